@@ -1,0 +1,42 @@
+// Package activities holds the side effects of the workflows: writing the read
+// model, notifications and catalog changes. Every write is an idempotent
+// upsert, so a retried activity changes nothing twice.
+package activities
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/workflows"
+)
+
+// Activities carries the dependencies of every activity.
+type Activities struct {
+	Store *store.Store
+}
+
+// ProjectCase writes a case snapshot to the read model; older versions are ignored.
+func (a *Activities) ProjectCase(ctx context.Context, in workflows.ProjectCaseInput) error {
+	if _, err := a.Store.UpsertCase(ctx, in.State); err != nil {
+		return fmt.Errorf("projecting case %s v%d: %w", in.State.CaseID, in.State.Version, err)
+	}
+	return nil
+}
+
+// Notify stores an in-app notification once.
+func (a *Activities) Notify(ctx context.Context, in workflows.NotifyInput) error {
+	if err := a.Store.AddNotification(ctx, in); err != nil {
+		return fmt.Errorf("notifying %s%s about case %s: %w", in.ToEmail, in.ToRole, in.CaseID, err)
+	}
+	return nil
+}
+
+// ApplyCodeFix changes the product catalog's HTS code for the case's SKU and
+// records the rule change.
+func (a *Activities) ApplyCodeFix(ctx context.Context, in workflows.ApplyCodeFixInput) error {
+	if err := a.Store.ApplyCodeFix(ctx, in); err != nil {
+		return fmt.Errorf("applying code fix of case %s: %w", in.CaseID, err)
+	}
+	return nil
+}

@@ -1,0 +1,138 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"go.temporal.io/api/serviceerror"
+
+	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/workflows"
+)
+
+// Error codes of the JSON API; each maps to one HTTP status.
+const (
+	CodeInvalid      = "invalid_input"
+	CodeConflict     = "conflict"
+	CodeForbidden    = "forbidden"
+	CodeNotFound     = "not_found"
+	CodeUnauthorized = "unauthorized"
+	CodeInternal     = "internal"
+	CodeUnavailable  = "unavailable"
+)
+
+var codeStatus = map[string]int{
+	CodeInvalid:      http.StatusUnprocessableEntity,
+	CodeConflict:     http.StatusConflict,
+	CodeForbidden:    http.StatusForbidden,
+	CodeNotFound:     http.StatusNotFound,
+	CodeUnauthorized: http.StatusUnauthorized,
+	CodeInternal:     http.StatusInternalServerError,
+	CodeUnavailable:  http.StatusServiceUnavailable,
+}
+
+// Error is the one error type handlers return; the HTTPErrorHandler turns it
+// into JSON or an HTML page.
+type Error struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+	err     error             // the cause, logged for internal errors, never shown
+}
+
+func (e *Error) Error() string {
+	if e.err != nil {
+		return e.Message + ": " + e.err.Error()
+	}
+	return e.Message
+}
+
+func (e *Error) Unwrap() error { return e.err }
+
+// Status is the HTTP status of the error's code.
+func (e *Error) Status() int { return codeStatus[e.Code] }
+
+func errInvalid(fields map[string]string) *Error {
+	return &Error{Code: CodeInvalid, Message: "the input is not valid: " + workflows.FieldErrors(fields).Error(), Fields: fields}
+}
+
+func errf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+func errInternal(err error) *Error {
+	return &Error{Code: CodeInternal, Message: "something went wrong on our side; it was logged", err: err}
+}
+
+// fromWorkflow maps an error from Temporal or the store to an API error.
+func fromWorkflow(err error, caseID string) *Error {
+	var ae *Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	switch workflows.ErrorType(err) {
+	case workflows.ErrInvalid:
+		fields := map[string]string{}
+		var app interface{ Details(...any) error }
+		if errors.As(err, &app) {
+			_ = app.Details(&fields)
+		}
+		return &Error{Code: CodeInvalid, Message: rootMessage(err), Fields: fields}
+	case workflows.ErrConflict:
+		return &Error{Code: CodeConflict, Message: rootMessage(err)}
+	case workflows.ErrForbidden:
+		return &Error{Code: CodeForbidden, Message: rootMessage(err)}
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) && strings.Contains(nf.Error(), "already completed") {
+		return errf(CodeConflict, "case %s is closed", caseID)
+	}
+	if nf != nil || errors.Is(err, store.ErrNotFound) {
+		return errf(CodeNotFound, "case %s does not exist", caseID)
+	}
+	return errInternal(err)
+}
+
+// rootMessage is the application error's own message, without the SDK's
+// wrapping ("workflow update failed: ...").
+func rootMessage(err error) string {
+	type msg interface{ Message() string }
+	var m msg
+	if errors.As(err, &m) {
+		return m.Message()
+	}
+	return err.Error()
+}
+
+// asError turns anything a handler returned into an *Error.
+func asError(err error) *Error {
+	var ae *Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		code := CodeInternal
+		for c, s := range codeStatus {
+			if s == he.Code {
+				code = c
+			}
+		}
+		switch {
+		case he.Code == http.StatusNotFound:
+			return errf(CodeNotFound, "no such page")
+		case he.Code == http.StatusMethodNotAllowed:
+			return &Error{Code: CodeNotFound, Message: "method not allowed here"}
+		case he.Code == http.StatusForbidden || he.Code == http.StatusBadRequest:
+			// The CSRF middleware answers 403 (bad token) or 400 (missing one).
+			return errf(CodeForbidden, "the form expired or did not come from this site: reload the page and try again")
+		case code != CodeInternal:
+			return errf(code, "%v", he.Message)
+		}
+		return errInternal(err)
+	}
+	return errInternal(err)
+}

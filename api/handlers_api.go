@@ -1,0 +1,196 @@
+package api
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/workflows"
+)
+
+// caseView is a case as the API answers it: the workflow's state plus what
+// the asking user may do now.
+type caseView struct {
+	workflows.CaseState
+	Overdue          bool               `json:"overdue"`
+	AvailableActions []workflows.Action `json:"available_actions"`
+}
+
+// Current is the open step, or nil. The case page's template calls it on a
+// caseView value, which cannot reach CaseState.Current (a pointer method).
+func (v caseView) Current() *workflows.StepRecord { return v.CaseState.Current() }
+
+func viewOf(st workflows.CaseState, u store.User) caseView {
+	now := time.Now()
+	v := caseView{CaseState: st, AvailableActions: workflows.Available(&st, actorOf(u), now)}
+	if v.AvailableActions == nil {
+		v.AvailableActions = []workflows.Action{}
+	}
+	if cur := st.Current(); cur != nil && cur.DueAt.Before(now) {
+		v.Overdue = true
+	}
+	return v
+}
+
+func (s *Server) apiMe(c echo.Context) error {
+	return c.JSON(http.StatusOK, currentUser(c))
+}
+
+// decodeStrict reads a JSON object and refuses unknown fields, so a typo (or
+// an attempt to send "opened_by") is an error rather than silently ignored.
+func decodeStrict(r io.Reader, v any) error {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		msg := err.Error()
+		field := "body"
+		if strings.HasPrefix(msg, "json: unknown field ") {
+			field = strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
+			msg = "is not a field of this request"
+		} else if te, ok := err.(*json.UnmarshalTypeError); ok && te.Field != "" {
+			field = te.Field
+			msg = "has the wrong type: expected " + te.Type.String()
+		} else {
+			msg = "is not a valid JSON object: " + msg
+		}
+		return errInvalid(map[string]string{field: msg})
+	}
+	return nil
+}
+
+func (s *Server) apiOpenCase(c echo.Context) error {
+	var req OpenCaseRequest
+	if err := decodeStrict(c.Request().Body, &req); err != nil {
+		return err
+	}
+	if req.ClientRequestID == "" {
+		req.ClientRequestID = c.Request().Header.Get("Idempotency-Key")
+	}
+	st, created, err := s.openCase(c.Request().Context(), currentUser(c), req)
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if !created {
+		status = http.StatusOK
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/cases/"+st.CaseID)
+	return c.JSON(status, viewOf(st, currentUser(c)))
+}
+
+// caseFilter reads list filters from the query string.
+func caseFilter(c echo.Context, u store.User) (store.CaseFilter, error) {
+	fe := map[string]string{}
+	q := c.QueryParams()
+	f := store.CaseFilter{Status: q.Get("status"), Step: q.Get("step"), Assignee: strings.ToLower(q.Get("assignee"))}
+	if f.Status != "" && f.Status != workflows.StatusOpen && f.Status != workflows.StatusClosed {
+		fe["status"] = "must be open or closed"
+	}
+	if f.Step != "" && !knownStep(f.Step) {
+		fe["step"] = "is not a step of a detention case"
+	}
+	boolParam := func(name string) bool {
+		v := q.Get(name)
+		if v == "" {
+			return false
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			fe[name] = "must be true or false"
+		}
+		return b
+	}
+	f.Overdue, f.Escalated = boolParam("overdue"), boolParam("escalated")
+	if boolParam("mine") {
+		f.Inbox = &store.InboxOf{Email: u.Email, Role: string(u.Role)}
+	}
+	intParam := func(name string, min, max int) int {
+		v := q.Get(name)
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < min || n > max {
+			fe[name] = "must be a whole number from " + strconv.Itoa(min) + " to " + strconv.Itoa(max)
+		}
+		return n
+	}
+	f.Limit, f.Offset = intParam("limit", 1, store.MaxPage), intParam("offset", 0, 1<<30)
+	if len(fe) > 0 {
+		return f, errInvalid(fe)
+	}
+	return f, nil
+}
+
+func knownStep(s string) bool {
+	switch workflows.Step(s) {
+	case workflows.StepFilePSC, workflows.StepCBPDecision, workflows.StepPayment, workflows.StepReconciliation,
+		workflows.StepProposeCodeFix, workflows.StepApproveCodeFix, workflows.StepPriorDisclosure, workflows.StepClose, workflows.StepClosed:
+		return true
+	}
+	return false
+}
+
+type listedCase struct {
+	store.CaseRow
+	Overdue bool `json:"overdue"`
+}
+
+func (s *Server) apiListCases(c echo.Context) error {
+	f, err := caseFilter(c, currentUser(c))
+	if err != nil {
+		return err
+	}
+	rows, total, err := s.Store.ListCases(c.Request().Context(), f)
+	if err != nil {
+		return errInternal(err)
+	}
+	now := time.Now()
+	out := make([]listedCase, len(rows))
+	for i, r := range rows {
+		out[i] = listedCase{r, r.Overdue(now)}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"cases": out, "total": total, "limit": len(out), "offset": f.Offset})
+}
+
+func (s *Server) apiGetCase(c echo.Context) error {
+	st, err := s.caseState(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, viewOf(st, currentUser(c)))
+}
+
+func (s *Server) apiAct(c echo.Context) error {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return errInvalid(map[string]string{"body": "could not be read"})
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		body = []byte("{}")
+	}
+	var probe map[string]json.RawMessage
+	if json.Unmarshal(body, &probe) != nil {
+		return errInvalid(map[string]string{"body": "must be a JSON object"})
+	}
+	st, err := s.act(c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action"), body, c.Request().Header.Get("Idempotency-Key"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, viewOf(st, currentUser(c)))
+}
+
+func (s *Server) apiNotifications(c echo.Context) error {
+	u := currentUser(c)
+	rows, err := s.Store.NotificationsFor(c.Request().Context(), u.Email, string(u.Role), 100)
+	if err != nil {
+		return errInternal(err)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"notifications": rows})
+}

@@ -1,0 +1,180 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
+	"go.temporal.io/sdk/converter"
+
+	"github.com/postrelease/postrelease/policy"
+	"github.com/postrelease/postrelease/workflows"
+)
+
+// BusinessEvent is one line of a case's timeline, read from the Temporal
+// history: who did what, when, with what data; timers; escalations.
+type BusinessEvent struct {
+	EventID int64            `json:"event_id"`
+	At      time.Time        `json:"at"`
+	Kind    string           `json:"kind"`
+	Actor   *workflows.Actor `json:"actor,omitempty"`
+	Summary string           `json:"summary"`
+	Data    json.RawMessage  `json:"data,omitempty"`
+}
+
+// history reads a case's full Temporal history.
+func (s *Server) history(ctx context.Context, caseID string) ([]*historypb.HistoryEvent, error) {
+	it := s.Temporal.GetWorkflowHistory(ctx, workflows.CaseWorkflowID(caseID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var events []*historypb.HistoryEvent
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return nil, fromWorkflow(err, caseID)
+		}
+		events = append(events, ev)
+	}
+	return events, nil
+}
+
+func decodePayloads(p *commonpb.Payloads, v any) error {
+	return converter.GetDefaultDataConverter().FromPayloads(p, v)
+}
+
+// businessEvents turns raw history into the timeline people read. Projection
+// activities and workflow tasks are plumbing and left out.
+func businessEvents(events []*historypb.HistoryEvent) []BusinessEvent {
+	dc := converter.GetDefaultDataConverter()
+	timers := map[string]string{} // timer id -> its summary
+	pendingUpdates := map[string]string{}
+	var out []BusinessEvent
+	add := func(ev *historypb.HistoryEvent, kind string, actor *workflows.Actor, summary string, data any) {
+		be := BusinessEvent{EventID: ev.GetEventId(), At: ev.GetEventTime().AsTime(), Kind: kind, Actor: actor, Summary: summary}
+		if data != nil {
+			be.Data, _ = json.Marshal(data)
+		}
+		out = append(out, be)
+	}
+	for _, ev := range events {
+		switch ev.GetEventType() {
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+			var in workflows.OpenCaseInput
+			if err := decodePayloads(ev.GetWorkflowExecutionStartedEventAttributes().GetInput(), &in); err == nil {
+				in.Policy = policy.Policy{Name: in.Policy.Name} // the durations are long and the same for every case of their time
+				a := in.OpenedBy
+				add(ev, "opened", &a, fmt.Sprintf("opened the case for entry %s (%s, %s → %s)", in.EntryNumber, in.SKU, in.DeclaredHTS, in.CorrectHTS), in)
+			}
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+			attrs := ev.GetWorkflowExecutionUpdateAcceptedEventAttributes()
+			req := attrs.GetAcceptedRequest()
+			name := req.GetInput().GetName()
+			pendingUpdates[req.GetMeta().GetUpdateId()] = name
+			var ar workflows.ActionRequest
+			if err := decodePayloads(req.GetInput().GetArgs(), &ar); err == nil {
+				a := ar.Actor
+				add(ev, name, &a, strings.ReplaceAll(name, "_", " ")+inputSummary(ar.Input), ar.Input)
+			}
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+			attrs := ev.GetWorkflowExecutionUpdateCompletedEventAttributes()
+			if f := attrs.GetOutcome().GetFailure(); f != nil {
+				add(ev, "action_failed", nil, fmt.Sprintf("%s failed: %s", pendingUpdates[attrs.GetMeta().GetUpdateId()], f.GetMessage()), nil)
+			}
+		case enumspb.EVENT_TYPE_TIMER_STARTED:
+			var summary string
+			if p := ev.GetUserMetadata().GetSummary(); p != nil {
+				_ = dc.FromPayload(p, &summary)
+			}
+			timers[ev.GetTimerStartedEventAttributes().GetTimerId()] = summary
+		case enumspb.EVENT_TYPE_TIMER_FIRED:
+			what := timers[ev.GetTimerFiredEventAttributes().GetTimerId()]
+			if what == "" {
+				what = "timer"
+			}
+			add(ev, "timer_fired", nil, "timer fired: "+what, nil)
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+			attrs := ev.GetActivityTaskScheduledEventAttributes()
+			switch attrs.GetActivityType().GetName() {
+			case workflows.ActivityNotify:
+				var n workflows.NotifyInput
+				if err := decodePayloads(attrs.GetInput(), &n); err == nil {
+					to := n.ToEmail
+					if to == "" {
+						to = "all " + string(n.ToRole) + "s"
+					}
+					add(ev, n.Kind, nil, fmt.Sprintf("%s to %s: %s", n.Kind, to, n.Message), n)
+				}
+			case workflows.ActivityApplyCodeFix:
+				var in workflows.ApplyCodeFixInput
+				if err := decodePayloads(attrs.GetInput(), &in); err == nil {
+					add(ev, "catalog_update", nil, fmt.Sprintf("product catalog: SKU %s %s → %s", in.SKU, in.OldHTS, in.NewHTS), in)
+				}
+			}
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+			add(ev, "workflow_completed", nil, "the case's workflow completed", nil)
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+			enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
+			add(ev, "workflow_ended", nil, "the case's workflow ended: "+ev.GetEventType().String(), nil)
+		}
+	}
+	return out
+}
+
+// inputSummary renders an action's input as ": key value, key value" in key
+// order, so the timeline reads without opening the data.
+func inputSummary(raw json.RawMessage) string {
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil || len(m) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if v := fmt.Sprint(m[k]); v != "" {
+			parts = append(parts, strings.ReplaceAll(k, "_", " ")+" "+v)
+		}
+	}
+	return ": " + strings.Join(parts, ", ")
+}
+
+// rawHistoryJSON encodes history in the JSON form of `temporal workflow show
+// --output json`, which the SDK's replayer reads (client.HistoryFromJSON).
+func rawHistoryJSON(events []*historypb.HistoryEvent) ([]byte, error) {
+	return temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(&historypb.History{Events: events})
+}
+
+// sendRawHistory answers the raw history as a JSON download.
+func sendRawHistory(c echo.Context, id string, events []*historypb.HistoryEvent) error {
+	b, err := rawHistoryJSON(events)
+	if err != nil {
+		return errInternal(err)
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s-history.json"`, id))
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b)
+}
+
+func (s *Server) apiHistory(c echo.Context) error {
+	id := c.Param("id")
+	events, err := s.history(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	switch c.QueryParam("format") {
+	case "raw":
+		return sendRawHistory(c, id, events)
+	case "", "business":
+		return c.JSON(http.StatusOK, map[string]any{"case_id": id, "events": businessEvents(events)})
+	}
+	return errInvalid(map[string]string{"format": "must be business (the default) or raw"})
+}

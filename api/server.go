@@ -1,0 +1,156 @@
+// Package api is the HTTP face of postrelease: a JSON API under /api/v1 and
+// server-rendered web forms elsewhere, both on Echo v4. Handlers are thin:
+// bind, check, call Temporal or the store, answer.
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"go.temporal.io/sdk/client"
+
+	"github.com/postrelease/postrelease/policy"
+	"github.com/postrelease/postrelease/store"
+)
+
+// Server holds the dependencies of every handler.
+type Server struct {
+	Store    *store.Store
+	Temporal client.Client
+	Policy   policy.Policy // given to each case when it opens
+	Log      *slog.Logger
+	// SecureCookies marks cookies Secure; on whenever the site is served over HTTPS.
+	SecureCookies bool
+	SessionTTL    time.Duration
+	ActionTimeout time.Duration // how long an action waits for the workflow's answer
+
+	pages pages
+}
+
+// New builds the Echo app. It fails when a template does not parse.
+func New(s *Server) (*echo.Echo, error) {
+	if s.SessionTTL == 0 {
+		s.SessionTTL = 12 * time.Hour
+	}
+	if s.ActionTimeout == 0 {
+		s.ActionTimeout = 30 * time.Second
+	}
+	if s.Log == nil {
+		s.Log = slog.Default()
+	}
+	var err error
+	if s.pages, err = parsePages(); err != nil {
+		return nil, err
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.RequestID())
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+		s.Log.Error("panic", "request_id", requestID(c), "error", err, "stack", string(stack))
+		return err
+	}}))
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY", ReferrerPolicy: "same-origin",
+		ContentSecurityPolicy: "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
+	}))
+	e.Use(middleware.BodyLimit("1M"))
+	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			s.Log.Debug("http", "method", v.Method, "uri", v.URI, "status", v.Status, "latency", v.Latency, "request_id", v.RequestID)
+			return nil
+		},
+	}))
+
+	e.GET("/healthz", func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+		defer cancel()
+		if err := s.Store.Ping(ctx); err != nil {
+			return &Error{Code: CodeUnavailable, Message: "store unreachable", err: err}
+		}
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	})
+
+	v1 := e.Group("/api/v1", s.requireToken)
+	v1.GET("/me", s.apiMe)
+	v1.POST("/cases", s.apiOpenCase)
+	v1.GET("/cases", s.apiListCases)
+	v1.GET("/cases/:id", s.apiGetCase)
+	v1.POST("/cases/:id/actions/:action", s.apiAct)
+	v1.GET("/cases/:id/history", s.apiHistory)
+	v1.GET("/notifications", s.apiNotifications)
+
+	s.webRoutes(e)
+	return e, nil
+}
+
+// handleError answers every error: JSON under /api, an HTML page elsewhere.
+// Internal errors are logged with the request id and shown as a plain message.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	ae := asError(err)
+	if ae.Code == CodeInternal || ae.Code == CodeUnavailable {
+		s.Log.Error("request failed", "request_id", requestID(c), "method", c.Request().Method, "path", c.Path(), "error", err)
+	}
+	if isAPI(c) {
+		body := struct {
+			*Error
+			RequestID string `json:"request_id,omitempty"`
+		}{ae, requestID(c)}
+		if err := c.JSON(ae.Status(), body); err != nil {
+			s.Log.Error("writing error response", "error", err)
+		}
+		return
+	}
+	if ae.Code == CodeUnauthorized {
+		_ = c.Redirect(http.StatusSeeOther, "/login")
+		return
+	}
+	s.renderError(c, ae)
+}
+
+func isAPI(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return len(p) >= 4 && p[:4] == "/api"
+}
+
+func requestID(c echo.Context) string {
+	return c.Response().Header().Get(echo.HeaderXRequestID)
+}
+
+const userKey = "user"
+
+// currentUser is the authenticated user a middleware put on the context.
+func currentUser(c echo.Context) store.User {
+	u, _ := c.Get(userKey).(store.User)
+	return u
+}
+
+// requireToken authenticates API calls by bearer token.
+func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header.Get(echo.HeaderAuthorization)
+		const prefix = "Bearer "
+		if len(h) <= len(prefix) || h[:len(prefix)] != prefix {
+			return errf(CodeUnauthorized, "send an API token as 'Authorization: Bearer <token>' (postrelease token create --email ...)")
+		}
+		u, err := s.Store.UserByToken(c.Request().Context(), h[len(prefix):])
+		if errors.Is(err, store.ErrNotFound) {
+			return errf(CodeUnauthorized, "the API token is not valid")
+		}
+		if err != nil {
+			return errInternal(fmt.Errorf("resolving token: %w", err))
+		}
+		c.Set(userKey, u)
+		return next(c)
+	}
+}

@@ -1,0 +1,263 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/workflows"
+)
+
+// OpenCaseRequest is the body of "open a case", from JSON or the web form.
+// Numbers may come as JSON strings or numbers; dates as YYYY-MM-DD.
+type OpenCaseRequest struct {
+	ClientRequestID      string    `json:"client_request_id"`
+	EntryNumber          string    `json:"entry_number"`
+	EntryDate            string    `json:"entry_date"`
+	Port                 string    `json:"port"`
+	ImporterOfRecord     string    `json:"importer_of_record"`
+	SKU                  string    `json:"sku"`
+	ProductDescription   string    `json:"product_description"`
+	DeclaredHTS          string    `json:"declared_hts"`
+	CorrectHTS           string    `json:"correct_hts"`
+	EnteredValue         numString `json:"entered_value"`
+	DeclaredRate         numString `json:"declared_rate"`
+	CorrectRate          numString `json:"correct_rate"`
+	PenaltyRate          numString `json:"penalty_rate"`
+	ReconFlagged         bool      `json:"recon_flagged"`
+	ScheduledLiquidation string    `json:"scheduled_liquidation"`
+}
+
+// numString accepts 48250.00 or "48250.00" and keeps the text, so decimals
+// are parsed exactly (never through float64).
+type numString string
+
+func (n *numString) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*n = numString(s)
+		return nil
+	}
+	var num json.Number
+	if err := json.Unmarshal(b, &num); err != nil {
+		return fmt.Errorf("must be a number or a string holding one")
+	}
+	*n = numString(num)
+	return nil
+}
+
+// ToInput turns a request into a normalised workflow input, or field errors.
+func (r OpenCaseRequest) ToInput(now time.Time) (workflows.OpenCaseInput, map[string]string) {
+	fe := map[string]string{}
+	in := workflows.OpenCaseInput{
+		ClientRequestID: strings.TrimSpace(r.ClientRequestID), EntryNumber: r.EntryNumber, Port: r.Port,
+		ImporterOfRecord: r.ImporterOfRecord, SKU: r.SKU, ProductDescription: r.ProductDescription,
+		DeclaredHTS: domain.HTSCode(r.DeclaredHTS), CorrectHTS: domain.HTSCode(r.CorrectHTS), ReconFlagged: r.ReconFlagged,
+	}
+	if len(in.ClientRequestID) > 200 {
+		fe["client_request_id"] = "is longer than 200 characters"
+	}
+	if d, err := parseDate(r.EntryDate); err != nil {
+		fe["entry_date"] = err.Error()
+	} else {
+		in.EntryDate = d
+		if d.After(now) {
+			fe["entry_date"] = "is in the future"
+		}
+	}
+	if strings.TrimSpace(r.ScheduledLiquidation) != "" {
+		if d, err := parseDate(r.ScheduledLiquidation); err != nil {
+			fe["scheduled_liquidation"] = err.Error()
+		} else {
+			in.ScheduledLiquidation = &d
+		}
+	}
+	parseDec := func(field string, text numString, def string, dst *decimal.Decimal) {
+		t := strings.TrimSpace(string(text))
+		if t == "" {
+			t = def
+		}
+		if t == "" {
+			fe[field] = "is required"
+			return
+		}
+		d, err := decimal.NewFromString(t)
+		if err != nil {
+			fe[field] = fmt.Sprintf("%q is not a number", t)
+			return
+		}
+		*dst = d
+	}
+	parseDec("entered_value", r.EnteredValue, "", &in.EnteredValue)
+	parseDec("declared_rate", r.DeclaredRate, "", &in.DeclaredRate)
+	parseDec("correct_rate", r.CorrectRate, "", &in.CorrectRate)
+	parseDec("penalty_rate", r.PenaltyRate, domain.DefaultPenaltyRate.String(), &in.PenaltyRate)
+	// Our parse errors say more than the checks on the zero values they left.
+	for k, v := range in.Normalize() {
+		if _, seen := fe[k]; !seen {
+			fe[k] = v
+		}
+	}
+	return in, fe
+}
+
+func parseDate(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, errors.New("is required (YYYY-MM-DD)")
+	}
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date like 2026-11-02", s)
+	}
+	return d, nil
+}
+
+// caseIDFor derives the case id: from the client request id when there is
+// one, so a retried create finds the same workflow; random otherwise. It is
+// scoped by user so two users' request ids never collide.
+func caseIDFor(userID, requestID string) string {
+	var seed []byte
+	if requestID == "" {
+		seed = make([]byte, 16)
+		_, _ = rand.Read(seed)
+	} else {
+		h := sha256.Sum256([]byte(userID + "\n" + requestID))
+		seed = h[:]
+	}
+	return "DC-" + base32.StdEncoding.EncodeToString(seed)[:10]
+}
+
+// openCase starts a case workflow, or finds the one this request already
+// started. created is false when it existed.
+func (s *Server) openCase(ctx context.Context, user store.User, req OpenCaseRequest) (workflows.CaseState, bool, error) {
+	if !user.Role.CanAct() {
+		return workflows.CaseState{}, false, errf(CodeForbidden, "role %s may not open cases", user.Role)
+	}
+	in, fe := req.ToInput(time.Now())
+	if len(fe) > 0 {
+		return workflows.CaseState{}, false, errInvalid(fe)
+	}
+	in.CaseID = caseIDFor(user.ID, in.ClientRequestID)
+	in.OpenedBy = actorOf(user)
+	in.Policy = s.Policy
+	wfID := workflows.CaseWorkflowID(in.CaseID)
+	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                                       wfID,
+		TaskQueue:                                workflows.TaskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		TypedSearchAttributes:                    workflows.SearchAttributesAtStart(in),
+	}, workflows.CaseWorkflowName, in)
+	created := true
+	if err != nil {
+		var started *serviceerror.WorkflowExecutionAlreadyStarted
+		if !errors.As(err, &started) {
+			return workflows.CaseState{}, false, errInternal(fmt.Errorf("starting case workflow %s: %w", wfID, err))
+		}
+		created = false
+	}
+	st, err := s.caseState(ctx, in.CaseID)
+	return st, created, err
+}
+
+// caseState asks the workflow for its state.
+func (s *Server) caseState(ctx context.Context, caseID string) (workflows.CaseState, error) {
+	var st workflows.CaseState
+	v, err := s.Temporal.QueryWorkflow(ctx, workflows.CaseWorkflowID(caseID), "", workflows.QueryState)
+	if err != nil {
+		return st, fromWorkflow(err, caseID)
+	}
+	if err := v.Get(&st); err != nil {
+		return st, errInternal(fmt.Errorf("decoding state of %s: %w", caseID, err))
+	}
+	return st, nil
+}
+
+func actorOf(u store.User) workflows.Actor {
+	return workflows.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role}
+}
+
+func knownAction(name string) (workflows.Action, bool) {
+	for _, a := range workflows.Actions {
+		if string(a) == name {
+			return a, true
+		}
+	}
+	return "", false
+}
+
+// act sends an action to a case as an Update and waits for its result.
+// idemKey becomes the update id: the same key twice applies the action once.
+func (s *Server) act(ctx context.Context, user store.User, caseID, actionName string, input json.RawMessage, idemKey string) (workflows.CaseState, error) {
+	action, ok := knownAction(actionName)
+	if !ok {
+		names := make([]string, len(workflows.Actions))
+		for i, a := range workflows.Actions {
+			names[i] = string(a)
+		}
+		return workflows.CaseState{}, errf(CodeNotFound, "there is no action %q; actions are %s", actionName, strings.Join(names, ", "))
+	}
+	if !user.Role.CanAct() {
+		return workflows.CaseState{}, errf(CodeForbidden, "role %s may read cases but not act on them", user.Role)
+	}
+	if action == workflows.ActionReassign {
+		var err error
+		if input, err = s.resolveAssignee(ctx, input); err != nil {
+			return workflows.CaseState{}, err
+		}
+	}
+	if idemKey == "" {
+		idemKey = caseIDFor(user.ID, "")
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.ActionTimeout)
+	defer cancel()
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflows.CaseWorkflowID(caseID),
+		UpdateName:   string(action),
+		UpdateID:     user.ID + "/" + idemKey,
+		Args:         []any{workflows.ActionRequest{Actor: actorOf(user), Input: input}},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var st workflows.CaseState
+	if err == nil {
+		err = h.Get(ctx, &st)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return st, &Error{Code: CodeUnavailable, Message: "the case did not answer in time; retry with the same Idempotency-Key and the action is applied at most once", err: err}
+		}
+		return st, fromWorkflow(err, caseID)
+	}
+	return st, nil
+}
+
+// resolveAssignee fills in the assignee's role from the user table.
+func (s *Server) resolveAssignee(ctx context.Context, input json.RawMessage) (json.RawMessage, error) {
+	var in workflows.ReassignInput
+	if err := json.Unmarshal(input, &in); err != nil {
+		return nil, errInvalid(map[string]string{"input": "is not valid JSON: " + err.Error()})
+	}
+	in.AssigneeRole = ""
+	if u, err := s.Store.UserByEmail(ctx, in.AssigneeEmail); err == nil {
+		in.AssigneeRole = u.Role
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, errInternal(err)
+	}
+	return json.Marshal(in)
+}

@@ -1,0 +1,123 @@
+package api
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/postrelease/postrelease/domain"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed templates/static
+var staticRoot embed.FS
+
+// staticFS serves the CSS (Pico, MIT licence, committed; no CDN).
+var staticFS, _ = fs.Sub(staticRoot, "templates/static")
+
+// pageNames are the templates every start must find and parse.
+var pageNames = []string{"login", "cases", "new_case", "case", "history", "manage", "error"}
+
+type pages map[string]*template.Template
+
+var funcs = template.FuncMap{
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02 15:04:05 UTC")
+	},
+	"whenp": func(t *time.Time) string {
+		if t == nil || t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02 15:04:05 UTC")
+	},
+	"date": func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
+	"usd": func(v any) string {
+		switch d := v.(type) {
+		case domain.USD:
+			return "$" + d.StringFixed(2)
+		case decimal.Decimal:
+			return "$" + d.StringFixed(2)
+		}
+		return fmt.Sprint(v)
+	},
+	"pct": func(d decimal.Decimal) string { return d.Mul(decimal.NewFromInt(100)).String() + " %" },
+	"title": func(s any) string {
+		t := strings.ReplaceAll(fmt.Sprint(s), "_", " ")
+		return strings.ToUpper(t[:1]) + t[1:]
+	},
+	"past": func(t time.Time) bool { return !t.IsZero() && t.Before(time.Now()) },
+	"str":  func(v any) string { return fmt.Sprint(v) },
+	"fieldOf": func(p page, name, label, kind, hint string) inputField {
+		return inputField{Name: name, Label: label, Kind: kind, Hint: hint, Value: p.Form[name], Error: p.Errors[name]}
+	},
+	"formOf": func(p page, f actionForm) actionFormView {
+		return actionFormView{actionForm: f, Page: p}
+	},
+}
+
+// inputField is one labelled input with its value and error, for the "input" template.
+type inputField struct{ Name, Label, Kind, Hint, Value, Error string }
+
+// actionFormView gives an action's form the page's CSRF token, values and errors.
+type actionFormView struct {
+	actionForm
+	Page page
+}
+
+// Value is what was typed into a field of this form before a refusal.
+func (v actionFormView) Value(field string) string {
+	if v.Page.Data.(casePage).Active != v.Action {
+		return ""
+	}
+	return v.Page.Form[field]
+}
+
+// Error is the refusal's message for a field of this form.
+func (v actionFormView) Error(field string) string {
+	if v.Page.Data.(casePage).Active != v.Action {
+		return ""
+	}
+	return v.Page.Errors[field]
+}
+
+// parsePages parses the layout with each page once at start; a missing or
+// broken template stops the server from starting.
+func parsePages() (pages, error) {
+	p := pages{}
+	for _, name := range pageNames {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parsing template %s: %w", name, err)
+		}
+		p[name] = t
+	}
+	return p, nil
+}
+
+// render executes into a buffer first so a template error never sends half a page.
+func (p pages) render(w http.ResponseWriter, status int, name string, data page) error {
+	t, ok := p[name]
+	if !ok {
+		return fmt.Errorf("no template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		return fmt.Errorf("rendering %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, err := buf.WriteTo(w)
+	return err
+}

@@ -1,0 +1,383 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/workflows"
+)
+
+const sessionCookie = "pr_session"
+
+// formField describes one input of an action's form.
+type formField struct {
+	Name, Label, Kind string // Kind: text, textarea, select
+	Options           []string
+	Hint              string
+}
+
+// actionForms are the web form's inputs for each action, in display order.
+var actionForms = map[workflows.Action][]formField{
+	workflows.ActionFilePSC:             {{Name: "reference", Label: "PSC reference (ACE)", Kind: "text"}},
+	workflows.ActionRecordCBPDecision:   {{Name: "decision", Label: "CBP decision", Kind: "select", Options: []string{"accepted", "rejected"}}, {Name: "reason", Label: "Reason (required if rejected)", Kind: "textarea"}},
+	workflows.ActionRecordPayment:       {{Name: "reference", Label: "Payment reference", Kind: "text"}, {Name: "amount", Label: "Amount paid (USD)", Kind: "text"}},
+	workflows.ActionFileReconciliation:  {{Name: "recon_entry_number", Label: "Reconciliation entry number", Kind: "text", Hint: "e.g. ABC-7654321-0"}},
+	workflows.ActionProposeCodeFix:      {{Name: "new_hts", Label: "New HTS code for the SKU", Kind: "text", Hint: "####.##.#### (defaults to the correct code)"}, {Name: "rule", Label: "Coding rule", Kind: "textarea"}},
+	workflows.ActionApproveCodeFix:      {{Name: "decision", Label: "Decision", Kind: "select", Options: []string{"approved", "rejected"}}, {Name: "comment", Label: "Comment (required if rejected)", Kind: "textarea"}},
+	workflows.ActionFilePriorDisclosure: {{Name: "reference", Label: "Prior disclosure reference", Kind: "text"}},
+	workflows.ActionClose:               {{Name: "summary", Label: "Closing summary", Kind: "textarea"}},
+	workflows.ActionAddNote:             {{Name: "text", Label: "Note", Kind: "textarea"}},
+	workflows.ActionReassign:            {{Name: "assignee_email", Label: "Assign the current step to", Kind: "select"}},
+}
+
+func (s *Server) webRoutes(e *echo.Echo) {
+	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServerFS(staticFS))))
+	web := e.Group("", middleware.CSRFWithConfig(middleware.CSRFConfig{
+		Skipper: func(c echo.Context) bool {
+			return isAPI(c) || strings.HasPrefix(c.Request().URL.Path, "/static/") || c.Path() == "/healthz"
+		},
+		TokenLookup:    "form:_csrf",
+		CookieName:     "pr_csrf",
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSecure:   s.SecureCookies,
+		CookieSameSite: http.SameSiteStrictMode,
+	}))
+	web.GET("/login", s.webLoginForm)
+	web.POST("/login", s.webLogin)
+	auth := web.Group("", s.requireSession)
+	auth.POST("/logout", s.webLogout)
+	auth.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/cases?mine=true") })
+	auth.GET("/cases", s.webCases)
+	auth.GET("/cases/new", s.webNewCase)
+	auth.POST("/cases", s.webOpenCase)
+	auth.GET("/cases/:id", s.webCase)
+	auth.POST("/cases/:id/actions/:action", s.webAct)
+	auth.GET("/cases/:id/history", s.webHistory)
+	auth.GET("/cases/:id/history.json", s.webRawHistory)
+	auth.GET("/manage", s.webManage)
+}
+
+// requireSession authenticates web pages by session cookie, or sends the
+// visitor to the sign-in page.
+func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ck, err := c.Cookie(sessionCookie)
+		if err == nil && ck.Value != "" {
+			u, err := s.Store.UserBySession(c.Request().Context(), ck.Value)
+			if err == nil {
+				c.Set(userKey, u)
+				return next(c)
+			}
+			if !errors.Is(err, store.ErrNotFound) {
+				return errInternal(err)
+			}
+		}
+		next := c.Request().URL.RequestURI()
+		if c.Request().Method != http.MethodGet {
+			next = "/"
+		}
+		return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(next))
+	}
+}
+
+// page is what every template receives.
+type page struct {
+	Title  string
+	User   store.User
+	CSRF   string
+	Flash  string
+	Errors map[string]string
+	Form   map[string]string
+	Data   any
+}
+
+func (s *Server) render(c echo.Context, status int, name string, p page) error {
+	p.User = currentUser(c)
+	p.CSRF, _ = c.Get(middleware.DefaultCSRFConfig.ContextKey).(string)
+	if p.Flash == "" {
+		p.Flash = c.QueryParam("flash")
+	}
+	return s.pages.render(c.Response(), status, name, p)
+}
+
+func (s *Server) renderError(c echo.Context, ae *Error) {
+	status := ae.Status()
+	if err := s.render(c, status, "error", page{Title: http.StatusText(status), Data: ae}); err != nil {
+		s.Log.Error("rendering error page", "error", err)
+		_ = c.String(status, ae.Message)
+	}
+}
+
+func (s *Server) webLoginForm(c echo.Context) error {
+	return s.render(c, http.StatusOK, "login", page{Title: "Sign in", Form: map[string]string{"next": c.QueryParam("next")}})
+}
+
+// safeNext keeps redirects after sign-in on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) webLogin(c echo.Context) error {
+	email, password, next := c.FormValue("email"), c.FormValue("password"), c.FormValue("next")
+	u, err := s.Store.Authenticate(c.Request().Context(), email, password)
+	if errors.Is(err, store.ErrBadCredentials) {
+		return s.render(c, http.StatusUnauthorized, "login", page{Title: "Sign in",
+			Errors: map[string]string{"email": "wrong e-mail or password"}, Form: map[string]string{"email": email, "next": next}})
+	}
+	if err != nil {
+		return errInternal(err)
+	}
+	tok, err := s.Store.CreateSession(c.Request().Context(), u.ID, s.SessionTTL)
+	if err != nil {
+		return errInternal(err)
+	}
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, Secure: s.SecureCookies,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(s.SessionTTL.Seconds())})
+	return c.Redirect(http.StatusSeeOther, safeNext(next))
+}
+
+func (s *Server) webLogout(c echo.Context) error {
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		if err := s.Store.DeleteSession(c.Request().Context(), ck.Value); err != nil {
+			return errInternal(err)
+		}
+	}
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.SecureCookies})
+	return c.Redirect(http.StatusSeeOther, "/login")
+}
+
+type casesPage struct {
+	Rows    []listedCase
+	Total   int64
+	Filter  store.CaseFilter
+	Mine    bool
+	Query   url.Values
+	Steps   []workflows.Step
+	Prev    string
+	Next    string
+	Heading string
+}
+
+var allSteps = []workflows.Step{workflows.StepFilePSC, workflows.StepCBPDecision, workflows.StepPayment, workflows.StepReconciliation,
+	workflows.StepProposeCodeFix, workflows.StepApproveCodeFix, workflows.StepPriorDisclosure, workflows.StepClose}
+
+func (s *Server) webCases(c echo.Context) error {
+	u := currentUser(c)
+	f, err := caseFilter(c, u)
+	if err != nil {
+		return err
+	}
+	if f.Limit == 0 {
+		f.Limit = 50
+	}
+	rows, total, err := s.Store.ListCases(c.Request().Context(), f)
+	if err != nil {
+		return errInternal(err)
+	}
+	now := time.Now()
+	p := casesPage{Total: total, Filter: f, Mine: f.Inbox != nil, Query: c.QueryParams(), Steps: allSteps, Heading: "All cases"}
+	if p.Mine {
+		p.Heading = "My cases: steps I can work"
+	}
+	for _, r := range rows {
+		p.Rows = append(p.Rows, listedCase{r, r.Overdue(now)})
+	}
+	pageLink := func(offset int) string {
+		q := c.QueryParams()
+		q.Set("offset", fmt.Sprint(offset))
+		return "/cases?" + q.Encode()
+	}
+	if f.Offset > 0 {
+		p.Prev = pageLink(max(0, f.Offset-f.Limit))
+	}
+	if int64(f.Offset+len(rows)) < total {
+		p.Next = pageLink(f.Offset + f.Limit)
+	}
+	return s.render(c, http.StatusOK, "cases", page{Title: p.Heading, Data: p})
+}
+
+func (s *Server) webManage(c echo.Context) error {
+	u := currentUser(c)
+	if u.Role != domain.RoleManager {
+		return errf(CodeForbidden, "the escalation list is for managers")
+	}
+	ctx := c.Request().Context()
+	esc, _, err := s.Store.ListCases(ctx, store.CaseFilter{Escalated: true, Limit: store.MaxPage})
+	if err != nil {
+		return errInternal(err)
+	}
+	over, _, err := s.Store.ListCases(ctx, store.CaseFilter{Overdue: true, Limit: store.MaxPage})
+	if err != nil {
+		return errInternal(err)
+	}
+	now := time.Now()
+	wrap := func(rows []store.CaseRow) []listedCase {
+		out := make([]listedCase, len(rows))
+		for i, r := range rows {
+			out[i] = listedCase{r, r.Overdue(now)}
+		}
+		return out
+	}
+	return s.render(c, http.StatusOK, "manage", page{Title: "Escalated and overdue cases",
+		Data: map[string]any{"Escalated": wrap(esc), "Overdue": wrap(over)}})
+}
+
+func newCaseDefaults() map[string]string {
+	return map[string]string{"penalty_rate": domain.DefaultPenaltyRate.String(), "client_request_id": caseIDFor("form", "")}
+}
+
+func (s *Server) webNewCase(c echo.Context) error {
+	if !currentUser(c).Role.CanAct() {
+		return errf(CodeForbidden, "role %s may not open cases", currentUser(c).Role)
+	}
+	return s.render(c, http.StatusOK, "new_case", page{Title: "Open a detention case", Form: newCaseDefaults()})
+}
+
+func (s *Server) webOpenCase(c echo.Context) error {
+	form := map[string]string{}
+	for _, k := range []string{"client_request_id", "entry_number", "entry_date", "port", "importer_of_record", "sku", "product_description",
+		"declared_hts", "correct_hts", "entered_value", "declared_rate", "correct_rate", "penalty_rate", "scheduled_liquidation", "recon_flagged"} {
+		form[k] = c.FormValue(k)
+	}
+	req := OpenCaseRequest{ClientRequestID: form["client_request_id"], EntryNumber: form["entry_number"], EntryDate: form["entry_date"],
+		Port: form["port"], ImporterOfRecord: form["importer_of_record"], SKU: form["sku"], ProductDescription: form["product_description"],
+		DeclaredHTS: form["declared_hts"], CorrectHTS: form["correct_hts"], EnteredValue: numString(form["entered_value"]),
+		DeclaredRate: numString(form["declared_rate"]), CorrectRate: numString(form["correct_rate"]), PenaltyRate: numString(form["penalty_rate"]),
+		ReconFlagged: form["recon_flagged"] != "", ScheduledLiquidation: form["scheduled_liquidation"]}
+	st, _, err := s.openCase(c.Request().Context(), currentUser(c), req)
+	if err != nil {
+		ae := asError(err)
+		if ae.Code == CodeInvalid {
+			return s.render(c, ae.Status(), "new_case", page{Title: "Open a detention case", Errors: ae.Fields, Form: form})
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/cases/"+st.CaseID+"?flash="+url.QueryEscape("Case opened"))
+}
+
+// actionForm is one action the user may take, ready to render.
+type actionForm struct {
+	Action  workflows.Action
+	Title   string
+	Fields  []formField
+	IdemKey string
+}
+
+type casePage struct {
+	Case   caseView
+	Forms  []actionForm
+	Active workflows.Action // the form that failed, to show its errors
+}
+
+func actionTitle(a workflows.Action) string {
+	t := strings.ReplaceAll(string(a), "_", " ")
+	return strings.ToUpper(t[:1]) + t[1:]
+}
+
+func (s *Server) casePage(c echo.Context, st workflows.CaseState) (casePage, error) {
+	u := currentUser(c)
+	p := casePage{Case: viewOf(st, u)}
+	var assignees []string
+	for _, a := range p.Case.AvailableActions {
+		fields := actionForms[a]
+		if a == workflows.ActionReassign {
+			if assignees == nil {
+				users, err := s.Store.ListUsers(c.Request().Context())
+				if err != nil {
+					return p, errInternal(err)
+				}
+				for _, us := range users {
+					if us.Role.CanAct() {
+						assignees = append(assignees, us.Email)
+					}
+				}
+				sort.Strings(assignees)
+			}
+			fields = []formField{{Name: "assignee_email", Label: "Assign the current step to", Kind: "select", Options: assignees}}
+		}
+		p.Forms = append(p.Forms, actionForm{Action: a, Title: actionTitle(a), Fields: fields, IdemKey: caseIDFor(u.ID, "")})
+	}
+	return p, nil
+}
+
+func (s *Server) webCase(c echo.Context) error {
+	st, err := s.caseState(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	p, err := s.casePage(c, st)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "case", page{Title: "Case " + st.CaseID, Data: p})
+}
+
+// webAct performs an action from its form (POST/redirect/GET); on a refusal
+// it shows the case again with the form's errors and what was typed.
+func (s *Server) webAct(c echo.Context) error {
+	id, action := c.Param("id"), workflows.Action(c.Param("action"))
+	fields, ok := actionForms[action]
+	if !ok {
+		return errf(CodeNotFound, "there is no action %q", action)
+	}
+	form := map[string]string{}
+	for _, f := range fields {
+		form[f.Name] = strings.TrimSpace(c.FormValue(f.Name))
+	}
+	input, _ := json.Marshal(form)
+	_, err := s.act(c.Request().Context(), currentUser(c), id, string(action), input, c.FormValue("idem"))
+	if err == nil {
+		return c.Redirect(http.StatusSeeOther, "/cases/"+id+"?flash="+url.QueryEscape(actionTitle(action)+": done"))
+	}
+	ae := asError(err)
+	if ae.Code != CodeInvalid && ae.Code != CodeConflict && ae.Code != CodeForbidden {
+		return err
+	}
+	st, qerr := s.caseState(c.Request().Context(), id)
+	if qerr != nil {
+		return qerr
+	}
+	p, perr := s.casePage(c, st)
+	if perr != nil {
+		return perr
+	}
+	p.Active = action
+	errs := ae.Fields
+	if len(errs) == 0 {
+		errs = map[string]string{"_": ae.Message}
+	}
+	return s.render(c, ae.Status(), "case", page{Title: "Case " + st.CaseID, Data: p, Errors: errs, Form: form})
+}
+
+func (s *Server) webHistory(c echo.Context) error {
+	id := c.Param("id")
+	events, err := s.history(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "history", page{Title: "History of case " + id,
+		Data: map[string]any{"CaseID": id, "Events": businessEvents(events)}})
+}
+
+func (s *Server) webRawHistory(c echo.Context) error {
+	events, err := s.history(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return sendRawHistory(c, c.Param("id"), events)
+}

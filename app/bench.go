@@ -1,0 +1,67 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+
+	"github.com/postrelease/postrelease/bench"
+)
+
+// RunBench starts a private stack (embedded Temporal and a SQLite store in a
+// temporary directory unless DATABASE_URL is set; the production policy, so
+// no timer fires during the run), serves the API on a loopback port, and
+// compares the HTTP API with the bare Temporal client on it.
+func RunBench(ctx context.Context, cfg Config, cases, concurrency int, out io.Writer) error {
+	if cases < 1 || concurrency < 1 {
+		return fmt.Errorf("--cases and --concurrency must be at least 1")
+	}
+	dir, err := os.MkdirTemp("", "postrelease-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	cfg.DataDir = dir
+	cfg.TemporalAddress = "127.0.0.1:0"
+	if p, err := freePort(); err == nil {
+		cfg.TemporalAddress = fmt.Sprintf("127.0.0.1:%d", p)
+	}
+	s, err := StartStack(ctx, cfg, "production")
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: s.Handler}
+	go srv.Serve(ln)
+	defer srv.Close()
+	store := "SQLite file"
+	if cfg.DatabaseURL != "" {
+		store = "PostgreSQL"
+	}
+	fmt.Fprintf(out, "bench: %d cases open → closed (1 open + %d actions each), concurrency %d, embedded Temporal (SQLite file), store %s\n",
+		cases, 7, concurrency, store)
+	viaHTTP, viaClient, ratio, err := bench.Compare(ctx, bench.Setup{BaseURL: "http://" + ln.Addr().String(), Temporal: s.Temporal, Store: s.Store, Policy: s.Policy}, cases, concurrency)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, viaHTTP)
+	fmt.Fprintln(out, viaClient)
+	fmt.Fprintf(out, "ratio HTTP/client: %.3f\n", ratio)
+	return nil
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}

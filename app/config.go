@@ -1,0 +1,62 @@
+// Package app wires postrelease together: configuration from the environment,
+// the store, the Temporal client and worker, and the HTTP server. The same Run
+// functions serve the command line and the end-to-end tests.
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting, filled from the environment; flags may override.
+// The defaults run the product on one machine with nothing installed.
+type Config struct {
+	HTTPAddr          string        // POSTRELEASE_HTTP_ADDR, default 127.0.0.1:8080
+	DataDir           string        // POSTRELEASE_DATA_DIR, default ./data (dev: Temporal's and the store's SQLite files)
+	DatabaseURL       string        // DATABASE_URL; empty means the SQLite file DataDir/postrelease.db
+	TemporalAddress   string        // TEMPORAL_ADDRESS, default 127.0.0.1:7233 (dev: the embedded server's frontend)
+	TemporalNamespace string        // TEMPORAL_NAMESPACE, default "default"
+	Policy            string        // POSTRELEASE_POLICY: production, demo, or a JSON file; dev defaults to demo
+	SecureCookies     bool          // POSTRELEASE_SECURE_COOKIES: set when served over HTTPS
+	SessionTTL        time.Duration // POSTRELEASE_SESSION_TTL, default 12h
+	LogLevel          slog.Level    // POSTRELEASE_LOG_LEVEL: debug, info, warn, error
+}
+
+// FromEnv reads the configuration; a malformed value is an error naming the variable.
+func FromEnv() (Config, error) {
+	c := Config{
+		HTTPAddr:          env("POSTRELEASE_HTTP_ADDR", "127.0.0.1:8080"),
+		DataDir:           env("POSTRELEASE_DATA_DIR", "./data"),
+		DatabaseURL:       os.Getenv("DATABASE_URL"),
+		TemporalAddress:   env("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
+		TemporalNamespace: env("TEMPORAL_NAMESPACE", "default"),
+		Policy:            os.Getenv("POSTRELEASE_POLICY"),
+	}
+	var err error
+	if c.SecureCookies, err = strconv.ParseBool(env("POSTRELEASE_SECURE_COOKIES", "false")); err != nil {
+		return c, fmt.Errorf("POSTRELEASE_SECURE_COOKIES: %w", err)
+	}
+	if c.SessionTTL, err = time.ParseDuration(env("POSTRELEASE_SESSION_TTL", "12h")); err != nil || c.SessionTTL <= 0 {
+		return c, fmt.Errorf("POSTRELEASE_SESSION_TTL: want a positive duration like 12h")
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(env("POSTRELEASE_LOG_LEVEL", "info"))); err != nil {
+		return c, fmt.Errorf("POSTRELEASE_LOG_LEVEL: %w", err)
+	}
+	return c, nil
+}
+
+func env(name, def string) string {
+	if v := strings.TrimSpace(os.Getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+// Logger is the process's structured logger.
+func (c Config) Logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: c.LogLevel}))
+}

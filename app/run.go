@@ -1,0 +1,202 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/postrelease/postrelease/activities"
+	"github.com/postrelease/postrelease/api"
+	"github.com/postrelease/postrelease/devserver"
+	"github.com/postrelease/postrelease/policy"
+	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/worker"
+	"github.com/postrelease/postrelease/workflows"
+)
+
+// SearchAttributes are the custom search attributes cases use.
+func SearchAttributes() map[string]enums.IndexedValueType {
+	m := map[string]enums.IndexedValueType{}
+	for _, sa := range workflows.SearchAttributeTypes {
+		m[sa.Name] = sa.Type
+	}
+	return m
+}
+
+// OpenStore opens the configured store and, when migrate is set, brings its
+// schema up to date.
+func OpenStore(ctx context.Context, cfg Config, migrate bool, log *slog.Logger) (*store.Store, error) {
+	dsn := cfg.DatabaseURL
+	if dsn == "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("creating data directory %s: %w", cfg.DataDir, err)
+		}
+		dsn = filepath.Join(cfg.DataDir, "postrelease.db")
+	}
+	st, err := store.Open(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		applied, err := st.Migrate(ctx)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		if len(applied) > 0 {
+			log.Info("migrations applied", "files", applied)
+		}
+	}
+	return st, nil
+}
+
+// DialTemporal connects a client to the configured frontend.
+func DialTemporal(ctx context.Context, cfg Config, log *slog.Logger) (client.Client, error) {
+	c, err := client.DialContext(ctx, client.Options{
+		HostPort:  cfg.TemporalAddress,
+		Namespace: cfg.TemporalNamespace,
+		Logger:    sdklog.NewStructuredLogger(log.With("component", "temporal-sdk")),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connecting to Temporal at %s (namespace %s): %w", cfg.TemporalAddress, cfg.TemporalNamespace, err)
+	}
+	return c, nil
+}
+
+// loadPolicy reads the configured SLA policy, def when none is set.
+func loadPolicy(cfg Config, def string) (policy.Policy, error) {
+	name := cfg.Policy
+	if name == "" {
+		name = def
+	}
+	return policy.Load(name)
+}
+
+// Components are the running parts that Serve and the tests share.
+type Components struct {
+	Store    *store.Store
+	Temporal client.Client
+	Log      *slog.Logger
+}
+
+// StartWorker runs the worker until Stop is called on the result.
+func StartWorker(c Components) (sdkworker.Worker, error) {
+	w := worker.New(c.Temporal, &activities.Activities{Store: c.Store})
+	if err := w.Start(); err != nil {
+		return nil, fmt.Errorf("starting worker: %w", err)
+	}
+	return w, nil
+}
+
+// NewHTTP builds the HTTP handler.
+func NewHTTP(c Components, cfg Config, pol policy.Policy) (http.Handler, error) {
+	return api.New(&api.Server{Store: c.Store, Temporal: c.Temporal, Policy: pol, Log: c.Log,
+		SecureCookies: cfg.SecureCookies, SessionTTL: cfg.SessionTTL})
+}
+
+// serveHTTP serves until ctx ends, then shuts down gracefully.
+func serveHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logger, ready func(url string)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	if ready != nil {
+		ready("http://" + ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return fmt.Errorf("HTTP server: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutting down HTTP: %w", err)
+	}
+	return nil
+}
+
+// RunAPI serves the web form and JSON API against an external Temporal and store.
+func RunAPI(ctx context.Context, cfg Config) error {
+	log := cfg.Logger()
+	pol, err := loadPolicy(cfg, "production")
+	if err != nil {
+		return err
+	}
+	st, err := OpenStore(ctx, cfg, false, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	tc, err := DialTemporal(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	h, err := NewHTTP(Components{st, tc, log}, cfg, pol)
+	if err != nil {
+		return err
+	}
+	return serveHTTP(ctx, cfg.HTTPAddr, h, log, func(url string) { log.Info("serving", "url", url, "policy", pol.Name) })
+}
+
+// RunWorker runs workflows and activities until ctx ends.
+func RunWorker(ctx context.Context, cfg Config) error {
+	log := cfg.Logger()
+	st, err := OpenStore(ctx, cfg, false, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	tc, err := DialTemporal(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	w, err := StartWorker(Components{st, tc, log})
+	if err != nil {
+		return err
+	}
+	log.Info("worker running", "task_queue", workflows.TaskQueue, "temporal", cfg.TemporalAddress)
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
+
+// Migrate applies the store's migrations and registers the custom search
+// attributes on the Temporal namespace (when Temporal is reachable).
+func Migrate(ctx context.Context, cfg Config, withTemporal bool) error {
+	log := cfg.Logger()
+	st, err := OpenStore(ctx, cfg, true, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if !withTemporal {
+		return nil
+	}
+	tc, err := DialTemporal(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	if err := devserver.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace, SearchAttributes()); err != nil {
+		return err
+	}
+	log.Info("search attributes registered", "namespace", cfg.TemporalNamespace)
+	return nil
+}

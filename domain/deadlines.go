@@ -1,0 +1,71 @@
+package domain
+
+import "time"
+
+// Legal clock of an entry. All dates are calendar dates at 00:00 UTC; a window
+// that is open "until day D" closes at the start of D+1.
+const (
+	PSCDaysAfterEntry           = 300 // PSC allowed within 300 days of entry
+	PSCDaysBeforeLiquidation    = 15  // and no later than 15 days before scheduled liquidation
+	LiquidationDaysAfterEntry   = 314 // CBP's usual liquidation cycle
+	ReconMonthsAfterEntry       = 21  // recon entry due 21 months after the flagged summary
+	ProtestDaysAfterLiquidation = 180
+)
+
+// Date truncates t to its calendar day in UTC.
+func Date(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// AddDays adds calendar days to a date.
+func AddDays(d time.Time, n int) time.Time { return Date(d).AddDate(0, 0, n) }
+
+// AddMonths adds calendar months, clamping to the last day of the target month
+// (31 May + 21 months = 28 Feb), where time.AddDate would roll over into March.
+func AddMonths(d time.Time, n int) time.Time {
+	d = Date(d)
+	y, m, day := d.Date()
+	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	if day > last {
+		day = last
+	}
+	return time.Date(first.Year(), first.Month(), day, 0, 0, 0, 0, time.UTC)
+}
+
+// DefaultLiquidation is the expected liquidation date when CBP has not posted one.
+func DefaultLiquidation(entry time.Time) time.Time {
+	return AddDays(entry, LiquidationDaysAfterEntry)
+}
+
+// PSCLastDay is the last calendar day on which a Post Summary Correction may be
+// filed: 300 days after entry or 15 days before scheduled liquidation, whichever
+// comes first.
+func PSCLastDay(entry, liquidation time.Time) time.Time {
+	byEntry := AddDays(entry, PSCDaysAfterEntry)
+	byLiq := AddDays(liquidation, -PSCDaysBeforeLiquidation)
+	if byLiq.Before(byEntry) {
+		return byLiq
+	}
+	return byEntry
+}
+
+// PSCWindowClosesAt is the instant the PSC window closes: the start of the day
+// after PSCLastDay.
+func PSCWindowClosesAt(entry, liquidation time.Time) time.Time {
+	return PSCLastDay(entry, liquidation).AddDate(0, 0, 1)
+}
+
+// PSCWindowOpen reports whether a PSC may still be filed at now.
+func PSCWindowOpen(entry, liquidation, now time.Time) bool {
+	return now.Before(PSCWindowClosesAt(entry, liquidation))
+}
+
+// ReconDue is the due date of the reconciliation entry.
+func ReconDue(entry time.Time) time.Time { return AddMonths(entry, ReconMonthsAfterEntry) }
+
+// ProtestLastDay is the last day to protest a liquidation.
+func ProtestLastDay(liquidation time.Time) time.Time {
+	return AddDays(liquidation, ProtestDaysAfterLiquidation)
+}

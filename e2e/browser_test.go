@@ -1,0 +1,218 @@
+// Package e2e drives the whole product as `postrelease dev` runs it (embedded
+// file-backed Temporal, worker, store on PostgreSQL, the web form) with a
+// real headless Chromium.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/postrelease/postrelease/app"
+	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/internal/testdb"
+)
+
+// chromium finds Debian's chromium; CI installs it, so only a developer
+// machine without it skips.
+func chromium(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("chromium is not installed: CI must run the browser test (apt-get install chromium)")
+	}
+	t.Skip("chromium is not installed (apt-get install chromium); skipping the browser test")
+	return ""
+}
+
+func freeAddr(t *testing.T) string {
+	l := httptest.NewUnstartedServer(nil).Listener
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// TestWebFormTakesACaseFromOpenToClosed signs in as an officer and works the
+// wrench-set case down to the code fix, then as a manager approves and closes
+// it, all by typing and clicking in the browser.
+func TestWebFormTakesACaseFromOpenToClosed(t *testing.T) {
+	browser := chromium(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+
+	cfg := app.Config{
+		DataDir: t.TempDir(), DatabaseURL: testdb.Postgres(t), TemporalAddress: freeAddr(t),
+		TemporalNamespace: "default", Policy: "production", SessionTTL: time.Hour, LogLevel: 8, // errors only
+	}
+	stack, err := app.StartStack(ctx, cfg, "production")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stack.Close()
+	site := httptest.NewServer(stack.Handler)
+	defer site.Close()
+
+	users := map[domain.Role]string{}
+	for _, role := range []domain.Role{domain.RoleOfficer, domain.RoleManager} {
+		email := string(role) + "@browser.test"
+		if _, err := stack.Store.CreateUser(ctx, email, string(role), role, "correct horse battery"); err != nil {
+			t.Fatal(err)
+		}
+		users[role] = email
+	}
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(filepath.Join(t.TempDir(), "chromium")))
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	defer acancel()
+	bctx, bcancel := chromedp.NewContext(actx)
+	defer bcancel()
+
+	run := func(what string, actions ...chromedp.Action) {
+		t.Helper()
+		if err := chromedp.Run(bctx, actions...); err != nil {
+			var body string
+			_ = chromedp.Run(bctx, chromedp.Text("main", &body, chromedp.ByQuery))
+			t.Fatalf("%s: %v\npage text:\n%s", what, err, body)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		var s string
+		run("read "+sel, chromedp.Text(sel, &s, chromedp.ByQuery))
+		return s
+	}
+	signIn := func(email string) {
+		run("sign in as "+email,
+			chromedp.Navigate(site.URL+"/login"),
+			chromedp.SendKeys(`input[name=email]`, email, chromedp.ByQuery),
+			chromedp.SendKeys(`input[name=password]`, "correct horse battery", chromedp.ByQuery),
+			chromedp.Click(`form[action="/login"] button`, chromedp.ByQuery),
+			chromedp.WaitVisible(`a[href="/cases/new"]`, chromedp.ByQuery))
+	}
+	// act fills one action's form on the case page and submits it.
+	act := func(action string, fields map[string]string) {
+		t.Helper()
+		form := "#action-" + action
+		var steps []chromedp.Action
+		for name, v := range fields {
+			steps = append(steps, chromedp.SetValue(form+` [name=`+name+`]`, v, chromedp.ByQuery))
+		}
+		// Mark the page so the wait below sees the answer's page, not this one.
+		steps = append(steps, chromedp.Evaluate(`document.querySelector('main').dataset.stale = '1'`, nil),
+			chromedp.Click(form+` button[type=submit]`, chromedp.ByQuery),
+			chromedp.WaitVisible(`main:not([data-stale])`, chromedp.ByQuery))
+		run(action, steps...)
+	}
+
+	// Sign-in with a wrong password is refused on the page.
+	run("wrong password",
+		chromedp.Navigate(site.URL+"/login"),
+		chromedp.SendKeys(`input[name=email]`, users[domain.RoleOfficer], chromedp.ByQuery),
+		chromedp.SendKeys(`input[name=password]`, "wrong password!", chromedp.ByQuery),
+		chromedp.Click(`form[action="/login"] button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.field-error`, chromedp.ByQuery))
+	if got := text(".field-error"); !strings.Contains(got, "wrong e-mail or password") {
+		t.Fatalf("wrong password shows %q", got)
+	}
+
+	signIn(users[domain.RoleOfficer])
+	entryDate := time.Now().AddDate(0, 0, -30).Format(time.DateOnly)
+	fill := []chromedp.Action{chromedp.Navigate(site.URL + "/cases/new")}
+	for name, v := range map[string]string{
+		"entry_number": "ABC-1234567-8", "entry_date": entryDate, "port": "2704", "importer_of_record": "Acme Tools Inc.",
+		"sku": "WR-SET-24", "product_description": "24-piece combination wrench set", "declared_hts": "7326.90.8688",
+		"correct_hts": "HTS 8204", "entered_value": "48250.00", "declared_rate": "0.025", "correct_rate": "0.072",
+	} {
+		fill = append(fill, chromedp.SetValue(`form[action="/cases"] [name=`+name+`]`, v, chromedp.ByQuery))
+	}
+	fill = append(fill, chromedp.Click(`input[name=recon_flagged]`, chromedp.ByQuery),
+		chromedp.Click(`form[action="/cases"] button[type=submit]`, chromedp.ByQuery), chromedp.WaitVisible(`.field-error`, chromedp.ByQuery))
+	run("open a case with a bad HTS code", fill...)
+	if got := text(".field-error"); !strings.Contains(got, "only digits and dots") {
+		t.Fatalf("a bad HTS code shows %q", got)
+	}
+	run("correct the HTS code and open the case",
+		chromedp.SetValue(`form[action="/cases"] [name=correct_hts]`, "8204.11.0060", chromedp.ByQuery),
+		chromedp.Click(`form[action="/cases"] button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#action-file_psc`, chromedp.ByQuery))
+	var caseURL string
+	run("case URL", chromedp.Location(&caseURL))
+	caseURL, _, _ = strings.Cut(caseURL, "?") // drop the flash message
+	var forms []string
+	main := text("main")
+	for _, want := range []string{"$2267.75", "$1206.25", "$3474.00", "Step File psc", "officer@browser.test"} {
+		if !strings.Contains(main, want) {
+			t.Errorf("the new case page lacks %q", want)
+		}
+	}
+	run("list the offered actions", chromedp.Evaluate(`[...document.querySelectorAll('section[id^=action-]')].map(e => e.id)`, &forms))
+	if strings.Join(forms, ",") != "action-file_psc,action-add_note" {
+		t.Errorf("a new case offers the officer %v, want file_psc and add_note", forms)
+	}
+
+	act("file_psc", map[string]string{"reference": "PSC-2026-0001"})
+	act("record_cbp_decision", map[string]string{"decision": "rejected", "reason": "commercial invoice missing"})
+	act("file_psc", map[string]string{"reference": "PSC-2026-0002"})
+	act("record_cbp_decision", map[string]string{"decision": "accepted"})
+	act("record_payment", map[string]string{"reference": "PAY-88121", "amount": "3000.00"})
+	if got := text("#action-record_payment .field-error"); !strings.Contains(got, "underpayment") {
+		t.Fatalf("an underpayment shows %q", got)
+	}
+	act("record_payment", map[string]string{"reference": "PAY-88121", "amount": "3474.00"})
+	act("file_reconciliation", map[string]string{"recon_entry_number": "ABC-7654321-0"})
+	act("propose_code_fix", map[string]string{"rule": "Wrench sets are hand tools of heading 8204"})
+	run("list the offered actions", chromedp.Evaluate(`[...document.querySelectorAll('section[id^=action-]')].map(e => e.id)`, &forms))
+	if got := text("main"); !strings.Contains(got, "Step Approve code fix") || strings.Join(forms, ",") != "action-add_note" {
+		t.Fatalf("after the proposal the officer should see the approval step and only add_note, got forms %v", forms)
+	}
+	run("sign out", chromedp.Click(`form[action="/logout"] button`, chromedp.ByQuery), chromedp.WaitVisible(`input[name=email]`, chromedp.ByQuery))
+
+	signIn(users[domain.RoleManager])
+	run("open the case", chromedp.Navigate(caseURL), chromedp.WaitVisible(`#action-approve_code_fix`, chromedp.ByQuery))
+	act("approve_code_fix", map[string]string{"decision": "approved"})
+	act("close", map[string]string{"summary": "PSC accepted, paid, recon filed, catalog fixed"})
+	if got := text("main"); !strings.Contains(got, "The case is closed") {
+		t.Fatalf("the case is not shown closed:\n%s", got)
+	}
+	run("history", chromedp.Navigate(caseURL+"/history"), chromedp.WaitVisible(`table`, chromedp.ByQuery))
+	history := text("main")
+	for _, want := range []string{"File psc", "PSC-2026-0002", "Approve code fix", "manager@browser.test", "product catalog: SKU WR-SET-24 7326.90.8688 → 8204.11.0060"} {
+		if !strings.Contains(history, want) {
+			t.Errorf("the history lacks %q", want)
+		}
+	}
+
+	// The catalog change reached the store, and the read model has the case closed.
+	p, err := stack.Store.Product(ctx, "WR-SET-24")
+	if err != nil || p.HTSCode != "8204.11.0060" || p.UpdatedBy != users[domain.RoleManager] {
+		t.Errorf("product after approval = %+v, %v", p, err)
+	}
+	id := caseURL[strings.LastIndex(caseURL, "/")+1:]
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		row, err := stack.Store.GetCase(ctx, id)
+		if err == nil && row.Status == "closed" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("read model of %s: %+v, %v", id, row, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	fmt.Fprintln(os.Stderr, "browser test: case", id, "closed through the web form")
+}

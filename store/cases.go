@@ -1,0 +1,212 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/postrelease/postrelease/workflows"
+)
+
+// CaseRow is a case in the read model: the columns lists filter on, and the
+// full state as JSON.
+type CaseRow struct {
+	ID              string     `gorm:"primaryKey" json:"id"`
+	WorkflowID      string     `json:"workflow_id"`
+	Version         int64      `json:"version"`
+	Status          string     `json:"status"`
+	Step            string     `json:"step"`
+	OwnerRole       string     `json:"owner_role"`
+	Assignee        string     `json:"assignee"`
+	DueAt           *time.Time `json:"due_at"`
+	EscalationLevel int        `json:"escalation_level"`
+	EntryNumber     string     `json:"entry_number"`
+	EntryDate       time.Time  `json:"entry_date"`
+	Port            string     `json:"port"`
+	Importer        string     `json:"importer"`
+	SKU             string     `gorm:"column:sku" json:"sku"`
+	Description     string     `json:"description"`
+	DeclaredHTS     string     `gorm:"column:declared_hts" json:"declared_hts"`
+	CorrectHTS      string     `gorm:"column:correct_hts" json:"correct_hts"`
+	TotalDue        string     `json:"total_due"`
+	OpenedBy        string     `json:"opened_by"`
+	OpenedAt        time.Time  `json:"opened_at"`
+	UpdatedAt       time.Time  `gorm:"autoUpdateTime:false" json:"updated_at"`
+	ClosedAt        *time.Time `json:"closed_at"`
+	State           string     `json:"-"`
+}
+
+func (CaseRow) TableName() string { return "cases" }
+
+// Overdue reports whether the open step is past its due time at now.
+func (r CaseRow) Overdue(now time.Time) bool {
+	return r.Status == workflows.StatusOpen && r.DueAt != nil && r.DueAt.Before(now)
+}
+
+// StepRow is one step of a case in the read model.
+type StepRow struct {
+	CaseID          string `gorm:"primaryKey"`
+	Seq             int    `gorm:"primaryKey"`
+	Step            string
+	Status          string
+	OwnerRole       string
+	Assignee        string
+	StartedAt       time.Time
+	DueAt           time.Time
+	CompletedAt     *time.Time
+	CompletedBy     string
+	EscalationLevel int
+	Outcome         string
+}
+
+func (StepRow) TableName() string { return "case_steps" }
+
+func caseRowFrom(s workflows.CaseState) (CaseRow, error) {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return CaseRow{}, fmt.Errorf("encoding case %s: %w", s.CaseID, err)
+	}
+	in := s.Case
+	r := CaseRow{
+		ID: s.CaseID, WorkflowID: s.WorkflowID, Version: s.Version, Status: s.Status, Step: string(s.Step),
+		EntryNumber: in.EntryNumber, EntryDate: utc(in.EntryDate), Port: in.Port, Importer: in.ImporterOfRecord,
+		SKU: in.SKU, Description: in.ProductDescription, DeclaredHTS: string(in.DeclaredHTS), CorrectHTS: string(in.CorrectHTS),
+		TotalDue: s.Amounts.Total.StringFixed(2), OpenedBy: in.OpenedBy.Email, OpenedAt: utc(s.OpenedAt),
+		UpdatedAt: utc(s.UpdatedAt), ClosedAt: utcPtr(s.ClosedAt), State: string(b),
+	}
+	if cur := s.Current(); cur != nil {
+		due := utc(cur.DueAt)
+		r.DueAt, r.OwnerRole, r.Assignee, r.EscalationLevel = &due, string(cur.OwnerRole), cur.Assignee, cur.EscalationLevel
+	}
+	return r, nil
+}
+
+// UpsertCase writes a snapshot of a case unless the store already holds the
+// same or a newer version. It reports whether this call wrote it.
+func (s *Store) UpsertCase(ctx context.Context, st workflows.CaseState) (bool, error) {
+	row, err := caseRowFrom(st)
+	if err != nil {
+		return false, err
+	}
+	wrote := false
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "id"}},
+			Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "cases.version < excluded.version"}}},
+			UpdateAll: true,
+		}).Create(&row)
+		if res.Error != nil {
+			return fmt.Errorf("upserting case %s v%d: %w", st.CaseID, st.Version, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return nil // a newer snapshot is already there
+		}
+		wrote = true
+		if err := tx.Where("case_id = ?", st.CaseID).Delete(&StepRow{}).Error; err != nil {
+			return fmt.Errorf("replacing steps of %s: %w", st.CaseID, err)
+		}
+		steps := make([]StepRow, 0, len(st.Steps))
+		for _, sr := range st.Steps {
+			by := ""
+			if sr.CompletedBy != nil {
+				by = sr.CompletedBy.Email
+			}
+			steps = append(steps, StepRow{CaseID: st.CaseID, Seq: sr.Seq, Step: string(sr.Name), Status: sr.Status,
+				OwnerRole: string(sr.OwnerRole), Assignee: sr.Assignee, StartedAt: utc(sr.StartedAt), DueAt: utc(sr.DueAt),
+				CompletedAt: utcPtr(sr.CompletedAt), CompletedBy: by, EscalationLevel: sr.EscalationLevel, Outcome: sr.Outcome})
+		}
+		if len(steps) > 0 {
+			if err := tx.Create(&steps).Error; err != nil {
+				return fmt.Errorf("writing steps of %s: %w", st.CaseID, err)
+			}
+		}
+		return nil
+	})
+	return wrote, err
+}
+
+// CaseFilter selects cases for lists and inboxes. Empty fields do not filter.
+type CaseFilter struct {
+	Status    string
+	Step      string
+	Assignee  string // e-mail
+	Inbox     *InboxOf
+	Overdue   bool
+	Escalated bool
+	Now       time.Time // for Overdue; defaults to the current time
+	Limit     int
+	Offset    int
+}
+
+// InboxOf selects the open steps a user may work: assigned to them, or to
+// nobody in particular and owned by their role.
+type InboxOf struct {
+	Email string
+	Role  string
+}
+
+// MaxPage bounds one page of a list.
+const MaxPage = 200
+
+// ListCases returns one page of cases, most urgent first, and the total count.
+func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]CaseRow, int64, error) {
+	q := s.db.WithContext(ctx).Model(&CaseRow{})
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.Step != "" {
+		q = q.Where("step = ?", f.Step)
+	}
+	if f.Assignee != "" {
+		q = q.Where("assignee = ?", f.Assignee)
+	}
+	if f.Inbox != nil {
+		q = q.Where("status = ? AND (assignee = ? OR (assignee = '' AND owner_role = ?))", workflows.StatusOpen, f.Inbox.Email, f.Inbox.Role)
+	}
+	if f.Overdue {
+		now := f.Now
+		if now.IsZero() {
+			now = time.Now()
+		}
+		q = q.Where("status = ? AND due_at < ?", workflows.StatusOpen, utc(now))
+	}
+	if f.Escalated {
+		q = q.Where("status = ? AND escalation_level > 0", workflows.StatusOpen)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("counting cases: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > MaxPage {
+		limit = 50
+	}
+	var rows []CaseRow
+	err := q.Omit("state").Order("CASE WHEN status = 'open' THEN 0 ELSE 1 END, CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, opened_at DESC, id").
+		Limit(limit).Offset(f.Offset).Find(&rows).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing cases: %w", err)
+	}
+	return rows, total, nil
+}
+
+// GetCase returns one case row with its state.
+func (s *Store) GetCase(ctx context.Context, id string) (CaseRow, error) {
+	var r CaseRow
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return CaseRow{}, ErrNotFound
+	}
+	return r, err
+}
+
+// CaseSteps returns a case's steps in order.
+func (s *Store) CaseSteps(ctx context.Context, id string) ([]StepRow, error) {
+	var rows []StepRow
+	return rows, s.db.WithContext(ctx).Where("case_id = ?", id).Order("seq").Find(&rows).Error
+}

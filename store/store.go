@@ -1,0 +1,177 @@
+// Package store is the read model and reference data of postrelease: users,
+// sessions, tokens, the case projections, the product catalog and in-app
+// notifications. PostgreSQL in production, a SQLite file by default.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+	_ "modernc.org/sqlite" // pure-Go SQLite, registered as "sqlite"; the Temporal server links the same driver
+
+	"github.com/postrelease/postrelease/migrations"
+)
+
+// ErrNotFound is returned when a looked-up row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store wraps the GORM handle.
+type Store struct {
+	db      *gorm.DB
+	dialect string
+}
+
+// IsPostgres reports whether a DSN names PostgreSQL rather than a SQLite file.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") || strings.Contains(dsn, "host=")
+}
+
+// Open connects to PostgreSQL for a postgres:// URL, otherwise opens (and
+// creates) the SQLite file at dsn.
+func Open(dsn string) (*Store, error) {
+	cfg := &gorm.Config{Logger: logger.Default.LogMode(logger.Silent), NowFunc: func() time.Time { return time.Now().UTC() }}
+	if IsPostgres(dsn) {
+		db, err := gorm.Open(postgres.Open(dsn), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("opening PostgreSQL: %w", err)
+		}
+		return &Store{db: db, dialect: "postgres"}, nil
+	}
+	// WAL lets the API read while the worker writes; busy_timeout waits for the
+	// writer's lock instead of failing at once. _timezone=UTC makes the driver
+	// write times in UTC and read them back in time.UTC; without it they come
+	// back in time.Local or an unnamed zero-offset zone.
+	file := "file:" + dsn + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_time_format=sqlite&_timezone=UTC"
+	db, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: "sqlite", DSN: file}), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("opening SQLite file %s: %w", dsn, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	sqlDB.SetMaxOpenConns(1) // SQLite has one writer; one connection avoids SQLITE_BUSY between our own goroutines
+	return &Store{db: db, dialect: "sqlite"}, nil
+}
+
+// Close releases the connection pool.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Ping checks the connection.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// Dialect is "postgres" or "sqlite".
+func (s *Store) Dialect() string { return s.dialect }
+
+// Migrate applies every migration not yet recorded, each in its own
+// transaction, in file-name order. Recording the version first makes a second
+// migrator running at the same time fail on the primary key and roll back.
+func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
+	db := s.db.WithContext(ctx)
+	if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+		version TEXT PRIMARY KEY,
+		applied_at TIMESTAMP NOT NULL)`).Error; err != nil {
+		return nil, fmt.Errorf("creating schema_migrations: %w", err)
+	}
+	names, err := fs.Glob(migrations.FS, "*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var done []string
+	if err := db.Raw(`SELECT version FROM schema_migrations`).Scan(&done).Error; err != nil {
+		return nil, fmt.Errorf("reading schema_migrations: %w", err)
+	}
+	have := map[string]bool{}
+	for _, v := range done {
+		have[v] = true
+	}
+	for _, name := range names {
+		if have[name] {
+			continue
+		}
+		body, err := migrations.FS.ReadFile(name)
+		if err != nil {
+			return applied, err
+		}
+		err = db.Transaction(func(tx *gorm.DB) error {
+			if err := tx.Exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, name, time.Now().UTC()).Error; err != nil {
+				return fmt.Errorf("recording: %w", err)
+			}
+			for _, stmt := range splitSQL(string(body)) {
+				if err := tx.Exec(stmt).Error; err != nil {
+					return fmt.Errorf("%q: %w", firstLine(stmt), err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return applied, fmt.Errorf("migration %s: %w", name, err)
+		}
+		applied = append(applied, name)
+	}
+	return applied, nil
+}
+
+// splitSQL splits a migration into statements at lines ending in ";" and
+// drops comment-only lines; our migrations keep semicolons out of strings.
+func splitSQL(body string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(body, "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || strings.HasPrefix(t, "--") {
+			continue
+		}
+		cur.WriteString(line)
+		cur.WriteString("\n")
+		if strings.HasSuffix(t, ";") {
+			out = append(out, strings.TrimSpace(cur.String()))
+			cur.Reset()
+		}
+	}
+	if strings.TrimSpace(cur.String()) != "" {
+		out = append(out, strings.TrimSpace(cur.String()))
+	}
+	return out
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// utc normalises a time for storage: UTC and microseconds, which both
+// PostgreSQL and our SQLite text format keep exactly.
+func utc(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := utc(*t)
+	return &v
+}

@@ -1,0 +1,340 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/postrelease/postrelease/domain"
+)
+
+// CaseWorkflow runs one detention case from opening to closing: every human
+// step is an Update with a validator, every clock a durable timer.
+func CaseWorkflow(ctx workflow.Context, in OpenCaseInput) (CaseState, error) {
+	c := &detentionCase{}
+	if err := c.setup(ctx, in); err != nil {
+		return CaseState{}, err
+	}
+	return c.run(ctx)
+}
+
+// detentionCase holds the workflow's state; its methods are the state machine.
+// State changes are plain, non-blocking mutations that queue notifications in
+// outbox; flush then sends them and writes the projection. So a handler or the
+// clock never works on a step that changed while it was waiting.
+type detentionCase struct {
+	state CaseState
+	// caseOfficer gets the officer steps; the opener if an officer, or whoever
+	// a manager reassigned officer work to.
+	caseOfficer string
+	// busy is set while an update handler waits on an activity that decides
+	// the next step (the catalog change), so no second approval slips in.
+	busy   bool
+	outbox []NotifyInput
+	// searchAttrs are the values last written to Temporal's visibility.
+	searchAttrs searchValues
+}
+
+func (c *detentionCase) setup(ctx workflow.Context, in OpenCaseInput) error {
+	now := workflow.Now(ctx)
+	info := workflow.GetInfo(ctx)
+	c.state = CaseState{
+		CaseID:       in.CaseID,
+		WorkflowID:   info.WorkflowExecution.ID,
+		Status:       StatusOpen,
+		Case:         in,
+		Amounts:      domain.ComputeAmounts(in.EnteredValue, in.DeclaredRate, in.CorrectRate, in.PenaltyRate),
+		Deadlines:    computeDeadlines(in),
+		Steps:        []StepRecord{},
+		Escalations:  []Escalation{},
+		Events:       []Event{},
+		Notes:        []Note{},
+		PSCFilings:   []Filing{},
+		CBPDecisions: []CBPDecision{},
+		CodeFixes:    []CodeFix{},
+		OpenedAt:     now,
+		UpdatedAt:    now,
+	}
+	if in.OpenedBy.Role == domain.RoleOfficer {
+		c.caseOfficer = in.OpenedBy.Email
+	}
+	c.searchAttrs = searchValues{Status: StatusOpen}
+	// The first step is open before any handler is registered: an update that
+	// arrives with the start is validated against it, not against an empty case.
+	opener := in.OpenedBy
+	c.event(now, &opener, "opened", fmt.Sprintf("case opened for entry %s, SKU %s", in.EntryNumber, in.SKU))
+	c.enterFilePSC(now)
+
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (CaseState, error) {
+		return c.state, nil
+	}); err != nil {
+		return fmt.Errorf("registering query %s: %w", QueryState, err)
+	}
+	for _, a := range Actions {
+		action := a
+		err := workflow.SetUpdateHandlerWithOptions(ctx, string(action),
+			func(ctx workflow.Context, req ActionRequest) (CaseState, error) {
+				return c.handle(ctx, action, req)
+			},
+			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req ActionRequest) error {
+				_, err := c.validate(ctx, action, req)
+				return err
+			}})
+		if err != nil {
+			return fmt.Errorf("registering update %s: %w", action, err)
+		}
+	}
+	return nil
+}
+
+func (c *detentionCase) run(ctx workflow.Context) (CaseState, error) {
+	c.flush(ctx)
+	for c.state.Status != StatusClosed {
+		seen := c.state.Version
+		changed := func() bool { return c.state.Version != seen }
+		at, what := c.nextClock()
+		if at.IsZero() {
+			if err := workflow.Await(ctx, changed); err != nil {
+				return c.state, err
+			}
+			continue
+		}
+		if wait := at.Sub(workflow.Now(ctx)); wait > 0 {
+			ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+				Timeout:      wait,
+				TimerOptions: workflow.TimerOptions{Summary: what},
+			}, changed)
+			if err != nil {
+				return c.state, err
+			}
+			if ok {
+				continue // a human step changed the case; recompute the clock
+			}
+		}
+		c.onClock(workflow.Now(ctx))
+		c.flush(ctx)
+	}
+	// Let update handlers that are still writing their projection finish.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return c.state, err
+	}
+	return c.state, nil
+}
+
+// clockEvent is a time event of the open step.
+type clockEvent int
+
+const (
+	clockPSCWindow clockEvent = iota
+	clockReminder
+	clockLevel1
+	clockLevel2
+)
+
+// pendingClock lists the open step's time events that have not happened yet,
+// in the order they are handled at the same instant. nextClock and onClock
+// both read it, so they can never disagree (which would spin the loop).
+func (c *detentionCase) pendingClock() []struct {
+	kind clockEvent
+	at   time.Time
+	what string
+} {
+	cur := c.state.Current()
+	if cur == nil {
+		return nil
+	}
+	type ev = struct {
+		kind clockEvent
+		at   time.Time
+		what string
+	}
+	var out []ev
+	if cur.Name == StepFilePSC {
+		out = append(out, ev{clockPSCWindow, c.state.Deadlines.PSCWindowClosesAt, "PSC window closes"})
+	}
+	if !cur.ReminderSent && cur.RemindAt.Before(cur.DueAt) {
+		out = append(out, ev{clockReminder, cur.RemindAt, "reminder: " + string(cur.Name)})
+	}
+	if cur.EscalationLevel < 1 {
+		out = append(out, ev{clockLevel1, cur.DueAt, "escalation level 1: " + string(cur.Name)})
+	}
+	if cur.EscalationLevel < 2 {
+		out = append(out, ev{clockLevel2, cur.SecondLevelAt, "escalation level 2: " + string(cur.Name)})
+	}
+	return out
+}
+
+// nextClock is the earliest pending time event of the open step.
+func (c *detentionCase) nextClock() (time.Time, string) {
+	var at time.Time
+	var what string
+	for _, e := range c.pendingClock() {
+		if at.IsZero() || e.at.Before(at) {
+			at, what = e.at, e.what
+		}
+	}
+	return at, what
+}
+
+// onClock handles every time event that is due at now.
+func (c *detentionCase) onClock(now time.Time) {
+	for _, e := range c.pendingClock() {
+		if e.at.After(now) {
+			continue
+		}
+		cur := c.state.Current()
+		switch e.kind {
+		case clockPSCWindow:
+			c.pscWindowClosed(now)
+			return // a new step with its own clock
+		case clockReminder:
+			cur.ReminderSent = true
+			msg := fmt.Sprintf("case %s: step %s is due %s", c.state.CaseID, cur.Name, cur.DueAt.Format(time.RFC3339))
+			c.event(now, nil, "reminder", msg)
+			c.queue(NotifyInput{Kind: NotifyReminder, Step: cur.Name, ToEmail: cur.Assignee, ToRole: roleIfNoAssignee(cur.Assignee, cur.OwnerRole),
+				Message: msg, At: now, DedupeKey: fmt.Sprintf("%s/%d/reminder", c.state.CaseID, cur.Seq)})
+		case clockLevel1:
+			c.escalate(now, cur, 1, fmt.Sprintf("step %s was due %s and is not done", cur.Name, cur.DueAt.Format(time.RFC3339)))
+		case clockLevel2:
+			c.escalate(now, cur, 2, fmt.Sprintf("step %s is still not done, %s after its due time", cur.Name, cur.SecondLevelAt.Sub(cur.DueAt)))
+		}
+	}
+	c.changed(now)
+}
+
+func roleIfNoAssignee(assignee string, role domain.Role) domain.Role {
+	if assignee == "" {
+		return role
+	}
+	return ""
+}
+
+func (c *detentionCase) escalate(now time.Time, cur *StepRecord, level int, reason string) {
+	cur.EscalationLevel = level
+	c.state.Escalations = append(c.state.Escalations, Escalation{Step: cur.Name, Level: level, At: now, Reason: reason})
+	msg := fmt.Sprintf("case %s escalated (level %d): %s", c.state.CaseID, level, reason)
+	c.event(now, nil, "escalation", msg)
+	c.queue(NotifyInput{Kind: NotifyEscalation, Step: cur.Name, Level: level, ToRole: domain.RoleManager, Message: msg, At: now,
+		DedupeKey: fmt.Sprintf("%s/%d/escalation/%d", c.state.CaseID, cur.Seq, level)})
+}
+
+// pscWindowClosed moves an unfiled case to prior disclosure and tells
+// managers at once: the escalation is level 1 of the new step.
+func (c *detentionCase) pscWindowClosed(now time.Time) {
+	if cur := c.state.Current(); cur != nil {
+		c.finish(now, nil, StepSuperseded, "PSC window closed before a PSC was filed")
+	}
+	c.enter(now, StepPriorDisclosure)
+	c.escalate(now, c.state.Current(), 1, fmt.Sprintf("PSC window closed on %s without a PSC: file a prior disclosure (19 USC 1592(c)(4))",
+		c.state.Deadlines.PSCLastDay.Format(time.DateOnly)))
+	c.changed(now)
+}
+
+// enterFilePSC opens the PSC step, or prior disclosure if the window is gone.
+func (c *detentionCase) enterFilePSC(now time.Time) {
+	if !now.Before(c.state.Deadlines.PSCWindowClosesAt) {
+		c.pscWindowClosed(now)
+		return
+	}
+	c.enter(now, StepFilePSC)
+}
+
+// ownerRole is who works a step by default.
+func ownerRole(s Step) domain.Role {
+	if s == StepApproveCodeFix || s == StepClose {
+		return domain.RoleManager
+	}
+	return domain.RoleOfficer
+}
+
+// enter opens a step and queues a note to its owner.
+func (c *detentionCase) enter(now time.Time, step Step) {
+	rec := c.open(now, step)
+	if rec.Assignee != "" || rec.OwnerRole == domain.RoleManager {
+		c.queue(NotifyInput{Kind: NotifyAssignment, Step: step, ToEmail: rec.Assignee, ToRole: roleIfNoAssignee(rec.Assignee, rec.OwnerRole),
+			Message: fmt.Sprintf("case %s: step %s is yours, due %s", c.state.CaseID, step, rec.DueAt.Format(time.RFC3339)), At: now,
+			DedupeKey: fmt.Sprintf("%s/%d/assignment", c.state.CaseID, rec.Seq)})
+	}
+}
+
+// open appends a step record with its clock from the policy, capped by a
+// legal deadline, and makes it the current step.
+func (c *detentionCase) open(now time.Time, step Step) StepRecord {
+	sla := c.state.Case.Policy.For(string(step))
+	due := now.Add(sla.After.Std())
+	switch step {
+	case StepFilePSC:
+		if d := c.state.Deadlines.PSCWindowClosesAt; d.Before(due) {
+			due = d
+		}
+	case StepReconciliation:
+		if d := c.state.Deadlines.ReconDue; d.Before(due) {
+			due = d
+		}
+	}
+	rec := StepRecord{
+		Seq: len(c.state.Steps) + 1, Name: step, Status: StepActive, OwnerRole: ownerRole(step),
+		StartedAt: now, DueAt: due, RemindAt: due.Add(-sla.RemindBefore.Std()), SecondLevelAt: due.Add(sla.SecondLevelAfter.Std()),
+	}
+	if rec.OwnerRole == domain.RoleOfficer {
+		rec.Assignee = c.caseOfficer
+	}
+	c.state.Steps = append(c.state.Steps, rec)
+	c.state.Step = step
+	c.changed(now)
+	return rec
+}
+
+// finish closes the open step.
+func (c *detentionCase) finish(now time.Time, by *Actor, status, outcome string) {
+	cur := c.state.Current()
+	if cur == nil {
+		return
+	}
+	cur.Status, cur.Outcome, cur.CompletedBy = status, outcome, by
+	t := now
+	cur.CompletedAt = &t
+	c.changed(now)
+}
+
+func (c *detentionCase) changed(now time.Time) {
+	c.state.Version++
+	c.state.UpdatedAt = now
+}
+
+func (c *detentionCase) event(now time.Time, by *Actor, kind, detail string) {
+	c.state.Events = append(c.state.Events, Event{At: now, Actor: by, Kind: kind, Detail: detail})
+}
+
+func (c *detentionCase) queue(n NotifyInput) {
+	n.CaseID = c.state.CaseID
+	c.outbox = append(c.outbox, n)
+}
+
+var activityOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+}
+
+// flush sends the queued notifications, updates the search attributes and
+// writes the current state to the read model. The store keeps the highest
+// version, so concurrent or retried projections never go backwards. The
+// activities retry until the store answers: nothing is lost while it is down.
+func (c *detentionCase) flush(ctx workflow.Context) {
+	actx := workflow.WithActivityOptions(ctx, activityOptions)
+	pending := c.outbox
+	c.outbox = nil
+	futures := make([]workflow.Future, 0, len(pending)+1)
+	for _, n := range pending {
+		futures = append(futures, workflow.ExecuteActivity(actx, ActivityNotify, n))
+	}
+	c.syncSearchAttributes(ctx)
+	futures = append(futures, workflow.ExecuteActivity(actx, ActivityProjectCase, ProjectCaseInput{State: c.state}))
+	for _, f := range futures {
+		if err := f.Get(actx, nil); err != nil {
+			workflow.GetLogger(ctx).Error("activity failed", "case", c.state.CaseID, "error", err)
+		}
+	}
+}

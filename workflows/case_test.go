@@ -1,0 +1,1102 @@
+package workflows
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/policy"
+)
+
+// ---------------------------------------------------------------------------
+// Fixtures
+
+var (
+	olivia = Actor{UserID: "u-olivia", Email: "olivia@example.com", Name: "Olivia Officer", Role: domain.RoleOfficer}
+	oscar  = Actor{UserID: "u-oscar", Email: "oscar@example.com", Name: "Oscar Officer", Role: domain.RoleOfficer}
+	maya   = Actor{UserID: "u-maya", Email: "maya@example.com", Name: "Maya Manager", Role: domain.RoleManager}
+	mark   = Actor{UserID: "u-mark", Email: "mark@example.com", Name: "Mark Manager", Role: domain.RoleManager}
+	audrey = Actor{UserID: "u-audrey", Email: "audrey@example.com", Name: "Audrey Auditor", Role: domain.RoleAuditor}
+)
+
+// testStart is the workflow's start time: mid-morning, so day boundaries
+// (the PSC window closes at 00:00 UTC) fall at known offsets.
+var testStart = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+
+const hour = time.Hour
+
+func dur(d time.Duration) policy.Duration { return policy.Duration(d) }
+
+// testPolicy: file_psc is due 48h after it opens, reminded 24h before, level 2
+// 24h after due; every other step 72h / 24h / 48h.
+func testPolicy() policy.Policy {
+	return policy.Policy{
+		Name:    "test",
+		Default: policy.StepSLA{After: dur(72 * hour), RemindBefore: dur(24 * hour), SecondLevelAfter: dur(48 * hour)},
+		Steps: map[string]policy.StepSLA{
+			string(StepFilePSC): {After: dur(48 * hour), RemindBefore: dur(24 * hour), SecondLevelAfter: dur(24 * hour)},
+		},
+	}
+}
+
+// testCase is the seed's wrench set: entered value 48,250.00 USD at 2.5 %
+// instead of 7.2 %, penalty 2.5 %: 2,267.75 + 1,206.25 = 3,474.00 USD.
+// entryDaysBefore places the entry date before the workflow's start.
+func testCase(t *testing.T, entryDaysBefore int, reconFlagged bool) OpenCaseInput {
+	t.Helper()
+	in := OpenCaseInput{
+		CaseID:             "case-1",
+		EntryNumber:        "abc12345678",
+		EntryDate:          testStart.AddDate(0, 0, -entryDaysBefore),
+		Port:               "2704",
+		ImporterOfRecord:   "Acme Tools Inc.",
+		SKU:                "WR-SET-12",
+		ProductDescription: "12-piece combination wrench set",
+		DeclaredHTS:        "7326908688",
+		CorrectHTS:         "8204.11.0030",
+		EnteredValue:       decimal.RequireFromString("48250.00"),
+		DeclaredRate:       decimal.RequireFromString("0.025"),
+		CorrectRate:        decimal.RequireFromString("0.072"),
+		PenaltyRate:        decimal.RequireFromString("0.025"),
+		ReconFlagged:       reconFlagged,
+		OpenedBy:           olivia,
+		Policy:             testPolicy(),
+	}
+	if fe := in.Normalize(); fe != nil {
+		t.Fatalf("test case does not normalise: %v", fe)
+	}
+	if err := in.Policy.Validate(); err != nil {
+		t.Fatalf("test policy: %v", err)
+	}
+	return in
+}
+
+// ---------------------------------------------------------------------------
+// Recording fake activities
+
+type notification struct {
+	NotifyInput
+	clock time.Time // the test environment's clock when the activity ran
+}
+
+type recorder struct {
+	env *testsuite.TestWorkflowEnvironment
+
+	mu            sync.Mutex
+	projections   []CaseState
+	notifications []notification
+	codeFixes     []ApplyCodeFixInput
+	failCodeFix   int // fail this many ApplyCodeFix calls with a business error
+}
+
+func (r *recorder) projectCase(_ context.Context, in ProjectCaseInput) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.projections = append(r.projections, in.State)
+	return nil
+}
+
+func (r *recorder) notify(_ context.Context, in NotifyInput) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.notifications = append(r.notifications, notification{NotifyInput: in, clock: r.env.Now()})
+	return nil
+}
+
+func (r *recorder) applyCodeFix(_ context.Context, in ApplyCodeFixInput) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.codeFixes = append(r.codeFixes, in)
+	if r.failCodeFix > 0 {
+		r.failCodeFix--
+		return temporal.NewNonRetryableApplicationError("catalog row is locked", "catalog_locked", nil)
+	}
+	return nil
+}
+
+func (r *recorder) notificationsOf(kind string) []notification {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []notification
+	for _, n := range r.notifications {
+		if n.Kind == kind {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// ---------------------------------------------------------------------------
+// Harness: one test workflow environment with recorded activities, updates
+// and queries scheduled at offsets from testStart.
+
+type harness struct {
+	t   *testing.T
+	env *testsuite.TestWorkflowEnvironment
+	rec *recorder
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	var suite testsuite.WorkflowTestSuite
+	// Warnings and errors only: the SDK's debug lines drown the test output.
+	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	env := suite.NewTestWorkflowEnvironment()
+	env.SetStartTime(testStart)
+	env.SetTestTimeout(30 * time.Second)
+	env.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: CaseWorkflowName})
+	rec := &recorder{env: env}
+	env.RegisterActivityWithOptions(rec.projectCase, activity.RegisterOptions{Name: ActivityProjectCase})
+	env.RegisterActivityWithOptions(rec.notify, activity.RegisterOptions{Name: ActivityNotify})
+	env.RegisterActivityWithOptions(rec.applyCodeFix, activity.RegisterOptions{Name: ActivityApplyCodeFix})
+	return &harness{t: t, env: env, rec: rec}
+}
+
+// updateResult is what the update callbacks saw.
+type updateResult struct {
+	action   Action
+	at       time.Duration
+	sent     bool
+	accepted bool
+	rejected error
+	done     bool
+	err      error // error of an accepted update's handler
+	state    CaseState
+}
+
+// update sends action as actor at offset `at` from the start.
+func (h *harness) update(at time.Duration, action Action, actor Actor, input any) *updateResult {
+	h.t.Helper()
+	raw, err := json.Marshal(input)
+	if err != nil {
+		h.t.Fatalf("marshal input of %s: %v", action, err)
+	}
+	return h.updateRaw(at, action, actor, raw)
+}
+
+func (h *harness) updateRaw(at time.Duration, action Action, actor Actor, raw json.RawMessage) *updateResult {
+	res := &updateResult{action: action, at: at}
+	h.env.RegisterDelayedCallback(func() {
+		res.sent = true
+		h.env.UpdateWorkflow(string(action), fmt.Sprintf("%s@%s", action, at), &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { res.rejected, res.done = err, true },
+			OnAccept: func() { res.accepted = true },
+			OnComplete: func(v any, err error) {
+				res.done, res.err = true, err
+				if s, ok := v.(CaseState); ok {
+					res.state = s
+				}
+			},
+		}, ActionRequest{Actor: actor, Input: raw})
+	}, at)
+	return res
+}
+
+// snapshot queries the state at offset `at`.
+func (h *harness) snapshot(at time.Duration) *CaseState {
+	s := &CaseState{}
+	h.env.RegisterDelayedCallback(func() {
+		v, err := h.env.QueryWorkflow(QueryState)
+		if err != nil {
+			h.t.Errorf("query at +%s: %v", at, err)
+			return
+		}
+		if err := v.Get(s); err != nil {
+			h.t.Errorf("decode query at +%s: %v", at, err)
+		}
+	}, at)
+	return s
+}
+
+// cancelAt ends a case that would otherwise wait for people forever.
+func (h *harness) cancelAt(at time.Duration) {
+	h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, at)
+}
+
+func (h *harness) run(in OpenCaseInput) {
+	h.t.Helper()
+	h.env.ExecuteWorkflow(CaseWorkflowName, in)
+	if !h.env.IsWorkflowCompleted() {
+		h.t.Fatal("workflow did not complete")
+	}
+}
+
+// runUntilCanceled runs a case that is canceled by cancelAt.
+func (h *harness) runUntilCanceled(in OpenCaseInput) {
+	h.t.Helper()
+	h.run(in)
+	if err := h.env.GetWorkflowError(); !temporal.IsCanceledError(err) {
+		h.t.Fatalf("workflow ended with %v, want it canceled by the test", err)
+	}
+}
+
+// mustAccept checks an update was accepted and its handler succeeded.
+func mustAccept(t *testing.T, r *updateResult) {
+	t.Helper()
+	if !r.sent {
+		t.Fatalf("%s at +%s was never sent", r.action, r.at)
+	}
+	if r.rejected != nil {
+		t.Fatalf("%s at +%s rejected: %v", r.action, r.at, r.rejected)
+	}
+	if !r.accepted || !r.done {
+		t.Fatalf("%s at +%s: accepted=%v done=%v", r.action, r.at, r.accepted, r.done)
+	}
+	if r.err != nil {
+		t.Fatalf("%s at +%s failed: %v", r.action, r.at, r.err)
+	}
+}
+
+// mustReject checks an update was refused by its validator with errType and
+// a message containing each of wants.
+func mustReject(t *testing.T, r *updateResult, errType string, wants ...string) {
+	t.Helper()
+	if !r.sent {
+		t.Fatalf("%s at +%s was never sent", r.action, r.at)
+	}
+	if r.accepted {
+		t.Fatalf("%s at +%s was accepted, want it refused (%s)", r.action, r.at, errType)
+	}
+	if r.rejected == nil {
+		t.Fatalf("%s at +%s: no rejection", r.action, r.at)
+	}
+	if got := ErrorType(r.rejected); got != errType {
+		t.Fatalf("%s at +%s: error type %q (%v), want %q", r.action, r.at, got, r.rejected, errType)
+	}
+	var app *temporal.ApplicationError
+	if !errors.As(r.rejected, &app) {
+		t.Fatalf("%s: refusal %T is not an application error", r.action, r.rejected)
+	}
+	for _, w := range wants {
+		if !strings.Contains(app.Message(), w) {
+			t.Fatalf("%s at +%s: message %q does not contain %q", r.action, r.at, app.Message(), w)
+		}
+	}
+}
+
+// checkProjections: every projection has a strictly higher version than the
+// one before, and the last one is the given final state.
+func (h *harness) checkProjections(final *CaseState) {
+	h.t.Helper()
+	h.rec.mu.Lock()
+	defer h.rec.mu.Unlock()
+	ps := h.rec.projections
+	if len(ps) == 0 {
+		h.t.Fatal("no projection written")
+	}
+	for i := 1; i < len(ps); i++ {
+		if ps[i].Version <= ps[i-1].Version {
+			h.t.Fatalf("projection %d has version %d after version %d: versions must strictly increase", i, ps[i].Version, ps[i-1].Version)
+		}
+	}
+	if final != nil {
+		last := ps[len(ps)-1]
+		if last.Version != final.Version || last.Status != final.Status || last.Step != final.Step {
+			h.t.Fatalf("last projection v%d %s/%s, want the final state v%d %s/%s", last.Version, last.Status, last.Step, final.Version, final.Status, final.Step)
+		}
+	}
+}
+
+func stepNames(s *CaseState) string {
+	parts := make([]string, len(s.Steps))
+	for i, r := range s.Steps {
+		parts[i] = string(r.Name) + ":" + r.Status
+	}
+	return strings.Join(parts, " ")
+}
+
+func at(d time.Duration) time.Time { return testStart.Add(d) }
+
+// ---------------------------------------------------------------------------
+// Happy path
+
+func TestCaseWorkflow_HappyPathToClosed(t *testing.T) {
+	for _, flagged := range []bool{true, false} {
+		t.Run(fmt.Sprintf("recon_flagged=%v", flagged), func(t *testing.T) {
+			h := newHarness(t)
+			in := testCase(t, 30, flagged)
+
+			opened := h.snapshot(30 * time.Minute)
+			filed := h.update(1*hour, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-2026-0001"})
+			accepted := h.update(2*hour, ActionRecordCBPDecision, olivia, CBPDecisionInput{Decision: "accepted"})
+			paid := h.updateRaw(3*hour, ActionRecordPayment, olivia, json.RawMessage(`{"reference":"ACH-778899","amount":"3474.00"}`))
+			var recon, reconWrongStep *updateResult
+			if flagged {
+				recon = h.update(4*hour, ActionFileReconciliation, olivia, ReconciliationInput{ReconEntryNumber: "abc98765432"})
+			} else {
+				reconWrongStep = h.update(4*hour, ActionFileReconciliation, olivia, ReconciliationInput{ReconEntryNumber: "abc98765432"})
+			}
+			proposed := h.update(5*hour, ActionProposeCodeFix, olivia, ProposeCodeFixInput{Rule: "forged wrench sets go to 8204, not 7326"})
+			approved := h.update(6*hour, ActionApproveCodeFix, maya, ApproveCodeFixInput{Decision: "approved"})
+			closed := h.update(7*hour, ActionClose, maya, CloseInput{Summary: "PSC accepted, duties and penalty paid, catalog fixed"})
+
+			h.run(in)
+			if err := h.env.GetWorkflowError(); err != nil {
+				t.Fatalf("workflow failed: %v", err)
+			}
+			var final CaseState
+			if err := h.env.GetWorkflowResult(&final); err != nil {
+				t.Fatal(err)
+			}
+
+			for _, r := range []*updateResult{filed, accepted, paid, proposed, approved, closed} {
+				mustAccept(t, r)
+			}
+
+			// Opening: amounts, deadlines, first step assigned to the opening officer.
+			wantAmounts := map[string]decimal.Decimal{"difference": opened.Amounts.TariffDifference.Decimal, "penalty": opened.Amounts.Penalty.Decimal, "total": opened.Amounts.Total.Decimal}
+			for name, want := range map[string]string{"difference": "2267.75", "penalty": "1206.25", "total": "3474.00"} {
+				if !wantAmounts[name].Equal(decimal.RequireFromString(want)) {
+					t.Errorf("amount %s = %s, want %s", name, wantAmounts[name], want)
+				}
+			}
+			if opened.Step != StepFilePSC || opened.Steps[0].Assignee != olivia.Email {
+				t.Errorf("opened at %s assigned to %q, want file_psc assigned to %s", opened.Step, opened.Steps[0].Assignee, olivia.Email)
+			}
+			if got := opened.Steps[0].DueAt; !got.Equal(at(48 * hour)) {
+				t.Errorf("file_psc due %v, want %v", got, at(48*hour))
+			}
+			if opened.Case.EntryNumber != "ABC-1234567-8" || opened.Case.DeclaredHTS != "7326.90.8688" {
+				t.Errorf("case not normalised: %s %s", opened.Case.EntryNumber, opened.Case.DeclaredHTS)
+			}
+			entry := domain.Date(testStart.AddDate(0, 0, -30))
+			if !final.Deadlines.Liquidation.Equal(entry.AddDate(0, 0, 314)) || !final.Deadlines.LiquidationEstimated {
+				t.Errorf("liquidation %v (estimated %v), want entry + 314 days, estimated", final.Deadlines.Liquidation, final.Deadlines.LiquidationEstimated)
+			}
+			if !final.Deadlines.ReconDue.Equal(domain.AddMonths(entry, 21)) {
+				t.Errorf("recon due %v, want entry + 21 months", final.Deadlines.ReconDue)
+			}
+
+			// Final state.
+			if final.Status != StatusClosed || final.Step != StepClosed || final.Current() != nil {
+				t.Fatalf("final status %s step %s, want closed", final.Status, final.Step)
+			}
+			if final.ClosedAt == nil || !final.ClosedAt.Equal(at(7*hour)) {
+				t.Errorf("closed at %v, want %v", final.ClosedAt, at(7*hour))
+			}
+			if final.ClosingSummary == "" {
+				t.Error("closing summary not kept")
+			}
+			wantSteps := "file_psc:done cbp_decision:done payment:done reconciliation:done propose_code_fix:done approve_code_fix:done close:done"
+			if !flagged {
+				wantSteps = strings.Replace(wantSteps, "reconciliation:done", "reconciliation:skipped", 1)
+			}
+			if got := stepNames(&final); got != wantSteps {
+				t.Fatalf("steps = %s\nwant    %s", got, wantSteps)
+			}
+			for i, r := range final.Steps {
+				if r.Seq != i+1 {
+					t.Errorf("step %d has seq %d", i, r.Seq)
+				}
+				if r.CompletedAt == nil {
+					t.Errorf("step %s has no completion time", r.Name)
+				}
+			}
+			if got := final.Steps[len(final.Steps)-1].CompletedBy; got == nil || got.Email != maya.Email {
+				t.Errorf("close completed by %v, want %s", got, maya.Email)
+			}
+			if len(final.PSCFilings) != 1 || final.PSCFilings[0].Reference != "PSC-2026-0001" || !final.PSCFilings[0].At.Equal(at(1*hour)) {
+				t.Errorf("PSC filings = %+v", final.PSCFilings)
+			}
+			if final.Payment == nil || !final.Payment.Amount.Equal(decimal.RequireFromString("3474")) || final.Payment.By.Email != olivia.Email {
+				t.Errorf("payment = %+v", final.Payment)
+			}
+
+			// Reconciliation: done when flagged, skipped with its reason when not.
+			rec := final.Reconciliation
+			if rec == nil {
+				t.Fatal("no reconciliation record")
+			}
+			if !rec.DueDate.Equal(final.Deadlines.ReconDue) {
+				t.Errorf("recon due date %v, want %v", rec.DueDate, final.Deadlines.ReconDue)
+			}
+			reconStep := final.Steps[3]
+			if flagged {
+				mustAccept(t, recon)
+				if rec.Skipped || rec.ReconEntryNumber != "ABC-9876543-2" || rec.By == nil || rec.By.Email != olivia.Email {
+					t.Errorf("reconciliation = %+v, want filed ABC-9876543-2 by olivia", rec)
+				}
+				if !reconStep.StartedAt.Equal(at(3*hour)) || !reconStep.CompletedAt.Equal(at(4*hour)) {
+					t.Errorf("recon step %v → %v, want +3h → +4h", reconStep.StartedAt, reconStep.CompletedAt)
+				}
+			} else {
+				mustReject(t, reconWrongStep, ErrConflict, "propose_code_fix")
+				if !rec.Skipped || !strings.Contains(rec.Reason, "not flagged") || rec.ReconEntryNumber != "" {
+					t.Errorf("reconciliation = %+v, want skipped because not flagged", rec)
+				}
+				if reconStep.Outcome != rec.Reason || reconStep.CompletedBy != nil || !reconStep.CompletedAt.Equal(at(3*hour)) {
+					t.Errorf("skipped recon step = %+v, want outcome %q, by the system at +3h", reconStep, rec.Reason)
+				}
+				skipped := false
+				for _, e := range final.Events {
+					skipped = skipped || (e.Kind == "reconciliation_skipped" && e.Actor == nil && e.At.Equal(at(3*hour)))
+				}
+				if !skipped {
+					t.Error("no reconciliation_skipped event at +3h")
+				}
+				// The propose step started as soon as the payment was recorded.
+				if !final.Steps[4].StartedAt.Equal(at(3 * hour)) {
+					t.Errorf("propose_code_fix started %v, want +3h", final.Steps[4].StartedAt)
+				}
+			}
+
+			// Code fix: proposed by the officer (new HTS defaults to the correct
+			// code), approved by the manager, applied exactly once.
+			if len(final.CodeFixes) != 1 {
+				t.Fatalf("code fixes = %+v", final.CodeFixes)
+			}
+			fix := final.CodeFixes[0]
+			if fix.NewHTS != "8204.11.0030" || fix.OldHTS != "7326.90.8688" || fix.Decision != "approved" ||
+				fix.ProposedBy.Email != olivia.Email || fix.DecidedBy == nil || fix.DecidedBy.Email != maya.Email {
+				t.Errorf("code fix = %+v", fix)
+			}
+			if len(h.rec.codeFixes) != 1 {
+				t.Fatalf("ApplyCodeFix called %d times, want once", len(h.rec.codeFixes))
+			}
+			want := ApplyCodeFixInput{
+				CaseID: "case-1", SKU: "WR-SET-12", Description: "12-piece combination wrench set",
+				OldHTS: "7326.90.8688", NewHTS: "8204.11.0030", Rule: "forged wrench sets go to 8204, not 7326",
+				ProposedBy: olivia.Email, ApprovedBy: maya.Email, ApprovedAt: at(6 * hour),
+			}
+			if got := h.rec.codeFixes[0]; got != want {
+				t.Errorf("ApplyCodeFix input = %+v\nwant %+v", got, want)
+			}
+
+			// Nothing was late: assignments only, no reminder or escalation.
+			if len(final.Escalations) != 0 {
+				t.Errorf("escalations = %+v, want none", final.Escalations)
+			}
+			if n := len(h.rec.notificationsOf(NotifyReminder)) + len(h.rec.notificationsOf(NotifyEscalation)); n != 0 {
+				t.Errorf("%d reminders/escalations sent, want none", n)
+			}
+			var managerAssignments []Step
+			for _, n := range h.rec.notificationsOf(NotifyAssignment) {
+				if n.ToRole == domain.RoleManager {
+					managerAssignments = append(managerAssignments, n.Step)
+				} else if n.ToEmail != olivia.Email {
+					t.Errorf("assignment of %s sent to %q/%q, want olivia", n.Step, n.ToEmail, n.ToRole)
+				}
+			}
+			if fmt.Sprint(managerAssignments) != "[approve_code_fix close]" {
+				t.Errorf("manager assignments = %v, want [approve_code_fix close]", managerAssignments)
+			}
+
+			// Each update answered with the state it produced, and the read model
+			// saw every version in order, ending with the closed case.
+			if closed.state.Status != StatusClosed || closed.state.Version != final.Version {
+				t.Errorf("close answered v%d %s, want the final v%d", closed.state.Version, closed.state.Status, final.Version)
+			}
+			if filed.state.Step != StepCBPDecision || accepted.state.Step != StepPayment {
+				t.Errorf("update answers at steps %s, %s", filed.state.Step, accepted.state.Step)
+			}
+			h.checkProjections(&final)
+		})
+	}
+}
+
+// ---------------------------------------------------------------------------
+// CBP rejects the PSC: back to filing
+
+func TestCaseWorkflow_PSCRejectedThenRefiled(t *testing.T) {
+	h := newHarness(t)
+	in := testCase(t, 30, false)
+
+	first := h.update(1*hour, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-1"})
+	noReason := h.update(2*hour, ActionRecordCBPDecision, olivia, CBPDecisionInput{Decision: "rejected"})
+	rejected := h.update(3*hour, ActionRecordCBPDecision, olivia, CBPDecisionInput{Decision: "rejected", Reason: "  8204 needs the forging certificate  "})
+	afterReject := h.snapshot(3*hour + time.Minute)
+	second := h.update(4*hour, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-2"})
+	acceptedDecision := h.update(5*hour, ActionRecordCBPDecision, olivia, CBPDecisionInput{Decision: "accepted"})
+	end := h.snapshot(6 * hour)
+	h.cancelAt(7 * hour)
+	h.runUntilCanceled(in)
+
+	mustAccept(t, first)
+	mustReject(t, noReason, ErrInvalid, "reason: is required")
+	mustAccept(t, rejected)
+	mustAccept(t, second)
+	mustAccept(t, acceptedDecision)
+
+	// Rejection reopens file_psc with a fresh clock from the rejection.
+	if afterReject.Step != StepFilePSC {
+		t.Fatalf("after rejection the case is at %s, want file_psc", afterReject.Step)
+	}
+	cur := afterReject.Current()
+	if cur.Seq != 3 || !cur.StartedAt.Equal(at(3*hour)) || !cur.DueAt.Equal(at(51*hour)) || cur.Assignee != olivia.Email {
+		t.Errorf("reopened file_psc = %+v, want seq 3 from +3h due +51h for olivia", cur)
+	}
+	if got := afterReject.Steps[1].Outcome; got != "rejected: 8204 needs the forging certificate" {
+		t.Errorf("cbp_decision outcome %q", got)
+	}
+
+	want := "file_psc:done cbp_decision:done file_psc:done cbp_decision:done payment:active"
+	if got := stepNames(end); got != want {
+		t.Fatalf("steps = %s\nwant    %s", got, want)
+	}
+	if len(end.PSCFilings) != 2 || end.PSCFilings[0].Reference != "PSC-1" || end.PSCFilings[1].Reference != "PSC-2" {
+		t.Errorf("PSC filings = %+v", end.PSCFilings)
+	}
+	if len(end.CBPDecisions) != 2 || end.CBPDecisions[0].Decision != "rejected" || end.CBPDecisions[1].Decision != "accepted" ||
+		end.CBPDecisions[0].Reason != "8204 needs the forging certificate" {
+		t.Errorf("CBP decisions = %+v", end.CBPDecisions)
+	}
+	if len(end.Escalations) != 0 {
+		t.Errorf("escalations = %+v, want none", end.Escalations)
+	}
+	h.checkProjections(end)
+}
+
+// ---------------------------------------------------------------------------
+// The PSC window closes before a PSC is filed
+
+func TestCaseWorkflow_PSCWindowCloses(t *testing.T) {
+	// Entry 299 days before the start: with the default liquidation (entry +
+	// 314 days) the last PSC day is entry + 299 = the start's own day, so the
+	// window closes at 00:00 UTC the next day, 15 hours after the start.
+	const entryDaysBefore = 299
+	closesAfter := 15 * hour
+	lastDay := "2026-03-10"
+
+	t.Run("moves to prior disclosure and escalates at the closing instant", func(t *testing.T) {
+		h := newHarness(t)
+		in := testCase(t, entryDaysBefore, false)
+		before := h.snapshot(closesAfter - time.Second)
+		after := h.snapshot(closesAfter + time.Minute)
+		late := h.update(closesAfter+1*hour, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-late"})
+		disclosed := h.update(closesAfter+2*hour, ActionFilePriorDisclosure, olivia, PriorDisclosureInput{Reference: "PD-1"})
+		end := h.snapshot(closesAfter + 3*hour)
+		h.cancelAt(closesAfter + 4*hour)
+		h.runUntilCanceled(in)
+
+		if got := before.Deadlines.PSCLastDay.Format(time.DateOnly); got != lastDay {
+			t.Fatalf("PSC last day %s, want %s", got, lastDay)
+		}
+		if !before.Deadlines.PSCWindowClosesAt.Equal(at(closesAfter)) {
+			t.Fatalf("window closes at %v, want %v", before.Deadlines.PSCWindowClosesAt, at(closesAfter))
+		}
+		// One second before: still filing a PSC, due at the closing instant (the
+		// legal deadline caps the 48h SLA), no escalation yet.
+		if before.Step != StepFilePSC || !before.Current().DueAt.Equal(at(closesAfter)) || len(before.Escalations) != 0 {
+			t.Fatalf("before closing: step %s due %v escalations %+v", before.Step, before.Current().DueAt, before.Escalations)
+		}
+
+		if after.Step != StepPriorDisclosure || after.Status != StatusOpen {
+			t.Fatalf("after closing: %s/%s, want open at prior_disclosure", after.Status, after.Step)
+		}
+		if got := stepNames(after); got != "file_psc:superseded prior_disclosure:active" {
+			t.Fatalf("steps = %s", got)
+		}
+		if !after.Steps[0].CompletedAt.Equal(at(closesAfter)) || after.Steps[0].CompletedBy != nil {
+			t.Errorf("file_psc superseded at %v by %v, want at the closing instant by the system", after.Steps[0].CompletedAt, after.Steps[0].CompletedBy)
+		}
+		if len(after.Escalations) != 1 {
+			t.Fatalf("escalations = %+v, want one", after.Escalations)
+		}
+		e := after.Escalations[0]
+		if e.Level != 1 || !e.At.Equal(at(closesAfter)) || e.Step != StepPriorDisclosure || !strings.Contains(e.Reason, lastDay) {
+			t.Errorf("escalation = %+v, want level 1 at %v naming %s", e, at(closesAfter), lastDay)
+		}
+		esc := h.rec.notificationsOf(NotifyEscalation)
+		if len(esc) != 1 || esc[0].Level != 1 || esc[0].ToRole != domain.RoleManager ||
+			!esc[0].At.Equal(at(closesAfter)) || !esc[0].clock.Equal(at(closesAfter)) {
+			t.Errorf("escalation notifications = %+v, want one level-1 to managers at %v", esc, at(closesAfter))
+		}
+
+		mustReject(t, late, ErrConflict, "PSC window closed on "+lastDay)
+
+		mustAccept(t, disclosed)
+		if end.PriorDisclosure == nil || end.PriorDisclosure.Reference != "PD-1" || end.Step != StepPayment {
+			t.Errorf("after prior disclosure: %+v at %s, want PD-1 and payment", end.PriorDisclosure, end.Step)
+		}
+		if len(end.PSCFilings) != 0 {
+			t.Errorf("PSC filings = %+v, want none", end.PSCFilings)
+		}
+		h.checkProjections(end)
+	})
+
+	t.Run("a PSC filed in the last second is accepted", func(t *testing.T) {
+		h := newHarness(t)
+		in := testCase(t, entryDaysBefore, false)
+		filed := h.update(closesAfter-time.Second, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-just-in-time"})
+		end := h.snapshot(closesAfter + time.Hour)
+		h.cancelAt(closesAfter + 2*hour)
+		h.runUntilCanceled(in)
+
+		mustAccept(t, filed)
+		if end.Step != StepCBPDecision || end.PriorDisclosure != nil {
+			t.Fatalf("case at %s, want cbp_decision (the closing window does not touch a filed PSC)", end.Step)
+		}
+		for _, e := range end.Escalations {
+			t.Errorf("unexpected escalation %+v", e)
+		}
+	})
+
+	t.Run("a CBP rejection after the window closed goes to prior disclosure", func(t *testing.T) {
+		h := newHarness(t)
+		in := testCase(t, entryDaysBefore, false)
+		filed := h.update(1*hour, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-1"})
+		atClosing := h.snapshot(closesAfter + time.Minute) // a filed PSC is not touched by the window
+		rejected := h.update(closesAfter+2*hour, ActionRecordCBPDecision, olivia, CBPDecisionInput{Decision: "rejected", Reason: "wrong heading"})
+		end := h.snapshot(closesAfter + 3*hour)
+		h.cancelAt(closesAfter + 4*hour)
+		h.runUntilCanceled(in)
+
+		mustAccept(t, filed)
+		if atClosing.Step != StepCBPDecision || len(atClosing.Escalations) != 0 {
+			t.Fatalf("at closing: %s, escalations %+v; want cbp_decision, none", atClosing.Step, atClosing.Escalations)
+		}
+		mustAccept(t, rejected)
+		if got := stepNames(end); got != "file_psc:done cbp_decision:done prior_disclosure:active" {
+			t.Fatalf("steps = %s", got)
+		}
+		if len(end.Escalations) != 1 || end.Escalations[0].Level != 1 || !end.Escalations[0].At.Equal(at(closesAfter+2*hour)) {
+			t.Errorf("escalations = %+v, want level 1 at the rejection", end.Escalations)
+		}
+		if rejected.state.Step != StepPriorDisclosure {
+			t.Errorf("rejection answered with step %s", rejected.state.Step)
+		}
+		h.checkProjections(end)
+	})
+
+	t.Run("a case opened after the window closed starts at prior disclosure", func(t *testing.T) {
+		h := newHarness(t)
+		in := testCase(t, 300, false) // last PSC day was yesterday
+		start := h.snapshot(time.Minute)
+		tooLate := h.update(time.Hour, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-x"})
+		h.cancelAt(2 * hour)
+		h.runUntilCanceled(in)
+
+		if got := stepNames(start); got != "prior_disclosure:active" {
+			t.Fatalf("steps = %s, want prior disclosure only", got)
+		}
+		if len(start.Escalations) != 1 || start.Escalations[0].Level != 1 || !start.Escalations[0].At.Equal(testStart) {
+			t.Errorf("escalations = %+v, want level 1 at the start", start.Escalations)
+		}
+		mustReject(t, tooLate, ErrConflict, "PSC window closed on 2026-03-09")
+	})
+}
+
+// ---------------------------------------------------------------------------
+// SLA clocks: reminder, level 1, level 2
+
+func TestCaseWorkflow_EscalationLevels(t *testing.T) {
+	t.Run("file_psc untouched: reminder at due−24h, level 1 at due, level 2 at due+24h", func(t *testing.T) {
+		h := newHarness(t)
+		in := testCase(t, 30, false)
+		beforeReminder := h.snapshot(24*hour - time.Second)
+		beforeL1 := h.snapshot(48*hour - time.Second)
+		beforeL2 := h.snapshot(72*hour - time.Second)
+		end := h.snapshot(100 * hour)
+		h.cancelAt(101 * hour)
+		h.runUntilCanceled(in)
+
+		cur := end.Current()
+		if cur == nil || cur.Name != StepFilePSC {
+			t.Fatalf("case at %s, want still file_psc", end.Step)
+		}
+		if !cur.RemindAt.Equal(at(24*hour)) || !cur.DueAt.Equal(at(48*hour)) || !cur.SecondLevelAt.Equal(at(72*hour)) {
+			t.Fatalf("clock = remind %v due %v L2 %v", cur.RemindAt, cur.DueAt, cur.SecondLevelAt)
+		}
+		if !cur.ReminderSent || cur.EscalationLevel != 2 {
+			t.Errorf("reminder sent %v, level %d; want true, 2", cur.ReminderSent, cur.EscalationLevel)
+		}
+		// Nothing fires early.
+		if beforeReminder.Current().ReminderSent || len(beforeReminder.Escalations) != 0 {
+			t.Errorf("1s before the reminder: %+v", beforeReminder.Current())
+		}
+		if !beforeL1.Current().ReminderSent || len(beforeL1.Escalations) != 0 {
+			t.Errorf("1s before level 1: reminder %v, escalations %+v", beforeL1.Current().ReminderSent, beforeL1.Escalations)
+		}
+		if len(beforeL2.Escalations) != 1 {
+			t.Errorf("1s before level 2: escalations %+v, want level 1 only", beforeL2.Escalations)
+		}
+
+		rem := h.rec.notificationsOf(NotifyReminder)
+		if len(rem) != 1 || !rem[0].At.Equal(at(24*hour)) || !rem[0].clock.Equal(at(24*hour)) ||
+			rem[0].ToEmail != olivia.Email || rem[0].Step != StepFilePSC {
+			t.Fatalf("reminders = %+v, want one to olivia at +24h", rem)
+		}
+		esc := h.rec.notificationsOf(NotifyEscalation)
+		if len(esc) != 2 {
+			t.Fatalf("escalation notifications = %+v, want two", esc)
+		}
+		for i, want := range []struct {
+			level int
+			at    time.Time
+		}{{1, at(48 * hour)}, {2, at(72 * hour)}} {
+			n := esc[i]
+			if n.Level != want.level || !n.At.Equal(want.at) || !n.clock.Equal(want.at) || n.ToRole != domain.RoleManager || n.Step != StepFilePSC {
+				t.Errorf("escalation notification %d = level %d at %v (clock %v) to %q; want level %d at %v to managers",
+					i, n.Level, n.At, n.clock, n.ToRole, want.level, want.at)
+			}
+			e := end.Escalations[i]
+			if e.Level != want.level || !e.At.Equal(want.at) || e.Step != StepFilePSC {
+				t.Errorf("state escalation %d = %+v, want level %d at %v", i, e, want.level, want.at)
+			}
+		}
+		if esc[0].DedupeKey == esc[1].DedupeKey || rem[0].DedupeKey == esc[0].DedupeKey {
+			t.Errorf("dedupe keys collide: %q %q %q", rem[0].DedupeKey, esc[0].DedupeKey, esc[1].DedupeKey)
+		}
+		h.checkProjections(end)
+	})
+
+	t.Run("a finished step's clock stops and the next step runs its own", func(t *testing.T) {
+		h := newHarness(t)
+		in := testCase(t, 30, false)
+		// file_psc escalates to level 1 at +48h, is filed at +49h (before its
+		// level 2 at +72h). cbp_decision (default SLA) then starts at +49h: remind
+		// +97h, level 1 +121h, level 2 +169h.
+		filed := h.update(49*hour, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-1"})
+		end := h.snapshot(200 * hour)
+		h.cancelAt(201 * hour)
+		h.runUntilCanceled(in)
+
+		mustAccept(t, filed)
+		type fired struct {
+			kind  string
+			step  Step
+			level int
+			at    time.Time
+		}
+		var got []fired
+		for _, n := range h.rec.notifications {
+			if n.Kind == NotifyAssignment {
+				continue
+			}
+			if !n.At.Equal(n.clock) {
+				t.Errorf("%s notification says %v but ran at %v", n.Kind, n.At, n.clock)
+			}
+			got = append(got, fired{n.Kind, n.Step, n.Level, n.At})
+		}
+		want := []fired{
+			{NotifyReminder, StepFilePSC, 0, at(24 * hour)},
+			{NotifyEscalation, StepFilePSC, 1, at(48 * hour)},
+			{NotifyReminder, StepCBPDecision, 0, at(97 * hour)},
+			{NotifyEscalation, StepCBPDecision, 1, at(121 * hour)},
+			{NotifyEscalation, StepCBPDecision, 2, at(169 * hour)},
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("fired:\n%v\nwant:\n%v", got, want)
+		}
+		if len(end.Escalations) != 3 || end.Steps[0].EscalationLevel != 1 || end.Steps[1].EscalationLevel != 2 {
+			t.Errorf("escalations = %+v; step levels %d, %d", end.Escalations, end.Steps[0].EscalationLevel, end.Steps[1].EscalationLevel)
+		}
+		h.checkProjections(end)
+	})
+}
+
+// ---------------------------------------------------------------------------
+// Refused updates: right error type, state untouched
+
+// stage drives a fresh case to a step; it returns the offset at which the
+// step is reached.
+type stage func(h *harness) time.Duration
+
+func atFilePSC(*harness) time.Duration { return 0 }
+
+func atCBPDecision(h *harness) time.Duration {
+	h.update(1*hour, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-1"})
+	return 1 * hour
+}
+
+func atPayment(h *harness) time.Duration {
+	atCBPDecision(h)
+	h.update(2*hour, ActionRecordCBPDecision, olivia, CBPDecisionInput{Decision: "accepted"})
+	return 2 * hour
+}
+
+func atProposeCodeFix(h *harness) time.Duration {
+	atPayment(h)
+	h.update(3*hour, ActionRecordPayment, olivia, PaymentInput{Reference: "ACH-1", Amount: decimal.RequireFromString("3474.00")})
+	return 3 * hour
+}
+
+// atApproveCodeFix: proposed by proposer.
+func atApproveCodeFix(proposer Actor) stage {
+	return func(h *harness) time.Duration {
+		atProposeCodeFix(h)
+		h.update(4*hour, ActionProposeCodeFix, proposer, ProposeCodeFixInput{Rule: "wrench sets are 8204"})
+		return 4 * hour
+	}
+}
+
+func atClose(h *harness) time.Duration {
+	atApproveCodeFix(olivia)(h)
+	h.update(5*hour, ActionApproveCodeFix, maya, ApproveCodeFixInput{Decision: "approved"})
+	return 5 * hour
+}
+
+func TestCaseWorkflow_RefusedUpdates(t *testing.T) {
+	tests := []struct {
+		name    string
+		stage   stage
+		action  Action
+		actor   Actor
+		input   string
+		errType string
+		want    []string
+	}{
+		// invalid input, with the field named
+		{"PSC without reference", atFilePSC, ActionFilePSC, olivia, `{"reference":"  "}`, ErrInvalid, []string{"reference: is required"}},
+		{"PSC input not an object", atFilePSC, ActionFilePSC, olivia, `["PSC-1"]`, ErrInvalid, []string{"input: is not valid JSON"}},
+		{"PSC reference too long", atFilePSC, ActionFilePSC, olivia, `{"reference":"` + strings.Repeat("x", maxText+1) + `"}`, ErrInvalid, []string{"reference: is longer than 4000"}},
+		{"note without text", atFilePSC, ActionAddNote, olivia, `{}`, ErrInvalid, []string{"text: is required"}},
+		{"CBP decision neither accepted nor rejected", atCBPDecision, ActionRecordCBPDecision, olivia, `{"decision":"maybe"}`, ErrInvalid, []string{"decision: must be accepted or rejected"}},
+		{"CBP rejection without reason", atCBPDecision, ActionRecordCBPDecision, olivia, `{"decision":"rejected","reason":" "}`, ErrInvalid, []string{"reason: is required"}},
+		{"payment amount not a number", atPayment, ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"abc"}`, ErrInvalid, []string{"input: is not valid JSON"}},
+		{"underpayment by one cent", atPayment, ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"3473.99"}`, ErrInvalid,
+			[]string{"amount: underpayment", "3474.00 USD is due", "2267.75", "1206.25", "3473.99 was entered"}},
+		{"payment of zero", atPayment, ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"0"}`, ErrInvalid, []string{"amount: must be greater than zero"}},
+		{"payment with fractions of a cent", atPayment, ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"3474.001"}`, ErrInvalid, []string{"amount:", "more than two decimals"}},
+		{"payment without reference", atPayment, ActionRecordPayment, olivia, `{"amount":"3474.00"}`, ErrInvalid, []string{"reference: is required"}},
+		{"code fix back to the declared code", atProposeCodeFix, ActionProposeCodeFix, olivia, `{"new_hts":"7326908688","rule":"r"}`, ErrInvalid, []string{"new_hts: is the code that was declared wrongly"}},
+		{"code fix to a malformed code", atProposeCodeFix, ActionProposeCodeFix, olivia, `{"new_hts":"8204.1.10030","rule":"r"}`, ErrInvalid, []string{"new_hts:", "dots belong"}},
+		{"code fix without rule", atProposeCodeFix, ActionProposeCodeFix, olivia, `{}`, ErrInvalid, []string{"rule: is required"}},
+		{"code fix rejected without comment", atApproveCodeFix(olivia), ActionApproveCodeFix, maya, `{"decision":"rejected"}`, ErrInvalid, []string{"comment: is required"}},
+		{"code fix decision unknown", atApproveCodeFix(olivia), ActionApproveCodeFix, maya, `{"decision":"ok"}`, ErrInvalid, []string{"decision: must be approved or rejected"}},
+		{"close without summary", atClose, ActionClose, maya, `{"summary":""}`, ErrInvalid, []string{"summary: is required"}},
+		{"reassign to an unknown user", atFilePSC, ActionReassign, maya, `{"assignee_email":"nobody@example.com"}`, ErrInvalid, []string{"assignee_email: is not a known user"}},
+		{"reassign to an auditor", atFilePSC, ActionReassign, maya, `{"assignee_email":"audrey@example.com","assignee_role":"auditor"}`, ErrInvalid, []string{"assignee_email:", "cannot work steps"}},
+		{"reassign to the current assignee", atFilePSC, ActionReassign, maya, `{"assignee_email":"Olivia@Example.com","assignee_role":"officer"}`, ErrInvalid, []string{"already has this step"}},
+		{"reassign a manager step to an officer", atClose, ActionReassign, maya, `{"assignee_email":"oscar@example.com","assignee_role":"officer"}`, ErrInvalid, []string{"step close needs a manager"}},
+
+		// wrong step
+		{"payment before the PSC", atFilePSC, ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"3474.00"}`, ErrConflict, []string{"the case is at step file_psc", "record_payment needs step payment"}},
+		{"close at file_psc", atFilePSC, ActionClose, maya, `{"summary":"done"}`, ErrConflict, []string{"file_psc"}},
+		{"CBP decision at file_psc", atFilePSC, ActionRecordCBPDecision, olivia, `{"decision":"accepted"}`, ErrConflict, []string{"record_cbp_decision needs step cbp_decision"}},
+		{"PSC again at payment", atPayment, ActionFilePSC, olivia, `{"reference":"PSC-2"}`, ErrConflict, []string{"the case is at step payment"}},
+		{"prior disclosure while the window is open", atFilePSC, ActionFilePriorDisclosure, olivia, `{"reference":"PD-1"}`, ErrConflict, []string{"prior_disclosure"}},
+		{"unknown action", atFilePSC, Action("liquidate"), maya, `{}`, "", nil}, // no such update handler: refused by the SDK
+
+		// forbidden
+		{"auditor files a PSC", atFilePSC, ActionFilePSC, audrey, `{"reference":"PSC-1"}`, ErrForbidden, []string{"auditor may read cases but not act"}},
+		{"auditor adds a note", atFilePSC, ActionAddNote, audrey, `{"text":"hello"}`, ErrForbidden, []string{"auditor"}},
+		{"auditor reassigns", atFilePSC, ActionReassign, audrey, `{"assignee_email":"oscar@example.com","assignee_role":"officer"}`, ErrForbidden, []string{"auditor"}},
+		{"officer of another assignee files the PSC", atFilePSC, ActionFilePSC, oscar, `{"reference":"PSC-1"}`, ErrForbidden, []string{"step file_psc is assigned to olivia@example.com"}},
+		{"officer reassigns", atFilePSC, ActionReassign, olivia, `{"assignee_email":"oscar@example.com","assignee_role":"officer"}`, ErrForbidden, []string{"only a manager may reassign"}},
+		{"officer approves a code fix", atApproveCodeFix(olivia), ActionApproveCodeFix, oscar, `{"decision":"approved"}`, ErrForbidden, []string{"only a manager may approve code fix"}},
+		{"proposing officer approves own code fix", atApproveCodeFix(olivia), ActionApproveCodeFix, olivia, `{"decision":"approved"}`, ErrForbidden, []string{"only a manager"}},
+		{"manager approves own proposal", atApproveCodeFix(maya), ActionApproveCodeFix, maya, `{"decision":"approved"}`, ErrForbidden, []string{"must not be its proposer"}},
+		{"manager approves own proposal, e-mail case differs", atApproveCodeFix(maya), ActionApproveCodeFix, Actor{UserID: maya.UserID, Email: "MAYA@example.com", Role: domain.RoleManager}, `{"decision":"approved"}`, ErrForbidden, []string{"must not be its proposer"}},
+		{"officer closes", atClose, ActionClose, olivia, `{"summary":"done"}`, ErrForbidden, []string{"only a manager may close"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			in := testCase(t, 30, false)
+			reached := tt.stage(h)
+			when := reached + 30*time.Minute
+			before := h.snapshot(when - time.Minute)
+			res := h.updateRaw(when, tt.action, tt.actor, json.RawMessage(tt.input))
+			after := h.snapshot(when + time.Minute)
+			h.cancelAt(when + 2*time.Minute)
+			h.runUntilCanceled(in)
+
+			if tt.errType == "" {
+				if res.accepted || res.rejected == nil {
+					t.Fatalf("unknown action: accepted=%v rejected=%v", res.accepted, res.rejected)
+				}
+			} else {
+				mustReject(t, res, tt.errType, tt.want...)
+			}
+			if tt.errType == ErrInvalid {
+				var app *temporal.ApplicationError
+				var fe FieldErrors
+				if !errors.As(res.rejected, &app) || !app.HasDetails() || app.Details(&fe) != nil || len(fe) == 0 {
+					t.Errorf("invalid refusal carries no field errors: %v", res.rejected)
+				}
+			}
+			if before.Version == 0 || after.Version != before.Version || after.Step != before.Step ||
+				len(after.Events) != len(before.Events) || len(after.Notes) != len(before.Notes) || stepNames(after) != stepNames(before) {
+				t.Fatalf("state changed by a refused update: v%d %s [%s] → v%d %s [%s]",
+					before.Version, before.Step, stepNames(before), after.Version, after.Step, stepNames(after))
+			}
+			if cb, ca := before.Current(), after.Current(); cb.Assignee != ca.Assignee {
+				t.Errorf("assignee changed from %q to %q", cb.Assignee, ca.Assignee)
+			}
+			h.checkProjections(after)
+		})
+	}
+}
+
+// A step's officer may act; the same update by a manager (who may work any
+// officer step) is accepted too, and a note by an officer not assigned is fine.
+func TestCaseWorkflow_NotesAndManagerOnOfficerStep(t *testing.T) {
+	h := newHarness(t)
+	in := testCase(t, 30, false)
+	note := h.update(1*hour, ActionAddNote, oscar, NoteInput{Text: "  broker called: CBP wants the mill certificate  "})
+	byManager := h.update(2*hour, ActionFilePSC, maya, FilePSCInput{Reference: "PSC-M"})
+	end := h.snapshot(3 * hour)
+	h.cancelAt(4 * hour)
+	h.runUntilCanceled(in)
+
+	mustAccept(t, note)
+	mustAccept(t, byManager)
+	if len(end.Notes) != 1 || end.Notes[0].Text != "broker called: CBP wants the mill certificate" || end.Notes[0].By.Email != oscar.Email ||
+		!end.Notes[0].At.Equal(at(1*hour)) {
+		t.Errorf("notes = %+v", end.Notes)
+	}
+	if note.state.Version <= 0 || note.state.Step != StepFilePSC {
+		t.Errorf("note answered v%d at %s", note.state.Version, note.state.Step)
+	}
+	if end.Step != StepCBPDecision || end.Steps[0].CompletedBy.Email != maya.Email {
+		t.Errorf("after the manager filed: %s, completed by %+v", end.Step, end.Steps[0].CompletedBy)
+	}
+	// The next officer step still goes to the case officer, not the manager.
+	if end.Current().Assignee != olivia.Email {
+		t.Errorf("cbp_decision assigned to %q, want olivia", end.Current().Assignee)
+	}
+	h.checkProjections(end)
+}
+
+// ---------------------------------------------------------------------------
+// Reassignment
+
+func TestCaseWorkflow_ReassignMovesStep(t *testing.T) {
+	h := newHarness(t)
+	in := testCase(t, 30, false)
+	oscarEarly := h.update(1*hour, ActionFilePSC, oscar, FilePSCInput{Reference: "PSC-1"})
+	reassigned := h.update(2*hour, ActionReassign, maya, ReassignInput{AssigneeEmail: " Oscar@Example.com ", AssigneeRole: domain.RoleOfficer})
+	afterReassign := h.snapshot(2*hour + time.Minute)
+	oliviaLate := h.update(3*hour, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-1"})
+	oscarFiles := h.update(4*hour, ActionFilePSC, oscar, FilePSCInput{Reference: "PSC-1"})
+	oscarDecides := h.update(5*hour, ActionRecordCBPDecision, oscar, CBPDecisionInput{Decision: "accepted"})
+	oliviaPays := h.update(6*hour, ActionRecordPayment, olivia, PaymentInput{Reference: "ACH-1", Amount: decimal.RequireFromString("3500.00")})
+	end := h.snapshot(7 * hour)
+	h.cancelAt(8 * hour)
+	h.runUntilCanceled(in)
+
+	mustReject(t, oscarEarly, ErrForbidden, "assigned to olivia@example.com")
+	mustAccept(t, reassigned)
+	if got := afterReassign.Current().Assignee; got != oscar.Email {
+		t.Fatalf("after reassign the step is assigned to %q, want %s", got, oscar.Email)
+	}
+	if afterReassign.Step != StepFilePSC || len(afterReassign.Steps) != 1 {
+		t.Errorf("reassign must not move the case: %s", stepNames(afterReassign))
+	}
+	var toOscar []notification
+	for _, n := range h.rec.notificationsOf(NotifyAssignment) {
+		if n.ToEmail == oscar.Email {
+			toOscar = append(toOscar, n)
+		}
+	}
+	if len(toOscar) < 1 || toOscar[0].Step != StepFilePSC || !toOscar[0].At.Equal(at(2*hour)) || !strings.Contains(toOscar[0].Message, maya.Email) {
+		t.Errorf("assignment notifications to oscar = %+v", toOscar)
+	}
+	mustReject(t, oliviaLate, ErrForbidden, "assigned to oscar@example.com")
+	mustAccept(t, oscarFiles)
+	mustAccept(t, oscarDecides)
+	// The case officer moved with the reassignment: later officer steps go to oscar.
+	mustReject(t, oliviaPays, ErrForbidden, "step payment is assigned to oscar@example.com")
+	for _, r := range end.Steps {
+		if r.Assignee != oscar.Email {
+			t.Errorf("step %s assigned to %q, want oscar", r.Name, r.Assignee)
+		}
+	}
+	if end.Steps[0].CompletedBy.Email != oscar.Email || end.Step != StepPayment {
+		t.Errorf("file_psc completed by %+v, case at %s", end.Steps[0].CompletedBy, end.Step)
+	}
+	h.checkProjections(end)
+}
+
+// ---------------------------------------------------------------------------
+// Code fix: rejection returns to proposing; a failed catalog update leaves the
+// case waiting for approval.
+
+func TestCaseWorkflow_CodeFixRejectedAndCatalogFailure(t *testing.T) {
+	h := newHarness(t)
+	h.rec.failCodeFix = 1
+	in := testCase(t, 30, false)
+	atProposeCodeFix(h)
+	first := h.update(4*hour, ActionProposeCodeFix, olivia, ProposeCodeFixInput{NewHTS: "8204.12.0000", Rule: "sockets rule"})
+	rejected := h.update(5*hour, ActionApproveCodeFix, maya, ApproveCodeFixInput{Decision: "rejected", Comment: "a combination wrench set is 8204.11"})
+	second := h.update(6*hour, ActionProposeCodeFix, olivia, ProposeCodeFixInput{NewHTS: "8204110030", Rule: "wrench sets are 8204.11"})
+	failed := h.update(7*hour, ActionApproveCodeFix, mark, ApproveCodeFixInput{Decision: "approved"})
+	afterFailure := h.snapshot(7*hour + time.Minute)
+	retried := h.update(8*hour, ActionApproveCodeFix, mark, ApproveCodeFixInput{Decision: "approved", Comment: "retry"})
+	end := h.snapshot(9 * hour)
+	h.cancelAt(10 * hour)
+	h.runUntilCanceled(in)
+
+	mustAccept(t, first)
+	mustAccept(t, rejected)
+	mustAccept(t, second)
+	if !failed.accepted || failed.err == nil || !strings.Contains(failed.err.Error(), "catalog") {
+		t.Fatalf("approval with a failing catalog: accepted=%v err=%v, want accepted then failed", failed.accepted, failed.err)
+	}
+	if afterFailure.Step != StepApproveCodeFix || afterFailure.CodeFixes[1].Decision != "" {
+		t.Fatalf("after the failed catalog update: step %s, decision %q; want still awaiting approval", afterFailure.Step, afterFailure.CodeFixes[1].Decision)
+	}
+	mustAccept(t, retried)
+
+	want := "file_psc:done cbp_decision:done payment:done reconciliation:skipped propose_code_fix:done approve_code_fix:done propose_code_fix:done approve_code_fix:done close:active"
+	if got := stepNames(end); got != want {
+		t.Fatalf("steps = %s\nwant    %s", got, want)
+	}
+	if len(end.CodeFixes) != 2 || end.CodeFixes[0].Decision != "rejected" || end.CodeFixes[0].Comment != "a combination wrench set is 8204.11" ||
+		end.CodeFixes[1].Decision != "approved" || end.CodeFixes[1].NewHTS != "8204.11.0030" || end.CodeFixes[1].DecidedBy.Email != mark.Email {
+		t.Errorf("code fixes = %+v", end.CodeFixes)
+	}
+	// The rejected proposal never reached the catalog; the approved one was
+	// tried twice (one business failure, one success) with the same input.
+	if len(h.rec.codeFixes) != 2 {
+		t.Fatalf("ApplyCodeFix calls = %+v, want 2", h.rec.codeFixes)
+	}
+	for i, c := range h.rec.codeFixes {
+		if c.NewHTS != "8204.11.0030" || c.SKU != "WR-SET-12" || c.ApprovedBy != mark.Email || c.ProposedBy != olivia.Email {
+			t.Errorf("ApplyCodeFix call %d = %+v", i, c)
+		}
+	}
+	if !h.rec.codeFixes[1].ApprovedAt.Equal(at(8 * hour)) {
+		t.Errorf("second ApplyCodeFix approved at %v, want +8h", h.rec.codeFixes[1].ApprovedAt)
+	}
+	h.checkProjections(end)
+}
+
+// ---------------------------------------------------------------------------
+// Permit and Available, the pure gate the web form also uses
+
+func TestAvailable(t *testing.T) {
+	s := &CaseState{
+		Status:    StatusOpen,
+		Deadlines: Deadlines{PSCLastDay: time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC), PSCWindowClosesAt: time.Date(2026, 3, 11, 0, 0, 0, 0, time.UTC)},
+		Steps:     []StepRecord{{Seq: 1, Name: StepFilePSC, Status: StepActive, OwnerRole: domain.RoleOfficer, Assignee: olivia.Email}},
+	}
+	open := time.Date(2026, 3, 10, 23, 59, 59, 0, time.UTC)
+	closed := time.Date(2026, 3, 11, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		actor Actor
+		now   time.Time
+		want  string
+	}{
+		{olivia, open, "[file_psc add_note]"},
+		{oscar, open, "[add_note]"},
+		{maya, open, "[file_psc add_note reassign]"},
+		{audrey, open, "[]"},
+		{olivia, closed, "[add_note]"},
+	}
+	for _, tt := range tests {
+		if got := fmt.Sprint(Available(s, tt.actor, tt.now)); got != tt.want {
+			t.Errorf("Available(%s at %v) = %s, want %s", tt.actor.Email, tt.now, got, tt.want)
+		}
+	}
+	s.Status = StatusClosed
+	if err := Permit(s, maya, ActionAddNote, open); ErrorType(err) != ErrConflict {
+		t.Errorf("note on a closed case: %v, want conflict", err)
+	}
+}

@@ -1,0 +1,351 @@
+// Package workflows holds the deterministic workflow code of postrelease and
+// the names and payloads of every message it exchanges. Nothing here does I/O:
+// activities do, and they are called by name so this package does not import them.
+package workflows
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/policy"
+)
+
+// TaskQueue is the one task queue the worker polls.
+const TaskQueue = "postrelease"
+
+// CaseWorkflowID is the workflow ID of a detention case: derived from the case
+// id so the same case can never run twice.
+func CaseWorkflowID(caseID string) string { return "detention-case-" + caseID }
+
+// CaseIDFromWorkflowID reverses CaseWorkflowID ("" when it is not a case).
+func CaseIDFromWorkflowID(id string) string {
+	const p = "detention-case-"
+	if len(id) <= len(p) || id[:len(p)] != p {
+		return ""
+	}
+	return id[len(p):]
+}
+
+// Workflow type names.
+const CaseWorkflowName = "DetentionCase"
+
+// QueryState answers with the full CaseState.
+const QueryState = "state"
+
+// Step is a stage of a detention case.
+type Step string
+
+const (
+	StepFilePSC         Step = "file_psc"
+	StepCBPDecision     Step = "cbp_decision"
+	StepPayment         Step = "payment"
+	StepReconciliation  Step = "reconciliation"
+	StepProposeCodeFix  Step = "propose_code_fix"
+	StepApproveCodeFix  Step = "approve_code_fix"
+	StepPriorDisclosure Step = "prior_disclosure"
+	StepClose           Step = "close"
+	StepClosed          Step = "closed" // terminal: no step is open
+)
+
+// Action is the name of a human step, sent as a Temporal Update.
+type Action string
+
+const (
+	ActionFilePSC             Action = "file_psc"
+	ActionRecordCBPDecision   Action = "record_cbp_decision"
+	ActionRecordPayment       Action = "record_payment"
+	ActionFileReconciliation  Action = "file_reconciliation"
+	ActionProposeCodeFix      Action = "propose_code_fix"
+	ActionApproveCodeFix      Action = "approve_code_fix"
+	ActionFilePriorDisclosure Action = "file_prior_disclosure"
+	ActionClose               Action = "close"
+	ActionAddNote             Action = "add_note"
+	ActionReassign            Action = "reassign"
+)
+
+// Actions lists every action in a fixed order (update handlers are registered
+// from it, and the web form shows them in it).
+var Actions = []Action{
+	ActionFilePSC, ActionRecordCBPDecision, ActionRecordPayment, ActionFileReconciliation,
+	ActionProposeCodeFix, ActionApproveCodeFix, ActionFilePriorDisclosure, ActionClose,
+	ActionAddNote, ActionReassign,
+}
+
+// Actor is the authenticated user behind an action, set by the API from the
+// session or token, never from the request body.
+type Actor struct {
+	UserID string      `json:"user_id"`
+	Email  string      `json:"email"`
+	Name   string      `json:"name,omitempty"`
+	Role   domain.Role `json:"role"`
+}
+
+// ActionRequest is the payload of every update: who acts and the action's own
+// input as JSON (decoded and checked by the validator).
+type ActionRequest struct {
+	Actor Actor           `json:"actor"`
+	Input json.RawMessage `json:"input"`
+}
+
+// Inputs of the actions.
+type (
+	FilePSCInput struct {
+		Reference string `json:"reference"`
+	}
+	CBPDecisionInput struct {
+		Decision string `json:"decision"` // "accepted" or "rejected"
+		Reason   string `json:"reason,omitempty"`
+	}
+	PaymentInput struct {
+		Reference string          `json:"reference"`
+		Amount    decimal.Decimal `json:"amount"`
+	}
+	ReconciliationInput struct {
+		ReconEntryNumber string `json:"recon_entry_number"`
+	}
+	ProposeCodeFixInput struct {
+		NewHTS string `json:"new_hts"` // defaults to the case's correct HTS code
+		Rule   string `json:"rule"`    // the coding rule, in words
+	}
+	ApproveCodeFixInput struct {
+		Decision string `json:"decision"` // "approved" or "rejected"
+		Comment  string `json:"comment,omitempty"`
+	}
+	PriorDisclosureInput struct {
+		Reference string `json:"reference"`
+	}
+	CloseInput struct {
+		Summary string `json:"summary"`
+	}
+	NoteInput struct {
+		Text string `json:"text"`
+	}
+	ReassignInput struct {
+		AssigneeEmail string      `json:"assignee_email"`
+		AssigneeRole  domain.Role `json:"assignee_role,omitempty"` // filled in by the API from the user table
+	}
+)
+
+// OpenCaseInput starts a case. Policy is read by the API when the case opens
+// and kept in the workflow's state, so a later policy change does not move the
+// clocks of running cases.
+type OpenCaseInput struct {
+	CaseID               string          `json:"case_id"`
+	ClientRequestID      string          `json:"client_request_id,omitempty"`
+	EntryNumber          string          `json:"entry_number"`
+	EntryDate            time.Time       `json:"entry_date"`
+	Port                 string          `json:"port"`
+	ImporterOfRecord     string          `json:"importer_of_record"`
+	SKU                  string          `json:"sku"`
+	ProductDescription   string          `json:"product_description"`
+	DeclaredHTS          domain.HTSCode  `json:"declared_hts"`
+	CorrectHTS           domain.HTSCode  `json:"correct_hts"`
+	EnteredValue         decimal.Decimal `json:"entered_value"`
+	DeclaredRate         decimal.Decimal `json:"declared_rate"`
+	CorrectRate          decimal.Decimal `json:"correct_rate"`
+	PenaltyRate          decimal.Decimal `json:"penalty_rate"`
+	ReconFlagged         bool            `json:"recon_flagged"`
+	ScheduledLiquidation *time.Time      `json:"scheduled_liquidation,omitempty"`
+	OpenedBy             Actor           `json:"opened_by"`
+	Policy               policy.Policy   `json:"policy"`
+}
+
+// Deadlines are the entry's legal dates that matter to this case.
+type Deadlines struct {
+	Liquidation          time.Time `json:"liquidation"`
+	LiquidationEstimated bool      `json:"liquidation_estimated"`
+	PSCLastDay           time.Time `json:"psc_last_day"`
+	PSCWindowClosesAt    time.Time `json:"psc_window_closes_at"`
+	ReconDue             time.Time `json:"recon_due"`
+}
+
+// Status of a case as a whole.
+const (
+	StatusOpen   = "open"
+	StatusClosed = "closed"
+)
+
+// Step record statuses.
+const (
+	StepActive     = "active"
+	StepDone       = "done"
+	StepSkipped    = "skipped"
+	StepSuperseded = "superseded" // the step ended without being done (e.g. the PSC window closed)
+)
+
+// StepRecord is one step of the case, open or finished.
+type StepRecord struct {
+	Seq             int         `json:"seq"`
+	Name            Step        `json:"name"`
+	Status          string      `json:"status"`
+	OwnerRole       domain.Role `json:"owner_role"`
+	Assignee        string      `json:"assignee,omitempty"` // e-mail of the user it is assigned to; empty means anyone of OwnerRole
+	StartedAt       time.Time   `json:"started_at"`
+	DueAt           time.Time   `json:"due_at"`
+	RemindAt        time.Time   `json:"remind_at"`
+	SecondLevelAt   time.Time   `json:"second_level_at"`
+	ReminderSent    bool        `json:"reminder_sent"`
+	EscalationLevel int         `json:"escalation_level"`
+	CompletedAt     *time.Time  `json:"completed_at,omitempty"`
+	CompletedBy     *Actor      `json:"completed_by,omitempty"`
+	Outcome         string      `json:"outcome,omitempty"`
+}
+
+// Escalation is raised by the clock: level 1 to managers at due, level 2 later.
+type Escalation struct {
+	Step   Step      `json:"step"`
+	Level  int       `json:"level"`
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason"`
+}
+
+// Event is one business event kept in the state (the history has them all too).
+type Event struct {
+	At     time.Time `json:"at"`
+	Actor  *Actor    `json:"actor,omitempty"` // nil for the system's own events
+	Kind   string    `json:"kind"`
+	Detail string    `json:"detail"`
+}
+
+// Filing is a reference filed with CBP by an actor.
+type Filing struct {
+	Reference string    `json:"reference"`
+	By        Actor     `json:"by"`
+	At        time.Time `json:"at"`
+}
+
+// CBPDecision is CBP's answer to a PSC.
+type CBPDecision struct {
+	Decision string    `json:"decision"`
+	Reason   string    `json:"reason,omitempty"`
+	By       Actor     `json:"by"`
+	At       time.Time `json:"at"`
+}
+
+// Payment is what the importer paid.
+type Payment struct {
+	Reference string          `json:"reference"`
+	Amount    decimal.Decimal `json:"amount"`
+	By        Actor           `json:"by"`
+	At        time.Time       `json:"at"`
+}
+
+// Reconciliation is the recon entry, or why it was skipped.
+type Reconciliation struct {
+	Skipped          bool      `json:"skipped"`
+	Reason           string    `json:"reason,omitempty"`
+	ReconEntryNumber string    `json:"recon_entry_number,omitempty"`
+	DueDate          time.Time `json:"due_date"`
+	By               *Actor    `json:"by,omitempty"`
+	At               time.Time `json:"at"`
+}
+
+// CodeFix is the change to the product catalog's coding rule.
+type CodeFix struct {
+	SKU        string         `json:"sku"`
+	OldHTS     domain.HTSCode `json:"old_hts"`
+	NewHTS     domain.HTSCode `json:"new_hts"`
+	Rule       string         `json:"rule"`
+	ProposedBy Actor          `json:"proposed_by"`
+	ProposedAt time.Time      `json:"proposed_at"`
+	Decision   string         `json:"decision,omitempty"` // approved / rejected
+	Comment    string         `json:"comment,omitempty"`
+	DecidedBy  *Actor         `json:"decided_by,omitempty"`
+	DecidedAt  *time.Time     `json:"decided_at,omitempty"`
+}
+
+// Note is a free-text remark on the case.
+type Note struct {
+	Text string    `json:"text"`
+	By   Actor     `json:"by"`
+	At   time.Time `json:"at"`
+}
+
+// CaseState is everything the workflow knows, answered by QueryState and
+// written to the read model after every change (Version grows with each one).
+type CaseState struct {
+	CaseID          string          `json:"case_id"`
+	WorkflowID      string          `json:"workflow_id"`
+	Version         int64           `json:"version"`
+	Status          string          `json:"status"`
+	Step            Step            `json:"step"`
+	Case            OpenCaseInput   `json:"case"`
+	Amounts         domain.Amounts  `json:"amounts"`
+	Deadlines       Deadlines       `json:"deadlines"`
+	Steps           []StepRecord    `json:"steps"`
+	Escalations     []Escalation    `json:"escalations"`
+	Events          []Event         `json:"events"`
+	Notes           []Note          `json:"notes"`
+	PSCFilings      []Filing        `json:"psc_filings"`
+	CBPDecisions    []CBPDecision   `json:"cbp_decisions"`
+	PriorDisclosure *Filing         `json:"prior_disclosure,omitempty"`
+	Payment         *Payment        `json:"payment,omitempty"`
+	Reconciliation  *Reconciliation `json:"reconciliation,omitempty"`
+	CodeFixes       []CodeFix       `json:"code_fixes"`
+	ClosingSummary  string          `json:"closing_summary,omitempty"`
+	OpenedAt        time.Time       `json:"opened_at"`
+	UpdatedAt       time.Time       `json:"updated_at"`
+	ClosedAt        *time.Time      `json:"closed_at,omitempty"`
+}
+
+// Current returns the open step record, or nil once the case is closed.
+func (s *CaseState) Current() *StepRecord {
+	if len(s.Steps) == 0 {
+		return nil
+	}
+	r := &s.Steps[len(s.Steps)-1]
+	if r.Status != StepActive {
+		return nil
+	}
+	return r
+}
+
+// Activity names and payloads. The activities package implements them.
+const (
+	ActivityProjectCase  = "ProjectCase"
+	ActivityNotify       = "Notify"
+	ActivityApplyCodeFix = "ApplyCodeFix"
+)
+
+// ProjectCaseInput writes a snapshot of the case to the read model.
+type ProjectCaseInput struct {
+	State CaseState `json:"state"`
+}
+
+// Notification kinds.
+const (
+	NotifyReminder   = "reminder"
+	NotifyEscalation = "escalation"
+	NotifyAssignment = "assignment"
+)
+
+// NotifyInput is one in-app notification, to a user (ToEmail) or to everyone
+// with a role (ToRole). DedupeKey makes a retried activity write it once.
+type NotifyInput struct {
+	DedupeKey string      `json:"dedupe_key"`
+	CaseID    string      `json:"case_id"`
+	Kind      string      `json:"kind"`
+	Step      Step        `json:"step"`
+	Level     int         `json:"level,omitempty"`
+	ToEmail   string      `json:"to_email,omitempty"`
+	ToRole    domain.Role `json:"to_role,omitempty"`
+	Message   string      `json:"message"`
+	At        time.Time   `json:"at"`
+}
+
+// ApplyCodeFixInput changes the product catalog's HTS code for a SKU and
+// records the rule change; idempotent per case.
+type ApplyCodeFixInput struct {
+	CaseID      string         `json:"case_id"`
+	SKU         string         `json:"sku"`
+	Description string         `json:"description"`
+	OldHTS      domain.HTSCode `json:"old_hts"`
+	NewHTS      domain.HTSCode `json:"new_hts"`
+	Rule        string         `json:"rule"`
+	ProposedBy  string         `json:"proposed_by"`
+	ApprovedBy  string         `json:"approved_by"`
+	ApprovedAt  time.Time      `json:"approved_at"`
+}

@@ -1,0 +1,89 @@
+package workflows
+
+import (
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/postrelease/postrelease/domain"
+)
+
+// Normalize checks an opening request field by field and puts every value in
+// its canonical form (HTS codes dotted, entry number with dashes, dates at
+// 00:00 UTC). It returns nil when the case may open.
+func (in *OpenCaseInput) Normalize() FieldErrors {
+	fe := FieldErrors{}
+	var err error
+	if in.EntryNumber, err = domain.ParseEntryNumber(in.EntryNumber); err != nil {
+		fe["entry_number"] = err.Error()
+	}
+	if in.EntryDate.IsZero() {
+		fe["entry_date"] = "is required (YYYY-MM-DD)"
+	} else {
+		in.EntryDate = domain.Date(in.EntryDate)
+	}
+	if in.Port, err = domain.ParsePort(in.Port); err != nil {
+		fe["port"] = err.Error()
+	}
+	in.ImporterOfRecord = strings.TrimSpace(in.ImporterOfRecord)
+	if in.ImporterOfRecord == "" {
+		fe["importer_of_record"] = "is required"
+	}
+	in.SKU = strings.TrimSpace(in.SKU)
+	if in.SKU == "" {
+		fe["sku"] = "is required"
+	} else if len(in.SKU) > 64 {
+		fe["sku"] = "is longer than 64 characters"
+	}
+	in.ProductDescription = strings.TrimSpace(in.ProductDescription)
+	if in.ProductDescription == "" {
+		fe["product_description"] = "is required"
+	}
+	if in.DeclaredHTS, err = domain.ParseHTS(string(in.DeclaredHTS)); err != nil {
+		fe["declared_hts"] = err.Error()
+	}
+	if in.CorrectHTS, err = domain.ParseHTS(string(in.CorrectHTS)); err != nil {
+		fe["correct_hts"] = err.Error()
+	}
+	if fe["declared_hts"] == "" && fe["correct_hts"] == "" && in.DeclaredHTS == in.CorrectHTS {
+		fe["correct_hts"] = "is the same as the declared code: there is no misclassification to correct"
+	}
+	if err := domain.ValidateMoney(in.EnteredValue); err != nil {
+		fe["entered_value"] = err.Error()
+	}
+	rates := []struct {
+		name string
+		v    decimal.Decimal
+	}{{"declared_rate", in.DeclaredRate}, {"correct_rate", in.CorrectRate}, {"penalty_rate", in.PenaltyRate}}
+	for _, r := range rates {
+		if err := domain.ValidateRate(r.v); err != nil {
+			fe[r.name] = err.Error()
+		}
+	}
+	if fe["correct_rate"] == "" && fe["declared_rate"] == "" && in.CorrectRate.LessThan(in.DeclaredRate) {
+		fe["correct_rate"] = "is below the declared rate: an overpayment is a refund request, not a detention case"
+	}
+	if in.ScheduledLiquidation != nil {
+		d := domain.Date(*in.ScheduledLiquidation)
+		in.ScheduledLiquidation = &d
+		if !in.EntryDate.IsZero() && !d.After(in.EntryDate) {
+			fe["scheduled_liquidation"] = "must be after the entry date"
+		}
+	}
+	if len(fe) == 0 {
+		return nil
+	}
+	return fe
+}
+
+// computeDeadlines derives the case's legal dates from its entry.
+func computeDeadlines(in OpenCaseInput) Deadlines {
+	d := Deadlines{Liquidation: domain.DefaultLiquidation(in.EntryDate), LiquidationEstimated: true}
+	if in.ScheduledLiquidation != nil {
+		d.Liquidation, d.LiquidationEstimated = *in.ScheduledLiquidation, false
+	}
+	d.PSCLastDay = domain.PSCLastDay(in.EntryDate, d.Liquidation)
+	d.PSCWindowClosesAt = domain.PSCWindowClosesAt(in.EntryDate, d.Liquidation)
+	d.ReconDue = domain.ReconDue(in.EntryDate)
+	return d
+}

@@ -1,0 +1,72 @@
+package workflows
+
+import (
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Custom search attributes, registered on the namespace at first start, so
+// managers (and the Temporal CLI) can find cases in Temporal's visibility.
+var (
+	SACaseKind        = temporal.NewSearchAttributeKeyKeyword("CaseKind")
+	SACaseStatus      = temporal.NewSearchAttributeKeyKeyword("CaseStatus")
+	SACaseStep        = temporal.NewSearchAttributeKeyKeyword("CaseStep")
+	SAEntryNumber     = temporal.NewSearchAttributeKeyKeyword("EntryNumber")
+	SAPort            = temporal.NewSearchAttributeKeyKeyword("CBPPort")
+	SAHTSCode         = temporal.NewSearchAttributeKeyKeyword("HTSCode")
+	SAAssignee        = temporal.NewSearchAttributeKeyKeyword("Assignee")
+	SAEscalationLevel = temporal.NewSearchAttributeKeyInt64("EscalationLevel")
+)
+
+// SearchAttributeTypes lists every custom attribute with its type, in a fixed order.
+var SearchAttributeTypes = []struct {
+	Name string
+	Type enums.IndexedValueType
+}{
+	{SACaseKind.GetName(), enums.INDEXED_VALUE_TYPE_KEYWORD},
+	{SACaseStatus.GetName(), enums.INDEXED_VALUE_TYPE_KEYWORD},
+	{SACaseStep.GetName(), enums.INDEXED_VALUE_TYPE_KEYWORD},
+	{SAEntryNumber.GetName(), enums.INDEXED_VALUE_TYPE_KEYWORD},
+	{SAPort.GetName(), enums.INDEXED_VALUE_TYPE_KEYWORD},
+	{SAHTSCode.GetName(), enums.INDEXED_VALUE_TYPE_KEYWORD},
+	{SAAssignee.GetName(), enums.INDEXED_VALUE_TYPE_KEYWORD},
+	{SAEscalationLevel.GetName(), enums.INDEXED_VALUE_TYPE_INT},
+}
+
+// SearchAttributesAtStart are set when a case workflow starts.
+func SearchAttributesAtStart(in OpenCaseInput) temporal.SearchAttributes {
+	return temporal.NewSearchAttributes(
+		SACaseKind.ValueSet("detention"),
+		SACaseStatus.ValueSet(StatusOpen),
+		SAEntryNumber.ValueSet(in.EntryNumber),
+		SAPort.ValueSet(in.Port),
+		SAHTSCode.ValueSet(string(in.CorrectHTS)),
+	)
+}
+
+// searchValues are the search attributes that change during a case.
+type searchValues struct {
+	Status, Step, Assignee string
+	Level                  int64
+}
+
+// syncSearchAttributes writes the changing attributes to Temporal's
+// visibility when they differ from what was written last.
+func (c *detentionCase) syncSearchAttributes(ctx workflow.Context) {
+	want := searchValues{Status: c.state.Status, Step: string(c.state.Step)}
+	if cur := c.state.Current(); cur != nil {
+		want.Assignee, want.Level = cur.Assignee, int64(cur.EscalationLevel)
+	}
+	if want == c.searchAttrs {
+		return
+	}
+	err := workflow.UpsertTypedSearchAttributes(ctx,
+		SACaseStatus.ValueSet(want.Status), SACaseStep.ValueSet(want.Step),
+		SAAssignee.ValueSet(want.Assignee), SAEscalationLevel.ValueSet(want.Level))
+	if err != nil {
+		workflow.GetLogger(ctx).Error("upserting search attributes", "case", c.state.CaseID, "error", err)
+		return
+	}
+	c.searchAttrs = want
+}
