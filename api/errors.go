@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 	"go.temporal.io/api/serviceerror"
@@ -22,16 +21,21 @@ const (
 	CodeUnauthorized = "unauthorized"
 	CodeInternal     = "internal"
 	CodeUnavailable  = "unavailable"
+	// Raised by Echo itself rather than by our handlers.
+	CodeMethodNotAllowed = "method_not_allowed"
+	CodeTooLarge         = "too_large"
 )
 
 var codeStatus = map[string]int{
-	CodeInvalid:      http.StatusUnprocessableEntity,
-	CodeConflict:     http.StatusConflict,
-	CodeForbidden:    http.StatusForbidden,
-	CodeNotFound:     http.StatusNotFound,
-	CodeUnauthorized: http.StatusUnauthorized,
-	CodeInternal:     http.StatusInternalServerError,
-	CodeUnavailable:  http.StatusServiceUnavailable,
+	CodeInvalid:          http.StatusUnprocessableEntity,
+	CodeConflict:         http.StatusConflict,
+	CodeForbidden:        http.StatusForbidden,
+	CodeNotFound:         http.StatusNotFound,
+	CodeUnauthorized:     http.StatusUnauthorized,
+	CodeInternal:         http.StatusInternalServerError,
+	CodeUnavailable:      http.StatusServiceUnavailable,
+	CodeMethodNotAllowed: http.StatusMethodNotAllowed,
+	CodeTooLarge:         http.StatusRequestEntityTooLarge,
 }
 
 // Error is the one error type handlers return; the HTTPErrorHandler turns it
@@ -87,10 +91,7 @@ func fromWorkflow(err error, caseID string) *Error {
 		return &Error{Code: CodeForbidden, Message: rootMessage(err)}
 	}
 	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) && strings.Contains(nf.Error(), "already completed") {
-		return errf(CodeConflict, "case %s is closed", caseID)
-	}
-	if nf != nil || errors.Is(err, store.ErrNotFound) {
+	if errors.As(err, &nf) || errors.Is(err, store.ErrNotFound) {
 		return errf(CodeNotFound, "case %s does not exist", caseID)
 	}
 	return errInternal(err)
@@ -115,24 +116,16 @@ func asError(err error) *Error {
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
-		code := CodeInternal
-		for c, s := range codeStatus {
-			if s == he.Code {
-				code = c
-			}
-		}
 		switch {
 		case he.Code == http.StatusNotFound:
 			return errf(CodeNotFound, "no such page")
 		case he.Code == http.StatusMethodNotAllowed:
-			return &Error{Code: CodeNotFound, Message: "method not allowed here"}
-		case he.Code == http.StatusForbidden || he.Code == http.StatusBadRequest:
-			// The CSRF middleware answers 403 (bad token) or 400 (missing one).
-			return errf(CodeForbidden, "the form expired or did not come from this site: reload the page and try again")
-		case code != CodeInternal:
-			return errf(code, "%v", he.Message)
+			return errf(CodeMethodNotAllowed, "this method is not allowed here")
+		case he.Code == http.StatusRequestEntityTooLarge:
+			return errf(CodeTooLarge, "the request body is larger than 1 MB")
+		case he.Code >= 400 && he.Code < 500:
+			return &Error{Code: CodeInvalid, Message: fmt.Sprint(he.Message)}
 		}
-		return errInternal(err)
 	}
 	return errInternal(err)
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -139,8 +140,8 @@ func currentUser(c echo.Context) store.User {
 func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Request().Header.Get(echo.HeaderAuthorization)
-		const prefix = "Bearer "
-		if len(h) <= len(prefix) || h[:len(prefix)] != prefix {
+		const prefix = "bearer " // the scheme is case-insensitive (RFC 9110 §11.1)
+		if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
 			return errf(CodeUnauthorized, "send an API token as 'Authorization: Bearer <token>' (postrelease token create --email ...)")
 		}
 		u, err := s.Store.UserByToken(c.Request().Context(), h[len(prefix):])

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -54,7 +55,8 @@ func (n *numString) UnmarshalJSON(b []byte) error {
 	}
 	var num json.Number
 	if err := json.Unmarshal(b, &num); err != nil {
-		return fmt.Errorf("must be a number or a string holding one")
+		// A type error lets encoding/json name the field in the message.
+		return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeFor[json.Number]()}
 	}
 	*n = numString(num)
 	return nil
@@ -242,9 +244,22 @@ func (s *Server) act(ctx context.Context, user store.User, caseID, actionName st
 		if ctx.Err() != nil {
 			return st, &Error{Code: CodeUnavailable, Message: "the case did not answer in time; retry with the same Idempotency-Key and the action is applied at most once", err: err}
 		}
-		return st, fromWorkflow(err, caseID)
+		return st, s.closedOr(ctx, fromWorkflow(err, caseID), caseID)
 	}
 	return st, nil
+}
+
+// closedOr turns "not found" for an update into "the case is closed" when the
+// case's workflow exists but has completed.
+func (s *Server) closedOr(ctx context.Context, e *Error, caseID string) *Error {
+	if e.Code != CodeNotFound {
+		return e
+	}
+	d, err := s.Temporal.DescribeWorkflowExecution(ctx, workflows.CaseWorkflowID(caseID), "")
+	if err == nil && d.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		return errf(CodeConflict, "case %s is closed", caseID)
+	}
+	return e
 }
 
 // resolveAssignee fills in the assignee's role from the user table.

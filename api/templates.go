@@ -7,12 +7,12 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/workflows"
 )
 
 //go:embed templates/*.html
@@ -52,13 +52,10 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprint(v)
 	},
-	"pct": func(d decimal.Decimal) string { return d.Mul(decimal.NewFromInt(100)).String() + " %" },
-	"title": func(s any) string {
-		t := strings.ReplaceAll(fmt.Sprint(s), "_", " ")
-		return strings.ToUpper(t[:1]) + t[1:]
-	},
-	"past": func(t time.Time) bool { return !t.IsZero() && t.Before(time.Now()) },
-	"str":  func(v any) string { return fmt.Sprint(v) },
+	"pct":   func(d decimal.Decimal) string { return d.Mul(decimal.NewFromInt(100)).String() + " %" },
+	"title": func(s any) string { return actionTitle(workflows.Action(fmt.Sprint(s))) },
+	"past":  func(t time.Time) bool { return !t.IsZero() && t.Before(time.Now()) },
+	"str":   func(v any) string { return fmt.Sprint(v) },
 	"fieldOf": func(p page, name, label, kind, hint string) inputField {
 		return inputField{Name: name, Label: label, Kind: kind, Hint: hint, Value: p.Form[name], Error: p.Errors[name]}
 	},

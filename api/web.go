@@ -53,6 +53,9 @@ func (s *Server) webRoutes(e *echo.Echo) {
 		CookieHTTPOnly: true,
 		CookieSecure:   s.SecureCookies,
 		CookieSameSite: http.SameSiteStrictMode,
+		ErrorHandler: func(err error, c echo.Context) error {
+			return errf(CodeForbidden, "the form expired or did not come from this site: reload the page and try again")
+		},
 	}))
 	web.GET("/login", s.webLoginForm)
 	web.POST("/login", s.webLogin)
@@ -284,8 +287,12 @@ type casePage struct {
 	Active workflows.Action // the form that failed, to show its errors
 }
 
+// actionTitle turns "file_psc" into "File psc" for headings and buttons.
 func actionTitle(a workflows.Action) string {
 	t := strings.ReplaceAll(string(a), "_", " ")
+	if t == "" {
+		return ""
+	}
 	return strings.ToUpper(t[:1]) + t[1:]
 }
 

@@ -1,0 +1,201 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestDevSurvivesAHardKill runs the real `postrelease dev` binary on its
+// defaults (embedded Temporal and the store on SQLite files), opens a case,
+// kills the process with SIGKILL while the case's timers are pending, starts it
+// again on the same data directory, and checks that the accepted action is
+// still there once, that the reminder that came due while it was down fires
+// once, and that the escalation then fires on time. Then SIGTERM stops it cleanly.
+func TestDevSurvivesAHardKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "postrelease")
+	build := exec.Command("go", "build", "-o", bin, "../cmd/postrelease")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	policy := filepath.Join(dir, "policy.json")
+	// file_psc: reminder at 4 s, escalation level 1 at 10 s, level 2 at 60 s.
+	if err := os.WriteFile(policy, []byte(`{"name":"restart-test",
+		"default":{"after":"10s","remind_before":"6s","second_level_after":"50s"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(dir, "data")
+	httpAddr, temporalAddr := freeAddr(t), freeAddr(t)
+	base := "http://" + httpAddr
+
+	start := func() *exec.Cmd {
+		t.Helper()
+		cmd := exec.Command(bin, "dev", "--data-dir", data, "--http", httpAddr, "--temporal", temporalAddr, "--policy", policy)
+		cmd.Env = append(os.Environ(), "DATABASE_URL=", "POSTRELEASE_LOG_LEVEL=warn")
+		var logs bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &logs, &logs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			if resp, err := http.Get(base + "/healthz"); err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == 200 {
+					return cmd
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("dev did not come up:\n%s", logs.String())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+
+	dev := start()
+	creds, err := os.ReadFile(filepath.Join(data, "demo-credentials.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := regexp.MustCompile(`API token (prt_\S+)`).FindAllStringSubmatch(string(creds), -1)
+	if len(tokens) != 3 {
+		t.Fatalf("demo credentials hold %d tokens, want 3:\n%s", len(tokens), creds)
+	}
+	officer, manager := tokens[0][1], tokens[1][1]
+	call := func(token, method, path, body string, out any) int {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(context.Background(), method, base+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if out != nil && json.Unmarshal(b, out) != nil {
+			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
+		}
+		return resp.StatusCode
+	}
+
+	var opened struct {
+		CaseID string `json:"case_id"`
+	}
+	body := fmt.Sprintf(`{"client_request_id":"restart-1","entry_number":"ABC-1234567-8","entry_date":"%s","port":"2704",
+		"importer_of_record":"Acme","sku":"WR-1","product_description":"wrench set","declared_hts":"7326.90.8688",
+		"correct_hts":"8204.11.0060","entered_value":"48250.00","declared_rate":"0.025","correct_rate":"0.072"}`,
+		time.Now().AddDate(0, 0, -20).Format(time.DateOnly))
+	if code := call(officer, "POST", "/api/v1/cases", body, &opened); code != 201 {
+		t.Fatalf("open: %d", code)
+	}
+	openedAt := time.Now()
+	if code := call(officer, "POST", "/api/v1/cases/"+opened.CaseID+"/actions/add_note", `{"text":"accepted before the kill"}`, nil); code != 200 {
+		t.Fatalf("add_note: %d", code)
+	}
+
+	// SIGKILL: no shutdown code runs. Stay down past the reminder's time.
+	if err := dev.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = dev.Process.Wait()
+	time.Sleep(time.Until(openedAt.Add(5 * time.Second)))
+
+	dev = start()
+	type notification struct {
+		CaseID string `json:"case_id"`
+		Kind   string `json:"kind"`
+		Level  int    `json:"level"`
+	}
+	count := func(token string, kind string, level int) int {
+		var ns struct {
+			Notifications []notification `json:"notifications"`
+		}
+		call(token, "GET", "/api/v1/notifications", "", &ns)
+		n := 0
+		for _, x := range ns.Notifications {
+			if x.CaseID == opened.CaseID && x.Kind == kind && x.Level == level {
+				n++
+			}
+		}
+		return n
+	}
+	waitFor := func(what string, until time.Time, ok func() bool) {
+		t.Helper()
+		for !ok() {
+			if time.Now().After(until) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	waitFor("the overdue reminder after the restart", time.Now().Add(20*time.Second), func() bool { return count(officer, "reminder", 0) == 1 })
+	waitFor("escalation level 1 at its due time", openedAt.Add(30*time.Second), func() bool { return count(manager, "escalation", 1) == 1 })
+	if time.Since(openedAt) < 10*time.Second {
+		t.Errorf("escalation level 1 fired %v after opening, before its due time (10 s)", time.Since(openedAt))
+	}
+
+	var st struct {
+		Version int64 `json:"version"`
+		Notes   []struct {
+			Text string `json:"text"`
+		} `json:"notes"`
+		Steps []struct {
+			Name            string `json:"name"`
+			EscalationLevel int    `json:"escalation_level"`
+		} `json:"steps"`
+	}
+	call(manager, "GET", "/api/v1/cases/"+opened.CaseID, "", &st)
+	if len(st.Notes) != 1 || st.Notes[0].Text != "accepted before the kill" {
+		t.Errorf("notes after the restart = %+v, want the one accepted before the kill", st.Notes)
+	}
+	if len(st.Steps) != 1 || st.Steps[0].EscalationLevel != 1 {
+		t.Errorf("steps after the restart = %+v, want file_psc at escalation level 1", st.Steps)
+	}
+	if c := count(officer, "reminder", 0); c != 1 {
+		t.Errorf("%d reminders, want exactly 1", c)
+	}
+	var list struct {
+		Cases []struct {
+			ID              string `json:"id"`
+			EscalationLevel int    `json:"escalation_level"`
+		} `json:"cases"`
+	}
+	call(manager, "GET", "/api/v1/cases?escalated=true", "", &list)
+	if len(list.Cases) != 1 || list.Cases[0].ID != opened.CaseID {
+		t.Errorf("escalated list = %+v, want the case", list.Cases)
+	}
+	if code := call(officer, "POST", "/api/v1/cases/"+opened.CaseID+"/actions/file_psc", `{"reference":"PSC-1"}`, nil); code != 200 {
+		t.Errorf("file_psc after the restart: %d", code)
+	}
+
+	// SIGTERM stops everything cleanly.
+	if err := dev.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- dev.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("dev exited with %v after SIGTERM", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Error("dev did not stop within 20 s of SIGTERM")
+	}
+}
