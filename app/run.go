@@ -130,48 +130,50 @@ func serveHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logge
 	return nil
 }
 
+// connect opens the store and dials Temporal for `api` and `worker`; close
+// releases both.
+func connect(ctx context.Context, cfg Config) (c Components, close func(), err error) {
+	c.Log = cfg.Logger()
+	if c.Store, err = OpenStore(ctx, cfg, false, c.Log); err != nil {
+		return c, nil, err
+	}
+	if c.Temporal, err = DialTemporal(ctx, cfg, c.Log); err != nil {
+		c.Store.Close()
+		return c, nil, err
+	}
+	return c, func() { c.Temporal.Close(); c.Store.Close() }, nil
+}
+
 // RunAPI serves the web form and JSON API against an external Temporal and store.
 func RunAPI(ctx context.Context, cfg Config) error {
-	log := cfg.Logger()
 	pol, err := loadPolicy(cfg, "production")
 	if err != nil {
 		return err
 	}
-	st, err := OpenStore(ctx, cfg, false, log)
+	c, closeAll, err := connect(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	tc, err := DialTemporal(ctx, cfg, log)
+	defer closeAll()
+	h, err := NewHTTP(c, cfg, pol)
 	if err != nil {
 		return err
 	}
-	defer tc.Close()
-	h, err := NewHTTP(Components{st, tc, log}, cfg, pol)
-	if err != nil {
-		return err
-	}
-	return serveHTTP(ctx, cfg.HTTPAddr, h, log, func(url string) { log.Info("serving", "url", url, "policy", pol.Name) })
+	return serveHTTP(ctx, cfg.HTTPAddr, h, c.Log, func(url string) { c.Log.Info("serving", "url", url, "policy", pol.Name) })
 }
 
 // RunWorker runs workflows and activities until ctx ends.
 func RunWorker(ctx context.Context, cfg Config) error {
-	log := cfg.Logger()
-	st, err := OpenStore(ctx, cfg, false, log)
+	c, closeAll, err := connect(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	tc, err := DialTemporal(ctx, cfg, log)
+	defer closeAll()
+	w, err := StartWorker(c)
 	if err != nil {
 		return err
 	}
-	defer tc.Close()
-	w, err := StartWorker(Components{st, tc, log})
-	if err != nil {
-		return err
-	}
-	log.Info("worker running", "task_queue", workflows.TaskQueue, "temporal", cfg.TemporalAddress)
+	c.Log.Info("worker running", "task_queue", workflows.TaskQueue, "temporal", cfg.TemporalAddress)
 	<-ctx.Done()
 	w.Stop()
 	return nil

@@ -1,17 +1,11 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -28,11 +22,6 @@ func TestDevSurvivesAHardKill(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "postrelease")
-	build := exec.Command("go", "build", "-o", bin, "../cmd/postrelease")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	policy := filepath.Join(dir, "policy.json")
 	// file_psc: reminder at 4 s, escalation level 1 at 10 s, level 2 at 60 s.
 	if err := os.WriteFile(policy, []byte(`{"name":"restart-test",
@@ -45,27 +34,10 @@ func TestDevSurvivesAHardKill(t *testing.T) {
 
 	start := func() *exec.Cmd {
 		t.Helper()
-		cmd := exec.Command(bin, "dev", "--data-dir", data, "--http", httpAddr, "--temporal", temporalAddr, "--policy", policy)
-		cmd.Env = append(os.Environ(), "DATABASE_URL=", "POSTRELEASE_LOG_LEVEL=warn")
-		var logs bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &logs, &logs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
-		deadline := time.Now().Add(60 * time.Second)
-		for {
-			if resp, err := http.Get(base + "/healthz"); err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == 200 {
-					return cmd
-				}
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("dev did not come up:\n%s", logs.String())
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+		p := startProcess(t, []string{"DATABASE_URL=", "POSTRELEASE_LOG_LEVEL=warn"},
+			"dev", "--data-dir", data, "--http", httpAddr, "--temporal", temporalAddr, "--policy", policy)
+		waitHealthy(t, base, p)
+		return p.cmd
 	}
 
 	dev := start()
@@ -80,18 +52,7 @@ func TestDevSurvivesAHardKill(t *testing.T) {
 	officer, manager := tokens[0][1], tokens[1][1]
 	call := func(token, method, path, body string, out any) int {
 		t.Helper()
-		req, _ := http.NewRequestWithContext(context.Background(), method, base+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatalf("%s %s: %v", method, path, err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if out != nil && json.Unmarshal(b, out) != nil {
-			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
-		}
-		return resp.StatusCode
+		return apiCall(t, base, token, method, path, body, out)
 	}
 
 	var opened struct {
