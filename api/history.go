@@ -80,7 +80,7 @@ func businessEvents(events []*historypb.HistoryEvent) []BusinessEvent {
 			var ar workflows.ActionRequest
 			if err := decodePayloads(req.GetInput().GetArgs(), &ar); err == nil {
 				a := ar.Actor
-				add(ev, name, &a, strings.ReplaceAll(name, "_", " ")+inputSummary(ar.Input), ar.Input)
+				add(ev, name, &a, actionTitle(workflows.Action(name))+inputSummary(ar.Input), ar.Input)
 			}
 		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
 			attrs := ev.GetWorkflowExecutionUpdateCompletedEventAttributes()

@@ -236,17 +236,18 @@ func (s *Server) act(ctx context.Context, user store.User, caseID, actionName st
 		Args:         []any{workflows.ActionRequest{Actor: actorOf(user), Input: input}},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
-	var st workflows.CaseState
 	if err == nil {
-		err = h.Get(ctx, &st)
+		err = h.Get(ctx, nil)
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return st, &Error{Code: CodeUnavailable, Message: "the case did not answer in time; retry with the same Idempotency-Key and the action is applied at most once", err: err}
+			return workflows.CaseState{}, &Error{Code: CodeUnavailable, Message: "the case did not answer in time; retry with the same Idempotency-Key and the action is applied at most once", err: err}
 		}
-		return st, s.closedOr(ctx, fromWorkflow(err, caseID), caseID)
+		return workflows.CaseState{}, s.closedOr(ctx, fromWorkflow(err, caseID), caseID)
 	}
-	return st, nil
+	// The update answers only where the case is; the state it reached (or a
+	// newer one) comes from the query.
+	return s.caseState(ctx, caseID)
 }
 
 // closedOr turns "not found" for an update into "the case is closed" when the

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -46,9 +47,9 @@ var funcs = template.FuncMap{
 	"usd": func(v any) string {
 		switch d := v.(type) {
 		case domain.USD:
-			return "$" + d.StringFixed(2)
+			return dollars(d.Decimal)
 		case decimal.Decimal:
-			return "$" + d.StringFixed(2)
+			return dollars(d)
 		}
 		return fmt.Sprint(v)
 	},
@@ -62,6 +63,19 @@ var funcs = template.FuncMap{
 	"formOf": func(p page, f actionForm) actionFormView {
 		return actionFormView{actionForm: f, Page: p}
 	},
+}
+
+// dollars formats an amount for people: "$48,250.00".
+func dollars(d decimal.Decimal) string {
+	sign := ""
+	if d.IsNegative() {
+		sign, d = "-", d.Neg()
+	}
+	whole, cents, _ := strings.Cut(d.StringFixed(2), ".")
+	for i := len(whole) - 3; i > 0; i -= 3 {
+		whole = whole[:i] + "," + whole[i:]
+	}
+	return sign + "$" + whole + "." + cents
 }
 
 // inputField is one labelled input with its value and error, for the "input" template.

@@ -287,9 +287,13 @@ type casePage struct {
 	Active workflows.Action // the form that failed, to show its errors
 }
 
-// actionTitle turns "file_psc" into "File psc" for headings and buttons.
+// acronyms keep their capitals in labels.
+var acronyms = strings.NewReplacer("psc", "PSC", "cbp", "CBP", "hts", "HTS")
+
+// actionTitle turns "file_psc" into "File PSC" for headings, buttons and the
+// names of steps and events.
 func actionTitle(a workflows.Action) string {
-	t := strings.ReplaceAll(string(a), "_", " ")
+	t := acronyms.Replace(strings.ReplaceAll(string(a), "_", " "))
 	if t == "" {
 		return ""
 	}

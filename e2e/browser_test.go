@@ -90,6 +90,19 @@ func TestWebFormTakesACaseFromOpenToClosed(t *testing.T) {
 			t.Fatalf("%s: %v\npage text:\n%s", what, err, body)
 		}
 	}
+	// shot saves a full-page PNG when POSTRELEASE_SCREENSHOTS names a folder,
+	// for looking at the pages by eye; it checks nothing.
+	shot := func(name string) {
+		dir := os.Getenv("POSTRELEASE_SCREENSHOTS")
+		if dir == "" {
+			return
+		}
+		var png []byte
+		run("screenshot "+name, chromedp.FullScreenshot(&png, 100))
+		if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+			t.Log(err)
+		}
+	}
 	text := func(sel string) string {
 		t.Helper()
 		var s string
@@ -155,7 +168,7 @@ func TestWebFormTakesACaseFromOpenToClosed(t *testing.T) {
 	caseURL, _, _ = strings.Cut(caseURL, "?") // drop the flash message
 	var forms []string
 	main := text("main")
-	for _, want := range []string{"$2267.75", "$1206.25", "$3474.00", "Step File psc", "officer@browser.test"} {
+	for _, want := range []string{"$2,267.75", "$1,206.25", "$3,474.00", "Step File PSC", "officer@browser.test"} {
 		if !strings.Contains(main, want) {
 			t.Errorf("the new case page lacks %q", want)
 		}
@@ -165,6 +178,7 @@ func TestWebFormTakesACaseFromOpenToClosed(t *testing.T) {
 		t.Errorf("a new case offers the officer %v, want file_psc and add_note", forms)
 	}
 
+	shot("1-new-case")
 	act("file_psc", map[string]string{"reference": "PSC-2026-0001"})
 	act("record_cbp_decision", map[string]string{"decision": "rejected", "reason": "commercial invoice missing"})
 	act("file_psc", map[string]string{"reference": "PSC-2026-0002"})
@@ -173,6 +187,7 @@ func TestWebFormTakesACaseFromOpenToClosed(t *testing.T) {
 	if got := text("#action-record_payment .field-error"); !strings.Contains(got, "underpayment") {
 		t.Fatalf("an underpayment shows %q", got)
 	}
+	shot("2-underpayment-refused")
 	act("record_payment", map[string]string{"reference": "PAY-88121", "amount": "3474.00"})
 	act("file_reconciliation", map[string]string{"recon_entry_number": "ABC-7654321-0"})
 	act("propose_code_fix", map[string]string{"rule": "Wrench sets are hand tools of heading 8204"})
@@ -186,12 +201,14 @@ func TestWebFormTakesACaseFromOpenToClosed(t *testing.T) {
 	run("open the case", chromedp.Navigate(caseURL), chromedp.WaitVisible(`#action-approve_code_fix`, chromedp.ByQuery))
 	act("approve_code_fix", map[string]string{"decision": "approved"})
 	act("close", map[string]string{"summary": "PSC accepted, paid, recon filed, catalog fixed"})
+	shot("3-closed")
 	if got := text("main"); !strings.Contains(got, "The case is closed") {
 		t.Fatalf("the case is not shown closed:\n%s", got)
 	}
 	run("history", chromedp.Navigate(caseURL+"/history"), chromedp.WaitVisible(`table`, chromedp.ByQuery))
+	shot("4-history")
 	history := text("main")
-	for _, want := range []string{"File psc", "PSC-2026-0002", "Approve code fix", "manager@browser.test", "product catalog: SKU WR-SET-24 7326.90.8688 → 8204.11.0060"} {
+	for _, want := range []string{"File PSC", "PSC-2026-0002", "Approve code fix", "manager@browser.test", "product catalog: SKU WR-SET-24 7326.90.8688 → 8204.11.0060"} {
 		if !strings.Contains(history, want) {
 			t.Errorf("the history lacks %q", want)
 		}

@@ -265,10 +265,10 @@ func (c *detentionCase) decode(action Action, raw json.RawMessage) (any, error) 
 
 // handle applies an accepted update. The validator already ran against the
 // same state, so decode cannot fail here except on a bug.
-func (c *detentionCase) handle(ctx workflow.Context, action Action, req ActionRequest) (CaseState, error) {
+func (c *detentionCase) handle(ctx workflow.Context, action Action, req ActionRequest) error {
 	input, err := c.decode(action, req.Input)
 	if err != nil {
-		return c.state, err
+		return err
 	}
 	now := workflow.Now(ctx)
 	actor := req.Actor
@@ -307,7 +307,7 @@ func (c *detentionCase) handle(ctx workflow.Context, action Action, req ActionRe
 		c.enter(now, StepApproveCodeFix)
 	case ApproveCodeFixInput:
 		if err := c.decideCodeFix(ctx, now, actor, in); err != nil {
-			return c.state, err
+			return err
 		}
 	case PriorDisclosureInput:
 		f := Filing{Reference: in.Reference, By: actor, At: now}
@@ -341,7 +341,7 @@ func (c *detentionCase) handle(ctx workflow.Context, action Action, req ActionRe
 			DedupeKey: fmt.Sprintf("%s/%d/reassign/%d", c.state.CaseID, cur.Seq, c.state.Version)})
 	}
 	c.flush(ctx)
-	return c.state, nil
+	return nil
 }
 
 // enterReconciliation opens the recon step, or skips it with the reason when

@@ -75,8 +75,9 @@ func (c *detentionCase) setup(ctx workflow.Context, in OpenCaseInput) error {
 	for _, a := range Actions {
 		action := a
 		err := workflow.SetUpdateHandlerWithOptions(ctx, string(action),
-			func(ctx workflow.Context, req ActionRequest) (CaseState, error) {
-				return c.handle(ctx, action, req)
+			func(ctx workflow.Context, req ActionRequest) (ActionResult, error) {
+				err := c.handle(ctx, action, req)
+				return ActionResult{CaseID: c.state.CaseID, Version: c.state.Version, Status: c.state.Status, Step: c.state.Step}, err
 			},
 			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req ActionRequest) error {
 				_, err := c.validate(ctx, action, req)
@@ -318,6 +319,16 @@ var activityOptions = workflow.ActivityOptions{
 	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
 }
 
+// The projection is a local activity: it runs inside the workflow task, so a
+// step costs one round trip to the server less, and the snapshot it writes is
+// not copied into the history (which stays small however often the case
+// changes). Notifications stay normal activities: their inputs are the
+// reminders and escalations the history timeline shows.
+var projectionOptions = workflow.LocalActivityOptions{
+	StartToCloseTimeout: 10 * time.Second,
+	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+}
+
 // flush sends the queued notifications, updates the search attributes and
 // writes the current state to the read model. The store keeps the highest
 // version, so concurrent or retried projections never go backwards. The
@@ -331,9 +342,10 @@ func (c *detentionCase) flush(ctx workflow.Context) {
 		futures = append(futures, workflow.ExecuteActivity(actx, ActivityNotify, n))
 	}
 	c.syncSearchAttributes(ctx)
-	futures = append(futures, workflow.ExecuteActivity(actx, ActivityProjectCase, ProjectCaseInput{State: c.state}))
+	lctx := workflow.WithLocalActivityOptions(ctx, projectionOptions)
+	futures = append(futures, workflow.ExecuteLocalActivity(lctx, ActivityProjectCase, ProjectCaseInput{State: c.state}))
 	for _, f := range futures {
-		if err := f.Get(actx, nil); err != nil {
+		if err := f.Get(ctx, nil); err != nil {
 			workflow.GetLogger(ctx).Error("activity failed", "case", c.state.CaseID, "error", err)
 		}
 	}

@@ -176,7 +176,7 @@ type updateResult struct {
 	rejected error
 	done     bool
 	err      error // error of an accepted update's handler
-	state    CaseState
+	state    ActionResult
 }
 
 // update sends action as actor at offset `at` from the start.
@@ -198,7 +198,7 @@ func (h *harness) updateRaw(at time.Duration, action Action, actor Actor, raw js
 			OnAccept: func() { res.accepted = true },
 			OnComplete: func(v any, err error) {
 				res.done, res.err = true, err
-				if s, ok := v.(CaseState); ok {
+				if s, ok := v.(ActionResult); ok {
 					res.state = s
 				}
 			},

@@ -90,6 +90,16 @@ type ActionRequest struct {
 	Input json.RawMessage `json:"input"`
 }
 
+// ActionResult is what an update answers: where the case is now. The full
+// state is one query away (QueryState); answering it here would copy the whole
+// state into the history with every step.
+type ActionResult struct {
+	CaseID  string `json:"case_id"`
+	Version int64  `json:"version"`
+	Status  string `json:"status"`
+	Step    Step   `json:"step"`
+}
+
 // Inputs of the actions.
 type (
 	FilePSCInput struct {

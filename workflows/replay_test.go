@@ -19,7 +19,11 @@ import (
 //
 // detention_case_history.json: reminder, escalation levels 1 and 2, a note, a
 // PSC rejected and filed again, a reassignment, an underpayment refused, recon,
-// a code fix refused for the proposer and approved by a second manager, close.
+// a code fix refused for the proposer, rejected by a second manager, proposed
+// again and approved, a close refused for an officer, close.
+// prior_disclosure_history.json: opened after the PSC window closed, straight
+// into prior disclosure with its escalation, a PSC refused, payment, recon
+// skipped (not flagged), code fix, close.
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/*_history.json")
 	if err != nil || len(files) == 0 {

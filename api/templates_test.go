@@ -1,0 +1,28 @@
+package api
+
+import (
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/postrelease/postrelease/workflows"
+)
+
+func TestDollars(t *testing.T) {
+	for in, want := range map[string]string{
+		"0": "$0.00", "5": "$5.00", "999.999": "$1,000.00", "48250": "$48,250.00",
+		"1234567.5": "$1,234,567.50", "-3474": "-$3,474.00", "100000": "$100,000.00",
+	} {
+		if got := dollars(decimal.RequireFromString(in)); got != want {
+			t.Errorf("dollars(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestActionTitle(t *testing.T) {
+	for in, want := range map[string]string{"file_psc": "File PSC", "cbp_decision": "CBP decision", "close": "Close", "": ""} {
+		if got := actionTitle(workflows.Action(in)); got != want {
+			t.Errorf("actionTitle(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
