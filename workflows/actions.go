@@ -291,7 +291,11 @@ func (c *detentionCase) handle(ctx workflow.Context, action Action, req ActionRe
 		}
 	case PaymentInput:
 		c.state.Payment = &Payment{Reference: in.Reference, Amount: in.Amount, By: actor, At: now}
-		c.event(now, &actor, string(action), fmt.Sprintf("paid %s USD, reference %s", in.Amount.StringFixed(2), in.Reference))
+		detail := fmt.Sprintf("paid %s USD, reference %s", in.Amount.StringFixed(2), in.Reference)
+		if over := in.Amount.Sub(c.state.Amounts.Total.Decimal); over.IsPositive() {
+			detail += fmt.Sprintf("; %s USD more than due: a refund to claim", over.StringFixed(2))
+		}
+		c.event(now, &actor, string(action), detail)
 		c.finish(now, &actor, StepDone, "paid "+in.Amount.StringFixed(2))
 		c.enterReconciliation(now)
 	case ReconciliationInput:

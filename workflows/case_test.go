@@ -1100,3 +1100,28 @@ func TestAvailable(t *testing.T) {
 		t.Errorf("note on a closed case: %v, want conflict", err)
 	}
 }
+
+// An overpayment is accepted (the importer paid what was due) and the event
+// says how much is to be claimed back.
+func TestCaseWorkflow_OverpaymentNoted(t *testing.T) {
+	h := newHarness(t)
+	at2 := atPayment(h)
+	paid := h.update(at2+hour, ActionRecordPayment, olivia, PaymentInput{Reference: "ACH-9", Amount: decimal.RequireFromString("3500.00")})
+	end := h.snapshot(at2 + 2*hour)
+	h.cancelAt(at2 + 3*hour)
+	h.runUntilCanceled(testCase(t, 30, false))
+
+	mustAccept(t, paid)
+	if end.Payment == nil || !end.Payment.Amount.Equal(decimal.RequireFromString("3500")) {
+		t.Fatalf("payment = %+v", end.Payment)
+	}
+	var detail string
+	for _, e := range end.Events {
+		if e.Kind == string(ActionRecordPayment) {
+			detail = e.Detail
+		}
+	}
+	if !strings.Contains(detail, "26.00 USD more than due") {
+		t.Errorf("payment event %q does not name the 26.00 USD overpaid", detail)
+	}
+}
