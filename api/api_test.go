@@ -585,7 +585,7 @@ func TestErrorStatuses(t *testing.T) {
 		}{
 			{"missing reference", workflows.ActionFilePSC, map[string]string{}, "reference"},
 			{"blank reference", workflows.ActionFilePSC, map[string]string{"reference": "   "}, "reference"},
-			{"wrong type", workflows.ActionFilePSC, map[string]any{"reference": 42}, "input"},
+			{"wrong type", workflows.ActionFilePSC, map[string]any{"reference": 42}, "reference"},
 			{"array body", workflows.ActionFilePSC, `[{"reference":"PSC-1"}]`, "body"},
 			{"not JSON", workflows.ActionFilePSC, `reference=PSC-1`, "body"},
 			{"empty note", workflows.ActionAddNote, map[string]string{"text": ""}, "text"},
@@ -699,6 +699,21 @@ func TestDuplicateCreateAndIdempotentAction(t *testing.T) {
 	if n != 1 {
 		t.Errorf("history has %d file_psc events, want 1", n)
 	}
+
+	// A key reused for another action is that other action, not a silent no-op.
+	noted := e.act(t, "officer", id, workflows.ActionAddNote, map[string]string{"text": "same key, other action"}, "Idempotency-Key", "psc-1")
+	wantStatus(t, noted, http.StatusOK, "add_note with the key file_psc used")
+	if c := e.get(t, "officer", id); len(c.Notes) != 1 || c.Notes[0].Text != "same key, other action" {
+		t.Errorf("the note sent with a reused key was not added: %+v", c.Notes)
+	}
+
+	// The same client_request_id with different data is a conflict, not the old case.
+	changed := wrenchSet("retry-me", true)
+	changed["entered_value"] = "99999.00"
+	wantError(t, e.call(t, "officer", http.MethodPost, "/api/v1/cases", changed), http.StatusConflict, api.CodeConflict)
+	// Data after the JSON object is refused.
+	wantError(t, e.call(t, "officer", http.MethodPost, "/api/v1/cases", `{"client_request_id":"x"} {"sku":"y"}`),
+		http.StatusUnprocessableEntity, api.CodeInvalid, "body")
 }
 
 // TestListFilters: status, step, assignee, mine, overdue, escalated, paging,

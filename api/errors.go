@@ -89,6 +89,8 @@ func fromWorkflow(err error, caseID string) *Error {
 		return &Error{Code: CodeConflict, Message: rootMessage(err)}
 	case workflows.ErrForbidden:
 		return &Error{Code: CodeForbidden, Message: rootMessage(err)}
+	case workflows.ErrUnavailable:
+		return &Error{Code: CodeUnavailable, Message: rootMessage(err), err: err}
 	}
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) || errors.Is(err, store.ErrNotFound) {

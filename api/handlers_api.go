@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,6 +61,9 @@ func decodeStrict(r io.Reader, v any) error {
 			msg = "is not a valid JSON object: " + msg
 		}
 		return errInvalid(map[string]string{field: msg})
+	}
+	if dec.More() {
+		return errInvalid(map[string]string{"body": "has data after the JSON object"})
 	}
 	return nil
 }
@@ -129,12 +133,7 @@ func caseFilter(c echo.Context, u store.User) (store.CaseFilter, error) {
 }
 
 func knownStep(s string) bool {
-	switch workflows.Step(s) {
-	case workflows.StepFilePSC, workflows.StepCBPDecision, workflows.StepPayment, workflows.StepReconciliation,
-		workflows.StepProposeCodeFix, workflows.StepApproveCodeFix, workflows.StepPriorDisclosure, workflows.StepClose, workflows.StepClosed:
-		return true
-	}
-	return false
+	return slices.Contains(workflows.Steps, workflows.Step(s)) || workflows.Step(s) == workflows.StepClosed
 }
 
 type listedCase struct {
@@ -156,7 +155,7 @@ func (s *Server) apiListCases(c echo.Context) error {
 	for i, r := range rows {
 		out[i] = listedCase{r, r.Overdue(now)}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"cases": out, "total": total, "limit": len(out), "offset": f.Offset})
+	return c.JSON(http.StatusOK, map[string]any{"cases": out, "total": total, "limit": store.PageSize(f.Limit), "offset": f.Offset})
 }
 
 func (s *Server) apiGetCase(c echo.Context) error {

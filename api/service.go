@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -19,6 +20,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/policy"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
 )
@@ -129,19 +131,24 @@ func parseDate(s string) (time.Time, error) {
 	return d, nil
 }
 
-// caseIDFor derives the case id: from the client request id when there is
-// one, so a retried create finds the same workflow; random otherwise. It is
-// scoped by user so two users' request ids never collide.
+// caseIDFor derives the case id from the client request id, so a retried
+// create finds the same workflow; a random one without it. It is scoped by
+// user so two users' request ids never collide.
 func caseIDFor(userID, requestID string) string {
-	var seed []byte
 	if requestID == "" {
-		seed = make([]byte, 16)
-		_, _ = rand.Read(seed)
-	} else {
-		h := sha256.Sum256([]byte(userID + "\n" + requestID))
-		seed = h[:]
+		return "DC-" + randomKey()[:10]
 	}
-	return "DC-" + base32.StdEncoding.EncodeToString(seed)[:10]
+	h := sha256.Sum256([]byte(userID + "\n" + requestID))
+	return "DC-" + base32.StdEncoding.EncodeToString(h[:])[:10]
+}
+
+// randomKey is a fresh idempotency key, e.g. for a form about to be shown.
+func randomKey() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("crypto/rand failed: %v", err)) // the OS has no entropy: nothing safe can continue
+	}
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)
 }
 
 // openCase starts a case workflow, or finds the one this request already
@@ -175,7 +182,20 @@ func (s *Server) openCase(ctx context.Context, user store.User, req OpenCaseRequ
 		created = false
 	}
 	st, err := s.caseState(ctx, in.CaseID)
+	if err == nil && !created && !sameOpening(st.Case, in) {
+		return st, false, errf(CodeConflict, "client_request_id %q was used for case %s with different data", in.ClientRequestID, st.CaseID)
+	}
 	return st, created, err
+}
+
+// sameOpening compares what the requester sent, not what the server added
+// (policy, actor), so a retry of the same request matches.
+func sameOpening(a, b workflows.OpenCaseInput) bool {
+	a.Policy, b.Policy = policy.Policy{}, policy.Policy{}
+	a.OpenedBy, b.OpenedBy = workflows.Actor{}, workflows.Actor{}
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }
 
 // caseState asks the workflow for its state.
@@ -225,14 +245,16 @@ func (s *Server) act(ctx context.Context, user store.User, caseID, actionName st
 		}
 	}
 	if idemKey == "" {
-		idemKey = caseIDFor(user.ID, "")
+		idemKey = randomKey()
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.ActionTimeout)
 	defer cancel()
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflows.CaseWorkflowID(caseID),
-		UpdateName:   string(action),
-		UpdateID:     user.ID + "/" + idemKey,
+		WorkflowID: workflows.CaseWorkflowID(caseID),
+		UpdateName: string(action),
+		// Temporal deduplicates by update id alone: the action is part of it
+		// so a key reused for another action is a new action, not a no-op.
+		UpdateID:     user.ID + "/" + string(action) + "/" + idemKey,
 		Args:         []any{workflows.ActionRequest{Actor: actorOf(user), Input: input}},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
@@ -266,8 +288,8 @@ func (s *Server) closedOr(ctx context.Context, e *Error, caseID string) *Error {
 // resolveAssignee fills in the assignee's role from the user table.
 func (s *Server) resolveAssignee(ctx context.Context, input json.RawMessage) (json.RawMessage, error) {
 	var in workflows.ReassignInput
-	if err := json.Unmarshal(input, &in); err != nil {
-		return nil, errInvalid(map[string]string{"input": "is not valid JSON: " + err.Error()})
+	if err := decodeStrict(bytes.NewReader(input), &in); err != nil {
+		return nil, err
 	}
 	in.AssigneeRole = ""
 	if u, err := s.Store.UserByEmail(ctx, in.AssigneeEmail); err == nil {

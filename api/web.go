@@ -95,6 +95,18 @@ func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// flashMessage turns the ?done= code of a redirect into its message. Only
+// known codes show, so a link cannot put words of its own on the page.
+func flashMessage(code string) string {
+	if code == "opened" {
+		return "Case opened"
+	}
+	if _, ok := actionForms[workflows.Action(code)]; ok {
+		return actionTitle(workflows.Action(code)) + ": done"
+	}
+	return ""
+}
+
 // page is what every template receives.
 type page struct {
 	Title  string
@@ -110,7 +122,7 @@ func (s *Server) render(c echo.Context, status int, name string, p page) error {
 	p.User = currentUser(c)
 	p.CSRF, _ = c.Get(middleware.DefaultCSRFConfig.ContextKey).(string)
 	if p.Flash == "" {
-		p.Flash = c.QueryParam("flash")
+		p.Flash = flashMessage(c.QueryParam("done"))
 	}
 	return s.pages.render(c.Response(), status, name, p)
 }
@@ -127,9 +139,15 @@ func (s *Server) webLoginForm(c echo.Context) error {
 	return s.render(c, http.StatusOK, "login", page{Title: "Sign in", Form: map[string]string{"next": c.QueryParam("next")}})
 }
 
-// safeNext keeps redirects after sign-in on this site.
+// safeNext keeps redirects after sign-in on this site: a path that starts
+// with one slash, with no scheme, host, backslash or control character
+// (browsers drop tabs and newlines, so "/\t/evil" would become "//evil").
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return next
@@ -176,9 +194,6 @@ type casesPage struct {
 	Heading string
 }
 
-var allSteps = []workflows.Step{workflows.StepFilePSC, workflows.StepCBPDecision, workflows.StepPayment, workflows.StepReconciliation,
-	workflows.StepProposeCodeFix, workflows.StepApproveCodeFix, workflows.StepPriorDisclosure, workflows.StepClose}
-
 func (s *Server) webCases(c echo.Context) error {
 	u := currentUser(c)
 	f, err := caseFilter(c, u)
@@ -193,7 +208,7 @@ func (s *Server) webCases(c echo.Context) error {
 		return errInternal(err)
 	}
 	now := time.Now()
-	p := casesPage{Total: total, Filter: f, Mine: f.Inbox != nil, Query: c.QueryParams(), Steps: allSteps, Heading: "All cases"}
+	p := casesPage{Total: total, Filter: f, Mine: f.Inbox != nil, Query: c.QueryParams(), Steps: workflows.Steps, Heading: "All cases"}
 	if p.Mine {
 		p.Heading = "My cases: steps I can work"
 	}
@@ -241,7 +256,7 @@ func (s *Server) webManage(c echo.Context) error {
 }
 
 func newCaseDefaults() map[string]string {
-	return map[string]string{"penalty_rate": domain.DefaultPenaltyRate.String(), "client_request_id": caseIDFor("form", "")}
+	return map[string]string{"penalty_rate": domain.DefaultPenaltyRate.String(), "client_request_id": randomKey()}
 }
 
 func (s *Server) webNewCase(c echo.Context) error {
@@ -270,7 +285,7 @@ func (s *Server) webOpenCase(c echo.Context) error {
 		}
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/cases/"+st.CaseID+"?flash="+url.QueryEscape("Case opened"))
+	return c.Redirect(http.StatusSeeOther, "/cases/"+st.CaseID+"?done=opened")
 }
 
 // actionForm is one action the user may take, ready to render.
@@ -321,7 +336,7 @@ func (s *Server) casePage(c echo.Context, st workflows.CaseState) (casePage, err
 			}
 			fields = []formField{{Name: "assignee_email", Label: "Assign the current step to", Kind: "select", Options: assignees}}
 		}
-		p.Forms = append(p.Forms, actionForm{Action: a, Title: actionTitle(a), Fields: fields, IdemKey: caseIDFor(u.ID, "")})
+		p.Forms = append(p.Forms, actionForm{Action: a, Title: actionTitle(a), Fields: fields, IdemKey: randomKey()})
 	}
 	return p, nil
 }
@@ -353,7 +368,7 @@ func (s *Server) webAct(c echo.Context) error {
 	input, _ := json.Marshal(form)
 	_, err := s.act(c.Request().Context(), currentUser(c), id, string(action), input, c.FormValue("idem"))
 	if err == nil {
-		return c.Redirect(http.StatusSeeOther, "/cases/"+id+"?flash="+url.QueryEscape(actionTitle(action)+": done"))
+		return c.Redirect(http.StatusSeeOther, "/cases/"+id+"?done="+string(action))
 	}
 	ae := asError(err)
 	if ae.Code != CodeInvalid && ae.Code != CodeConflict && ae.Code != CodeForbidden {
@@ -368,9 +383,14 @@ func (s *Server) webAct(c echo.Context) error {
 		return perr
 	}
 	p.Active = action
-	errs := ae.Fields
-	if len(errs) == 0 {
-		errs = map[string]string{"_": ae.Message}
+	errs := map[string]string{}
+	for k, v := range ae.Fields {
+		if _, onForm := form[k]; onForm {
+			errs[k] = v
+		}
+	}
+	if len(errs) < len(ae.Fields) || len(ae.Fields) == 0 {
+		errs["_"] = ae.Message // not every error belongs to a field of this form
 	}
 	return s.render(c, ae.Status(), "case", page{Title: "Case " + st.CaseID, Data: p, Errors: errs, Form: form})
 }

@@ -164,7 +164,7 @@ func (b *browser) mustAct(t *testing.T, caseID string, action workflows.Action, 
 		t.Fatalf("%s through the form: want a redirect, got %s", action, r)
 	}
 	loc, err := url.Parse(r.header.Get("Location"))
-	if err != nil || loc.Path != "/cases/"+caseID || !strings.HasSuffix(loc.Query().Get("flash"), ": done") {
+	if err != nil || loc.Path != "/cases/"+caseID || loc.Query().Get("done") != string(action) {
 		t.Fatalf("%s through the form: redirect to %q, want the case page with a done message", action, r.header.Get("Location"))
 	}
 }
@@ -231,7 +231,7 @@ func TestWebForm(t *testing.T) {
 	if r.status != http.StatusSeeOther && r.status != http.StatusFound {
 		t.Fatalf("opening through the form: %s", r)
 	}
-	m := regexp.MustCompile(`^/cases/(DC-[A-Z2-7]{10})\?flash=`).FindStringSubmatch(r.header.Get("Location"))
+	m := regexp.MustCompile(`^/cases/(DC-[A-Z2-7]{10})\?done=opened$`).FindStringSubmatch(r.header.Get("Location"))
 	if m == nil {
 		t.Fatalf("opening redirected to %q, want /cases/{id}", r.header.Get("Location"))
 	}
@@ -257,10 +257,10 @@ func TestWebForm(t *testing.T) {
 	// Actions through the forms; the same idem twice files one PSC.
 	psc := url.Values{"reference": {"PSC-WEB-1"}}
 	first := officer.act(t, id, workflows.ActionFilePSC, psc, "")
-	wantRedirect(t, first, "file_psc", "/cases/"+id+"?flash="+url.QueryEscape("File PSC: done"))
+	wantRedirect(t, first, "file_psc", "/cases/"+id+"?done=file_psc")
 	idem := "web-psc-" + randomSuffix()
-	wantRedirect(t, officer.act(t, id, workflows.ActionAddNote, url.Values{"text": {"first"}}, idem), "note", "/cases/"+id+"?flash="+url.QueryEscape("Add note: done"))
-	wantRedirect(t, officer.act(t, id, workflows.ActionAddNote, url.Values{"text": {"first"}}, idem), "the same note again", "/cases/"+id+"?flash="+url.QueryEscape("Add note: done"))
+	wantRedirect(t, officer.act(t, id, workflows.ActionAddNote, url.Values{"text": {"first"}}, idem), "note", "/cases/"+id+"?done=add_note")
+	wantRedirect(t, officer.act(t, id, workflows.ActionAddNote, url.Values{"text": {"first"}}, idem), "the same note again", "/cases/"+id+"?done=add_note")
 	if c := e.get(t, "officer", id); len(c.PSCFilings) != 1 || c.PSCFilings[0].Reference != "PSC-WEB-1" || len(c.Notes) != 1 {
 		t.Errorf("after the forms: %d PSC filings %+v, %d notes (want 1 and 1)", len(c.PSCFilings), c.PSCFilings, len(c.Notes))
 	}

@@ -150,8 +150,19 @@ type InboxOf struct {
 	Role  string
 }
 
-// MaxPage bounds one page of a list.
-const MaxPage = 200
+// MaxPage bounds one page of a list; DefaultPage is its size when not asked.
+const (
+	MaxPage     = 200
+	DefaultPage = 50
+)
+
+// PageSize is the page size a list uses for a requested limit.
+func PageSize(limit int) int {
+	if limit <= 0 || limit > MaxPage {
+		return DefaultPage
+	}
+	return limit
+}
 
 // ListCases returns one page of cases, most urgent first, and the total count.
 func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]CaseRow, int64, error) {
@@ -182,10 +193,7 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]CaseRow, int64, 
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("counting cases: %w", err)
 	}
-	limit := f.Limit
-	if limit <= 0 || limit > MaxPage {
-		limit = 50
-	}
+	limit := PageSize(f.Limit)
 	var rows []CaseRow
 	err := q.Omit("state").Order("CASE WHEN status = 'open' THEN 0 ELSE 1 END, CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, opened_at DESC, id").
 		Limit(limit).Offset(f.Offset).Find(&rows).Error

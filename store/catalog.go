@@ -112,11 +112,10 @@ func (s *Store) AddNotification(ctx context.Context, n workflows.NotifyInput) er
 }
 
 // NotificationsFor lists the newest notifications addressed to a user or their
-// role. A limit outside 1..MaxPage means a default page of 50.
+// role. A limit outside 1..MaxPage means DefaultPage (gorm would write
+// Limit(0) as LIMIT 0, which returns nothing).
 func (s *Store) NotificationsFor(ctx context.Context, email, role string, limit int) ([]Notification, error) {
-	if limit <= 0 || limit > MaxPage {
-		limit = 50 // gorm writes Limit(0) as LIMIT 0, which would return nothing
-	}
+	limit = PageSize(limit)
 	var rows []Notification
 	err := s.db.WithContext(ctx).Where("to_email = ? OR (to_email = '' AND to_role = ?)", email, role).
 		Order("created_at DESC, dedupe_key").Limit(limit).Find(&rows).Error

@@ -3,10 +3,13 @@ package workflows
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/postrelease/postrelease/domain"
@@ -117,6 +120,10 @@ func strictDecode(raw json.RawMessage, v any) error {
 		if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
 			return invalid(FieldErrors{strings.Trim(f, `"`): "is not a field of this action"})
 		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return invalid(FieldErrors{te.Field: "has the wrong type: expected " + te.Type.String()})
+		}
 		return invalid(FieldErrors{"input": "is not valid JSON for this action: " + msg})
 	}
 	return nil
@@ -165,6 +172,17 @@ func (c *detentionCase) decode(action Action, raw json.RawMessage) (any, error) 
 		}
 		return done(fe, in)
 	case ActionRecordPayment:
+		// decimal's own parse error names no field; check the amount first.
+		var probe struct {
+			Amount json.RawMessage `json:"amount"`
+		}
+		//workflowcheck:ignore
+		if json.Unmarshal(raw, &probe) == nil && len(probe.Amount) > 0 {
+			var d decimal.Decimal
+			if d.UnmarshalJSON(probe.Amount) != nil {
+				return nil, invalid(FieldErrors{"amount": fmt.Sprintf("%s is not an amount like 3474.00", probe.Amount)})
+			}
+		}
 		var in PaymentInput
 		if err := strictDecode(raw, &in); err != nil {
 			return nil, err
@@ -388,7 +406,7 @@ func (c *detentionCase) decideCodeFix(ctx workflow.Context, now time.Time, actor
 		ProposedBy: fix.ProposedBy.Email, ApprovedBy: actor.Email, ApprovedAt: now,
 	}).Get(actx, nil)
 	if err != nil {
-		return fmt.Errorf("updating the product catalog: %w", err)
+		return temporal.NewNonRetryableApplicationError("the product catalog could not be updated; approve again in a moment", ErrUnavailable, err)
 	}
 	fix.Decision, fix.Comment, fix.DecidedBy, fix.DecidedAt = in.Decision, in.Comment, &actor, &now
 	c.event(now, &actor, string(ActionApproveCodeFix), fmt.Sprintf("code fix approved: SKU %s now %s", fix.SKU, fix.NewHTS))

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -30,7 +31,8 @@ type detentionCase struct {
 	// a manager reassigned officer work to.
 	caseOfficer string
 	// busy is set while an update handler waits on an activity that decides
-	// the next step (the catalog change), so no second approval slips in.
+	// the next step (the catalog change): every other action, notes and
+	// reassignments included, is refused meanwhile, so none slips in between.
 	busy   bool
 	outbox []NotifyInput
 	// searchAttrs are the values last written to Temporal's visibility.
@@ -181,10 +183,17 @@ func (c *detentionCase) nextClock() (time.Time, string) {
 
 // onClock handles every time event that is due at now.
 func (c *detentionCase) onClock(now time.Time) {
+	handled := false
+	defer func() {
+		if handled {
+			c.changed(now)
+		}
+	}()
 	for _, e := range c.pendingClock() {
 		if e.at.After(now) {
 			continue
 		}
+		handled = true
 		cur := c.state.Current()
 		switch e.kind {
 		case clockPSCWindow:
@@ -202,7 +211,6 @@ func (c *detentionCase) onClock(now time.Time) {
 			c.escalate(now, cur, 2, fmt.Sprintf("step %s is still not done, %s after its due time", cur.Name, cur.SecondLevelAt.Sub(cur.DueAt)))
 		}
 	}
-	c.changed(now)
 }
 
 func roleIfNoAssignee(assignee string, role domain.Role) domain.Role {
@@ -309,6 +317,25 @@ func (c *detentionCase) event(now time.Time, by *Actor, kind, detail string) {
 	c.state.Events = append(c.state.Events, Event{At: now, Actor: by, Kind: kind, Detail: detail})
 }
 
+// snapshot deep-copies the state. A local activity gets its input as Go
+// values, not serialised, and may still be running when the next workflow task
+// changes the state; it must not share slices or pointers with it.
+func (c *detentionCase) snapshot() CaseState {
+	var cp CaseState
+	// encoding/json is deterministic; workflowcheck flags it only through
+	// reflect (see strictDecode).
+	//workflowcheck:ignore
+	b, err := json.Marshal(c.state)
+	if err == nil {
+		//workflowcheck:ignore
+		err = json.Unmarshal(b, &cp)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("copying case state: %v", err)) // a bug: the state is plain data
+	}
+	return cp
+}
+
 func (c *detentionCase) queue(n NotifyInput) {
 	n.CaseID = c.state.CaseID
 	c.outbox = append(c.outbox, n)
@@ -343,7 +370,7 @@ func (c *detentionCase) flush(ctx workflow.Context) {
 	}
 	c.syncSearchAttributes(ctx)
 	lctx := workflow.WithLocalActivityOptions(ctx, projectionOptions)
-	futures = append(futures, workflow.ExecuteLocalActivity(lctx, ActivityProjectCase, ProjectCaseInput{State: c.state}))
+	futures = append(futures, workflow.ExecuteLocalActivity(lctx, ActivityProjectCase, ProjectCaseInput{State: c.snapshot()}))
 	for _, f := range futures {
 		if err := f.Get(ctx, nil); err != nil {
 			workflow.GetLogger(ctx).Error("activity failed", "case", c.state.CaseID, "error", err)

@@ -858,7 +858,7 @@ func TestCaseWorkflow_RefusedUpdates(t *testing.T) {
 		{"note without text", atFilePSC, ActionAddNote, olivia, `{}`, ErrInvalid, []string{"text: is required"}},
 		{"CBP decision neither accepted nor rejected", atCBPDecision, ActionRecordCBPDecision, olivia, `{"decision":"maybe"}`, ErrInvalid, []string{"decision: must be accepted or rejected"}},
 		{"CBP rejection without reason", atCBPDecision, ActionRecordCBPDecision, olivia, `{"decision":"rejected","reason":" "}`, ErrInvalid, []string{"reason: is required"}},
-		{"payment amount not a number", atPayment, ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"abc"}`, ErrInvalid, []string{"input: is not valid JSON"}},
+		{"payment amount not a number", atPayment, ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"abc"}`, ErrInvalid, []string{"amount: \"abc\" is not an amount"}},
 		{"underpayment by one cent", atPayment, ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"3473.99"}`, ErrInvalid,
 			[]string{"amount: underpayment", "3474.00 USD is due", "2267.75", "1206.25", "3473.99 was entered"}},
 		{"payment of zero", atPayment, ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"0"}`, ErrInvalid, []string{"amount: must be greater than zero"}},

@@ -14,6 +14,9 @@ const (
 	ErrInvalid   = "invalid"   // bad input: details hold FieldErrors
 	ErrConflict  = "conflict"  // the case's current step does not allow it
 	ErrForbidden = "forbidden" // the actor's role or assignment does not allow it
+	// ErrUnavailable: a dependency failed while applying the action; nothing
+	// changed and the same action may be tried again.
+	ErrUnavailable = "unavailable"
 )
 
 // FieldErrors maps an input field to what is wrong with it.

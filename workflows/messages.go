@@ -20,15 +20,6 @@ const TaskQueue = "postrelease"
 // id so the same case can never run twice.
 func CaseWorkflowID(caseID string) string { return "detention-case-" + caseID }
 
-// CaseIDFromWorkflowID reverses CaseWorkflowID ("" when it is not a case).
-func CaseIDFromWorkflowID(id string) string {
-	const p = "detention-case-"
-	if len(id) <= len(p) || id[:len(p)] != p {
-		return ""
-	}
-	return id[len(p):]
-}
-
 // Workflow type names.
 const CaseWorkflowName = "DetentionCase"
 
@@ -49,6 +40,10 @@ const (
 	StepClose           Step = "close"
 	StepClosed          Step = "closed" // terminal: no step is open
 )
+
+// Steps lists every step in the order a case usually meets them.
+var Steps = []Step{StepFilePSC, StepCBPDecision, StepPayment, StepReconciliation, StepProposeCodeFix,
+	StepApproveCodeFix, StepPriorDisclosure, StepClose}
 
 // Action is the name of a human step, sent as a Temporal Update.
 type Action string
