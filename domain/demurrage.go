@@ -1,0 +1,186 @@
+package domain
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// PickupWarningLead: schedule pickup 48 hours before free time ends (seed).
+const PickupWarningLead = 48 * time.Hour
+
+// DemurrageTier is the daily rate from a chargeable day on. FromDay 1 is the
+// first day after free time; a tier applies until the next tier's FromDay.
+type DemurrageTier struct {
+	FromDay   int             `json:"from_day"`
+	DailyRate decimal.Decimal `json:"daily_rate"`
+}
+
+// PortTerms are one port's free time and demurrage, kept as data because they
+// differ by terminal and change with tariffs: the ports table seeds them and
+// managers edit them.
+type PortTerms struct {
+	Code string `json:"code"` // CBP port code (Schedule D), e.g. 2704
+	Name string `json:"name"`
+	// FreeDays is the free time from availability. WorkingDays counts it in
+	// working days (weekends and observed federal holidays do not use it up);
+	// otherwise in calendar days.
+	FreeDays    int             `json:"free_days"`
+	WorkingDays bool            `json:"working_days"`
+	Tiers       []DemurrageTier `json:"tiers"`
+	// DailySurcharge is added to every chargeable day whatever the tier, such
+	// as a chassis charge at NY/NJ.
+	DailySurcharge decimal.Decimal `json:"daily_surcharge"`
+	// PierPass: the port's terminals use PierPass (US West Coast), so pickup
+	// needs a recorded PierPass appointment.
+	PierPass bool   `json:"pierpass"`
+	Note     string `json:"note,omitempty"`
+}
+
+// Validate checks terms before they are stored or used: a port code, a name,
+// non-negative free days, and tiers starting on day 1, strictly ascending,
+// with non-negative rates.
+func (t PortTerms) Validate() error {
+	if _, err := ParsePort(t.Code); err != nil {
+		return err
+	}
+	if strings.TrimSpace(t.Name) == "" {
+		return fmt.Errorf("port %s: name is required", t.Code)
+	}
+	if t.FreeDays < 0 {
+		return fmt.Errorf("port %s: free days must not be negative, got %d", t.Code, t.FreeDays)
+	}
+	if len(t.Tiers) == 0 {
+		return fmt.Errorf("port %s: at least one demurrage tier is required", t.Code)
+	}
+	if t.Tiers[0].FromDay != 1 {
+		return fmt.Errorf("port %s: the first tier must start on day 1 (the first day after free time), starts on day %d", t.Code, t.Tiers[0].FromDay)
+	}
+	for i, tier := range t.Tiers {
+		if i > 0 && tier.FromDay <= t.Tiers[i-1].FromDay {
+			return fmt.Errorf("port %s: tier %d starts on day %d, not after tier %d (day %d): tiers must ascend", t.Code, i+1, tier.FromDay, i, t.Tiers[i-1].FromDay)
+		}
+		if tier.DailyRate.IsNegative() {
+			return fmt.Errorf("port %s: tier %d daily rate %s must not be negative", t.Code, i+1, tier.DailyRate)
+		}
+	}
+	if t.DailySurcharge.IsNegative() {
+		return fmt.Errorf("port %s: daily surcharge %s must not be negative", t.Code, t.DailySurcharge)
+	}
+	return nil
+}
+
+// LastFreeDay is the last day of free time for a container available on
+// available. Convention: in calendar days the availability day is free day 1,
+// so 4 free days from Monday end on Thursday. In working days the free days are
+// the first FreeDays working days on or after availability: available on a
+// Saturday, free day 1 is the Monday. Terminal holidays are approximated by
+// US federal holidays. With 0 free days the last free day is the day before
+// availability, so the availability day is already chargeable.
+func LastFreeDay(t PortTerms, available time.Time) time.Time {
+	before := AddDays(available, -1)
+	if t.WorkingDays {
+		return AddWorkingDays(before, t.FreeDays)
+	}
+	return AddDays(before, t.FreeDays)
+}
+
+// PickupWarningAt is when to warn that pickup must be scheduled: 48 hours
+// before free time ends at the end of the last free day (00:00 UTC the next day).
+func PickupWarningAt(lastFreeDay time.Time) time.Time {
+	return AddDays(lastFreeDay, 1).Add(-PickupWarningLead)
+}
+
+// DemurrageCharge is the part of a demurrage bill at one tier: Days chargeable
+// days from day FromDay on, each at DailyRate plus DailySurcharge. Tier is the
+// 1-based position in PortTerms.Tiers.
+type DemurrageCharge struct {
+	Tier           int `json:"tier"`
+	FromDay        int `json:"from_day"`
+	Days           int `json:"days"`
+	DailyRate      USD `json:"daily_rate"`
+	DailySurcharge USD `json:"daily_surcharge"`
+	Amount         USD `json:"amount"`
+}
+
+// Demurrage prices the chargeable days: every calendar day after lastFreeDay
+// up to and including through (the gate-out day, or today while the container
+// is still at the terminal). Demurrage runs on calendar days even when free
+// time counts working days. Each tier's amount is rounded to cents with
+// RoundCents and the total is the sum of the amounts shown. Nothing is due
+// when through is on or before the last free day. t should have passed
+// Validate; with no tier for day 1 (invalid terms) those days are priced at
+// the surcharge only, shown as tier 0, rather than silently dropped.
+func Demurrage(t PortTerms, lastFreeDay, through time.Time) ([]DemurrageCharge, USD) {
+	days := int(Date(through).Sub(Date(lastFreeDay)).Hours()) / 24
+	total := decimal.Zero
+	if days <= 0 {
+		return nil, USD{total}
+	}
+	type span struct {
+		tier, from int
+		rate       decimal.Decimal
+	}
+	var spans []span
+	if len(t.Tiers) == 0 || t.Tiers[0].FromDay > 1 {
+		spans = append(spans, span{tier: 0, from: 1, rate: decimal.Zero})
+	}
+	for i, tier := range t.Tiers {
+		spans = append(spans, span{tier: i + 1, from: max(tier.FromDay, 1), rate: tier.DailyRate})
+	}
+	var charges []DemurrageCharge
+	for i, s := range spans {
+		end := days // last chargeable day priced by this span
+		if i+1 < len(spans) {
+			end = min(end, spans[i+1].from-1)
+		}
+		n := end - s.from + 1
+		if n <= 0 {
+			continue
+		}
+		amount := RoundCents(s.rate.Add(t.DailySurcharge).Mul(decimal.NewFromInt(int64(n))))
+		charges = append(charges, DemurrageCharge{
+			Tier: s.tier, FromDay: s.from, Days: n,
+			DailyRate: USD{s.rate}, DailySurcharge: USD{t.DailySurcharge}, Amount: USD{amount},
+		})
+		total = total.Add(amount)
+	}
+	return charges, USD{total}
+}
+
+// ExamplePorts seeds the ports table. EXAMPLES, NOT VERIFIED (DESIGN.md §3):
+// the free days and first-tier rates for LA/LB and NY/NJ come from the seed
+// story; the later tiers, the chassis surcharge, whether free time counts
+// working days, and Oakland's terms are plausible placeholders. Terminals
+// publish their own tariffs; managers must replace these with real terms.
+func ExamplePorts() []PortTerms {
+	d := decimal.RequireFromString
+	laLB := []DemurrageTier{ // example tiers, not a published tariff
+		{FromDay: 1, DailyRate: d("222")},
+		{FromDay: 5, DailyRate: d("333")},
+		{FromDay: 9, DailyRate: d("444")},
+	}
+	nyNJ := []DemurrageTier{ // example tiers, not a published tariff
+		{FromDay: 1, DailyRate: d("152")},
+		{FromDay: 5, DailyRate: d("228")},
+		{FromDay: 9, DailyRate: d("304")},
+	}
+	const exampleNote = "Example terms (seed), not verified: replace with the terminal's tariff."
+	// Each port gets its own copy of the tiers, so editing one port's terms
+	// never changes another's.
+	return []PortTerms{
+		{Code: "2704", Name: "Los Angeles, CA", FreeDays: 4, WorkingDays: true, Tiers: slices.Clone(laLB), PierPass: true, Note: exampleNote},
+		{Code: "2709", Name: "Long Beach, CA", FreeDays: 4, WorkingDays: true, Tiers: slices.Clone(laLB), PierPass: true, Note: exampleNote},
+		{Code: "1001", Name: "New York, NY", FreeDays: 5, Tiers: slices.Clone(nyNJ), DailySurcharge: d("40"),
+			Note: exampleNote + " Daily surcharge: example chassis charge."},
+		{Code: "4601", Name: "Newark, NJ", FreeDays: 5, Tiers: slices.Clone(nyNJ), DailySurcharge: d("40"),
+			Note: exampleNote + " Daily surcharge: example chassis charge."},
+		{Code: "2811", Name: "Oakland, CA", FreeDays: 7, Tiers: []DemurrageTier{
+			{FromDay: 1, DailyRate: d("150")},
+			{FromDay: 5, DailyRate: d("250")},
+		}, PierPass: false, Note: "Longer no-appointment pickup window; prefer under CIF. " + exampleNote},
+	}
+}
