@@ -87,6 +87,9 @@ func New(s *Server) (*echo.Echo, error) {
 	v1.POST("/cases/:id/actions/:action", s.apiAct)
 	v1.GET("/cases/:id/history", s.apiHistory)
 	v1.GET("/notifications", s.apiNotifications)
+	v1.GET("/ports", s.apiPorts)
+	v1.GET("/ports/:code", s.apiPort)
+	v1.PUT("/ports/:code", s.apiSavePort)
 
 	s.webRoutes(e)
 	return e, nil

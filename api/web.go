@@ -70,6 +70,11 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	auth.GET("/cases/:id/history", s.webHistory)
 	auth.GET("/cases/:id/history.json", s.webRawHistory)
 	auth.GET("/manage", s.webManage)
+	auth.GET("/ports", s.webPorts)
+	auth.GET("/ports/new", s.webPortForm)
+	auth.POST("/ports", s.webSavePort)
+	auth.GET("/ports/:code", s.webPortForm)
+	auth.POST("/ports/:code", s.webSavePort)
 }
 
 // requireSession authenticates web pages by session cookie, or sends the
@@ -98,8 +103,11 @@ func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 // flashMessage turns the ?done= code of a redirect into its message. Only
 // known codes show, so a link cannot put words of its own on the page.
 func flashMessage(code string) string {
-	if code == "opened" {
+	switch code {
+	case "opened":
 		return "Case opened"
+	case "port_saved":
+		return "Port terms saved"
 	}
 	if _, ok := actionForms[workflows.Action(code)]; ok {
 		return actionTitle(workflows.Action(code)) + ": done"

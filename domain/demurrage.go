@@ -45,33 +45,42 @@ type PortTerms struct {
 // with non-negative rates.
 func (t PortTerms) Validate() error {
 	if _, err := ParsePort(t.Code); err != nil {
-		return err
+		return &FieldError{"code", err.Error()}
 	}
 	if strings.TrimSpace(t.Name) == "" {
-		return fmt.Errorf("port %s: name is required", t.Code)
+		return &FieldError{"name", fmt.Sprintf("port %s: name is required", t.Code)}
 	}
 	if t.FreeDays < 0 {
-		return fmt.Errorf("port %s: free days must not be negative, got %d", t.Code, t.FreeDays)
+		return &FieldError{"free_days", fmt.Sprintf("port %s: free days must not be negative, got %d", t.Code, t.FreeDays)}
 	}
 	if len(t.Tiers) == 0 {
-		return fmt.Errorf("port %s: at least one demurrage tier is required", t.Code)
+		return &FieldError{"tiers", fmt.Sprintf("port %s: at least one demurrage tier is required", t.Code)}
 	}
 	if t.Tiers[0].FromDay != 1 {
-		return fmt.Errorf("port %s: the first tier must start on day 1 (the first day after free time), starts on day %d", t.Code, t.Tiers[0].FromDay)
+		return &FieldError{"tiers", fmt.Sprintf("port %s: the first tier must start on day 1 (the first day after free time), starts on day %d", t.Code, t.Tiers[0].FromDay)}
 	}
 	for i, tier := range t.Tiers {
 		if i > 0 && tier.FromDay <= t.Tiers[i-1].FromDay {
-			return fmt.Errorf("port %s: tier %d starts on day %d, not after tier %d (day %d): tiers must ascend", t.Code, i+1, tier.FromDay, i, t.Tiers[i-1].FromDay)
+			return &FieldError{"tiers", fmt.Sprintf("port %s: tier %d starts on day %d, not after tier %d (day %d): tiers must ascend", t.Code, i+1, tier.FromDay, i, t.Tiers[i-1].FromDay)}
 		}
 		if tier.DailyRate.IsNegative() {
-			return fmt.Errorf("port %s: tier %d daily rate %s must not be negative", t.Code, i+1, tier.DailyRate)
+			return &FieldError{"tiers", fmt.Sprintf("port %s: tier %d daily rate %s must not be negative", t.Code, i+1, tier.DailyRate)}
 		}
 	}
 	if t.DailySurcharge.IsNegative() {
-		return fmt.Errorf("port %s: daily surcharge %s must not be negative", t.Code, t.DailySurcharge)
+		return &FieldError{"daily_surcharge", fmt.Sprintf("port %s: daily surcharge %s must not be negative", t.Code, t.DailySurcharge)}
 	}
 	return nil
 }
+
+// FieldError says which field of a value is wrong, so a form or an API can
+// put the message next to it.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e *FieldError) Error() string { return e.Message }
 
 // LastFreeDay is the last day of free time for a container available on
 // available. Convention: in calendar days the availability day is free day 1,

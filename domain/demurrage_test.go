@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -309,5 +310,22 @@ func TestDemurrageExamplePortsEndToEnd(t *testing.T) {
 				t.Fatalf("bill = %s, want %s", total.StringFixed(2), tt.bill)
 			}
 		})
+	}
+}
+
+func TestPortTermsValidateNamesTheField(t *testing.T) {
+	for field, edit := range map[string]func(*PortTerms){
+		"code":            func(p *PortTerms) { p.Code = "LA" },
+		"name":            func(p *PortTerms) { p.Name = " " },
+		"free_days":       func(p *PortTerms) { p.FreeDays = -1 },
+		"tiers":           func(p *PortTerms) { p.Tiers = nil },
+		"daily_surcharge": func(p *PortTerms) { p.DailySurcharge = dec("-1") },
+	} {
+		p := validTerms()
+		edit(&p)
+		var fe *FieldError
+		if err := p.Validate(); !errors.As(err, &fe) || fe.Field != field {
+			t.Errorf("%s: Validate() = %v, want a FieldError on %s", field, err, field)
+		}
 	}
 }
