@@ -50,6 +50,11 @@ var funcs = template.FuncMap{
 			return dollars(d.Decimal)
 		case decimal.Decimal:
 			return dollars(d)
+		case string: // amounts the read model keeps as text
+			if n, err := decimal.NewFromString(d); err == nil {
+				return dollars(n)
+			}
+			return d
 		}
 		return fmt.Sprint(v)
 	},

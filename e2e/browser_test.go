@@ -232,4 +232,10 @@ func TestWebFormTakesACaseFromOpenToClosed(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	fmt.Fprintln(os.Stderr, "browser test: case", id, "closed through the web form")
+	if os.Getenv("POSTRELEASE_SCREENSHOTS") != "" {
+		for name, path := range map[string]string{"5-cases": "/cases", "6-manage": "/manage", "7-ports": "/ports", "8-port-form": "/ports/2704"} {
+			run("open "+path, chromedp.Navigate(site.URL+path), chromedp.WaitVisible(`main`, chromedp.ByQuery))
+			shot(name)
+		}
+	}
 }
