@@ -2,10 +2,10 @@ package workflows
 
 import (
 	"errors"
-	"sort"
-	"strings"
 
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/postrelease/postrelease/domain"
 )
 
 // Error types carried by refused updates (temporal.ApplicationError.Type), so
@@ -20,23 +20,7 @@ const (
 )
 
 // FieldErrors maps an input field to what is wrong with it.
-type FieldErrors map[string]string
-
-// Error joins the field errors in field order, e.g. "amount: below the amount due".
-func (f FieldErrors) Error() string {
-	keys := make([]string, 0, len(f))
-	// The map's order does not leak: the keys are sorted before use.
-	//workflowcheck:ignore
-	for k := range f {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + ": " + f[k]
-	}
-	return strings.Join(parts, "; ")
-}
+type FieldErrors = domain.FieldErrors
 
 func invalid(fields FieldErrors) error {
 	return temporal.NewNonRetryableApplicationError(fields.Error(), ErrInvalid, nil, fields)

@@ -1,0 +1,722 @@
+package shipments
+
+// A broker's release list as CSV (UTF-8, comma-separated, RFC 4180 quoting;
+// a field may not span lines). The first non-blank line is the header; column
+// names are case-insensitive, in any order, spaces or dashes may stand for
+// underscores ("Entry Number"). An unknown or repeated column refuses the
+// file, as does a missing required column (*). Every other line is one row:
+// one container × one line item of an entry. Blank lines and rows of empty
+// cells are skipped.
+//
+// Shipment-level columns (must agree on every row of the entry):
+//
+//	entry_number *  ABC-1234567-8 (dashes optional); rows with the same entry
+//	                number make one shipment
+//	entry_type *    2 digits, 01; a single digit is padded (1 → 01)
+//	bl_number *     bill of lading number
+//	isf_bl_number   B/L number as filed in the ISF
+//	carrier *       SCAC, 2–4 letters, MAEU
+//	vessel_voyage   free text, MAERSK ESSEN 432E
+//	port *          CBP port code, 2704
+//	terminal        free text, APM Terminals Pier 400
+//	discharge_date  YYYY-MM-DD (or an RFC 3339 time; its UTC day counts)
+//	available_date  YYYY-MM-DD; needs discharge_date, not before it
+//	release_date *  YYYY-MM-DD
+//	dispositions    ACE dispositions, CODE@RFC3339 separated by ";":
+//	                1C@2026-11-02T14:05:00Z;1H@2026-11-02T16:00:00Z
+//	incoterm *      Incoterms 2020: EXW FCA FAS FOB CFR CIF CPT CIP DAP DPU DDP
+//	recon_flagged   true/false, yes/no, y/n, 1/0 or x; empty is false
+//
+// Container columns (a row may leave both empty):
+//
+//	container_number *  ISO 6346 with a valid check digit, CSQU3054383;
+//	                    rows naming the same container make one container
+//	seals               declared seal numbers separated by "|": SL1001|SL1002;
+//	                    every row naming a container must give the same seals
+//
+// Line item columns (a row may leave all five empty):
+//
+//	sku *          at most 64 characters; rows naming the same SKU make one
+//	               line and must agree on its other columns
+//	description *  the goods, at most 500 characters
+//	hts *          HTS code, 8467.21.0010 or 8467210010
+//	value *        the line's entered value in USD: 1234.50 (no "$", no
+//	               thousands separators); the line's total, not per container
+//	category *     power_tool, pneumatic_tool, lithium_battery_tool or other
+//	               ("Power Tool" is accepted)
+//
+// A row with a container and a line item states both; a row may carry only a
+// container or only a line item, but not neither. So a shipment of 2
+// containers and 3 lines may be given as 6 rows (the cross product), as 3 rows
+// (lines, each with some container), or as 5 rows (2 container-only rows and 3
+// line-only rows).
+//
+// A row that repeats an earlier row cell for cell is reported as a duplicate
+// and ignored. A row whose entry number is missing or invalid is rejected by
+// itself (it cannot be tied to a shipment). Any other invalid row, and any
+// disagreement between the rows of an entry, rejects that entry's shipment as
+// a whole.
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/postrelease/postrelease/domain"
+)
+
+type columnLevel int
+
+const (
+	levelShipment columnLevel = iota
+	levelContainer
+	levelLine
+)
+
+type csvColumn struct {
+	name     string
+	required bool
+	level    columnLevel
+}
+
+// csvColumns in documentation order, the order a row's reasons are listed in.
+var csvColumns = []csvColumn{
+	{"entry_number", true, levelShipment},
+	{"entry_type", true, levelShipment},
+	{"bl_number", true, levelShipment},
+	{"isf_bl_number", false, levelShipment},
+	{"carrier", true, levelShipment},
+	{"vessel_voyage", false, levelShipment},
+	{"port", true, levelShipment},
+	{"terminal", false, levelShipment},
+	{"discharge_date", false, levelShipment},
+	{"available_date", false, levelShipment},
+	{"release_date", true, levelShipment},
+	{"dispositions", false, levelShipment},
+	{"incoterm", true, levelShipment},
+	{"recon_flagged", false, levelShipment},
+	{"container_number", true, levelContainer},
+	{"seals", false, levelContainer},
+	{"sku", true, levelLine},
+	{"description", true, levelLine},
+	{"hts", true, levelLine},
+	{"value", true, levelLine},
+	{"category", true, levelLine},
+}
+
+// CSVColumns lists the release list's CSV columns in their documented order.
+func CSVColumns() []string {
+	out := make([]string, len(csvColumns))
+	for i, c := range csvColumns {
+		out[i] = c.name
+	}
+	return out
+}
+
+func columnIndex(name string) int {
+	return slices.IndexFunc(csvColumns, func(c csvColumn) bool { return c.name == name })
+}
+
+// csvRow is one data row as parsed, before its entry is assembled.
+type csvRow struct {
+	line    int
+	cells   map[string]string // column → trimmed cell; nil when the row could not be split into columns
+	entry   string            // canonical entry number, or as written when invalid
+	entryOK bool
+	head    ShipmentInput // shipment-level fields, normalised
+	cont    *Container
+	item    *Line
+	errs    []rowProblem
+}
+
+// rowProblem is a reason a row is bad; column is "" for the row as a whole.
+type rowProblem struct {
+	column string
+	msg    string
+}
+
+func (r *csvRow) add(column, msg string) {
+	p := rowProblem{column, msg}
+	if !slices.Contains(r.errs, p) {
+		r.errs = append(r.errs, p)
+	}
+}
+
+func (r *csvRow) bad() bool { return len(r.errs) > 0 }
+
+func (r *csvRow) hasErr(column string) bool {
+	return slices.ContainsFunc(r.errs, func(p rowProblem) bool { return p.column == column })
+}
+
+// reason lists the row's problems, column problems in column order first.
+func (r *csvRow) reason() string {
+	ps := slices.Clone(r.errs)
+	rank := func(p rowProblem) int {
+		if p.column == "" {
+			return len(csvColumns)
+		}
+		if i := columnIndex(p.column); i >= 0 {
+			return i
+		}
+		return -1 // "containers", "lines": the shipment as a whole
+	}
+	slices.SortStableFunc(ps, func(a, b rowProblem) int { return rank(a) - rank(b) })
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		if p.column == "" {
+			parts[i] = p.msg
+		} else {
+			parts[i] = p.column + ": " + p.msg
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// addFieldErrors files Normalize's errors under the CSV column they concern
+// ("seals[1]" → seals, "number" → container_number, "dispositions[0].code" →
+// dispositions), in key order so the result does not depend on map order.
+func (r *csvRow) addFieldErrors(fe FieldErrors) {
+	keys := make([]string, 0, len(fe))
+	for k := range fe {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		r.add(keyColumn(k), fe[k])
+	}
+}
+
+// keyColumn maps a Normalize field key, relative to a container or line or
+// shipment-level, to its CSV column.
+func keyColumn(key string) string {
+	if i := strings.IndexAny(key, "[."); i >= 0 {
+		key = key[:i]
+	}
+	if key == "number" {
+		return "container_number"
+	}
+	return key
+}
+
+func parseCSV(data []byte) (ImportResult, error) {
+	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
+		return ImportResult{}, fmt.Errorf("release list is not CSV text: it holds binary data or text that is not UTF-8 (save it as \"CSV UTF-8\")")
+	}
+	lines := strings.Split(strings.TrimPrefix(string(data), "\uFEFF"), "\n")
+	for i := range lines {
+		lines[i] = strings.TrimSuffix(lines[i], "\r")
+	}
+	hi := slices.IndexFunc(lines, func(l string) bool { return strings.TrimSpace(l) != "" })
+	if hi < 0 {
+		return ImportResult{}, fmt.Errorf("release list is empty: expected a header row with the columns %s", strings.Join(CSVColumns(), ", "))
+	}
+	header, err := splitCSVLine(lines[hi])
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("release list header (line %d) is not valid CSV: %w", hi+1, err)
+	}
+	idx, err := mapHeader(header)
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("release list header (line %d): %w", hi+1, err)
+	}
+
+	var res ImportResult
+	firstSeen := map[string]int{} // a row's cells → the line that first had them
+	groups := map[string]*[]*csvRow{}
+	var order []string  // entries in order of first appearance
+	var loose []*csvRow // rows without a valid entry number
+	for i := hi + 1; i < len(lines); i++ {
+		raw, ln := lines[i], i+1
+		if strings.TrimSpace(raw) == "" {
+			continue
+		}
+		row := &csvRow{line: ln}
+		rec, err := splitCSVLine(raw)
+		var key string
+		if err != nil {
+			key = "\x00" + raw
+			row.setEntry(naiveCell(raw, idx["entry_number"]))
+			row.add("", fmt.Sprintf("not valid CSV: %v", err))
+		} else {
+			for j := range rec {
+				rec[j] = strings.TrimSpace(rec[j])
+			}
+			if !slices.ContainsFunc(rec, func(c string) bool { return c != "" }) {
+				continue
+			}
+			key = strings.Join(rec, "\x1f")
+			if len(rec) != len(header) {
+				if e := idx["entry_number"]; e < len(rec) {
+					row.setEntry(rec[e])
+				}
+				msg := fmt.Sprintf("has %d columns, the header has %d", len(rec), len(header))
+				if strings.Contains(raw, `"`) {
+					msg += ` (check the quotes: a field with a comma is written in quotes, and a quote inside it is doubled, "1/2"" drive")`
+				}
+				row.add("", msg)
+			} else {
+				row.parse(rec, idx)
+			}
+		}
+		if first, dup := firstSeen[key]; dup {
+			res.Rejected = append(res.Rejected, RowError{Line: ln, Entry: row.entry,
+				Reason: fmt.Sprintf("duplicate of line %d: ignored", first), Duplicate: true})
+			continue
+		}
+		firstSeen[key] = ln
+		if !row.entryOK {
+			loose = append(loose, row)
+			continue
+		}
+		g, ok := groups[row.entry]
+		if !ok {
+			g = &[]*csvRow{}
+			groups[row.entry] = g
+			order = append(order, row.entry)
+		}
+		*g = append(*g, row)
+	}
+
+	for _, row := range loose {
+		res.Rejected = append(res.Rejected, RowError{Line: row.line, Entry: row.entry, Reason: row.reason()})
+	}
+	for _, entry := range order {
+		rows := *groups[entry]
+		s, ok := assembleEntry(rows)
+		if ok {
+			res.Shipments = append(res.Shipments, s)
+			continue
+		}
+		var bad []int
+		for _, r := range rows {
+			if r.bad() {
+				bad = append(bad, r.line)
+			}
+		}
+		for _, r := range rows {
+			reason := rejectedWith("line", entry, bad)
+			if r.bad() {
+				reason = r.reason()
+			}
+			res.Rejected = append(res.Rejected, RowError{Line: r.line, Entry: entry, Reason: reason})
+		}
+	}
+	sortRejected(res.Rejected)
+	return res, nil
+}
+
+// splitCSVLine splits one physical line into fields. Quotes are lenient: a
+// quote inside an unquoted field is kept (1/2" drive).
+func splitCSVLine(s string) ([]string, error) {
+	r := csv.NewReader(strings.NewReader(s))
+	r.LazyQuotes = true
+	r.FieldsPerRecord = -1
+	rec, err := r.Read()
+	if err == io.EOF {
+		return []string{""}, nil
+	}
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return nil, pe.Err
+		}
+		return nil, err
+	}
+	return rec, nil
+}
+
+// naiveCell is the i-th comma-separated cell of a line that is not valid CSV,
+// quotes trimmed: a best guess at the entry number, so that the row still
+// rejects its entry.
+func naiveCell(raw string, i int) string {
+	cells := strings.Split(raw, ",")
+	if i >= len(cells) {
+		return ""
+	}
+	return strings.Trim(strings.TrimSpace(cells[i]), `"`)
+}
+
+// mapHeader maps each known column to its position; unknown, repeated and
+// missing required columns are one error that names them all.
+func mapHeader(header []string) (map[string]int, error) {
+	idx := map[string]int{}
+	var unknown, repeated, missing []string
+	for i, h := range header {
+		name := strings.ToLower(strings.TrimSpace(h))
+		name = strings.NewReplacer(" ", "_", "-", "_").Replace(name)
+		switch {
+		case name == "":
+			unknown = append(unknown, fmt.Sprintf("(column %d has no name)", i+1))
+		case columnIndex(name) < 0:
+			unknown = append(unknown, strconv.Quote(strings.TrimSpace(h)))
+		default:
+			if _, dup := idx[name]; dup {
+				repeated = append(repeated, name)
+			}
+			idx[name] = i
+		}
+	}
+	for _, c := range csvColumns {
+		if _, ok := idx[c.name]; !ok && c.required {
+			missing = append(missing, c.name)
+		}
+	}
+	var parts []string
+	if len(missing) > 0 {
+		parts = append(parts, "missing required columns: "+strings.Join(missing, ", "))
+	}
+	if len(unknown) > 0 {
+		parts = append(parts, "unknown columns: "+strings.Join(unknown, ", "))
+	}
+	if len(repeated) > 0 {
+		parts = append(parts, "repeated columns: "+strings.Join(repeated, ", "))
+	}
+	if len(parts) > 0 {
+		return nil, fmt.Errorf("%s (the columns are %s)", strings.Join(parts, "; "), strings.Join(CSVColumns(), ", "))
+	}
+	return idx, nil
+}
+
+func (r *csvRow) setEntry(cell string) {
+	if n, err := domain.ParseEntryNumber(cell); err == nil {
+		r.entry, r.entryOK = n, true
+		return
+	}
+	r.entry = strings.TrimSpace(cell)
+}
+
+// parse reads a row with as many cells as the header: every cell is checked
+// by itself here; agreement between rows is checked by assembleEntry.
+func (r *csvRow) parse(rec []string, idx map[string]int) {
+	r.cells = map[string]string{}
+	for _, c := range csvColumns {
+		if i, ok := idx[c.name]; ok {
+			r.cells[c.name] = rec[i]
+		}
+	}
+	cell := func(name string) string { return r.cells[name] }
+
+	r.head = ShipmentInput{
+		EntryNumber: cell("entry_number"), EntryType: cell("entry_type"),
+		BLNumber: cell("bl_number"), ISFBLNumber: cell("isf_bl_number"),
+		Carrier: cell("carrier"), VesselVoyage: cell("vessel_voyage"),
+		Port: cell("port"), Terminal: cell("terminal"), Incoterm: cell("incoterm"),
+	}
+	// Cell format errors override what Normalize says of the field left empty.
+	cellErrs := FieldErrors{}
+	if t, err := parseDateCell(cell("release_date")); err != nil {
+		cellErrs["release_date"] = err.Error()
+	} else {
+		r.head.ReleaseDate = t
+	}
+	for _, d := range []struct {
+		col string
+		dst **time.Time
+	}{{"discharge_date", &r.head.DischargeDate}, {"available_date", &r.head.AvailableDate}} {
+		t, err := parseDateCell(cell(d.col))
+		if err != nil {
+			cellErrs[d.col] = err.Error()
+		} else if !t.IsZero() {
+			*d.dst = &t
+		}
+	}
+	if ds, err := parseDispositionsCell(cell("dispositions")); err != nil {
+		cellErrs["dispositions"] = err.Error()
+	} else {
+		r.head.Dispositions = ds
+	}
+	if b, err := parseBoolCell(cell("recon_flagged")); err != nil {
+		cellErrs["recon_flagged"] = err.Error()
+	} else {
+		r.head.ReconFlagged = b
+	}
+	fe := FieldErrors{}
+	r.head.normalizeHeader(fe)
+	if _, bad := fe["entry_number"]; !bad {
+		r.entry, r.entryOK = r.head.EntryNumber, true
+	} else {
+		r.entry = cell("entry_number")
+	}
+
+	if num, seals := cell("container_number"), cell("seals"); num != "" || seals != "" {
+		c := Container{Number: num}
+		if seals != "" {
+			c.Seals = strings.Split(seals, "|")
+		}
+		c.normalize("", fe)
+		r.cont = &c
+	}
+	lineCols := []string{"sku", "description", "hts", "value", "category"}
+	if slices.ContainsFunc(lineCols, func(c string) bool { return cell(c) != "" }) {
+		l := Line{SKU: cell("sku"), Description: cell("description"), HTS: domain.HTSCode(cell("hts")),
+			Category: domain.ProductCategory(cell("category"))}
+		if v := cell("value"); v == "" {
+			cellErrs["value"] = "is required: the line's value in USD, e.g. 1234.50"
+		} else if d, err := decimal.NewFromString(v); err != nil {
+			cellErrs["value"] = fmt.Sprintf("%q is not an amount: write USD as 1234.50, without \"$\" or thousands separators", v)
+		} else {
+			l.Value = domain.USD{Decimal: d}
+		}
+		l.normalize("", fe)
+		r.item = &l
+	}
+	if r.cont == nil && r.item == nil {
+		r.add("", "the row has neither a container nor a line item")
+	}
+	for k, v := range cellErrs {
+		fe[k] = v
+	}
+	r.addFieldErrors(fe)
+}
+
+// parseDateCell reads YYYY-MM-DD or an RFC 3339 time (its UTC day); "" is
+// the zero time.
+func parseDateCell(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return domain.Date(t), nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date: write it as YYYY-MM-DD, e.g. 2026-11-02", s)
+}
+
+// parseDispositionsCell reads "1C@2026-11-02T14:05:00Z;1H@2026-11-02T16:00:00Z".
+func parseDispositionsCell(s string) ([]domain.Disposition, error) {
+	var out []domain.Disposition
+	for part := range strings.SplitSeq(s, ";") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		code, at, ok := strings.Cut(part, "@")
+		if !ok {
+			return nil, fmt.Errorf("%q: write each disposition as CODE@TIME, e.g. 1C@2026-11-02T14:05:00Z, separated by \";\"", part)
+		}
+		t, err := time.Parse(time.RFC3339, strings.TrimSpace(at))
+		if err != nil {
+			return nil, fmt.Errorf("%q: the time must be RFC 3339 with a zone, e.g. 2026-11-02T14:05:00Z", part)
+		}
+		out = append(out, domain.Disposition{Code: strings.TrimSpace(code), At: t})
+	}
+	return out, nil
+}
+
+func parseBoolCell(s string) (bool, error) {
+	switch strings.ToLower(s) {
+	case "", "false", "no", "n", "0":
+		return false, nil
+	case "true", "yes", "y", "1", "x":
+		return true, nil
+	}
+	return false, fmt.Errorf("%q: write true or false", s)
+}
+
+// shipmentColumnValue is a row's canonical value of a shipment-level column,
+// the value rows of one entry must agree on.
+func shipmentColumnValue(s *ShipmentInput, column string) string {
+	optDay := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return day(*t)
+	}
+	switch column {
+	case "entry_number":
+		return s.EntryNumber
+	case "entry_type":
+		return s.EntryType
+	case "bl_number":
+		return s.BLNumber
+	case "isf_bl_number":
+		return s.ISFBLNumber
+	case "carrier":
+		return s.Carrier
+	case "vessel_voyage":
+		return s.VesselVoyage
+	case "port":
+		return s.Port
+	case "terminal":
+		return s.Terminal
+	case "discharge_date":
+		return optDay(s.DischargeDate)
+	case "available_date":
+		return optDay(s.AvailableDate)
+	case "release_date":
+		return day(s.ReleaseDate)
+	case "dispositions":
+		parts := make([]string, len(s.Dispositions))
+		for i, d := range s.Dispositions {
+			parts[i] = d.Code + "@" + d.At.Format(time.RFC3339)
+		}
+		return strings.Join(parts, ";")
+	case "incoterm":
+		return s.Incoterm
+	case "recon_flagged":
+		return strconv.FormatBool(s.ReconFlagged)
+	}
+	panic("shipments: no shipment-level column " + column)
+}
+
+func lineColumnValue(l *Line, column string) string {
+	switch column {
+	case "description":
+		return l.Description
+	case "hts":
+		return string(l.HTS)
+	case "value":
+		return l.Value.StringFixed(2)
+	case "category":
+		return string(l.Category)
+	}
+	panic("shipments: no line column " + column)
+}
+
+// disagreement collects the values rows give for one thing, in order of
+// first appearance, and describes them when they differ.
+type disagreement struct {
+	values []string
+	lines  map[string][]int
+	rows   []*csvRow
+}
+
+func (d *disagreement) see(r *csvRow, v string) {
+	if d.lines == nil {
+		d.lines = map[string][]int{}
+	}
+	if _, ok := d.lines[v]; !ok {
+		d.values = append(d.values, v)
+	}
+	d.lines[v] = append(d.lines[v], r.line)
+	d.rows = append(d.rows, r)
+}
+
+// blame adds "<what> between the rows of the entry: "A" on lines 2, 3; "B"
+// on line 4" to every row that gave a value, when they differ.
+func (d *disagreement) blame(column, what string) {
+	if len(d.values) < 2 {
+		return
+	}
+	parts := make([]string, len(d.values))
+	for i, v := range d.values {
+		shown := strconv.Quote(v)
+		if v == "" {
+			shown = "empty"
+		}
+		parts[i] = shown + " on " + linesPhrase("line", d.lines[v])
+	}
+	msg := what + " between the rows of the entry: " + strings.Join(parts, "; ")
+	for _, r := range d.rows {
+		r.add(column, msg)
+	}
+}
+
+// assembleEntry checks that the rows of one entry agree and makes its
+// shipment. ok is false when any row is bad: the rows carry the reasons.
+func assembleEntry(rows []*csvRow) (ShipmentInput, bool) {
+	parsed := slices.DeleteFunc(slices.Clone(rows), func(r *csvRow) bool { return r.cells == nil })
+
+	for _, c := range csvColumns {
+		if c.level != levelShipment || c.name == "entry_number" {
+			continue
+		}
+		var d disagreement
+		for _, r := range parsed {
+			if !r.hasErr(c.name) {
+				d.see(r, shipmentColumnValue(&r.head, c.name))
+			}
+		}
+		d.blame(c.name, "differs")
+	}
+
+	containers := map[string]*disagreement{}
+	var containerOrder []string
+	for _, r := range parsed {
+		if r.cont == nil || r.hasErr("container_number") || r.hasErr("seals") {
+			continue
+		}
+		d, ok := containers[r.cont.Number]
+		if !ok {
+			d = &disagreement{}
+			containers[r.cont.Number] = d
+			containerOrder = append(containerOrder, r.cont.Number)
+		}
+		seals := slices.Clone(r.cont.Seals)
+		slices.Sort(seals)
+		d.see(r, strings.Join(seals, "|"))
+	}
+	for _, n := range containerOrder {
+		containers[n].blame("seals", "container "+n+": the declared seals differ")
+	}
+
+	for _, col := range []string{"description", "hts", "value", "category"} {
+		skus := map[string]*disagreement{}
+		var skuOrder []string
+		for _, r := range parsed {
+			if r.item == nil || r.hasErr("sku") || r.hasErr(col) {
+				continue
+			}
+			d, ok := skus[r.item.SKU]
+			if !ok {
+				d = &disagreement{}
+				skus[r.item.SKU] = d
+				skuOrder = append(skuOrder, r.item.SKU)
+			}
+			d.see(r, lineColumnValue(r.item, col))
+		}
+		for _, sku := range skuOrder {
+			skus[sku].blame(col, "SKU "+sku+": "+col+" differs")
+		}
+	}
+
+	if slices.ContainsFunc(rows, (*csvRow).bad) {
+		return ShipmentInput{}, false
+	}
+
+	// Every row is valid and they agree: one shipment, containers and lines
+	// in order of first appearance, each remembered with its first row.
+	s := rows[0].head
+	s.Containers, s.Lines = nil, nil
+	var contRow, lineRow []*csvRow
+	for _, r := range rows {
+		if r.cont != nil && !slices.ContainsFunc(s.Containers, func(c Container) bool { return c.Number == r.cont.Number }) {
+			s.Containers = append(s.Containers, *r.cont)
+			contRow = append(contRow, r)
+		}
+		if r.item != nil && !slices.ContainsFunc(s.Lines, func(l Line) bool { return l.SKU == r.item.SKU }) {
+			s.Lines = append(s.Lines, *r.item)
+			lineRow = append(lineRow, r)
+		}
+	}
+	fe := s.Normalize()
+	if fe == nil {
+		return s, true
+	}
+	keys := make([]string, 0, len(fe))
+	for k := range fe {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		row, column := rows[0], keyColumn(k)
+		var i int
+		if n, _ := fmt.Sscanf(k, "containers[%d].", &i); n == 1 {
+			row, column = contRow[i], keyColumn(k[strings.Index(k, ".")+1:])
+		} else if n, _ := fmt.Sscanf(k, "lines[%d].", &i); n == 1 {
+			row, column = lineRow[i], keyColumn(k[strings.Index(k, ".")+1:])
+		}
+		row.add(column, fe[k])
+	}
+	return ShipmentInput{}, false
+}
