@@ -61,7 +61,9 @@ func New(s *Server) (*echo.Echo, error) {
 		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY", ReferrerPolicy: "same-origin",
 		ContentSecurityPolicy: "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
 	}))
-	e.Use(middleware.BodyLimit("1M"))
+	// 1 MB for every request but release-list uploads, which get their own
+	// (larger) limit on their routes.
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "1M", Skipper: isImport}))
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
@@ -90,6 +92,7 @@ func New(s *Server) (*echo.Echo, error) {
 	v1.GET("/ports", s.apiPorts)
 	v1.GET("/ports/:code", s.apiPort)
 	v1.PUT("/ports/:code", s.apiSavePort)
+	v1.POST("/shipments/import/preview", s.apiPreviewImport, importBodyLimit)
 
 	s.webRoutes(e)
 	return e, nil
@@ -120,6 +123,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	s.renderError(c, ae)
+}
+
+// importBodyLimit bounds a release-list upload (a little over the parser's
+// own limit, which says what went wrong in words).
+var importBodyLimit = middleware.BodyLimit("17M")
+
+func isImport(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return p == "/shipments/import" || p == "/api/v1/shipments/import/preview"
 }
 
 func isAPI(c echo.Context) bool {

@@ -26,7 +26,7 @@ var staticRoot embed.FS
 var staticFS, _ = fs.Sub(staticRoot, "templates/static")
 
 // pageNames are the templates every start must find and parse.
-var pageNames = []string{"login", "cases", "new_case", "case", "history", "manage", "ports", "port_form", "error"}
+var pageNames = []string{"login", "cases", "new_case", "case", "history", "manage", "ports", "port_form", "import", "error"}
 
 type pages map[string]*template.Template
 

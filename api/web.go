@@ -70,6 +70,8 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	auth.GET("/cases/:id/history", s.webHistory)
 	auth.GET("/cases/:id/history.json", s.webRawHistory)
 	auth.GET("/manage", s.webManage)
+	auth.GET("/shipments/import", s.webImportForm)
+	auth.POST("/shipments/import", s.webPreviewImport, importBodyLimit)
 	auth.GET("/ports", s.webPorts)
 	auth.GET("/ports/new", s.webPortForm)
 	auth.POST("/ports", s.webSavePort)

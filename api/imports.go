@@ -1,0 +1,145 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/postrelease/postrelease/shipments"
+	"github.com/postrelease/postrelease/store"
+)
+
+// Release list import, first half: the preview. It parses a broker's release
+// list (CSV or JSON), checks every row and every port against the ports table,
+// and reports what would be imported and every rejected row with its line
+// number and reason. It starts nothing: opening the shipments comes with the
+// shipment workflow.
+
+// importPreview is the answer: the shipments that would open, and the rows
+// that would not.
+type importPreview struct {
+	Format    string               `json:"format"`
+	Shipments []previewShipment    `json:"shipments"`
+	Rejected  []shipments.RowError `json:"rejected"`
+}
+
+type previewShipment struct {
+	ID          string `json:"id"`
+	EntryNumber string `json:"entry_number"`
+	Port        string `json:"port"`
+	PortName    string `json:"port_name"`
+	Containers  int    `json:"containers"`
+	Lines       int    `json:"lines"`
+}
+
+// previewImport parses the file and checks the ports. A file that cannot be
+// read at all is a 422 on "file".
+func (s *Server) previewImport(ctx context.Context, user store.User, file io.Reader, format string) (importPreview, error) {
+	if !user.Role.CanAct() {
+		return importPreview{}, errf(CodeForbidden, "role %s may not import release lists", user.Role)
+	}
+	if format != "csv" && format != "json" {
+		return importPreview{}, errInvalid(map[string]string{"format": "must be csv or json"})
+	}
+	res, err := shipments.ParseReleaseList(file, format)
+	if err != nil {
+		return importPreview{}, errInvalid(map[string]string{"file": err.Error()})
+	}
+	ports, err := s.Store.Ports(ctx)
+	if err != nil {
+		return importPreview{}, errInternal(err)
+	}
+	names := map[string]string{}
+	for _, p := range ports {
+		names[p.Code] = p.Name
+	}
+	out := importPreview{Format: format, Shipments: []previewShipment{}, Rejected: res.Rejected}
+	for i, sh := range res.Shipments {
+		name, ok := names[sh.Port]
+		if !ok {
+			out.Rejected = append(out.Rejected, shipments.RowError{Line: 0, Entry: sh.EntryNumber,
+				Reason: fmt.Sprintf("port %s is not in the ports table: a manager adds it under Ports first", sh.Port)})
+			continue
+		}
+		out.Shipments = append(out.Shipments, previewShipment{ID: res.Shipments[i].ID(), EntryNumber: sh.EntryNumber, Port: sh.Port,
+			PortName: name, Containers: len(sh.Containers), Lines: len(sh.Lines)})
+	}
+	if out.Rejected == nil {
+		out.Rejected = []shipments.RowError{}
+	}
+	return out, nil
+}
+
+// formatOf picks csv or json from an explicit value, a file name or a content type.
+func formatOf(explicit, filename, contentType string) string {
+	switch f := strings.ToLower(strings.TrimSpace(explicit)); f {
+	case "csv", "json":
+		return f
+	case "":
+	default:
+		return f // refused by previewImport with its name
+	}
+	switch strings.ToLower(filepath.Ext(filename)) {
+	case ".csv":
+		return "csv"
+	case ".json":
+		return "json"
+	}
+	if strings.Contains(contentType, "json") {
+		return "json"
+	}
+	return "csv"
+}
+
+// apiPreviewImport: POST /api/v1/shipments/import/preview with the file as
+// the body (?format=csv|json, or from the Content-Type).
+func (s *Server) apiPreviewImport(c echo.Context) error {
+	format := formatOf(c.QueryParam("format"), "", c.Request().Header.Get(echo.HeaderContentType))
+	p, err := s.previewImport(c.Request().Context(), currentUser(c), c.Request().Body, format)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
+func (s *Server) webImportForm(c echo.Context) error {
+	if !currentUser(c).Role.CanAct() {
+		return errf(CodeForbidden, "role %s may not import release lists", currentUser(c).Role)
+	}
+	return s.render(c, http.StatusOK, "import", page{Title: "Import a release list"})
+}
+
+// webPreviewImport takes the uploaded file (multipart field "file").
+func (s *Server) webPreviewImport(c echo.Context) error {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return s.render(c, http.StatusUnprocessableEntity, "import", page{Title: "Import a release list",
+			Errors: map[string]string{"file": "choose a CSV or JSON release list to upload"}})
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return errInternal(err)
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	if _, err := io.Copy(&buf, io.LimitReader(f, shipments.MaxImportBytes+1)); err != nil {
+		return errInternal(err)
+	}
+	format := formatOf(c.FormValue("format"), fh.Filename, fh.Header.Get("Content-Type"))
+	p, err := s.previewImport(c.Request().Context(), currentUser(c), &buf, format)
+	var ae *Error
+	if errors.As(err, &ae) && ae.Code == CodeInvalid {
+		return s.render(c, http.StatusUnprocessableEntity, "import", page{Title: "Import a release list", Errors: ae.Fields})
+	}
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "import", page{Title: "Release list: " + fh.Filename, Data: p})
+}
