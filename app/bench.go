@@ -25,10 +25,11 @@ func RunBench(ctx context.Context, cfg Config, cases, concurrency int, out io.Wr
 	}
 	defer os.RemoveAll(dir)
 	cfg.DataDir = dir
-	cfg.TemporalAddress = "127.0.0.1:0"
-	if p, err := freePort(); err == nil {
-		cfg.TemporalAddress = fmt.Sprintf("127.0.0.1:%d", p)
+	p, err := freePort()
+	if err != nil {
+		return fmt.Errorf("finding a free port for the bench's Temporal server: %w", err)
 	}
+	cfg.TemporalAddress = fmt.Sprintf("127.0.0.1:%d", p)
 	s, err := StartStack(ctx, cfg, "production")
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -33,7 +34,7 @@ func binary(t *testing.T) string {
 		builtBin = filepath.Join(buildDir, "postrelease")
 		out, err := exec.Command("go", "build", "-o", builtBin, "../cmd/postrelease").CombinedOutput()
 		if err != nil {
-			buildErr = &buildError{err, string(out)}
+			buildErr = fmt.Errorf("%w\n%s", err, out)
 		}
 	})
 	if buildErr != nil {
@@ -41,13 +42,6 @@ func binary(t *testing.T) string {
 	}
 	return builtBin
 }
-
-type buildError struct {
-	err error
-	out string
-}
-
-func (e *buildError) Error() string { return e.err.Error() + "\n" + e.out }
 
 func TestMain(m *testing.M) {
 	code := m.Run()

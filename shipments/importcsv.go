@@ -622,6 +622,30 @@ func (d *disagreement) blame(column, what string) {
 	}
 }
 
+// agreeWithin groups rows by key (rows for which key says false are left out)
+// and blames column on the rows of every group whose value differs, with the
+// group's message; groups in order of first appearance.
+func agreeWithin(rows []*csvRow, key func(*csvRow) (string, bool), value func(*csvRow) string, column string, what func(key string) string) {
+	groups := map[string]*disagreement{}
+	var order []string
+	for _, r := range rows {
+		k, ok := key(r)
+		if !ok {
+			continue
+		}
+		d, seen := groups[k]
+		if !seen {
+			d = &disagreement{}
+			groups[k] = d
+			order = append(order, k)
+		}
+		d.see(r, value(r))
+	}
+	for _, k := range order {
+		groups[k].blame(column, what(k))
+	}
+}
+
 // assembleEntry checks that the rows of one entry agree and makes its
 // shipment. ok is false when any row is bad: the rows carry the reasons.
 func assembleEntry(rows []*csvRow) (ShipmentInput, bool) {
@@ -640,44 +664,25 @@ func assembleEntry(rows []*csvRow) (ShipmentInput, bool) {
 		d.blame(c.name, "differs")
 	}
 
-	containers := map[string]*disagreement{}
-	var containerOrder []string
-	for _, r := range parsed {
+	agreeWithin(parsed, func(r *csvRow) (string, bool) {
 		if r.cont == nil || r.hasErr("container_number") || r.hasErr("seals") {
-			continue
+			return "", false
 		}
-		d, ok := containers[r.cont.Number]
-		if !ok {
-			d = &disagreement{}
-			containers[r.cont.Number] = d
-			containerOrder = append(containerOrder, r.cont.Number)
-		}
+		return r.cont.Number, true
+	}, func(r *csvRow) string {
 		seals := slices.Clone(r.cont.Seals)
 		slices.Sort(seals)
-		d.see(r, strings.Join(seals, "|"))
-	}
-	for _, n := range containerOrder {
-		containers[n].blame("seals", "container "+n+": the declared seals differ")
-	}
+		return strings.Join(seals, "|")
+	}, "seals", func(n string) string { return "container " + n + ": the declared seals differ" })
 
 	for _, col := range []string{"description", "hts", "value", "category"} {
-		skus := map[string]*disagreement{}
-		var skuOrder []string
-		for _, r := range parsed {
+		agreeWithin(parsed, func(r *csvRow) (string, bool) {
 			if r.item == nil || r.hasErr("sku") || r.hasErr(col) {
-				continue
+				return "", false
 			}
-			d, ok := skus[r.item.SKU]
-			if !ok {
-				d = &disagreement{}
-				skus[r.item.SKU] = d
-				skuOrder = append(skuOrder, r.item.SKU)
-			}
-			d.see(r, lineColumnValue(r.item, col))
-		}
-		for _, sku := range skuOrder {
-			skus[sku].blame(col, "SKU "+sku+": "+col+" differs")
-		}
+			return r.item.SKU, true
+		}, func(r *csvRow) string { return lineColumnValue(r.item, col) },
+			col, func(sku string) string { return "SKU " + sku + ": " + col + " differs" })
 	}
 
 	if slices.ContainsFunc(rows, (*csvRow).bad) {
