@@ -24,6 +24,15 @@ func (a *Activities) ProjectCase(ctx context.Context, in workflows.ProjectCaseIn
 	return nil
 }
 
+// ProjectShipment writes a shipment snapshot, with its tasks and containers,
+// to the read model; older versions are ignored.
+func (a *Activities) ProjectShipment(ctx context.Context, in workflows.ProjectShipmentInput) error {
+	if _, err := a.Store.UpsertShipment(ctx, in.State); err != nil {
+		return fmt.Errorf("projecting shipment %s v%d: %w", in.State.ShipmentID, in.State.Version, err)
+	}
+	return nil
+}
+
 // Notify stores an in-app notification once.
 func (a *Activities) Notify(ctx context.Context, in workflows.NotifyInput) error {
 	if err := a.Store.AddNotification(ctx, in); err != nil {

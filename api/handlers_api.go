@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,6 +27,9 @@ type caseView struct {
 // Current is the open step, or nil. The case page's template calls it on a
 // caseView value, which cannot reach CaseState.Current (a pointer method).
 func (v caseView) Current() *workflows.StepRecord { return v.CaseState.Current() }
+
+// KindOrDefault is the case's kind, for the same reason.
+func (v caseView) KindOrDefault() workflows.CaseKind { return v.CaseState.KindOrDefault() }
 
 func viewOf(st workflows.CaseState, u store.User) caseView {
 	now := time.Now()
@@ -114,6 +118,15 @@ func caseFilter(c echo.Context, u store.User) (store.CaseFilter, error) {
 	if boolParam("mine") {
 		f.Inbox = &store.InboxOf{Email: u.Email, Role: string(u.Role)}
 	}
+	f.Limit, f.Offset = paging(q, fe)
+	if len(fe) > 0 {
+		return f, errInvalid(fe)
+	}
+	return f, nil
+}
+
+// paging reads ?limit= and ?offset=, noting bad values in fe.
+func paging(q url.Values, fe map[string]string) (limit, offset int) {
 	intParam := func(name string, min, max int) int {
 		v := q.Get(name)
 		if v == "" {
@@ -125,11 +138,7 @@ func caseFilter(c echo.Context, u store.User) (store.CaseFilter, error) {
 		}
 		return n
 	}
-	f.Limit, f.Offset = intParam("limit", 1, store.MaxPage), intParam("offset", 0, 1<<30)
-	if len(fe) > 0 {
-		return f, errInvalid(fe)
-	}
-	return f, nil
+	return intParam("limit", 1, store.MaxPage), intParam("offset", 0, 1<<30)
 }
 
 func knownStep(s string) bool {
@@ -166,17 +175,26 @@ func (s *Server) apiGetCase(c echo.Context) error {
 	return c.JSON(http.StatusOK, viewOf(st, currentUser(c)))
 }
 
-func (s *Server) apiAct(c echo.Context) error {
+// actionBody reads an action's JSON object; an empty body is {}.
+func actionBody(c echo.Context) (json.RawMessage, error) {
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
-		return errInvalid(map[string]string{"body": "could not be read"})
+		return nil, errInvalid(map[string]string{"body": "could not be read"})
 	}
 	if len(strings.TrimSpace(string(body))) == 0 {
 		body = []byte("{}")
 	}
 	var probe map[string]json.RawMessage
 	if json.Unmarshal(body, &probe) != nil {
-		return errInvalid(map[string]string{"body": "must be a JSON object"})
+		return nil, errInvalid(map[string]string{"body": "must be a JSON object"})
+	}
+	return body, nil
+}
+
+func (s *Server) apiAct(c echo.Context) error {
+	body, err := actionBody(c)
+	if err != nil {
+		return err
 	}
 	st, err := s.act(c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action"), body, c.Request().Header.Get("Idempotency-Key"))
 	if err != nil {

@@ -170,11 +170,52 @@ func (s *Server) apiHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return sendHistory(c, "case_id", id, events)
+}
+
+// sendHistory answers a history as business events (the default) or raw
+// (?format=raw, replayable); idKey names the id in the business answer.
+func sendHistory(c echo.Context, idKey, id string, events []*historypb.HistoryEvent) error {
 	switch c.QueryParam("format") {
 	case "raw":
 		return sendRawHistory(c, id, events)
 	case "", "business":
-		return c.JSON(http.StatusOK, map[string]any{"case_id": id, "events": businessEvents(events)})
+		return c.JSON(http.StatusOK, map[string]any{idKey: id, "events": businessEvents(events)})
 	}
 	return errInvalid(map[string]string{"format": "must be business (the default) or raw"})
+}
+
+// shipmentBusinessEvents is the timeline of a shipment's runs: businessEvents
+// of each run, after the run's start told as the shipment's opening (the
+// first run) or its continuing as new (the later ones).
+func shipmentBusinessEvents(events []*historypb.HistoryEvent) []BusinessEvent {
+	var out []BusinessEvent
+	for len(events) > 0 {
+		end := 1
+		for end < len(events) && events[end].GetEventType() != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED {
+			end++
+		}
+		run, first := events[:end], events[0]
+		events = events[end:]
+		if first.GetEventType() != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED {
+			out = append(out, businessEvents(run)...)
+			continue
+		}
+		var in workflows.OpenShipmentInput
+		if err := decodePayloads(first.GetWorkflowExecutionStartedEventAttributes().GetInput(), &in); err == nil {
+			be := BusinessEvent{EventID: first.GetEventId(), At: first.GetEventTime().AsTime()}
+			if in.Resume != nil {
+				be.Kind, be.Summary = "continued", "the shipment's workflow continued as new in phase "+in.Resume.Phase
+			} else {
+				a, sh := in.OpenedBy, in.Shipment
+				be.Kind, be.Actor = "opened", &a
+				be.Summary = fmt.Sprintf("opened the shipment for entry %s (B/L %s, port %s, %d containers, %d lines) from %s",
+					sh.EntryNumber, sh.BLNumber, sh.Port, len(sh.Containers), len(sh.Lines), in.Source)
+				be.Data, _ = json.Marshal(sh)
+			}
+			out = append(out, be)
+		}
+		out = append(out, businessEvents(run[1:])...)
+	}
+	return out
 }

@@ -1,9 +1,7 @@
 package api
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -28,6 +26,8 @@ type importPreview struct {
 	Format    string               `json:"format"`
 	Shipments []previewShipment    `json:"shipments"`
 	Rejected  []shipments.RowError `json:"rejected"`
+	// parsed are the shipments that would open, for the import to start.
+	parsed []shipments.ShipmentInput
 }
 
 type previewShipment struct {
@@ -68,6 +68,7 @@ func (s *Server) previewImport(ctx context.Context, user store.User, file io.Rea
 				Reason: fmt.Sprintf("port %s is not in the ports table: a manager adds it under Ports first", sh.Port)})
 			continue
 		}
+		out.parsed = append(out.parsed, sh)
 		out.Shipments = append(out.Shipments, previewShipment{ID: res.Shipments[i].ID(), EntryNumber: sh.EntryNumber, Port: sh.Port,
 			PortName: name, Containers: len(sh.Containers), Lines: len(sh.Lines)})
 	}
@@ -116,30 +117,3 @@ func (s *Server) webImportForm(c echo.Context) error {
 	return s.render(c, http.StatusOK, "import", page{Title: "Import a release list"})
 }
 
-// webPreviewImport takes the uploaded file (multipart field "file").
-func (s *Server) webPreviewImport(c echo.Context) error {
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return s.render(c, http.StatusUnprocessableEntity, "import", page{Title: "Import a release list",
-			Errors: map[string]string{"file": "choose a CSV or JSON release list to upload"}})
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return errInternal(err)
-	}
-	defer f.Close()
-	var buf bytes.Buffer
-	if _, err := io.Copy(&buf, io.LimitReader(f, shipments.MaxImportBytes+1)); err != nil {
-		return errInternal(err)
-	}
-	format := formatOf(c.FormValue("format"), fh.Filename, fh.Header.Get("Content-Type"))
-	p, err := s.previewImport(c.Request().Context(), currentUser(c), &buf, format)
-	var ae *Error
-	if errors.As(err, &ae) && ae.Code == CodeInvalid {
-		return s.render(c, http.StatusUnprocessableEntity, "import", page{Title: "Import a release list", Errors: ae.Fields})
-	}
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, "import", page{Title: "Release list: " + fh.Filename, Data: p})
-}

@@ -61,9 +61,10 @@ func New(s *Server) (*echo.Echo, error) {
 		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY", ReferrerPolicy: "same-origin",
 		ContentSecurityPolicy: "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
 	}))
-	// 1 MB for every request but release-list uploads, which get their own
-	// (larger) limit on their routes.
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "1M", Skipper: isImport}))
+	// 1 MB for every request but release-list and document uploads (17 MB).
+	// Applied here, before the CSRF check reads a form, so no route reads
+	// more than its limit.
+	e.Use(bodyLimits)
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
@@ -92,7 +93,16 @@ func New(s *Server) (*echo.Echo, error) {
 	v1.GET("/ports", s.apiPorts)
 	v1.GET("/ports/:code", s.apiPort)
 	v1.PUT("/ports/:code", s.apiSavePort)
-	v1.POST("/shipments/import/preview", s.apiPreviewImport, importBodyLimit)
+	v1.POST("/shipments/import/preview", s.apiPreviewImport)
+	v1.POST("/shipments/import", s.apiImport)
+	v1.POST("/shipments", s.apiOpenShipment)
+	v1.GET("/shipments", s.apiListShipments)
+	v1.GET("/shipments/:id", s.apiGetShipment)
+	v1.POST("/shipments/:id/actions/:action", s.apiShipmentAct)
+	v1.POST("/shipments/:id/documents", s.apiUploadDocument)
+	v1.GET("/shipments/:id/documents/:doc", s.apiGetDocument)
+	v1.GET("/shipments/:id/history", s.apiShipmentHistory)
+	v1.GET("/demurrage", s.apiDemurrage)
 
 	s.webRoutes(e)
 	return e, nil
@@ -125,13 +135,29 @@ func (s *Server) handleError(err error, c echo.Context) {
 	s.renderError(c, ae)
 }
 
-// importBodyLimit bounds a release-list upload (a little over the parser's
-// own limit, which says what went wrong in words).
-var importBodyLimit = middleware.BodyLimit("17M")
+// Body limits: uploads get a little over the parser's or the store's own
+// limit (which says what went wrong in words); everything else 1 MB.
+var (
+	uploadBodyLimit  = middleware.BodyLimit("17M")
+	defaultBodyLimit = middleware.BodyLimit("1M")
+)
 
-func isImport(c echo.Context) bool {
+func bodyLimits(next echo.HandlerFunc) echo.HandlerFunc {
+	upload, other := uploadBodyLimit(next), defaultBodyLimit(next)
+	return func(c echo.Context) error {
+		if isUploadPath(c) {
+			return upload(c)
+		}
+		return other(c)
+	}
+}
+
+// isUploadPath: routes that take a file (release lists and documents).
+func isUploadPath(c echo.Context) bool {
 	p := c.Request().URL.Path
-	return p == "/shipments/import" || p == "/api/v1/shipments/import/preview"
+	return p == "/shipments/import" || p == "/api/v1/shipments/import/preview" || p == "/api/v1/shipments/import" ||
+		strings.HasPrefix(p, "/api/v1/shipments/") && strings.HasSuffix(p, "/documents") ||
+		strings.HasPrefix(p, "/shipments/") && strings.HasSuffix(p, "/documents")
 }
 
 func isAPI(c echo.Context) bool {

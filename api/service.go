@@ -215,25 +215,24 @@ func actorOf(u store.User) workflows.Actor {
 	return workflows.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role}
 }
 
-func knownAction(name string) (workflows.Action, bool) {
-	for _, a := range workflows.Actions {
+// knownAction finds name among a workflow's actions, or says which exist.
+func knownAction[A ~string](name string, all []A) (A, *Error) {
+	names := make([]string, len(all))
+	for i, a := range all {
 		if string(a) == name {
-			return a, true
+			return a, nil
 		}
+		names[i] = string(a)
 	}
-	return "", false
+	return "", errf(CodeNotFound, "there is no action %q; actions are %s", name, strings.Join(names, ", "))
 }
 
 // act sends an action to a case as an Update and waits for its result.
 // idemKey becomes the update id: the same key twice applies the action once.
 func (s *Server) act(ctx context.Context, user store.User, caseID, actionName string, input json.RawMessage, idemKey string) (workflows.CaseState, error) {
-	action, ok := knownAction(actionName)
-	if !ok {
-		names := make([]string, len(workflows.Actions))
-		for i, a := range workflows.Actions {
-			names[i] = string(a)
-		}
-		return workflows.CaseState{}, errf(CodeNotFound, "there is no action %q; actions are %s", actionName, strings.Join(names, ", "))
+	action, aerr := knownAction(actionName, workflows.Actions)
+	if aerr != nil {
+		return workflows.CaseState{}, aerr
 	}
 	if !user.Role.CanAct() {
 		return workflows.CaseState{}, errf(CodeForbidden, "role %s may read cases but not act on them", user.Role)
@@ -244,27 +243,7 @@ func (s *Server) act(ctx context.Context, user store.User, caseID, actionName st
 			return workflows.CaseState{}, err
 		}
 	}
-	if idemKey == "" {
-		idemKey = randomKey()
-	}
-	ctx, cancel := context.WithTimeout(ctx, s.ActionTimeout)
-	defer cancel()
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.CaseWorkflowID(caseID),
-		UpdateName: string(action),
-		// Temporal deduplicates by update id alone: the action is part of it
-		// so a key reused for another action is a new action, not a no-op.
-		UpdateID:     user.ID + "/" + string(action) + "/" + idemKey,
-		Args:         []any{workflows.ActionRequest{Actor: actorOf(user), Input: input}},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, nil)
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return workflows.CaseState{}, &Error{Code: CodeUnavailable, Message: "the case did not answer in time; retry with the same Idempotency-Key and the action is applied at most once", err: err}
-		}
+	if err := s.update(ctx, user, workflows.CaseWorkflowID(caseID), string(action), input, idemKey); err != nil {
 		return workflows.CaseState{}, s.closedOr(ctx, fromWorkflow(err, caseID), caseID)
 	}
 	// The update answers only where the case is; the state it reached (or a
@@ -272,28 +251,64 @@ func (s *Server) act(ctx context.Context, user store.User, caseID, actionName st
 	return s.caseState(ctx, caseID)
 }
 
+// update sends an action to a workflow as an Update and waits for its
+// result. idemKey becomes the update id: the same key twice applies the
+// action once. A timeout is answered as unavailable, with the advice to retry.
+func (s *Server) update(ctx context.Context, user store.User, workflowID, name string, input json.RawMessage, idemKey string) error {
+	if idemKey == "" {
+		idemKey = randomKey()
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.ActionTimeout)
+	defer cancel()
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflowID,
+		UpdateName: name,
+		// Temporal deduplicates by update id alone: the action is part of it
+		// so a key reused for another action is a new action, not a no-op.
+		UpdateID:     user.ID + "/" + name + "/" + idemKey,
+		Args:         []any{workflows.ActionRequest{Actor: actorOf(user), Input: input}},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	if err != nil && ctx.Err() != nil {
+		return &Error{Code: CodeUnavailable, Message: "no answer in time; retry with the same Idempotency-Key and the action is applied at most once", err: err}
+	}
+	return err
+}
+
 // closedOr turns "not found" for an update into "the case is closed" when the
 // case's workflow exists but has completed.
 func (s *Server) closedOr(ctx context.Context, e *Error, caseID string) *Error {
+	return s.finishedOr(ctx, e, workflows.CaseWorkflowID(caseID), "case "+caseID)
+}
+
+// finishedOr turns "not found" for an update of a workflow that exists but
+// has finished into "<what> is closed".
+func (s *Server) finishedOr(ctx context.Context, e *Error, workflowID, what string) *Error {
 	if e.Code != CodeNotFound {
 		return e
 	}
-	d, err := s.Temporal.DescribeWorkflowExecution(ctx, workflows.CaseWorkflowID(caseID), "")
+	d, err := s.Temporal.DescribeWorkflowExecution(ctx, workflowID, "")
 	if err == nil && d.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		return errf(CodeConflict, "case %s is closed", caseID)
+		return errf(CodeConflict, "%s is closed", what)
 	}
 	return e
 }
 
-// resolveAssignee fills in the assignee's role from the user table.
+// resolveAssignee fills in the assignee's role from the user table (the
+// input's assignee_email; assignee_role is never taken from the request).
 func (s *Server) resolveAssignee(ctx context.Context, input json.RawMessage) (json.RawMessage, error) {
-	var in workflows.ReassignInput
-	if err := decodeStrict(bytes.NewReader(input), &in); err != nil {
-		return nil, err
+	var in map[string]json.RawMessage
+	if err := json.Unmarshal(input, &in); err != nil {
+		return nil, errInvalid(map[string]string{"body": "must be a JSON object"})
 	}
-	in.AssigneeRole = ""
-	if u, err := s.Store.UserByEmail(ctx, in.AssigneeEmail); err == nil {
-		in.AssigneeRole = u.Role
+	var email string
+	_ = json.Unmarshal(in["assignee_email"], &email) // a wrong type is refused by the workflow's validator
+	delete(in, "assignee_role")
+	if u, err := s.Store.UserByEmail(ctx, email); err == nil {
+		in["assignee_role"], _ = json.Marshal(u.Role)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, errInternal(err)
 	}

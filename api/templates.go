@@ -26,7 +26,8 @@ var staticRoot embed.FS
 var staticFS, _ = fs.Sub(staticRoot, "templates/static")
 
 // pageNames are the templates every start must find and parse.
-var pageNames = []string{"login", "cases", "new_case", "case", "history", "manage", "ports", "port_form", "import", "error"}
+var pageNames = []string{"login", "cases", "new_case", "case", "history", "manage", "ports", "port_form", "import", "error",
+	"shipments", "shipment_new", "shipment", "demurrage"}
 
 type pages map[string]*template.Template
 
@@ -44,6 +45,20 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04:05 UTC")
 	},
 	"date": func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
+	"datep": func(t *time.Time) string {
+		if t == nil || t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.DateOnly)
+	},
+	// short cuts text to n characters, marking the cut with "…".
+	"short": func(n int, s string) string {
+		if r := []rune(s); len(r) > n {
+			return string(r[:n]) + "…"
+		}
+		return s
+	},
+	"join": strings.Join,
 	"usd": func(v any) string {
 		switch d := v.(type) {
 		case domain.USD:

@@ -36,9 +36,15 @@ var actionForms = map[workflows.Action][]formField{
 	workflows.ActionProposeCodeFix:      {{Name: "new_hts", Label: "New HTS code for the SKU", Kind: "text", Hint: "####.##.#### (defaults to the correct code)"}, {Name: "rule", Label: "Coding rule", Kind: "textarea"}},
 	workflows.ActionApproveCodeFix:      {{Name: "decision", Label: "Decision", Kind: "select", Options: []string{"approved", "rejected"}}, {Name: "comment", Label: "Comment (required if rejected)", Kind: "textarea"}},
 	workflows.ActionFilePriorDisclosure: {{Name: "reference", Label: "Prior disclosure reference", Kind: "text"}},
-	workflows.ActionClose:               {{Name: "summary", Label: "Closing summary", Kind: "textarea"}},
-	workflows.ActionAddNote:             {{Name: "text", Label: "Note", Kind: "textarea"}},
-	workflows.ActionReassign:            {{Name: "assignee_email", Label: "Assign the current step to", Kind: "select"}},
+	workflows.ActionRecordSealFindings: {{Name: "resolution", Label: "Resolution", Kind: "select", Options: workflows.SealResolutions},
+		{Name: "findings", Label: "Findings (what the terminal, carrier or CBP found)", Kind: "textarea"}},
+	workflows.ActionRecordISFAmendment: {{Name: "amended_isf_reference", Label: "Amended ISF reference", Kind: "text"},
+		{Name: "corrected_bl_number", Label: "Corrected B/L number (if the B/L was wrong)", Kind: "text"}},
+	workflows.ActionRecordHoldResolution: {{Name: "outcome", Label: "Outcome", Kind: "select", Options: workflows.HoldOutcomes},
+		{Name: "reference", Label: "CBP reference (e.g. the 1I message or exam report)", Kind: "text"}, {Name: "note", Label: "Note", Kind: "textarea"}},
+	workflows.ActionClose:    {{Name: "summary", Label: "Closing summary", Kind: "textarea"}},
+	workflows.ActionAddNote:  {{Name: "text", Label: "Note", Kind: "textarea"}},
+	workflows.ActionReassign: {{Name: "assignee_email", Label: "Assign the current step to", Kind: "select"}},
 }
 
 func (s *Server) webRoutes(e *echo.Echo) {
@@ -70,8 +76,7 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	auth.GET("/cases/:id/history", s.webHistory)
 	auth.GET("/cases/:id/history.json", s.webRawHistory)
 	auth.GET("/manage", s.webManage)
-	auth.GET("/shipments/import", s.webImportForm)
-	auth.POST("/shipments/import", s.webPreviewImport, importBodyLimit)
+	s.webShipmentRoutes(auth)
 	auth.GET("/ports", s.webPorts)
 	auth.GET("/ports/new", s.webPortForm)
 	auth.POST("/ports", s.webSavePort)
@@ -312,13 +317,19 @@ type casePage struct {
 	Active workflows.Action // the form that failed, to show its errors
 }
 
-// acronyms keep their capitals in labels.
-var acronyms = strings.NewReplacer("psc", "PSC", "cbp", "CBP", "hts", "HTS")
+// acronyms keep their capitals in labels, word by word ("bl" but not "block").
+var acronyms = map[string]string{"psc": "PSC", "cbp": "CBP", "hts": "HTS", "isf": "ISF", "bl": "B/L", "na": "N/A", "do": "DO"}
 
 // actionTitle turns "file_psc" into "File PSC" for headings, buttons and the
 // names of steps and events.
 func actionTitle(a workflows.Action) string {
-	t := acronyms.Replace(strings.ReplaceAll(string(a), "_", " "))
+	words := strings.Split(string(a), "_")
+	for i, w := range words {
+		if up, ok := acronyms[w]; ok {
+			words[i] = up
+		}
+	}
+	t := strings.Join(words, " ")
 	if t == "" {
 		return ""
 	}

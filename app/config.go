@@ -24,6 +24,9 @@ type Config struct {
 	SecureCookies     bool          // POSTRELEASE_SECURE_COOKIES: set when served over HTTPS
 	SessionTTL        time.Duration // POSTRELEASE_SESSION_TTL, default 12h
 	LogLevel          slog.Level    // POSTRELEASE_LOG_LEVEL: debug, info, warn, error
+	// DocumentDir (POSTRELEASE_DOCUMENT_DIR) keeps uploaded documents as files
+	// named by their SHA-256; empty keeps them in the database.
+	DocumentDir string
 }
 
 // FromEnv reads the configuration; a malformed value is an error naming the variable.
@@ -35,6 +38,7 @@ func FromEnv() (Config, error) {
 		TemporalAddress:   env("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
 		TemporalNamespace: env("TEMPORAL_NAMESPACE", "default"),
 		Policy:            os.Getenv("POSTRELEASE_POLICY"),
+		DocumentDir:       strings.TrimSpace(os.Getenv("POSTRELEASE_DOCUMENT_DIR")),
 	}
 	var err error
 	if c.SecureCookies, err = strconv.ParseBool(env("POSTRELEASE_SECURE_COOKIES", "false")); err != nil {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	sdkworker "go.temporal.io/sdk/worker"
 
@@ -32,6 +33,12 @@ type Stack struct {
 // StartStack starts an embedded Temporal server on cfg.DataDir, opens and
 // migrates the store, and starts the worker. Close stops them in reverse.
 func StartStack(ctx context.Context, cfg Config, defaultPolicy string) (*Stack, error) {
+	return startStack(ctx, cfg, defaultPolicy, true)
+}
+
+// startStack is StartStack, with or without the in-process worker (the
+// shipment benchmark runs its worker as a separate process).
+func startStack(ctx context.Context, cfg Config, defaultPolicy string, withWorker bool) (*Stack, error) {
 	log := cfg.Logger()
 	host, portText, err := net.SplitHostPort(cfg.TemporalAddress)
 	if err != nil {
@@ -63,9 +70,11 @@ func StartStack(ctx context.Context, cfg Config, defaultPolicy string) (*Stack, 
 		s.Close()
 		return nil, err
 	}
-	if s.worker, err = StartWorker(s.Components); err != nil {
-		s.Close()
-		return nil, err
+	if withWorker {
+		if s.worker, err = StartWorker(s.Components); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	if s.Handler, err = NewHTTP(s.Components, s.Config, pol); err != nil {
 		s.Close()
@@ -106,11 +115,18 @@ func RunDev(ctx context.Context, cfg Config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	demoList, err := writeDemoFiles(cfg.DataDir, time.Now())
+	if err != nil {
+		return err
+	}
 	return serveHTTP(ctx, cfg.HTTPAddr, s.Handler, s.Log, func(url string) {
 		fmt.Fprintf(out, "\npostrelease dev is running (SLA policy %q)\n", s.Policy.Name)
 		fmt.Fprintf(out, "  web form:  %s/\n  JSON API:  %s/api/v1/\n", url, url)
 		fmt.Fprintf(out, "  Temporal:  %s (namespace %s), e.g. temporal workflow list --address %s\n", s.Config.TemporalAddress, cfg.TemporalNamespace, s.Config.TemporalAddress)
-		fmt.Fprintf(out, "  data:      %s\n\n%s\nStop with Ctrl-C; starting again continues every case.\n", cfg.DataDir, credentials)
+		fmt.Fprintf(out, "  data:      %s\n", cfg.DataDir)
+		fmt.Fprintf(out, "  demo:      %s (import it under Shipments → Import), %s to attach\n\n",
+			demoList, filepath.Join(cfg.DataDir, demoDir, "document.pdf"))
+		fmt.Fprintf(out, "%s\nStop with Ctrl-C; starting again continues every case.\n", credentials)
 	})
 }
 

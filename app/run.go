@@ -48,6 +48,13 @@ func OpenStore(ctx context.Context, cfg Config, migrate bool, log *slog.Logger) 
 	if err != nil {
 		return nil, err
 	}
+	if cfg.DocumentDir != "" {
+		if err := os.MkdirAll(cfg.DocumentDir, 0o700); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("creating document directory %s: %w", cfg.DocumentDir, err)
+		}
+		st.SetDocumentDir(cfg.DocumentDir)
+	}
 	if migrate {
 		applied, err := st.Migrate(ctx)
 		if err != nil {

@@ -22,17 +22,26 @@ package shipments
 //	discharge_date  YYYY-MM-DD (or an RFC 3339 time; its UTC day counts)
 //	available_date  YYYY-MM-DD; needs discharge_date, not before it
 //	release_date *  YYYY-MM-DD
+//	entry_date      YYYY-MM-DD; when empty the release date stands for it
+//	pickup_number   the terminal's pickup number, letters and digits (spaces
+//	                and dashes are dropped); when empty, officers record it
+//	pierpass_appointment
+//	                PierPass appointment number, written like pickup_number;
+//	                when empty, officers record it
 //	dispositions    ACE dispositions, CODE@RFC3339 separated by ";":
 //	                1C@2026-11-02T14:05:00Z;1H@2026-11-02T16:00:00Z
 //	incoterm *      Incoterms 2020: EXW FCA FAS FOB CFR CIF CPT CIP DAP DPU DDP
 //	recon_flagged   true/false, yes/no, y/n, 1/0 or x; empty is false
 //
-// Container columns (a row may leave both empty):
+// Container columns (a row may leave all three empty):
 //
 //	container_number *  ISO 6346 with a valid check digit, CSQU3054383;
 //	                    rows naming the same container make one container
 //	seals               declared seal numbers separated by "|": SL1001|SL1002;
 //	                    every row naming a container must give the same seals
+//	container_location  the container's place in the terminal yard, free
+//	                    text (Row 14 Bay 3); every row naming a container
+//	                    must give the same location
 //
 // Line item columns (a row may leave all five empty):
 //
@@ -101,11 +110,15 @@ var csvColumns = []csvColumn{
 	{"discharge_date", false, levelShipment},
 	{"available_date", false, levelShipment},
 	{"release_date", true, levelShipment},
+	{"entry_date", false, levelShipment},
+	{"pickup_number", false, levelShipment},
+	{"pierpass_appointment", false, levelShipment},
 	{"dispositions", false, levelShipment},
 	{"incoterm", true, levelShipment},
 	{"recon_flagged", false, levelShipment},
 	{"container_number", true, levelContainer},
 	{"seals", false, levelContainer},
+	{"container_location", false, levelContainer},
 	{"sku", true, levelLine},
 	{"description", true, levelLine},
 	{"hts", true, levelLine},
@@ -201,8 +214,11 @@ func keyColumn(key string) string {
 	if i := strings.IndexAny(key, "[."); i >= 0 {
 		key = key[:i]
 	}
-	if key == "number" {
+	switch key {
+	case "number":
 		return "container_number"
+	case "location":
+		return "container_location"
 	}
 	return key
 }
@@ -409,6 +425,7 @@ func (r *csvRow) parse(rec []string, idx map[string]int) {
 		BLNumber: cell("bl_number"), ISFBLNumber: cell("isf_bl_number"),
 		Carrier: cell("carrier"), VesselVoyage: cell("vessel_voyage"),
 		Port: cell("port"), Terminal: cell("terminal"), Incoterm: cell("incoterm"),
+		PickupNumber: cell("pickup_number"), PierPassAppointment: cell("pierpass_appointment"),
 	}
 	// Cell format errors override what Normalize says of the field left empty.
 	cellErrs := FieldErrors{}
@@ -420,7 +437,11 @@ func (r *csvRow) parse(rec []string, idx map[string]int) {
 	for _, d := range []struct {
 		col string
 		dst **time.Time
-	}{{"discharge_date", &r.head.DischargeDate}, {"available_date", &r.head.AvailableDate}} {
+	}{
+		{"discharge_date", &r.head.DischargeDate},
+		{"available_date", &r.head.AvailableDate},
+		{"entry_date", &r.head.EntryDate},
+	} {
 		t, err := parseDateCell(cell(d.col))
 		if err != nil {
 			cellErrs[d.col] = err.Error()
@@ -446,8 +467,8 @@ func (r *csvRow) parse(rec []string, idx map[string]int) {
 		r.entry = cell("entry_number")
 	}
 
-	if num, seals := cell("container_number"), cell("seals"); num != "" || seals != "" {
-		c := Container{Number: num}
+	if num, seals, loc := cell("container_number"), cell("seals"), cell("container_location"); num != "" || seals != "" || loc != "" {
+		c := Container{Number: num, Location: loc}
 		if seals != "" {
 			c.Seals = strings.Split(seals, "|")
 		}
@@ -555,6 +576,12 @@ func shipmentColumnValue(s *ShipmentInput, column string) string {
 		return optDay(s.AvailableDate)
 	case "release_date":
 		return day(s.ReleaseDate)
+	case "entry_date":
+		return optDay(s.EntryDate)
+	case "pickup_number":
+		return s.PickupNumber
+	case "pierpass_appointment":
+		return s.PierPassAppointment
 	case "dispositions":
 		parts := make([]string, len(s.Dispositions))
 		for i, d := range s.Dispositions {
@@ -674,6 +701,14 @@ func assembleEntry(rows []*csvRow) (ShipmentInput, bool) {
 		slices.Sort(seals)
 		return strings.Join(seals, "|")
 	}, "seals", func(n string) string { return "container " + n + ": the declared seals differ" })
+
+	agreeWithin(parsed, func(r *csvRow) (string, bool) {
+		if r.cont == nil || r.hasErr("container_number") || r.hasErr("container_location") {
+			return "", false
+		}
+		return r.cont.Number, true
+	}, func(r *csvRow) string { return r.cont.Location },
+		"container_location", func(n string) string { return "container " + n + ": the location differs" })
 
 	for _, col := range []string{"description", "hts", "value", "category"} {
 		agreeWithin(parsed, func(r *csvRow) (string, bool) {

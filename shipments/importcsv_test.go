@@ -152,13 +152,21 @@ func TestCSVGrouping(t *testing.T) {
 }
 
 func TestCSVShipmentContent(t *testing.T) {
+	head := []string{"entry_type", "1", "carrier", "maeu", "incoterm", "fob", "recon_flagged", "Yes",
+		"dispositions", "1H@2026-11-01T20:00:00Z; 1c@2026-11-01T18:22:00Z"}
 	res := parseCSVText(t, csvText([]map[string]string{
-		csvRowOf("entry_type", "1", "carrier", "maeu", "incoterm", "fob", "recon_flagged", "Yes",
-			"dispositions", "1H@2026-11-01T20:00:00Z; 1c@2026-11-01T18:22:00Z", "seals", "ml-4411001|ML4411009",
-			"category", "Lithium Battery Tool", "hts", "8467210010", "value", "48250.5"),
+		csvRowOf(append(head, "seals", "ml-4411001|ML4411009",
+			"category", "Lithium Battery Tool", "hts", "8467210010", "value", "48250.5",
+			"entry_date", "2026-10-31", "pickup_number", "apm-447 1902", "pierpass_appointment", "pp-26110301",
+			"container_location", " Block C Row 14 Slot 3 ")...),
+		// A second container, without a location, on a container-only row
+		// that writes the same shipment values differently.
+		csvRowOf(append(head, "container_number", "MAEU7654320", "seals", "ML4411002",
+			"sku", "", "description", "", "hts", "", "value", "", "category", "",
+			"entry_date", "2026-10-31T23:00:00Z", "pickup_number", "APM4471902", "pierpass_appointment", "PP26110301")...),
 	}))
 	if len(res.Shipments) != 1 {
-		t.Fatalf("got %+v", res)
+		t.Fatalf("got %v, rejected %s", entries(res.Shipments), dumpRejected(res.Rejected))
 	}
 	s := res.Shipments[0]
 	checks := []struct{ what, got, want string }{
@@ -174,6 +182,11 @@ func TestCSVShipmentContent(t *testing.T) {
 		{"release", s.ReleaseDate.Format("2006-01-02"), "2026-11-01"},
 		{"available", s.AvailableDate.Format("2006-01-02"), "2026-11-03"},
 		{"id", s.ID(), "SH-PRX26001014"},
+		{"entry date", s.EntryDate.Format("2006-01-02"), "2026-10-31"},
+		{"pickup number", s.PickupNumber, "APM4471902"},
+		{"PierPass appointment", s.PierPassAppointment, "PP26110301"},
+		{"location", s.Containers[0].Location, "Block C Row 14 Slot 3"},
+		{"second container's location", s.Containers[1].Location, ""},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -217,6 +230,7 @@ func TestCSVMalformedRows(t *testing.T) {
 	with := func(extra ...string) []string { return append(append([]string{}, l2...), extra...) }
 	good := csvText([]map[string]string{csvRowOf()}) // header + line 2
 	goodRow := strings.Split(good, "\n")[1]
+	ncol := len(csvColumns)
 
 	tests := []struct {
 		name        string
@@ -286,6 +300,39 @@ func TestCSVMalformedRows(t *testing.T) {
 			want:        []rejection{{2, a, "RFC 3339 with a zone", false}},
 		},
 		{
+			name:        "bad entry date",
+			rows:        []map[string]string{csvRowOf(), csvRowOf(with("entry_date", "2026-13-01")...), entryB()},
+			wantEntries: []string{b},
+			want: []rejection{
+				{2, a, "rejected with entry PRX-2600101-4 (line 3 is invalid)", false},
+				{3, a, `entry_date: "2026-13-01" is not a date: write it as YYYY-MM-DD`, false},
+			},
+		},
+		{
+			name:        "bad pickup number",
+			rows:        []map[string]string{csvRowOf("pickup_number", "PU#4471")},
+			wantEntries: []string{},
+			want:        []rejection{{2, a, `pickup_number: pickup number "PU#4471": only letters and digits`, false}},
+		},
+		{
+			name:        "bad PierPass appointment",
+			rows:        []map[string]string{csvRowOf("pierpass_appointment", strings.Repeat("9", 36))},
+			wantEntries: []string{},
+			want:        []rejection{{2, a, "pierpass_appointment: PierPass appointment", false}},
+		},
+		{
+			name:        "container location too long",
+			rows:        []map[string]string{csvRowOf("container_location", strings.Repeat("x", 101))},
+			wantEntries: []string{},
+			want:        []rejection{{2, a, "container_location: is longer than 100 characters", false}},
+		},
+		{
+			name:        "container location without a container",
+			rows:        []map[string]string{csvRowOf("container_number", "", "seals", "", "container_location", "Row 7")},
+			wantEntries: []string{},
+			want:        []rejection{{2, a, "container_number: is required", false}},
+		},
+		{
 			name:        "bad recon flag",
 			rows:        []map[string]string{csvRowOf("recon_flagged", "maybe")},
 			wantEntries: []string{},
@@ -330,7 +377,7 @@ func TestCSVMalformedRows(t *testing.T) {
 			wantEntries: []string{b},
 			want: []rejection{
 				{2, a, "rejected with entry PRX-2600101-4 (line 4 is invalid)", false},
-				{4, a, "has 22 columns, the header has 21", false},
+				{4, a, fmt.Sprintf("has %d columns, the header has %d", ncol+1, ncol), false},
 			},
 		},
 		{
@@ -338,14 +385,15 @@ func TestCSVMalformedRows(t *testing.T) {
 			rows:        []map[string]string{entryB()},
 			raw:         []string{"PRX-2600101-4,01,MAEU263318842"},
 			wantEntries: []string{b},
-			want:        []rejection{{3, a, "has 3 columns, the header has 21", false}},
+			want:        []rejection{{3, a, fmt.Sprintf("has 3 columns, the header has %d", ncol), false}},
 		},
 		{
 			name:        "an unterminated quote swallows the rest of the line",
 			rows:        []map[string]string{entryB()},
 			raw:         []string{strings.Replace(goodRow, `"Cordless drill, 18V"`, `"Cordless drill, 18V`, 1)},
 			wantEntries: []string{b},
-			want:        []rejection{{3, a, "has 18 columns, the header has 21 (check the quotes", false}},
+			// The cut-off description swallows the columns after it.
+			want: []rejection{{3, a, fmt.Sprintf("has %d columns, the header has %d (check the quotes", columnIndex("description")+1, ncol), false}},
 		},
 		{
 			name:        "invalid entry number is rejected alone",
@@ -491,6 +539,41 @@ func TestCSVConflicts(t *testing.T) {
 			},
 		},
 		{
+			name: "pickup number",
+			rows: []map[string]string{csvRowOf("pickup_number", "PU4471"), csvRowOf(with("pickup_number", "PU4472")...)},
+			want: []rejection{
+				{2, a, `pickup_number: differs between the rows of the entry: "PU4471" on line 2; "PU4472" on line 3`, false},
+				{3, a, `pickup_number: differs between the rows of the entry: "PU4471" on line 2; "PU4472" on line 3`, false},
+			},
+		},
+		{
+			name: "pickup number given on one row only",
+			rows: []map[string]string{csvRowOf(), csvRowOf(with("pickup_number", "PU4471")...)},
+			want: []rejection{
+				{2, a, `pickup_number: differs between the rows of the entry: empty on line 2; "PU4471" on line 3`, false},
+				{3, a, `pickup_number: differs`, false},
+			},
+		},
+		{
+			name: "entry date and PierPass appointment",
+			rows: []map[string]string{
+				csvRowOf("entry_date", "2026-11-01", "pierpass_appointment", "PP1"),
+				csvRowOf(with("entry_date", "2026-10-31", "pierpass_appointment", "PP2")...),
+			},
+			want: []rejection{
+				{2, a, `entry_date: differs between the rows of the entry: "2026-11-01" on line 2; "2026-10-31" on line 3; pierpass_appointment: differs`, false},
+				{3, a, `entry_date: differs`, false},
+			},
+		},
+		{
+			name: "location of one container",
+			rows: []map[string]string{csvRowOf("container_location", "Row 14 Bay 3"), csvRowOf(with("container_location", "Row 14 Bay 4")...)},
+			want: []rejection{
+				{2, a, `container_location: container MSKU1234565: the location differs between the rows of the entry: "Row 14 Bay 3" on line 2; "Row 14 Bay 4" on line 3`, false},
+				{3, a, `container_location: container MSKU1234565: the location differs`, false},
+			},
+		},
+		{
 			name: "seals of one container",
 			rows: []map[string]string{csvRowOf(), csvRowOf(with("seals", "ML4411002")...)},
 			want: []rejection{
@@ -562,7 +645,7 @@ func TestCSVFileErrors(t *testing.T) {
 		{"missing several required columns", "csv", without("entry_number", "value", "category") + "\n", "missing required columns: entry_number, value, category"},
 		{"JSON given as CSV", "csv", `[{"entry_number": "x"}]`, "missing required columns: entry_number, entry_type"},
 		{"unknown column", "csv", full + ",colour\n", `unknown columns: "colour"`},
-		{"unnamed column", "csv", full + ",\n", "column 22 has no name"},
+		{"unnamed column", "csv", full + ",\n", fmt.Sprintf("column %d has no name", len(csvColumns)+1)},
 		{"repeated column", "csv", full + ",HTS\n", "repeated columns: hts"},
 		{"header line number", "csv", "\n\n" + without("sku") + "\n", "header (line 3)"},
 	}
@@ -600,7 +683,8 @@ func TestCSVHeaderVariants(t *testing.T) {
 				t.Fatalf("shipments %v, rejected %s", entries(res.Shipments), dumpRejected(res.Rejected))
 			}
 			s := res.Shipments[0]
-			if s.ISFBLNumber != "" || s.DischargeDate != nil || s.Dispositions != nil || s.ReconFlagged || len(s.Containers[0].Seals) != 0 {
+			if s.ISFBLNumber != "" || s.DischargeDate != nil || s.Dispositions != nil || s.ReconFlagged || len(s.Containers[0].Seals) != 0 ||
+				s.EntryDate != nil || s.PickupNumber != "" || s.PierPassAppointment != "" || s.Containers[0].Location != "" {
 				t.Fatalf("absent columns should leave fields empty: %+v", s)
 			}
 		})

@@ -9,7 +9,7 @@ package shipments
 //
 //	[{"entry_number": "ABC-1234567-8", "entry_type": "01", "bl_number": "MAEU123456789",
 //	  "carrier": "MAEU", "port": "2704", "release_date": "2026-11-02", "incoterm": "FOB",
-//	  "containers": [{"number": "CSQU3054383", "seals": ["SL1001"]}],
+//	  "containers": [{"number": "CSQU3054383", "seals": ["SL1001"], "location": "Row 14 Bay 3"}],
 //	  "lines": [{"sku": "DR-18V", "description": "cordless drill", "hts": "8467.21.0010",
 //	             "value": "12500.00", "category": "lithium_battery_tool"}]}]
 //
@@ -30,33 +30,37 @@ import (
 	"github.com/postrelease/postrelease/domain"
 )
 
-// jsonShipment is ShipmentInput as a file gives it: the same fields, with
+// ShipmentJSON is ShipmentInput as a file or an API request gives it: the same fields, with
 // dates that may be written as "YYYY-MM-DD". A test keeps the two in step.
-type jsonShipment struct {
-	EntryNumber   string               `json:"entry_number"`
-	EntryType     string               `json:"entry_type"`
-	BLNumber      string               `json:"bl_number"`
-	ISFBLNumber   string               `json:"isf_bl_number"`
-	Carrier       string               `json:"carrier"`
-	VesselVoyage  string               `json:"vessel_voyage"`
-	Port          string               `json:"port"`
-	Terminal      string               `json:"terminal"`
-	Containers    []Container          `json:"containers"`
-	DischargeDate jsonDate             `json:"discharge_date"`
-	AvailableDate jsonDate             `json:"available_date"`
-	ReleaseDate   jsonDate             `json:"release_date"`
-	Dispositions  []domain.Disposition `json:"dispositions"`
-	Incoterm      string               `json:"incoterm"`
-	ReconFlagged  bool                 `json:"recon_flagged"`
-	Lines         []Line               `json:"lines"`
+type ShipmentJSON struct {
+	EntryNumber         string               `json:"entry_number"`
+	EntryType           string               `json:"entry_type"`
+	BLNumber            string               `json:"bl_number"`
+	ISFBLNumber         string               `json:"isf_bl_number"`
+	Carrier             string               `json:"carrier"`
+	VesselVoyage        string               `json:"vessel_voyage"`
+	Port                string               `json:"port"`
+	Terminal            string               `json:"terminal"`
+	Containers          []Container          `json:"containers"`
+	DischargeDate       jsonDate             `json:"discharge_date"`
+	AvailableDate       jsonDate             `json:"available_date"`
+	ReleaseDate         jsonDate             `json:"release_date"`
+	EntryDate           jsonDate             `json:"entry_date"`
+	PickupNumber        string               `json:"pickup_number"`
+	PierPassAppointment string               `json:"pierpass_appointment"`
+	Dispositions        []domain.Disposition `json:"dispositions"`
+	Incoterm            string               `json:"incoterm"`
+	ReconFlagged        bool                 `json:"recon_flagged"`
+	Lines               []Line               `json:"lines"`
 }
 
-func (j jsonShipment) input() ShipmentInput {
+func (j ShipmentJSON) Input() ShipmentInput {
 	return ShipmentInput{
 		EntryNumber: j.EntryNumber, EntryType: j.EntryType, BLNumber: j.BLNumber, ISFBLNumber: j.ISFBLNumber,
 		Carrier: j.Carrier, VesselVoyage: j.VesselVoyage, Port: j.Port, Terminal: j.Terminal,
 		Containers: j.Containers, DischargeDate: j.DischargeDate.ptr(), AvailableDate: j.AvailableDate.ptr(),
-		ReleaseDate: j.ReleaseDate.t, Dispositions: j.Dispositions, Incoterm: j.Incoterm,
+		ReleaseDate: j.ReleaseDate.t, EntryDate: j.EntryDate.ptr(), PickupNumber: j.PickupNumber,
+		PierPassAppointment: j.PierPassAppointment, Dispositions: j.Dispositions, Incoterm: j.Incoterm,
 		ReconFlagged: j.ReconFlagged, Lines: j.Lines,
 	}
 }
@@ -209,14 +213,14 @@ func readJSONObject(n int, raw json.RawMessage) *jsonObject {
 		o.reason = fmt.Sprintf("object %d is not a JSON object", n)
 		return o
 	}
-	var js jsonShipment
+	var js ShipmentJSON
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&js); err != nil {
 		o.reason = jsonErrorText(err)
 		return o
 	}
-	o.ship = js.input()
+	o.ship = js.Input()
 	if fe := o.ship.Normalize(); fe != nil {
 		o.reason = fe.Error()
 		if _, bad := fe["entry_number"]; bad {

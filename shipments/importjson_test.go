@@ -72,11 +72,28 @@ func TestJSONOptionalFieldsAndTimes(t *testing.T) {
 		t.Fatalf("rejected: %s", dumpRejected(res.Rejected))
 	}
 	s := res.Shipments[0]
-	if s.DischargeDate != nil || s.AvailableDate != nil || s.ISFBLNumber != "" {
+	if s.DischargeDate != nil || s.AvailableDate != nil || s.ISFBLNumber != "" ||
+		s.EntryDate != nil || s.PickupNumber != "" || s.PierPassAppointment != "" || s.Containers[0].Location != "" {
 		t.Fatalf("absent fields not empty: %+v", s)
 	}
 	if got := s.ReleaseDate.Format("2006-01-02"); got != "2026-11-02" { // 23:30 PST is 07:30 UTC the next day
 		t.Fatalf("release date = %s, want the UTC day 2026-11-02", got)
+	}
+}
+
+func TestJSONEntryDatePickupAndLocation(t *testing.T) {
+	text := "[" + jsonShipmentText("PRX-2600101-4",
+		`"incoterm": "FOB"`, `"incoterm": "FOB", "entry_date": "2026-10-31T23:00:00Z", "pickup_number": "apm-447 1902", "pierpass_appointment": "pp26110301"`,
+		`"seals": ["ML4411001"]}`, `"seals": ["ML4411001"], "location": " Block C Row 14 Slot 3 "}`) + "]"
+	res := parseJSONText(t, text)
+	if len(res.Shipments) != 1 {
+		t.Fatalf("rejected: %s", dumpRejected(res.Rejected))
+	}
+	s := res.Shipments[0]
+	if s.EntryDate == nil || s.EntryDate.Format("2006-01-02") != "2026-10-31" || s.PickupNumber != "APM4471902" ||
+		s.PierPassAppointment != "PP26110301" || s.Containers[0].Location != "Block C Row 14 Slot 3" {
+		t.Fatalf("new fields not read right: entry date %v, pickup %q, PierPass %q, location %q",
+			s.EntryDate, s.PickupNumber, s.PierPassAppointment, s.Containers[0].Location)
 	}
 }
 
@@ -112,6 +129,18 @@ func TestJSONRowErrors(t *testing.T) {
 			objs:        []string{jsonShipmentText(a, `"2026-11-01"`, `"11/01/2026"`)},
 			wantEntries: []string{},
 			want:        []rejection{{1, a, `"11/01/2026" is not a date`, false}},
+		},
+		{
+			name:        "bad entry date",
+			objs:        []string{good, jsonShipmentText(a, `"incoterm": "FOB"`, `"incoterm": "FOB", "entry_date": "31/10/2026"`)},
+			wantEntries: []string{b},
+			want:        []rejection{{2, a, `"31/10/2026" is not a date`, false}},
+		},
+		{
+			name:        "bad pickup number",
+			objs:        []string{jsonShipmentText(a, `"incoterm": "FOB"`, `"incoterm": "FOB", "pickup_number": "PU#4471"`)},
+			wantEntries: []string{},
+			want:        []rejection{{1, a, `pickup_number: pickup number "PU#4471": only letters and digits`, false}},
 		},
 		{
 			name:        "date as a number",
@@ -223,7 +252,7 @@ func TestJSONEmptyListIsNoShipments(t *testing.T) {
 	}
 }
 
-// jsonShipment mirrors ShipmentInput for reading files: the same JSON names.
+// ShipmentJSON mirrors ShipmentInput for reading files: the same JSON names.
 func TestJSONMirrorHasEveryField(t *testing.T) {
 	names := func(v any) []string {
 		var out []string
@@ -234,8 +263,8 @@ func TestJSONMirrorHasEveryField(t *testing.T) {
 		}
 		return out
 	}
-	if a, b := names(ShipmentInput{}), names(jsonShipment{}); !reflect.DeepEqual(a, b) {
-		t.Fatalf("ShipmentInput fields %v, jsonShipment fields %v", a, b)
+	if a, b := names(ShipmentInput{}), names(ShipmentJSON{}); !reflect.DeepEqual(a, b) {
+		t.Fatalf("ShipmentInput fields %v, ShipmentJSON fields %v", a, b)
 	}
 	s := validInput()
 	if fe := s.Normalize(); fe != nil {

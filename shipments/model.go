@@ -55,6 +55,16 @@ type ShipmentInput struct {
 	DischargeDate *time.Time `json:"discharge_date,omitempty"`
 	AvailableDate *time.Time `json:"available_date,omitempty"`
 	ReleaseDate   time.Time  `json:"release_date"`
+	// EntryDate starts the entry's legal clock (PSC window, liquidation,
+	// record retention). When absent it is the release date: with entry and
+	// immediate delivery the time of entry is the release (19 CFR 141.68(a),
+	// from memory: verify).
+	EntryDate *time.Time `json:"entry_date,omitempty"`
+
+	// Known at opening when the broker's list has them; otherwise officers
+	// record them and the port check waits for them as a human step.
+	PickupNumber        string `json:"pickup_number,omitempty"`
+	PierPassAppointment string `json:"pierpass_appointment,omitempty"`
 
 	// Dispositions are the ACE disposition codes received so far, holds
 	// included, sorted by time; which codes release or hold is configuration
@@ -72,6 +82,8 @@ type ShipmentInput struct {
 type Container struct {
 	Number string   `json:"number"` // ISO 6346, "CSQU3054383"
 	Seals  []string `json:"seals"`
+	// Location is the container's place in the terminal yard, when known.
+	Location string `json:"location,omitempty"`
 }
 
 // Line is a line item of the entry. Value is the line's entered value in USD,
@@ -201,6 +213,13 @@ func (s *ShipmentInput) normalizeHeader(fe FieldErrors) {
 	}
 	s.DischargeDate = dateOrNil(s.DischargeDate)
 	s.AvailableDate = dateOrNil(s.AvailableDate)
+	s.EntryDate = dateOrNil(s.EntryDate)
+	if s.PickupNumber, err = parseReference("pickup number", s.PickupNumber, false); err != nil {
+		fe["pickup_number"] = err.Error()
+	}
+	if s.PierPassAppointment, err = parseReference("PierPass appointment", s.PierPassAppointment, false); err != nil {
+		fe["pierpass_appointment"] = err.Error()
+	}
 	switch {
 	case s.AvailableDate == nil:
 	case s.DischargeDate == nil:
@@ -259,6 +278,10 @@ func (c *Container) normalize(prefix string, fe FieldErrors) {
 	}
 	if len(c.Seals) == 0 {
 		c.Seals = nil
+	}
+	c.Location = strings.TrimSpace(c.Location)
+	if len(c.Location) > maxFreeText {
+		fe[prefix+"location"] = fmt.Sprintf("is longer than %d characters", maxFreeText)
 	}
 }
 

@@ -86,6 +86,38 @@ func TestExampleReleaseListCSV(t *testing.T) {
 	if ok, why := domain.BLMatchesISF(byEntry["PRX-2600102-2"].BLNumber, byEntry["PRX-2600102-2"].ISFBLNumber); !ok {
 		t.Errorf("entry PRX-2600102-2: %s", why)
 	}
+	// Pickup numbers, PierPass appointments and yard locations are on some
+	// shipments only: the rest wait for officers to record them.
+	type known struct {
+		entryDate, pickup, pierPass bool
+		locations                   []string
+	}
+	knownOf := func(s ShipmentInput) known {
+		k := known{entryDate: s.EntryDate != nil, pickup: s.PickupNumber != "", pierPass: s.PierPassAppointment != ""}
+		for _, c := range s.Containers {
+			k.locations = append(k.locations, c.Location)
+		}
+		return k
+	}
+	for entry, want := range map[string]known{
+		"PRX-2600101-4": {true, true, true, []string{"Block C Row 14 Slot 3", "Block C Row 14 Slot 5"}}, // everything known
+		"PRX-2600103-0": {false, true, false, []string{"Wheeled, slot 212"}},                            // no PierPass appointment yet
+		"PRX-2600107-1": {false, true, false, []string{"Row 7 Bay 22"}},
+		"PRX-2600109-7": {false, false, false, []string{""}}, // nothing known
+	} {
+		if got := knownOf(byEntry[entry]); !reflect.DeepEqual(got, want) {
+			t.Errorf("entry %s: entry date, pickup, PierPass, locations = %+v, want %+v", entry, got, want)
+		}
+	}
+	withPickup := 0
+	for _, s := range res.Shipments {
+		if s.PickupNumber != "" {
+			withPickup++
+		}
+	}
+	if withPickup != 3 {
+		t.Errorf("%d shipments with a pickup number, want 3", withPickup)
+	}
 
 	// The shipments written as JSON read back as the same shipments.
 	b, err := json.Marshal(res.Shipments)
@@ -155,6 +187,13 @@ func TestExampleReleaseListJSON(t *testing.T) {
 	}
 	if s := res.Shipments[3]; s.DischargeDate != nil || s.AvailableDate != nil {
 		t.Errorf("fourth shipment has no discharge yet: %+v", s)
+	}
+	if s := res.Shipments[0]; s.PickupNumber != "APM5520301" || s.PierPassAppointment != "PP26112601" ||
+		s.EntryDate == nil || s.Containers[1].Location != "Block A Row 3 Slot 14" {
+		t.Errorf("first shipment has its pickup number, PierPass appointment, entry date and locations: %+v", s)
+	}
+	if s := res.Shipments[1]; s.PickupNumber != "" || s.Containers[0].Location != "" {
+		t.Errorf("second shipment has no pickup number or location yet: %+v", s)
 	}
 	if !reflect.DeepEqual(res, parseFile(t, "testdata/release_list.json", "json")) {
 		t.Fatal("second parse differs")

@@ -20,6 +20,8 @@ type CaseRow struct {
 	WorkflowID      string     `json:"workflow_id"`
 	Version         int64      `json:"version"`
 	Status          string     `json:"status"`
+	Kind            string     `json:"kind"`        // '' for an HS misclassification opened directly
+	ShipmentID      string     `json:"shipment_id"` // the shipment that opened the case, if any
 	Step            string     `json:"step"`
 	OwnerRole       string     `json:"owner_role"`
 	Assignee        string     `json:"assignee"`
@@ -74,6 +76,7 @@ func caseRowFrom(s workflows.CaseState) (CaseRow, error) {
 	in := s.Case
 	r := CaseRow{
 		ID: s.CaseID, WorkflowID: s.WorkflowID, Version: s.Version, Status: s.Status, Step: string(s.Step),
+		Kind: string(in.Kind), ShipmentID: in.ShipmentID,
 		EntryNumber: in.EntryNumber, EntryDate: utc(in.EntryDate), Port: in.Port, Importer: in.ImporterOfRecord,
 		SKU: in.SKU, Description: in.ProductDescription, DeclaredHTS: string(in.DeclaredHTS), CorrectHTS: string(in.CorrectHTS),
 		TotalDue: s.Amounts.Total.StringFixed(2), OpenedBy: in.OpenedBy.Email, OpenedAt: utc(s.OpenedAt),

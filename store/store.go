@@ -1,6 +1,7 @@
 // Package store is the read model and reference data of postrelease: users,
-// sessions, tokens, the case projections, the product catalog and in-app
-// notifications. PostgreSQL in production, a SQLite file by default.
+// sessions, tokens, the case and shipment projections, uploaded documents, the
+// product catalog, ports and in-app notifications. PostgreSQL in production, a
+// SQLite file by default.
 package store
 
 import (
@@ -28,6 +29,10 @@ var ErrNotFound = errors.New("not found")
 type Store struct {
 	db      *gorm.DB
 	dialect string
+	// Where uploaded documents go (see documents.go): set once at start-up,
+	// before the store is used, with SetDocumentDir and SetDocumentLimits.
+	docDir    string
+	docLimits DocumentLimits
 }
 
 // IsPostgres reports whether a DSN names PostgreSQL rather than a SQLite file.
@@ -44,7 +49,7 @@ func Open(dsn string) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("opening PostgreSQL: %w", err)
 		}
-		return &Store{db: db, dialect: "postgres"}, nil
+		return &Store{db: db, dialect: "postgres", docLimits: DefaultDocumentLimits()}, nil
 	}
 	// WAL lets the API read while the worker writes; busy_timeout waits for the
 	// writer's lock instead of failing at once. _timezone=UTC makes the driver
@@ -60,7 +65,7 @@ func Open(dsn string) (*Store, error) {
 		return nil, err
 	}
 	sqlDB.SetMaxOpenConns(1) // SQLite has one writer; one connection avoids SQLITE_BUSY between our own goroutines
-	return &Store{db: db, dialect: "sqlite"}, nil
+	return &Store{db: db, dialect: "sqlite", docLimits: DefaultDocumentLimits()}, nil
 }
 
 // Close releases the connection pool.

@@ -110,7 +110,8 @@ func TestMigrate(t *testing.T) {
 		if n := count(t, s, "schema_migrations", ""); n != int64(len(want)) {
 			t.Errorf("schema_migrations has %d rows, want %d", n, len(want))
 		}
-		for _, table := range []string{"users", "api_tokens", "sessions", "cases", "case_steps", "products", "code_rule_changes", "notifications"} {
+		for _, table := range []string{"users", "api_tokens", "sessions", "cases", "case_steps", "products", "code_rule_changes", "notifications",
+			"shipments", "shipment_tasks", "shipment_containers", "documents"} {
 			if n := count(t, s, table, ""); n != 0 {
 				t.Errorf("table %s has %d rows after migrating, want 0", table, n)
 			}

@@ -15,7 +15,11 @@ import (
 // Register adds every workflow and activity to w.
 func Register(w sdkworker.Registry, acts *activities.Activities) {
 	w.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.ShipmentWorkflow, workflow.RegisterOptions{Name: workflows.ShipmentWorkflowName})
+	// The workflows run the projections as local activities by these names;
+	// a registered activity serves local activity calls too.
 	w.RegisterActivityWithOptions(acts.ProjectCase, activity.RegisterOptions{Name: workflows.ActivityProjectCase})
+	w.RegisterActivityWithOptions(acts.ProjectShipment, activity.RegisterOptions{Name: workflows.ActivityProjectShipment})
 	w.RegisterActivityWithOptions(acts.Notify, activity.RegisterOptions{Name: workflows.ActivityNotify})
 	w.RegisterActivityWithOptions(acts.ApplyCodeFix, activity.RegisterOptions{Name: workflows.ActivityApplyCodeFix})
 }

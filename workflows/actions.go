@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,14 +19,17 @@ import (
 // actionStep is the step each step-bound action completes. add_note and
 // reassign are not bound to a step.
 var actionStep = map[Action]Step{
-	ActionFilePSC:             StepFilePSC,
-	ActionRecordCBPDecision:   StepCBPDecision,
-	ActionRecordPayment:       StepPayment,
-	ActionFileReconciliation:  StepReconciliation,
-	ActionProposeCodeFix:      StepProposeCodeFix,
-	ActionApproveCodeFix:      StepApproveCodeFix,
-	ActionFilePriorDisclosure: StepPriorDisclosure,
-	ActionClose:               StepClose,
+	ActionFilePSC:              StepFilePSC,
+	ActionRecordCBPDecision:    StepCBPDecision,
+	ActionRecordPayment:        StepPayment,
+	ActionFileReconciliation:   StepReconciliation,
+	ActionProposeCodeFix:       StepProposeCodeFix,
+	ActionApproveCodeFix:       StepApproveCodeFix,
+	ActionFilePriorDisclosure:  StepPriorDisclosure,
+	ActionRecordSealFindings:   StepInvestigateSeals,
+	ActionRecordISFAmendment:   StepAmendISF,
+	ActionRecordHoldResolution: StepResolveHold,
+	ActionClose:                StepClose,
 }
 
 const maxText = 4000
@@ -56,6 +60,9 @@ func Permit(s *CaseState, actor Actor, action Action, now time.Time) error {
 	step, ok := actionStep[action]
 	if !ok {
 		return conflict(fmt.Sprintf("unknown action %q", action))
+	}
+	if kind := s.KindOrDefault(); !slices.Contains(KindSteps[kind], step) {
+		return conflict(fmt.Sprintf("the case is at step %s; %s is not an action of a %s case", cur.Name, action, kind))
 	}
 	// Checked before the step: once the window has closed the case has moved
 	// on to prior disclosure, and "the window closed on <date>" is the answer
@@ -135,6 +142,23 @@ func required(fe FieldErrors, field, v string) string {
 		fe[field] = "is required"
 	} else if len(v) > maxText {
 		fe[field] = fmt.Sprintf("is longer than %d characters", maxText)
+	}
+	return v
+}
+
+func optional(fe FieldErrors, field, v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) > maxText {
+		fe[field] = fmt.Sprintf("is longer than %d characters", maxText)
+	}
+	return v
+}
+
+// oneOf checks a choice: one of allowed, exactly as written.
+func oneOf(fe FieldErrors, field, v string, allowed []string) string {
+	v = strings.TrimSpace(v)
+	if !slices.Contains(allowed, v) {
+		fe[field] = "must be one of " + strings.Join(allowed, ", ")
 	}
 	return v
 }
@@ -244,6 +268,31 @@ func (c *detentionCase) decode(action Action, raw json.RawMessage) (any, error) 
 		}
 		in.Reference = required(fe, "reference", in.Reference)
 		return done(fe, in)
+	case ActionRecordSealFindings:
+		var in SealFindingsInput
+		if err := strictDecode(raw, &in); err != nil {
+			return nil, err
+		}
+		in.Findings = required(fe, "findings", in.Findings)
+		in.Resolution = oneOf(fe, "resolution", in.Resolution, SealResolutions)
+		return done(fe, in)
+	case ActionRecordISFAmendment:
+		var in ISFAmendmentInput
+		if err := strictDecode(raw, &in); err != nil {
+			return nil, err
+		}
+		in.AmendedISFReference = required(fe, "amended_isf_reference", in.AmendedISFReference)
+		in.CorrectedBLNumber = optional(fe, "corrected_bl_number", in.CorrectedBLNumber)
+		return done(fe, in)
+	case ActionRecordHoldResolution:
+		var in HoldResolutionInput
+		if err := strictDecode(raw, &in); err != nil {
+			return nil, err
+		}
+		in.Outcome = oneOf(fe, "outcome", in.Outcome, HoldOutcomes)
+		in.Reference = required(fe, "reference", in.Reference)
+		in.Note = optional(fe, "note", in.Note)
+		return done(fe, in)
 	case ActionClose:
 		var in CloseInput
 		if err := strictDecode(raw, &in); err != nil {
@@ -337,6 +386,33 @@ func (c *detentionCase) handle(ctx workflow.Context, action Action, req ActionRe
 		c.event(now, &actor, string(action), "prior disclosure filed: "+in.Reference)
 		c.finish(now, &actor, StepDone, "prior disclosure "+in.Reference)
 		c.enter(now, StepPayment)
+	case SealFindingsInput:
+		c.state.SealFindings = &SealFindings{Findings: in.Findings, Resolution: in.Resolution, By: actor, At: now}
+		detail := fmt.Sprintf("seal findings (%s): %s", in.Resolution, in.Findings)
+		if in.Resolution == CargoDiscrepancy {
+			detail += "; the cargo differs from the entry: the closing summary must say what follows (correction, new case, claim)"
+		}
+		c.event(now, &actor, string(action), detail)
+		c.finish(now, &actor, StepDone, in.Resolution)
+		c.enter(now, StepClose)
+	case ISFAmendmentInput:
+		c.state.ISFAmendment = &ISFAmendment{AmendedISFReference: in.AmendedISFReference, CorrectedBLNumber: in.CorrectedBLNumber, By: actor, At: now}
+		detail := "ISF amended: " + in.AmendedISFReference
+		if in.CorrectedBLNumber != "" {
+			detail += ", corrected B/L " + in.CorrectedBLNumber
+		}
+		c.event(now, &actor, string(action), detail+". "+ISFDamagesWarning)
+		c.finish(now, &actor, StepDone, "ISF amended "+in.AmendedISFReference)
+		c.enter(now, StepClose)
+	case HoldResolutionInput:
+		c.state.HoldResolution = &HoldResolution{Outcome: in.Outcome, Reference: in.Reference, Note: in.Note, By: actor, At: now}
+		detail := fmt.Sprintf("CBP hold ended (%s), reference %s", in.Outcome, in.Reference)
+		if in.Note != "" {
+			detail += ": " + in.Note
+		}
+		c.event(now, &actor, string(action), detail)
+		c.finish(now, &actor, StepDone, in.Outcome)
+		c.enter(now, StepClose)
 	case CloseInput:
 		c.state.ClosingSummary = in.Summary
 		c.event(now, &actor, string(action), "closed: "+in.Summary)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -37,18 +38,35 @@ type detentionCase struct {
 	outbox []NotifyInput
 	// searchAttrs are the values last written to Temporal's visibility.
 	searchAttrs searchValues
+	// version is the workflow.GetVersion of changeCaseKinds: DefaultVersion
+	// for a case started before kinds existed (always an HS
+	// misclassification, no parent), 1 since.
+	version workflow.Version
 }
 
+// changeCaseKinds is the GetVersion change id of case kinds and of the
+// closing signal to a parent shipment.
+const changeCaseKinds = "case-kinds"
+
 func (c *detentionCase) setup(ctx workflow.Context, in OpenCaseInput) error {
+	c.version = workflow.GetVersion(ctx, changeCaseKinds, workflow.DefaultVersion, 1)
+	kind := KindHSMisclassification
+	if c.version >= 1 {
+		kind = in.KindOrDefault()
+		if _, ok := KindSteps[kind]; !ok {
+			return invalid(FieldErrors{"kind": fmt.Sprintf("%q is not a kind of detention case", in.Kind)})
+		}
+	}
 	now := workflow.Now(ctx)
 	info := workflow.GetInfo(ctx)
 	c.state = CaseState{
 		CaseID:       in.CaseID,
 		WorkflowID:   info.WorkflowExecution.ID,
 		Status:       StatusOpen,
+		Kind:         kind,
 		Case:         in,
-		Amounts:      domain.ComputeAmounts(in.EnteredValue, in.DeclaredRate, in.CorrectRate, in.PenaltyRate),
-		Deadlines:    computeDeadlines(in),
+		Amounts:      zeroAmounts(),
+		Deadlines:    Deadlines{},
 		Steps:        []StepRecord{},
 		Escalations:  []Escalation{},
 		Events:       []Event{},
@@ -59,6 +77,14 @@ func (c *detentionCase) setup(ctx workflow.Context, in OpenCaseInput) error {
 		OpenedAt:     now,
 		UpdatedAt:    now,
 	}
+	// Only an HS misclassification has amounts and HTS codes; a shipment's
+	// cases have neither, and their legal dates only when the entry date is known.
+	if kind == KindHSMisclassification {
+		c.state.Amounts = domain.ComputeAmounts(in.EnteredValue, in.DeclaredRate, in.CorrectRate, in.PenaltyRate)
+		c.state.Deadlines = computeDeadlines(in)
+	} else if !in.EntryDate.IsZero() {
+		c.state.Deadlines = computeDeadlines(in)
+	}
 	if in.OpenedBy.Role == domain.RoleOfficer {
 		c.caseOfficer = in.OpenedBy.Email
 	}
@@ -66,8 +92,13 @@ func (c *detentionCase) setup(ctx workflow.Context, in OpenCaseInput) error {
 	// The first step is open before any handler is registered: an update that
 	// arrives with the start is validated against it, not against an empty case.
 	opener := in.OpenedBy
-	c.event(now, &opener, "opened", fmt.Sprintf("case opened for entry %s, SKU %s", in.EntryNumber, in.SKU))
-	c.enterFilePSC(now)
+	c.event(now, &opener, "opened", openedDetail(in, kind))
+	switch kind {
+	case KindHSMisclassification:
+		c.enterFilePSC(now)
+	default:
+		c.enterFirstStep(now, KindSteps[kind][0])
+	}
 
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (CaseState, error) {
 		return c.state, nil
@@ -123,7 +154,73 @@ func (c *detentionCase) run(ctx workflow.Context) (CaseState, error) {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return c.state, err
 	}
+	if c.version >= 1 && c.state.Case.ParentWorkflowID != "" {
+		c.signalParent(ctx)
+	}
 	return c.state, nil
+}
+
+// signalParent tells the shipment that opened the case that it is closed,
+// by workflow id so the shipment's current run gets it even after it
+// continued as new. A shipment that is gone does not fail the case.
+func (c *detentionCase) signalParent(ctx workflow.Context) {
+	closed := CaseClosed{CaseID: c.state.CaseID, Kind: c.state.Kind, Summary: c.state.ClosingSummary}
+	if c.state.ClosedAt != nil {
+		closed.ClosedAt = *c.state.ClosedAt
+	}
+	parent := c.state.Case.ParentWorkflowID
+	if err := workflow.SignalExternalWorkflow(ctx, parent, "", SignalCaseClosed, closed).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("the shipment that opened the case could not be told it closed",
+			"case", c.state.CaseID, "parent", parent, "error", err)
+	}
+}
+
+// zeroAmounts is what a case without a duty difference owes: 0.00 each.
+func zeroAmounts() domain.Amounts {
+	z := domain.USD{Decimal: decimal.Zero}
+	return domain.Amounts{TariffDifference: z, Penalty: z, Total: z}
+}
+
+// openedDetail is the opened event: what the case is about. An HS case opened
+// through the API keeps the wording it always had.
+func openedDetail(in OpenCaseInput, kind CaseKind) string {
+	if in.Kind == "" && in.Reason == "" && in.ShipmentID == "" {
+		return fmt.Sprintf("case opened for entry %s, SKU %s", in.EntryNumber, in.SKU)
+	}
+	d := fmt.Sprintf("%s case opened for entry %s", kind, in.EntryNumber)
+	if in.ShipmentID != "" {
+		d += " by shipment " + in.ShipmentID
+	}
+	if in.SKU != "" {
+		d += ", SKU " + in.SKU
+	}
+	if in.Reason != "" {
+		d += ": " + in.Reason
+	}
+	if kind == KindISFDiscrepancy {
+		d += ". " + ISFDamagesWarning
+	}
+	return d
+}
+
+// enterFirstStep opens the first step of a shipment's case. Nobody opened it
+// by hand, so when no officer has it yet every officer is told.
+func (c *detentionCase) enterFirstStep(now time.Time, step Step) {
+	c.enter(now, step)
+	rec := c.state.Current()
+	if rec.Assignee != "" || rec.OwnerRole != domain.RoleOfficer {
+		return // enter told its owner
+	}
+	msg := fmt.Sprintf("case %s (%s", c.state.CaseID, c.state.Kind)
+	if id := c.state.Case.ShipmentID; id != "" {
+		msg += ", shipment " + id
+	}
+	msg += fmt.Sprintf("): step %s is open, due %s", step, rec.DueAt.Format(time.RFC3339))
+	if r := c.state.Case.Reason; r != "" {
+		msg += ": " + r
+	}
+	c.queue(NotifyInput{Kind: NotifyAssignment, Step: step, ToRole: domain.RoleOfficer, Message: msg, At: now,
+		DedupeKey: fmt.Sprintf("%s/%d/assignment", c.state.CaseID, rec.Seq)})
 }
 
 // clockEvent is a time event of the open step.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
@@ -1123,5 +1124,512 @@ func TestCaseWorkflow_OverpaymentNoted(t *testing.T) {
 	}
 	if !strings.Contains(detail, "26.00 USD more than due") {
 		t.Errorf("payment event %q does not name the 26.00 USD overpaid", detail)
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Case kinds a shipment opens as child workflows
+
+// parentSignals records the SignalCaseClosed a case sends to its shipment.
+type parentSignals struct {
+	mu   sync.Mutex
+	sent []parentSignal
+}
+
+type parentSignal struct {
+	workflowID, runID, name string
+	payload                 CaseClosed
+	clock                   time.Time
+}
+
+func (p *parentSignals) all() []parentSignal {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]parentSignal(nil), p.sent...)
+}
+
+// expectParentSignal mocks the signal to any external workflow (the test
+// environment runs no shipment) and records it; fail is what the send returns,
+// nil for a shipment that is there, an error for one that is gone.
+func (h *harness) expectParentSignal(fail error) *parentSignals {
+	p := &parentSignals{}
+	h.env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, mock.Anything, mock.Anything, mock.Anything).Return(
+		func(_, workflowID, runID, name string, arg any) error {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			payload, _ := arg.(CaseClosed)
+			p.sent = append(p.sent, parentSignal{workflowID: workflowID, runID: runID, name: name, payload: payload, clock: h.env.Now()})
+			return fail
+		})
+	return p
+}
+
+// system stands for a shipment opened by an import, not by a person.
+var system = Actor{UserID: "system", Email: "system@postrelease.invalid", Name: "postrelease"}
+
+// shipmentCase is the input a shipment builds for a child case: the entry,
+// the kind and the reason, no product, HTS codes or rates. It uses the
+// production policy, so the clocks tested are the ones in the file.
+func shipmentCase(t *testing.T, kind CaseKind, reason string, opener Actor) OpenCaseInput {
+	t.Helper()
+	p, err := policy.Load("production")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := OpenCaseInput{
+		CaseID: "SHP-1-" + strings.ToUpper(string(kind)), Kind: kind, ShipmentID: "SHP-1", ParentWorkflowID: ShipmentWorkflowID("SHP-1"),
+		Reason: "  " + reason + " ", EntryNumber: "abc12345678", EntryDate: testStart.AddDate(0, 0, -3), Port: "2704",
+		OpenedBy: opener, Policy: p,
+	}
+	if fe := in.Normalize(); fe != nil {
+		t.Fatalf("shipment case does not normalise: %v", fe)
+	}
+	return in
+}
+
+// slaOf is the production clock of a step; it fails the test when the file
+// has no entry of its own for it.
+func slaOf(t *testing.T, in OpenCaseInput, step Step) (remind, due, second time.Duration) {
+	t.Helper()
+	sla, ok := in.Policy.Steps[string(step)]
+	if !ok {
+		t.Fatalf("policy %s has no SLA for %s", in.Policy.Name, step)
+	}
+	due = sla.After.Std()
+	return due - sla.RemindBefore.Std(), due, due + sla.SecondLevelAfter.Std()
+}
+
+// checkShipmentCaseClosed checks what every kind shares once closed: the
+// steps, zero amounts, the closing, and the one signal to the shipment.
+func checkShipmentCaseClosed(t *testing.T, h *harness, in OpenCaseInput, signals *parentSignals, closedAt time.Duration, summary, wantSteps string) CaseState {
+	t.Helper()
+	if err := h.env.GetWorkflowError(); err != nil {
+		t.Fatalf("workflow failed: %v", err)
+	}
+	var final CaseState
+	if err := h.env.GetWorkflowResult(&final); err != nil {
+		t.Fatal(err)
+	}
+	if final.Status != StatusClosed || final.Step != StepClosed || final.Current() != nil {
+		t.Fatalf("final %s/%s, want closed", final.Status, final.Step)
+	}
+	if got := stepNames(&final); got != wantSteps {
+		t.Fatalf("steps = %s\nwant    %s", got, wantSteps)
+	}
+	if final.Kind != in.Kind || final.KindOrDefault() != in.Kind {
+		t.Errorf("kind %q, want %q", final.Kind, in.Kind)
+	}
+	for name, v := range map[string]domain.USD{"difference": final.Amounts.TariffDifference, "penalty": final.Amounts.Penalty, "total": final.Amounts.Total} {
+		if !v.IsZero() {
+			t.Errorf("amount %s = %s, want 0", name, v)
+		}
+	}
+	b, err := json.Marshal(final.Amounts)
+	if err != nil || string(b) != `{"tariff_difference":"0.00","penalty":"0.00","total":"0.00"}` {
+		t.Errorf("amounts as JSON = %s (%v)", b, err)
+	}
+	if final.ClosingSummary != summary || final.ClosedAt == nil || !final.ClosedAt.Equal(at(closedAt)) {
+		t.Errorf("closed %v with %q, want %v with %q", final.ClosedAt, final.ClosingSummary, at(closedAt), summary)
+	}
+	if got := final.Steps[len(final.Steps)-1].CompletedBy; got == nil || got.Role != domain.RoleManager {
+		t.Errorf("close completed by %+v, want a manager", got)
+	}
+	// The opened event names the kind, the shipment and the reason.
+	if len(final.Events) == 0 || final.Events[0].Kind != "opened" {
+		t.Fatalf("first event %+v, want opened", final.Events)
+	}
+	for _, w := range []string{string(in.Kind) + " case opened for entry ABC-1234567-8", "shipment SHP-1", in.Reason} {
+		if !strings.Contains(final.Events[0].Detail, w) {
+			t.Errorf("opened event %q does not contain %q", final.Events[0].Detail, w)
+		}
+	}
+	// Closing tells the shipment once, by workflow id (its current run), with
+	// the case, its kind, the summary and when it closed.
+	sent := signals.all()
+	if len(sent) != 1 {
+		t.Fatalf("signals to the shipment = %+v, want one", sent)
+	}
+	want := CaseClosed{CaseID: in.CaseID, Kind: in.Kind, Summary: summary, ClosedAt: at(closedAt)}
+	s := sent[0]
+	if s.workflowID != "shipment-SHP-1" || s.runID != "" || s.name != SignalCaseClosed || s.payload != want {
+		t.Errorf("signal = %+v\nwant %s to shipment-SHP-1 with %+v", s, SignalCaseClosed, want)
+	}
+	if !s.clock.Equal(at(closedAt)) {
+		t.Errorf("signal sent at %v, want at the closing %v", s.clock, at(closedAt))
+	}
+	h.checkProjections(&final)
+	return final
+}
+
+func TestCaseWorkflow_SealMismatch(t *testing.T) {
+	h := newHarness(t)
+	signals := h.expectParentSignal(nil)
+	in := shipmentCase(t, KindSealMismatch, "container MSKU1234565: seal ML-778 on the delivery order, ML-779 declared", olivia)
+	remindAt, dueAt, _ := slaOf(t, in, StepInvestigateSeals)
+
+	opened := h.snapshot(time.Minute)
+	wrongKind := h.update(1*hour, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-1"})
+	otherKind := h.update(1*hour+time.Minute, ActionRecordISFAmendment, olivia, ISFAmendmentInput{AmendedISFReference: "ISF-1"})
+	closeEarly := h.update(2*hour, ActionClose, maya, CloseInput{Summary: "nothing to see"})
+	badResolution := h.update(3*hour, ActionRecordSealFindings, olivia, SealFindingsInput{Findings: "seal intact", Resolution: "fine"})
+	noFindings := h.update(3*hour+time.Minute, ActionRecordSealFindings, olivia, SealFindingsInput{Resolution: SealsVerified})
+	late := h.snapshot(dueAt + time.Minute)
+	found := h.update(dueAt+2*hour, ActionRecordSealFindings, olivia, SealFindingsInput{
+		Findings: " terminal inspected the container: seal ML-779 intact; the DO misprinted it ", Resolution: SealsVerified})
+	officerCloses := h.update(dueAt+3*hour, ActionClose, olivia, CloseInput{Summary: "done"})
+	summary := "seals match; carrier corrected the delivery order"
+	closed := h.update(dueAt+4*hour, ActionClose, maya, CloseInput{Summary: summary})
+	h.run(in)
+
+	// Opening: the kind's step, for the opening officer, on the policy's clock;
+	// no amounts; the entry's legal dates are still known.
+	if opened.Step != StepInvestigateSeals || opened.Kind != KindSealMismatch || opened.Current().Assignee != olivia.Email ||
+		opened.Current().OwnerRole != domain.RoleOfficer {
+		t.Fatalf("opened at %s (%s) for %q", opened.Step, opened.Kind, opened.Current().Assignee)
+	}
+	if !opened.Current().DueAt.Equal(at(dueAt)) || !opened.Current().RemindAt.Equal(at(remindAt)) {
+		t.Errorf("investigate_seals due %v reminded %v, want %v and %v", opened.Current().DueAt, opened.Current().RemindAt, at(dueAt), at(remindAt))
+	}
+	if opened.Deadlines.Liquidation.IsZero() || opened.Case.EntryNumber != "ABC-1234567-8" || opened.Case.Reason != strings.TrimSpace(opened.Case.Reason) {
+		t.Errorf("opening data: %+v, deadlines %+v", opened.Case, opened.Deadlines)
+	}
+	avail := map[Actor]string{olivia: "[record_seal_findings add_note]", oscar: "[add_note]", maya: "[record_seal_findings add_note reassign]", audrey: "[]"}
+	for actor, want := range avail {
+		if got := fmt.Sprint(Available(opened, actor, at(time.Minute))); got != want {
+			t.Errorf("Available(%s) = %s, want %s", actor.Email, got, want)
+		}
+	}
+
+	mustReject(t, wrongKind, ErrConflict, "the case is at step investigate_seals", "file_psc is not an action of a seal_mismatch case")
+	mustReject(t, otherKind, ErrConflict, "record_isf_amendment is not an action of a seal_mismatch case")
+	mustReject(t, closeEarly, ErrConflict, "the case is at step investigate_seals; close needs step close")
+	mustReject(t, badResolution, ErrInvalid, "resolution: must be one of seals_verified, resealed_by_cbp, cargo_inspected_ok, cargo_discrepancy")
+	mustReject(t, noFindings, ErrInvalid, "findings: is required")
+
+	// The step's clock ran: reminder to the officer, level 1 to managers at due.
+	cur := late.Current()
+	if cur == nil || cur.Name != StepInvestigateSeals || !cur.ReminderSent || cur.EscalationLevel != 1 {
+		t.Fatalf("at due+1m: %+v, want investigate_seals reminded and at level 1", cur)
+	}
+	rem := h.rec.notificationsOf(NotifyReminder)
+	if len(rem) != 1 || rem[0].Step != StepInvestigateSeals || rem[0].ToEmail != olivia.Email || !rem[0].clock.Equal(at(remindAt)) {
+		t.Errorf("reminders = %+v, want one to olivia at %v", rem, at(remindAt))
+	}
+	esc := h.rec.notificationsOf(NotifyEscalation)
+	if len(esc) != 1 || esc[0].Step != StepInvestigateSeals || esc[0].Level != 1 || esc[0].ToRole != domain.RoleManager || !esc[0].clock.Equal(at(dueAt)) {
+		t.Errorf("escalations = %+v, want level 1 to managers at %v", esc, at(dueAt))
+	}
+
+	mustAccept(t, found)
+	if found.state.Step != StepClose {
+		t.Errorf("findings answered step %s, want close", found.state.Step)
+	}
+	mustReject(t, officerCloses, ErrForbidden, "only a manager may close")
+	mustAccept(t, closed)
+
+	final := checkShipmentCaseClosed(t, h, in, signals, dueAt+4*hour, summary, "investigate_seals:done close:done")
+	f := final.SealFindings
+	if f == nil || f.Resolution != SealsVerified || f.Findings != "terminal inspected the container: seal ML-779 intact; the DO misprinted it" ||
+		f.By.Email != olivia.Email || !f.At.Equal(at(dueAt+2*hour)) {
+		t.Errorf("seal findings = %+v", f)
+	}
+	if final.Steps[0].Outcome != SealsVerified {
+		t.Errorf("investigate_seals outcome %q", final.Steps[0].Outcome)
+	}
+}
+
+func TestCaseWorkflow_ISFDiscrepancy(t *testing.T) {
+	h := newHarness(t)
+	// The shipment is gone by the time the case closes: the case closes anyway.
+	signals := h.expectParentSignal(errors.New("unknown external workflow execution"))
+	in := shipmentCase(t, KindISFDiscrepancy, "B/L MAEU123456789 does not match ISF B/L MAEU123456780", maya)
+	remindAt, dueAt, secondAt := slaOf(t, in, StepAmendISF)
+
+	opened := h.snapshot(time.Minute)
+	wrongKind := h.update(1*hour, ActionRecordSealFindings, oscar, SealFindingsInput{Findings: "x", Resolution: SealsVerified})
+	noRef := h.update(2*hour, ActionRecordISFAmendment, oscar, ISFAmendmentInput{CorrectedBLNumber: "MAEU123456789"})
+	late := h.snapshot(secondAt + time.Minute)
+	amended := h.update(secondAt+hour, ActionRecordISFAmendment, oscar, ISFAmendmentInput{AmendedISFReference: " ISF-2026-0042 ", CorrectedBLNumber: "MAEU123456789"})
+	officerCloses := h.update(secondAt+2*hour, ActionClose, oscar, CloseInput{Summary: "done"})
+	summary := "ISF amended before CBP assessed liquidated damages"
+	closed := h.update(secondAt+3*hour, ActionClose, mark, CloseInput{Summary: summary})
+	h.run(in)
+
+	// Opened by a manager: the officer step is nobody's yet, and every officer
+	// is told, with the reason.
+	if opened.Step != StepAmendISF || opened.Current().Assignee != "" {
+		t.Fatalf("opened at %s for %q, want amend_isf for any officer", opened.Step, opened.Current().Assignee)
+	}
+	var toOfficers []notification
+	for _, n := range h.rec.notificationsOf(NotifyAssignment) {
+		if n.ToRole == domain.RoleOfficer {
+			toOfficers = append(toOfficers, n)
+		}
+	}
+	if len(toOfficers) != 1 || toOfficers[0].Step != StepAmendISF || !toOfficers[0].At.Equal(testStart) ||
+		!strings.Contains(toOfficers[0].Message, "shipment SHP-1") || !strings.Contains(toOfficers[0].Message, "does not match ISF B/L") {
+		t.Errorf("assignments to officers = %+v, want one for amend_isf naming the shipment and the reason", toOfficers)
+	}
+	if !strings.Contains(opened.Events[0].Detail, "$5,000 liquidated damages per violation") {
+		t.Errorf("opened event %q does not warn of the ISF liquidated damages", opened.Events[0].Detail)
+	}
+
+	mustReject(t, wrongKind, ErrConflict, "record_seal_findings is not an action of a isf_discrepancy case")
+	mustReject(t, noRef, ErrInvalid, "amended_isf_reference: is required")
+
+	// Reminder, level 1 at due, level 2 at due + second_level_after.
+	cur := late.Current()
+	if cur == nil || cur.Name != StepAmendISF || !cur.ReminderSent || cur.EscalationLevel != 2 {
+		t.Fatalf("after level 2: %+v", cur)
+	}
+	rem := h.rec.notificationsOf(NotifyReminder)
+	if len(rem) != 1 || rem[0].ToRole != domain.RoleOfficer || !rem[0].clock.Equal(at(remindAt)) {
+		t.Errorf("reminders = %+v, want one to officers at %v", rem, at(remindAt))
+	}
+	var levels []string
+	for _, e := range late.Escalations {
+		levels = append(levels, fmt.Sprintf("%s/%d@%s", e.Step, e.Level, e.At.Sub(testStart)))
+	}
+	if want := fmt.Sprintf("[amend_isf/1@%s amend_isf/2@%s]", dueAt, secondAt); fmt.Sprint(levels) != want {
+		t.Errorf("escalations = %v, want %s", levels, want)
+	}
+
+	mustAccept(t, amended)
+	mustReject(t, officerCloses, ErrForbidden, "only a manager may close")
+	mustAccept(t, closed)
+
+	final := checkShipmentCaseClosed(t, h, in, signals, secondAt+3*hour, summary, "amend_isf:done close:done")
+	a := final.ISFAmendment
+	if a == nil || a.AmendedISFReference != "ISF-2026-0042" || a.CorrectedBLNumber != "MAEU123456789" || a.By.Email != oscar.Email {
+		t.Errorf("ISF amendment = %+v", a)
+	}
+	var detail string
+	for _, e := range final.Events {
+		if e.Kind == string(ActionRecordISFAmendment) {
+			detail = e.Detail
+		}
+	}
+	if !strings.Contains(detail, "ISF-2026-0042") || !strings.Contains(detail, "corrected B/L MAEU123456789") || !strings.Contains(detail, "$5,000") {
+		t.Errorf("amendment event %q", detail)
+	}
+}
+
+func TestCaseWorkflow_CBPHold(t *testing.T) {
+	h := newHarness(t)
+	signals := h.expectParentSignal(nil)
+	in := shipmentCase(t, KindCBPHold, "ACE disposition 1H: hold placed at the port of discharge", system)
+	remindAt, dueAt, _ := slaOf(t, in, StepResolveHold)
+
+	opened := h.snapshot(time.Minute)
+	wrongKind := h.update(1*hour, ActionRecordISFAmendment, olivia, ISFAmendmentInput{AmendedISFReference: "ISF-1"})
+	hsAction := h.update(1*hour+time.Minute, ActionRecordPayment, olivia, PaymentInput{Reference: "ACH-1", Amount: decimal.RequireFromString("10.00")})
+	badOutcome := h.update(2*hour, ActionRecordHoldResolution, olivia, HoldResolutionInput{Outcome: "released", Reference: "1I"})
+	reminded := h.snapshot(remindAt + time.Minute)
+	resolved := h.update(remindAt+hour, ActionRecordHoldResolution, olivia, HoldResolutionInput{
+		Outcome: HoldExamCompleted, Reference: "CBP exam 2026-EX-881", Note: " intensive exam, no findings; 1I posted "})
+	officerCloses := h.update(remindAt+2*hour, ActionClose, olivia, CloseInput{Summary: "done"})
+	summary := "exam completed without findings; hold removed (1I)"
+	closed := h.update(remindAt+3*hour, ActionClose, maya, CloseInput{Summary: summary})
+	h.run(in)
+
+	if opened.Step != StepResolveHold || opened.Current().Assignee != "" || opened.Events[0].Actor == nil || opened.Events[0].Actor.UserID != "system" {
+		t.Fatalf("opened at %s for %q by %+v", opened.Step, opened.Current().Assignee, opened.Events[0].Actor)
+	}
+	for actor, want := range map[Actor]string{olivia: "[record_hold_resolution add_note]", oscar: "[record_hold_resolution add_note]", maya: "[record_hold_resolution add_note reassign]"} {
+		if got := fmt.Sprint(Available(opened, actor, at(time.Minute))); got != want {
+			t.Errorf("Available(%s) = %s, want %s", actor.Email, got, want)
+		}
+	}
+	mustReject(t, wrongKind, ErrConflict, "record_isf_amendment is not an action of a cbp_hold case")
+	mustReject(t, hsAction, ErrConflict, "record_payment is not an action of a cbp_hold case")
+	mustReject(t, badOutcome, ErrInvalid, "outcome: must be one of hold_removed, exam_completed, seized")
+
+	// The reminder came at its policy time, to every officer (nobody has the
+	// step); nothing was escalated before the due time.
+	if cur := reminded.Current(); cur == nil || !cur.ReminderSent || cur.EscalationLevel != 0 || !cur.DueAt.Equal(at(dueAt)) {
+		t.Fatalf("after the reminder: %+v", cur)
+	}
+	rem := h.rec.notificationsOf(NotifyReminder)
+	if len(rem) != 1 || rem[0].Step != StepResolveHold || rem[0].ToRole != domain.RoleOfficer || !rem[0].clock.Equal(at(remindAt)) {
+		t.Errorf("reminders = %+v, want one to officers at %v", rem, at(remindAt))
+	}
+	if esc := h.rec.notificationsOf(NotifyEscalation); len(esc) != 0 {
+		t.Errorf("escalations = %+v, want none", esc)
+	}
+
+	mustAccept(t, resolved)
+	mustReject(t, officerCloses, ErrForbidden, "only a manager may close")
+	mustAccept(t, closed)
+
+	final := checkShipmentCaseClosed(t, h, in, signals, remindAt+3*hour, summary, "resolve_hold:done close:done")
+	r := final.HoldResolution
+	if r == nil || r.Outcome != HoldExamCompleted || r.Reference != "CBP exam 2026-EX-881" || r.Note != "intensive exam, no findings; 1I posted" || r.By.Email != olivia.Email {
+		t.Errorf("hold resolution = %+v", r)
+	}
+	if final.Steps[0].CompletedBy.Email != olivia.Email || final.Steps[0].Outcome != HoldExamCompleted {
+		t.Errorf("resolve_hold = %+v", final.Steps[0])
+	}
+}
+
+// A kind's case opened without a parent (by hand, or a test) closes without
+// signalling anyone.
+func TestCaseWorkflow_KindWithoutParentSendsNoSignal(t *testing.T) {
+	h := newHarness(t)
+	signals := h.expectParentSignal(nil)
+	in := shipmentCase(t, KindSealMismatch, "seal missing on arrival", olivia)
+	in.ParentWorkflowID = ""
+	found := h.update(hour, ActionRecordSealFindings, olivia, SealFindingsInput{Findings: "CBP resealed after exam", Resolution: SealsResealedCBP})
+	closed := h.update(2*hour, ActionClose, maya, CloseInput{Summary: "resealed by CBP"})
+	h.run(in)
+	mustAccept(t, found)
+	mustAccept(t, closed)
+	if err := h.env.GetWorkflowError(); err != nil {
+		t.Fatalf("workflow failed: %v", err)
+	}
+	if sent := signals.all(); len(sent) != 0 {
+		t.Errorf("signals = %+v, want none", sent)
+	}
+}
+
+// hs_misclassification given explicitly is the flow every case always had.
+func TestCaseWorkflow_ExplicitHSKindIsTheDefaultFlow(t *testing.T) {
+	h := newHarness(t)
+	in := testCase(t, 30, false)
+	in.Kind = KindHSMisclassification
+	start := h.snapshot(time.Minute)
+	sealAction := h.update(hour, ActionRecordSealFindings, olivia, SealFindingsInput{Findings: "x", Resolution: SealsVerified})
+	h.cancelAt(2 * hour)
+	h.runUntilCanceled(in)
+
+	if start.Step != StepFilePSC || start.Kind != KindHSMisclassification || !start.Amounts.Total.Equal(decimal.RequireFromString("3474")) {
+		t.Fatalf("explicit HS case at %s (%s), total %s", start.Step, start.Kind, start.Amounts.Total)
+	}
+	if !strings.HasPrefix(start.Events[0].Detail, "hs_misclassification case opened for entry ABC-1234567-8, SKU WR-SET-12") {
+		t.Errorf("opened event %q", start.Events[0].Detail)
+	}
+	mustReject(t, sealAction, ErrConflict, "the case is at step file_psc", "not an action of a hs_misclassification case")
+
+	// A case opened through the API (no kind) keeps its old wording and gets
+	// its kind in the state.
+	h2 := newHarness(t)
+	plain := h2.snapshot(time.Minute)
+	h2.cancelAt(time.Hour)
+	h2.runUntilCanceled(testCase(t, 30, false))
+	if plain.Kind != KindHSMisclassification || plain.Events[0].Detail != "case opened for entry ABC-1234567-8, SKU WR-SET-12" {
+		t.Errorf("plain case: kind %q, opened %q", plain.Kind, plain.Events[0].Detail)
+	}
+}
+
+func TestCaseWorkflow_UnknownKindFailsAtOnce(t *testing.T) {
+	h := newHarness(t)
+	in := shipmentCase(t, KindCBPHold, "hold", olivia)
+	in.Kind = "demurrage"
+	h.run(in)
+	err := h.env.GetWorkflowError()
+	if err == nil || !strings.Contains(err.Error(), `"demurrage" is not a kind of detention case`) {
+		t.Fatalf("workflow error %v, want the unknown kind named", err)
+	}
+}
+
+// A state written before kinds existed (no kind, no case kind) is an HS
+// misclassification to Permit.
+func TestPermitWithoutKindIsHS(t *testing.T) {
+	s := &CaseState{Status: StatusOpen, Deadlines: Deadlines{PSCWindowClosesAt: at(100 * hour)},
+		Steps: []StepRecord{{Seq: 1, Name: StepFilePSC, Status: StepActive, OwnerRole: domain.RoleOfficer}}}
+	if err := Permit(s, olivia, ActionFilePSC, testStart); err != nil {
+		t.Errorf("file_psc on a state without kind: %v", err)
+	}
+	if err := Permit(s, olivia, ActionRecordHoldResolution, testStart); ErrorType(err) != ErrConflict {
+		t.Errorf("record_hold_resolution on a state without kind: %v, want conflict", err)
+	}
+}
+
+func TestNormalizeChildCase(t *testing.T) {
+	in := OpenCaseInput{Kind: KindSealMismatch, ShipmentID: " SHP-1 ", ParentWorkflowID: "shipment-SHP-1", Reason: " seal differs ",
+		EntryNumber: "abc12345678", EntryDate: time.Date(2026, 3, 7, 15, 4, 0, 0, time.UTC), Port: "2704"}
+	if fe := in.Normalize(); fe != nil {
+		t.Fatalf("Normalize: %v", fe)
+	}
+	if in.EntryNumber != "ABC-1234567-8" || in.ShipmentID != "SHP-1" || in.Reason != "seal differs" || !in.EntryDate.Equal(time.Date(2026, 3, 7, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("normalised to %+v", in)
+	}
+	bad := OpenCaseInput{Kind: "demurrage", ParentWorkflowID: "shipment-x", EntryNumber: "nope", Port: "2704"}
+	fe := bad.Normalize()
+	for _, f := range []string{"kind", "entry_number", "entry_date", "reason", "shipment_id"} {
+		if fe[f] == "" {
+			t.Errorf("no error for %s: %v", f, fe)
+		}
+	}
+	if _, ok := fe["sku"]; ok {
+		t.Errorf("a shipment's case needs no SKU: %v", fe)
+	}
+	if !strings.Contains(fe["kind"], "seal_mismatch") {
+		t.Errorf("kind error %q does not list the kinds", fe["kind"])
+	}
+}
+
+func TestSearchAttributesAtStart(t *testing.T) {
+	get := func(sas temporal.SearchAttributes, key temporal.SearchAttributeKeyKeyword) (string, bool) {
+		return sas.GetKeyword(key)
+	}
+	hs := SearchAttributesAtStart(testCase(t, 30, false))
+	child := SearchAttributesAtStart(shipmentCase(t, KindISFDiscrepancy, "B/L differs", olivia))
+	for _, tt := range []struct {
+		name string
+		sas  temporal.SearchAttributes
+		key  temporal.SearchAttributeKeyKeyword
+		want string // "" means not set
+	}{
+		{"hs CaseKind", hs, SACaseKind, "detention"},
+		{"hs DetentionKind", hs, SADetentionKind, "hs_misclassification"},
+		{"hs HTSCode", hs, SAHTSCode, "8204.11.0030"},
+		{"hs ShipmentID", hs, SAShipmentID, ""},
+		{"child CaseKind", child, SACaseKind, "detention"},
+		{"child DetentionKind", child, SADetentionKind, "isf_discrepancy"},
+		{"child ShipmentID", child, SAShipmentID, "SHP-1"},
+		{"child HTSCode", child, SAHTSCode, ""},
+		{"child EntryNumber", child, SAEntryNumber, "ABC-1234567-8"},
+	} {
+		got, ok := get(tt.sas, tt.key)
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("%s = %q (set %v), want %q", tt.name, got, ok, tt.want)
+		}
+	}
+	names := map[string]bool{}
+	for _, sa := range SearchAttributeTypes {
+		names[sa.Name] = true
+	}
+	if !names["DetentionKind"] || !names["ShipmentID"] {
+		t.Errorf("SearchAttributeTypes %v lacks DetentionKind or ShipmentID", names)
+	}
+}
+
+// Every step has an SLA of its own in production, and every step of the
+// kinds a shipment opens one in demo too.
+func TestPoliciesCoverEveryStep(t *testing.T) {
+	prod, err := policy.Load("production")
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo, err := policy.Load("demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range Steps {
+		if _, ok := prod.Steps[string(s)]; !ok {
+			t.Errorf("production has no SLA for %s", s)
+		}
+	}
+	for _, s := range []Step{StepInvestigateSeals, StepAmendISF, StepResolveHold} {
+		sla, ok := demo.Steps[string(s)]
+		if !ok || sla.After.Std() > 10*time.Minute {
+			t.Errorf("demo SLA of %s = %+v (set %v), want minutes", s, sla, ok)
+		}
+	}
+	for _, k := range CaseKinds {
+		steps := KindSteps[k]
+		if len(steps) == 0 || steps[len(steps)-1] != StepClose {
+			t.Errorf("kind %s steps %v do not end with close", k, steps)
+		}
 	}
 }

@@ -37,13 +37,57 @@ const (
 	StepProposeCodeFix  Step = "propose_code_fix"
 	StepApproveCodeFix  Step = "approve_code_fix"
 	StepPriorDisclosure Step = "prior_disclosure"
-	StepClose           Step = "close"
-	StepClosed          Step = "closed" // terminal: no step is open
+	// The one step of each kind a shipment opens (see KindSteps).
+	StepInvestigateSeals Step = "investigate_seals"
+	StepAmendISF         Step = "amend_isf"
+	StepResolveHold      Step = "resolve_hold"
+	StepClose            Step = "close"
+	StepClosed           Step = "closed" // terminal: no step is open
 )
 
 // Steps lists every step in the order a case usually meets them.
 var Steps = []Step{StepFilePSC, StepCBPDecision, StepPayment, StepReconciliation, StepProposeCodeFix,
-	StepApproveCodeFix, StepPriorDisclosure, StepClose}
+	StepApproveCodeFix, StepPriorDisclosure, StepInvestigateSeals, StepAmendISF, StepResolveHold, StepClose}
+
+// CaseKinds lists every kind of detention case, the default first.
+var CaseKinds = []CaseKind{KindHSMisclassification, KindSealMismatch, KindISFDiscrepancy, KindCBPHold}
+
+// KindSteps lists the steps a case of each kind can meet, in order. Every
+// kind ends with close (a manager's); an action whose step is not listed for
+// the case's kind is refused.
+var KindSteps = map[CaseKind][]Step{
+	KindHSMisclassification: {StepFilePSC, StepCBPDecision, StepPayment, StepReconciliation, StepProposeCodeFix,
+		StepApproveCodeFix, StepPriorDisclosure, StepClose},
+	KindSealMismatch:   {StepInvestigateSeals, StepClose},
+	KindISFDiscrepancy: {StepAmendISF, StepClose},
+	KindCBPHold:        {StepResolveHold, StepClose},
+}
+
+// ISFDamagesWarning is said whenever an ISF discrepancy case opens: CBP may
+// claim liquidated damages for each ISF (10+2) violation.
+const ISFDamagesWarning = "ISF violations risk $5,000 liquidated damages per violation (CBP ISF 10+2)"
+
+// KindOrDefault is the kind of the case: an empty kind (every case opened
+// before kinds existed, and every case opened through the API) is an HS
+// misclassification.
+func (in OpenCaseInput) KindOrDefault() CaseKind {
+	if in.Kind == "" {
+		return KindHSMisclassification
+	}
+	return in.Kind
+}
+
+// IsChild reports whether a shipment opened the case and waits for its closing.
+func (in OpenCaseInput) IsChild() bool { return in.ParentWorkflowID != "" }
+
+// KindOrDefault is the case's kind, from the state or, for a state written
+// before kinds existed, from its opening input.
+func (s *CaseState) KindOrDefault() CaseKind {
+	if s.Kind != "" {
+		return s.Kind
+	}
+	return s.Case.KindOrDefault()
+}
 
 // Action is the name of a human step, sent as a Temporal Update.
 type Action string
@@ -56,16 +100,21 @@ const (
 	ActionProposeCodeFix      Action = "propose_code_fix"
 	ActionApproveCodeFix      Action = "approve_code_fix"
 	ActionFilePriorDisclosure Action = "file_prior_disclosure"
-	ActionClose               Action = "close"
-	ActionAddNote             Action = "add_note"
-	ActionReassign            Action = "reassign"
+	// seal_mismatch, isf_discrepancy and cbp_hold cases.
+	ActionRecordSealFindings   Action = "record_seal_findings"
+	ActionRecordISFAmendment   Action = "record_isf_amendment"
+	ActionRecordHoldResolution Action = "record_hold_resolution"
+	ActionClose                Action = "close"
+	ActionAddNote              Action = "add_note"
+	ActionReassign             Action = "reassign"
 )
 
 // Actions lists every action in a fixed order (update handlers are registered
 // from it, and the web form shows them in it).
 var Actions = []Action{
 	ActionFilePSC, ActionRecordCBPDecision, ActionRecordPayment, ActionFileReconciliation,
-	ActionProposeCodeFix, ActionApproveCodeFix, ActionFilePriorDisclosure, ActionClose,
+	ActionProposeCodeFix, ActionApproveCodeFix, ActionFilePriorDisclosure,
+	ActionRecordSealFindings, ActionRecordISFAmendment, ActionRecordHoldResolution, ActionClose,
 	ActionAddNote, ActionReassign,
 }
 
@@ -122,6 +171,23 @@ type (
 	PriorDisclosureInput struct {
 		Reference string `json:"reference"`
 	}
+	// SealFindingsInput is what the seal investigation found (Resolution is
+	// one of SealResolutions).
+	SealFindingsInput struct {
+		Findings   string `json:"findings"`
+		Resolution string `json:"resolution"`
+	}
+	ISFAmendmentInput struct {
+		AmendedISFReference string `json:"amended_isf_reference"`
+		CorrectedBLNumber   string `json:"corrected_bl_number,omitempty"`
+	}
+	// HoldResolutionInput is how CBP's hold ended (Outcome is one of
+	// HoldOutcomes).
+	HoldResolutionInput struct {
+		Outcome   string `json:"outcome"`
+		Reference string `json:"reference"`
+		Note      string `json:"note,omitempty"`
+	}
 	CloseInput struct {
 		Summary string `json:"summary"`
 	}
@@ -138,7 +204,16 @@ type (
 // and kept in the workflow's state, so a later policy change does not move the
 // clocks of running cases.
 type OpenCaseInput struct {
-	CaseID               string          `json:"case_id"`
+	CaseID string `json:"case_id"`
+	// Kind is empty for an HS misclassification opened directly (every case
+	// before kinds existed); a shipment sets it for the cases it opens.
+	Kind CaseKind `json:"kind,omitempty"`
+	// ShipmentID and ParentWorkflowID are set when a shipment opened the case
+	// as a child: it signals SignalCaseClosed to ParentWorkflowID on closing.
+	ShipmentID       string `json:"shipment_id,omitempty"`
+	ParentWorkflowID string `json:"parent_workflow_id,omitempty"`
+	// Reason is why a shipment opened the case (the mismatch or hold found).
+	Reason               string          `json:"reason,omitempty"`
 	ClientRequestID      string          `json:"client_request_id,omitempty"`
 	EntryNumber          string          `json:"entry_number"`
 	EntryDate            time.Time       `json:"entry_date"`
@@ -157,6 +232,27 @@ type OpenCaseInput struct {
 	OpenedBy             Actor           `json:"opened_by"`
 	Policy               policy.Policy   `json:"policy"`
 }
+
+// Resolutions of a seal investigation.
+const (
+	SealsVerified    = "seals_verified"     // the seals match after inspection: the delivery order was wrong
+	SealsResealedCBP = "resealed_by_cbp"    // CBP opened the container and applied its own seal
+	CargoInspectedOK = "cargo_inspected_ok" // the seals differ but the cargo was inspected and is complete
+	CargoDiscrepancy = "cargo_discrepancy"  // the cargo differs from the entry: the closing summary says what follows
+)
+
+// SealResolutions lists them in the order the form shows them.
+var SealResolutions = []string{SealsVerified, SealsResealedCBP, CargoInspectedOK, CargoDiscrepancy}
+
+// Outcomes of a CBP hold.
+const (
+	HoldRemoved       = "hold_removed"
+	HoldExamCompleted = "exam_completed"
+	HoldSeized        = "seized"
+)
+
+// HoldOutcomes lists them in the order the form shows them.
+var HoldOutcomes = []string{HoldRemoved, HoldExamCompleted, HoldSeized}
 
 // Deadlines are the entry's legal dates that matter to this case.
 type Deadlines struct {
@@ -262,6 +358,31 @@ type CodeFix struct {
 	DecidedAt  *time.Time     `json:"decided_at,omitempty"`
 }
 
+// SealFindings is the outcome of a seal mismatch investigation.
+type SealFindings struct {
+	Findings   string    `json:"findings"`
+	Resolution string    `json:"resolution"`
+	By         Actor     `json:"by"`
+	At         time.Time `json:"at"`
+}
+
+// ISFAmendment is the amended ISF filed for an ISF discrepancy.
+type ISFAmendment struct {
+	AmendedISFReference string    `json:"amended_isf_reference"`
+	CorrectedBLNumber   string    `json:"corrected_bl_number,omitempty"`
+	By                  Actor     `json:"by"`
+	At                  time.Time `json:"at"`
+}
+
+// HoldResolution is how a CBP hold ended.
+type HoldResolution struct {
+	Outcome   string    `json:"outcome"`
+	Reference string    `json:"reference"`
+	Note      string    `json:"note,omitempty"`
+	By        Actor     `json:"by"`
+	At        time.Time `json:"at"`
+}
+
 // Note is a free-text remark on the case.
 type Note struct {
 	Text string    `json:"text"`
@@ -277,8 +398,9 @@ type CaseState struct {
 	Version         int64           `json:"version"`
 	Status          string          `json:"status"`
 	Step            Step            `json:"step"`
+	Kind            CaseKind        `json:"kind"` // never empty in a state the workflow wrote (see KindOrDefault)
 	Case            OpenCaseInput   `json:"case"`
-	Amounts         domain.Amounts  `json:"amounts"`
+	Amounts         domain.Amounts  `json:"amounts"` // zero for every kind but hs_misclassification
 	Deadlines       Deadlines       `json:"deadlines"`
 	Steps           []StepRecord    `json:"steps"`
 	Escalations     []Escalation    `json:"escalations"`
@@ -290,6 +412,9 @@ type CaseState struct {
 	Payment         *Payment        `json:"payment,omitempty"`
 	Reconciliation  *Reconciliation `json:"reconciliation,omitempty"`
 	CodeFixes       []CodeFix       `json:"code_fixes"`
+	SealFindings    *SealFindings   `json:"seal_findings,omitempty"`
+	ISFAmendment    *ISFAmendment   `json:"isf_amendment,omitempty"`
+	HoldResolution  *HoldResolution `json:"hold_resolution,omitempty"`
 	ClosingSummary  string          `json:"closing_summary,omitempty"`
 	OpenedAt        time.Time       `json:"opened_at"`
 	UpdatedAt       time.Time       `json:"updated_at"`

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -10,8 +11,14 @@ import (
 
 // Normalize checks an opening request field by field and puts every value in
 // its canonical form (HTS codes dotted, entry number with dashes, dates at
-// 00:00 UTC). It returns nil when the case may open.
+// 00:00 UTC). It returns nil when the case may open. An HS misclassification
+// (the default kind) needs the product, both HTS codes and the rates; the
+// kinds a shipment opens need the entry and a reason instead (see
+// normalizeShipmentCase).
 func (in *OpenCaseInput) Normalize() FieldErrors {
+	if in.Kind != "" && in.Kind != KindHSMisclassification {
+		return in.normalizeShipmentCase()
+	}
 	fe := FieldErrors{}
 	var err error
 	if in.EntryNumber, err = domain.ParseEntryNumber(in.EntryNumber); err != nil {
@@ -69,6 +76,48 @@ func (in *OpenCaseInput) Normalize() FieldErrors {
 		if !in.EntryDate.IsZero() && !d.After(in.EntryDate) {
 			fe["scheduled_liquidation"] = "must be after the entry date"
 		}
+	}
+	if len(fe) == 0 {
+		return nil
+	}
+	return fe
+}
+
+// normalizeShipmentCase checks a seal mismatch, ISF discrepancy or CBP hold
+// case: the entry, where it is, and why the shipment opened it. It has no
+// product, HTS codes or rates: whatever is there is ignored by the workflow.
+func (in *OpenCaseInput) normalizeShipmentCase() FieldErrors {
+	fe := FieldErrors{}
+	var err error
+	if _, ok := KindSteps[in.Kind]; !ok {
+		names := make([]string, len(CaseKinds))
+		for i, k := range CaseKinds {
+			names[i] = string(k)
+		}
+		fe["kind"] = fmt.Sprintf("%q is not a kind of case; kinds are %s", in.Kind, strings.Join(names, ", "))
+	}
+	if in.EntryNumber, err = domain.ParseEntryNumber(in.EntryNumber); err != nil {
+		fe["entry_number"] = err.Error()
+	}
+	if in.EntryDate.IsZero() {
+		fe["entry_date"] = "is required (YYYY-MM-DD)"
+	} else {
+		in.EntryDate = domain.Date(in.EntryDate)
+	}
+	if in.Port, err = domain.ParsePort(in.Port); err != nil {
+		fe["port"] = err.Error()
+	}
+	in.ImporterOfRecord = strings.TrimSpace(in.ImporterOfRecord)
+	in.ShipmentID = strings.TrimSpace(in.ShipmentID)
+	in.ParentWorkflowID = strings.TrimSpace(in.ParentWorkflowID)
+	if in.ParentWorkflowID != "" && in.ShipmentID == "" {
+		fe["shipment_id"] = "is required when a parent workflow opens the case"
+	}
+	in.Reason = strings.TrimSpace(in.Reason)
+	if in.Reason == "" {
+		fe["reason"] = "is required: what the shipment found"
+	} else if len(in.Reason) > maxText {
+		fe["reason"] = fmt.Sprintf("is longer than %d characters", maxText)
 	}
 	if len(fe) == 0 {
 		return nil

@@ -1,14 +1,27 @@
 package workflows_test
 
 import (
+	"context"
+	"encoding/json"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+	"go.temporal.io/server/temporaltest"
 
+	"github.com/postrelease/postrelease/devserver"
+	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/policy"
 	"github.com/postrelease/postrelease/workflows"
 )
 
@@ -24,6 +37,15 @@ import (
 // prior_disclosure_history.json: opened after the PSC window closed, straight
 // into prior disclosure with its escalation, a PSC refused, payment, recon
 // skipped (not flagged), code fix, close.
+// Both were recorded before case kinds (no "case-kinds" version marker), so
+// they replay the workflow.DefaultVersion path.
+//
+// seal_mismatch_case_history.json: recorded by TestRecordSealMismatchHistory
+// under version 1 of "case-kinds": a seal mismatch case started as the child
+// of a shipment, a note, a PSC and an early close refused, reminder and
+// escalation levels 1 and 2, a reassignment, findings refused for the former
+// assignee then recorded, a close refused for an officer, close, and the
+// case_closed signal to the shipment.
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/*_history.json")
 	if err != nil || len(files) == 0 {
@@ -50,4 +72,154 @@ func TestReplayRecordedHistories(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRecordSealMismatchHistory records testdata/seal_mismatch_case_history.json
+// on a real Temporal server (temporaltest, in memory): a seal mismatch case
+// started as the child of a stand-in shipment, with its clock (reminder,
+// escalation levels 1 and 2 on a policy in seconds), a note, refused updates,
+// a reassignment, the findings, a close refused for an officer, the close, and
+// the SignalCaseClosed to the shipment. Only the activities' results are in a
+// history, so they are stubs. It runs only on demand, when a change to the
+// case workflow needs a new recorded history:
+//
+//	RECORD_HISTORY=1 go test -run TestRecordSealMismatchHistory ./workflows
+func TestRecordSealMismatchHistory(t *testing.T) {
+	if os.Getenv("RECORD_HISTORY") == "" {
+		t.Skip("records testdata/seal_mismatch_case_history.json; run with RECORD_HISTORY=1")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	quiet := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	ts := temporaltest.NewServer(temporaltest.WithT(t), temporaltest.WithBaseClientOptions(client.Options{Logger: quiet}))
+	c := ts.GetDefaultClient()
+	sas := map[string]enums.IndexedValueType{}
+	for _, sa := range workflows.SearchAttributeTypes {
+		sas[sa.Name] = sa.Type
+	}
+	if err := devserver.EnsureSearchAttributes(ctx, c, ts.GetDefaultNamespace(), sas); err != nil {
+		t.Fatalf("registering search attributes: %v", err)
+	}
+	ts.NewWorker(workflows.TaskQueue, func(r worker.Registry) {
+		r.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
+		r.RegisterWorkflowWithOptions(standInShipment, workflow.RegisterOptions{Name: "StandInShipment"})
+		r.RegisterActivityWithOptions(func(context.Context, workflows.ProjectCaseInput) error { return nil },
+			activity.RegisterOptions{Name: workflows.ActivityProjectCase})
+		r.RegisterActivityWithOptions(func(context.Context, workflows.NotifyInput) error { return nil },
+			activity.RegisterOptions{Name: workflows.ActivityNotify})
+	})
+
+	officer := workflows.Actor{UserID: "u_officer", Email: "officer@example.com", Name: "Olivia Officer", Role: domain.RoleOfficer}
+	officer2 := workflows.Actor{UserID: "u_officer2", Email: "officer2@example.com", Name: "Oscar Officer", Role: domain.RoleOfficer}
+	manager := workflows.Actor{UserID: "u_manager", Email: "manager@example.com", Name: "Maya Manager", Role: domain.RoleManager}
+	sec := func(n int) policy.Duration { return policy.Duration(time.Duration(n) * time.Second) }
+	shipmentID := "SHP-REC-1"
+	parentID := workflows.ShipmentWorkflowID(shipmentID)
+	in := workflows.OpenCaseInput{
+		CaseID: shipmentID + "-SEAL1", Kind: workflows.KindSealMismatch, ShipmentID: shipmentID, ParentWorkflowID: parentID,
+		Reason:      "container MSKU1234565: seal ML-778 on the delivery order, ML-779 declared",
+		EntryNumber: "abc12345678", EntryDate: time.Now().UTC().AddDate(0, 0, -3), Port: "2704", OpenedBy: officer,
+		Policy: policy.Policy{Name: "recording", Default: policy.StepSLA{After: sec(600), RemindBefore: sec(60), SecondLevelAfter: sec(600)},
+			Steps: map[string]policy.StepSLA{string(workflows.StepInvestigateSeals): {After: sec(4), RemindBefore: sec(2), SecondLevelAfter: sec(2)}}},
+	}
+	if fe := in.Normalize(); fe != nil {
+		t.Fatal(fe)
+	}
+	parent, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: parentID, TaskQueue: workflows.TaskQueue}, "StandInShipment", in)
+	if err != nil {
+		t.Fatalf("starting the stand-in shipment: %v", err)
+	}
+	caseID := workflows.CaseWorkflowID(in.CaseID)
+	for {
+		if _, err := c.DescribeWorkflowExecution(ctx, caseID, ""); err == nil {
+			break
+		} else if ctx.Err() != nil {
+			t.Fatalf("the child case never started: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	act := func(action workflows.Action, actor workflows.Actor, input any, wantErr string) {
+		t.Helper()
+		raw, err := json.Marshal(input)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: caseID, UpdateName: string(action), WaitForStage: client.WorkflowUpdateStageCompleted,
+			Args: []any{workflows.ActionRequest{Actor: actor, Input: raw}},
+		})
+		if err == nil {
+			var res workflows.ActionResult
+			err = h.Get(ctx, &res)
+		}
+		switch {
+		case wantErr == "" && err != nil:
+			t.Fatalf("%s by %s: %v", action, actor.Email, err)
+		case wantErr != "" && (err == nil || workflows.ErrorType(err) != wantErr):
+			t.Fatalf("%s by %s: %v, want a %s refusal", action, actor.Email, err, wantErr)
+		}
+	}
+
+	act(workflows.ActionAddNote, officer2, workflows.NoteInput{Text: "terminal says the seal looks intact"}, "")
+	act(workflows.ActionFilePSC, officer, workflows.FilePSCInput{Reference: "PSC-1"}, workflows.ErrConflict)
+	act(workflows.ActionClose, manager, workflows.CloseInput{Summary: "too early"}, workflows.ErrConflict)
+	time.Sleep(7 * time.Second) // reminder at 2s, level 1 at 4s, level 2 at 6s
+	act(workflows.ActionReassign, manager, workflows.ReassignInput{AssigneeEmail: officer2.Email, AssigneeRole: domain.RoleOfficer}, "")
+	act(workflows.ActionRecordSealFindings, officer, workflows.SealFindingsInput{Findings: "x", Resolution: workflows.SealsVerified}, workflows.ErrForbidden)
+	act(workflows.ActionRecordSealFindings, officer2, workflows.SealFindingsInput{
+		Findings: "container opened at the CES: cargo complete, CBP seal applied", Resolution: workflows.CargoInspectedOK}, "")
+	act(workflows.ActionClose, officer2, workflows.CloseInput{Summary: "done"}, workflows.ErrForbidden)
+	act(workflows.ActionClose, manager, workflows.CloseInput{Summary: "cargo inspected and complete; carrier notified of the seal change"}, "")
+
+	var closed workflows.CaseClosed
+	if err := parent.Get(ctx, &closed); err != nil {
+		t.Fatalf("the stand-in shipment: %v", err)
+	}
+	if closed.CaseID != in.CaseID || closed.Kind != workflows.KindSealMismatch || closed.Summary == "" || closed.ClosedAt.IsZero() {
+		t.Fatalf("the shipment got %+v", closed)
+	}
+	var final workflows.CaseState
+	if err := c.GetWorkflow(ctx, caseID, "").Get(ctx, &final); err != nil {
+		t.Fatalf("the case: %v", err)
+	}
+	if final.Status != workflows.StatusClosed || len(final.Escalations) != 2 {
+		t.Fatalf("case ended %s with escalations %+v", final.Status, final.Escalations)
+	}
+
+	var events []*historypb.HistoryEvent
+	it := c.GetWorkflowHistory(ctx, caseID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatalf("reading the history: %v", err)
+		}
+		events = append(events, ev)
+	}
+	// The JSON of `temporal workflow show --output json` and of the API's
+	// ?format=raw, which client.HistoryFromJSON reads.
+	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(&historypb.History{Events: events})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("testdata", "seal_mismatch_case_history.json"), append(b, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recorded %d events", len(events))
+}
+
+// standInShipment starts a case as its child, the way a shipment does, and
+// returns what the case signalled when it closed.
+func standInShipment(ctx workflow.Context, in workflows.OpenCaseInput) (workflows.CaseClosed, error) {
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID: workflows.CaseWorkflowID(in.CaseID), TaskQueue: workflows.TaskQueue,
+		ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,
+		TypedSearchAttributes: workflows.SearchAttributesAtStart(in),
+	})
+	var closed workflows.CaseClosed
+	child := workflow.ExecuteChildWorkflow(cctx, workflows.CaseWorkflowName, in)
+	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		return closed, err
+	}
+	workflow.GetSignalChannel(ctx, workflows.SignalCaseClosed).Receive(ctx, &closed)
+	return closed, nil
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"github.com/spf13/cobra"
 
 	"github.com/postrelease/postrelease/app"
@@ -14,5 +16,19 @@ func benchCmd(cfg *app.Config) *cobra.Command {
 		}}
 	c.Flags().IntVar(&cases, "cases", 200, "cases per mode")
 	c.Flags().IntVar(&concurrency, "concurrency", 8, "cases driven at once")
+	c.AddCommand(benchShipmentsCmd(cfg))
+	return c
+}
+
+func benchShipmentsCmd(cfg *app.Config) *cobra.Command {
+	var o app.ShipmentBenchOptions
+	c := &cobra.Command{Use: "shipments", Short: "Open many shipments with live timers on an embedded dev server and a separate worker; print the start rate, the worker's memory and how late escalations reach the store",
+		RunE: func(c *cobra.Command, _ []string) error {
+			return app.RunShipmentBench(c.Context(), *cfg, o, c.OutOrStdout())
+		}}
+	c.Flags().IntVar(&o.Shipments, "shipments", 10000, "shipments to open")
+	c.Flags().IntVar(&o.Concurrency, "concurrency", 16, "requests at once")
+	c.Flags().DurationVar(&o.DueAfter, "due-after", 10*time.Minute, "when each shipment's first task is due (and escalates) after it opens")
+	c.Flags().DurationVar(&o.Timeout, "timeout", 60*time.Minute, "give up waiting for escalations after this long")
 	return c
 }

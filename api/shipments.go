@@ -1,0 +1,525 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/shipments"
+	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/workflows"
+)
+
+// Shipments: opening (form, API, release-list import), the shipment page's
+// state, actions, documents and history. A shipment's id comes from its entry
+// number, so opening the same entry twice finds the running shipment.
+
+// shipmentView is a shipment as the API answers it: the workflow's state,
+// what the asking user may do now, and the demurrage priced as of now.
+type shipmentView struct {
+	workflows.ShipmentState
+	AvailableActions []workflows.ShipmentAction `json:"available_actions"`
+	DemurrageNow     demurrageNow               `json:"demurrage_now"`
+}
+
+// demurrageNow prices each container still at the terminal (or gated out
+// late) from the last free day to its gate-out or today.
+type demurrageNow struct {
+	AsOf       time.Time            `json:"as_of"`
+	Containers []containerDemurrage `json:"containers"`
+	Total      domain.USD           `json:"total"`
+}
+
+type containerDemurrage struct {
+	Number  string                   `json:"number"`
+	Through time.Time                `json:"through"`
+	Out     bool                     `json:"out"`
+	Charges []domain.DemurrageCharge `json:"charges"`
+	Amount  domain.USD               `json:"amount"`
+}
+
+func priceDemurrage(st workflows.ShipmentState, now time.Time) demurrageNow {
+	out := demurrageNow{AsOf: now, Containers: []containerDemurrage{}, Total: domain.USD{}}
+	d := st.Demurrage
+	if d.LastFreeDay == nil {
+		return out
+	}
+	for _, c := range st.Containers {
+		through, gone := now, c.GateOutAt != nil
+		if gone {
+			through = *c.GateOutAt
+		}
+		charges, amount := domain.Demurrage(d.Terms, *d.LastFreeDay, through)
+		if charges == nil {
+			charges = []domain.DemurrageCharge{}
+		}
+		out.Containers = append(out.Containers, containerDemurrage{Number: c.Number, Through: domain.Date(through), Out: gone, Charges: charges, Amount: amount})
+		out.Total = domain.USD{Decimal: out.Total.Add(amount.Decimal)}
+	}
+	return out
+}
+
+func shipmentViewOf(st workflows.ShipmentState, u store.User) shipmentView {
+	now := time.Now()
+	v := shipmentView{ShipmentState: st, AvailableActions: workflows.AvailableShipment(&st, actorOf(u), now), DemurrageNow: priceDemurrage(st, now)}
+	if v.AvailableActions == nil {
+		v.AvailableActions = []workflows.ShipmentAction{}
+	}
+	return v
+}
+
+// shipmentStart is what opening one shipment did.
+type shipmentStart struct {
+	ID      string
+	Created bool
+}
+
+// startShipment normalises a shipment, reads its port's terms and starts its
+// workflow, or finds the one already running for the entry: the same data is
+// not an error (a retried request, a repeated import), other data is a
+// conflict.
+func (s *Server) startShipment(ctx context.Context, user store.User, in shipments.ShipmentInput, source string) (shipmentStart, error) {
+	if !user.Role.CanAct() {
+		return shipmentStart{}, errf(CodeForbidden, "role %s may not open shipments", user.Role)
+	}
+	if fe := in.Normalize(); fe != nil {
+		return shipmentStart{}, errInvalid(fe)
+	}
+	port, err := s.Store.Port(ctx, in.Port)
+	if errors.Is(err, store.ErrNotFound) {
+		return shipmentStart{}, errInvalid(map[string]string{"port": fmt.Sprintf("port %s is not in the ports table: a manager adds it under Ports first", in.Port)})
+	}
+	if err != nil {
+		return shipmentStart{}, errInternal(err)
+	}
+	id := in.ID()
+	open := workflows.OpenShipmentInput{ShipmentID: id, Shipment: in, Port: port.PortTerms, ReleaseRules: domain.DefaultReleaseRules(),
+		OpenedBy: actorOf(user), Source: source, Policy: s.Policy}
+	wfID := workflows.ShipmentWorkflowID(id)
+	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                                       wfID,
+		TaskQueue:                                workflows.TaskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		TypedSearchAttributes:                    workflows.ShipmentSearchAttributesAtStart(open),
+	}, workflows.ShipmentWorkflowName, open)
+	if err == nil {
+		return shipmentStart{ID: id, Created: true}, nil
+	}
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if !errors.As(err, &started) {
+		return shipmentStart{}, errInternal(fmt.Errorf("starting shipment workflow %s: %w", wfID, err))
+	}
+	first, err := s.firstInput(ctx, wfID)
+	if err != nil {
+		return shipmentStart{}, err
+	}
+	if !sameShipment(first, in) {
+		return shipmentStart{ID: id}, errf(CodeConflict, "entry %s is already open as shipment %s with different data: record changes on the shipment", in.EntryNumber, id)
+	}
+	return shipmentStart{ID: id}, nil
+}
+
+// firstInput is the shipment as it was opened: the input of its first run.
+func (s *Server) firstInput(ctx context.Context, wfID string) (shipments.ShipmentInput, error) {
+	it := s.Temporal.GetWorkflowHistory(ctx, wfID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	if !it.HasNext() {
+		return shipments.ShipmentInput{}, errf(CodeNotFound, "workflow %s has no history", wfID)
+	}
+	ev, err := it.Next()
+	if err != nil {
+		return shipments.ShipmentInput{}, fromWorkflow(err, wfID)
+	}
+	var in workflows.OpenShipmentInput
+	if err := decodePayloads(ev.GetWorkflowExecutionStartedEventAttributes().GetInput(), &in); err != nil {
+		return shipments.ShipmentInput{}, errInternal(fmt.Errorf("decoding input of %s: %w", wfID, err))
+	}
+	if in.Resume != nil {
+		return in.Resume.Shipment, nil
+	}
+	return in.Shipment, nil
+}
+
+func sameShipment(a, b shipments.ShipmentInput) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
+}
+
+// shipmentState asks the workflow for its state; once the workflow has
+// finished (or cannot answer) the read model has the last state.
+func (s *Server) shipmentState(ctx context.Context, id string) (workflows.ShipmentState, error) {
+	var st workflows.ShipmentState
+	v, err := s.Temporal.QueryWorkflow(ctx, workflows.ShipmentWorkflowID(id), "", workflows.QueryState)
+	if err == nil {
+		if err := v.Get(&st); err != nil {
+			return st, errInternal(fmt.Errorf("decoding state of %s: %w", id, err))
+		}
+		return st, nil
+	}
+	row, serr := s.Store.GetShipment(ctx, id)
+	if serr == nil {
+		return row.ShipmentState()
+	}
+	if errors.Is(serr, store.ErrNotFound) {
+		var nf *serviceerror.NotFound
+		if errors.As(err, &nf) {
+			return st, errf(CodeNotFound, "shipment %s does not exist", id)
+		}
+	}
+	return st, fromWorkflow(err, id)
+}
+
+// actShipment sends an action to a shipment as an Update (idempotent by key,
+// like a case's) and answers the state it reached.
+func (s *Server) actShipment(ctx context.Context, user store.User, id, actionName string, input json.RawMessage, idemKey string) (workflows.ShipmentState, error) {
+	action, aerr := knownAction(actionName, workflows.ShipmentActions)
+	if aerr != nil {
+		return workflows.ShipmentState{}, aerr
+	}
+	if !user.Role.CanAct() {
+		return workflows.ShipmentState{}, errf(CodeForbidden, "role %s may read shipments but not act on them", user.Role)
+	}
+	if action == workflows.ShipReassign {
+		var err error
+		if input, err = s.resolveAssignee(ctx, input); err != nil {
+			return workflows.ShipmentState{}, err
+		}
+	}
+	if err := s.update(ctx, user, workflows.ShipmentWorkflowID(id), string(action), input, idemKey); err != nil {
+		e := s.finishedOr(ctx, fromWorkflow(err, id), workflows.ShipmentWorkflowID(id), "shipment "+id)
+		if e.Code == CodeNotFound {
+			e = errf(CodeNotFound, "shipment %s does not exist", id)
+		}
+		return workflows.ShipmentState{}, e
+	}
+	return s.shipmentState(ctx, id)
+}
+
+// uploadDocument stores a file for a shipment and attaches it: a regulated
+// document with attach_document, a delivery order with record_delivery_order
+// and the seal numbers it shows. The stored file is content-addressed per
+// shipment and kind, so a retried upload attaches the same document.
+func (s *Server) uploadDocument(ctx context.Context, user store.User, id string, kindText, filename string, content []byte,
+	containers []shipments.Container, idemKey string) (workflows.ShipmentState, workflows.DocumentRef, error) {
+	if !user.Role.CanAct() {
+		return workflows.ShipmentState{}, workflows.DocumentRef{}, errf(CodeForbidden, "role %s may not attach documents", user.Role)
+	}
+	kind, err := domain.ParseDocumentKind(kindText)
+	if err != nil {
+		return workflows.ShipmentState{}, workflows.DocumentRef{}, errInvalid(map[string]string{"kind": err.Error()})
+	}
+	st, err := s.shipmentState(ctx, id)
+	if err != nil {
+		return st, workflows.DocumentRef{}, err
+	}
+	// Refuse before storing anything when the action would be refused anyway.
+	action := workflows.ShipAttachDocument
+	if kind == domain.DocDeliveryOrder {
+		action = workflows.ShipRecordDeliveryOrder
+	}
+	if err := workflows.PermitShipment(&st, actorOf(user), action, time.Now()); err != nil {
+		return st, workflows.DocumentRef{}, fromWorkflow(err, id)
+	}
+	if kind != domain.DocDeliveryOrder && !slices.ContainsFunc(st.Documents, func(d workflows.DocRequirement) bool { return d.Kind == kind }) {
+		return st, workflows.DocumentRef{}, errInvalid(map[string]string{"kind": fmt.Sprintf("%s is not required by this shipment's lines", kind.Label())})
+	}
+	ref, err := s.Store.SaveDocument(ctx, store.DocumentUpload{ShipmentID: id, Kind: kind, Filename: filename, Content: content, UploadedBy: user.Email}, time.Now())
+	var fe *domain.FieldError
+	if errors.As(err, &fe) {
+		return st, workflows.DocumentRef{}, errInvalid(map[string]string{fe.Field: fe.Message})
+	}
+	if err != nil {
+		return st, workflows.DocumentRef{}, errInternal(err)
+	}
+	var input any = workflows.AttachDocumentInput{Kind: kind, Document: ref}
+	if kind == domain.DocDeliveryOrder {
+		input = workflows.DeliveryOrderInput{Document: ref, Containers: containers}
+	}
+	raw, err := json.Marshal(input)
+	if err != nil {
+		return st, ref, errInternal(err)
+	}
+	if idemKey == "" {
+		idemKey = ref.SHA256 // the same file attached twice is one action
+	}
+	st, err = s.actShipment(ctx, user, id, string(action), raw, idemKey)
+	return st, ref, err
+}
+
+// importReport is what an import did: the shipments it opened, those that
+// were already open with the same data, and every rejected row.
+type importReport struct {
+	Format   string               `json:"format"`
+	Created  []string             `json:"created"`
+	Existing []string             `json:"existing"`
+	Rejected []shipments.RowError `json:"rejected"`
+}
+
+// importReleaseList opens a shipment for every valid entry of a release list.
+// Rows are checked before anything starts; a shipment is all or nothing (its
+// workflow starts with the whole entry or not at all); an entry already open
+// with the same data is reported as existing, so importing the same file
+// twice opens nothing new.
+func (s *Server) importReleaseList(ctx context.Context, user store.User, file io.Reader, format string) (importReport, error) {
+	p, err := s.previewImport(ctx, user, file, format)
+	if err != nil {
+		return importReport{}, err
+	}
+	rep := importReport{Format: format, Created: []string{}, Existing: []string{}, Rejected: p.Rejected}
+	res := p.parsed
+	for _, sh := range res {
+		start, err := s.startShipment(ctx, user, sh, "import")
+		var ae *Error
+		switch {
+		case err == nil && start.Created:
+			rep.Created = append(rep.Created, start.ID)
+		case err == nil:
+			rep.Existing = append(rep.Existing, start.ID)
+		case errors.As(err, &ae) && (ae.Code == CodeConflict || ae.Code == CodeInvalid):
+			reason := ae.Message
+			for f, m := range ae.Fields {
+				reason += " " + f + ": " + m
+			}
+			rep.Rejected = append(rep.Rejected, shipments.RowError{Entry: sh.EntryNumber, Reason: strings.TrimSpace(reason)})
+		default:
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+// shipmentHistory reads the histories of a shipment's runs, oldest first:
+// every run, or only the one named (latest: "latest"). Runs the server no
+// longer keeps (past the namespace's retention) are skipped; the state's own
+// event list still has their events.
+func (s *Server) shipmentHistory(ctx context.Context, id, only string) ([]*historypb.HistoryEvent, error) {
+	st, err := s.shipmentState(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	wfID := workflows.ShipmentWorkflowID(id)
+	var all []*historypb.HistoryEvent
+	runs := st.Runs
+	switch {
+	case only == "latest" || len(runs) == 0:
+		runs = []string{""}
+	case only != "":
+		if !slices.Contains(runs, only) {
+			return nil, errf(CodeNotFound, "shipment %s has no run %s", id, only)
+		}
+		runs = []string{only}
+	}
+	for _, run := range runs {
+		it := s.Temporal.GetWorkflowHistory(ctx, wfID, run, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for it.HasNext() {
+			ev, err := it.Next()
+			var nf *serviceerror.NotFound
+			if errors.As(err, &nf) {
+				break
+			}
+			if err != nil {
+				return nil, fromWorkflow(err, id)
+			}
+			all = append(all, ev)
+		}
+	}
+	return all, nil
+}
+
+// ---------------------------------------------------------------------------
+// JSON API
+
+func (s *Server) apiOpenShipment(c echo.Context) error {
+	var js shipments.ShipmentJSON // dates as YYYY-MM-DD, like a release list
+	if err := decodeStrict(c.Request().Body, &js); err != nil {
+		return err
+	}
+	start, err := s.startShipment(c.Request().Context(), currentUser(c), js.Input(), "api")
+	if err != nil {
+		return err
+	}
+	st, err := s.shipmentState(c.Request().Context(), start.ID)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if start.Created {
+		status = http.StatusCreated
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/shipments/"+start.ID)
+	return c.JSON(status, shipmentViewOf(st, currentUser(c)))
+}
+
+func (s *Server) apiGetShipment(c echo.Context) error {
+	st, err := s.shipmentState(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, shipmentViewOf(st, currentUser(c)))
+}
+
+func (s *Server) apiListShipments(c echo.Context) error {
+	f, err := shipmentFilterOf(c)
+	if err != nil {
+		return err
+	}
+	rows, total, err := s.Store.ListShipments(c.Request().Context(), f)
+	if err != nil {
+		return errInternal(err)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"shipments": rows, "total": total, "limit": store.PageSize(f.Limit), "offset": f.Offset})
+}
+
+func shipmentFilterOf(c echo.Context) (store.ShipmentFilter, error) {
+	f := store.ShipmentFilter{Phase: c.QueryParam("phase"), Port: c.QueryParam("port"), EntryNumber: c.QueryParam("entry_number"),
+		Escalated: c.QueryParam("escalated") == "true", Overdue: c.QueryParam("overdue") == "true", Blocked: c.QueryParam("blocked") == "true"}
+	if f.Phase != "" && f.Phase != workflows.PhaseActive && f.Phase != workflows.PhaseLegal && f.Phase != workflows.PhaseClosed {
+		return f, errInvalid(map[string]string{"phase": "must be active, legal or closed"})
+	}
+	fe := map[string]string{}
+	if f.Limit, f.Offset = paging(c.QueryParams(), fe); len(fe) > 0 {
+		return f, errInvalid(fe)
+	}
+	return f, nil
+}
+
+func (s *Server) apiShipmentAct(c echo.Context) error {
+	body, err := actionBody(c)
+	if err != nil {
+		return err
+	}
+	st, err := s.actShipment(c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action"), body, c.Request().Header.Get("Idempotency-Key"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, shipmentViewOf(st, currentUser(c)))
+}
+
+// apiUploadDocument: multipart with "kind", "file" and, for a delivery
+// order, "containers" (JSON: [{"number": ..., "seals": [...]}]).
+func (s *Server) apiUploadDocument(c echo.Context) error {
+	kind, name, content, containers, err := readUpload(c)
+	if err != nil {
+		return err
+	}
+	st, ref, err := s.uploadDocument(c.Request().Context(), currentUser(c), c.Param("id"), kind, name, content, containers, c.Request().Header.Get("Idempotency-Key"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"document": ref, "shipment": shipmentViewOf(st, currentUser(c))})
+}
+
+// readUpload reads the multipart fields of a document upload.
+func readUpload(c echo.Context) (kind, filename string, content []byte, containers []shipments.Container, err error) {
+	fh, ferr := c.FormFile("file")
+	if ferr != nil {
+		return "", "", nil, nil, errInvalid(map[string]string{"file": "attach the document as the multipart field \"file\""})
+	}
+	f, ferr := fh.Open()
+	if ferr != nil {
+		return "", "", nil, nil, errInternal(ferr)
+	}
+	defer f.Close()
+	content, ferr = io.ReadAll(io.LimitReader(f, maxDocumentUpload+1))
+	if ferr != nil {
+		return "", "", nil, nil, errInternal(ferr)
+	}
+	if raw := strings.TrimSpace(c.FormValue("containers")); raw != "" {
+		if derr := json.Unmarshal([]byte(raw), &containers); derr != nil {
+			return "", "", nil, nil, errInvalid(map[string]string{"containers": "must be a JSON list like [{\"number\":\"CSQU3054383\",\"seals\":[\"ML123\"]}]"})
+		}
+	}
+	return c.FormValue("kind"), fh.Filename, content, containers, nil
+}
+
+// maxDocumentUpload bounds what is read of an upload; the store's own limit
+// (smaller) says what went wrong in words.
+const maxDocumentUpload = 16 << 20
+
+func (s *Server) apiGetDocument(c echo.Context) error {
+	return s.sendDocument(c)
+}
+
+// sendDocument answers a stored document's bytes, after checking its SHA-256.
+func (s *Server) sendDocument(c echo.Context) error {
+	row, content, err := s.Store.GetDocument(c.Request().Context(), c.Param("doc"))
+	if errors.Is(err, store.ErrNotFound) || err == nil && row.ShipmentID != c.Param("id") {
+		return errf(CodeNotFound, "document %s does not exist on shipment %s", c.Param("doc"), c.Param("id"))
+	}
+	if errors.Is(err, store.ErrDocumentAltered) {
+		return &Error{Code: CodeConflict, Message: "the stored document no longer matches its SHA-256: it was altered or damaged", err: err}
+	}
+	if err != nil {
+		return errInternal(err)
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename=%q`, row.Filename))
+	c.Response().Header().Set("Digest", "sha-256="+row.SHA256)
+	return c.Blob(http.StatusOK, row.ContentType, content)
+}
+
+// apiShipmentHistory: the business timeline covers every run; the raw
+// history is one run's (?run=<run id>, the latest by default), since only a
+// single run's history replays.
+func (s *Server) apiShipmentHistory(c echo.Context) error {
+	id := c.Param("id")
+	run := c.QueryParam("run")
+	if run == "" && c.QueryParam("format") == "raw" {
+		run = "latest"
+	}
+	events, err := s.shipmentHistory(c.Request().Context(), id, run)
+	if err != nil {
+		return err
+	}
+	if c.QueryParam("format") == "raw" {
+		return sendRawHistory(c, id, events)
+	}
+	if f := c.QueryParam("format"); f != "" && f != "business" {
+		return errInvalid(map[string]string{"format": "must be business (the default) or raw"})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"shipment_id": id, "events": shipmentBusinessEvents(events)})
+}
+
+// apiImport: POST /api/v1/shipments/import with the release list as the body
+// (?format=csv|json, or from the Content-Type).
+func (s *Server) apiImport(c echo.Context) error {
+	format := formatOf(c.QueryParam("format"), "", c.Request().Header.Get(echo.HeaderContentType))
+	rep, err := s.importReleaseList(c.Request().Context(), currentUser(c), c.Request().Body, format)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rep)
+}
+
+// apiDemurrage: the managers' demurrage exposure over active shipments.
+func (s *Server) apiDemurrage(c echo.Context) error {
+	if currentUser(c).Role != domain.RoleManager {
+		return errf(CodeForbidden, "the demurrage total is for managers")
+	}
+	t, err := s.Store.DemurrageExposure(c.Request().Context(), time.Now())
+	if err != nil {
+		return errInternal(err)
+	}
+	return c.JSON(http.StatusOK, t)
+}
+
+// knownShipmentAction reports whether name is a shipment action.
+func knownShipmentAction(name string) (workflows.ShipmentAction, bool) {
+	a, err := knownAction(name, workflows.ShipmentActions)
+	return a, err == nil
+}

@@ -1,0 +1,134 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/postrelease/postrelease/bench"
+	"github.com/postrelease/postrelease/policy"
+)
+
+// ShipmentBenchOptions size the shipment benchmark.
+type ShipmentBenchOptions struct {
+	Shipments, Concurrency int
+	DueAfter, Timeout      time.Duration
+}
+
+// RunShipmentBench starts an embedded Temporal server and the API in this
+// process and the worker as a separate `postrelease worker` process (so its
+// memory is its own), opens the shipments through the API and waits until
+// each one's first escalation is in the store.
+func RunShipmentBench(ctx context.Context, cfg Config, o ShipmentBenchOptions, out io.Writer) error {
+	if o.Shipments < 1 || o.Concurrency < 1 || o.DueAfter <= 0 {
+		return fmt.Errorf("--shipments, --concurrency and --due-after must be positive")
+	}
+	dir, err := os.MkdirTemp("", "postrelease-bench-shipments-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	cfg.DataDir = dir
+	// The production policy, but the delivery-order task is due DueAfter
+	// after opening, with no reminder: one escalation per shipment to time.
+	pol, err := policy.Load("production")
+	if err != nil {
+		return err
+	}
+	pol.Name = "bench"
+	pol.Steps["delivery_order"] = policy.StepSLA{After: policy.Duration(o.DueAfter), SecondLevelAfter: policy.Duration(24 * time.Hour)}
+	b, err := json.Marshal(pol)
+	if err != nil {
+		return err
+	}
+	cfg.Policy = filepath.Join(dir, "bench-policy.json")
+	if err := os.WriteFile(cfg.Policy, b, 0o600); err != nil {
+		return err
+	}
+	p, err := freePort()
+	if err != nil {
+		return fmt.Errorf("finding a free port for the bench's Temporal server: %w", err)
+	}
+	cfg.TemporalAddress = fmt.Sprintf("127.0.0.1:%d", p)
+	s, err := startStack(ctx, cfg, "production", false)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+
+	worker, err := startWorkerProcess(s.Config, dir)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		_ = worker.Process.Signal(os.Interrupt)
+		_ = worker.Wait()
+	}()
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: s.Handler}
+	go srv.Serve(ln)
+	defer srv.Close()
+	storeKind := "SQLite file"
+	if cfg.DatabaseURL != "" {
+		storeKind = "PostgreSQL"
+	}
+	fmt.Fprintf(out, "bench shipments: %d shipments, concurrency %d, first task due %v after opening; embedded Temporal (SQLite file), store %s, worker pid %d\n",
+		o.Shipments, o.Concurrency, o.DueAfter, storeKind, worker.Process.Pid)
+	res, err := bench.Shipments(ctx, bench.ShipmentSetup{
+		BaseURL: "http://" + ln.Addr().String(), Store: s.Store, DueAfter: o.DueAfter,
+		RSS: func() (int64, error) { return processRSS(worker.Process.Pid) },
+		Log: func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) },
+	}, o.Shipments, o.Concurrency, o.Timeout)
+	fmt.Fprintln(out, res)
+	return err
+}
+
+// startWorkerProcess runs this binary's `worker` against the stack's
+// Temporal server and store.
+func startWorkerProcess(cfg Config, dir string) (*exec.Cmd, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(exe, "worker")
+	cmd.Env = append(os.Environ(),
+		"TEMPORAL_ADDRESS="+cfg.TemporalAddress, "TEMPORAL_NAMESPACE="+cfg.TemporalNamespace,
+		"POSTRELEASE_DATA_DIR="+cfg.DataDir, "DATABASE_URL="+cfg.DatabaseURL, "POSTRELEASE_LOG_LEVEL=warn")
+	logFile, err := os.Create(filepath.Join(dir, "worker.log"))
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting the worker process: %w", err)
+	}
+	return cmd, nil
+}
+
+// processRSS reads a process's resident set size from /proc (Linux).
+func processRSS(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb * 1024, err
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+}

@@ -1,0 +1,402 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/workflows"
+)
+
+// ShipmentRow is a shipment in the read model: the columns lists and
+// dashboards filter on, and the full state as JSON.
+type ShipmentRow struct {
+	ID              string     `gorm:"primaryKey" json:"id"`
+	WorkflowID      string     `json:"workflow_id"`
+	Version         int64      `json:"version"`
+	Phase           string     `json:"phase"`
+	EntryNumber     string     `json:"entry_number"`
+	EntryType       string     `json:"entry_type"`
+	EntryDate       time.Time  `json:"entry_date"`
+	Port            string     `json:"port"`
+	Terminal        string     `json:"terminal"`
+	Carrier         string     `json:"carrier"`
+	BLNumber        string     `gorm:"column:bl_number" json:"bl_number"`
+	ReleaseDate     time.Time  `json:"release_date"`
+	Incoterm        string     `json:"incoterm"`
+	ContainerCount  int        `json:"container_count"`
+	OpenTasks       int        `json:"open_tasks"`       // active tasks
+	NextDueAt       *time.Time `json:"next_due_at"`      // earliest due of the active tasks
+	EscalationLevel int        `json:"escalation_level"` // highest of the active tasks, 0 without any
+	PickupBlocked   string     `json:"pickup_blocked"`   // why pickup may not happen yet; "" when it may
+	LastFreeDay     *time.Time `json:"last_free_day"`
+	FreeTimeEndAt   *time.Time `json:"free_time_end_at"`
+	DemurrageTerms  string     `json:"-"` // domain.PortTerms as JSON
+	ContainersOut   int        `json:"containers_out"`
+	DepositDue      time.Time  `json:"deposit_due"`
+	DepositPaidAt   *time.Time `json:"deposit_paid_at"`
+	DeliveredAt     *time.Time `json:"delivered_at"`
+	OpenedBy        string     `json:"opened_by"`
+	Source          string     `json:"source"`
+	OpenedAt        time.Time  `json:"opened_at"`
+	UpdatedAt       time.Time  `gorm:"autoUpdateTime:false" json:"updated_at"`
+	ClosedAt        *time.Time `json:"closed_at"`
+	State           string     `json:"-"`
+}
+
+func (ShipmentRow) TableName() string { return "shipments" }
+
+// ShipmentState decodes the full snapshot. Lists omit it: only a row from
+// GetShipment carries it.
+func (r ShipmentRow) ShipmentState() (workflows.ShipmentState, error) {
+	var st workflows.ShipmentState
+	if r.State == "" {
+		return st, fmt.Errorf("shipment %s: row was read without its state", r.ID)
+	}
+	if err := json.Unmarshal([]byte(r.State), &st); err != nil {
+		return st, fmt.Errorf("shipment %s: stored state is not valid JSON: %w", r.ID, err)
+	}
+	return st, nil
+}
+
+// ShipmentTaskRow is one task of a shipment in the read model.
+type ShipmentTaskRow struct {
+	ShipmentID      string     `gorm:"primaryKey" json:"shipment_id"`
+	TaskID          string     `gorm:"primaryKey" json:"task_id"`
+	Kind            string     `json:"kind"`
+	Subject         string     `json:"subject"`
+	Group           string     `gorm:"column:grp" json:"group"`
+	Status          string     `json:"status"`
+	OwnerRole       string     `json:"owner_role"`
+	Assignee        string     `json:"assignee"`
+	StartedAt       time.Time  `json:"started_at"`
+	DueAt           time.Time  `json:"due_at"`
+	EscalationLevel int        `json:"escalation_level"`
+	CompletedAt     *time.Time `json:"completed_at"`
+	CompletedBy     string     `json:"completed_by"`
+	Outcome         string     `json:"outcome"`
+}
+
+func (ShipmentTaskRow) TableName() string { return "shipment_tasks" }
+
+// ShipmentContainerRow is one container of a shipment and its gate-out.
+type ShipmentContainerRow struct {
+	ShipmentID string     `gorm:"primaryKey" json:"shipment_id"`
+	Number     string     `gorm:"primaryKey" json:"number"`
+	GateOutAt  *time.Time `json:"gate_out_at"`
+}
+
+func (ShipmentContainerRow) TableName() string { return "shipment_containers" }
+
+func shipmentRowFrom(s workflows.ShipmentState) (ShipmentRow, error) {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return ShipmentRow{}, fmt.Errorf("encoding shipment %s: %w", s.ShipmentID, err)
+	}
+	terms, err := json.Marshal(s.Demurrage.Terms)
+	if err != nil {
+		return ShipmentRow{}, fmt.Errorf("encoding demurrage terms of shipment %s: %w", s.ShipmentID, err)
+	}
+	in := s.Shipment
+	r := ShipmentRow{
+		ID: s.ShipmentID, WorkflowID: s.WorkflowID, Version: s.Version, Phase: s.Phase,
+		EntryNumber: in.EntryNumber, EntryType: in.EntryType, EntryDate: utc(s.EntryDate), Port: in.Port,
+		Terminal: in.Terminal, Carrier: in.Carrier, BLNumber: in.BLNumber, ReleaseDate: utc(in.ReleaseDate),
+		Incoterm: in.Incoterm, ContainerCount: len(s.Containers), PickupBlocked: s.PickupBlocked,
+		LastFreeDay: utcPtr(s.Demurrage.LastFreeDay), FreeTimeEndAt: utcPtr(s.Demurrage.FreeTimeEndAt),
+		DemurrageTerms: string(terms), DepositDue: utc(s.Deposit.DueDate), DepositPaidAt: utcPtr(s.Deposit.PaidAt),
+		DeliveredAt: utcPtr(s.DeliveredAt), OpenedBy: s.OpenedBy.Email, Source: s.Source,
+		OpenedAt: utc(s.OpenedAt), UpdatedAt: utc(s.UpdatedAt), ClosedAt: utcPtr(s.ClosedAt), State: string(b),
+	}
+	for _, t := range s.Tasks {
+		if t.Status != workflows.StepActive {
+			continue
+		}
+		r.OpenTasks++
+		r.EscalationLevel = max(r.EscalationLevel, t.EscalationLevel)
+		if due := utc(t.DueAt); r.NextDueAt == nil || due.Before(*r.NextDueAt) {
+			r.NextDueAt = &due
+		}
+	}
+	for _, c := range s.Containers {
+		if c.GateOutAt != nil {
+			r.ContainersOut++
+		}
+	}
+	return r, nil
+}
+
+// UpsertShipment writes a snapshot of a shipment, with its tasks and
+// containers, unless the store already holds the same or a newer version. It
+// reports whether this call wrote it.
+func (s *Store) UpsertShipment(ctx context.Context, st workflows.ShipmentState) (bool, error) {
+	row, err := shipmentRowFrom(st)
+	if err != nil {
+		return false, err
+	}
+	wrote := false
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "id"}},
+			Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "shipments.version < excluded.version"}}},
+			UpdateAll: true,
+		}).Create(&row)
+		if res.Error != nil {
+			return fmt.Errorf("upserting shipment %s v%d: %w", st.ShipmentID, st.Version, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return nil // a newer snapshot is already there
+		}
+		wrote = true
+		if err := tx.Where("shipment_id = ?", st.ShipmentID).Delete(&ShipmentTaskRow{}).Error; err != nil {
+			return fmt.Errorf("replacing tasks of %s: %w", st.ShipmentID, err)
+		}
+		tasks := make([]ShipmentTaskRow, 0, len(st.Tasks))
+		for _, t := range st.Tasks {
+			by := ""
+			if t.CompletedBy != nil {
+				by = t.CompletedBy.Email
+			}
+			tasks = append(tasks, ShipmentTaskRow{ShipmentID: st.ShipmentID, TaskID: t.ID, Kind: string(t.Kind), Subject: t.Subject,
+				Group: t.Group, Status: t.Status, OwnerRole: string(t.OwnerRole), Assignee: t.Assignee, StartedAt: utc(t.StartedAt),
+				DueAt: utc(t.DueAt), EscalationLevel: t.EscalationLevel, CompletedAt: utcPtr(t.CompletedAt), CompletedBy: by, Outcome: t.Outcome})
+		}
+		if len(tasks) > 0 {
+			if err := tx.CreateInBatches(&tasks, 500).Error; err != nil {
+				return fmt.Errorf("writing tasks of %s: %w", st.ShipmentID, err)
+			}
+		}
+		if err := tx.Where("shipment_id = ?", st.ShipmentID).Delete(&ShipmentContainerRow{}).Error; err != nil {
+			return fmt.Errorf("replacing containers of %s: %w", st.ShipmentID, err)
+		}
+		containers := make([]ShipmentContainerRow, 0, len(st.Containers))
+		for _, c := range st.Containers {
+			containers = append(containers, ShipmentContainerRow{ShipmentID: st.ShipmentID, Number: c.Number, GateOutAt: utcPtr(c.GateOutAt)})
+		}
+		if len(containers) > 0 {
+			// Batches keep a 999-container shipment under every driver's bound on bind parameters.
+			if err := tx.CreateInBatches(&containers, 500).Error; err != nil {
+				return fmt.Errorf("writing containers of %s: %w", st.ShipmentID, err)
+			}
+		}
+		return nil
+	})
+	return wrote, err
+}
+
+// GetShipment returns one shipment row with its state.
+func (s *Store) GetShipment(ctx context.Context, id string) (ShipmentRow, error) {
+	var r ShipmentRow
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ShipmentRow{}, ErrNotFound
+	}
+	if err != nil {
+		return ShipmentRow{}, fmt.Errorf("reading shipment %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// ShipmentFilter selects shipments for lists. Empty fields do not filter.
+type ShipmentFilter struct {
+	Phase       string
+	Port        string
+	EntryNumber string // any spelling ParseEntryNumber accepts
+	Escalated   bool   // an active task is escalated
+	Overdue     bool   // an active task is past due at Now
+	Blocked     bool   // pickup is blocked
+	Now         time.Time
+	Limit       int
+	Offset      int
+}
+
+// ListShipments returns one page of shipments, the earliest next due first
+// (those with no open task last), and the total count.
+func (s *Store) ListShipments(ctx context.Context, f ShipmentFilter) ([]ShipmentRow, int64, error) {
+	q := s.db.WithContext(ctx).Model(&ShipmentRow{})
+	if f.Phase != "" {
+		q = q.Where("phase = ?", f.Phase)
+	}
+	if f.Port != "" {
+		q = q.Where("port = ?", f.Port)
+	}
+	if f.EntryNumber != "" {
+		n, err := domain.ParseEntryNumber(f.EntryNumber)
+		if err != nil {
+			n = strings.TrimSpace(f.EntryNumber) // match nothing rather than fail a search box
+		}
+		q = q.Where("entry_number = ?", n)
+	}
+	// next_due_at and escalation_level only count active tasks, so neither
+	// filter needs the phase.
+	if f.Escalated {
+		q = q.Where("escalation_level > 0")
+	}
+	if f.Overdue {
+		now := f.Now
+		if now.IsZero() {
+			now = time.Now()
+		}
+		q = q.Where("next_due_at < ?", utc(now))
+	}
+	if f.Blocked {
+		q = q.Where("pickup_blocked <> ''")
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("counting shipments: %w", err)
+	}
+	var rows []ShipmentRow
+	err := q.Omit("state").Order("CASE WHEN next_due_at IS NULL THEN 1 ELSE 0 END, next_due_at, id").
+		Limit(PageSize(f.Limit)).Offset(f.Offset).Find(&rows).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing shipments: %w", err)
+	}
+	return rows, total, nil
+}
+
+// ShipmentTasks returns a shipment's tasks: the active ones first, by due time.
+func (s *Store) ShipmentTasks(ctx context.Context, id string) ([]ShipmentTaskRow, error) {
+	var rows []ShipmentTaskRow
+	err := s.db.WithContext(ctx).Where("shipment_id = ?", id).
+		Order("CASE WHEN status = '" + workflows.StepActive + "' THEN 0 ELSE 1 END, due_at, task_id").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("reading tasks of shipment %s: %w", id, err)
+	}
+	return rows, nil
+}
+
+// ShipmentContainers returns a shipment's containers by number.
+func (s *Store) ShipmentContainers(ctx context.Context, id string) ([]ShipmentContainerRow, error) {
+	var rows []ShipmentContainerRow
+	if err := s.db.WithContext(ctx).Where("shipment_id = ?", id).Order("number").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("reading containers of shipment %s: %w", id, err)
+	}
+	return rows, nil
+}
+
+// CasesOfShipment returns the detention cases a shipment opened, oldest
+// first, without their state.
+func (s *Store) CasesOfShipment(ctx context.Context, shipmentID string) ([]CaseRow, error) {
+	var rows []CaseRow
+	err := s.db.WithContext(ctx).Omit("state").Where("shipment_id = ?", shipmentID).Order("opened_at, id").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("reading cases of shipment %s: %w", shipmentID, err)
+	}
+	return rows, nil
+}
+
+// DemurrageLine is the demurrage one shipment has run up.
+type DemurrageLine struct {
+	ShipmentID   string     `json:"shipment_id"`
+	EntryNumber  string     `json:"entry_number"`
+	Port         string     `json:"port"`
+	LastFreeDay  time.Time  `json:"last_free_day"`
+	Containers   int        `json:"containers"`
+	ContainersIn int        `json:"containers_in"` // still at the terminal
+	Amount       domain.USD `json:"amount"`
+}
+
+// DemurrageTotal is the managers' view of demurrage: every active shipment
+// that owes some, the largest first.
+type DemurrageTotal struct {
+	AsOf               time.Time       `json:"as_of"`
+	Lines              []DemurrageLine `json:"lines"`
+	Total              domain.USD      `json:"total"`
+	ContainersAccruing int             `json:"containers_accruing"` // in the terminal after the last free day
+}
+
+// DemurrageExposure prices, as of now, the demurrage of every active shipment
+// with a last free day: each container from the day after the last free day
+// through its gate-out day, or through today while it is still in. Legal and
+// closed shipments are delivered, their bills final, so they are history
+// rather than exposure. Shipments owing nothing are left out.
+func (s *Store) DemurrageExposure(ctx context.Context, now time.Time) (DemurrageTotal, error) {
+	var rows []struct {
+		ID             string
+		EntryNumber    string
+		Port           string
+		LastFreeDay    time.Time
+		DemurrageTerms string
+		GateOutAt      *time.Time
+	}
+	err := s.db.WithContext(ctx).Table("shipments").
+		Select("shipments.id, shipments.entry_number, shipments.port, shipments.last_free_day, shipments.demurrage_terms, shipment_containers.gate_out_at").
+		Joins("JOIN shipment_containers ON shipment_containers.shipment_id = shipments.id").
+		Where("shipments.phase = ? AND shipments.last_free_day IS NOT NULL", workflows.PhaseActive).
+		Order("shipments.id, shipment_containers.number").Scan(&rows).Error
+	if err != nil {
+		return DemurrageTotal{}, fmt.Errorf("reading containers for demurrage: %w", err)
+	}
+	out := DemurrageTotal{AsOf: utc(now), Lines: []DemurrageLine{}}
+	total := decimal.Zero
+	var line *DemurrageLine
+	var terms domain.PortTerms
+	flush := func() {
+		if line != nil && line.Amount.IsPositive() {
+			out.Lines = append(out.Lines, *line)
+			total = total.Add(line.Amount.Decimal)
+		}
+	}
+	for _, r := range rows {
+		if line == nil || line.ShipmentID != r.ID {
+			flush()
+			terms = domain.PortTerms{}
+			if err := json.Unmarshal([]byte(r.DemurrageTerms), &terms); err != nil {
+				return DemurrageTotal{}, fmt.Errorf("shipment %s: stored demurrage terms are not valid JSON: %w", r.ID, err)
+			}
+			line = &DemurrageLine{ShipmentID: r.ID, EntryNumber: r.EntryNumber, Port: r.Port, LastFreeDay: r.LastFreeDay.UTC(),
+				Amount: domain.USD{Decimal: decimal.Zero}}
+		}
+		line.Containers++
+		through := now
+		if r.GateOutAt != nil && r.GateOutAt.Before(now) {
+			through = *r.GateOutAt
+		} else {
+			line.ContainersIn++
+			if domain.Date(now).After(domain.Date(r.LastFreeDay)) {
+				out.ContainersAccruing++
+			}
+		}
+		_, amount := domain.Demurrage(terms, r.LastFreeDay, through)
+		line.Amount = domain.USD{Decimal: line.Amount.Add(amount.Decimal)}
+	}
+	flush()
+	slices.SortStableFunc(out.Lines, func(a, b DemurrageLine) int {
+		if c := b.Amount.Cmp(a.Amount.Decimal); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ShipmentID, b.ShipmentID)
+	})
+	out.Total = domain.USD{Decimal: total}
+	return out, nil
+}
+
+// ShipmentClock is a shipment's escalation level and next due time, as the
+// benchmark watches them.
+type ShipmentClock struct {
+	ID              string
+	EscalationLevel int
+	NextDueAt       *time.Time
+}
+
+// ShipmentClocks lists the clocks of the shipments whose entry number starts
+// with prefix, in one query.
+func (s *Store) ShipmentClocks(ctx context.Context, prefix string) ([]ShipmentClock, error) {
+	var out []ShipmentClock
+	err := s.db.WithContext(ctx).Model(&ShipmentRow{}).Select("id, escalation_level, next_due_at").
+		Where("entry_number LIKE ?", prefix+"%").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("reading shipment clocks: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,498 @@
+package workflows
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/policy"
+	"github.com/postrelease/postrelease/shipments"
+)
+
+// Shipment tests start on Tuesday 2026-03-10 09:00 UTC (testStart). The goods
+// were released on Monday 9 March and are available at the LA terminal from
+// Tuesday 10 March. LA's example terms count 4 free working days: the last
+// free day is Friday 13 March, free time ends Saturday 14 March 00:00 (+87h)
+// and the pickup warning is due 48h before, Thursday 12 March 00:00 (+39h).
+// The entry summary is due on the 10th working day after release, Monday 23
+// March, overdue from Tuesday 24 March 00:00 (+327h).
+const (
+	atPickupWarning = 39 * hour
+	atFreeTimeEnd   = 87 * hour
+	atDepositDue    = 327 * hour
+)
+
+func shipmentPolicy() policy.Policy {
+	p := testPolicy()
+	p.Steps["legal_date"] = policy.StepSLA{After: dur(24 * hour), RemindBefore: dur(30 * 24 * hour), SecondLevelAfter: dur(24 * hour)}
+	p.Steps[string(TaskDutyDeposit)] = policy.StepSLA{After: dur(24 * hour), RemindBefore: dur(24 * hour), SecondLevelAfter: dur(48 * hour)}
+	return p
+}
+
+func laTerms(t *testing.T) domain.PortTerms {
+	t.Helper()
+	for _, p := range domain.ExamplePorts() {
+		if p.Code == "2704" {
+			return p
+		}
+	}
+	t.Fatal("no example terms for port 2704")
+	return domain.PortTerms{}
+}
+
+func day(s string) *time.Time {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return &d
+}
+
+// completeShipment has every confirmation datum but the delivery order: the
+// electronic and port checks pass on their own.
+func completeShipment(t *testing.T) OpenShipmentInput {
+	t.Helper()
+	sh := shipments.ShipmentInput{
+		EntryNumber: "ABC-1234567-8", EntryType: "01", BLNumber: "MAEU123456789", ISFBLNumber: "MAEU123456789",
+		Carrier: "MAEU", VesselVoyage: "MAERSK ESSEX 612E", Port: "2704", Terminal: "APM Pier 400",
+		Containers: []shipments.Container{
+			{Number: "CSQU3054383", Seals: []string{"ML1234567"}, Location: "B12-04-3"},
+			{Number: "MSKU9070323", Seals: []string{"ML7654321"}, Location: "B12-05-1"},
+		},
+		DischargeDate: day("2026-03-09"), AvailableDate: day("2026-03-10"), ReleaseDate: *day("2026-03-09"),
+		PickupNumber: "PU55501", PierPassAppointment: "PP998877",
+		Dispositions: []domain.Disposition{{Code: "1C", At: time.Date(2026, 3, 9, 14, 5, 0, 0, time.UTC)}},
+		Incoterm:     "FOB",
+		Lines: []shipments.Line{
+			{SKU: "DRL-20V", Description: "20V cordless drill", HTS: "8467.21.0030", Value: domain.USD{Decimal: decimal.RequireFromString("18400")}, Category: domain.CategoryPowerTool},
+			{SKU: "WR-SET-12", Description: "12-piece wrench set", HTS: "8204.11.0030", Value: domain.USD{Decimal: decimal.RequireFromString("48250")}, Category: domain.CategoryOther},
+		},
+	}
+	if fe := sh.Normalize(); fe != nil {
+		t.Fatalf("test shipment does not normalise: %v", fe)
+	}
+	return OpenShipmentInput{ShipmentID: sh.ID(), Shipment: sh, Port: laTerms(t), ReleaseRules: domain.DefaultReleaseRules(),
+		OpenedBy: olivia, Source: "test", Policy: shipmentPolicy()}
+}
+
+// bareShipment has only what a release list must have: every check waits on
+// a person.
+func bareShipment(t *testing.T) OpenShipmentInput {
+	in := completeShipment(t)
+	sh := &in.Shipment
+	sh.ISFBLNumber, sh.PickupNumber, sh.PierPassAppointment = "", "", ""
+	sh.AvailableDate, sh.Dispositions = nil, nil
+	for i := range sh.Containers {
+		sh.Containers[i].Location = ""
+	}
+	return in
+}
+
+// shipHarness runs a shipment in the test environment with recorded
+// activities; child cases are mocked (their own workflow has its own tests)
+// and their inputs recorded.
+type shipHarness struct {
+	*harness
+	mu       sync.Mutex
+	projects []ShipmentState
+	children []OpenCaseInput
+	timers   int
+}
+
+func newShipHarness(t *testing.T) *shipHarness {
+	t.Helper()
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	env := suite.NewTestWorkflowEnvironment()
+	env.SetStartTime(testStart)
+	env.SetTestTimeout(60 * time.Second)
+	env.RegisterWorkflowWithOptions(ShipmentWorkflow, workflow.RegisterOptions{Name: ShipmentWorkflowName})
+	env.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: CaseWorkflowName})
+	rec := &recorder{env: env}
+	h := &shipHarness{harness: &harness{t: t, env: env, rec: rec}}
+	env.RegisterActivityWithOptions(rec.notify, activity.RegisterOptions{Name: ActivityNotify})
+	env.RegisterActivityWithOptions(func(_ context.Context, in ProjectShipmentInput) error {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.projects = append(h.projects, in.State)
+		return nil
+	}, activity.RegisterOptions{Name: ActivityProjectShipment})
+	env.OnWorkflow(CaseWorkflowName, mock.Anything, mock.Anything).Return(
+		func(_ workflow.Context, in OpenCaseInput) (CaseState, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.children = append(h.children, in)
+			return CaseState{CaseID: in.CaseID, Status: StatusOpen}, nil
+		})
+	env.SetOnTimerScheduledListener(func(string, time.Duration) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.timers++
+	})
+	return h
+}
+
+func (h *shipHarness) act(at time.Duration, action ShipmentAction, actor Actor, input any) *updateResult {
+	h.t.Helper()
+	return h.update(at, Action(action), actor, input)
+}
+
+func (h *shipHarness) state(at time.Duration) *ShipmentState {
+	s := &ShipmentState{}
+	h.env.RegisterDelayedCallback(func() {
+		v, err := h.env.QueryWorkflow(QueryState)
+		if err != nil {
+			h.t.Errorf("query at +%s: %v", at, err)
+			return
+		}
+		if err := v.Get(s); err != nil {
+			h.t.Errorf("decode query at +%s: %v", at, err)
+		}
+	}, at)
+	return s
+}
+
+// runToContinueAsNew runs the shipment until it continues as new and returns
+// the input of the next run.
+func (h *shipHarness) runToContinueAsNew(in OpenShipmentInput) OpenShipmentInput {
+	h.t.Helper()
+	h.env.ExecuteWorkflow(ShipmentWorkflowName, in)
+	if !h.env.IsWorkflowCompleted() {
+		h.t.Fatal("workflow did not complete")
+	}
+	var can *workflow.ContinueAsNewError
+	if err := h.env.GetWorkflowError(); !errors.As(err, &can) {
+		h.t.Fatalf("workflow ended with %v, want continue-as-new", err)
+	}
+	var next OpenShipmentInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		h.t.Fatalf("decoding the next run's input: %v", err)
+	}
+	return next
+}
+
+func checkStatus(s *ShipmentState) string {
+	var parts []string
+	for _, c := range s.Checks {
+		parts = append(parts, string(c.Name)+":"+c.Status)
+	}
+	return strings.Join(parts, " ")
+}
+
+func activeTasks(s *ShipmentState) string {
+	var parts []string
+	for _, t := range s.Tasks {
+		if t.Status == StepActive {
+			parts = append(parts, t.ID)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func docRef(name string) DocumentRef {
+	return DocumentRef{ID: "doc-" + name, Filename: name + ".pdf", ContentType: "application/pdf", Size: 1234,
+		SHA256: fmt.Sprintf("%064x", len(name)*7919)}
+}
+
+// notificationAt finds the one notification of kind whose message contains
+// what, and checks it was sent at the expected offset.
+func (h *shipHarness) notificationAt(kind, what string, want time.Duration) {
+	h.t.Helper()
+	var found []notification
+	for _, n := range h.rec.notificationsOf(kind) {
+		if strings.Contains(n.Message, what) {
+			found = append(found, n)
+		}
+	}
+	if len(found) != 1 {
+		for _, n := range h.rec.notifications {
+			h.t.Logf("+%s %s %s", n.clock.Sub(testStart), n.Kind, n.Message)
+		}
+		h.t.Fatalf("%d %s notifications about %q, want exactly 1", len(found), kind, what)
+	}
+	if got := found[0].clock.Sub(testStart); got != want {
+		h.t.Fatalf("%s about %q sent at +%s, want +%s", kind, what, got, want)
+	}
+}
+
+// A delivery order whose seal differs opens a seal-mismatch case that blocks
+// pickup until a manager overrides; the pickup warning and the free-time
+// escalation come at their times; the closed case resolves the check; once
+// delivered, deposited and documented the shipment continues in its legal
+// phase.
+func TestShipment_SealMismatchBlocksPickup(t *testing.T) {
+	h := newShipHarness(t)
+	in := completeShipment(t)
+	opened := h.state(time.Second)
+	do := h.act(1*hour, ShipRecordDeliveryOrder, olivia, DeliveryOrderInput{Document: docRef("do"), Containers: []shipments.Container{
+		{Number: "CSQU3054383", Seals: []string{"ML1234567"}}, {Number: "MSKU 907032-3", Seals: []string{"ML7654399"}}}})
+	afterDO := h.state(1*hour + time.Minute)
+	blockedGateOut := h.act(2*hour, ShipRecordGateOut, olivia, GateOutInput{Container: "CSQU3054383"})
+	officerOverride := h.act(3*hour, ShipOverrideBlock, olivia, OverrideBlockInput{Reason: "seal verified by phone"})
+	noReason := h.act(3*hour+time.Minute, ShipOverrideBlock, maya, OverrideBlockInput{})
+	override := h.act(3*hour+2*time.Minute, ShipOverrideBlock, maya, OverrideBlockInput{Reason: "carrier confirmed a typo on the DO; case stays open"})
+	gate1 := h.act(4*hour, ShipRecordGateOut, olivia, GateOutInput{Container: "CSQU3054383"})
+	gateAgain := h.act(4*hour+time.Minute, ShipRecordGateOut, olivia, GateOutInput{Container: "CSQU3054383"})
+	attach := h.act(5*hour, ShipAttachDocument, olivia, AttachDocumentInput{Kind: domain.DocFCCCertificate, Document: docRef("fcc")})
+	wrongDoc := h.act(5*hour+time.Minute, ShipAttachDocument, olivia, AttachDocumentInput{Kind: domain.DocUN383Report, Document: docRef("un")})
+	h.env.RegisterDelayedCallback(func() {
+		h.env.SignalWorkflow(SignalCaseClosed, CaseClosed{CaseID: in.ShipmentID + "-SEAL1", Kind: KindSealMismatch,
+			Summary: "DO typo confirmed by the carrier", ClosedAt: at(90 * hour)})
+	}, 90*hour)
+	afterClose := h.state(90*hour + time.Minute)
+	gate2 := h.act(91*hour, ShipRecordGateOut, olivia, GateOutInput{Container: "MSKU9070323"})
+	deposit := h.act(atDepositDue+3*hour, ShipRecordDeposit, olivia, DepositInput{Reference: "ES-2026-0310", Amount: domain.USD{Decimal: decimal.RequireFromString("3474")}})
+
+	next := h.runToContinueAsNew(in)
+
+	if got := checkStatus(opened); got != "release:passed bl_isf:passed container_locations:passed pickup_number:passed delivery_order:pending seals:pending" {
+		t.Fatalf("checks at opening: %s", got)
+	}
+	if got := activeTasks(opened); got != "delivery_order document:fcc_certificate pickup duty_deposit" {
+		t.Fatalf("tasks at opening: %s", got)
+	}
+	if opened.Demurrage.LastFreeDay.Format(time.DateOnly) != "2026-03-13" || opened.Deposit.DueDate.Format(time.DateOnly) != "2026-03-23" {
+		t.Fatalf("last free day %s, deposit due %s", opened.Demurrage.LastFreeDay.Format(time.DateOnly), opened.Deposit.DueDate.Format(time.DateOnly))
+	}
+	mustAccept(t, do)
+	if got := checkStatus(afterDO); !strings.Contains(got, "delivery_order:passed seals:failed") {
+		t.Fatalf("checks after the DO: %s", got)
+	}
+	seal := afterDO.Checks[5]
+	if seal.CaseID != in.ShipmentID+"-SEAL1" || !strings.Contains(seal.Detail, "MSKU9070323") {
+		t.Fatalf("seal check %+v", seal)
+	}
+	if !strings.Contains(afterDO.PickupBlocked, "seals mismatch, case "+in.ShipmentID+"-SEAL1 open") {
+		t.Fatalf("pickup blocked = %q", afterDO.PickupBlocked)
+	}
+	if len(h.children) != 1 || h.children[0].Kind != KindSealMismatch || h.children[0].ParentWorkflowID != ShipmentWorkflowID(in.ShipmentID) && h.children[0].ParentWorkflowID != "default-test-workflow-id" {
+		t.Fatalf("child cases started: %+v", h.children)
+	}
+	if c := h.children[0]; c.ShipmentID != in.ShipmentID || !strings.Contains(c.Reason, "ML7654399") || c.EntryNumber != "ABC-1234567-8" {
+		t.Fatalf("child case input %+v", c)
+	}
+	mustReject(t, blockedGateOut, ErrConflict, "pickup is blocked", "seals mismatch")
+	mustReject(t, officerOverride, ErrForbidden, "only a manager")
+	mustReject(t, noReason, ErrInvalid)
+	mustAccept(t, override)
+	mustAccept(t, gate1)
+	mustReject(t, gateAgain, ErrInvalid)
+	mustAccept(t, attach)
+	mustReject(t, wrongDoc, ErrInvalid)
+	if afterClose.Checks[5].Status != CheckPassed || !strings.Contains(afterClose.Checks[5].Detail, "resolved by case") {
+		t.Fatalf("seal check after the case closed: %+v", afterClose.Checks[5])
+	}
+	if afterClose.Children[0].ClosedAt == nil {
+		t.Fatal("child case not marked closed")
+	}
+	mustAccept(t, gate2)
+	mustAccept(t, deposit)
+
+	// Clocks: the pickup warning 48h before free time ends, escalation when it
+	// ends (container 2 was still in), the deposit reminder a day before it is
+	// overdue and level 1 when it is.
+	h.notificationAt(NotifyReminder, "schedule pickup now", atPickupWarning)
+	h.notificationAt(NotifyEscalation, "free time ended 2026-03-14", atFreeTimeEnd)
+	h.notificationAt(NotifyReminder, "duty_deposit is due", atDepositDue-24*hour)
+	h.notificationAt(NotifyEscalation, "(level 1): duty_deposit", atDepositDue)
+
+	st := next.Resume
+	if st == nil || st.Phase != PhaseLegal || st.DeliveredAt == nil || st.Deposit.PaidAt == nil {
+		t.Fatalf("next run's state: %+v", st)
+	}
+	if len(st.Runs) != 1 || next.ShipmentID != in.ShipmentID {
+		t.Fatalf("next run: id %s runs %v", next.ShipmentID, st.Runs)
+	}
+	if !strings.Contains(st.Deposit.Reference, "ES-2026-0310") {
+		t.Fatalf("deposit %+v", st.Deposit)
+	}
+	h.mu.Lock()
+	last := h.projects[len(h.projects)-1]
+	h.mu.Unlock()
+	if last.Phase != PhaseLegal || last.Version != st.Version {
+		t.Fatalf("last projection v%d %s, want the legal phase v%d", last.Version, last.Phase, st.Version)
+	}
+}
+
+// Without data every check is a person's task with its SLA; a hold opens a
+// CBP hold case and cannot be overridden; a B/L that differs from the ISF
+// opens an ISF case; bad input is refused field by field.
+func TestShipment_HumanConfirmations(t *testing.T) {
+	h := newShipHarness(t)
+	in := bareShipment(t)
+	opened := h.state(time.Second)
+	badLocation := h.act(1*hour, ShipRecordContainerLocation, olivia, ContainerLocationInput{Container: "TGHU0000000", Location: ""})
+	loc1 := h.act(2*hour, ShipRecordContainerLocation, olivia, ContainerLocationInput{Container: "CSQU3054383", Location: "A1-01"})
+	noAppt := h.act(3*hour, ShipRecordPickupNumber, olivia, PickupNumberInput{PickupNumber: "PU1"})
+	otherOfficer := h.act(3*hour+time.Minute, ShipRecordPickupNumber, oscar, PickupNumberInput{PickupNumber: "PU1", PierPassAppointment: "PP1"})
+	pickup := h.act(3*hour+2*time.Minute, ShipRecordPickupNumber, olivia, PickupNumberInput{PickupNumber: "PU1", PierPassAppointment: "PP1"})
+	hold := h.act(4*hour, ShipRecordDisposition, olivia, DispositionInput{Code: "1H"})
+	afterHold := h.state(4*hour + time.Minute)
+	override := h.act(5*hour, ShipOverrideBlock, maya, OverrideBlockInput{Reason: "urgent"})
+	unknownCode := h.act(5*hour+time.Minute, ShipRecordDisposition, olivia, DispositionInput{Code: "ZZ"})
+	isf := h.act(6*hour, ShipRecordISFBL, olivia, ISFBLInput{ISFBLNumber: "MAEU999999999"})
+	isfAgain := h.act(6*hour+time.Minute, ShipRecordISFBL, olivia, ISFBLInput{ISFBLNumber: "MAEU123456789"})
+	removed := h.act(7*hour, ShipRecordDisposition, olivia, DispositionInput{Code: "1I"})
+	released := h.act(8*hour, ShipRecordDisposition, olivia, DispositionInput{Code: "1C"})
+	avail := h.act(9*hour, ShipRecordAvailability, olivia, AvailabilityInput{AvailableDate: *day("2026-03-10")})
+	auditor := h.act(10*hour, ShipAddNote, audrey, NoteInput{Text: "looks fine"})
+	unknownField := h.updateRaw(10*hour+time.Minute, Action(ShipAddNote), olivia, json.RawMessage(`{"txt":"x"}`))
+	end := h.state(200 * hour)
+	h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, 201*hour)
+
+	h.env.ExecuteWorkflow(ShipmentWorkflowName, in)
+
+	if got := activeTasks(opened); got != "confirm_release confirm_bl_isf container_locations pickup_number delivery_order document:fcc_certificate availability duty_deposit" {
+		t.Fatalf("tasks at opening: %s", got)
+	}
+	if !strings.Contains(opened.PickupBlocked, "not released") {
+		t.Fatalf("pickup blocked = %q", opened.PickupBlocked)
+	}
+	mustReject(t, badLocation, ErrInvalid, "container", "location")
+	mustAccept(t, loc1)
+	mustReject(t, noAppt, ErrInvalid, "pierpass_appointment")
+	mustReject(t, otherOfficer, ErrForbidden, "assigned to olivia@example.com")
+	mustAccept(t, pickup)
+	mustAccept(t, hold)
+	if c := afterHold.Checks[0]; c.Status != CheckFailed || c.CaseID != in.ShipmentID+"-HOLD1" {
+		t.Fatalf("release check after 1H: %+v", c)
+	}
+	mustReject(t, override, ErrConflict, "cannot be overridden")
+	mustReject(t, unknownCode, ErrInvalid, "ZZ is not a release")
+	mustAccept(t, isf)
+	mustReject(t, isfAgain, ErrConflict, "already decided")
+	mustAccept(t, removed)
+	mustAccept(t, released)
+	mustAccept(t, avail)
+	mustReject(t, auditor, ErrForbidden)
+	mustReject(t, unknownField, ErrInvalid, "txt")
+
+	if got := checkStatus(end); got != "release:passed bl_isf:failed container_locations:pending pickup_number:passed delivery_order:pending seals:pending" {
+		t.Fatalf("checks at the end: %s", got)
+	}
+	kinds := map[CaseKind]bool{}
+	for _, c := range h.children {
+		kinds[c.Kind] = true
+	}
+	if len(h.children) != 2 || !kinds[KindCBPHold] || !kinds[KindISFDiscrepancy] {
+		t.Fatalf("child cases: %+v", h.children)
+	}
+	// container_locations opened at 0 with the 72h default SLA: reminder at
+	// +48h, level 1 at +72h, level 2 at +120h; it is still open.
+	h.notificationAt(NotifyReminder, "container_locations is due", 48*hour)
+	h.notificationAt(NotifyEscalation, "(level 1): container_locations", 72*hour)
+	h.notificationAt(NotifyEscalation, "(level 2): container_locations", 120*hour)
+	// confirm_bl_isf was done at +6h: never reminded.
+	for _, n := range h.rec.notifications {
+		if strings.Contains(n.Message, "confirm_bl_isf") && n.Kind != NotifyAssignment {
+			t.Fatalf("done task notified: %+v", n)
+		}
+	}
+}
+
+// The legal phase runs more than five years of workflow time: a reminder 30
+// days before each legal date and a note when it passes, each at its time;
+// recording the posted liquidation moves the protest window; record retention
+// ending closes the shipment. The whole run schedules a handful of timers.
+func TestShipment_LegalClockOverYears(t *testing.T) {
+	// The active phase, quickly: everything present, DO matching, deposit and
+	// document on day one.
+	first := newShipHarness(t)
+	in := completeShipment(t)
+	first.act(1*hour, ShipRecordDeliveryOrder, olivia, DeliveryOrderInput{Document: docRef("do"), Containers: []shipments.Container{
+		{Number: "CSQU3054383", Seals: []string{"ML1234567"}}, {Number: "MSKU9070323", Seals: []string{"ML7654321"}}}})
+	first.act(2*hour, ShipAttachDocument, olivia, AttachDocumentInput{Kind: domain.DocFCCCertificate, Document: docRef("fcc")})
+	first.act(3*hour, ShipRecordDeposit, olivia, DepositInput{Reference: "ES-1", Amount: domain.USD{Decimal: decimal.RequireFromString("100")}})
+	first.act(4*hour, ShipRecordGateOut, olivia, GateOutInput{Container: "CSQU3054383"})
+	first.act(5*hour, ShipRecordGateOut, olivia, GateOutInput{Container: "MSKU9070323"})
+	next := first.runToContinueAsNew(in)
+	activeTimers := first.timers
+
+	h := newShipHarness(t)
+	start := testStart.Add(5 * hour)
+	h.env.SetStartTime(start)
+	// Entry 2026-03-09: PSC last day 2027-01-02 (15 days before the expected
+	// liquidation, earlier than 300 days after entry), expected
+	// liquidation 2027-01-17 (314 days), protest until 2027-07-16, records
+	// kept until 2031-03-09.
+	legal := next.Resume.Legal
+	if legal.PSCLastDay.Format(time.DateOnly) != "2027-01-02" || legal.Liquidation.Format(time.DateOnly) != "2027-01-17" ||
+		legal.ProtestLastDay.Format(time.DateOnly) != "2027-07-16" || legal.RetentionEnd.Format(time.DateOnly) != "2031-03-09" {
+		t.Fatalf("legal dates %+v", legal)
+	}
+	// CBP posts liquidation for 2027-02-05 on 2027-01-20 (after the expected date passed).
+	posted := time.Date(2027, 1, 20, 10, 0, 0, 0, time.UTC)
+	liq := h.act(posted.Sub(start), ShipRecordLiquidation, maya, LiquidationInput{Date: *day("2027-02-05")})
+	gateOut := h.act(posted.Sub(start)+time.Minute, ShipRecordGateOut, olivia, GateOutInput{Container: "CSQU3054383"})
+	h.env.ExecuteWorkflow(ShipmentWorkflowName, next)
+	if !h.env.IsWorkflowCompleted() {
+		t.Fatal("legal phase did not complete")
+	}
+	var final ShipmentState
+	if err := h.env.GetWorkflowResult(&final); err != nil {
+		t.Fatalf("legal phase ended with %v", err)
+	}
+	mustAccept(t, liq)
+	mustReject(t, gateOut, ErrConflict, "legal clock")
+	if final.Phase != PhaseClosed || final.ClosedAt == nil || final.Legal.ProtestLastDay.Format(time.DateOnly) != "2027-08-04" {
+		t.Fatalf("final phase %s closed %v protest %s", final.Phase, final.ClosedAt, final.Legal.ProtestLastDay.Format(time.DateOnly))
+	}
+	if len(final.Runs) != 2 {
+		t.Fatalf("runs %v, want both runs listed", final.Runs)
+	}
+	want := []struct {
+		kind, what string
+		at         time.Time
+	}{
+		{NotifyReminder, "last day to file a Post Summary Correction on 2027-01-02", time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)},
+		{NotifyReminder, "last day to file a Post Summary Correction was 2027-01-02", time.Date(2027, 1, 3, 0, 0, 0, 0, time.UTC)},
+		{NotifyReminder, "expected liquidation (entry + 314 days, not yet posted by CBP) on 2027-01-17", time.Date(2026, 12, 18, 0, 0, 0, 0, time.UTC)},
+		{NotifyReminder, "liquidation was 2027-01-17; CBP has not posted", time.Date(2027, 1, 18, 0, 0, 0, 0, time.UTC)},
+		// The posted date moved the protest window: no reminder for the old one.
+		{NotifyReminder, "liquidation was 2027-02-05", time.Date(2027, 2, 6, 0, 0, 0, 0, time.UTC)},
+		{NotifyReminder, "protest the liquidation (19 USC 1514) on 2027-08-04", time.Date(2027, 7, 5, 0, 0, 0, 0, time.UTC)},
+		{NotifyReminder, "protest the liquidation (19 USC 1514) was 2027-08-04", time.Date(2027, 8, 5, 0, 0, 0, 0, time.UTC)},
+		{NotifyReminder, "end of record retention (19 CFR 163.4) on 2031-03-09", time.Date(2031, 2, 7, 0, 0, 0, 0, time.UTC)},
+		{NotifyReminder, "end of record retention (19 CFR 163.4) was 2031-03-09", time.Date(2031, 3, 10, 0, 0, 0, 0, time.UTC)},
+	}
+	for _, w := range want {
+		h.notificationAt(w.kind, w.what, w.at.Sub(testStart))
+	}
+	for _, n := range h.rec.notifications {
+		if strings.Contains(n.Message, "2027-07-16") {
+			t.Fatalf("reminder for the protest date before liquidation was posted: %+v", n)
+		}
+	}
+	if got := len(h.rec.notifications); got != len(want) {
+		for _, n := range h.rec.notifications {
+			t.Logf("%s %s %s", n.clock, n.Kind, n.Message)
+		}
+		t.Fatalf("%d notifications in the legal phase, want %d", got, len(want))
+	}
+	// Bounded history: over five years this run scheduled one timer per
+	// reminder or passing date (9 here, plus the one the liquidation update
+	// interrupted), however long it ran; the active run about one per clock
+	// event too.
+	if h.timers > 12 {
+		t.Fatalf("the legal phase scheduled %d timers, want at most 12", h.timers)
+	}
+	if activeTimers > 10 {
+		t.Fatalf("the active phase scheduled %d timers, want at most 10", activeTimers)
+	}
+}
