@@ -116,4 +116,3 @@ func (s *Server) webImportForm(c echo.Context) error {
 	}
 	return s.render(c, http.StatusOK, "import", page{Title: "Import a release list"})
 }
-

@@ -535,12 +535,27 @@ func TestShipmentOpenAPI(t *testing.T) {
 	}
 
 	// Two identical requests at once: one opens the shipment, the other finds it.
-	twin := shipmentBody("ABC-1234568-6")
+	twin, err := json.Marshal(shipmentBody("ABC-1234568-6"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	statuses := make(chan int, 2)
 	for range 2 {
-		go func() {
-			r := e.call(t, "officer", http.MethodPost, apiShipPath, twin)
-			statuses <- r.status
+		go func() { // no t.Fatal off the test's goroutine: a failed request reports status 0
+			req, err := http.NewRequest(http.MethodPost, e.url+apiShipPath, bytes.NewReader(twin))
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+e.tokens["officer"])
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			res.Body.Close()
+			statuses <- res.StatusCode
 		}()
 	}
 	got := []int{<-statuses, <-statuses}
@@ -1457,6 +1472,7 @@ func TestShipmentLegalPhase(t *testing.T) {
 	r = e.call(t, "officer", http.MethodGet, apiShipPath+"/"+id+"/history?format=raw&run="+s.Runs[0], nil)
 	wantStatus(t, r, http.StatusOK, "raw history of the first run")
 	checkRawRun(t, e, id, s.Runs[0], r.body, true)
+	wantError(t, e.call(t, "officer", http.MethodGet, apiShipPath+"/"+id+"/history?format=raw&run=no-such-run", nil), http.StatusNotFound, api.CodeNotFound)
 
 	// The same data again finds the shipment, in whatever phase it is.
 	r = e.call(t, "officer", http.MethodPost, apiShipPath, shipmentBodyLike(b))
