@@ -117,13 +117,18 @@ func randomSuffix() string {
 // the five users with API tokens.
 func newEnv(t *testing.T, pol policy.Policy) *env {
 	t.Helper()
+	// Store first: testdb skips the test when no PostgreSQL is configured.
+	return newEnvOn(t, pol, testdb.Postgres(t))
+}
+
+// newEnvOn is newEnv on the store at dsn (PostgreSQL URL or SQLite file).
+func newEnvOn(t *testing.T, pol policy.Policy, dsn string) *env {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 
 	e := &env{t: t, namespace: "pr-api-" + randomSuffix(), users: map[string]store.User{}, tokens: map[string]string{}}
-
-	// Store first: testdb skips the test when no PostgreSQL is configured.
-	st, err := store.Open(testdb.Postgres(t))
+	st, err := store.Open(dsn)
 	if err != nil {
 		t.Fatalf("opening the store: %v", err)
 	}

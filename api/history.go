@@ -117,11 +117,25 @@ func businessEvents(events []*historypb.HistoryEvent) []BusinessEvent {
 					add(ev, "catalog_update", nil, fmt.Sprintf("product catalog: SKU %s %s → %s", in.SKU, in.OldHTS, in.NewHTS), in)
 				}
 			}
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
+			attrs := ev.GetWorkflowExecutionSignaledEventAttributes()
+			var closed workflows.CaseClosed
+			if attrs.GetSignalName() == workflows.SignalCaseClosed && decodePayloads(attrs.GetInput(), &closed) == nil {
+				add(ev, "case_closed", nil, fmt.Sprintf("%s case %s closed: %s", closed.Kind, closed.CaseID, closed.Summary), closed)
+			}
+		case enumspb.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
+			var in workflows.OpenCaseInput
+			attrs := ev.GetStartChildWorkflowExecutionInitiatedEventAttributes()
+			if decodePayloads(attrs.GetInput(), &in) == nil {
+				add(ev, "case_opened", nil, fmt.Sprintf("%s case %s opened: %s", in.Kind, in.CaseID, in.Reason), nil)
+			}
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+			add(ev, "continued_as_new", nil, "this run ended; the workflow continues in a new run", nil)
 		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
-			add(ev, "workflow_completed", nil, "the case's workflow completed", nil)
+			add(ev, "workflow_completed", nil, "the workflow completed", nil)
 		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
 			enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
-			add(ev, "workflow_ended", nil, "the case's workflow ended: "+ev.GetEventType().String(), nil)
+			add(ev, "workflow_ended", nil, "the workflow ended: "+ev.GetEventType().String(), nil)
 		}
 	}
 	return out
@@ -141,11 +155,40 @@ func inputSummary(raw json.RawMessage) string {
 	sort.Strings(keys)
 	parts := make([]string, 0, len(keys))
 	for _, k := range keys {
-		if v := fmt.Sprint(m[k]); v != "" {
+		if v := summarize(m[k]); v != "" {
 			parts = append(parts, strings.ReplaceAll(k, "_", " ")+" "+v)
 		}
 	}
 	return ": " + strings.Join(parts, ", ")
+}
+
+// summarize renders one input value for a timeline line: a document by its
+// file name and hash, a container by its number and seals, a list item by
+// item, anything else as compact JSON.
+func summarize(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case []any:
+		parts := make([]string, 0, len(x))
+		for _, e := range x {
+			parts = append(parts, summarize(e))
+		}
+		return strings.Join(parts, "; ")
+	case map[string]any:
+		if name, ok := x["filename"].(string); ok {
+			sum, _ := x["sha256"].(string)
+			return fmt.Sprintf("%s (sha256 %.12s…)", name, sum)
+		}
+		if number, ok := x["number"].(string); ok {
+			return number + " seals " + summarize(x["seals"])
+		}
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
+	return fmt.Sprint(v)
 }
 
 // rawHistoryJSON encodes history in the JSON form of `temporal workflow show

@@ -135,7 +135,9 @@ func (s *Server) startShipment(ctx context.Context, user store.User, in shipment
 	return shipmentStart{ID: id}, nil
 }
 
-// firstInput is the shipment as it was opened: the input of its first run.
+// firstInput is the shipment as it was opened, read from the latest run's
+// start: the first run's input, or a continued run's saved state, whose
+// Shipment the workflow never changes (later data is kept beside it).
 func (s *Server) firstInput(ctx context.Context, wfID string) (shipments.ShipmentInput, error) {
 	it := s.Temporal.GetWorkflowHistory(ctx, wfID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	if !it.HasNext() {

@@ -14,11 +14,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"slices"
 	"sort"
@@ -27,19 +25,14 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
-	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/postrelease/postrelease/api"
-	"github.com/postrelease/postrelease/app"
-	"github.com/postrelease/postrelease/devserver"
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/internal/testdb"
 	"github.com/postrelease/postrelease/policy"
@@ -62,76 +55,10 @@ func newShipmentEnv(t *testing.T) *env {
 	return newSQLiteEnv(t, longPolicy(t))
 }
 
-// newSQLiteEnv is newEnv with a SQLite store. newEnv takes its database from
-// testdb.Postgres (skipping the test without DATABASE_URL); everything else is
-// done the same way.
+// newSQLiteEnv is newEnv with a SQLite store.
 func newSQLiteEnv(t *testing.T, pol policy.Policy) *env {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-
-	e := &env{t: t, namespace: "pr-api-" + randomSuffix(), users: map[string]store.User{}, tokens: map[string]string{}}
-	st, err := store.Open(testdb.SQLite(t))
-	if err != nil {
-		t.Fatalf("opening the SQLite store: %v", err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatalf("migrating the store: %v", err)
-	}
-	e.store = st
-
-	nsc, err := client.NewNamespaceClient(client.Options{HostPort: temporalServer.GetFrontendHostPort(), Logger: sdklog.NewStructuredLogger(quiet)})
-	if err != nil {
-		t.Fatalf("namespace client: %v", err)
-	}
-	defer nsc.Close()
-	if err := nsc.Register(ctx, &workflowservice.RegisterNamespaceRequest{
-		Namespace: e.namespace, WorkflowExecutionRetentionPeriod: durationpb.New(24 * time.Hour),
-	}); err != nil {
-		t.Fatalf("registering namespace %s: %v", e.namespace, err)
-	}
-	tc, err := client.Dial(client.Options{HostPort: temporalServer.GetFrontendHostPort(), Namespace: e.namespace, Logger: sdklog.NewStructuredLogger(quiet)})
-	if err != nil {
-		t.Fatalf("dialing Temporal: %v", err)
-	}
-	t.Cleanup(tc.Close)
-	e.temporal = tc
-	for {
-		err = devserver.EnsureSearchAttributes(ctx, tc, e.namespace, app.SearchAttributes())
-		var nf *serviceerror.NamespaceNotFound
-		if err == nil || !errors.As(err, &nf) || ctx.Err() != nil {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatalf("registering search attributes on %s: %v", e.namespace, err)
-	}
-	w, err := app.StartWorker(app.Components{Store: st, Temporal: tc, Log: quiet})
-	if err != nil {
-		t.Fatalf("starting the worker: %v", err)
-	}
-	t.Cleanup(w.Stop)
-	h, err := api.New(&api.Server{Store: st, Temporal: tc, Policy: pol, Log: quiet, ActionTimeout: 20 * time.Second})
-	if err != nil {
-		t.Fatalf("api.New: %v", err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	e.url = srv.URL
-	for _, p := range people {
-		u, err := st.CreateUser(ctx, p.email, p.name, p.role, password)
-		if err != nil {
-			t.Fatalf("creating user %s: %v", p.email, err)
-		}
-		tok, err := st.CreateToken(ctx, u.ID, "test")
-		if err != nil {
-			t.Fatalf("creating a token for %s: %v", p.email, err)
-		}
-		e.users[p.key], e.tokens[p.key] = u, tok
-	}
-	return e
+	return newEnvOn(t, pol, testdb.SQLite(t))
 }
 
 // shipResp is a shipment as the API answers it.

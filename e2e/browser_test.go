@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -72,37 +71,9 @@ func TestWebFormTakesACaseFromOpenToClosed(t *testing.T) {
 		users[role] = email
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(filepath.Join(t.TempDir(), "chromium")))
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
-
-	run := func(what string, actions ...chromedp.Action) {
-		t.Helper()
-		if err := chromedp.Run(bctx, actions...); err != nil {
-			var body string
-			_ = chromedp.Run(bctx, chromedp.Text("main", &body, chromedp.ByQuery))
-			t.Fatalf("%s: %v\npage text:\n%s", what, err, body)
-		}
-	}
-	// shot saves a full-page PNG when POSTRELEASE_SCREENSHOTS names a folder,
-	// for looking at the pages by eye; it checks nothing.
-	shot := func(name string) {
-		dir := os.Getenv("POSTRELEASE_SCREENSHOTS")
-		if dir == "" {
-			return
-		}
-		var png []byte
-		run("screenshot "+name, chromedp.FullScreenshot(&png, 100))
-		if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
-			t.Log(err)
-		}
-	}
+	b, stop := openTab(t, ctx, browser, "", 0)
+	defer stop()
+	run, shot := b.run, b.shot
 	text := func(sel string) string {
 		t.Helper()
 		var s string

@@ -1,0 +1,73 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// tab is one headless chromium tab of a browser test.
+type tab struct {
+	t      *testing.T
+	ctx    context.Context
+	prefix string        // of screenshot names
+	limit  time.Duration // for one step; 0: none
+}
+
+// openTab starts chromium (the binary at exe) for the test; the returned
+// function stops it.
+func openTab(t *testing.T, ctx context.Context, exe, prefix string, limit time.Duration) (*tab, func()) {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(filepath.Join(t.TempDir(), "chromium")))
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	bctx, bcancel := chromedp.NewContext(actx)
+	stop := func() { bcancel(); acancel() }
+	// Start the browser on bctx itself: the first Run allocates it, and a
+	// step's own timeout context must not own it.
+	if err := chromedp.Run(bctx); err != nil {
+		stop()
+		t.Fatalf("starting chromium: %v", err)
+	}
+	return &tab{t: t, ctx: bctx, prefix: prefix, limit: limit}, stop
+}
+
+// run performs one step's actions (within the tab's limit) and fails the
+// test with the page's text when they fail.
+func (b *tab) run(what string, actions ...chromedp.Action) {
+	b.t.Helper()
+	ctx := b.ctx
+	if b.limit > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(b.ctx, b.limit)
+		defer cancel()
+	}
+	if err := chromedp.Run(ctx, actions...); err != nil {
+		var body string
+		rctx, rcancel := context.WithTimeout(b.ctx, 10*time.Second)
+		defer rcancel()
+		_ = chromedp.Run(rctx, chromedp.Text("main", &body, chromedp.ByQuery))
+		b.t.Fatalf("%s: %v\npage text:\n%s", what, err, body)
+	}
+}
+
+// shot saves a full-page PNG when POSTRELEASE_SCREENSHOTS names a folder,
+// for looking at the pages by eye; it checks nothing.
+func (b *tab) shot(name string) {
+	dir := os.Getenv("POSTRELEASE_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	var png []byte
+	b.run("screenshot "+name, chromedp.FullScreenshot(&png, 100))
+	if err := os.WriteFile(filepath.Join(dir, b.prefix+name+".png"), png, 0o644); err != nil {
+		b.t.Log(err)
+	}
+}
