@@ -1464,3 +1464,50 @@ func checkRawRun(t *testing.T, e *env, id, run string, raw []byte, continued boo
 		t.Errorf("replaying the raw history of run %q: %v", run, err)
 	}
 }
+
+// A misclassified line reported on a shipment opens a real HS
+// misclassification case: the line's value and codes, the duty difference
+// and penalty computed, linked to the shipment; a second report of the same
+// kind gets the next number; bad input is a 422 naming the field.
+func TestShipmentReportMisclassification(t *testing.T) {
+	t.Parallel()
+	e := newShipmentEnv(t)
+	s := e.openShipment(t, "officer", shipmentBody("HSM-2600011-4"))
+	id := s.ShipmentID
+
+	bad := e.shipAct(t, "officer", id, workflows.ShipReportMisclassification, map[string]any{
+		"sku": skuSocket, "correct_hts": "8204.20.0000", "declared_rate": "0", "correct_rate": "0.09",
+		"importer_of_record": "Acme Tools Inc.", "reason": "CF-28"})
+	if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.String(), "correct_hts") {
+		t.Fatalf("same code: %s", bad)
+	}
+	auditor := e.shipAct(t, "auditor", id, workflows.ShipReportMisclassification, map[string]any{})
+	if auditor.status != http.StatusForbidden {
+		t.Fatalf("auditor: %s", auditor)
+	}
+	after := e.mustShipAct(t, "officer", id, workflows.ShipReportMisclassification, map[string]any{
+		"sku": skuSocket, "correct_hts": "8205.59.8000", "declared_rate": "0", "correct_rate": "0.053",
+		"importer_of_record": "Acme Tools Inc.", "reason": "CBP CF-28: sockets sets with ratchets are of heading 8205"})
+	caseID := id + "-HS1"
+	if len(after.Children) != 1 || after.Children[0].CaseID != caseID || after.Children[0].Kind != workflows.KindHSMisclassification {
+		t.Fatalf("children %+v", after.Children)
+	}
+	var c caseResp
+	eventually(t, 10*time.Second, "case "+caseID, func() string {
+		r := e.call(t, "manager", http.MethodGet, "/api/v1/cases/"+caseID, nil)
+		if r.status != http.StatusOK {
+			return r.String()
+		}
+		c = decode[caseResp](t, r)
+		return ""
+	})
+	// 6,410.50 × 5.3 % = 339.7565 → 339.76; penalty 6,410.50 × 2.5 % = 160.2625 → 160.26.
+	if c.Kind != workflows.KindHSMisclassification || c.Case.ShipmentID != id || c.Step != workflows.StepFilePSC ||
+		c.Amounts.TariffDifference.StringFixed(2) != "339.76" || c.Amounts.Penalty.StringFixed(2) != "160.26" || c.Amounts.Total.StringFixed(2) != "500.02" {
+		t.Fatalf("case %s: kind %s shipment %s step %s amounts %+v", caseID, c.Kind, c.Case.ShipmentID, c.Step, c.Amounts)
+	}
+	// It does not block pickup: the shipment's block is only the missing delivery order.
+	if strings.Contains(after.PickupBlocked, "HS") {
+		t.Fatalf("pickup blocked: %s", after.PickupBlocked)
+	}
+}

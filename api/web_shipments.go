@@ -61,6 +61,7 @@ var shipmentActionTitles = map[workflows.ShipmentAction]string{
 	workflows.ShipRecordGateOut:           "Record a gate-out",
 	workflows.ShipRecordDeposit:           "Record the duty deposit",
 	workflows.ShipRecordLiquidation:       "Record the liquidation date",
+	workflows.ShipReportMisclassification: "Report a misclassified line",
 	workflows.ShipAddNote:                 "Add a note",
 	workflows.ShipReassign:                "Reassign a task",
 }
@@ -129,6 +130,14 @@ var shipmentFormFields = map[workflows.ShipmentAction][]shipField{
 		{Name: "reference", Label: "Entry summary / ACH reference", Kind: "text"},
 		{Name: "amount", Label: "Estimated duties deposited (USD)", Kind: "text", Hint: "1234.50"}},
 	workflows.ShipRecordLiquidation: {{Name: "date", Label: "Liquidation date posted by CBP", Kind: "date"}},
+	workflows.ShipReportMisclassification: {
+		{Name: "sku", Label: "Line", Kind: "select", from: "lines"},
+		{Name: "correct_hts", Label: "Correct HTS code", Kind: "text", Hint: "####.##.####"},
+		{Name: "declared_rate", Label: "Declared duty rate (fraction)", Kind: "text", Hint: "0.025"},
+		{Name: "correct_rate", Label: "Correct duty rate (fraction)", Kind: "text", Hint: "0.072"},
+		{Name: "penalty_rate", Label: "Penalty rate (fraction; empty for 0.025)", Kind: "text"},
+		{Name: "importer_of_record", Label: "Importer of record", Kind: "text"},
+		{Name: "reason", Label: "How it was found (CBP notice, audit, ...)", Kind: "textarea"}},
 	workflows.ShipAddNote:           {{Name: "text", Label: "Note", Kind: "textarea"}},
 	workflows.ShipReassign: {
 		{Name: "task", Label: "Task", Kind: "select", from: "tasks"},
@@ -322,6 +331,10 @@ func shipmentForm(st *workflows.ShipmentState, a workflows.ShipmentAction, assig
 					fd.from == "doc_na_requested" && d.Status == workflows.DocNARequested {
 					fd.Options = append(fd.Options, shipOption{string(d.Kind), d.Label})
 				}
+			}
+		case "lines":
+			for _, l := range st.Shipment.Lines {
+				fd.Options = append(fd.Options, shipOption{l.SKU, fmt.Sprintf("%s (%s, %s)", l.SKU, l.HTS, l.Description)})
 			}
 		case "tasks":
 			for _, t := range st.Tasks {
@@ -552,6 +565,18 @@ func shipmentActionInput(a workflows.ShipmentAction, f map[string]string) (any, 
 		return in, fe
 	case workflows.ShipRecordLiquidation:
 		return workflows.LiquidationInput{Date: formDate(fe, "date", f["date"])}, fe
+	case workflows.ShipReportMisclassification:
+		in := workflows.MisclassificationInput{SKU: f["sku"], CorrectHTS: f["correct_hts"], ImporterOfRecord: f["importer_of_record"], Reason: f["reason"]}
+		for name, dst := range map[string]*decimal.Decimal{"declared_rate": &in.DeclaredRate, "correct_rate": &in.CorrectRate, "penalty_rate": &in.PenaltyRate} {
+			if v := strings.TrimSpace(f[name]); v != "" {
+				d, err := decimal.NewFromString(v)
+				if err != nil {
+					fe[name] = fmt.Sprintf("%q is not a fraction like 0.025", v)
+				}
+				*dst = d
+			}
+		}
+		return in, fe
 	case workflows.ShipAddNote:
 		return workflows.NoteInput{Text: f["text"]}, fe
 	case workflows.ShipReassign:

@@ -22,6 +22,7 @@ import (
 type ShipmentBenchOptions struct {
 	Shipments, Concurrency int
 	DueAfter, Timeout      time.Duration
+	WorkerCache            int // the worker's workflow cache size; 0: the SDK's default
 }
 
 // RunShipmentBench starts an embedded Temporal server and the API in this
@@ -65,7 +66,7 @@ func RunShipmentBench(ctx context.Context, cfg Config, o ShipmentBenchOptions, o
 	}
 	defer s.Close()
 
-	worker, err := startWorkerProcess(s.Config, dir)
+	worker, err := startWorkerProcess(s.Config, dir, o.WorkerCache)
 	if err != nil {
 		return err
 	}
@@ -85,8 +86,12 @@ func RunShipmentBench(ctx context.Context, cfg Config, o ShipmentBenchOptions, o
 	if cfg.DatabaseURL != "" {
 		storeKind = "PostgreSQL"
 	}
-	fmt.Fprintf(out, "bench shipments: %d shipments, concurrency %d, first task due %v after opening; embedded Temporal (SQLite file), store %s, worker pid %d\n",
-		o.Shipments, o.Concurrency, o.DueAfter, storeKind, worker.Process.Pid)
+	cache := "the SDK's default workflow cache"
+	if o.WorkerCache > 0 {
+		cache = fmt.Sprintf("a workflow cache of %d", o.WorkerCache)
+	}
+	fmt.Fprintf(out, "bench shipments: %d shipments, concurrency %d, first task due %v after opening; embedded Temporal (SQLite file), store %s, worker pid %d with %s\n",
+		o.Shipments, o.Concurrency, o.DueAfter, storeKind, worker.Process.Pid, cache)
 	res, err := bench.Shipments(ctx, bench.ShipmentSetup{
 		BaseURL: "http://" + ln.Addr().String(), Store: s.Store, DueAfter: o.DueAfter,
 		RSS: func() (int64, error) { return processRSS(worker.Process.Pid) },
@@ -98,7 +103,7 @@ func RunShipmentBench(ctx context.Context, cfg Config, o ShipmentBenchOptions, o
 
 // startWorkerProcess runs this binary's `worker` against the stack's
 // Temporal server and store.
-func startWorkerProcess(cfg Config, dir string) (*exec.Cmd, error) {
+func startWorkerProcess(cfg Config, dir string, cache int) (*exec.Cmd, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -106,7 +111,8 @@ func startWorkerProcess(cfg Config, dir string) (*exec.Cmd, error) {
 	cmd := exec.Command(exe, "worker")
 	cmd.Env = append(os.Environ(),
 		"TEMPORAL_ADDRESS="+cfg.TemporalAddress, "TEMPORAL_NAMESPACE="+cfg.TemporalNamespace,
-		"POSTRELEASE_DATA_DIR="+cfg.DataDir, "DATABASE_URL="+cfg.DatabaseURL, "POSTRELEASE_LOG_LEVEL=warn")
+		"POSTRELEASE_DATA_DIR="+cfg.DataDir, "DATABASE_URL="+cfg.DatabaseURL, "POSTRELEASE_LOG_LEVEL=warn",
+		fmt.Sprintf("POSTRELEASE_WORKFLOW_CACHE_SIZE=%d", cache))
 	logFile, err := os.Create(filepath.Join(dir, "worker.log"))
 	if err != nil {
 		return nil, err

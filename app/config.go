@@ -27,6 +27,11 @@ type Config struct {
 	// DocumentDir (POSTRELEASE_DOCUMENT_DIR) keeps uploaded documents as files
 	// named by their SHA-256; empty keeps them in the database.
 	DocumentDir string
+	// WorkflowCacheSize (POSTRELEASE_WORKFLOW_CACHE_SIZE) is how many running
+	// workflows a worker keeps in memory between their tasks; 0 is the SDK's
+	// default (10,000). Fewer saves memory; an evicted workflow is replayed
+	// from its history at its next task.
+	WorkflowCacheSize int
 }
 
 // FromEnv reads the configuration; a malformed value is an error naming the variable.
@@ -46,6 +51,9 @@ func FromEnv() (Config, error) {
 	}
 	if c.SessionTTL, err = time.ParseDuration(env("POSTRELEASE_SESSION_TTL", "12h")); err != nil || c.SessionTTL <= 0 {
 		return c, fmt.Errorf("POSTRELEASE_SESSION_TTL: want a positive duration like 12h")
+	}
+	if c.WorkflowCacheSize, err = strconv.Atoi(env("POSTRELEASE_WORKFLOW_CACHE_SIZE", "0")); err != nil || c.WorkflowCacheSize < 0 {
+		return c, fmt.Errorf("POSTRELEASE_WORKFLOW_CACHE_SIZE: want a whole number of workflows, 0 for the default")
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(env("POSTRELEASE_LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("POSTRELEASE_LOG_LEVEL: %w", err)

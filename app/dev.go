@@ -71,6 +71,7 @@ func startStack(ctx context.Context, cfg Config, defaultPolicy string, withWorke
 		return nil, err
 	}
 	if withWorker {
+		setWorkflowCache(cfg)
 		if s.worker, err = StartWorker(s.Components); err != nil {
 			s.Close()
 			return nil, err

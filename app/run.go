@@ -97,6 +97,14 @@ type Components struct {
 	Log      *slog.Logger
 }
 
+// setWorkflowCache sizes the process's workflow cache (shared by its
+// workers) before one starts.
+func setWorkflowCache(cfg Config) {
+	if cfg.WorkflowCacheSize > 0 {
+		sdkworker.SetStickyWorkflowCacheSize(cfg.WorkflowCacheSize)
+	}
+}
+
 // StartWorker runs the worker until Stop is called on the result.
 func StartWorker(c Components) (sdkworker.Worker, error) {
 	w := worker.New(c.Temporal, &activities.Activities{Store: c.Store})
@@ -176,6 +184,7 @@ func RunWorker(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer closeAll()
+	setWorkflowCache(cfg)
 	w, err := StartWorker(c)
 	if err != nil {
 		return err

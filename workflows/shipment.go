@@ -461,24 +461,40 @@ func (s *shipment) openChild(now time.Time, c *Check) string {
 	if kind == "" {
 		return ""
 	}
+	sh := s.state.Shipment
+	return s.startChild(now, OpenCaseInput{
+		Kind: kind, Reason: c.Detail, SKU: firstSKU(sh.Lines),
+		ProductDescription: fmt.Sprintf("shipment %s, B/L %s", s.state.ShipmentID, sh.BLNumber),
+		OpenedBy:           s.state.OpenedBy,
+	})
+}
+
+// childCaseInput fills in what every child case of this shipment shares:
+// its id (the shipment's, the kind, a count), the parent, the entry and the
+// policy.
+func (s *shipment) childCaseInput(in OpenCaseInput) OpenCaseInput {
 	n := 1
 	for _, ch := range s.state.Children {
-		if ch.Kind == kind {
+		if ch.Kind == in.Kind {
 			n++
 		}
 	}
-	short := map[CaseKind]string{KindCBPHold: "HOLD", KindISFDiscrepancy: "ISF", KindSealMismatch: "SEAL"}[kind]
-	id := fmt.Sprintf("%s-%s%d", s.state.ShipmentID, short, n)
+	short := map[CaseKind]string{KindCBPHold: "HOLD", KindISFDiscrepancy: "ISF", KindSealMismatch: "SEAL", KindHSMisclassification: "HS"}[in.Kind]
 	sh := s.state.Shipment
-	s.pending = append(s.pending, OpenCaseInput{
-		CaseID: id, Kind: kind, ShipmentID: s.state.ShipmentID, ParentWorkflowID: s.state.WorkflowID, Reason: c.Detail,
-		EntryNumber: sh.EntryNumber, EntryDate: s.state.EntryDate, Port: sh.Port,
-		SKU: firstSKU(sh.Lines), ProductDescription: fmt.Sprintf("shipment %s, B/L %s", s.state.ShipmentID, sh.BLNumber),
-		ReconFlagged: sh.ReconFlagged, OpenedBy: s.state.OpenedBy, Policy: s.state.Policy,
-	})
-	s.state.Children = append(s.state.Children, ChildCase{CaseID: id, Kind: kind, Reason: c.Detail, OpenedAt: now})
-	s.event(now, nil, "case_opened", fmt.Sprintf("%s case %s opened: %s", kind, id, c.Detail))
-	return id
+	in.CaseID = fmt.Sprintf("%s-%s%d", s.state.ShipmentID, short, n)
+	in.ShipmentID, in.ParentWorkflowID = s.state.ShipmentID, s.state.WorkflowID
+	in.EntryNumber, in.EntryDate, in.Port, in.ReconFlagged = sh.EntryNumber, s.state.EntryDate, sh.Port, sh.ReconFlagged
+	in.Policy = s.state.Policy
+	return in
+}
+
+// startChild queues a child case (see childCaseInput) and records it.
+func (s *shipment) startChild(now time.Time, in OpenCaseInput) string {
+	in = s.childCaseInput(in)
+	s.pending = append(s.pending, in)
+	s.state.Children = append(s.state.Children, ChildCase{CaseID: in.CaseID, Kind: in.Kind, Reason: in.Reason, OpenedAt: now})
+	s.event(now, nil, "case_opened", fmt.Sprintf("%s case %s opened: %s", in.Kind, in.CaseID, in.Reason))
+	return in.CaseID
 }
 
 func firstSKU(lines []shipments.Line) string {
@@ -817,6 +833,7 @@ func ShipmentSearchAttributesAtStart(in OpenShipmentInput) temporal.SearchAttrib
 	}
 	return temporal.NewSearchAttributes(
 		SACaseKind.ValueSet("shipment"),
+		SAShipmentID.ValueSet(in.ShipmentID),
 		SACaseStatus.ValueSet(StatusOpen),
 		SACaseStep.ValueSet(PhaseActive),
 		SAEntryNumber.ValueSet(in.Shipment.EntryNumber),

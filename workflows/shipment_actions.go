@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/shipments"
 )
 
 // shipmentActionTask is the task an action works on, when it has one: an
@@ -99,6 +100,9 @@ func PermitShipment(s *ShipmentState, actor Actor, action ShipmentAction, now ti
 		if s.PickupBlocked != "" {
 			return conflict("pickup is blocked: " + s.PickupBlocked)
 		}
+	case ShipReportMisclassification:
+		// Any time while the goods are in the active phase; later, a case
+		// is opened directly.
 	case ShipRecordDeposit:
 		if s.Deposit.PaidAt != nil {
 			return conflict("the deposit is already recorded (" + s.Deposit.Reference + ")")
@@ -360,6 +364,29 @@ func (s *shipment) decode(action ShipmentAction, actor Actor, raw json.RawMessag
 			fe["amount"] = err.Error()
 		}
 		return done(fe, in)
+	case ShipReportMisclassification:
+		var in MisclassificationInput
+		if err := strictDecode(raw, &in); err != nil {
+			return nil, err
+		}
+		line := slices.IndexFunc(st.Shipment.Lines, func(l shipments.Line) bool { return l.SKU == strings.TrimSpace(in.SKU) })
+		if line < 0 {
+			fe["sku"] = fmt.Sprintf("%q is not a line of this shipment", in.SKU)
+			return done(fe, in)
+		}
+		in.Reason = required(fe, "reason", in.Reason)
+		if in.PenaltyRate.IsZero() {
+			in.PenaltyRate = domain.DefaultPenaltyRate
+		}
+		// The case's own checks (HTS format, rates, correct ≥ declared) say
+		// what is wrong, under the same field names.
+		c := s.misclassificationCase(in, line, actor)
+		for k, v := range c.Normalize() {
+			if _, ok := fe[k]; !ok && k != "entry_date" {
+				fe[k] = v
+			}
+		}
+		return done(fe, in)
 	case ShipRecordLiquidation:
 		var in LiquidationInput
 		if err := strictDecode(raw, &in); err != nil {
@@ -517,6 +544,12 @@ func (s *shipment) handle(ctx workflow.Context, action ShipmentAction, req Actio
 			in.Amount.StringFixed(2), in.Reference, late))
 	case LiquidationInput:
 		s.recordLiquidation(now, actor, in.Date)
+	case MisclassificationInput:
+		line := slices.IndexFunc(st.Shipment.Lines, func(l shipments.Line) bool { return l.SKU == strings.TrimSpace(in.SKU) })
+		c := s.misclassificationCase(in, line, actor)
+		_ = c.Normalize() // checked by the validator; this puts the values in canonical form
+		id := s.startChild(now, c)
+		s.event(now, &actor, string(action), fmt.Sprintf("line %s declared %s, should be %s: %s case %s", c.SKU, c.DeclaredHTS, c.CorrectHTS, KindHSMisclassification, id))
 	case NoteInput:
 		st.Notes = append(st.Notes, Note{Text: in.Text, By: actor, At: now})
 		s.event(now, &actor, string(action), in.Text)
@@ -535,6 +568,17 @@ func (s *shipment) handle(ctx workflow.Context, action ShipmentAction, req Actio
 	}
 	s.flush(ctx)
 	return nil
+}
+
+// misclassificationCase is the HS misclassification case of a line.
+func (s *shipment) misclassificationCase(in MisclassificationInput, line int, actor Actor) OpenCaseInput {
+	l := s.state.Shipment.Lines[line]
+	return s.childCaseInput(OpenCaseInput{
+		Kind: KindHSMisclassification, Reason: in.Reason, ImporterOfRecord: in.ImporterOfRecord,
+		SKU: l.SKU, ProductDescription: l.Description, DeclaredHTS: l.HTS, CorrectHTS: domain.HTSCode(in.CorrectHTS),
+		EnteredValue: l.Value.Decimal, DeclaredRate: in.DeclaredRate, CorrectRate: in.CorrectRate, PenaltyRate: in.PenaltyRate,
+		OpenedBy: actor,
+	})
 }
 
 func appointmentNote(appt string) string {

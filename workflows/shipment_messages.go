@@ -3,6 +3,8 @@ package workflows
 import (
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/policy"
 	"github.com/postrelease/postrelease/shipments"
@@ -124,6 +126,7 @@ const (
 	ShipRecordGateOut           ShipmentAction = "record_gate_out"
 	ShipRecordDeposit           ShipmentAction = "record_deposit"
 	ShipRecordLiquidation       ShipmentAction = "record_liquidation"
+	ShipReportMisclassification ShipmentAction = "report_misclassification"
 	ShipAddNote                 ShipmentAction = "add_note"
 	ShipReassign                ShipmentAction = "reassign"
 )
@@ -134,7 +137,7 @@ var ShipmentActions = []ShipmentAction{
 	ShipRecordDisposition, ShipRecordISFBL, ShipRecordContainerLocation, ShipRecordPickupNumber,
 	ShipRecordAvailability, ShipRecordDeliveryOrder, ShipAttachDocument, ShipRequestNotApplicable,
 	ShipDecideNotApplicable, ShipOverrideBlock, ShipRecordGateOut, ShipRecordDeposit,
-	ShipRecordLiquidation, ShipAddNote, ShipReassign,
+	ShipRecordLiquidation, ShipReportMisclassification, ShipAddNote, ShipReassign,
 }
 
 // Inputs of the shipment actions (the Input of an ActionRequest).
@@ -186,6 +189,18 @@ type (
 	DepositInput struct {
 		Reference string     `json:"reference"` // entry summary / ACH reference
 		Amount    domain.USD `json:"amount"`    // estimated duties deposited
+	}
+	// MisclassificationInput reports a line declared under the wrong HTS
+	// code: it opens an HS misclassification case for the line (PSC or prior
+	// disclosure, the duty difference and penalty, the catalog fix).
+	MisclassificationInput struct {
+		SKU              string          `json:"sku"`
+		CorrectHTS       string          `json:"correct_hts"`
+		DeclaredRate     decimal.Decimal `json:"declared_rate"`
+		CorrectRate      decimal.Decimal `json:"correct_rate"`
+		PenaltyRate      decimal.Decimal `json:"penalty_rate"` // 0: the default 2.5 %
+		ImporterOfRecord string          `json:"importer_of_record"`
+		Reason           string          `json:"reason"`
 	}
 	LiquidationInput struct {
 		Date time.Time `json:"date"` // as posted by CBP

@@ -496,3 +496,45 @@ func TestShipment_LegalClockOverYears(t *testing.T) {
 		t.Fatalf("the active phase scheduled %d timers, want at most 10", activeTimers)
 	}
 }
+
+// A line declared under the wrong code opens an HS misclassification case
+// with the line's value and both codes; it does not block pickup; bad input
+// is refused under the case's own field names.
+func TestShipment_ReportMisclassification(t *testing.T) {
+	h := newShipHarness(t)
+	in := completeShipment(t)
+	report := func(at time.Duration, m MisclassificationInput) *updateResult {
+		return h.act(at, ShipReportMisclassification, olivia, m)
+	}
+	good := MisclassificationInput{SKU: "WR-SET-12", CorrectHTS: "8204.11.0060", DeclaredRate: decimal.RequireFromString("0.025"),
+		CorrectRate: decimal.RequireFromString("0.072"), ImporterOfRecord: "Acme Tools Inc.", Reason: "CBP CF-28: wrench sets are not of heading 8204.11.0030"}
+	unknownSKU := good
+	unknownSKU.SKU = "NOPE"
+	sameCode := good
+	sameCode.CorrectHTS = "8204.11.0030"
+	lowerRate := good
+	lowerRate.CorrectRate = decimal.RequireFromString("0.01")
+	r1 := report(time.Hour, unknownSKU)
+	r2 := report(time.Hour+time.Minute, sameCode)
+	r3 := report(time.Hour+2*time.Minute, lowerRate)
+	r4 := report(time.Hour+3*time.Minute, good)
+	after := h.state(2 * time.Hour)
+	h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, 3*time.Hour)
+	h.env.ExecuteWorkflow(ShipmentWorkflowName, in)
+
+	mustReject(t, r1, ErrInvalid, "sku")
+	mustReject(t, r2, ErrInvalid, "correct_hts")
+	mustReject(t, r3, ErrInvalid, "correct_rate")
+	mustAccept(t, r4)
+	if len(h.children) != 1 {
+		t.Fatalf("child cases: %+v", h.children)
+	}
+	c := h.children[0]
+	if c.Kind != KindHSMisclassification || c.CaseID != in.ShipmentID+"-HS1" || c.DeclaredHTS != "8204.11.0030" || c.CorrectHTS != "8204.11.0060" ||
+		!c.EnteredValue.Equal(decimal.RequireFromString("48250")) || !c.PenaltyRate.Equal(domain.DefaultPenaltyRate) || c.OpenedBy.Email != olivia.Email {
+		t.Fatalf("HS case input %+v", c)
+	}
+	if strings.Contains(after.PickupBlocked, "HS") || len(after.Children) != 1 {
+		t.Fatalf("after the report: blocked %q, children %+v", after.PickupBlocked, after.Children)
+	}
+}

@@ -29,6 +29,7 @@ func benchShipmentsCmd(cfg *app.Config) *cobra.Command {
 	c.Flags().IntVar(&o.Shipments, "shipments", 10000, "shipments to open")
 	c.Flags().IntVar(&o.Concurrency, "concurrency", 16, "requests at once")
 	c.Flags().DurationVar(&o.DueAfter, "due-after", 10*time.Minute, "when each shipment's first task is due (and escalates) after it opens")
+	c.Flags().IntVar(&o.WorkerCache, "worker-cache", 0, "the worker's workflow cache size (POSTRELEASE_WORKFLOW_CACHE_SIZE); 0: the SDK's default, 10,000")
 	c.Flags().DurationVar(&o.Timeout, "timeout", 60*time.Minute, "give up waiting for escalations after this long")
 	return c
 }
