@@ -138,7 +138,7 @@ var shipmentFormFields = map[workflows.ShipmentAction][]shipField{
 		{Name: "penalty_rate", Label: "Penalty rate (fraction; empty for 0.025)", Kind: "text"},
 		{Name: "importer_of_record", Label: "Importer of record", Kind: "text"},
 		{Name: "reason", Label: "How it was found (CBP notice, audit, ...)", Kind: "textarea"}},
-	workflows.ShipAddNote:           {{Name: "text", Label: "Note", Kind: "textarea"}},
+	workflows.ShipAddNote: {{Name: "text", Label: "Note", Kind: "textarea"}},
 	workflows.ShipReassign: {
 		{Name: "task", Label: "Task", Kind: "select", from: "tasks"},
 		{Name: "assignee_email", Label: "Assign to", Kind: "select", from: "assignees"}},
