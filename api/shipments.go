@@ -258,7 +258,7 @@ func (s *Server) uploadDocument(ctx context.Context, user store.User, id string,
 		return st, ref, errInternal(err)
 	}
 	if idemKey == "" {
-		idemKey = ref.SHA256 // the same file attached twice is one action
+		idemKey = ref.ID // one stored document (per shipment, kind and content) is attached once
 	}
 	st, err = s.actShipment(ctx, user, id, string(action), raw, idemKey)
 	return st, ref, err

@@ -1511,3 +1511,25 @@ func TestShipmentReportMisclassification(t *testing.T) {
 		t.Fatalf("pickup blocked: %s", after.PickupBlocked)
 	}
 }
+
+// One file may satisfy several requirements (a combined certificate): the
+// same content uploaded for two kinds is attached to both, not taken for a
+// repeat of the first upload.
+func TestShipmentSameFileForTwoKinds(t *testing.T) {
+	t.Parallel()
+	e := newShipmentEnv(t)
+	s := e.openShipment(t, "officer", shipmentBody("TWO-2600012-5"))
+	content := pdf("combined FCC declaration and MSDS with pressure-vessel test data")
+	for _, kind := range []domain.DocumentKind{domain.DocFCCCertificate, domain.DocMSDSPressureTest} {
+		if r := e.upload(t, "officer", s.ShipmentID, string(kind), "combined.pdf", content, ""); r.status != http.StatusOK {
+			t.Fatalf("upload for %s: %s", kind, r)
+		}
+	}
+	got := e.getShipment(t, "officer", s.ShipmentID)
+	for _, kind := range []domain.DocumentKind{domain.DocFCCCertificate, domain.DocMSDSPressureTest} {
+		r := got.requirement(t, kind)
+		if r.Status != workflows.DocAttached || len(r.Documents) != 1 || r.Documents[0].SHA256 != sha256Hex(content) {
+			t.Fatalf("%s: %+v", kind, r)
+		}
+	}
+}

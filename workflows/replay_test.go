@@ -46,6 +46,13 @@ import (
 // escalation levels 1 and 2, a reassignment, findings refused for the former
 // assignee then recorded, a close refused for an officer, close, and the
 // case_closed signal to the shipment.
+//
+// shipment_history.json: the first run of a shipment imported from the demo
+// release list on `dev` (GET /api/v1/shipments/{id}/history?format=raw&run=):
+// a delivery order whose seal differs starting a seal_mismatch child case,
+// the case's closing signal resolving the check, documents attached and one
+// approved as not applicable, the deposit, the gate-out, and the
+// continue-as-new into the legal phase.
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/*_history.json")
 	if err != nil || len(files) == 0 {
@@ -67,6 +74,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 			}
 			replayer := worker.NewWorkflowReplayer()
 			replayer.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
+			replayer.RegisterWorkflowWithOptions(workflows.ShipmentWorkflow, workflow.RegisterOptions{Name: workflows.ShipmentWorkflowName})
 			if err := replayer.ReplayWorkflowHistory(nil, h); err != nil {
 				t.Fatalf("replaying %s: %v", f, err)
 			}

@@ -441,7 +441,11 @@ func (s *shipment) check(name CheckName) *Check {
 func (s *shipment) blockReason() string {
 	var why []string
 	if c := s.check(CheckRelease); c.Status != CheckPassed {
-		why = append(why, "not released: "+c.Detail)
+		detail := c.Detail
+		if !strings.HasPrefix(detail, "not released") {
+			detail = "not released: " + detail
+		}
+		why = append(why, detail)
 	}
 	for _, c := range s.state.Checks {
 		switch {
