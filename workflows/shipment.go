@@ -725,8 +725,8 @@ func (s *shipment) escalate(now time.Time, t *Task, seq, level int) {
 	}
 	if t.Kind == TaskPickup {
 		s.state.Demurrage.Passed = true
-		reason = fmt.Sprintf("free time ended %s with containers still at the terminal: demurrage accrues from %s a day",
-			t.DueAt.Format(time.DateOnly), s.firstDailyRate())
+		reason = fmt.Sprintf("free time is over (last free day %s) with containers still at the terminal: demurrage accrues from %s a day",
+			s.state.Demurrage.LastFreeDay.Format(time.DateOnly), s.firstDailyRate())
 	}
 	s.state.Escalations = append(s.state.Escalations, Escalation{Step: Step(t.ID), Level: level, At: now, Reason: reason})
 	msg := fmt.Sprintf("shipment %s escalated (level %d): %s", s.state.ShipmentID, level, reason)

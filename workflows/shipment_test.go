@@ -308,7 +308,7 @@ func TestShipment_SealMismatchBlocksPickup(t *testing.T) {
 	// ends (container 2 was still in), the deposit reminder a day before it is
 	// overdue and level 1 when it is.
 	h.notificationAt(NotifyReminder, "schedule pickup now", atPickupWarning)
-	h.notificationAt(NotifyEscalation, "free time ended 2026-03-14", atFreeTimeEnd)
+	h.notificationAt(NotifyEscalation, "free time is over (last free day 2026-03-13)", atFreeTimeEnd)
 	h.notificationAt(NotifyReminder, "duty_deposit is due", atDepositDue-24*hour)
 	h.notificationAt(NotifyEscalation, "(level 1): duty_deposit", atDepositDue)
 
