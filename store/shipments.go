@@ -160,8 +160,18 @@ func (s *Store) UpsertShipment(ctx context.Context, st workflows.ShipmentState) 
 		if err := tx.Where("shipment_id = ?", st.ShipmentID).Delete(&ShipmentTaskRow{}).Error; err != nil {
 			return fmt.Errorf("replacing tasks of %s: %w", st.ShipmentID, err)
 		}
-		tasks := make([]ShipmentTaskRow, 0, len(st.Tasks))
-		for _, t := range st.Tasks {
+		// A task that reopens (free time recomputed, a hold after release, a
+		// second not-applicable request) keeps its id: the row is its
+		// latest instance, the earlier ones stay in the state's JSON.
+		latest := map[string]int{}
+		for i, t := range st.Tasks {
+			latest[t.ID] = i
+		}
+		tasks := make([]ShipmentTaskRow, 0, len(latest))
+		for i, t := range st.Tasks {
+			if latest[t.ID] != i {
+				continue
+			}
 			by := ""
 			if t.CompletedBy != nil {
 				by = t.CompletedBy.Email

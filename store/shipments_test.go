@@ -478,3 +478,35 @@ func TestDemurrageExposureEmpty(t *testing.T) {
 		}
 	})
 }
+
+// A task that reopened keeps its id; the row is its latest instance, and the
+// snapshot still writes (a duplicate key would fail every later projection).
+func TestUpsertShipmentReopenedTask(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		st := sampleShipment(t, "ABC-1234567-8", 1)
+		first := st.Tasks[0]
+		first.Status, first.Outcome = workflows.StepSuperseded, "availability changed: free time recomputed"
+		again := st.Tasks[0]
+		again.Status, again.CompletedAt, again.CompletedBy, again.Outcome = workflows.StepActive, nil, nil, ""
+		again.DueAt = again.DueAt.Add(48 * time.Hour)
+		st.Tasks = append([]workflows.Task{first}, append(st.Tasks[1:], again)...)
+		mustUpsertShipment(t, s, st)
+		tasks, err := s.ShipmentTasks(ctx, st.ShipmentID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range tasks {
+			if r.TaskID == first.ID {
+				n++
+				if r.Status != workflows.StepActive || !r.DueAt.Equal(again.DueAt.UTC()) {
+					t.Errorf("row of the reopened task: %+v, want the active instance due %s", r, again.DueAt)
+				}
+			}
+		}
+		if n != 1 {
+			t.Fatalf("%d rows for task %s, want 1", n, first.ID)
+		}
+	})
+}
