@@ -49,10 +49,15 @@ import (
 //
 // shipment_history.json: the first run of a shipment imported from the demo
 // release list on `dev` (GET /api/v1/shipments/{id}/history?format=raw&run=):
-// a delivery order whose seal differs starting a seal_mismatch child case,
-// the case's closing signal resolving the check, documents attached and one
-// approved as not applicable, the deposit, the gate-out, and the
-// continue-as-new into the legal phase.
+// a delivery order whose seal differs starting a seal_mismatch child case, a
+// note, a gate-out refused, the case's closing signal resolving the check,
+// the same file attached to two requirements, one approved as not
+// applicable, the deposit, the gate-out, and the continue-as-new into the
+// legal phase.
+// shipment_timers_history.json: a demo shipment still active: the opening's
+// immediate pickup escalations (free time long over), reminders and
+// escalation levels 1 and 2 of its tasks fired by timers, a reassignment and
+// a pickup number.
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/*_history.json")
 	if err != nil || len(files) == 0 {

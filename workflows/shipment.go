@@ -32,10 +32,13 @@ func ShipmentWorkflow(ctx workflow.Context, in OpenShipmentInput) (ShipmentState
 // mutations that queue their side effects (notifications, child cases);
 // flush performs them and writes the projection.
 type shipment struct {
-	state   ShipmentState
-	outbox  []NotifyInput
-	pending []OpenCaseInput // child cases to start
-	sa      shipmentSearch
+	state  ShipmentState
+	outbox []NotifyInput
+	// flushing counts flushes in progress (the run loop's, handlers', the
+	// signal goroutine's): a run continues as new only when none is.
+	flushing int
+	pending  []OpenCaseInput // child cases to start
+	sa       shipmentSearch
 }
 
 type shipmentSearch struct {
@@ -157,37 +160,43 @@ func (s *shipment) run(ctx workflow.Context) (ShipmentState, error) {
 		}
 	})
 	s.flush(ctx)
+	// continuing: the run has decided to continue as new and waits until
+	// nothing is in flight.
+	continuing := false
 	for s.state.Phase != PhaseClosed {
-		seen := s.state.Version
-		changed := func() bool { return s.state.Version != seen }
-		fired, err := waitForClock(ctx, s.pendingClock, changed)
-		if err != nil {
+		if !continuing {
+			seen := s.state.Version
+			changed := func() bool { return s.state.Version != seen }
+			fired, err := waitForClock(ctx, s.pendingClock, changed)
+			if err != nil {
+				return s.state, err
+			}
+			if fired {
+				s.flush(ctx)
+			}
+			next := s.nextPhase()
+			if next != "" {
+				// Entered first: from now on the validators refuse the
+				// previous phase's actions.
+				s.enterPhase(workflow.Now(ctx), next)
+				s.flush(ctx)
+			}
+			if next == PhaseClosed {
+				break
+			}
+			continuing = next == PhaseLegal || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+			if !continuing {
+				continue
+			}
+		}
+		// Continue as new once running handlers and flushes have finished
+		// and the signals that arrived meanwhile are handled (they would be
+		// lost with the run); handling them may start more of both.
+		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && s.flushing == 0 }); err != nil {
 			return s.state, err
 		}
-		if fired {
-			s.flush(ctx)
-		}
-		next := s.nextPhase()
-		if next == PhaseClosed {
-			s.enterPhase(workflow.Now(ctx), next)
-			s.flush(ctx)
-			break
-		}
-		if next != PhaseLegal && !workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+		if s.drain(ctx, closed) {
 			continue
-		}
-		// Continue as new: let running handlers finish and handle signals
-		// that arrived meanwhile (they would be lost with the run), then
-		// check again with the state as it is now.
-		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-			return s.state, err
-		}
-		if s.drain(ctx, closed) || (next == PhaseLegal && s.nextPhase() != PhaseLegal) {
-			continue
-		}
-		if next == PhaseLegal {
-			s.enterPhase(workflow.Now(ctx), PhaseLegal)
-			s.flush(ctx)
 		}
 		st := s.snapshot()
 		return s.state, workflow.NewContinueAsNewError(ctx, ShipmentWorkflowName, OpenShipmentInput{
@@ -195,7 +204,7 @@ func (s *shipment) run(ctx workflow.Context) (ShipmentState, error) {
 			OpenedBy: st.OpenedBy, Source: st.Source, Policy: st.Policy, Resume: &st,
 		})
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && s.flushing == 0 }); err != nil {
 		return s.state, err
 	}
 	return s.state, nil
@@ -452,7 +461,7 @@ func (s *shipment) blockReason() string {
 		case c.Name == CheckRelease:
 		case c.Status == CheckPending:
 			why = append(why, fmt.Sprintf("%s: %s", c.Name, c.Detail))
-		case c.Status == CheckFailed && s.state.Override == nil:
+		case c.Status == CheckFailed && !s.state.Override.overrides(c):
 			why = append(why, fmt.Sprintf("%s mismatch, case %s open", c.Name, c.CaseID))
 		}
 	}
@@ -536,7 +545,9 @@ func (s *shipment) childClosed(now time.Time, msg CaseClosed) {
 		}
 	}
 	s.changed(now)
-	s.evaluate(now, nil)
+	if s.state.Phase == PhaseActive {
+		s.evaluate(now, nil)
+	}
 }
 
 // setAvailability starts the free-time clock.
@@ -777,6 +788,8 @@ func (s *shipment) snapshot() ShipmentState {
 // attributes and writes the projection. A child case that already exists (a
 // retried start) is not an error: its id is derived from the shipment.
 func (s *shipment) flush(ctx workflow.Context) {
+	s.flushing++
+	defer func() { s.flushing-- }()
 	children := s.pending
 	s.pending = nil
 	notes := s.outbox

@@ -87,11 +87,13 @@ func PermitShipment(s *ShipmentState, actor Actor, action ShipmentAction, now ti
 		if !manager {
 			return forbidden("only a manager may override a pickup block")
 		}
-		if s.Override != nil {
-			return conflict("pickup was already overridden by " + s.Override.By.Email)
-		}
 		if !slices.ContainsFunc(s.Checks, func(c Check) bool { return c.Status == CheckFailed && c.Name != CheckRelease }) {
 			return conflict("no mismatch blocks pickup (goods not released or on hold cannot be overridden)")
+		}
+		if !slices.ContainsFunc(s.Checks, func(c Check) bool {
+			return c.Status == CheckFailed && c.Name != CheckRelease && !s.Override.overrides(c)
+		}) {
+			return conflict("pickup was already overridden by " + s.Override.By.Email)
 		}
 	case ShipRecordGateOut:
 		if allOut {
@@ -146,6 +148,9 @@ func checkOf(s *ShipmentState, name CheckName) Check {
 }
 
 func (s *shipment) validate(ctx workflow.Context, action ShipmentAction, req ActionRequest) (any, error) {
+	if s.applied(ctx) {
+		return nil, nil // a retry of an update an earlier run applied: accepted, changes nothing
+	}
 	if err := PermitShipment(&s.state, req.Actor, action, workflow.Now(ctx)); err != nil {
 		return nil, err
 	}
@@ -458,11 +463,21 @@ func checkDocumentRef(fe FieldErrors, field string, d DocumentRef) {
 
 // handle applies an accepted action, re-decides the checks and writes it out.
 func (s *shipment) handle(ctx workflow.Context, action ShipmentAction, req ActionRequest) error {
+	if s.applied(ctx) {
+		return nil
+	}
 	now := workflow.Now(ctx)
+	// Checked again: an update validated in the same workflow task as
+	// another may find the shipment changed by it (or by the run entering
+	// the legal phase) when its handler runs.
+	if err := PermitShipment(&s.state, req.Actor, action, now); err != nil {
+		return err
+	}
 	input, err := s.decode(action, req.Actor, req.Input, now)
 	if err != nil {
 		return err
 	}
+	s.remember(ctx)
 	actor := req.Actor
 	st := &s.state
 	switch in := input.(type) {
@@ -522,7 +537,13 @@ func (s *shipment) handle(ctx workflow.Context, action ShipmentAction, req Actio
 		}
 		s.event(now, &actor, string(action), fmt.Sprintf("%s not applicable: %s %s", r.Label, in.Decision, in.Comment))
 	case OverrideBlockInput:
-		st.Override = &Override{Reason: in.Reason, By: actor, At: now}
+		o := &Override{Reason: in.Reason, By: actor, At: now, Cases: []string{}}
+		for _, c := range st.Checks {
+			if c.Status == CheckFailed && c.Name != CheckRelease {
+				o.Cases = append(o.Cases, c.CaseID)
+			}
+		}
+		st.Override = o
 		s.event(now, &actor, string(action), "pickup allowed despite the open cases: "+in.Reason)
 	case GateOutInput:
 		at := now
@@ -579,6 +600,25 @@ func (s *shipment) misclassificationCase(in MisclassificationInput, line int, ac
 		EnteredValue: l.Value.Decimal, DeclaredRate: in.DeclaredRate, CorrectRate: in.CorrectRate, PenaltyRate: in.PenaltyRate,
 		OpenedBy: actor,
 	})
+}
+
+// maxAppliedUpdates bounds the update ids a shipment remembers.
+const maxAppliedUpdates = 100
+
+// applied reports whether the running update's id was applied by an earlier
+// run. Temporal deduplicates update ids within a run only; the ids carried
+// across continue-as-new keep an Idempotency-Key's promise across runs.
+func (s *shipment) applied(ctx workflow.Context) bool {
+	info := workflow.GetCurrentUpdateInfo(ctx)
+	return info != nil && slices.Contains(s.state.AppliedUpdates, info.ID)
+}
+
+// remember keeps the running update's id, the newest maxAppliedUpdates.
+func (s *shipment) remember(ctx workflow.Context) {
+	if info := workflow.GetCurrentUpdateInfo(ctx); info != nil && info.ID != "" {
+		ids := append(s.state.AppliedUpdates, info.ID)
+		s.state.AppliedUpdates = ids[max(0, len(ids)-maxAppliedUpdates):]
+	}
 }
 
 func appointmentNote(appt string) string {

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -307,11 +308,21 @@ type ChildCase struct {
 	Summary  string     `json:"summary,omitempty"`
 }
 
-// Override is a manager's decision to allow pickup despite a block.
+// Override is a manager's decision to allow pickup despite a block. It
+// covers the cases open when it was given (Cases); a mismatch found later
+// blocks pickup again. An override without Cases (recorded before they were
+// kept) covers every case.
 type Override struct {
 	Reason string    `json:"reason"`
 	By     Actor     `json:"by"`
 	At     time.Time `json:"at"`
+	Cases  []string  `json:"cases,omitempty"`
+}
+
+// overrides says whether the override lets pickup go ahead despite failed
+// check c.
+func (o *Override) overrides(c Check) bool {
+	return o != nil && (o.Cases == nil || slices.Contains(o.Cases, c.CaseID))
 }
 
 // ShipmentState is everything the shipment workflow knows; QueryState answers
@@ -355,6 +366,9 @@ type ShipmentState struct {
 	// Runs lists the run ids of the shipment's workflow, oldest first: the
 	// history of a shipment is the histories of all its runs.
 	Runs []string `json:"runs"`
+	// AppliedUpdates are the ids of the latest updates applied, carried
+	// into each new run so a retried action is applied once across runs.
+	AppliedUpdates []string `json:"applied_updates,omitempty"`
 }
 
 // OpenShipmentInput starts a shipment. The API reads the port's terms, the

@@ -153,6 +153,26 @@ func (h *shipHarness) act(at time.Duration, action ShipmentAction, actor Actor, 
 	return h.update(at, Action(action), actor, input)
 }
 
+// updateWithID sends an update with a given update id (the API's
+// user/action/Idempotency-Key).
+func (h *shipHarness) updateWithID(at time.Duration, id string, action Action, actor Actor, input any) *updateResult {
+	h.t.Helper()
+	raw, err := json.Marshal(input)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	res := &updateResult{action: action, at: at}
+	h.env.RegisterDelayedCallback(func() {
+		res.sent = true
+		h.env.UpdateWorkflow(string(action), id, &testsuite.TestUpdateCallback{
+			OnReject:   func(err error) { res.rejected, res.done = err, true },
+			OnAccept:   func() { res.accepted = true },
+			OnComplete: func(_ any, err error) { res.done, res.err = true, err },
+		}, ActionRequest{Actor: actor, Input: raw})
+	}, at)
+	return res
+}
+
 func (h *shipHarness) state(at time.Duration) *ShipmentState {
 	s := &ShipmentState{}
 	h.env.RegisterDelayedCallback(func() {
@@ -322,8 +342,15 @@ func TestShipment_SealMismatchBlocksPickup(t *testing.T) {
 	if !strings.Contains(st.Deposit.Reference, "ES-2026-0310") {
 		t.Fatalf("deposit %+v", st.Deposit)
 	}
+	// Projections run concurrently (a handler's and the run's); the store
+	// keeps the highest version, so that is the one to check.
 	h.mu.Lock()
-	last := h.projects[len(h.projects)-1]
+	last := h.projects[0]
+	for _, p := range h.projects {
+		if p.Version > last.Version {
+			last = p
+		}
+	}
 	h.mu.Unlock()
 	if last.Phase != PhaseLegal || last.Version != st.Version {
 		t.Fatalf("last projection v%d %s, want the legal phase v%d", last.Version, last.Phase, st.Version)
@@ -420,8 +447,10 @@ func TestShipment_LegalClockOverYears(t *testing.T) {
 	first.act(2*hour, ShipAttachDocument, olivia, AttachDocumentInput{Kind: domain.DocFCCCertificate, Document: docRef("fcc")})
 	first.act(3*hour, ShipRecordDeposit, olivia, DepositInput{Reference: "ES-1", Amount: domain.USD{Decimal: decimal.RequireFromString("100")}})
 	first.act(4*hour, ShipRecordGateOut, olivia, GateOutInput{Container: "CSQU3054383"})
+	noteOnce := first.updateWithID(4*hour+30*time.Minute, "u-olivia/add_note/key-1", Action(ShipAddNote), olivia, NoteInput{Text: "customs broker called"})
 	first.act(5*hour, ShipRecordGateOut, olivia, GateOutInput{Container: "MSKU9070323"})
 	next := first.runToContinueAsNew(in)
+	mustAccept(t, noteOnce)
 	activeTimers := first.timers
 
 	h := newShipHarness(t)
@@ -440,6 +469,8 @@ func TestShipment_LegalClockOverYears(t *testing.T) {
 	posted := time.Date(2027, 1, 20, 10, 0, 0, 0, time.UTC)
 	liq := h.act(posted.Sub(start), ShipRecordLiquidation, maya, LiquidationInput{Date: *day("2027-02-05")})
 	gateOut := h.act(posted.Sub(start)+time.Minute, ShipRecordGateOut, olivia, GateOutInput{Container: "CSQU3054383"})
+	// The same Idempotency-Key (update id) again in the new run: accepted, applied once.
+	noteAgain := h.updateWithID(time.Hour, "u-olivia/add_note/key-1", Action(ShipAddNote), olivia, NoteInput{Text: "customs broker called"})
 	h.env.ExecuteWorkflow(ShipmentWorkflowName, next)
 	if !h.env.IsWorkflowCompleted() {
 		t.Fatal("legal phase did not complete")
@@ -450,6 +481,10 @@ func TestShipment_LegalClockOverYears(t *testing.T) {
 	}
 	mustAccept(t, liq)
 	mustReject(t, gateOut, ErrConflict, "legal clock")
+	mustAccept(t, noteAgain)
+	if len(final.Notes) != 1 {
+		t.Fatalf("notes %+v: the retried update was applied twice", final.Notes)
+	}
 	if final.Phase != PhaseClosed || final.ClosedAt == nil || final.Legal.ProtestLastDay.Format(time.DateOnly) != "2027-08-04" {
 		t.Fatalf("final phase %s closed %v protest %s", final.Phase, final.ClosedAt, final.Legal.ProtestLastDay.Format(time.DateOnly))
 	}
@@ -537,4 +572,35 @@ func TestShipment_ReportMisclassification(t *testing.T) {
 	if strings.Contains(after.PickupBlocked, "HS") || len(after.Children) != 1 {
 		t.Fatalf("after the report: blocked %q, children %+v", after.PickupBlocked, after.Children)
 	}
+}
+
+// A manager's override covers the mismatches whose cases were open when it
+// was given. A seal mismatch found later (the delivery order arrives after
+// the override of an ISF discrepancy) must block pickup again until its own
+// case closes or a manager overrides it too.
+func TestShipment_OverrideDoesNotWaiveLaterMismatch(t *testing.T) {
+	h := newShipHarness(t)
+	in := completeShipment(t)
+	in.Shipment.ISFBLNumber = "OOLU000000001" // differs from the B/L: an ISF case opens
+	override := h.act(1*hour, ShipOverrideBlock, maya, OverrideBlockInput{Reason: "ISF amended with CBP; case stays open"})
+	do := h.act(2*hour, ShipRecordDeliveryOrder, olivia, DeliveryOrderInput{Document: docRef("do"), Containers: []shipments.Container{
+		{Number: "CSQU3054383", Seals: []string{"ML1234567"}}, {Number: "MSKU9070323", Seals: []string{"XX0000000"}}}})
+	afterDO := h.state(2*hour + time.Minute)
+	gate := h.act(3*hour, ShipRecordGateOut, olivia, GateOutInput{Container: "MSKU9070323"})
+	second := h.act(4*hour, ShipOverrideBlock, maya, OverrideBlockInput{Reason: "seal checked at the gate by our driver"})
+	gateAfter := h.act(5*hour, ShipRecordGateOut, olivia, GateOutInput{Container: "MSKU9070323"})
+	h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, 6*hour)
+	h.env.ExecuteWorkflow(ShipmentWorkflowName, in)
+
+	mustAccept(t, override)
+	mustAccept(t, do)
+	if got := checkStatus(afterDO); !strings.Contains(got, "bl_isf:failed") || !strings.Contains(got, "seals:failed") {
+		t.Fatalf("checks after the DO: %s", got)
+	}
+	if !strings.Contains(afterDO.PickupBlocked, "seals mismatch") {
+		t.Fatalf("a seal mismatch found after the ISF override does not block pickup: blocked = %q", afterDO.PickupBlocked)
+	}
+	mustReject(t, gate, ErrConflict, "seals mismatch")
+	mustAccept(t, second)
+	mustAccept(t, gateAfter)
 }
