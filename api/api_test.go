@@ -73,8 +73,8 @@ func TestWrenchSetCase(t *testing.T) {
 	if cur := c.Current(); cur == nil || cur.Assignee != officer {
 		t.Errorf("file_psc should be assigned to the opener %s: %+v", officer, cur)
 	}
-	if !slices.Equal(c.AvailableActions, []workflows.Action{workflows.ActionFilePSC, workflows.ActionAddNote}) {
-		t.Errorf("officer's available actions = %v, want [file_psc add_note]", c.AvailableActions)
+	if !slices.Equal(c.AvailableActions, []workflows.Action{workflows.ActionFilePSC, workflows.ActionAddNote, workflows.ActionRelease}) {
+		t.Errorf("officer's available actions = %v, want [file_psc add_note release]", c.AvailableActions)
 	}
 	if got := e.get(t, "officer", id); got.CaseID != id || got.Version != c.Version {
 		t.Errorf("GET of the Location gives %s v%d, want %s v%d", got.CaseID, got.Version, id, c.Version)

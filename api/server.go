@@ -28,8 +28,17 @@ type Server struct {
 	Log      *slog.Logger
 	// SecureCookies marks cookies Secure; on whenever the site is served over HTTPS.
 	SecureCookies bool
-	SessionTTL    time.Duration
+	SessionTTL    time.Duration // absolute lifetime of a web session, from sign-in
+	// SessionIdle signs a web session out after this long unused; 0 takes
+	// the default (1h), a negative value turns the idle limit off.
+	SessionIdle   time.Duration
 	ActionTimeout time.Duration // how long an action waits for the workflow's answer
+	// Sign-in throttling (account.go); zero values take the defaults there.
+	EmailThrottle, IPThrottle store.ThrottleLimits
+	// IPExtractor finds the client address for throttling; nil uses the
+	// connection's address and ignores X-Forwarded-For, which any client
+	// can set (a proxy in front should be configured here).
+	IPExtractor echo.IPExtractor
 
 	pages pages
 }
@@ -39,11 +48,26 @@ func New(s *Server) (*echo.Echo, error) {
 	if s.SessionTTL == 0 {
 		s.SessionTTL = 12 * time.Hour
 	}
+	switch {
+	case s.SessionIdle == 0:
+		s.SessionIdle = time.Hour
+	case s.SessionIdle < 0:
+		s.SessionIdle = 0
+	}
 	if s.ActionTimeout == 0 {
 		s.ActionTimeout = 30 * time.Second
 	}
 	if s.Log == nil {
 		s.Log = slog.Default()
+	}
+	if s.EmailThrottle.MaxFailures == 0 {
+		s.EmailThrottle = defaultEmailThrottle
+	}
+	if s.IPThrottle.MaxFailures == 0 {
+		s.IPThrottle = defaultIPThrottle
+	}
+	if s.IPExtractor == nil {
+		s.IPExtractor = echo.ExtractIPDirect()
 	}
 	var err error
 	if s.pages, err = parsePages(); err != nil {
@@ -51,6 +75,7 @@ func New(s *Server) (*echo.Echo, error) {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = s.IPExtractor
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RequestID())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
@@ -103,7 +128,9 @@ func New(s *Server) (*echo.Echo, error) {
 	v1.GET("/shipments/:id/documents/:doc", s.apiGetDocument)
 	v1.GET("/shipments/:id/history", s.apiShipmentHistory)
 	v1.GET("/demurrage", s.apiDemurrage)
+	v1.GET("/inbox", s.apiInbox) // inbox.go
 
+	s.auditRoutes(e, v1) // audit.go
 	s.webRoutes(e)
 	return e, nil
 }

@@ -416,6 +416,9 @@ func (s *Server) apiShipmentAct(c echo.Context) error {
 // apiUploadDocument: multipart with "kind", "file" and, for a delivery
 // order, "containers" (JSON: [{"number": ..., "seals": [...]}]).
 func (s *Server) apiUploadDocument(c echo.Context) error {
+	if u := currentUser(c); !u.Role.CanAct() { // before reading the upload: who may comes before what is wrong
+		return errf(CodeForbidden, "role %s may not attach documents", u.Role)
+	}
 	kind, name, content, containers, err := readUpload(c)
 	if err != nil {
 		return err

@@ -27,7 +27,8 @@ var staticFS, _ = fs.Sub(staticRoot, "templates/static")
 
 // pageNames are the templates every start must find and parse.
 var pageNames = []string{"login", "cases", "new_case", "case", "history", "manage", "ports", "port_form", "import", "error",
-	"shipments", "shipment_new", "shipment", "demurrage"}
+	"shipments", "shipment_new", "shipment", "demurrage", "inbox",
+	"account_password"}
 
 type pages map[string]*template.Template
 

@@ -45,6 +45,8 @@ var actionForms = map[workflows.Action][]formField{
 	workflows.ActionClose:    {{Name: "summary", Label: "Closing summary", Kind: "textarea"}},
 	workflows.ActionAddNote:  {{Name: "text", Label: "Note", Kind: "textarea"}},
 	workflows.ActionReassign: {{Name: "assignee_email", Label: "Assign the current step to", Kind: "select"}},
+	workflows.ActionClaim:    {}, // the one open step: no input
+	workflows.ActionRelease:  {},
 }
 
 func (s *Server) webRoutes(e *echo.Echo) {
@@ -67,6 +69,7 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	web.POST("/login", s.webLogin)
 	auth := web.Group("", s.requireSession)
 	auth.POST("/logout", s.webLogout)
+	s.accountRoutes(auth)
 	auth.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/cases?mine=true") })
 	auth.GET("/cases", s.webCases)
 	auth.GET("/cases/new", s.webNewCase)
@@ -76,6 +79,7 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	auth.GET("/cases/:id/history", s.webHistory)
 	auth.GET("/cases/:id/history.json", s.webRawHistory)
 	auth.GET("/manage", s.webManage)
+	auth.GET("/inbox", s.webInbox) // inbox.go
 	s.webShipmentRoutes(auth)
 	auth.GET("/ports", s.webPorts)
 	auth.GET("/ports/new", s.webPortForm)
@@ -90,7 +94,7 @@ func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ck, err := c.Cookie(sessionCookie)
 		if err == nil && ck.Value != "" {
-			u, err := s.Store.UserBySession(c.Request().Context(), ck.Value)
+			u, err := s.Store.UserBySessionIdle(c.Request().Context(), ck.Value, s.SessionIdle)
 			if err == nil {
 				c.Set(userKey, u)
 				return next(c)
@@ -115,6 +119,8 @@ func flashMessage(code string) string {
 		return "Case opened"
 	case "port_saved":
 		return "Port terms saved"
+	case "password_changed":
+		return "Password changed; your other sessions are signed out"
 	}
 	if _, ok := actionForms[workflows.Action(code)]; ok {
 		return actionTitle(workflows.Action(code)) + ": done"
@@ -166,25 +172,6 @@ func safeNext(next string) string {
 		return "/"
 	}
 	return next
-}
-
-func (s *Server) webLogin(c echo.Context) error {
-	email, password, next := c.FormValue("email"), c.FormValue("password"), c.FormValue("next")
-	u, err := s.Store.Authenticate(c.Request().Context(), email, password)
-	if errors.Is(err, store.ErrBadCredentials) {
-		return s.render(c, http.StatusUnauthorized, "login", page{Title: "Sign in",
-			Errors: map[string]string{"email": "wrong e-mail or password"}, Form: map[string]string{"email": email, "next": next}})
-	}
-	if err != nil {
-		return errInternal(err)
-	}
-	tok, err := s.Store.CreateSession(c.Request().Context(), u.ID, s.SessionTTL)
-	if err != nil {
-		return errInternal(err)
-	}
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, Secure: s.SecureCookies,
-		SameSite: http.SameSiteLaxMode, MaxAge: int(s.SessionTTL.Seconds())})
-	return c.Redirect(http.StatusSeeOther, safeNext(next))
 }
 
 func (s *Server) webLogout(c echo.Context) error {
@@ -389,6 +376,9 @@ func (s *Server) webAct(c echo.Context) error {
 	input, _ := json.Marshal(form)
 	_, err := s.act(c.Request().Context(), currentUser(c), id, string(action), input, c.FormValue("idem"))
 	if err == nil {
+		if back, ok := backToInbox(c, string(action)); ok {
+			return c.Redirect(http.StatusSeeOther, back)
+		}
 		return c.Redirect(http.StatusSeeOther, "/cases/"+id+"?done="+string(action))
 	}
 	ae := asError(err)

@@ -64,6 +64,8 @@ var shipmentActionTitles = map[workflows.ShipmentAction]string{
 	workflows.ShipReportMisclassification: "Report a misclassified line",
 	workflows.ShipAddNote:                 "Add a note",
 	workflows.ShipReassign:                "Reassign a task",
+	workflows.ShipClaim:                   "Claim a task",
+	workflows.ShipRelease:                 "Release a task",
 }
 
 // shipmentFlash turns the ?done= code of a redirect to a shipment page into
@@ -142,6 +144,8 @@ var shipmentFormFields = map[workflows.ShipmentAction][]shipField{
 	workflows.ShipReassign: {
 		{Name: "task", Label: "Task", Kind: "select", from: "tasks"},
 		{Name: "assignee_email", Label: "Assign to", Kind: "select", from: "assignees"}},
+	workflows.ShipClaim:   {{Name: "task", Label: "Task (unassigned, of your role)", Kind: "select", from: "tasks_claimable"}},
+	workflows.ShipRelease: {{Name: "task", Label: "Task to give back to its role", Kind: "select", from: "tasks_releasable"}},
 }
 
 func isUpload(a workflows.ShipmentAction) bool {
@@ -302,7 +306,7 @@ func (s *Server) shipmentPageOf(ctx context.Context, u store.User, st workflows.
 		}
 	}
 	for _, a := range p.AvailableActions {
-		if f, ok := shipmentForm(&st, a, assignees); ok {
+		if f, ok := shipmentForm(&st, a, assignees, actorOf(u)); ok {
 			p.Forms = append(p.Forms, f)
 		}
 	}
@@ -311,7 +315,7 @@ func (s *Server) shipmentPageOf(ctx context.Context, u store.User, st workflows.
 
 // shipmentForm builds an action's form for the shipment as it is; false when
 // a select would have nothing to choose.
-func shipmentForm(st *workflows.ShipmentState, a workflows.ShipmentAction, assignees []shipOption) (shipForm, bool) {
+func shipmentForm(st *workflows.ShipmentState, a workflows.ShipmentAction, assignees []shipOption, actor workflows.Actor) (shipForm, bool) {
 	f := shipForm{Action: a, Title: shipmentActionTitles[a], URL: "/shipments/" + st.ShipmentID + "/actions/" + string(a), IdemKey: randomKey()}
 	if isUpload(a) {
 		f.URL, f.Multipart = "/shipments/"+st.ShipmentID+"/documents", true
@@ -340,6 +344,17 @@ func shipmentForm(st *workflows.ShipmentState, a workflows.ShipmentAction, assig
 			for _, t := range st.Tasks {
 				if t.Status == workflows.StepActive {
 					fd.Options = append(fd.Options, shipOption{t.ID, t.Title})
+				}
+			}
+		case "tasks_claimable", "tasks_releasable":
+			for i := range st.Tasks {
+				t := &st.Tasks[i]
+				if t.Status == workflows.StepActive && workflows.PermitTask(a, t, actor) == nil {
+					label := t.Title
+					if t.Assignee != "" {
+						label += " (" + t.Assignee + ")"
+					}
+					fd.Options = append(fd.Options, shipOption{t.ID, label})
 				}
 			}
 		case "assignees":
@@ -426,6 +441,9 @@ func (s *Server) webShipmentAct(c echo.Context) error {
 		_, err = s.actShipment(c.Request().Context(), u, id, string(action), raw, c.FormValue("idem"))
 	}
 	if err == nil {
+		if back, ok := backToInbox(c, string(action)); ok {
+			return c.Redirect(http.StatusSeeOther, back)
+		}
 		return c.Redirect(http.StatusSeeOther, "/shipments/"+id+"?done="+string(action))
 	}
 	return s.shipmentRefused(c, id, action, form, err, func(k string) string { return k })
@@ -581,6 +599,10 @@ func shipmentActionInput(a workflows.ShipmentAction, f map[string]string) (any, 
 		return workflows.NoteInput{Text: f["text"]}, fe
 	case workflows.ShipReassign:
 		return workflows.ShipmentReassignInput{Task: f["task"], AssigneeEmail: f["assignee_email"]}, fe
+	case workflows.ShipClaim:
+		return workflows.ShipmentClaimInput{Task: f["task"]}, fe
+	case workflows.ShipRelease:
+		return workflows.ShipmentReleaseInput{Task: f["task"]}, fe
 	}
 	return nil, map[string]string{"action": "has no form"}
 }
@@ -930,6 +952,9 @@ type importPage struct {
 // file the preview page carries.
 func (s *Server) webImport(c echo.Context) error {
 	const title = "Import a release list"
+	if u := currentUser(c); !u.Role.CanAct() { // before reading the file: who may comes before what is wrong
+		return errf(CodeForbidden, "role %s may not import release lists", u.Role)
+	}
 	invalid := func(fields map[string]string) error {
 		return s.render(c, http.StatusUnprocessableEntity, "import", page{Title: title, Errors: fields})
 	}

@@ -23,6 +23,7 @@ type Config struct {
 	Policy            string        // POSTRELEASE_POLICY: production, demo, or a JSON file; dev defaults to demo
 	SecureCookies     bool          // POSTRELEASE_SECURE_COOKIES: set when served over HTTPS
 	SessionTTL        time.Duration // POSTRELEASE_SESSION_TTL, default 12h
+	SessionIdle       time.Duration // POSTRELEASE_SESSION_IDLE, default 1h; 0 turns the idle limit off
 	LogLevel          slog.Level    // POSTRELEASE_LOG_LEVEL: debug, info, warn, error
 	// DocumentDir (POSTRELEASE_DOCUMENT_DIR) keeps uploaded documents as files
 	// named by their SHA-256; empty keeps them in the database.
@@ -51,6 +52,9 @@ func FromEnv() (Config, error) {
 	}
 	if c.SessionTTL, err = time.ParseDuration(env("POSTRELEASE_SESSION_TTL", "12h")); err != nil || c.SessionTTL <= 0 {
 		return c, fmt.Errorf("POSTRELEASE_SESSION_TTL: want a positive duration like 12h")
+	}
+	if c.SessionIdle, err = time.ParseDuration(env("POSTRELEASE_SESSION_IDLE", "1h")); err != nil || c.SessionIdle < 0 {
+		return c, fmt.Errorf("POSTRELEASE_SESSION_IDLE: want a duration like 1h, or 0 for no idle limit")
 	}
 	if c.WorkflowCacheSize, err = strconv.Atoi(env("POSTRELEASE_WORKFLOW_CACHE_SIZE", "0")); err != nil || c.WorkflowCacheSize < 0 {
 		return c, fmt.Errorf("POSTRELEASE_WORKFLOW_CACHE_SIZE: want a whole number of workflows, 0 for the default")

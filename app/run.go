@@ -117,7 +117,15 @@ func StartWorker(c Components) (sdkworker.Worker, error) {
 // NewHTTP builds the HTTP handler.
 func NewHTTP(c Components, cfg Config, pol policy.Policy) (http.Handler, error) {
 	return api.New(&api.Server{Store: c.Store, Temporal: c.Temporal, Policy: pol, Log: c.Log,
-		SecureCookies: cfg.SecureCookies, SessionTTL: cfg.SessionTTL})
+		SecureCookies: cfg.SecureCookies, SessionTTL: cfg.SessionTTL, SessionIdle: idleOrOff(cfg.SessionIdle)})
+}
+
+// idleOrOff maps the configured idle limit to api.Server's: 0 means off.
+func idleOrOff(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }
 
 // serveHTTP serves until ctx ends, then shuts down gracefully.

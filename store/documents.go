@@ -79,6 +79,11 @@ type DocumentRow struct {
 	Path        string    `json:"-"`
 	UploadedBy  string    `json:"uploaded_by"`
 	UploadedAt  time.Time `json:"uploaded_at"`
+	// Place and hash in the archive's hash chain (archive.go); ChainSeq is
+	// nil only for a document stored before the chain existed and not yet
+	// chained.
+	ChainSeq  *int64 `json:"chain_seq,omitempty"`
+	ChainHash string `json:"chain_hash,omitempty"`
 }
 
 func (DocumentRow) TableName() string { return "documents" }
@@ -132,7 +137,7 @@ func (s *Store) SaveDocument(ctx context.Context, up DocumentUpload, now time.Ti
 	row := DocumentRow{ID: "doc_" + randomToken(12), ShipmentID: up.ShipmentID, Kind: string(up.Kind), Filename: filename,
 		ContentType: ctype, Size: size, SHA256: hex.EncodeToString(sum[:]), UploadedBy: up.UploadedBy, UploadedAt: utc(now)}
 
-	if old, err := s.findDocument(ctx, row.ShipmentID, row.Kind, row.SHA256); err == nil {
+	if old, err := s.findDocument(s.db.WithContext(ctx), row.ShipmentID, row.Kind, row.SHA256); err == nil {
 		return old.Ref(), nil
 	} else if !errors.Is(err, ErrNotFound) {
 		return workflows.DocumentRef{}, err
@@ -146,25 +151,54 @@ func (s *Store) SaveDocument(ctx context.Context, up DocumentUpload, now time.Ti
 	} else {
 		row.Content = up.Content
 	}
-	// Two uploads of the same file at once: the unique key lets one in and
-	// the other reads it back.
-	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
-	if res.Error != nil {
-		return workflows.DocumentRef{}, fmt.Errorf("storing document %q of shipment %s: %w", filename, up.ShipmentID, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		old, err := s.findDocument(ctx, row.ShipmentID, row.Kind, row.SHA256)
-		if err != nil {
-			return workflows.DocumentRef{}, err
+	// The row takes the next place in the archive's hash chain in the same
+	// transaction as its insert (see archive.go). Two uploads of the same
+	// file at once: the chain lock lets one in, and the other finds it.
+	var stored DocumentRow
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := s.lockChain(tx); err != nil {
+			return err
 		}
-		return old.Ref(), nil
+		old, err := s.findDocument(tx, row.ShipmentID, row.Kind, row.SHA256)
+		if err == nil {
+			stored = old
+			return nil
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if _, err := s.chainPending(tx); err != nil {
+			return err
+		}
+		if err := appendToChain(tx, &row); err != nil {
+			return err
+		}
+		// The unique keys back up the lock: a writer that got past it (another
+		// process on the same SQLite file) inserts nothing rather than a
+		// duplicate or a fork of the chain.
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+		if res.Error != nil {
+			return fmt.Errorf("storing document %q of shipment %s: %w", filename, up.ShipmentID, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			old, err := s.findDocument(tx, row.ShipmentID, row.Kind, row.SHA256)
+			if err != nil {
+				return fmt.Errorf("storing document %q of shipment %s: another upload took its place in the archive chain; retry: %w", filename, up.ShipmentID, err)
+			}
+			stored = old
+			return nil
+		}
+		stored = row
+		return nil
+	})
+	if err != nil {
+		return workflows.DocumentRef{}, err
 	}
-	return row.Ref(), nil
+	return stored.Ref(), nil
 }
 
-func (s *Store) findDocument(ctx context.Context, shipmentID, kind, sum string) (DocumentRow, error) {
+func (s *Store) findDocument(db *gorm.DB, shipmentID, kind, sum string) (DocumentRow, error) {
 	var r DocumentRow
-	err := s.db.WithContext(ctx).Omit("content").Where("shipment_id = ? AND kind = ? AND sha256 = ?", shipmentID, kind, sum).Take(&r).Error
+	err := db.Omit("content").Where("shipment_id = ? AND kind = ? AND sha256 = ?", shipmentID, kind, sum).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return DocumentRow{}, ErrNotFound
 	}

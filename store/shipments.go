@@ -74,6 +74,7 @@ type ShipmentTaskRow struct {
 	TaskID          string     `gorm:"primaryKey" json:"task_id"`
 	Kind            string     `json:"kind"`
 	Subject         string     `json:"subject"`
+	Title           string     `json:"title"`
 	Group           string     `gorm:"column:grp" json:"group"`
 	Status          string     `json:"status"`
 	OwnerRole       string     `json:"owner_role"`
@@ -176,7 +177,7 @@ func (s *Store) UpsertShipment(ctx context.Context, st workflows.ShipmentState) 
 			if t.CompletedBy != nil {
 				by = t.CompletedBy.Email
 			}
-			tasks = append(tasks, ShipmentTaskRow{ShipmentID: st.ShipmentID, TaskID: t.ID, Kind: string(t.Kind), Subject: t.Subject,
+			tasks = append(tasks, ShipmentTaskRow{ShipmentID: st.ShipmentID, TaskID: t.ID, Kind: string(t.Kind), Subject: t.Subject, Title: t.Title,
 				Group: t.Group, Status: t.Status, OwnerRole: string(t.OwnerRole), Assignee: t.Assignee, StartedAt: utc(t.StartedAt),
 				DueAt: utc(t.DueAt), EscalationLevel: t.EscalationLevel, CompletedAt: utcPtr(t.CompletedAt), CompletedBy: by, Outcome: t.Outcome})
 		}

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/driver/postgres"
@@ -33,6 +34,8 @@ type Store struct {
 	// before the store is used, with SetDocumentDir and SetDocumentLimits.
 	docDir    string
 	docLimits DocumentLimits
+	// clock is what Now returns (login.go); nil means time.Now.
+	clock atomic.Pointer[Clock]
 }
 
 // IsPostgres reports whether a DSN names PostgreSQL rather than a SQLite file.
@@ -125,8 +128,15 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 				return fmt.Errorf("recording: %w", err)
 			}
 			for _, stmt := range splitSQL(string(body)) {
-				if err := tx.Exec(stmt).Error; err != nil {
-					return fmt.Errorf("%q: %w", firstLine(stmt), err)
+				switch stmt.dialect {
+				case "", s.dialect:
+				case "postgres", "sqlite":
+					continue
+				default:
+					return fmt.Errorf("%q: unknown dialect %q", firstLine(stmt.sql), stmt.dialect)
+				}
+				if err := tx.Exec(stmt.sql).Error; err != nil {
+					return fmt.Errorf("%q: %w", firstLine(stmt.sql), err)
 				}
 			}
 			return nil
@@ -139,26 +149,51 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 	return applied, nil
 }
 
+// statement is one statement of a migration; dialect is "" for one that runs
+// on both databases, else "postgres" or "sqlite".
+type statement struct {
+	sql     string
+	dialect string
+}
+
+// dialectDirective marks the next statement as one for a single database:
+// "-- dialect: sqlite" or "-- dialect: postgres" on its own line before it.
+// What the two cannot share (an identity column, a trigger body) is written
+// once for each.
+const dialectDirective = "-- dialect:"
+
 // splitSQL splits a migration into statements at lines ending in ";" and
 // drops comment-only lines; our migrations keep semicolons out of strings.
-func splitSQL(body string) []string {
-	var out []string
+// A ";" inside a line does not end a statement, so a trigger or function body
+// written on one line stays whole. A dialect directive applies to the
+// statement that starts after it.
+func splitSQL(body string) []statement {
+	var out []statement
 	var cur strings.Builder
+	dialect := ""
+	flush := func() {
+		if sql := strings.TrimSpace(cur.String()); sql != "" {
+			out = append(out, statement{sql: sql, dialect: dialect})
+		}
+		cur.Reset()
+		dialect = ""
+	}
 	for _, line := range strings.Split(body, "\n") {
 		t := strings.TrimSpace(line)
+		if d, ok := strings.CutPrefix(t, dialectDirective); ok && cur.Len() == 0 {
+			dialect = strings.TrimSpace(d)
+			continue
+		}
 		if t == "" || strings.HasPrefix(t, "--") {
 			continue
 		}
 		cur.WriteString(line)
 		cur.WriteString("\n")
 		if strings.HasSuffix(t, ";") {
-			out = append(out, strings.TrimSpace(cur.String()))
-			cur.Reset()
+			flush()
 		}
 	}
-	if strings.TrimSpace(cur.String()) != "" {
-		out = append(out, strings.TrimSpace(cur.String()))
-	}
+	flush()
 	return out
 }
 

@@ -39,10 +39,11 @@ type apiToken struct {
 func (apiToken) TableName() string { return "api_tokens" }
 
 type session struct {
-	TokenHash string `gorm:"primaryKey"`
-	UserID    string
-	CreatedAt time.Time
-	ExpiresAt time.Time
+	TokenHash  string `gorm:"primaryKey"`
+	UserID     string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	LastSeenAt *time.Time
 }
 
 func (session) TableName() string { return "sessions" }
@@ -91,11 +92,8 @@ func (s *Store) CreateUser(ctx context.Context, email, name string, role domain.
 	if _, err := domain.ParseRole(string(role)); err != nil {
 		return User{}, err
 	}
-	if len(password) < minPasswordLen {
-		return User{}, fmt.Errorf("password must have at least %d characters", minPasswordLen)
-	}
-	if len(password) > maxPasswordBytes {
-		return User{}, fmt.Errorf("password must have at most %d bytes (bcrypt's limit)", maxPasswordBytes)
+	if err := checkNewPassword(password); err != nil {
+		return User{}, err
 	}
 	if _, err := s.UserByEmail(ctx, email); err == nil {
 		return User{}, ErrUserExists
@@ -195,23 +193,47 @@ func (s *Store) UserByToken(ctx context.Context, token string) (User, error) {
 // CreateSession starts a web session and returns the cookie value.
 func (s *Store) CreateSession(ctx context.Context, userID string, ttl time.Duration) (string, error) {
 	tok := randomToken(32)
-	now := time.Now()
-	row := session{TokenHash: hashToken(tok), UserID: userID, CreatedAt: utc(now), ExpiresAt: utc(now.Add(ttl))}
+	now := s.Now()
+	row := session{TokenHash: hashToken(tok), UserID: userID, CreatedAt: utc(now), ExpiresAt: utc(now.Add(ttl)), LastSeenAt: utcPtr(&now)}
 	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
 		return "", fmt.Errorf("creating session: %w", err)
 	}
 	return tok, nil
 }
 
-// UserBySession resolves a live session cookie.
+// UserBySession resolves a live session cookie, with no idle limit (see
+// UserBySessionIdle).
 func (s *Store) UserBySession(ctx context.Context, token string) (User, error) {
+	return s.UserBySessionIdle(ctx, token, 0)
+}
+
+// sessionTouchEvery is how stale last_seen_at may get before a use writes it.
+const sessionTouchEvery = time.Minute
+
+// UserBySessionIdle resolves a live session cookie. A session is refused
+// (ErrNotFound) after its absolute expiry (created_at + the TTL given to
+// CreateSession), however active it is, and, when idle > 0, once it has not
+// been used for idle. Each use slides the idle deadline; last_seen_at is
+// written at most once a minute, so an active session costs one UPDATE a
+// minute, and the idle limit is kept to within that minute.
+func (s *Store) UserBySessionIdle(ctx context.Context, token string, idle time.Duration) (User, error) {
+	now := utc(s.Now())
+	q := s.db.WithContext(ctx).Where("token_hash = ? AND expires_at > ?", hashToken(token), now)
+	if idle > 0 {
+		q = q.Where("COALESCE(last_seen_at, created_at) > ?", utc(now.Add(-idle)))
+	}
 	var row session
-	err := s.db.WithContext(ctx).Where("token_hash = ? AND expires_at > ?", hashToken(token), utc(time.Now())).Take(&row).Error
+	err := q.Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return User{}, ErrNotFound
 	}
 	if err != nil {
 		return User{}, err
+	}
+	if seen := row.LastSeenAt; seen == nil || now.Sub(*seen) >= sessionTouchEvery {
+		if err := s.db.WithContext(ctx).Model(&session{}).Where("token_hash = ?", row.TokenHash).Update("last_seen_at", now).Error; err != nil {
+			return User{}, fmt.Errorf("recording the use of a session: %w", err)
+		}
 	}
 	return s.UserByID(ctx, row.UserID)
 }

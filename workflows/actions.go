@@ -56,6 +56,10 @@ func Permit(s *CaseState, actor Actor, action Action, now time.Time) error {
 			return forbidden("only a manager may reassign a step")
 		}
 		return nil
+	case ActionClaim:
+		return PermitClaim("step "+string(cur.Name), cur.OwnerRole, cur.Assignee, actor)
+	case ActionRelease:
+		return PermitRelease("step "+string(cur.Name), cur.Assignee, actor)
 	}
 	step, ok := actionStep[action]
 	if !ok {
@@ -83,6 +87,41 @@ func Permit(s *CaseState, actor Actor, action Action, now time.Time) error {
 		if n := len(s.CodeFixes); n > 0 && strings.EqualFold(s.CodeFixes[n-1].ProposedBy.Email, actor.Email) {
 			return forbidden("the approver of a code fix must not be its proposer")
 		}
+	}
+	return nil
+}
+
+// PermitClaim says whether actor may claim a step or task (what names it in
+// messages) owned by ownerRole and assigned to assignee: only an officer or a
+// manager, only when nobody has it, and only work of the actor's own role (a
+// manager may act on officer steps, but takes one over by reassigning it).
+func PermitClaim(what string, ownerRole domain.Role, assignee string, actor Actor) error {
+	if actor.Role != domain.RoleOfficer && actor.Role != domain.RoleManager {
+		return forbidden(fmt.Sprintf("role %s may not claim work", actor.Role))
+	}
+	if assignee != "" {
+		if strings.EqualFold(assignee, actor.Email) {
+			return conflict(what + " is already yours")
+		}
+		return conflict(fmt.Sprintf("%s is already assigned to %s", what, assignee))
+	}
+	if ownerRole != actor.Role {
+		return forbidden(fmt.Sprintf("%s is %s work; a %s may not claim it", what, ownerRole, actor.Role))
+	}
+	return nil
+}
+
+// PermitRelease says whether actor may give a step or task assigned to
+// assignee back to its role: its assignee may, and any manager.
+func PermitRelease(what string, assignee string, actor Actor) error {
+	if actor.Role != domain.RoleOfficer && actor.Role != domain.RoleManager {
+		return forbidden(fmt.Sprintf("role %s may not release work", actor.Role))
+	}
+	if assignee == "" {
+		return conflict(what + " is not assigned to anyone")
+	}
+	if actor.Role != domain.RoleManager && !strings.EqualFold(assignee, actor.Email) {
+		return forbidden(fmt.Sprintf("%s is assigned to %s; only they or a manager may release it", what, assignee))
 	}
 	return nil
 }
@@ -300,6 +339,18 @@ func (c *detentionCase) decode(action Action, raw json.RawMessage) (any, error) 
 		}
 		in.Summary = required(fe, "summary", in.Summary)
 		return done(fe, in)
+	case ActionClaim:
+		var in ClaimInput
+		if err := strictDecode(raw, &in); err != nil {
+			return nil, err
+		}
+		return in, nil
+	case ActionRelease:
+		var in ReleaseInput
+		if err := strictDecode(raw, &in); err != nil {
+			return nil, err
+		}
+		return in, nil
 	case ActionAddNote:
 		var in NoteInput
 		if err := strictDecode(raw, &in); err != nil {
@@ -333,6 +384,13 @@ func (c *detentionCase) decode(action Action, raw json.RawMessage) (any, error) 
 // handle applies an accepted update. The validator already ran against the
 // same state, so decode cannot fail here except on a bug.
 func (c *detentionCase) handle(ctx workflow.Context, action Action, req ActionRequest) error {
+	if action == ActionClaim || action == ActionRelease {
+		// Checked again: two claims validated in the same workflow task
+		// must not both win.
+		if err := Permit(&c.state, req.Actor, action, workflow.Now(ctx)); err != nil {
+			return err
+		}
+	}
 	input, err := c.decode(action, req.Input)
 	if err != nil {
 		return err
@@ -421,6 +479,26 @@ func (c *detentionCase) handle(ctx workflow.Context, action Action, req ActionRe
 		t := now
 		c.state.ClosedAt = &t
 		c.changed(now)
+	case ClaimInput:
+		cur := c.state.Current()
+		cur.Assignee = actor.Email
+		if cur.OwnerRole == domain.RoleOfficer {
+			c.caseOfficer = actor.Email // later officer steps follow the officer who took the case
+		}
+		c.event(now, &actor, string(action), fmt.Sprintf("step %s claimed by %s", cur.Name, actor.Email))
+		c.changed(now)
+	case ReleaseInput:
+		cur := c.state.Current()
+		from := cur.Assignee
+		cur.Assignee = ""
+		if strings.EqualFold(c.caseOfficer, from) {
+			c.caseOfficer = "" // later officer steps go to every officer too
+		}
+		c.event(now, &actor, string(action), fmt.Sprintf("step %s released by %s (was %s): back with every %s", cur.Name, actor.Email, from, cur.OwnerRole))
+		c.changed(now)
+		c.queue(NotifyInput{Kind: NotifyAssignment, Step: cur.Name, ToRole: cur.OwnerRole,
+			Message: fmt.Sprintf("case %s: step %s is unassigned again (released by %s), due %s", c.state.CaseID, cur.Name, actor.Email, cur.DueAt.Format(time.RFC3339)), At: now,
+			DedupeKey: fmt.Sprintf("%s/%d/release/%d", c.state.CaseID, cur.Seq, c.state.Version)})
 	case NoteInput:
 		c.state.Notes = append(c.state.Notes, Note{Text: in.Text, By: actor, At: now})
 		c.event(now, &actor, string(action), in.Text)

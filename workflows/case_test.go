@@ -1085,11 +1085,11 @@ func TestAvailable(t *testing.T) {
 		now   time.Time
 		want  string
 	}{
-		{olivia, open, "[file_psc add_note]"},
+		{olivia, open, "[file_psc add_note release]"},
 		{oscar, open, "[add_note]"},
-		{maya, open, "[file_psc add_note reassign]"},
+		{maya, open, "[file_psc add_note reassign release]"},
 		{audrey, open, "[]"},
-		{olivia, closed, "[add_note]"},
+		{olivia, closed, "[add_note release]"},
 	}
 	for _, tt := range tests {
 		if got := fmt.Sprint(Available(s, tt.actor, tt.now)); got != tt.want {
@@ -1293,7 +1293,7 @@ func TestCaseWorkflow_SealMismatch(t *testing.T) {
 	if opened.Deadlines.Liquidation.IsZero() || opened.Case.EntryNumber != "ABC-1234567-8" || opened.Case.Reason != strings.TrimSpace(opened.Case.Reason) {
 		t.Errorf("opening data: %+v, deadlines %+v", opened.Case, opened.Deadlines)
 	}
-	avail := map[Actor]string{olivia: "[record_seal_findings add_note]", oscar: "[add_note]", maya: "[record_seal_findings add_note reassign]", audrey: "[]"}
+	avail := map[Actor]string{olivia: "[record_seal_findings add_note release]", oscar: "[add_note]", maya: "[record_seal_findings add_note reassign release]", audrey: "[]"}
 	for actor, want := range avail {
 		if got := fmt.Sprint(Available(opened, actor, at(time.Minute))); got != want {
 			t.Errorf("Available(%s) = %s, want %s", actor.Email, got, want)
@@ -1435,7 +1435,7 @@ func TestCaseWorkflow_CBPHold(t *testing.T) {
 	if opened.Step != StepResolveHold || opened.Current().Assignee != "" || opened.Events[0].Actor == nil || opened.Events[0].Actor.UserID != "system" {
 		t.Fatalf("opened at %s for %q by %+v", opened.Step, opened.Current().Assignee, opened.Events[0].Actor)
 	}
-	for actor, want := range map[Actor]string{olivia: "[record_hold_resolution add_note]", oscar: "[record_hold_resolution add_note]", maya: "[record_hold_resolution add_note reassign]"} {
+	for actor, want := range map[Actor]string{olivia: "[record_hold_resolution add_note claim]", oscar: "[record_hold_resolution add_note claim]", maya: "[record_hold_resolution add_note reassign]"} {
 		if got := fmt.Sprint(Available(opened, actor, at(time.Minute))); got != want {
 			t.Errorf("Available(%s) = %s, want %s", actor.Email, got, want)
 		}

@@ -107,6 +107,11 @@ const (
 	ActionClose                Action = "close"
 	ActionAddNote              Action = "add_note"
 	ActionReassign             Action = "reassign"
+	// ActionClaim assigns the open step, unassigned and owned by the actor's
+	// role, to the actor; ActionRelease gives a step back to its role. Both
+	// take {} (a case has one open step).
+	ActionClaim   Action = "claim"
+	ActionRelease Action = "release"
 )
 
 // Actions lists every action in a fixed order (update handlers are registered
@@ -116,6 +121,7 @@ var Actions = []Action{
 	ActionProposeCodeFix, ActionApproveCodeFix, ActionFilePriorDisclosure,
 	ActionRecordSealFindings, ActionRecordISFAmendment, ActionRecordHoldResolution, ActionClose,
 	ActionAddNote, ActionReassign,
+	ActionClaim, ActionRelease, // last: the web form and existing histories keep the order above
 }
 
 // Actor is the authenticated user behind an action, set by the API from the
@@ -191,7 +197,11 @@ type (
 	CloseInput struct {
 		Summary string `json:"summary"`
 	}
-	NoteInput struct {
+	// ClaimInput and ReleaseInput are empty: claim and release act on the
+	// case's one open step.
+	ClaimInput   struct{}
+	ReleaseInput struct{}
+	NoteInput    struct {
 		Text string `json:"text"`
 	}
 	ReassignInput struct {

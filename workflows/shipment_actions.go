@@ -54,6 +54,30 @@ func PermitShipment(s *ShipmentState, actor Actor, action ShipmentAction, now ti
 			return conflict("the shipment has no open task to reassign")
 		}
 		return nil
+	case ShipClaim, ShipRelease:
+		if s.Phase != PhaseActive || !hasActiveTask(s) {
+			return conflict("the shipment has no open task")
+		}
+		var first error
+		for _, t := range s.Tasks {
+			if t.Status != StepActive {
+				continue
+			}
+			err := PermitTask(action, &t, actor)
+			if err == nil {
+				return nil
+			}
+			if first == nil {
+				first = err
+			}
+		}
+		if action == ShipClaim {
+			return conflict("no open task of this shipment is unassigned and " + string(actor.Role) + " work")
+		}
+		if manager {
+			return conflict("no open task of this shipment is assigned to anyone")
+		}
+		return conflict("no open task of this shipment is assigned to you")
 	}
 	if s.Phase != PhaseActive {
 		return conflict("the shipment is delivered and settled: only the entry's legal clock runs (notes and the liquidation date may still be recorded)")
@@ -120,6 +144,15 @@ func PermitShipment(s *ShipmentState, actor Actor, action ShipmentAction, now ti
 		}
 	}
 	return nil
+}
+
+// PermitTask says whether actor may claim or release the open task t.
+func PermitTask(action ShipmentAction, t *Task, actor Actor) error {
+	what := "task " + t.ID
+	if action == ShipClaim {
+		return PermitClaim(what, t.OwnerRole, t.Assignee, actor)
+	}
+	return PermitRelease(what, t.Assignee, actor)
 }
 
 // AvailableShipment lists the actions actor may take now, in the order of
@@ -415,6 +448,24 @@ func (s *shipment) decode(action ShipmentAction, actor Actor, raw json.RawMessag
 		}
 		in.Text = required(fe, "text", in.Text)
 		return done(fe, in)
+	case ShipClaim, ShipRelease:
+		var in ShipmentClaimInput
+		if err := strictDecode(raw, &in); err != nil {
+			return nil, err
+		}
+		t := s.activeTask(strings.TrimSpace(in.Task))
+		if t == nil {
+			fe["task"] = fmt.Sprintf("%q is not an open task of this shipment", in.Task)
+			return done(fe, in)
+		}
+		if err := PermitTask(action, t, actor); err != nil {
+			return nil, err
+		}
+		in.Task = t.ID
+		if action == ShipRelease {
+			return ShipmentReleaseInput(in), nil
+		}
+		return in, nil
 	case ShipReassign:
 		var in ShipmentReassignInput
 		if err := strictDecode(raw, &in); err != nil {
@@ -574,6 +625,18 @@ func (s *shipment) handle(ctx workflow.Context, action ShipmentAction, req Actio
 	case NoteInput:
 		st.Notes = append(st.Notes, Note{Text: in.Text, By: actor, At: now})
 		s.event(now, &actor, string(action), in.Text)
+	case ShipmentClaimInput:
+		t := s.activeTask(in.Task)
+		t.Assignee = actor.Email
+		s.event(now, &actor, string(action), fmt.Sprintf("task %s claimed by %s", t.ID, actor.Email))
+	case ShipmentReleaseInput:
+		t := s.activeTask(in.Task)
+		from := t.Assignee
+		t.Assignee = ""
+		s.event(now, &actor, string(action), fmt.Sprintf("task %s released by %s (was %s): back with every %s", t.ID, actor.Email, from, t.OwnerRole))
+		s.queue(NotifyInput{Kind: NotifyAssignment, Step: Step(t.Kind), ToRole: t.OwnerRole,
+			Message: fmt.Sprintf("shipment %s: task %s is unassigned again (released by %s), due %s", st.ShipmentID, t.ID, actor.Email, t.DueAt.Format(time.RFC3339)), At: now,
+			DedupeKey: fmt.Sprintf("%s/%s/release/%d", st.ShipmentID, t.ID, st.Version)})
 	case ShipmentReassignInput:
 		t := s.activeTask(in.Task)
 		from := t.Assignee

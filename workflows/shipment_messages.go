@@ -130,6 +130,10 @@ const (
 	ShipReportMisclassification ShipmentAction = "report_misclassification"
 	ShipAddNote                 ShipmentAction = "add_note"
 	ShipReassign                ShipmentAction = "reassign"
+	// ShipClaim assigns an open task, unassigned and owned by the actor's
+	// role, to the actor; ShipRelease gives a task back to its role.
+	ShipClaim   ShipmentAction = "claim"
+	ShipRelease ShipmentAction = "release"
 )
 
 // ShipmentActions lists every shipment action in a fixed order (handlers are
@@ -139,6 +143,7 @@ var ShipmentActions = []ShipmentAction{
 	ShipRecordAvailability, ShipRecordDeliveryOrder, ShipAttachDocument, ShipRequestNotApplicable,
 	ShipDecideNotApplicable, ShipOverrideBlock, ShipRecordGateOut, ShipRecordDeposit,
 	ShipRecordLiquidation, ShipReportMisclassification, ShipAddNote, ShipReassign,
+	ShipClaim, ShipRelease,
 }
 
 // Inputs of the shipment actions (the Input of an ActionRequest).
@@ -205,6 +210,13 @@ type (
 	}
 	LiquidationInput struct {
 		Date time.Time `json:"date"` // as posted by CBP
+	}
+	// ShipmentClaimInput and ShipmentReleaseInput name the task (its id).
+	ShipmentClaimInput struct {
+		Task string `json:"task"`
+	}
+	ShipmentReleaseInput struct {
+		Task string `json:"task"`
 	}
 	ShipmentReassignInput struct {
 		Task          string      `json:"task"`

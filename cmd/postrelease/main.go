@@ -69,7 +69,7 @@ func root() *cobra.Command {
 			RunE: func(c *cobra.Command, _ []string) error { return app.RunAPI(c.Context(), cfg) }},
 		&cobra.Command{Use: "worker", Short: "Run the Temporal worker (TEMPORAL_ADDRESS, DATABASE_URL)",
 			RunE: func(c *cobra.Command, _ []string) error { return app.RunWorker(c.Context(), cfg) }},
-		migrateCmd(&cfg), userCmd(&cfg), tokenCmd(&cfg), benchCmd(&cfg),
+		migrateCmd(&cfg), userCmd(&cfg), tokenCmd(&cfg), benchCmd(&cfg), archiveCmd(&cfg),
 	)
 	return cmd
 }
@@ -109,6 +109,9 @@ func userCmd(cfg *app.Config) *cobra.Command {
 				u, err := st.CreateUser(c.Context(), email, name, r, password)
 				if err != nil {
 					return err
+				}
+				if err := auditCLI(c, st, "user.add", u.ID, map[string]string{"email": u.Email, "role": string(u.Role)}); err != nil {
+					return fmt.Errorf("user %s added, but recording it in the audit trail failed: %w", u.Email, err)
 				}
 				fmt.Fprintf(c.OutOrStdout(), "user %s added: %s (%s)\n", u.ID, u.Email, u.Role)
 				return nil

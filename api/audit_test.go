@@ -1,0 +1,127 @@
+package api_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/postrelease/postrelease/api"
+	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/workflows"
+)
+
+type auditResp struct {
+	Entries []store.AuditEntry `json:"entries"`
+	Total   int64              `json:"total"`
+}
+
+// auditOf reads the audit trail of a target as a manager.
+func (e *env) auditOf(t *testing.T, target string) []store.AuditEntry {
+	t.Helper()
+	r := e.call(t, "manager", http.MethodGet, "/api/v1/audit?target="+url.QueryEscape(target), nil)
+	wantStatus(t, r, http.StatusOK, "reading the audit trail")
+	return decode[auditResp](t, r).Entries
+}
+
+func TestAuditTrail(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, longPolicy(t))
+	officer := e.users["officer"]
+	c := e.open(t, "officer", wrenchSet("audit", true))
+	id := c.CaseID
+
+	// Refused: file_psc without its fields (422); the client claims another
+	// address, which is not believed without a configured proxy.
+	refused := e.act(t, "officer", id, workflows.ActionFilePSC, map[string]any{}, "Idempotency-Key", "idem-refused", "X-Forwarded-For", "203.0.113.9")
+	wantStatus(t, refused, http.StatusUnprocessableEntity, "file_psc without fields")
+	// Accepted.
+	accepted := e.act(t, "officer", id, workflows.ActionAddNote, map[string]string{"text": "called the broker"}, "Idempotency-Key", "idem-note")
+	wantStatus(t, accepted, http.StatusOK, "add_note")
+	// Reads are not audited.
+	e.get(t, "officer", id)
+
+	entries := e.auditOf(t, id)
+	if len(entries) != 3 {
+		t.Fatalf("audit trail of %s: %+v, want open, file_psc and add_note", id, entries)
+	}
+	want := []struct {
+		action, method, path string
+		status               int
+		key                  string
+	}{
+		{"case.open", "POST", "/api/v1/cases", http.StatusCreated, ""},
+		{"case.file_psc", "POST", "/api/v1/cases/" + id + "/actions/file_psc", http.StatusUnprocessableEntity, "idem-refused"},
+		{"case.add_note", "POST", "/api/v1/cases/" + id + "/actions/add_note", http.StatusOK, "idem-note"},
+	}
+	for i, w := range want {
+		got := entries[i]
+		if got.Action != w.action || got.TargetID != id || got.Outcome != w.status || got.Method != w.method || got.Path != w.path ||
+			got.ActorID != officer.ID || got.ActorEmail != officer.Email || got.ActorRole != "officer" ||
+			got.ClientIP != "127.0.0.1" || got.RequestID == "" || got.At.IsZero() {
+			t.Errorf("entry %d = %+v, want %s by %s from 127.0.0.1 → %d", i, got, w.action, officer.Email, w.status)
+		}
+		var detail map[string]string
+		if err := json.Unmarshal(got.Detail, &detail); err != nil {
+			t.Errorf("entry %d detail %s: %v", i, got.Detail, err)
+		}
+		if detail["idempotency_key"] != w.key {
+			t.Errorf("entry %d idempotency key %q, want %q", i, detail["idempotency_key"], w.key)
+		}
+		if w.status >= 400 && detail["message"] == "" {
+			t.Errorf("entry %d: a refusal without its message: %s", i, got.Detail)
+		}
+	}
+	if entries[1].RequestID != refused.header.Get("X-Request-Id") {
+		t.Errorf("request id %q, answered %q", entries[1].RequestID, refused.header.Get("X-Request-Id"))
+	}
+
+	// Who may read it.
+	wantError(t, e.call(t, "officer", http.MethodGet, "/api/v1/audit?target="+id, nil), http.StatusForbidden, api.CodeForbidden)
+	wantStatus(t, e.call(t, "auditor", http.MethodGet, "/api/v1/audit?target="+id, nil), http.StatusOK, "auditor reads the audit trail")
+	wantError(t, e.call(t, "manager", http.MethodGet, "/api/v1/audit?limit=x", nil), http.StatusUnprocessableEntity, api.CodeInvalid, "limit")
+	page := decode[auditResp](t, e.call(t, "manager", http.MethodGet, "/api/v1/audit?target="+id+"&limit=1&offset=1", nil))
+	if page.Total != 3 || len(page.Entries) != 1 || page.Entries[0].Action != "case.file_psc" {
+		t.Errorf("paged audit trail = %+v", page)
+	}
+
+	// Sign-in through the web form: a wrong password is recorded as
+	// login_failed, without the password; the right one as login.
+	b := e.browser(t)
+	form := b.get(t, "/login")
+	const wrong = "wrong horse battery staple"
+	r := b.post(t, "/login", url.Values{"_csrf": {csrf(t, form)}, "email": {officer.Email}, "password": {wrong}})
+	wantStatus(t, r, http.StatusUnauthorized, "sign-in with a wrong password")
+	b.login(t, officer.Email, "/cases", "/cases")
+	all := decode[auditResp](t, e.call(t, "manager", http.MethodGet, "/api/v1/audit?limit=1000", nil)).Entries
+	var failed, ok *store.AuditEntry
+	for i := range all {
+		raw, _ := json.Marshal(all[i])
+		if strings.Contains(string(raw), wrong) || strings.Contains(string(raw), password) {
+			t.Errorf("a password is in the audit trail: %s", raw)
+		}
+		switch all[i].Action {
+		case "login_failed":
+			failed = &all[i]
+		case "login":
+			ok = &all[i]
+		}
+	}
+	if failed == nil || failed.Outcome != http.StatusUnauthorized || failed.ActorEmail != officer.Email || failed.ActorRole != "anonymous" ||
+		!strings.Contains(string(failed.Detail), officer.Email) || failed.Path != "/login" {
+		t.Errorf("login_failed entry = %+v", failed)
+	}
+	if ok == nil || ok.Outcome != http.StatusSeeOther || ok.ActorEmail != officer.Email || ok.ActorID != officer.ID || ok.ActorRole != "officer" {
+		t.Errorf("login entry = %+v", ok)
+	}
+
+	// A web form action is recorded like an API one, with the form's idem key.
+	b.mustAct(t, id, workflows.ActionAddNote, url.Values{"text": {"from the form"}})
+	entries = e.auditOf(t, id)
+	last := entries[len(entries)-1]
+	if last.Action != "case.add_note" || last.Path != "/cases/"+id+"/actions/add_note" || last.Outcome != http.StatusSeeOther ||
+		last.ActorID != officer.ID || !strings.Contains(string(last.Detail), "idempotency_key") {
+		t.Errorf("web form action entry = %+v", last)
+	}
+}

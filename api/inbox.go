@@ -1,0 +1,151 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/store"
+)
+
+// The inbox: every open case step and shipment task the user may act on
+// (store.InboxQuery says which), the earliest due first, with claim and
+// release. GET /api/v1/inbox and GET /inbox take the same parameters:
+// kind (case or shipment), overdue, escalated, port, limit, offset.
+
+// inboxQuery reads the inbox's query parameters for u.
+func inboxQuery(c echo.Context, u store.User) (store.InboxQuery, error) {
+	q := c.QueryParams()
+	fe := map[string]string{}
+	iq := store.InboxQuery{Email: u.Email, Role: u.Role, Kind: q.Get("kind"), Port: strings.TrimSpace(q.Get("port")), Now: time.Now()}
+	if iq.Kind != "" && iq.Kind != store.InboxCase && iq.Kind != store.InboxShipment {
+		fe["kind"] = "must be case or shipment"
+	}
+	if len(iq.Port) > 10 {
+		fe["port"] = "is a CBP port code, e.g. 2704"
+	}
+	for name, dst := range map[string]*bool{"overdue": &iq.Overdue, "escalated": &iq.Escalated} {
+		if v := q.Get(name); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				fe[name] = "must be true or false"
+			}
+			*dst = b
+		}
+	}
+	iq.Limit, iq.Offset = paging(q, fe)
+	if iq.Limit == 0 {
+		iq.Limit = store.DefaultPage
+	}
+	if len(fe) > 0 {
+		return iq, errInvalid(fe)
+	}
+	return iq, nil
+}
+
+func (s *Server) apiInbox(c echo.Context) error {
+	q, err := inboxQuery(c, currentUser(c))
+	if err != nil {
+		return err
+	}
+	items, total, err := s.Store.Inbox(c.Request().Context(), q)
+	if err != nil {
+		return errInternal(err)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items, "total": total, "limit": q.Limit, "offset": q.Offset})
+}
+
+// inboxRow is one line of the inbox page with the buttons it offers.
+type inboxRow struct {
+	store.InboxItem
+	URL        string // the case or shipment page
+	ActionURL  string // where claim and release are posted: the item's action route without the action
+	CanClaim   bool
+	CanRelease bool
+	IdemKey    string
+}
+
+type inboxPage struct {
+	Query   store.InboxQuery
+	Rows    []inboxRow
+	Total   int64
+	Back    string // this page, where a claim or release returns
+	Prev    string
+	Next    string
+	Heading string
+}
+
+func (s *Server) webInbox(c echo.Context) error {
+	u := currentUser(c)
+	q, err := inboxQuery(c, u)
+	if err != nil {
+		return err
+	}
+	items, total, err := s.Store.Inbox(c.Request().Context(), q)
+	if err != nil {
+		return errInternal(err)
+	}
+	params := url.Values{} // a copy: echo's own values still say what was done, for the flash
+	for k, v := range c.QueryParams() {
+		if k != "done" {
+			params[k] = v
+		}
+	}
+	link := func(offset int) string {
+		p := url.Values{}
+		for k, v := range params {
+			p[k] = v
+		}
+		p.Set("offset", strconv.Itoa(offset))
+		return "/inbox?" + p.Encode()
+	}
+	p := inboxPage{Query: q, Total: total, Back: "/inbox", Heading: "Inbox: steps and tasks you may work"}
+	if u.Role == domain.RoleManager {
+		p.Heading = "Inbox: manager work and escalations"
+	}
+	if len(params) > 0 {
+		p.Back += "?" + params.Encode()
+	}
+	if q.Offset > 0 {
+		p.Prev = link(max(0, q.Offset-q.Limit))
+	}
+	if int64(q.Offset+len(items)) < total {
+		p.Next = link(q.Offset + q.Limit)
+	}
+	for _, it := range items {
+		r := inboxRow{InboxItem: it, IdemKey: randomKey()}
+		if it.Kind == store.InboxCase {
+			r.URL = "/cases/" + url.PathEscape(it.ID)
+		} else {
+			r.URL = "/shipments/" + url.PathEscape(it.ID)
+		}
+		r.ActionURL = r.URL + "/actions/"
+		mine := strings.EqualFold(it.Assignee, u.Email)
+		r.CanClaim = it.Assignee == "" && it.OwnerRole == string(u.Role)
+		r.CanRelease = it.Assignee != "" && (mine || u.Role == domain.RoleManager)
+		p.Rows = append(p.Rows, r)
+	}
+	return s.render(c, http.StatusOK, "inbox", page{Title: p.Heading, Data: p})
+}
+
+// backToInbox is where a claim or release from the inbox returns: the inbox
+// page it came from (its filters and page), told what was done. Only an
+// /inbox address is followed, so a form cannot send the user elsewhere.
+func backToInbox(c echo.Context, action string) (string, bool) {
+	back := c.FormValue("back")
+	if back != "/inbox" && !strings.HasPrefix(back, "/inbox?") {
+		return "", false
+	}
+	u, err := url.Parse(back)
+	if err != nil || u.Path != "/inbox" || u.Host != "" || u.Scheme != "" {
+		return "", false
+	}
+	q := u.Query()
+	q.Set("done", action)
+	return "/inbox?" + q.Encode(), true
+}
