@@ -145,8 +145,9 @@ func TestWebFormTakesACaseFromOpenToClosed(t *testing.T) {
 		}
 	}
 	run("list the offered actions", chromedp.Evaluate(`[...document.querySelectorAll('section[id^=action-]')].map(e => e.id)`, &forms))
-	if strings.Join(forms, ",") != "action-file_psc,action-add_note" {
-		t.Errorf("a new case offers the officer %v, want file_psc and add_note", forms)
+	// The step is the opener's: they may also release it to every officer.
+	if strings.Join(forms, ",") != "action-file_psc,action-add_note,action-release" {
+		t.Errorf("a new case offers the officer %v, want file_psc, add_note and release", forms)
 	}
 
 	shot("1-new-case")
