@@ -14,6 +14,10 @@ import (
 // Activities carries the dependencies of every activity.
 type Activities struct {
 	Store *store.Store
+	// Channels says which outgoing messages (e-mail, webhooks) Notify
+	// enqueues in the store's outbox with the in-app notification; the zero
+	// value enqueues none.
+	Channels store.Channels
 }
 
 // ProjectCase writes a case snapshot to the read model; older versions are ignored.
@@ -33,9 +37,10 @@ func (a *Activities) ProjectShipment(ctx context.Context, in workflows.ProjectSh
 	return nil
 }
 
-// Notify stores an in-app notification once.
+// Notify stores an in-app notification once and, in the same transaction,
+// enqueues its e-mails and webhooks for the outbox dispatcher.
 func (a *Activities) Notify(ctx context.Context, in workflows.NotifyInput) error {
-	if err := a.Store.AddNotification(ctx, in); err != nil {
+	if err := a.Store.AddNotificationOutbox(ctx, in, a.Channels); err != nil {
 		return fmt.Errorf("notifying %s%s about case %s: %w", in.ToEmail, in.ToRole, in.CaseID, err)
 	}
 	return nil

@@ -63,6 +63,8 @@ var authzTable = map[string]authzRule{
 	"GET /api/v1/demurrage":                      managerOnly,
 	"GET /api/v1/audit":                          overseers,
 	"GET /api/v1/inbox":                          anyone, // an auditor's is empty
+	"GET /api/v1/dashboard":                      managerOnly,
+	"GET /api/v1/search":                         overseers,
 
 	"GET /cases":                          anyone,
 	"GET /cases/new":                      actors,
@@ -73,6 +75,7 @@ var authzTable = map[string]authzRule{
 	"GET /cases/:id/history.json":         anyone,
 	"GET /manage":                         managerOnly,
 	"GET /inbox":                          anyone, // an auditor's is empty
+	"GET /search":                         overseers,
 	"GET /shipments":                      anyone,
 	"GET /shipments/new":                  actors,
 	"POST /shipments":                     actors,
@@ -84,6 +87,7 @@ var authzTable = map[string]authzRule{
 	"GET /shipments/:id/documents/:doc":   anyone,
 	"GET /shipments/:id/history":          anyone,
 	"GET /demurrage":                      managerOnly,
+	"GET /dashboard":                      managerOnly,
 	"GET /ports":                          anyone,
 	"GET /ports/new":                      managerOnly,
 	"POST /ports":                         managerOnly,

@@ -79,7 +79,9 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	auth.GET("/cases/:id/history", s.webHistory)
 	auth.GET("/cases/:id/history.json", s.webRawHistory)
 	auth.GET("/manage", s.webManage)
-	auth.GET("/inbox", s.webInbox) // inbox.go
+	auth.GET("/dashboard", s.webDashboard)
+	auth.GET("/inbox", s.webInbox)   // inbox.go
+	auth.GET("/search", s.webSearch) // search.go
 	s.webShipmentRoutes(auth)
 	auth.GET("/ports", s.webPorts)
 	auth.GET("/ports/new", s.webPortForm)

@@ -6,10 +6,15 @@ package app
 import (
 	"fmt"
 	"log/slog"
+	"net"
+	"net/mail"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/postrelease/postrelease/notify"
 )
 
 // Config is every setting, filled from the environment; flags may override.
@@ -33,6 +38,10 @@ type Config struct {
 	// default (10,000). Fewer saves memory; an evicted workflow is replayed
 	// from its history at its next task.
 	WorkflowCacheSize int
+	// Notify configures e-mail (POSTRELEASE_SMTP_ADDR, _FROM, _USERNAME,
+	// _PASSWORD) and webhooks (POSTRELEASE_WEBHOOK_URLS, comma-separated, and
+	// POSTRELEASE_WEBHOOK_SECRET); unset sends only in-app notifications.
+	Notify notify.Config
 }
 
 // FromEnv reads the configuration; a malformed value is an error naming the variable.
@@ -59,10 +68,46 @@ func FromEnv() (Config, error) {
 	if c.WorkflowCacheSize, err = strconv.Atoi(env("POSTRELEASE_WORKFLOW_CACHE_SIZE", "0")); err != nil || c.WorkflowCacheSize < 0 {
 		return c, fmt.Errorf("POSTRELEASE_WORKFLOW_CACHE_SIZE: want a whole number of workflows, 0 for the default")
 	}
+	if c.Notify, err = notifyFromEnv(); err != nil {
+		return c, err
+	}
 	if err := c.LogLevel.UnmarshalText([]byte(env("POSTRELEASE_LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("POSTRELEASE_LOG_LEVEL: %w", err)
 	}
 	return c, nil
+}
+
+// notifyFromEnv reads the e-mail and webhook settings.
+func notifyFromEnv() (notify.Config, error) {
+	n := notify.Config{
+		SMTPAddr:      strings.TrimSpace(os.Getenv("POSTRELEASE_SMTP_ADDR")),
+		SMTPFrom:      strings.TrimSpace(os.Getenv("POSTRELEASE_SMTP_FROM")),
+		SMTPUsername:  os.Getenv("POSTRELEASE_SMTP_USERNAME"),
+		SMTPPassword:  os.Getenv("POSTRELEASE_SMTP_PASSWORD"),
+		WebhookSecret: os.Getenv("POSTRELEASE_WEBHOOK_SECRET"),
+	}
+	if n.SMTPAddr != "" {
+		if _, _, err := net.SplitHostPort(n.SMTPAddr); err != nil {
+			return n, fmt.Errorf("POSTRELEASE_SMTP_ADDR: want host:port: %w", err)
+		}
+		if _, err := mail.ParseAddress(n.SMTPFrom); err != nil {
+			return n, fmt.Errorf("POSTRELEASE_SMTP_FROM: want an e-mail address when POSTRELEASE_SMTP_ADDR is set: %w", err)
+		}
+	}
+	for _, u := range strings.Split(os.Getenv("POSTRELEASE_WEBHOOK_URLS"), ",") {
+		if u = strings.TrimSpace(u); u == "" {
+			continue
+		}
+		p, err := url.Parse(u)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			return n, fmt.Errorf("POSTRELEASE_WEBHOOK_URLS: %q is not an http(s) URL", u)
+		}
+		n.WebhookURLs = append(n.WebhookURLs, u)
+	}
+	if len(n.WebhookURLs) > 0 && n.WebhookSecret == "" {
+		return n, fmt.Errorf("POSTRELEASE_WEBHOOK_SECRET: required when POSTRELEASE_WEBHOOK_URLS is set")
+	}
+	return n, nil
 }
 
 func env(name, def string) string {

@@ -62,6 +62,7 @@ func startStack(ctx context.Context, cfg Config, defaultPolicy string, withWorke
 	}
 	s.Config.TemporalAddress = s.temporal.FrontendHostPort()
 	s.Log = log
+	s.Notify = cfg.Notify
 	if s.Store, err = OpenStore(ctx, s.Config, true, log); err != nil {
 		s.Close()
 		return nil, err

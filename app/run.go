@@ -19,6 +19,7 @@ import (
 	"github.com/postrelease/postrelease/activities"
 	"github.com/postrelease/postrelease/api"
 	"github.com/postrelease/postrelease/devserver"
+	"github.com/postrelease/postrelease/notify"
 	"github.com/postrelease/postrelease/policy"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/worker"
@@ -95,6 +96,8 @@ type Components struct {
 	Store    *store.Store
 	Temporal client.Client
 	Log      *slog.Logger
+	// Notify is where a worker's notifications go besides the in-app inbox.
+	Notify notify.Config
 }
 
 // setWorkflowCache sizes the process's workflow cache (shared by its
@@ -105,13 +108,29 @@ func setWorkflowCache(cfg Config) {
 	}
 }
 
-// StartWorker runs the worker until Stop is called on the result.
+// StartWorker runs the worker, and the notification outbox's dispatcher
+// when e-mail or webhooks are configured, until Stop is called on the result.
 func StartWorker(c Components) (sdkworker.Worker, error) {
-	w := worker.New(c.Temporal, &activities.Activities{Store: c.Store})
+	w := worker.New(c.Temporal, &activities.Activities{Store: c.Store, Channels: c.Notify.Channels()})
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("starting worker: %w", err)
 	}
-	return w, nil
+	if !c.Notify.Enabled() {
+		return w, nil
+	}
+	d := &notify.Dispatcher{Store: c.Store, Config: c.Notify, Log: c.Log.With("component", "notify")}
+	return dispatchingWorker{Worker: w, stopDispatcher: d.Start()}, nil
+}
+
+// dispatchingWorker stops the outbox dispatcher with the worker.
+type dispatchingWorker struct {
+	sdkworker.Worker
+	stopDispatcher func()
+}
+
+func (w dispatchingWorker) Stop() {
+	w.stopDispatcher()
+	w.Worker.Stop()
 }
 
 // NewHTTP builds the HTTP handler.
@@ -157,6 +176,7 @@ func serveHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logge
 // releases both.
 func connect(ctx context.Context, cfg Config) (c Components, close func(), err error) {
 	c.Log = cfg.Logger()
+	c.Notify = cfg.Notify
 	if c.Store, err = OpenStore(ctx, cfg, false, c.Log); err != nil {
 		return c, nil, err
 	}

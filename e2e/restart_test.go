@@ -56,7 +56,8 @@ func TestDevSurvivesAHardKill(t *testing.T) {
 	}
 
 	var opened struct {
-		CaseID string `json:"case_id"`
+		CaseID   string    `json:"case_id"`
+		OpenedAt time.Time `json:"opened_at"` // the workflow's start: its clocks count from here
 	}
 	body := fmt.Sprintf(`{"client_request_id":"restart-1","entry_number":"ABC-1234567-8","entry_date":"%s","port":"2704",
 		"importer_of_record":"Acme","sku":"WR-1","product_description":"wrench set","declared_hts":"7326.90.8688",
@@ -65,7 +66,7 @@ func TestDevSurvivesAHardKill(t *testing.T) {
 	if code := call(officer, "POST", "/api/v1/cases", body, &opened); code != 201 {
 		t.Fatalf("open: %d", code)
 	}
-	openedAt := time.Now()
+	openedAt := opened.OpenedAt
 	if code := call(officer, "POST", "/api/v1/cases/"+opened.CaseID+"/actions/add_note", `{"text":"accepted before the kill"}`, nil); code != 200 {
 		t.Fatalf("add_note: %d", code)
 	}

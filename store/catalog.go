@@ -105,10 +105,9 @@ type Notification struct {
 func (Notification) TableName() string { return "notifications" }
 
 // AddNotification stores a notification once per dedupe key.
+// It sends nothing outside the application; see AddNotificationOutbox.
 func (s *Store) AddNotification(ctx context.Context, n workflows.NotifyInput) error {
-	row := Notification{DedupeKey: n.DedupeKey, CaseID: n.CaseID, Kind: n.Kind, Step: string(n.Step), Level: n.Level,
-		ToEmail: n.ToEmail, ToRole: string(n.ToRole), Message: n.Message, CreatedAt: utc(n.At)}
-	return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error
+	return s.AddNotificationOutbox(ctx, n, Channels{})
 }
 
 // NotificationsFor lists the newest notifications addressed to a user or their

@@ -1,0 +1,45 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/postrelease/postrelease/store"
+)
+
+// BenchmarkDashboard measures the managers' dashboard at 100,000 cases and
+// 20,000 shipments (seedInbox's store) on PostgreSQL (with DATABASE_URL) and
+// SQLite. ms/op is the time of one Dashboard call: every aggregate and the
+// demurrage exposure.
+func BenchmarkDashboard(b *testing.B) {
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	for _, be := range backends {
+		b.Run(be.name, func(b *testing.B) {
+			s, err := store.Open(be.dsn(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			if _, err := s.Migrate(b.Context()); err != nil {
+				b.Fatal(err)
+			}
+			seedInbox(b, s, now)
+			var d store.DashboardData
+			b.ResetTimer()
+			for range b.N {
+				if d, err = s.Dashboard(b.Context(), now); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/op")
+			var open int64
+			for _, c := range d.CasesByStep {
+				open += c.N
+			}
+			if open == 0 || d.OverdueSteps == 0 || d.SLACompleted == 0 {
+				b.Fatalf("empty dashboard: %+v", d)
+			}
+		})
+	}
+}

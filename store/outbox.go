@@ -1,0 +1,216 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/postrelease/postrelease/workflows"
+)
+
+// Outbox channels.
+const (
+	ChannelEmail   = "email"
+	ChannelWebhook = "webhook"
+)
+
+// Outbox statuses.
+const (
+	OutboxPending   = "pending"
+	OutboxDelivered = "delivered"
+)
+
+// Channels says where a notification goes besides the in-app inbox. The zero
+// value sends nothing outside the application.
+type Channels struct {
+	Email       bool     // e-mail to ToEmail, or to every user with ToRole
+	WebhookURLs []string // one POST per URL
+}
+
+// OutboxMessage is one notification waiting for, or past, delivery on one
+// channel to one destination (an e-mail address or a webhook URL).
+type OutboxMessage struct {
+	ID            string     `gorm:"primaryKey" json:"id"`
+	DedupeKey     string     `json:"dedupe_key"`
+	Channel       string     `json:"channel"`
+	Destination   string     `json:"destination"`
+	Payload       string     `json:"payload"` // NotificationEvent as JSON
+	Status        string     `json:"status"`
+	Attempts      int        `json:"attempts"`
+	NextAttemptAt time.Time  `json:"next_attempt_at"`
+	LastError     string     `json:"last_error"`
+	CreatedAt     time.Time  `gorm:"autoCreateTime:false" json:"created_at"`
+	DeliveredAt   *time.Time `json:"delivered_at,omitempty"`
+}
+
+func (OutboxMessage) TableName() string { return "notification_outbox" }
+
+// NotificationEvent is what an outgoing message says: the body of a webhook
+// POST and the source of an e-mail's subject and text.
+type NotificationEvent struct {
+	DedupeKey string    `json:"dedupe_key"`
+	CaseID    string    `json:"case_id"`
+	Kind      string    `json:"kind"`
+	Step      string    `json:"step"`
+	Level     int       `json:"level,omitempty"`
+	ToEmail   string    `json:"to_email,omitempty"`
+	ToRole    string    `json:"to_role,omitempty"`
+	Message   string    `json:"message"`
+	At        time.Time `json:"at"`
+}
+
+// Event decodes the message's payload.
+func (m OutboxMessage) Event() (NotificationEvent, error) {
+	var e NotificationEvent
+	if err := json.Unmarshal([]byte(m.Payload), &e); err != nil {
+		return e, fmt.Errorf("decoding outbox message %s: %w", m.ID, err)
+	}
+	return e, nil
+}
+
+// OutboxID is the id of the message for a notification on a channel to a
+// destination: the same triple always gives the same id.
+func OutboxID(dedupeKey, channel, destination string) string {
+	h := sha256.Sum256([]byte(dedupeKey + "\x00" + channel + "\x00" + destination))
+	return hex.EncodeToString(h[:16])
+}
+
+// AddNotificationOutbox stores an in-app notification once per dedupe key
+// and, in the same transaction, enqueues one outbox message per channel and
+// destination. A retry with the same key (a retried activity) changes nothing:
+// the notification exists, so nothing is enqueued again, and the outbox's
+// unique key would refuse a second copy anyway.
+func (s *Store) AddNotificationOutbox(ctx context.Context, n workflows.NotifyInput, ch Channels) error {
+	row := Notification{DedupeKey: n.DedupeKey, CaseID: n.CaseID, Kind: n.Kind, Step: string(n.Step), Level: n.Level,
+		ToEmail: n.ToEmail, ToRole: string(n.ToRole), Message: n.Message, CreatedAt: utc(n.At)}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+		if res.Error != nil {
+			return fmt.Errorf("storing notification %s: %w", n.DedupeKey, res.Error)
+		}
+		if res.RowsAffected == 0 || (!ch.Email && len(ch.WebhookURLs) == 0) {
+			return nil
+		}
+		payload, err := json.Marshal(NotificationEvent{DedupeKey: row.DedupeKey, CaseID: row.CaseID, Kind: row.Kind,
+			Step: row.Step, Level: row.Level, ToEmail: row.ToEmail, ToRole: row.ToRole, Message: row.Message, At: row.CreatedAt})
+		if err != nil {
+			return err
+		}
+		type dest struct{ channel, to string }
+		var dests []dest
+		if ch.Email {
+			to, err := emailRecipients(tx, n)
+			if err != nil {
+				return err
+			}
+			for _, a := range to {
+				dests = append(dests, dest{ChannelEmail, a})
+			}
+		}
+		for _, u := range ch.WebhookURLs {
+			dests = append(dests, dest{ChannelWebhook, u})
+		}
+		now := utc(s.Now())
+		for _, d := range dests {
+			m := OutboxMessage{ID: OutboxID(n.DedupeKey, d.channel, d.to), DedupeKey: n.DedupeKey, Channel: d.channel,
+				Destination: d.to, Payload: string(payload), Status: OutboxPending, NextAttemptAt: now, CreatedAt: now}
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&m).Error; err != nil {
+				return fmt.Errorf("enqueueing %s to %s for %s: %w", d.channel, d.to, n.DedupeKey, err)
+			}
+		}
+		return nil
+	})
+}
+
+// emailRecipients is the notification's addressee, or every user with its role.
+func emailRecipients(tx *gorm.DB, n workflows.NotifyInput) ([]string, error) {
+	if n.ToEmail != "" {
+		return []string{n.ToEmail}, nil
+	}
+	if n.ToRole == "" {
+		return nil, nil
+	}
+	var to []string
+	if err := tx.Model(&User{}).Where("role = ?", string(n.ToRole)).Order("email").Pluck("email", &to).Error; err != nil {
+		return nil, fmt.Errorf("listing users with role %s: %w", n.ToRole, err)
+	}
+	return to, nil
+}
+
+// ClaimOutbox takes up to limit pending messages due at now, counts an
+// attempt on each and hides them from other dispatchers for lease (the
+// sender then marks each delivered or schedules its retry; a dispatcher that
+// dies mid-send leaves its messages due again when the lease ends). On
+// PostgreSQL concurrent dispatchers skip each other's rows (FOR UPDATE SKIP
+// LOCKED); SQLite has one writer.
+func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxMessage, error) {
+	now = utc(now)
+	var rows []OutboxMessage
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		q := tx.Where("status = ? AND next_attempt_at <= ?", OutboxPending, now).Order("next_attempt_at, id").Limit(limit)
+		if s.dialect == "postgres" {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
+		}
+		if err := q.Find(&rows).Error; err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		ids := make([]string, len(rows))
+		for i := range rows {
+			ids[i] = rows[i].ID
+			rows[i].Attempts++
+			rows[i].NextAttemptAt = utc(now.Add(lease))
+		}
+		return tx.Model(&OutboxMessage{}).Where("id IN ?", ids).
+			Updates(map[string]any{"attempts": gorm.Expr("attempts + 1"), "next_attempt_at": utc(now.Add(lease))}).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claiming outbox messages: %w", err)
+	}
+	return rows, nil
+}
+
+// MarkOutboxDelivered records a successful delivery.
+func (s *Store) MarkOutboxDelivered(ctx context.Context, id string, at time.Time) error {
+	at = utc(at)
+	err := s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("id = ? AND status = ?", id, OutboxPending).
+		Updates(map[string]any{"status": OutboxDelivered, "delivered_at": at, "last_error": ""}).Error
+	if err != nil {
+		return fmt.Errorf("marking outbox message %s delivered: %w", id, err)
+	}
+	return nil
+}
+
+// RetryOutbox records a failed attempt and when to try again.
+func (s *Store) RetryOutbox(ctx context.Context, id string, next time.Time, lastError string) error {
+	if len(lastError) > 1000 {
+		lastError = lastError[:1000]
+	}
+	err := s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("id = ? AND status = ?", id, OutboxPending).
+		Updates(map[string]any{"next_attempt_at": utc(next), "last_error": lastError}).Error
+	if err != nil {
+		return fmt.Errorf("scheduling retry of outbox message %s: %w", id, err)
+	}
+	return nil
+}
+
+// ListOutbox lists outbox messages with a status ("" for all), oldest first.
+func (s *Store) ListOutbox(ctx context.Context, status string, limit int) ([]OutboxMessage, error) {
+	q := s.db.WithContext(ctx).Order("created_at, id").Limit(PageSize(limit))
+	if status != "" {
+		q = q.Where("status = ?", status)
+	}
+	var rows []OutboxMessage
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("listing outbox: %w", err)
+	}
+	return rows, nil
+}
