@@ -89,6 +89,21 @@ func caseRowFrom(s workflows.CaseState) (CaseRow, error) {
 	return r, nil
 }
 
+// upsertIfNewer writes a snapshot row (with id and version columns) unless
+// table already holds the same or a newer version; it reports whether it
+// wrote, so concurrent or retried projections never go backwards.
+func upsertIfNewer(tx *gorm.DB, table string, row any) (bool, error) {
+	res := tx.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "id"}},
+		Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: table + ".version < excluded.version"}}},
+		UpdateAll: true,
+	}).Create(row)
+	if res.Error != nil {
+		return false, fmt.Errorf("upserting into %s: %w", table, res.Error)
+	}
+	return res.RowsAffected > 0, nil
+}
+
 // UpsertCase writes a snapshot of a case unless the store already holds the
 // same or a newer version. It reports whether this call wrote it.
 func (s *Store) UpsertCase(ctx context.Context, st workflows.CaseState) (bool, error) {
@@ -98,18 +113,10 @@ func (s *Store) UpsertCase(ctx context.Context, st workflows.CaseState) (bool, e
 	}
 	wrote := false
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Clauses(clause.OnConflict{
-			Columns:   []clause.Column{{Name: "id"}},
-			Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "cases.version < excluded.version"}}},
-			UpdateAll: true,
-		}).Create(&row)
-		if res.Error != nil {
-			return fmt.Errorf("upserting case %s v%d: %w", st.CaseID, st.Version, res.Error)
+		var err error
+		if wrote, err = upsertIfNewer(tx, "cases", &row); err != nil || !wrote {
+			return err
 		}
-		if res.RowsAffected == 0 {
-			return nil // a newer snapshot is already there
-		}
-		wrote = true
 		if err := tx.Where("case_id = ?", st.CaseID).Delete(&StepRow{}).Error; err != nil {
 			return fmt.Errorf("replacing steps of %s: %w", st.CaseID, err)
 		}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/workflows"
@@ -146,18 +145,10 @@ func (s *Store) UpsertShipment(ctx context.Context, st workflows.ShipmentState) 
 	}
 	wrote := false
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Clauses(clause.OnConflict{
-			Columns:   []clause.Column{{Name: "id"}},
-			Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "shipments.version < excluded.version"}}},
-			UpdateAll: true,
-		}).Create(&row)
-		if res.Error != nil {
-			return fmt.Errorf("upserting shipment %s v%d: %w", st.ShipmentID, st.Version, res.Error)
+		var err error
+		if wrote, err = upsertIfNewer(tx, "shipments", &row); err != nil || !wrote {
+			return err
 		}
-		if res.RowsAffected == 0 {
-			return nil // a newer snapshot is already there
-		}
-		wrote = true
 		if err := tx.Where("shipment_id = ?", st.ShipmentID).Delete(&ShipmentTaskRow{}).Error; err != nil {
 			return fmt.Errorf("replacing tasks of %s: %w", st.ShipmentID, err)
 		}

@@ -191,10 +191,16 @@ func (h *harness) update(at time.Duration, action Action, actor Actor, input any
 }
 
 func (h *harness) updateRaw(at time.Duration, action Action, actor Actor, raw json.RawMessage) *updateResult {
+	return h.updateRawID(at, fmt.Sprintf("%s@%s", action, at), action, actor, raw)
+}
+
+// updateRawID is updateRaw with a given update id (the API's
+// user/action/Idempotency-Key).
+func (h *harness) updateRawID(at time.Duration, id string, action Action, actor Actor, raw json.RawMessage) *updateResult {
 	res := &updateResult{action: action, at: at}
 	h.env.RegisterDelayedCallback(func() {
 		res.sent = true
-		h.env.UpdateWorkflow(string(action), fmt.Sprintf("%s@%s", action, at), &testsuite.TestUpdateCallback{
+		h.env.UpdateWorkflow(string(action), id, &testsuite.TestUpdateCallback{
 			OnReject: func(err error) { res.rejected, res.done = err, true },
 			OnAccept: func() { res.accepted = true },
 			OnComplete: func(v any, err error) {

@@ -161,16 +161,7 @@ func (h *shipHarness) updateWithID(at time.Duration, id string, action Action, a
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	res := &updateResult{action: action, at: at}
-	h.env.RegisterDelayedCallback(func() {
-		res.sent = true
-		h.env.UpdateWorkflow(string(action), id, &testsuite.TestUpdateCallback{
-			OnReject:   func(err error) { res.rejected, res.done = err, true },
-			OnAccept:   func() { res.accepted = true },
-			OnComplete: func(_ any, err error) { res.done, res.err = true, err },
-		}, ActionRequest{Actor: actor, Input: raw})
-	}, at)
-	return res
+	return h.updateRawID(at, id, action, actor, raw)
 }
 
 func (h *shipHarness) state(at time.Duration) *ShipmentState {
