@@ -417,18 +417,22 @@ func (c *detentionCase) event(now time.Time, by *Actor, kind, detail string) {
 // snapshot deep-copies the state. A local activity gets its input as Go
 // values, not serialised, and may still be running when the next workflow task
 // changes the state; it must not share slices or pointers with it.
-func (c *detentionCase) snapshot() CaseState {
-	var cp CaseState
+func (c *detentionCase) snapshot() CaseState { return deepCopy(c.state) }
+
+// deepCopy copies plain workflow state through JSON, so the copy shares no
+// slice, map or pointer with the original.
+func deepCopy[T any](v T) T {
+	var cp T
 	// encoding/json is deterministic; workflowcheck flags it only through
 	// reflect (see strictDecode).
 	//workflowcheck:ignore
-	b, err := json.Marshal(c.state)
+	b, err := json.Marshal(v)
 	if err == nil {
 		//workflowcheck:ignore
 		err = json.Unmarshal(b, &cp)
 	}
 	if err != nil {
-		panic(fmt.Sprintf("copying case state: %v", err)) // a bug: the state is plain data
+		panic(fmt.Sprintf("copying workflow state: %v", err)) // a bug: the state is plain data
 	}
 	return cp
 }

@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -770,19 +769,7 @@ func (s *shipment) queue(n NotifyInput) {
 }
 
 // snapshot deep-copies the state (see detentionCase.snapshot).
-func (s *shipment) snapshot() ShipmentState {
-	var cp ShipmentState
-	//workflowcheck:ignore
-	b, err := json.Marshal(s.state)
-	if err == nil {
-		//workflowcheck:ignore
-		err = json.Unmarshal(b, &cp)
-	}
-	if err != nil {
-		panic(fmt.Sprintf("copying shipment state: %v", err)) // a bug: the state is plain data
-	}
-	return cp
-}
+func (s *shipment) snapshot() ShipmentState { return deepCopy(s.state) }
 
 // flush starts queued child cases, sends notifications, updates the search
 // attributes and writes the projection. A child case that already exists (a
