@@ -104,13 +104,21 @@ func (s *Server) recordRequest(c echo.Context, handlerErr error) {
 		entry.Detail, _ = json.Marshal(detail)
 	}
 
+	// The action already happened (or was refused) and was answered; a lost
+	// entry is logged loudly (by writeAudit) rather than turned into an error.
+	_ = s.writeAudit(req, entry)
+}
+
+// writeAudit appends entry to the audit trail, even when the request's
+// client has gone; a failure is logged and returned.
+func (s *Server) writeAudit(req *http.Request, entry store.AuditEntry) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), auditTimeout)
 	defer cancel()
 	if _, err := s.Store.RecordAudit(ctx, entry); err != nil {
-		// The action already happened (or was refused) and was answered; a
-		// lost entry is logged loudly rather than turned into an error.
 		s.Log.Error("writing the audit trail", "request_id", entry.RequestID, "action", entry.Action, "error", err)
+		return err
 	}
+	return nil
 }
 
 // clientIP is the address the request came from. Echo's RealIP trusts

@@ -65,6 +65,8 @@ var authzTable = map[string]authzRule{
 	"GET /api/v1/inbox":                          anyone, // an auditor's is empty
 	"GET /api/v1/dashboard":                      managerOnly,
 	"GET /api/v1/search":                         overseers,
+	"GET /api/v1/cases/:id/export":               overseers, // export.go: the audit trail is in the zip
+	"GET /api/v1/shipments/:id/export":           overseers,
 
 	"GET /cases":                          anyone,
 	"GET /cases/new":                      actors,
@@ -76,6 +78,8 @@ var authzTable = map[string]authzRule{
 	"GET /manage":                         managerOnly,
 	"GET /inbox":                          anyone, // an auditor's is empty
 	"GET /search":                         overseers,
+	"GET /cases/:id/export.zip":           overseers,
+	"GET /shipments/:id/export.zip":       overseers,
 	"GET /shipments":                      anyone,
 	"GET /shipments/new":                  actors,
 	"POST /shipments":                     actors,
@@ -93,6 +97,15 @@ var authzTable = map[string]authzRule{
 	"POST /ports":                         managerOnly,
 	"GET /ports/:code":                    managerOnly, // the edit form; the list and the API read ports for everyone
 	"POST /ports/:code":                   managerOnly,
+
+	// notifications.go: everyone reads and marks their own; the outbox is the managers'.
+	"GET /notifications":                          anyone,
+	"POST /notifications/read":                    self,
+	"GET /notifications/outbox":                   managerOnly,
+	"POST /notifications/outbox/:id/retry":        managerOnly,
+	"POST /api/v1/notifications/read":             self,
+	"GET /api/v1/notifications/outbox":            managerOnly,
+	"POST /api/v1/notifications/outbox/:id/retry": managerOnly,
 }
 
 // TestAuthorizationMatrix sends every registered route as anonymous, officer,

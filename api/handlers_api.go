@@ -126,6 +126,33 @@ func caseFilter(c echo.Context, u store.User) (store.CaseFilter, error) {
 }
 
 // paging reads ?limit= and ?offset=, noting bad values in fe.
+// pageLinks gives a paged web page the links back to itself (the query
+// without "done", which only says what was just done, for the flash) and to
+// its previous and next pages; prev or next is "" at either end.
+func pageLinks(c echo.Context, path string, offset, limit, shown int, total int64) (back, prev, next string) {
+	params := url.Values{}
+	for k, v := range c.QueryParams() {
+		if k != "done" {
+			params[k] = v
+		}
+	}
+	back = path
+	if len(params) > 0 {
+		back += "?" + params.Encode()
+	}
+	link := func(offset int) string {
+		params.Set("offset", strconv.Itoa(offset))
+		return path + "?" + params.Encode()
+	}
+	if offset > 0 {
+		prev = link(max(0, offset-limit))
+	}
+	if int64(offset+shown) < total {
+		next = link(offset + limit)
+	}
+	return back, prev, next
+}
+
 func paging(q url.Values, fe map[string]string) (limit, offset int) {
 	intParam := func(name string, min, max int) int {
 		v := q.Get(name)
@@ -201,13 +228,4 @@ func (s *Server) apiAct(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, viewOf(st, currentUser(c)))
-}
-
-func (s *Server) apiNotifications(c echo.Context) error {
-	u := currentUser(c)
-	rows, err := s.Store.NotificationsFor(c.Request().Context(), u.Email, string(u.Role), 100)
-	if err != nil {
-		return errInternal(err)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"notifications": rows})
 }

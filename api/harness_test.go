@@ -25,6 +25,8 @@ import (
 	"testing"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
@@ -476,4 +478,35 @@ func (e *env) wantListed(t *testing.T, who, query string, ids ...string) listRes
 		return ""
 	})
 	return l
+}
+
+// serverHistoryOf parses a raw history download and checks it holds the
+// events Temporal holds for the run (the latest when runID is ""): all of
+// them, or a start of them for a run still adding events. It returns nil,
+// after reporting why, when it does not.
+func serverHistoryOf(t *testing.T, e *env, workflowID, runID string, raw []byte) *historypb.History {
+	t.Helper()
+	hist, err := client.HistoryFromJSON(bytes.NewReader(raw), client.HistoryJSONOptions{})
+	if err != nil {
+		t.Errorf("history of %s run %q: client.HistoryFromJSON: %v", workflowID, runID, err)
+		return nil
+	}
+	var want []int64
+	it := e.temporal.GetWorkflowHistory(context.Background(), workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, ev.GetEventId())
+	}
+	got := make([]int64, len(hist.GetEvents()))
+	for i, ev := range hist.GetEvents() {
+		got[i] = ev.GetEventId()
+	}
+	if len(got) < 2 || len(got) > len(want) || !slices.Equal(got, want[:len(got)]) {
+		t.Errorf("history of %s run %q: event ids %v, want those Temporal holds: %v", workflowID, runID, got, want)
+		return nil
+	}
+	return hist
 }

@@ -16,7 +16,8 @@ import (
 // The inbox: every open case step and shipment task the user may act on
 // (store.InboxQuery says which), the earliest due first, with claim and
 // release. GET /api/v1/inbox and GET /inbox take the same parameters:
-// kind (case or shipment), overdue, escalated, port, limit, offset.
+// kind (case or shipment), overdue, escalated, port, limit, offset, and for
+// managers scope=team (every open item, whoever has it).
 
 // inboxQuery reads the inbox's query parameters for u.
 func inboxQuery(c echo.Context, u store.User) (store.InboxQuery, error) {
@@ -37,6 +38,16 @@ func inboxQuery(c echo.Context, u store.User) (store.InboxQuery, error) {
 			}
 			*dst = b
 		}
+	}
+	switch q.Get("scope") {
+	case "", "mine":
+	case "team":
+		if u.Role != domain.RoleManager {
+			return iq, errf(CodeForbidden, "the team's work is for managers")
+		}
+		iq.Team = true
+	default:
+		fe["scope"] = "must be mine or team"
 	}
 	iq.Limit, iq.Offset = paging(q, fe)
 	if iq.Limit == 0 {
@@ -90,33 +101,21 @@ func (s *Server) webInbox(c echo.Context) error {
 	if err != nil {
 		return errInternal(err)
 	}
-	params := url.Values{} // a copy: echo's own values still say what was done, for the flash
-	for k, v := range c.QueryParams() {
-		if k != "done" {
-			params[k] = v
-		}
-	}
-	link := func(offset int) string {
-		p := url.Values{}
-		for k, v := range params {
-			p[k] = v
-		}
-		p.Set("offset", strconv.Itoa(offset))
-		return "/inbox?" + p.Encode()
-	}
-	p := inboxPage{Query: q, Total: total, Back: "/inbox", Heading: "Inbox: steps and tasks you may work"}
-	if u.Role == domain.RoleManager {
+	p := inboxPage{Query: q, Total: total, Heading: "Inbox: steps and tasks you may work"}
+	switch {
+	case q.Team:
+		p.Heading = "Team: every open step and task"
+	case u.Role == domain.RoleManager:
 		p.Heading = "Inbox: manager work and escalations"
 	}
-	if len(params) > 0 {
-		p.Back += "?" + params.Encode()
-	}
-	if q.Offset > 0 {
-		p.Prev = link(max(0, q.Offset-q.Limit))
-	}
-	if int64(q.Offset+len(items)) < total {
-		p.Next = link(q.Offset + q.Limit)
-	}
+	p.Back, p.Prev, p.Next = pageLinks(c, "/inbox", q.Offset, q.Limit, len(items), total)
+	p.Rows = inboxRows(items, u)
+	return s.render(c, http.StatusOK, "inbox", page{Title: p.Heading, Data: p})
+}
+
+// inboxRows adds to each item its links and the buttons u may press.
+func inboxRows(items []store.InboxItem, u store.User) []inboxRow {
+	rows := make([]inboxRow, 0, len(items))
 	for _, it := range items {
 		r := inboxRow{InboxItem: it, IdemKey: randomKey()}
 		if it.Kind == store.InboxCase {
@@ -128,9 +127,9 @@ func (s *Server) webInbox(c echo.Context) error {
 		mine := strings.EqualFold(it.Assignee, u.Email)
 		r.CanClaim = it.Assignee == "" && it.OwnerRole == string(u.Role)
 		r.CanRelease = it.Assignee != "" && (mine || u.Role == domain.RoleManager)
-		p.Rows = append(p.Rows, r)
+		rows = append(rows, r)
 	}
-	return s.render(c, http.StatusOK, "inbox", page{Title: p.Heading, Data: p})
+	return rows
 }
 
 // backToInbox is where a claim or release from the inbox returns: the inbox

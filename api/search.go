@@ -31,8 +31,6 @@ import (
 
 func init() {
 	pageNames = append(pageNames, "search")
-	// searchArgs passes several values to a sub-template of search.html.
-	funcs["searchArgs"] = func(v ...any) []any { return v }
 }
 
 // fieldErrors maps a form field to what is wrong with it.

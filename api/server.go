@@ -114,7 +114,7 @@ func New(s *Server) (*echo.Echo, error) {
 	v1.GET("/cases/:id", s.apiGetCase)
 	v1.POST("/cases/:id/actions/:action", s.apiAct)
 	v1.GET("/cases/:id/history", s.apiHistory)
-	v1.GET("/notifications", s.apiNotifications)
+	s.notificationRoutes(v1) // notifications.go
 	v1.GET("/ports", s.apiPorts)
 	v1.GET("/ports/:code", s.apiPort)
 	v1.PUT("/ports/:code", s.apiSavePort)
@@ -131,6 +131,7 @@ func New(s *Server) (*echo.Echo, error) {
 	v1.GET("/dashboard", s.apiDashboard)
 	v1.GET("/inbox", s.apiInbox)   // inbox.go
 	v1.GET("/search", s.apiSearch) // search.go
+	s.exportRoutes(v1)             // export.go
 
 	s.auditRoutes(e, v1) // audit.go
 	s.webRoutes(e)

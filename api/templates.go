@@ -60,6 +60,10 @@ var funcs = template.FuncMap{
 		return s
 	},
 	"join": strings.Join,
+	// args passes several values to a sub-template, which takes them with index.
+	"args": func(v ...any) []any { return v },
+	"inc":  func(n int) int { return n + 1 },
+	"add":  func(a, b int) int { return a + b },
 	"usd": func(v any) string {
 		switch d := v.(type) {
 		case domain.USD:

@@ -81,7 +81,9 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	auth.GET("/manage", s.webManage)
 	auth.GET("/dashboard", s.webDashboard)
 	auth.GET("/inbox", s.webInbox)   // inbox.go
+	s.webNotificationRoutes(auth)    // notifications.go
 	auth.GET("/search", s.webSearch) // search.go
+	s.webExportRoutes(auth)          // export.go
 	s.webShipmentRoutes(auth)
 	auth.GET("/ports", s.webPorts)
 	auth.GET("/ports/new", s.webPortForm)
@@ -139,11 +141,19 @@ type page struct {
 	Errors map[string]string
 	Form   map[string]string
 	Data   any
+	Unread int64 // the user's unread notifications, for the navigation
 }
 
 func (s *Server) render(c echo.Context, status int, name string, p page) error {
 	p.User = currentUser(c)
 	p.CSRF, _ = c.Get(middleware.DefaultCSRFConfig.ContextKey).(string)
+	if p.User.ID != "" {
+		n, err := s.Store.UnreadNotifications(c.Request().Context(), p.User)
+		if err != nil { // the page matters more than its count
+			s.Log.Warn("counting unread notifications", "request_id", requestID(c), "error", err)
+		}
+		p.Unread = n
+	}
 	if p.Flash == "" {
 		p.Flash = flashMessage(c.QueryParam("done"))
 	}

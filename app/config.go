@@ -42,6 +42,10 @@ type Config struct {
 	// _PASSWORD) and webhooks (POSTRELEASE_WEBHOOK_URLS, comma-separated, and
 	// POSTRELEASE_WEBHOOK_SECRET); unset sends only in-app notifications.
 	Notify notify.Config
+	// TrustedProxies (POSTRELEASE_TRUSTED_PROXIES, comma-separated addresses
+	// or CIDR ranges) are the reverse proxies whose X-Forwarded-For is
+	// believed; empty records the connection's own address.
+	TrustedProxies []*net.IPNet
 }
 
 // FromEnv reads the configuration; a malformed value is an error naming the variable.
@@ -69,6 +73,9 @@ func FromEnv() (Config, error) {
 		return c, fmt.Errorf("POSTRELEASE_WORKFLOW_CACHE_SIZE: want a whole number of workflows, 0 for the default")
 	}
 	if c.Notify, err = notifyFromEnv(); err != nil {
+		return c, err
+	}
+	if c.TrustedProxies, err = parseProxies(os.Getenv("POSTRELEASE_TRUSTED_PROXIES")); err != nil {
 		return c, err
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(env("POSTRELEASE_LOG_LEVEL", "info"))); err != nil {
@@ -120,4 +127,34 @@ func env(name, def string) string {
 // Logger is the process's structured logger.
 func (c Config) Logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: c.LogLevel}))
+}
+
+// parseProxies reads a comma-separated list of addresses and CIDR ranges; a
+// bare address is a range of one.
+func parseProxies(list string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if !strings.Contains(item, "/") {
+			ip := net.ParseIP(item)
+			if ip == nil {
+				return nil, fmt.Errorf("POSTRELEASE_TRUSTED_PROXIES: %q is not an address or CIDR range", item)
+			}
+			bits := 128
+			if ip.To4() != nil {
+				ip, bits = ip.To4(), 32
+			}
+			out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(item)
+		if err != nil {
+			return nil, fmt.Errorf("POSTRELEASE_TRUSTED_PROXIES: %q is not an address or CIDR range", item)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }

@@ -121,6 +121,7 @@ func RunDev(ctx context.Context, cfg Config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	go purgeStale(ctx, s.Store, cfg.SessionIdle, s.Log)
 	return serveHTTP(ctx, cfg.HTTPAddr, s.Handler, s.Log, func(url string) {
 		fmt.Fprintf(out, "\npostrelease dev is running (SLA policy %q)\n", s.Policy.Name)
 		fmt.Fprintf(out, "  web form:  %s/\n  JSON API:  %s/api/v1/\n", url, url)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
@@ -136,7 +137,22 @@ func (w dispatchingWorker) Stop() {
 // NewHTTP builds the HTTP handler.
 func NewHTTP(c Components, cfg Config, pol policy.Policy) (http.Handler, error) {
 	return api.New(&api.Server{Store: c.Store, Temporal: c.Temporal, Policy: pol, Log: c.Log,
-		SecureCookies: cfg.SecureCookies, SessionTTL: cfg.SessionTTL, SessionIdle: idleOrOff(cfg.SessionIdle)})
+		SecureCookies: cfg.SecureCookies, SessionTTL: cfg.SessionTTL, SessionIdle: idleOrOff(cfg.SessionIdle),
+		IPExtractor: ipExtractor(cfg.TrustedProxies)})
+}
+
+// ipExtractor believes X-Forwarded-For only from the configured proxies.
+// Echo trusts loopback and private ranges by default; those defaults are
+// turned off so only what the operator named is trusted.
+func ipExtractor(proxies []*net.IPNet) echo.IPExtractor {
+	if len(proxies) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range proxies {
+		opts = append(opts, echo.TrustIPRange(p))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
 // idleOrOff maps the configured idle limit to api.Server's: 0 means off.
@@ -202,7 +218,37 @@ func RunAPI(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	go purgeStale(ctx, c.Store, cfg.SessionIdle, c.Log)
 	return serveHTTP(ctx, cfg.HTTPAddr, h, c.Log, func(url string) { c.Log.Info("serving", "url", url, "policy", pol.Name) })
+}
+
+// purgeEvery is how often the API deletes stale sessions and throttles;
+// throttleKeep outlasts every sign-in throttle window.
+const (
+	purgeEvery   = 10 * time.Minute
+	throttleKeep = 24 * time.Hour
+)
+
+// purgeStale deletes stale sessions and sign-in throttles now and every
+// purgeEvery until ctx ends. Every API process may run it: the deletes are
+// idempotent.
+func purgeStale(ctx context.Context, st *store.Store, idle time.Duration, log *slog.Logger) {
+	t := time.NewTicker(purgeEvery)
+	defer t.Stop()
+	for {
+		if sessions, throttles, err := st.PurgeStale(ctx, idle, throttleKeep); err != nil {
+			if ctx.Err() == nil {
+				log.Warn("purging stale sessions", "error", err)
+			}
+		} else if sessions+throttles > 0 {
+			log.Info("purged stale sign-in state", "sessions", sessions, "throttles", throttles)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // RunWorker runs workflows and activities until ctx ends.

@@ -22,6 +22,24 @@ func normalizeRef(s string) string {
 // upper case, without spaces or dashes.
 func NormalizeBL(s string) string { return normalizeRef(s) }
 
+// MaxReference is the longest B/L, seal, pickup or appointment number kept.
+const MaxReference = 35
+
+// IsReference reports whether a normalised reference number (NormalizeBL) is
+// 1 to MaxReference ASCII letters and digits, as B/L, seal and pickup numbers
+// are.
+func IsReference(n string) bool {
+	if n == "" || len(n) > MaxReference {
+		return false
+	}
+	for _, r := range n {
+		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
+}
+
 // BLMatchesISF reports whether a shipment's B/L number is the one filed in the
 // ISF, and says why. The two may be written with or without the carrier's SCAC
 // (4 letters) in front: a master B/L is often given as SCAC + number on one

@@ -88,38 +88,3 @@ func (s *Store) ApplyCodeFix(ctx context.Context, in workflows.ApplyCodeFixInput
 		return nil
 	})
 }
-
-// Notification is an in-app message to a user or a role.
-type Notification struct {
-	DedupeKey string    `gorm:"primaryKey" json:"-"`
-	CaseID    string    `json:"case_id"`
-	Kind      string    `json:"kind"`
-	Step      string    `json:"step"`
-	Level     int       `json:"level"`
-	ToEmail   string    `json:"to_email"`
-	ToRole    string    `json:"to_role"`
-	Message   string    `json:"message"`
-	CreatedAt time.Time `gorm:"autoCreateTime:false" json:"created_at"`
-}
-
-func (Notification) TableName() string { return "notifications" }
-
-// AddNotification stores a notification once per dedupe key.
-// It sends nothing outside the application; see AddNotificationOutbox.
-func (s *Store) AddNotification(ctx context.Context, n workflows.NotifyInput) error {
-	return s.AddNotificationOutbox(ctx, n, Channels{})
-}
-
-// NotificationsFor lists the newest notifications addressed to a user or their
-// role. A limit outside 1..MaxPage means DefaultPage (gorm would write
-// Limit(0) as LIMIT 0, which returns nothing).
-func (s *Store) NotificationsFor(ctx context.Context, email, role string, limit int) ([]Notification, error) {
-	limit = PageSize(limit)
-	var rows []Notification
-	err := s.db.WithContext(ctx).Where("to_email = ? OR (to_email = '' AND to_role = ?)", email, role).
-		Order("created_at DESC, dedupe_key").Limit(limit).Find(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("listing notifications for %s: %w", email, err)
-	}
-	return rows, nil
-}

@@ -43,9 +43,12 @@ type InboxQuery struct {
 	Overdue   bool   // only items past due at Now
 	Escalated bool   // only items escalated (level 1 or more)
 	Port      string // only items of this port code
-	Limit     int    // PageSize applies
-	Offset    int
-	Now       time.Time // for Overdue and the overdue mark; defaults to the current time
+	// Team lists every open item whoever has it (the managers' view of the
+	// whole team's work) instead of the user's own inbox.
+	Team   bool
+	Limit  int // PageSize applies
+	Offset int
+	Now    time.Time // for Overdue and the overdue mark; defaults to the current time
 }
 
 // InboxItem is one open step of a case or task of a shipment.
@@ -113,7 +116,9 @@ func (s *Store) Inbox(ctx context.Context, q InboxQuery) ([]InboxItem, int64, er
 		{"x.assignee = ?", []any{q.Email}},
 		{"x.assignee = '' AND x.owner_role = ?", []any{string(q.Role)}},
 	}
-	if q.Role == domain.RoleManager {
+	if q.Team {
+		whos = []who{{"1 = 1", nil}}
+	} else if q.Role == domain.RoleManager {
 		whos = append(whos, who{"x.escalation_level > 0 AND x.assignee <> ? AND NOT (x.assignee = '' AND x.owner_role = ?)",
 			[]any{q.Email, string(q.Role)}})
 	}

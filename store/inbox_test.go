@@ -160,6 +160,14 @@ func TestInbox(t *testing.T) {
 				"C3/step1 C4/step2 S1/container_locations S1/approve_na:fcc_certificate"},
 			{"manager escalated", func(q *store.InboxQuery) { q.Email, q.Role, q.Escalated = maya, manager, true }, "C3/step1 S1/container_locations"},
 			{"auditor", func(q *store.InboxQuery) { q.Email, q.Role = "audrey@example.com", domain.RoleAuditor }, ""},
+			// The team view: every open item, whoever has it.
+			{"team", func(q *store.InboxQuery) { q.Email, q.Role, q.Team = maya, manager, true },
+				"C1/step1 S1/pickup_number C3/step1 C2/step1 C4/step2 S1/container_locations C5/step2 S1/approve_na:fcc_certificate"},
+			{"team escalated", func(q *store.InboxQuery) { q.Email, q.Role, q.Team, q.Escalated = maya, manager, true, true }, "C3/step1 S1/container_locations"},
+			{"team overdue later", func(q *store.InboxQuery) {
+				q.Email, q.Role, q.Team, q.Overdue, q.Now = maya, manager, true, true, inboxNow.Add(3*h)
+			},
+				"C1/step1 S1/pickup_number C3/step1 C2/step1"},
 		} {
 			q := q
 			tc.edit(&q)

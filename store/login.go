@@ -171,3 +171,26 @@ func (s *Store) ChangePassword(ctx context.Context, userID, current, newPassword
 		return nil
 	})
 }
+
+// PurgeStale deletes sessions past their absolute expiry or, when idle > 0,
+// unused for idle, and sign-in throttles whose lock has ended and whose first
+// counted failure is older than keep. Neither is needed once stale, and both
+// tables grow with every sign-in attempt, so the API runs this periodically.
+func (s *Store) PurgeStale(ctx context.Context, idle, keep time.Duration) (sessions, throttles int64, err error) {
+	now := utc(s.Now())
+	q := s.db.WithContext(ctx).Where("expires_at <= ?", now)
+	if idle > 0 {
+		q = q.Or("COALESCE(last_seen_at, created_at) <= ?", utc(now.Add(-idle)))
+	}
+	res := q.Delete(&session{})
+	if res.Error != nil {
+		return 0, 0, fmt.Errorf("purging sessions: %w", res.Error)
+	}
+	sessions = res.RowsAffected
+	res = s.db.WithContext(ctx).Where("(locked_until IS NULL OR locked_until <= ?) AND first_failure <= ?", now, utc(now.Add(-keep))).
+		Delete(&loginThrottle{})
+	if res.Error != nil {
+		return sessions, 0, fmt.Errorf("purging sign-in throttles: %w", res.Error)
+	}
+	return sessions, res.RowsAffected, nil
+}

@@ -167,3 +167,56 @@ func TestSessionExpiresAbsolutely(t *testing.T) {
 		}
 	})
 }
+
+// Stale sessions and throttles are deleted; live ones and a lock in effect stay.
+func TestPurgeStale(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		clk := &fakeClock{now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
+		s.SetClock(clk.Now)
+		u := mustCreateUser(t, s, "pat@example.com", domain.RoleOfficer)
+		expiring, _ := s.CreateSession(ctx, u.ID, time.Hour)
+		idle, _ := s.CreateSession(ctx, u.ID, 12*time.Hour)
+		active, _ := s.CreateSession(ctx, u.ID, 12*time.Hour)
+		lim := store.ThrottleLimits{MaxFailures: 2, Window: 10 * time.Minute, Lockout: 3 * time.Hour}
+		old, locked := store.EmailThrottleKey("old@example.com"), store.EmailThrottleKey("locked@example.com")
+		mustFail := func(key string) {
+			if _, err := s.RecordLoginFailure(ctx, key, lim); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mustFail(old)
+		mustFail(locked)
+		mustFail(locked) // locked for 3 hours
+		clk.Add(50 * time.Minute)
+		if _, err := s.UserBySessionIdle(ctx, active, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		clk.Add(40 * time.Minute) // expiring is past its TTL, idle unused for 90 minutes
+		fresh := store.EmailThrottleKey("fresh@example.com")
+		mustFail(fresh)
+
+		sessions, throttles, err := s.PurgeStale(ctx, time.Hour, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sessions != 2 || throttles != 1 {
+			t.Fatalf("purged %d sessions and %d throttles, want 2 (expired, idle) and 1 (old)", sessions, throttles)
+		}
+		for name, tok := range map[string]string{"expired": expiring, "idle": idle} {
+			if _, err := s.UserBySession(ctx, tok); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("%s session still resolves: %v", name, err)
+			}
+		}
+		if _, err := s.UserBySessionIdle(ctx, active, time.Hour); err != nil {
+			t.Errorf("the active session was purged: %v", err)
+		}
+		if until, _ := s.LockedUntil(ctx, locked); until.IsZero() {
+			t.Error("a lock still in effect was purged")
+		}
+		// fresh's single failure is still counted: one more locks it.
+		if until, _ := s.RecordLoginFailure(ctx, fresh, lim); until.IsZero() {
+			t.Error("a recent failure was purged")
+		}
+	})
+}

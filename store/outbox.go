@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -47,6 +48,9 @@ type OutboxMessage struct {
 	LastError     string     `json:"last_error"`
 	CreatedAt     time.Time  `gorm:"autoCreateTime:false" json:"created_at"`
 	DeliveredAt   *time.Time `json:"delivered_at,omitempty"`
+	// ClaimedAt is set while a dispatcher is sending the message (ClaimOutbox)
+	// and cleared by its outcome (MarkOutboxDelivered, RetryOutbox).
+	ClaimedAt *time.Time `json:"claimed_at,omitempty"`
 }
 
 func (OutboxMessage) TableName() string { return "notification_outbox" }
@@ -168,9 +172,10 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 			ids[i] = rows[i].ID
 			rows[i].Attempts++
 			rows[i].NextAttemptAt = utc(now.Add(lease))
+			rows[i].ClaimedAt = &now
 		}
 		return tx.Model(&OutboxMessage{}).Where("id IN ?", ids).
-			Updates(map[string]any{"attempts": gorm.Expr("attempts + 1"), "next_attempt_at": utc(now.Add(lease))}).Error
+			Updates(map[string]any{"attempts": gorm.Expr("attempts + 1"), "next_attempt_at": utc(now.Add(lease)), "claimed_at": now}).Error
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claiming outbox messages: %w", err)
@@ -182,7 +187,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 func (s *Store) MarkOutboxDelivered(ctx context.Context, id string, at time.Time) error {
 	at = utc(at)
 	err := s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("id = ? AND status = ?", id, OutboxPending).
-		Updates(map[string]any{"status": OutboxDelivered, "delivered_at": at, "last_error": ""}).Error
+		Updates(map[string]any{"status": OutboxDelivered, "delivered_at": at, "last_error": "", "claimed_at": gorm.Expr("NULL")}).Error
 	if err != nil {
 		return fmt.Errorf("marking outbox message %s delivered: %w", id, err)
 	}
@@ -195,7 +200,7 @@ func (s *Store) RetryOutbox(ctx context.Context, id string, next time.Time, last
 		lastError = lastError[:1000]
 	}
 	err := s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("id = ? AND status = ?", id, OutboxPending).
-		Updates(map[string]any{"next_attempt_at": utc(next), "last_error": lastError}).Error
+		Updates(map[string]any{"next_attempt_at": utc(next), "last_error": lastError, "claimed_at": gorm.Expr("NULL")}).Error
 	if err != nil {
 		return fmt.Errorf("scheduling retry of outbox message %s: %w", id, err)
 	}
@@ -213,4 +218,86 @@ func (s *Store) ListOutbox(ctx context.Context, status string, limit int) ([]Out
 		return nil, fmt.Errorf("listing outbox: %w", err)
 	}
 	return rows, nil
+}
+
+// OutboxCounts are the outbox's rows by state. Failing rows are pending rows
+// with at least one attempt (counted in Pending too).
+type OutboxCounts struct {
+	Pending   int64 `json:"pending"`
+	Delivered int64 `json:"delivered"`
+	Failing   int64 `json:"failing"`
+}
+
+// CountOutbox counts the outbox's rows by state in one query.
+func (s *Store) CountOutbox(ctx context.Context) (OutboxCounts, error) {
+	var c OutboxCounts
+	err := s.db.WithContext(ctx).Model(&OutboxMessage{}).Select(
+		"COALESCE(SUM(CASE WHEN status = ? THEN 1 ELSE 0 END), 0) AS pending, "+
+			"COALESCE(SUM(CASE WHEN status = ? THEN 1 ELSE 0 END), 0) AS delivered, "+
+			"COALESCE(SUM(CASE WHEN status = ? AND attempts > 0 THEN 1 ELSE 0 END), 0) AS failing",
+		OutboxPending, OutboxDelivered, OutboxPending).Scan(&c).Error
+	if err != nil {
+		return c, fmt.Errorf("counting the outbox: %w", err)
+	}
+	return c, nil
+}
+
+// ListFailingOutbox returns one page of the pending messages that have been
+// attempted at least once, the next to be tried first, and how many there are.
+func (s *Store) ListFailingOutbox(ctx context.Context, limit, offset int) ([]OutboxMessage, int64, error) {
+	q := func() *gorm.DB {
+		return s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("status = ? AND attempts > 0", OutboxPending)
+	}
+	var total int64
+	if err := q().Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("counting failing outbox messages: %w", err)
+	}
+	var rows []OutboxMessage
+	if err := q().Order("next_attempt_at, id").Limit(PageSize(limit)).Offset(max(offset, 0)).Find(&rows).Error; err != nil {
+		return nil, 0, fmt.Errorf("listing failing outbox messages: %w", err)
+	}
+	return rows, total, nil
+}
+
+// Errors of RetryOutboxNow.
+var (
+	ErrOutboxDelivered = errors.New("the message was delivered already")
+	ErrOutboxSending   = errors.New("the message is being sent right now")
+)
+
+// RetryOutboxNow makes a pending message due at now, so the dispatcher's next
+// poll sends it instead of waiting out its backoff. The row stays the same
+// (id, attempts, last error): no second message is made, and calling it
+// again changes nothing more. A message being sent (claimed, not yet
+// finished) is left alone (ErrOutboxSending), so a retry cannot start a
+// second send of it; a delivered one gives ErrOutboxDelivered, an unknown id
+// ErrNotFound. It returns the row as it is afterwards.
+func (s *Store) RetryOutboxNow(ctx context.Context, id string, now time.Time) (OutboxMessage, error) {
+	now = utc(now)
+	var m OutboxMessage
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// The conditions are the guard: a claim that commits first makes
+		// this update match nothing.
+		if err := tx.Model(&OutboxMessage{}).
+			Where("id = ? AND status = ? AND claimed_at IS NULL AND next_attempt_at > ?", id, OutboxPending, now).
+			Update("next_attempt_at", now).Error; err != nil {
+			return err
+		}
+		res := tx.Where("id = ?", id).Limit(1).Find(&m)
+		switch {
+		case res.Error != nil:
+			return res.Error
+		case res.RowsAffected == 0:
+			return ErrNotFound
+		case m.Status == OutboxDelivered:
+			return ErrOutboxDelivered
+		case m.ClaimedAt != nil:
+			return ErrOutboxSending
+		}
+		return nil // now due (or it was already)
+	})
+	if err != nil {
+		return OutboxMessage{}, fmt.Errorf("retrying outbox message %s now: %w", id, err)
+	}
+	return m, nil
 }

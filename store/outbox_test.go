@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"errors"
 	"slices"
 	"sync"
 	"testing"
@@ -157,6 +158,90 @@ func TestClaimOutbox(t *testing.T) {
 		}
 		if ms := claim(t0.Add(24*time.Hour), 10); len(ms) != 2 {
 			t.Fatalf("claimed %d, want the 2 undelivered", len(ms))
+		}
+	})
+}
+
+// The managers' outbox view: failing rows, counts, and retry now, which moves
+// next_attempt_at of the same row and leaves a message being sent alone.
+func TestOutboxFailingAndRetryNow(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		s.SetClock(func() time.Time { return t0 })
+		ch := store.Channels{WebhookURLs: []string{"https://a.example/hook"}}
+		for _, k := range []string{"ok", "bad", "new"} {
+			if err := s.AddNotificationOutbox(ctx, notice(k, "", "manager", t0), ch); err != nil {
+				t.Fatal(err)
+			}
+		}
+		id := func(k string) string { return store.OutboxID(k, store.ChannelWebhook, "https://a.example/hook") }
+		const lease = time.Minute
+		// Claim two: "ok" is delivered, "bad" fails and waits an hour.
+		if err := s.DBForTest().Model(&store.OutboxMessage{}).Where("id = ?", id("new")).Update("next_attempt_at", t0.Add(time.Second)).Error; err != nil {
+			t.Fatal(err)
+		}
+		ms, err := s.ClaimOutbox(ctx, t0, lease, 10)
+		if err != nil || len(ms) != 2 || ms[0].ClaimedAt == nil {
+			t.Fatalf("claimed %+v, %v", ms, err)
+		}
+		// While it is being sent, retry now is refused and changes nothing.
+		if _, err := s.RetryOutboxNow(ctx, id("bad"), t0); !errors.Is(err, store.ErrOutboxSending) {
+			t.Fatalf("retry now of a message being sent: %v, want ErrOutboxSending", err)
+		}
+		if err := s.MarkOutboxDelivered(ctx, id("ok"), t0); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RetryOutbox(ctx, id("bad"), t0.Add(time.Hour), "webhook answered 503 Service Unavailable"); err != nil {
+			t.Fatal(err)
+		}
+		c, err := s.CountOutbox(ctx)
+		if err != nil || c != (store.OutboxCounts{Pending: 2, Delivered: 1, Failing: 1}) {
+			t.Fatalf("counts %+v, %v", c, err)
+		}
+		rows, total, err := s.ListFailingOutbox(ctx, 10, 0)
+		if err != nil || total != 1 || len(rows) != 1 {
+			t.Fatalf("failing %+v (total %d), %v", rows, total, err)
+		}
+		bad := rows[0]
+		if bad.ID != id("bad") || bad.Attempts != 1 || bad.LastError != "webhook answered 503 Service Unavailable" ||
+			!bad.NextAttemptAt.Equal(t0.Add(time.Hour)) || bad.ClaimedAt != nil || bad.Channel != store.ChannelWebhook {
+			t.Fatalf("failing row %+v", bad)
+		}
+
+		// Retry now: the same row becomes due; twice is the same as once.
+		now := t0.Add(10 * time.Minute)
+		for range 2 {
+			m, err := s.RetryOutboxNow(ctx, id("bad"), now)
+			if err != nil || m.ID != bad.ID || !m.NextAttemptAt.Equal(now) || m.Attempts != 1 || m.LastError != bad.LastError {
+				t.Fatalf("retry now: %+v, %v", m, err)
+			}
+		}
+		if n := count(t, s, "notification_outbox", ""); n != 3 {
+			t.Errorf("%d outbox rows after retries, want 3", n)
+		}
+		ms, err = s.ClaimOutbox(ctx, now, lease, 10)
+		if err != nil || len(ms) != 2 || !slices.ContainsFunc(ms, func(m store.OutboxMessage) bool { return m.ID == id("bad") && m.Attempts == 2 }) {
+			t.Fatalf("claimed after retry now: %+v, %v", ms, err)
+		}
+		for _, m := range ms {
+			if err := s.MarkOutboxDelivered(ctx, m.ID, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.RetryOutboxNow(ctx, id("bad"), now); !errors.Is(err, store.ErrOutboxDelivered) {
+			t.Errorf("retry now of a delivered message: %v", err)
+		}
+		if _, err := s.RetryOutboxNow(ctx, "no-such", now); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("retry now of an unknown message: %v", err)
+		}
+		if c, _ := s.CountOutbox(ctx); c != (store.OutboxCounts{Delivered: 3}) {
+			t.Errorf("counts at the end %+v", c)
+		}
+		delivered, _ := s.ListOutbox(ctx, store.OutboxDelivered, 10)
+		for _, m := range delivered {
+			if m.ClaimedAt != nil {
+				t.Errorf("delivered %s still claimed", m.ID)
+			}
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -170,9 +171,46 @@ func strictDecode(raw json.RawMessage, v any) error {
 		if errors.As(err, &te) && te.Field != "" {
 			return invalid(FieldErrors{te.Field: "has the wrong type: expected " + te.Type.String()})
 		}
+		if f, ferr := failingField(raw, v); f != "" {
+			return invalid(FieldErrors{f: "is not valid: " + ferr.Error()})
+		}
 		return invalid(FieldErrors{"input": "is not valid JSON for this action: " + msg})
 	}
 	return nil
+}
+
+// failingField finds the top-level field of raw that v's type refuses: a
+// date or amount whose own UnmarshalJSON fails reports no field name, and a
+// 422 must name the field. It returns "" when no single field is to blame.
+//
+//workflowcheck:ignore (reflection over a decoded struct, as encoding/json does)
+func failingField(raw json.RawMessage, v any) (string, error) {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) != nil {
+		return "", nil
+	}
+	t := reflect.TypeOf(v)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return "", nil
+	}
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if name == "" {
+			name = sf.Name
+		}
+		val, ok := fields[name]
+		if !ok || name == "-" {
+			continue
+		}
+		if err := json.Unmarshal(val, reflect.New(sf.Type).Interface()); err != nil {
+			return name, err
+		}
+	}
+	return "", nil
 }
 
 func required(fe FieldErrors, field, v string) string {

@@ -30,6 +30,8 @@ var shipmentActionTask = map[ShipmentAction]TaskKind{
 var (
 	locationRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ./-]*$`)
 	sha256Re   = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	// referenceRule says what a B/L, pickup, appointment or seal number may be.
+	referenceRule = "1 to 35 letters or digits (spaces and dashes are dropped)"
 )
 
 // PermitShipment says whether actor may take action on the shipment at now,
@@ -241,8 +243,8 @@ func (s *shipment) decode(action ShipmentAction, actor Actor, raw json.RawMessag
 		in.ISFBLNumber = domain.NormalizeBL(in.ISFBLNumber)
 		if in.ISFBLNumber == "" {
 			fe["isf_bl_number"] = "is required"
-		} else if len(in.ISFBLNumber) > 35 {
-			fe["isf_bl_number"] = "is longer than 35 characters"
+		} else if !domain.IsReference(in.ISFBLNumber) {
+			fe["isf_bl_number"] = referenceRule
 		}
 		return done(fe, in)
 	case ShipRecordContainerLocation:
@@ -274,8 +276,11 @@ func (s *shipment) decode(action ShipmentAction, actor Actor, raw json.RawMessag
 		in.PierPassAppointment = domain.NormalizeBL(in.PierPassAppointment)
 		if in.PickupNumber == "" {
 			fe["pickup_number"] = "is required"
-		} else if len(in.PickupNumber) > 35 {
-			fe["pickup_number"] = "is longer than 35 characters"
+		} else if !domain.IsReference(in.PickupNumber) {
+			fe["pickup_number"] = referenceRule
+		}
+		if in.PierPassAppointment != "" && !domain.IsReference(in.PierPassAppointment) {
+			fe["pierpass_appointment"] = referenceRule
 		}
 		if st.Demurrage.Terms.PierPass && in.PierPassAppointment == "" {
 			fe["pierpass_appointment"] = fmt.Sprintf("is required at port %s (PierPass)", st.Demurrage.Terms.Code)
@@ -314,7 +319,7 @@ func (s *shipment) decode(action ShipmentAction, actor Actor, raw json.RawMessag
 			}
 			for j := range c.Seals {
 				c.Seals[j] = domain.NormalizeBL(c.Seals[j])
-				if c.Seals[j] == "" || len(c.Seals[j]) > 35 {
+				if !domain.IsReference(c.Seals[j]) {
 					fe[fmt.Sprintf("%s.seals[%d]", key, j)] = "a seal number is 1 to 35 letters or digits"
 				}
 			}

@@ -1,0 +1,182 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/postrelease/postrelease/workflows"
+)
+
+// Notification is an in-app message to a user or a role.
+type Notification struct {
+	DedupeKey string    `gorm:"primaryKey" json:"-"`
+	CaseID    string    `json:"case_id"`
+	Kind      string    `json:"kind"`
+	Step      string    `json:"step"`
+	Level     int       `json:"level"`
+	ToEmail   string    `json:"to_email"`
+	ToRole    string    `json:"to_role"`
+	Message   string    `json:"message"`
+	CreatedAt time.Time `gorm:"autoCreateTime:false" json:"created_at"`
+}
+
+func (Notification) TableName() string { return "notifications" }
+
+// notificationRead records that a user read a notification (migration 0009).
+type notificationRead struct {
+	UserID    string    `gorm:"primaryKey"`
+	DedupeKey string    `gorm:"primaryKey"`
+	ReadAt    time.Time `gorm:"autoCreateTime:false"`
+}
+
+func (notificationRead) TableName() string { return "notification_reads" }
+
+// NotificationKinds are the kinds a notification list may be filtered by.
+var NotificationKinds = []string{workflows.NotifyReminder, workflows.NotifyEscalation, workflows.NotifyAssignment}
+
+// AddNotification stores a notification once per dedupe key.
+// It sends nothing outside the application; see AddNotificationOutbox.
+func (s *Store) AddNotification(ctx context.Context, n workflows.NotifyInput) error {
+	return s.AddNotificationOutbox(ctx, n, Channels{})
+}
+
+// addressedTo is the condition "n is addressed to this user": to their
+// e-mail, or to nobody in particular and their role. Every read and mark
+// below goes through it, so a user never sees or marks another's.
+const addressedTo = "(n.to_email = ? OR (n.to_email = '' AND n.to_role = ?))"
+
+// NotificationsFor lists the newest notifications addressed to a user or their
+// role. A limit outside 1..MaxPage means DefaultPage (gorm would write
+// Limit(0) as LIMIT 0, which returns nothing).
+func (s *Store) NotificationsFor(ctx context.Context, email, role string, limit int) ([]Notification, error) {
+	limit = PageSize(limit)
+	var rows []Notification
+	err := s.db.WithContext(ctx).Table("notifications AS n").Where(addressedTo, email, role).
+		Order("n.created_at DESC, n.dedupe_key").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("listing notifications for %s: %w", email, err)
+	}
+	return rows, nil
+}
+
+// NotificationQuery selects one page of a user's notifications.
+type NotificationQuery struct {
+	User       User   // the reader: addressing by Email and Role, read state by ID
+	Kind       string // one of NotificationKinds, or "" for all
+	UnreadOnly bool
+	Limit      int // PageSize applies
+	Offset     int
+}
+
+// NotificationItem is a notification with the reader's read state.
+type NotificationItem struct {
+	Notification `gorm:"embedded"`
+	ReadAt       *time.Time
+}
+
+// Read reports whether the reader has marked the notification read.
+func (n NotificationItem) Read() bool { return n.ReadAt != nil }
+
+// ListNotifications returns one page of the notifications addressed to the
+// query's user, newest first, with their read state, and how many match.
+func (s *Store) ListNotifications(ctx context.Context, q NotificationQuery) ([]NotificationItem, int64, error) {
+	if q.Kind != "" && !slices.Contains(NotificationKinds, q.Kind) {
+		return nil, 0, fmt.Errorf("notification kind %q is not one of %v", q.Kind, NotificationKinds)
+	}
+	u := q.User
+	base := func() *gorm.DB {
+		db := s.db.WithContext(ctx).Table("notifications AS n").
+			Joins("LEFT JOIN notification_reads r ON r.dedupe_key = n.dedupe_key AND r.user_id = ?", u.ID).
+			Where(addressedTo, u.Email, string(u.Role))
+		if q.Kind != "" {
+			db = db.Where("n.kind = ?", q.Kind)
+		}
+		if q.UnreadOnly {
+			db = db.Where("r.dedupe_key IS NULL")
+		}
+		return db
+	}
+	var total int64
+	if err := base().Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("counting notifications for %s: %w", u.Email, err)
+	}
+	var rows []NotificationItem
+	err := base().Select("n.dedupe_key, n.case_id, n.kind, n.step, n.level, n.to_email, n.to_role, n.message, n.created_at, r.read_at").
+		Order("n.created_at DESC, n.dedupe_key").Limit(PageSize(q.Limit)).Offset(max(q.Offset, 0)).Scan(&rows).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing notifications for %s: %w", u.Email, err)
+	}
+	for i := range rows {
+		rows[i].CreatedAt = rows[i].CreatedAt.UTC()
+		rows[i].ReadAt = utcPtr(rows[i].ReadAt)
+	}
+	return rows, total, nil
+}
+
+// UnreadNotifications counts the notifications addressed to u that u has
+// not read: one query, an index-only scan of notifications_addressee
+// anti-joined on notification_reads' primary key. It runs on every page.
+func (s *Store) UnreadNotifications(ctx context.Context, u User) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Raw("SELECT COUNT(*) FROM notifications n WHERE "+addressedTo+
+		" AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = ? AND r.dedupe_key = n.dedupe_key)",
+		u.Email, string(u.Role), u.ID).Scan(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("counting unread notifications for %s: %w", u.Email, err)
+	}
+	return n, nil
+}
+
+// MarkNotificationsRead marks the notifications with these keys read for u
+// and returns how many were unread. Marking a read one again changes
+// nothing. If any key is not a notification addressed to u, nothing is
+// marked and the error is ErrNotFound: whether someone else's exists is not
+// told.
+func (s *Store) MarkNotificationsRead(ctx context.Context, u User, keys []string, at time.Time) (int64, error) {
+	keys = slices.Compact(slices.Sorted(slices.Values(keys)))
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	at = utc(at)
+	var marked int64
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var found []string
+		if err := tx.Table("notifications AS n").Where("n.dedupe_key IN ?", keys).Where(addressedTo, u.Email, string(u.Role)).
+			Pluck("n.dedupe_key", &found).Error; err != nil {
+			return err
+		}
+		if len(found) != len(keys) {
+			return ErrNotFound
+		}
+		rows := make([]notificationRead, len(keys))
+		for i, k := range keys {
+			rows[i] = notificationRead{UserID: u.ID, DedupeKey: k, ReadAt: at}
+		}
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows)
+		marked = res.RowsAffected
+		return res.Error
+	})
+	if err != nil {
+		return 0, fmt.Errorf("marking notifications read for %s: %w", u.Email, err)
+	}
+	return marked, nil
+}
+
+// MarkAllNotificationsRead marks every notification addressed to u read and
+// returns how many were unread; one INSERT ... SELECT.
+func (s *Store) MarkAllNotificationsRead(ctx context.Context, u User, at time.Time) (int64, error) {
+	// The SELECT has a WHERE, which SQLite needs to parse the ON CONFLICT
+	// of an INSERT ... SELECT.
+	res := s.db.WithContext(ctx).Exec("INSERT INTO notification_reads (user_id, dedupe_key, read_at) SELECT ?, n.dedupe_key, ? FROM notifications n WHERE "+
+		addressedTo+" AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = ? AND r.dedupe_key = n.dedupe_key)"+
+		" ON CONFLICT DO NOTHING", u.ID, utc(at), u.Email, string(u.Role), u.ID)
+	if res.Error != nil {
+		return 0, fmt.Errorf("marking every notification read for %s: %w", u.Email, res.Error)
+	}
+	return res.RowsAffected, nil
+}
