@@ -127,12 +127,13 @@ func caseFilter(c echo.Context, u store.User) (store.CaseFilter, error) {
 
 // paging reads ?limit= and ?offset=, noting bad values in fe.
 // pageLinks gives a paged web page the links back to itself (the query
-// without "done", which only says what was just done, for the flash) and to
+// without "done" and "item", which only say what was just done, for the
+// flash) and to
 // its previous and next pages; prev or next is "" at either end.
 func pageLinks(c echo.Context, path string, offset, limit, shown int, total int64) (back, prev, next string) {
 	params := url.Values{}
 	for k, v := range c.QueryParams() {
-		if k != "done" {
+		if k != "done" && k != "item" {
 			params[k] = v
 		}
 	}

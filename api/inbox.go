@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -110,7 +111,8 @@ func (s *Server) webInbox(c echo.Context) error {
 	}
 	p.Back, p.Prev, p.Next = pageLinks(c, "/inbox", q.Offset, q.Limit, len(items), total)
 	p.Rows = inboxRows(items, u)
-	return s.render(c, http.StatusOK, "inbox", page{Title: p.Heading, Data: p})
+	return s.render(c, http.StatusOK, "inbox", page{Title: p.Heading, Data: p,
+		Flash: inboxFlash(c.QueryParam("done"), c.QueryParam("item"))})
 }
 
 // inboxRows adds to each item its links and the buttons u may press.
@@ -133,9 +135,10 @@ func inboxRows(items []store.InboxItem, u store.User) []inboxRow {
 }
 
 // backToInbox is where a claim or release from the inbox returns: the inbox
-// page it came from (its filters and page), told what was done. Only an
-// /inbox address is followed, so a form cannot send the user elsewhere.
-func backToInbox(c echo.Context, action string) (string, bool) {
+// page it came from (its filters and page), told what was done to which item
+// (a case id, or a shipment id and task). Only an /inbox address is
+// followed, so a form cannot send the user elsewhere.
+func backToInbox(c echo.Context, action, item string) (string, bool) {
 	back := c.FormValue("back")
 	if back != "/inbox" && !strings.HasPrefix(back, "/inbox?") {
 		return "", false
@@ -146,5 +149,19 @@ func backToInbox(c echo.Context, action string) (string, bool) {
 	}
 	q := u.Query()
 	q.Set("done", action)
+	q.Set("item", item)
 	return "/inbox?" + q.Encode(), true
+}
+
+// inboxItemRe is what an item named in the inbox's flash may look like; the
+// query string is the user's to edit, so anything else is not repeated.
+var inboxItemRe = regexp.MustCompile(`^[A-Za-z0-9-]{1,40}( [a-z_]{1,40}(:[a-z_0-9]{1,40})?)?$`)
+
+// inboxFlash says what a claim or release from the inbox did, and to what.
+func inboxFlash(done, item string) string {
+	verb := map[string]string{"claim": "Claimed", "release": "Released"}[done]
+	if verb == "" || !inboxItemRe.MatchString(item) {
+		return ""
+	}
+	return verb + " " + item
 }

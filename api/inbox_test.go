@@ -65,6 +65,10 @@ func TestInbox(t *testing.T) {
 	e.wantInbox(t, "officer2", "", pool.CaseID)
 	e.wantInbox(t, "manager", "")
 	e.wantInbox(t, "auditor", "")
+	// The team view: every open step, whoever has it; for managers only.
+	e.wantInbox(t, "manager", "?scope=team", mine.CaseID, pool.CaseID)
+	wantError(t, e.call(t, "officer", http.MethodGet, "/api/v1/inbox?scope=team", nil), http.StatusForbidden, api.CodeForbidden)
+	wantError(t, e.call(t, "manager", http.MethodGet, "/api/v1/inbox?scope=all", nil), http.StatusUnprocessableEntity, api.CodeInvalid, "scope")
 	if page := e.inbox(t, "officer", "?limit=1&offset=1"); len(page.Items) != 1 || page.Total != 2 {
 		t.Errorf("second page of one: %+v", page)
 	}
@@ -95,7 +99,7 @@ func TestInbox(t *testing.T) {
 	claim := "/cases/" + pool.CaseID + "/actions/claim"
 	re := url.Values{"_csrf": {csrf(t, page)}, "idem": {"web-claim-1"}, "back": {"/inbox?kind=case"}}
 	r := b.post(t, claim, re)
-	wantRedirect(t, r, "claim from the inbox", "/inbox?done=claim&kind=case")
+	wantRedirect(t, r, "claim from the inbox", "/inbox?done=claim&item="+pool.CaseID+"&kind=case")
 	if cr := e.get(t, "officer", pool.CaseID); cr.Current().Assignee != e.email("officer") {
 		got := cr.Current().Assignee
 		t.Errorf("claimed through the web by %q", got)
@@ -104,8 +108,12 @@ func TestInbox(t *testing.T) {
 	re = url.Values{"_csrf": {csrf(t, page)}, "idem": {"web-release-1"}, "back": {"https://evil.example/inbox"}}
 	r = b.post(t, "/cases/"+pool.CaseID+"/actions/release", re)
 	wantRedirect(t, r, "release with a foreign back", "/cases/"+pool.CaseID+"?done=release")
-	fl := b.get(t, "/inbox?done=claim")
-	wantPage(t, fl, http.StatusOK, "inbox with a flash", "Claim: done")
+	fl := b.get(t, "/inbox?done=claim&item="+pool.CaseID)
+	wantPage(t, fl, http.StatusOK, "inbox with a flash", "Claimed "+pool.CaseID)
+	// The flash repeats only what an item looks like.
+	if fl := b.get(t, "/inbox?done=claim&item="+url.QueryEscape("your account is locked, call 555")); strings.Contains(string(fl.body), "Claimed") {
+		t.Error("the flash repeats arbitrary text from the query")
+	}
 	// The case page offers the actions too.
 	wantPage(t, b.get(t, "/cases/"+pool.CaseID), http.StatusOK, "case page", "/cases/"+pool.CaseID+"/actions/claim")
 }
@@ -160,7 +168,7 @@ func TestInboxShipmentTasks(t *testing.T) {
 	})
 	r := b.post(t, "/shipments/"+s.ShipmentID+"/actions/release", url.Values{"_csrf": {csrf(t, page)}, "idem": {"web-ship-release"},
 		"task": {task}, "back": {"/inbox?kind=shipment"}})
-	wantRedirect(t, r, "release from the inbox", "/inbox?done=release&kind=shipment")
+	wantRedirect(t, r, "release from the inbox", "/inbox?done=release&item="+url.QueryEscape(s.ShipmentID+" "+task)+"&kind=shipment")
 	if tk := e.getShipment(t, "officer", s.ShipmentID).task(task); tk == nil || tk.Assignee != "" {
 		t.Errorf("after the release: %+v", tk)
 	}

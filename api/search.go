@@ -40,6 +40,10 @@ type fieldErrors map[string]string
 var searchFields = []string{"kind", "detention_kind", "status", "step", "port", "entry", "hts", "shipment", "assignee",
 	"escalation_min", "started_from", "started_to", "closed_from", "closed_to"}
 
+// searchControls are the parameters besides the fields: paging, and the
+// form's submit button.
+var searchControls = []string{"page_size", "page", "run"}
+
 // searchForm is the search form as submitted: field name -> trimmed value.
 type searchForm map[string]string
 
@@ -221,6 +225,13 @@ func (s *Server) runSearch(c echo.Context) (p searchPage, ran bool, err error) {
 	query, errs := buildVisibilityQuery(form)
 	if errs == nil {
 		errs = fieldErrors{}
+	}
+	// A parameter the search does not know is refused, not ignored: a
+	// misspelt filter would otherwise widen the search without a word.
+	for name := range q {
+		if !slices.Contains(searchFields, name) && !slices.Contains(searchControls, name) {
+			errs[name] = "is not a search field"
+		}
 	}
 	size := searchDefaultPageSize
 	if v := q.Get("page_size"); v != "" {

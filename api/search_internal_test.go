@@ -76,7 +76,7 @@ func TestQuoteValue(t *testing.T) {
 	}
 }
 
-// searchFormFrom keeps only the known fields: a raw "query" parameter is ignored.
+// searchFormFrom keeps only the known fields (runSearch refuses the others).
 func TestSearchFormIgnoresUnknownParameters(t *testing.T) {
 	f := searchFormFrom(map[string][]string{"query": {"1=1"}, "port": {" 2704 "}})
 	if len(f) != 1 || f["port"] != "2704" {

@@ -172,6 +172,9 @@ func TestSearchAgreesWithStore(t *testing.T) {
 	// Query text never passes: bad values are field errors, and the web form says so too.
 	wantError(t, e.call(t, "manager", http.MethodGet, "/api/v1/search?port="+url.QueryEscape("x' OR '1'='1")+"&kind=workflow&status=open", nil),
 		http.StatusUnprocessableEntity, api.CodeInvalid, "port", "kind")
+	// A raw query, or a misspelt filter, is refused rather than ignored.
+	wantError(t, e.call(t, "manager", http.MethodGet, "/api/v1/search?query="+url.QueryEscape("1=1")+"&escalation_level=1&kind=case", nil),
+		http.StatusUnprocessableEntity, api.CodeInvalid, "query", "escalation_level", "kind")
 	if r := b.get(t, "/search?entry="+url.QueryEscape(`A\' OR 1=1`)); r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), "entry number") {
 		t.Errorf("web search with a bad entry: %s", r)
 	}

@@ -249,24 +249,32 @@ func (s *Server) webManage(c echo.Context) error {
 		return errf(CodeForbidden, "the escalation list is for managers")
 	}
 	ctx := c.Request().Context()
-	esc, _, err := s.Store.ListCases(ctx, store.CaseFilter{Escalated: true, Limit: store.MaxPage})
-	if err != nil {
-		return errInternal(err)
-	}
-	over, _, err := s.Store.ListCases(ctx, store.CaseFilter{Overdue: true, Limit: store.MaxPage})
-	if err != nil {
-		return errInternal(err)
-	}
 	now := time.Now()
-	wrap := func(rows []store.CaseRow) []listedCase {
-		out := make([]listedCase, len(rows))
-		for i, r := range rows {
-			out[i] = listedCase{r, r.Overdue(now)}
-		}
-		return out
+	section := func(q store.InboxQuery, all string) (manageSection, error) {
+		q.Email, q.Role, q.Team, q.Now, q.Limit = u.Email, u.Role, true, now, store.DefaultPage
+		items, total, err := s.Store.Inbox(ctx, q)
+		return manageSection{Rows: inboxRows(items, u), Total: total, All: all, More: int64(len(items)) < total}, err
 	}
-	return s.render(c, http.StatusOK, "manage", page{Title: "Escalated and overdue cases",
-		Data: map[string]any{"Escalated": wrap(esc), "Overdue": wrap(over)}})
+	esc, err := section(store.InboxQuery{Escalated: true}, "/inbox?scope=team&escalated=true")
+	if err != nil {
+		return errInternal(err)
+	}
+	over, err := section(store.InboxQuery{Overdue: true}, "/inbox?scope=team&overdue=true")
+	if err != nil {
+		return errInternal(err)
+	}
+	return s.render(c, http.StatusOK, "manage", page{Title: "Escalated and overdue work",
+		Data: map[string]any{"Escalated": esc, "Overdue": over}})
+}
+
+// manageSection is one list of the escalations page: its first page of
+// items across cases and shipments, their number, and the team inbox
+// listing them all.
+type manageSection struct {
+	Rows  []inboxRow
+	Total int64
+	All   string
+	More  bool // Total is more than Rows
 }
 
 func newCaseDefaults() map[string]string {
@@ -388,7 +396,7 @@ func (s *Server) webAct(c echo.Context) error {
 	input, _ := json.Marshal(form)
 	_, err := s.act(c.Request().Context(), currentUser(c), id, string(action), input, c.FormValue("idem"))
 	if err == nil {
-		if back, ok := backToInbox(c, string(action)); ok {
+		if back, ok := backToInbox(c, string(action), id); ok {
 			return c.Redirect(http.StatusSeeOther, back)
 		}
 		return c.Redirect(http.StatusSeeOther, "/cases/"+id+"?done="+string(action))

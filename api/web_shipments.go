@@ -441,7 +441,7 @@ func (s *Server) webShipmentAct(c echo.Context) error {
 		_, err = s.actShipment(c.Request().Context(), u, id, string(action), raw, c.FormValue("idem"))
 	}
 	if err == nil {
-		if back, ok := backToInbox(c, string(action)); ok {
+		if back, ok := backToInbox(c, string(action), strings.TrimSpace(id+" "+c.FormValue("task"))); ok {
 			return c.Redirect(http.StatusSeeOther, back)
 		}
 		return c.Redirect(http.StatusSeeOther, "/shipments/"+id+"?done="+string(action))

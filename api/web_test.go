@@ -304,7 +304,7 @@ func TestWebForm(t *testing.T) {
 	wantPage(t, officer.get(t, "/manage"), http.StatusForbidden, "/manage as an officer")
 	manager := e.browser(t)
 	manager.login(t, e.email("manager"), "//evil.example/", "/") // an off-site next is ignored
-	wantPage(t, manager.get(t, "/manage"), http.StatusOK, "/manage as a manager", "Escalated and overdue cases")
+	wantPage(t, manager.get(t, "/manage"), http.StatusOK, "/manage as a manager", "Escalated and overdue work")
 	mpage := manager.get(t, "/cases/"+id)
 	wantPage(t, mpage, http.StatusOK, "case page for the manager", `action="/cases/`+id+`/actions/approve_code_fix"`, `<h3>Approve code fix</h3>`,
 		`action="/cases/`+id+`/actions/reassign"`, `<option value="`+e.email("officer2")+`"`)

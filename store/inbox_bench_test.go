@@ -195,10 +195,15 @@ func BenchmarkInbox(b *testing.B) {
 			deep.Offset = 10_000
 			filtered := officer
 			filtered.Kind, filtered.Overdue, filtered.Port = store.InboxCase, true, "2704"
+			// The escalations page: the whole team's escalated and overdue work.
+			teamEscalated, teamOverdue := manager, manager
+			teamEscalated.Team, teamEscalated.Escalated = true, true
+			teamOverdue.Team, teamOverdue.Overdue = true, true
 			for _, c := range []struct {
 				name string
 				q    store.InboxQuery
-			}{{"officer_first_page", officer}, {"officer_offset_10000", deep}, {"officer_cases_overdue_port", filtered}, {"manager_first_page", manager}} {
+			}{{"officer_first_page", officer}, {"officer_offset_10000", deep}, {"officer_cases_overdue_port", filtered}, {"manager_first_page", manager},
+				{"team_escalated", teamEscalated}, {"team_overdue", teamOverdue}} {
 				b.Run(c.name, func(b *testing.B) {
 					var total int64
 					var n int

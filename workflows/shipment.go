@@ -38,7 +38,14 @@ type shipment struct {
 	flushing int
 	pending  []OpenCaseInput // child cases to start
 	sa       shipmentSearch
+	// taskNotices (changeTaskNotices): a task an action made unnecessary
+	// names the actor, and a reminder whose task is already due is dropped
+	// (its escalation says more). Runs started before keep the old ways.
+	taskNotices bool
 }
+
+// changeTaskNotices is the GetVersion change id of taskNotices.
+const changeTaskNotices = "task-notices"
 
 type shipmentSearch struct {
 	Status, Step string
@@ -46,6 +53,7 @@ type shipmentSearch struct {
 }
 
 func (s *shipment) setup(ctx workflow.Context, in OpenShipmentInput) error {
+	s.taskNotices = workflow.GetVersion(ctx, changeTaskNotices, workflow.DefaultVersion, 1) >= 1
 	now := workflow.Now(ctx)
 	info := workflow.GetInfo(ctx)
 	if in.Resume != nil {
@@ -270,20 +278,20 @@ func (s *shipment) evaluate(now time.Time, by *Actor) {
 		s.decide(now, by, &st.Checks[i])
 	}
 	// Tasks that follow the checks.
-	s.want(now, TaskConfirmRelease, "", GroupElectronic, s.check(CheckRelease).Status != CheckPassed,
+	s.want(now, by, TaskConfirmRelease, "", GroupElectronic, s.check(CheckRelease).Status != CheckPassed,
 		"record the release disposition (and the removal of any hold)")
-	s.want(now, TaskConfirmBLISF, "", GroupElectronic, s.check(CheckBLISF).Status == CheckPending,
+	s.want(now, by, TaskConfirmBLISF, "", GroupElectronic, s.check(CheckBLISF).Status == CheckPending,
 		"record the B/L number filed in the ISF")
-	s.want(now, TaskContainerLocations, "", GroupPort, s.check(CheckContainerLocations).Status == CheckPending,
+	s.want(now, by, TaskContainerLocations, "", GroupPort, s.check(CheckContainerLocations).Status == CheckPending,
 		"record each container's terminal location")
-	s.want(now, TaskPickupNumber, "", GroupPort, s.check(CheckPickupNumber).Status == CheckPending,
+	s.want(now, by, TaskPickupNumber, "", GroupPort, s.check(CheckPickupNumber).Status == CheckPending,
 		"record the pickup number"+map[bool]string{true: " and the PierPass appointment", false: ""}[st.Demurrage.Terms.PierPass])
-	s.want(now, TaskDeliveryOrder, "", GroupCarrier, s.check(CheckDeliveryOrder).Status == CheckPending,
+	s.want(now, by, TaskDeliveryOrder, "", GroupCarrier, s.check(CheckDeliveryOrder).Status == CheckPending,
 		"attach the carrier's delivery order with its seal numbers")
 	for i := range st.Documents {
 		d := &st.Documents[i]
-		s.want(now, TaskDocument, string(d.Kind), "", d.Status == DocMissing || d.Status == DocNARequested, "attach the "+d.Label)
-		s.want(now, TaskApproveNA, string(d.Kind), "", d.Status == DocNARequested, "decide whether the "+d.Label+" is not applicable")
+		s.want(now, by, TaskDocument, string(d.Kind), "", d.Status == DocMissing || d.Status == DocNARequested, "attach the "+d.Label)
+		s.want(now, by, TaskApproveNA, string(d.Kind), "", d.Status == DocNARequested, "decide whether the "+d.Label+" is not applicable")
 	}
 	allOut := true
 	for _, c := range st.Containers {
@@ -291,9 +299,9 @@ func (s *shipment) evaluate(now time.Time, by *Actor) {
 			allOut = false
 		}
 	}
-	s.want(now, TaskAvailability, "", GroupPort, st.Demurrage.LastFreeDay == nil && !allOut, "record when the containers are available at the terminal")
-	s.want(now, TaskPickup, "", "", st.Demurrage.LastFreeDay != nil && !allOut, "pick up every container before free time ends and record its gate-out")
-	s.want(now, TaskDutyDeposit, "", "", st.Deposit.PaidAt == nil, "file the entry summary and deposit the estimated duties")
+	s.want(now, by, TaskAvailability, "", GroupPort, st.Demurrage.LastFreeDay == nil && !allOut, "record when the containers are available at the terminal")
+	s.want(now, by, TaskPickup, "", "", st.Demurrage.LastFreeDay != nil && !allOut, "pick up every container before free time ends and record its gate-out")
+	s.want(now, by, TaskDutyDeposit, "", "", st.Deposit.PaidAt == nil, "file the entry summary and deposit the estimated duties")
 	if allOut && st.DeliveredAt == nil {
 		t := now
 		st.DeliveredAt = &t
@@ -562,13 +570,16 @@ func (s *shipment) setAvailability(available time.Time) {
 
 // want opens the task kind:subject when needed and none is open, and closes
 // the open one when it is no longer needed.
-func (s *shipment) want(now time.Time, kind TaskKind, subject, group string, needed bool, what string) {
+func (s *shipment) want(now time.Time, by *Actor, kind TaskKind, subject, group string, needed bool, what string) {
 	t := s.activeTask(taskID(kind, subject))
 	switch {
 	case needed && t == nil:
 		s.openTask(now, kind, subject, group, what)
 	case !needed && t != nil:
-		s.finishTask(now, t, nil, StepDone, "done")
+		if !s.taskNotices {
+			by = nil
+		}
+		s.finishTask(now, t, by, StepDone, "done")
 	}
 }
 
@@ -712,6 +723,9 @@ func (s *shipment) remind(now time.Time, t *Task, seq int) {
 		return
 	}
 	t.ReminderSent = true
+	if s.taskNotices && !now.Before(t.DueAt) {
+		return // opened late (an import of old entries): the escalation comes at once
+	}
 	msg := fmt.Sprintf("shipment %s: %s is due %s", s.state.ShipmentID, t.ID, t.DueAt.Format(time.RFC3339))
 	if t.Kind == TaskPickup {
 		msg = fmt.Sprintf("shipment %s: schedule pickup now: free time ends %s (last free day %s at %s)", s.state.ShipmentID,

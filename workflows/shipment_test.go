@@ -404,6 +404,14 @@ func TestShipment_HumanConfirmations(t *testing.T) {
 	if got := checkStatus(end); got != "release:passed bl_isf:failed container_locations:pending pickup_number:passed delivery_order:pending seals:pending" {
 		t.Fatalf("checks at the end: %s", got)
 	}
+	// A task the action made unnecessary names who did it.
+	for _, task := range end.Tasks {
+		if task.ID == string(TaskPickupNumber) || task.ID == string(TaskConfirmBLISF) || task.ID == string(TaskAvailability) {
+			if task.Status != StepDone || task.CompletedBy == nil || task.CompletedBy.Email != olivia.Email {
+				t.Errorf("task %s: status %s, completed by %+v; want done by %s", task.ID, task.Status, task.CompletedBy, olivia.Email)
+			}
+		}
+	}
 	kinds := map[CaseKind]bool{}
 	for _, c := range h.children {
 		kinds[c.Kind] = true
@@ -594,4 +602,21 @@ func TestShipment_OverrideDoesNotWaiveLaterMismatch(t *testing.T) {
 	mustReject(t, gate, ErrConflict, "seals mismatch")
 	mustAccept(t, second)
 	mustAccept(t, gateAfter)
+}
+
+// A shipment opened after its free time ended (an import of old entries)
+// escalates the pickup at once and sends no reminder saying it is still due.
+func TestShipment_NoReminderForATaskAlreadyDue(t *testing.T) {
+	h := newShipHarness(t)
+	in := completeShipment(t)
+	in.Shipment.AvailableDate = day("2026-02-02")
+	h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, time.Hour)
+	h.env.ExecuteWorkflow(ShipmentWorkflowName, in)
+
+	for _, n := range h.rec.notificationsOf(NotifyReminder) {
+		if strings.Contains(n.Message, "pickup") {
+			t.Errorf("a reminder for a pickup already overdue: +%s %s", n.clock.Sub(testStart), n.Message)
+		}
+	}
+	h.notificationAt(NotifyEscalation, "(level 1): free time is over", 0)
 }
