@@ -17,7 +17,9 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/serviceerror"
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/store"
@@ -28,13 +30,29 @@ import (
 // auditor hands to CBP, for managers and auditors (the audit trail in it
 // carries client addresses, so officers may not take it). Layout:
 //
-//	summary.html        printable summary: identity, timeline, documents, audit trail, file list
-//	manifest.json       every other file's SHA-256 and size; who generated it and when
-//	timeline.json       the business timeline, as GET …/history answers it
+//	summary.html        printable summary: identity, where the state came from, timeline,
+//	                    recorded events, histories Temporal no longer has, documents,
+//	                    audit trail, file list
+//	manifest.json       every other file's SHA-256 and size; who generated it and when;
+//	                    state_source ("temporal" or "store snapshot (version N)") and
+//	                    missing_histories ([{workflow_id, run_id, reason}], maybe empty)
+//	timeline.json       the business timeline, as GET …/history answers it, from the
+//	                    histories Temporal still has
+//	events.json         the state's own event log (who did what, kept across runs and
+//	                    past Temporal's retention); a shipment's child cases' too
 //	audit.json          the audit trail of the target (and of a shipment's child cases)
 //	history/<workflow id>[-run-<run id>].json   raw Temporal history of each run (replayable);
 //	                    a shipment's child cases' histories too
 //	documents/<kind>-<sha256[:12]>.<ext>        every stored document of a shipment, hash-checked
+//
+// Temporal keeps a closed workflow's history only for the namespace's
+// retention (30 days in dev), while CBP audits come years later. So the state
+// is the workflow's answer while Temporal has the workflow and the store's
+// snapshot after that (the source is named in the summary and the manifest);
+// and a run or child case whose history is gone is listed as missing, in the
+// manifest and the summary, instead of failing the export or vanishing from
+// it: events.json still holds what was done. Only Temporal's NotFound is read
+// that way; any other error fails the export as before.
 //
 // The zip is built in memory before anything is sent: a failure half-way
 // (a document whose hash no longer matches: 409) answers an error, never a
@@ -135,6 +153,31 @@ type exportHistory struct {
 	Events                  int
 }
 
+// stateFromTemporal is the state source when the workflow answered its query.
+const stateFromTemporal = "temporal"
+
+// stateFromStore is the state source when Temporal no longer has the workflow.
+func stateFromStore(version int64) string { return fmt.Sprintf("store snapshot (version %d)", version) }
+
+// missingHistoryReason is why a run's history is not in the zip.
+const missingHistoryReason = "not in Temporal any more (past the namespace's retention); events.json holds the record"
+
+// missingHistory is a run whose history Temporal no longer has (manifest.json
+// and summary.html list it).
+type missingHistory struct {
+	WorkflowID string `json:"workflow_id"`
+	RunID      string `json:"run_id"`
+	Reason     string `json:"reason"`
+}
+
+// exportRecord is a workflow's own event log as events.json and the summary
+// hold it: a shipment's child case's, with where its state came from.
+type exportRecord struct {
+	CaseID      string            `json:"case_id"`
+	StateSource string            `json:"state_source"`
+	Events      []workflows.Event `json:"events"`
+}
+
 // exportLabel is one identity line of the summary.
 type exportLabel struct{ Label, Value string }
 
@@ -145,8 +188,12 @@ type exportSummary struct {
 	GeneratedBy store.User
 	Identity    []exportLabel
 	Children    []workflows.ChildCase
+	StateSource string
 	Timeline    []BusinessEvent
 	Histories   []exportHistory
+	Missing     []missingHistory
+	Events      []workflows.Event // the target's own event log
+	Records     []exportRecord    // a shipment's child cases' event logs
 	Documents   []exportDocument
 	NoDocuments string // why there are none, for a case
 	Audit       []store.AuditEntry
@@ -155,11 +202,15 @@ type exportSummary struct {
 
 // exportManifest is manifest.json.
 type exportManifest struct {
-	TargetKind  string                  `json:"target_kind"`
-	TargetID    string                  `json:"target_id"`
-	GeneratedAt time.Time               `json:"generated_at"`
-	GeneratedBy workflows.Actor         `json:"generated_by"`
-	Files       map[string]manifestFile `json:"files"`
+	TargetKind  string          `json:"target_kind"`
+	TargetID    string          `json:"target_id"`
+	GeneratedAt time.Time       `json:"generated_at"`
+	GeneratedBy workflows.Actor `json:"generated_by"`
+	StateSource string          `json:"state_source"`
+	// MissingHistories are the runs (and child cases) whose history Temporal
+	// no longer has; never null.
+	MissingHistories []missingHistory        `json:"missing_histories"`
+	Files            map[string]manifestFile `json:"files"`
 }
 
 type manifestFile struct {
@@ -187,7 +238,8 @@ func (s *Server) buildExport(ctx context.Context, u store.User, kind, id string,
 		return nil, errInternal(fmt.Errorf("rendering the export summary of %s: %w", id, err))
 	}
 	files = append([]exportFile{{Name: "summary.html", Data: page.Bytes()}}, files...)
-	m := exportManifest{TargetKind: kind, TargetID: id, GeneratedAt: now, GeneratedBy: actorOf(u), Files: map[string]manifestFile{}}
+	m := exportManifest{TargetKind: kind, TargetID: id, GeneratedAt: now, GeneratedBy: actorOf(u), StateSource: sum.StateSource,
+		MissingHistories: orEmpty(sum.Missing), Files: map[string]manifestFile{}}
 	for _, f := range files {
 		m.Files[f.Name] = manifestFile{SHA256: f.SHA256(), Size: f.Size()}
 	}
@@ -240,19 +292,24 @@ func historyFile(workflowID, runID string, events []*historypb.HistoryEvent) (ex
 // caseExport: the case's one workflow, its timeline and its audit trail.
 // Documents are stored per shipment, so a case has none of its own.
 func (s *Server) caseExport(ctx context.Context, id string, sum *exportSummary) ([]exportFile, error) {
-	st, err := s.caseState(ctx, id)
+	st, source, err := s.exportCaseState(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	events, err := s.history(ctx, id)
+	sum.StateSource, sum.Events = source, st.Events
+	wf := workflows.CaseWorkflowID(id)
+	events, err := s.exportRunHistory(ctx, id, wf, "", sum)
 	if err != nil {
 		return nil, err
 	}
-	hist, h, err := historyFile(workflows.CaseWorkflowID(id), "", events)
-	if err != nil {
-		return nil, err
+	var hists []exportFile
+	if events != nil {
+		hist, h, err := historyFile(wf, "", events)
+		if err != nil {
+			return nil, err
+		}
+		hists, sum.Histories = []exportFile{hist}, []exportHistory{h}
 	}
-	sum.Histories = []exportHistory{h}
 	sum.Timeline = businessEvents(events)
 	sum.Identity = caseIdentity(st)
 	sum.NoDocuments = "Documents are kept per shipment; a case has none of its own."
@@ -263,40 +320,45 @@ func (s *Server) caseExport(ctx context.Context, id string, sum *exportSummary) 
 	if err != nil {
 		return nil, err
 	}
+	record, err := jsonFile("events.json", map[string]any{"case_id": id, "state_source": source, "events": orEmpty(st.Events)})
+	if err != nil {
+		return nil, err
+	}
 	audit, err := s.exportAudit(ctx, sum, id)
 	if err != nil {
 		return nil, err
 	}
-	return []exportFile{timeline, audit, hist}, nil
+	return append([]exportFile{timeline, record, audit}, hists...), nil
 }
 
 // shipmentExport: every run's history, the child cases' histories, the
 // timeline across runs, the audit trail of the shipment and its cases, and
 // every stored document after checking its hash.
 func (s *Server) shipmentExport(ctx context.Context, id string, sum *exportSummary) ([]exportFile, error) {
-	st, err := s.shipmentState(ctx, id)
+	st, source, err := s.exportShipmentState(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	sum.StateSource, sum.Events = source, st.Events
+	wf := st.WorkflowID
+	if wf == "" {
+		wf = workflows.ShipmentWorkflowID(id)
 	}
 	var files []exportFile
 	var all []*historypb.HistoryEvent
 	runs := st.Runs
 	if len(runs) == 0 {
-		runs = []string{""}
+		runs = []string{""} // the latest run
 	}
 	for _, run := range runs {
-		only := run
-		if only == "" {
-			only = "latest"
-		}
-		events, err := s.shipmentHistory(ctx, id, only)
+		events, err := s.exportRunHistory(ctx, id, wf, run, sum)
 		if err != nil {
 			return nil, err
 		}
-		if len(events) == 0 {
-			continue // past the namespace's retention: the timeline below still has what the state kept
+		if events == nil {
+			continue // listed as missing; events.json still has what the state kept
 		}
-		f, h, err := historyFile(st.WorkflowID, run, events)
+		f, h, err := historyFile(wf, run, events)
 		if err != nil {
 			return nil, err
 		}
@@ -306,11 +368,20 @@ func (s *Server) shipmentExport(ctx context.Context, id string, sum *exportSumma
 	targets := []string{id}
 	for _, ch := range st.Children {
 		targets = append(targets, ch.CaseID)
-		events, err := s.history(ctx, ch.CaseID)
+		rec, err := s.exportChildRecord(ctx, ch.CaseID)
 		if err != nil {
 			return nil, err
 		}
-		f, h, err := historyFile(workflows.CaseWorkflowID(ch.CaseID), "", events)
+		sum.Records = append(sum.Records, rec)
+		cwf := workflows.CaseWorkflowID(ch.CaseID)
+		events, err := s.exportRunHistory(ctx, ch.CaseID, cwf, "", sum)
+		if err != nil {
+			return nil, err
+		}
+		if events == nil {
+			continue
+		}
+		f, h, err := historyFile(cwf, "", events)
 		if err != nil {
 			return nil, err
 		}
@@ -328,6 +399,11 @@ func (s *Server) shipmentExport(ctx context.Context, id string, sum *exportSumma
 	if err != nil {
 		return nil, err
 	}
+	record, err := jsonFile("events.json", map[string]any{"shipment_id": id, "state_source": source, "events": orEmpty(st.Events),
+		"cases": orEmpty(sum.Records)})
+	if err != nil {
+		return nil, err
+	}
 	audit, err := s.exportAudit(ctx, sum, targets...)
 	if err != nil {
 		return nil, err
@@ -335,11 +411,107 @@ func (s *Server) shipmentExport(ctx context.Context, id string, sum *exportSumma
 	for _, d := range docs {
 		sum.Documents = append(sum.Documents, d.exportDocument)
 	}
-	files = append([]exportFile{timeline, audit}, files...)
+	files = append([]exportFile{timeline, record, audit}, files...)
 	for _, d := range docs {
 		files = append(files, d.file)
 	}
 	return files, nil
+}
+
+// isWorkflowGone reports whether Temporal answered that it has no such
+// workflow or run: never started, or deleted after the namespace's retention.
+func isWorkflowGone(err error) bool {
+	var nf *serviceerror.NotFound
+	return errors.As(err, &nf)
+}
+
+// exportCaseState is the case's state: the workflow's answer while Temporal
+// has the workflow, the store's snapshot after that, with which it was. A
+// case neither has is 404; any other error fails as caseState does.
+func (s *Server) exportCaseState(ctx context.Context, id string) (workflows.CaseState, string, error) {
+	st, err := s.caseState(ctx, id)
+	if err == nil {
+		return st, stateFromTemporal, nil
+	}
+	if ae := asError(err); ae.Code != CodeNotFound {
+		return st, "", err
+	}
+	row, err := s.Store.GetCase(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return st, "", errf(CodeNotFound, "case %s does not exist", id)
+	}
+	if err != nil {
+		return st, "", errInternal(fmt.Errorf("reading the stored snapshot of case %s: %w", id, err))
+	}
+	if err := json.Unmarshal([]byte(row.State), &st); err != nil {
+		return st, "", errInternal(fmt.Errorf("case %s: stored state is not valid JSON: %w", id, err))
+	}
+	return st, stateFromStore(row.Version), nil
+}
+
+// exportShipmentState is exportCaseState for a shipment. Unlike shipmentState
+// it falls back to the store only when Temporal has no such workflow, and
+// says so.
+func (s *Server) exportShipmentState(ctx context.Context, id string) (workflows.ShipmentState, string, error) {
+	var st workflows.ShipmentState
+	v, err := s.Temporal.QueryWorkflow(ctx, workflows.ShipmentWorkflowID(id), "", workflows.QueryState)
+	if err == nil {
+		if err := v.Get(&st); err != nil {
+			return st, "", errInternal(fmt.Errorf("decoding state of %s: %w", id, err))
+		}
+		return st, stateFromTemporal, nil
+	}
+	if !isWorkflowGone(err) {
+		return st, "", fromWorkflow(err, id)
+	}
+	row, err := s.Store.GetShipment(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return st, "", errf(CodeNotFound, "shipment %s does not exist", id)
+	}
+	if err != nil {
+		return st, "", errInternal(err)
+	}
+	if st, err = row.ShipmentState(); err != nil {
+		return st, "", errInternal(err)
+	}
+	return st, stateFromStore(row.Version), nil
+}
+
+// exportChildRecord is a shipment's child case's event log. A child case
+// neither Temporal nor the store knows is said so, not a 404 of the shipment.
+func (s *Server) exportChildRecord(ctx context.Context, caseID string) (exportRecord, error) {
+	st, source, err := s.exportCaseState(ctx, caseID)
+	if err != nil {
+		if asError(err).Code != CodeNotFound {
+			return exportRecord{}, err
+		}
+		source = "none: neither Temporal nor the store has this case"
+	}
+	return exportRecord{CaseID: caseID, StateSource: source, Events: orEmpty(st.Events)}, nil
+}
+
+// exportRunHistory reads the whole history of one run (the latest when runID
+// is ""). A run Temporal no longer has is added to sum.Missing and answers
+// nil events and no error; any other error fails the export.
+func (s *Server) exportRunHistory(ctx context.Context, targetID, workflowID, runID string, sum *exportSummary) ([]*historypb.HistoryEvent, error) {
+	it := s.Temporal.GetWorkflowHistory(ctx, workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var events []*historypb.HistoryEvent
+	for it.HasNext() {
+		ev, err := it.Next()
+		if isWorkflowGone(err) {
+			events = nil // deleted half-way through the read: gone all the same
+			break
+		}
+		if err != nil {
+			return nil, fromWorkflow(err, targetID)
+		}
+		events = append(events, ev)
+	}
+	if len(events) == 0 {
+		sum.Missing = append(sum.Missing, missingHistory{WorkflowID: workflowID, RunID: runID, Reason: missingHistoryReason})
+		return nil, nil
+	}
+	return events, nil
 }
 
 func orEmpty[T any](s []T) []T {
@@ -521,19 +693,43 @@ The zip's <code>manifest.json</code> holds the SHA-256 of every file in it, this
 
 <h2>Identity</h2>
 <dl>{{range .Identity}}<dt>{{.Label}}</dt><dd>{{.Value}}</dd>{{end}}</dl>
+<p>State read from: <strong>{{.StateSource}}</strong>{{if ne .StateSource "temporal"}}
+(Temporal no longer has the workflow, past the namespace's retention: this is the last state the case store kept){{end}}.</p>
 {{with .Children}}
 <h2>Detention cases opened by this shipment</h2>
 <table><tr><th>Case</th><th>Kind</th><th>Reason</th><th>Opened</th><th>Closed</th><th>Summary</th></tr>
 {{range .}}<tr><td>{{.CaseID}}</td><td>{{.Kind}}</td><td>{{.Reason}}</td><td>{{when .OpenedAt}}</td><td>{{whenp .ClosedAt}}</td><td>{{.Summary}}</td></tr>
 {{end}}</table>
-<p>Their histories are under <code>history/</code> and their audit entries in <code>audit.json</code>.</p>
+<p>Their histories are under <code>history/</code> (those Temporal still has), their recorded events in <code>events.json</code>
+and their audit entries in <code>audit.json</code>.</p>
 {{end}}
 <h2>Timeline</h2>
 <table><tr><th>When</th><th>What</th><th>Who</th><th>Summary</th></tr>
 {{range .Timeline}}<tr><td>{{when .At}}</td><td>{{.Kind}}</td><td>{{with .Actor}}{{.Email}} ({{.Role}}){{else}}system{{end}}</td><td>{{.Summary}}</td></tr>
 {{else}}<tr><td colspan="4">No events.</td></tr>
 {{end}}</table>
-<p>Raw Temporal histories (replayable): {{range $i, $h := .Histories}}{{if $i}}, {{end}}<code>{{$h.File}}</code> ({{$h.Events}} events){{end}}.</p>
+<p>Raw Temporal histories (replayable): {{range $i, $h := .Histories}}{{if $i}}, {{end}}<code>{{$h.File}}</code> ({{$h.Events}} events){{else}}none{{end}}.</p>
+{{with .Missing}}
+<h3>Histories Temporal no longer has</h3>
+<p>The timeline above is built from the histories Temporal still has, so it is incomplete; the recorded events below are kept with the state, not in those histories, and still say who did what.</p>
+<table><tr><th>Workflow</th><th>Run</th><th>Why it is not in this file</th></tr>
+{{range .}}<tr><td><code>{{.WorkflowID}}</code></td><td>{{if .RunID}}<code>{{.RunID}}</code>{{else}}latest{{end}}</td><td>{{.Reason}}</td></tr>
+{{end}}</table>
+{{end}}
+<h2>Recorded events (from the {{.Kind}}'s own record)</h2>
+<p>The state's own event log (<code>events.json</code>): who did what, kept across runs and after Temporal's retention.</p>
+<table><tr><th>When</th><th>What</th><th>Who</th><th>Detail</th></tr>
+{{range .Events}}<tr><td>{{when .At}}</td><td>{{.Kind}}</td><td>{{with .Actor}}{{.Email}} ({{.Role}}){{else}}system{{end}}</td><td>{{.Detail}}</td></tr>
+{{else}}<tr><td colspan="4">No events.</td></tr>
+{{end}}</table>
+{{range .Records}}
+<h3>Case {{.CaseID}}</h3>
+<p>State read from: {{.StateSource}}.</p>
+<table><tr><th>When</th><th>What</th><th>Who</th><th>Detail</th></tr>
+{{range .Events}}<tr><td>{{when .At}}</td><td>{{.Kind}}</td><td>{{with .Actor}}{{.Email}} ({{.Role}}){{else}}system{{end}}</td><td>{{.Detail}}</td></tr>
+{{else}}<tr><td colspan="4">No events.</td></tr>
+{{end}}</table>
+{{end}}
 
 <h2>Documents</h2>
 {{if .Documents}}<table><tr><th>File in the zip</th><th>Kind</th><th>Original name</th><th>Type, size</th><th>Uploaded</th><th>SHA-256</th></tr>

@@ -5,6 +5,9 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"os"
@@ -13,6 +16,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/server/api/adminservice/v1"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/postrelease/postrelease/api"
 	"github.com/postrelease/postrelease/internal/testdb"
@@ -29,11 +39,55 @@ type exportManifest struct {
 	TargetID    string          `json:"target_id"`
 	GeneratedAt time.Time       `json:"generated_at"`
 	GeneratedBy workflows.Actor `json:"generated_by"`
-	Files       map[string]struct {
+	StateSource string          `json:"state_source"`
+	// Missing is null only when the export left the field out.
+	Missing []missingHistory `json:"missing_histories"`
+	Files   map[string]struct {
 		SHA256 string `json:"sha256"`
 		Size   int    `json:"size"`
 	} `json:"files"`
 }
+
+type missingHistory struct {
+	WorkflowID string `json:"workflow_id"`
+	RunID      string `json:"run_id"`
+	Reason     string `json:"reason"`
+}
+
+// exportEvents is events.json: the state's own event log, and a shipment's
+// child cases'.
+type exportEvents struct {
+	CaseID      string            `json:"case_id"`
+	ShipmentID  string            `json:"shipment_id"`
+	StateSource string            `json:"state_source"`
+	Events      []workflows.Event `json:"events"`
+	Cases       []struct {
+		CaseID      string            `json:"case_id"`
+		StateSource string            `json:"state_source"`
+		Events      []workflows.Event `json:"events"`
+	} `json:"cases"`
+}
+
+func eventsOf(t *testing.T, raw []byte) exportEvents {
+	t.Helper()
+	var ev exportEvents
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatalf("events.json: %v", err)
+	}
+	return ev
+}
+
+// hasEvent reports whether a recorded event of the kind was done by email
+// ("" for the system).
+func hasEvent(events []workflows.Event, kind, email string) bool {
+	return slices.ContainsFunc(events, func(ev workflows.Event) bool {
+		return ev.Kind == kind && (email == "" && ev.Actor == nil || ev.Actor != nil && ev.Actor.Email == email)
+	})
+}
+
+// The reason a history is missing, as the manifest gives it and the summary
+// shows it (escaped).
+const missingReason = "not in Temporal any more (past the namespace's retention); events.json holds the record"
 
 // unzipExport checks an export answer's headers and returns its files, after
 // checking manifest.json against every other file's bytes.
@@ -74,7 +128,7 @@ func unzipExport(t *testing.T, r response, id string) (map[string][]byte, export
 	if err := json.Unmarshal(files["manifest.json"], &m); err != nil {
 		t.Fatalf("manifest.json: %v", err)
 	}
-	if m.TargetID != id || m.GeneratedAt.IsZero() || m.GeneratedBy.Email == "" {
+	if m.TargetID != id || m.GeneratedAt.IsZero() || m.GeneratedBy.Email == "" || m.StateSource == "" || m.Missing == nil {
 		t.Errorf("manifest = %+v", m)
 	}
 	for name, b := range files {
@@ -157,12 +211,17 @@ func TestCaseExport(t *testing.T) {
 	r := e.call(t, "manager", http.MethodGet, "/api/v1/cases/"+id+"/export", nil)
 	files, m := unzipExport(t, r, id)
 	wf := workflows.CaseWorkflowID(id)
-	want := []string{"audit.json", "history/" + wf + ".json", "manifest.json", "summary.html", "timeline.json"}
+	want := []string{"audit.json", "events.json", "history/" + wf + ".json", "manifest.json", "summary.html", "timeline.json"}
 	if got := fileNames(files); !slices.Equal(got, want) {
 		t.Fatalf("zip holds %v, want %v", got, want)
 	}
-	if m.TargetKind != "case" || m.GeneratedBy.Email != e.email("manager") {
+	if m.TargetKind != "case" || m.GeneratedBy.Email != e.email("manager") || m.StateSource != "temporal" || len(m.Missing) != 0 {
 		t.Errorf("manifest = %+v", m)
+	}
+	if ev := eventsOf(t, files["events.json"]); ev.CaseID != id || ev.StateSource != "temporal" ||
+		!hasEvent(ev.Events, "opened", e.email("officer")) || !hasEvent(ev.Events, string(workflows.ActionFilePSC), e.email("officer")) ||
+		!hasEvent(ev.Events, string(workflows.ActionAddNote), e.email("manager")) {
+		t.Errorf("events.json = %+v, want the opening, the PSC and the note", ev)
 	}
 	wantRawHistory(t, e, files["history/"+wf+".json"], wf, "", workflows.CaseWorkflowName)
 
@@ -194,13 +253,17 @@ func TestCaseExport(t *testing.T) {
 
 	summary := string(files["summary.html"])
 	for _, s := range []string{"ABC-1234567-8", "Acme Tools Inc.", "2704", id, "&lt;script&gt;alert(1)&lt;/script&gt;", e.email("manager"),
-		"PSC-2026-0001", "history/" + wf + ".json", sha256Hex(files["audit.json"])} {
+		"PSC-2026-0001", "history/" + wf + ".json", sha256Hex(files["audit.json"]), "Recorded events (from the case's own record)",
+		"asked the broker for the invoice", "State read from: <strong>temporal</strong>"} {
 		if !strings.Contains(summary, s) {
 			t.Errorf("summary.html does not contain %q", s)
 		}
 	}
 	if strings.Contains(summary, "<script") || strings.Contains(summary, "src=") {
 		t.Errorf("summary.html has a script or an external resource:\n%s", summary)
+	}
+	if strings.Contains(summary, "no longer has") {
+		t.Error("summary.html says a history is missing, but Temporal has them all")
 	}
 
 	// The export itself is in the audit trail, with the zip's hash.
@@ -279,7 +342,7 @@ func TestShipmentExport(t *testing.T) {
 	r := e.call(t, "auditor", http.MethodGet, "/api/v1/shipments/"+id+"/export", nil)
 	files, m := unzipExport(t, r, id)
 	docName := "documents/fcc_certificate-" + sha256Hex(fcc)[:12] + ".pdf"
-	want := []string{"audit.json", docName}
+	want := []string{"audit.json", docName, "events.json"}
 	for _, run := range s.Runs {
 		want = append(want, "history/"+s.WorkflowID+"-run-"+run+".json")
 	}
@@ -288,8 +351,14 @@ func TestShipmentExport(t *testing.T) {
 	if got := fileNames(files); len(s.Runs) == 0 || !slices.Equal(got, want) {
 		t.Fatalf("zip holds %v, want %v (runs %v)", got, want, s.Runs)
 	}
-	if m.TargetKind != "shipment" || m.GeneratedBy.Email != e.email("auditor") {
+	if m.TargetKind != "shipment" || m.GeneratedBy.Email != e.email("auditor") || m.StateSource != "temporal" || len(m.Missing) != 0 {
 		t.Errorf("manifest = %+v", m)
+	}
+	if ev := eventsOf(t, files["events.json"]); ev.ShipmentID != id || ev.StateSource != "temporal" ||
+		!hasEvent(ev.Events, "opened", e.email("officer")) || !hasEvent(ev.Events, "case_opened", "") ||
+		len(ev.Cases) != 1 || ev.Cases[0].CaseID != child || ev.Cases[0].StateSource != "temporal" ||
+		!hasEvent(ev.Cases[0].Events, string(workflows.ActionAddNote), e.email("officer")) {
+		t.Errorf("events.json = %+v, want the shipment's opening and its child case with the note", ev)
 	}
 	if !bytes.Equal(files[docName], fcc) || m.Files[docName].SHA256 != sha256Hex(fcc) {
 		t.Errorf("the document in the zip differs from the upload (manifest %+v)", m.Files[docName])
@@ -354,5 +423,209 @@ func TestShipmentExport(t *testing.T) {
 	trail := e.auditOf(t, id)
 	if last := trail[len(trail)-1]; last.Action != "shipment.export" || last.Outcome != http.StatusConflict {
 		t.Errorf("the refused export is recorded as %+v", last)
+	}
+}
+
+// forgetWorkflow does what the namespace's retention does to a closed
+// workflow: it waits for the workflow to close, deletes it from Temporal and
+// waits until Temporal answers NotFound for its history and its description.
+// It uses the admin API's forced delete, which is synchronous: the public
+// DeleteWorkflowExecution of a closed workflow waits for the transfer queue's
+// ack level (30 s on the test server) and took 30 to 90 s.
+func forgetWorkflow(t *testing.T, e *env, workflowID string) {
+	t.Helper()
+	ctx := t.Context()
+	eventually(t, 20*time.Second, workflowID+" closed", func() string {
+		d, err := e.temporal.DescribeWorkflowExecution(ctx, workflowID, "")
+		if err != nil {
+			return err.Error()
+		}
+		if st := d.GetWorkflowExecutionInfo().GetStatus(); st == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+			return "still " + st.String()
+		}
+		return ""
+	})
+	conn, err := grpc.NewClient(temporalServer.GetFrontendHostPort(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatalf("dialing Temporal's admin API: %v", err)
+	}
+	defer conn.Close()
+	if _, err := adminservice.NewAdminServiceClient(conn).DeleteWorkflowExecution(ctx, &adminservice.DeleteWorkflowExecutionRequest{
+		Namespace: e.namespace, Execution: &commonpb.WorkflowExecution{WorkflowId: workflowID},
+	}); err != nil {
+		t.Fatalf("deleting %s from Temporal: %v", workflowID, err)
+	}
+	eventually(t, 10*time.Second, workflowID+" gone from Temporal", func() string {
+		var nf *serviceerror.NotFound
+		it := e.temporal.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		if !it.HasNext() {
+			return "an empty history, not NotFound"
+		}
+		if _, err := it.Next(); !errors.As(err, &nf) {
+			return fmt.Sprintf("GetWorkflowHistory: %v", err)
+		}
+		if _, err := e.temporal.DescribeWorkflowExecution(ctx, workflowID, ""); !errors.As(err, &nf) {
+			return fmt.Sprintf("DescribeWorkflowExecution: %v", err)
+		}
+		return ""
+	})
+}
+
+// storedVersion waits until the store's snapshot of a case is at version.
+func storedVersion(t *testing.T, e *env, caseID string, version int64) {
+	t.Helper()
+	eventually(t, 10*time.Second, "the stored snapshot of "+caseID, func() string {
+		row, err := e.store.GetCase(t.Context(), caseID)
+		if err != nil || row.Version < version {
+			return fmt.Sprintf("version %d, %v; want %d", row.Version, err, version)
+		}
+		return ""
+	})
+}
+
+// TestCaseExportPastRetention: years after a case closed, Temporal no longer
+// has it; the export still answers, from the store's snapshot, with the
+// case's own event log and the missing history named.
+func TestCaseExportPastRetention(t *testing.T) {
+	t.Parallel()
+	e := newShipmentEnv(t)
+	c := e.open(t, "officer", wrenchSet("retained-"+randomSuffix(), false))
+	id, wf := c.CaseID, workflows.CaseWorkflowID(c.CaseID)
+	e.mustAct(t, "manager", id, workflows.ActionAddNote, map[string]any{"text": "broker confirmed the invoice " + xss}, workflows.StepFilePSC)
+	c = e.advance(t, id, "officer", "manager", workflows.StepClosed)
+	storedVersion(t, e, id, c.Version)
+	forgetWorkflow(t, e, wf)
+
+	files, m := unzipExport(t, e.call(t, "auditor", http.MethodGet, "/api/v1/cases/"+id+"/export", nil), id)
+	want := []string{"audit.json", "events.json", "manifest.json", "summary.html", "timeline.json"}
+	if got := fileNames(files); !slices.Equal(got, want) {
+		t.Fatalf("zip holds %v, want %v", got, want)
+	}
+	source := fmt.Sprintf("store snapshot (version %d)", c.Version)
+	if m.StateSource != source {
+		t.Errorf("manifest state_source = %q, want %q", m.StateSource, source)
+	}
+	if len(m.Missing) != 1 || m.Missing[0] != (missingHistory{WorkflowID: wf, Reason: missingReason}) {
+		t.Errorf("manifest missing_histories = %+v, want the case's workflow", m.Missing)
+	}
+
+	ev := eventsOf(t, files["events.json"])
+	if ev.CaseID != id || ev.StateSource != source {
+		t.Errorf("events.json names case %q from %q", ev.CaseID, ev.StateSource)
+	}
+	for _, w := range []struct{ kind, who string }{
+		{"opened", "officer"}, {string(workflows.ActionAddNote), "manager"}, {string(workflows.ActionFilePSC), "officer"},
+		{string(workflows.ActionRecordPayment), "officer"}, {string(workflows.ActionApproveCodeFix), "manager"}, {string(workflows.ActionClose), "manager"},
+	} {
+		if !hasEvent(ev.Events, w.kind, e.email(w.who)) {
+			t.Errorf("events.json has no %s by %s: %+v", w.kind, w.who, ev.Events)
+		}
+	}
+	var tl struct {
+		Events []api.BusinessEvent `json:"events"`
+	}
+	if err := json.Unmarshal(files["timeline.json"], &tl); err != nil || len(tl.Events) != 0 {
+		t.Errorf("timeline.json = %s (%v), want no events: there is no history to build it from", files["timeline.json"], err)
+	}
+	if !hasAudit(auditActions(t, files["audit.json"]), "case.close", id, e.email("manager")) {
+		t.Error("audit.json lacks the closing")
+	}
+
+	summary := string(files["summary.html"])
+	for _, s := range []string{"ABC-1234567-8", "Acme Tools Inc.", "closed", "paid, catalog fixed", source, wf,
+		html.EscapeString(missingReason), "Recorded events (from the case's own record)",
+		"broker confirmed the invoice &lt;script&gt;alert(1)&lt;/script&gt;", e.email("manager")} {
+		if !strings.Contains(summary, s) {
+			t.Errorf("summary.html does not contain %q", s)
+		}
+	}
+	if strings.Contains(summary, "<script") {
+		t.Error("summary.html holds unescaped markup from the data")
+	}
+	trail := e.auditOf(t, id)
+	if last := trail[len(trail)-1]; last.Action != "case.export" || last.Outcome != http.StatusOK {
+		t.Errorf("last audit entry = %+v, want the export", last)
+	}
+	// A case neither Temporal nor the store has is still 404.
+	wantError(t, e.call(t, "auditor", http.MethodGet, "/api/v1/cases/DC-NOPE/export", nil), http.StatusNotFound, api.CodeNotFound)
+}
+
+// TestShipmentExportChildPastRetention: a shipment outlives its child case by
+// years; once Temporal no longer has the child, the shipment's export lists
+// the child's history as missing and still holds the shipment's own.
+func TestShipmentExportChildPastRetention(t *testing.T) {
+	t.Parallel()
+	e := newShipmentEnv(t)
+	b := shipmentBody("STU-2600021-5")
+	b["isf_bl_number"] = "COSU6331470001"
+	s := e.openShipment(t, "officer", b)
+	id := s.ShipmentID
+	child, childWF := id+"-ISF1", workflows.CaseWorkflowID(id+"-ISF1")
+	eventually(t, 10*time.Second, "the child case "+child, func() string {
+		if r := e.call(t, "manager", http.MethodGet, "/api/v1/cases/"+child, nil); r.status != http.StatusOK {
+			return r.String()
+		}
+		return ""
+	})
+	e.mustAct(t, "officer", child, workflows.ActionRecordISFAmendment,
+		map[string]any{"amended_isf_reference": "ISF-AMD-26-0042", "corrected_bl_number": blMain}, workflows.StepClose)
+	c := e.mustAct(t, "manager", child, workflows.ActionClose, map[string]any{"summary": "ISF amended to the master B/L"}, workflows.StepClosed)
+	eventually(t, 10*time.Second, "the child case closed on the shipment", func() string {
+		s = e.getShipment(t, "officer", id)
+		for _, ch := range s.Children {
+			if ch.CaseID == child && ch.ClosedAt != nil {
+				return ""
+			}
+		}
+		return fmt.Sprintf("children %+v", s.Children)
+	})
+	storedVersion(t, e, child, c.Version)
+	forgetWorkflow(t, e, childWF)
+
+	files, m := unzipExport(t, e.call(t, "manager", http.MethodGet, "/api/v1/shipments/"+id+"/export", nil), id)
+	want := []string{"audit.json", "events.json", "manifest.json", "summary.html", "timeline.json"}
+	for _, run := range s.Runs {
+		want = append(want, "history/"+s.WorkflowID+"-run-"+run+".json")
+	}
+	sort.Strings(want)
+	if got := fileNames(files); len(s.Runs) == 0 || !slices.Equal(got, want) {
+		t.Fatalf("zip holds %v, want %v (runs %v)", got, want, s.Runs)
+	}
+	for _, run := range s.Runs {
+		wantRawHistory(t, e, files["history/"+s.WorkflowID+"-run-"+run+".json"], s.WorkflowID, run, workflows.ShipmentWorkflowName)
+	}
+	if m.StateSource != "temporal" {
+		t.Errorf("manifest state_source = %q, want temporal: the shipment's workflow still runs", m.StateSource)
+	}
+	if len(m.Missing) != 1 || m.Missing[0] != (missingHistory{WorkflowID: childWF, Reason: missingReason}) {
+		t.Errorf("manifest missing_histories = %+v, want only the child case's workflow", m.Missing)
+	}
+
+	ev := eventsOf(t, files["events.json"])
+	childSource := fmt.Sprintf("store snapshot (version %d)", c.Version)
+	if ev.ShipmentID != id || ev.StateSource != "temporal" || !hasEvent(ev.Events, "case_closed", "") {
+		t.Errorf("events.json = %+v, want the shipment's events with the child's closing", ev)
+	}
+	if len(ev.Cases) != 1 || ev.Cases[0].CaseID != child || ev.Cases[0].StateSource != childSource ||
+		!hasEvent(ev.Cases[0].Events, string(workflows.ActionRecordISFAmendment), e.email("officer")) ||
+		!hasEvent(ev.Cases[0].Events, string(workflows.ActionClose), e.email("manager")) {
+		t.Errorf("events.json cases = %+v, want %s from %q with the amendment and the closing", ev.Cases, child, childSource)
+	}
+	var tl struct {
+		Events []api.BusinessEvent `json:"events"`
+	}
+	if err := json.Unmarshal(files["timeline.json"], &tl); err != nil ||
+		!slices.ContainsFunc(tl.Events, func(ev api.BusinessEvent) bool { return ev.Kind == "case_opened" }) {
+		t.Errorf("timeline.json = %s (%v), want the shipment's own history in it", files["timeline.json"], err)
+	}
+	if audit := auditActions(t, files["audit.json"]); !hasAudit(audit, "case.close", child, e.email("manager")) {
+		t.Errorf("audit.json lacks the child case's closing: %+v", audit)
+	}
+	summary := string(files["summary.html"])
+	for _, s := range []string{"STU-2600021-5", child, childWF, html.EscapeString(missingReason), childSource,
+		"Recorded events (from the shipment's own record)", "ISF-AMD-26-0042"} {
+		if !strings.Contains(summary, s) {
+			t.Errorf("summary.html does not contain %q", s)
+		}
 	}
 }

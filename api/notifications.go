@@ -170,6 +170,9 @@ func (s *Server) markRead(c echo.Context, u store.User, ids []string, all bool) 
 		if strings.TrimSpace(id) == "" {
 			return 0, errInvalid(map[string]string{"ids": "must not hold an empty id"})
 		}
+		if !plainText(id, maxIDLength) {
+			return 0, errInvalid(map[string]string{"ids": "holds an id that is not one of ours"})
+		}
 	}
 	n, err := s.Store.MarkNotificationsRead(ctx, u, ids, time.Now())
 	if errors.Is(err, store.ErrNotFound) {
@@ -280,9 +283,9 @@ type outboxView struct {
 	DeliveredAt   *time.Time `json:"delivered_at,omitempty"`
 }
 
-func viewOutbox(m store.OutboxMessage) outboxView {
+func viewOutbox(m store.OutboxMessage, now time.Time) outboxView {
 	v := outboxView{ID: m.ID, Channel: m.Channel, Destination: m.Destination, Attempts: m.Attempts, LastError: m.LastError,
-		NextAttemptAt: m.NextAttemptAt.UTC(), CreatedAt: m.CreatedAt.UTC(), Sending: m.ClaimedAt != nil, Status: m.Status, DeliveredAt: m.DeliveredAt}
+		NextAttemptAt: m.NextAttemptAt.UTC(), CreatedAt: m.CreatedAt.UTC(), Sending: m.Sending(now), Status: m.Status, DeliveredAt: m.DeliveredAt}
 	if m.Channel == store.ChannelWebhook {
 		v.Destination = redactURL(m.Destination)
 		v.LastError = strings.ReplaceAll(v.LastError, m.Destination, v.Destination)
@@ -340,8 +343,9 @@ func (s *Server) outbox(c echo.Context) (outboxData, error) {
 		return outboxData{}, errInternal(err)
 	}
 	d := outboxData{Counts: counts, Total: total, Limit: store.PageSize(limit), Offset: offset, Rows: make([]outboxView, len(rows))}
+	now := time.Now()
 	for i, m := range rows {
-		d.Rows[i] = viewOutbox(m)
+		d.Rows[i] = viewOutbox(m, now)
 	}
 	return d, nil
 }
@@ -402,7 +406,7 @@ func (s *Server) apiRetryOutbox(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"message": viewOutbox(m)})
+	return c.JSON(http.StatusOK, map[string]any{"message": viewOutbox(m, time.Now())})
 }
 
 func (s *Server) webRetryOutbox(c echo.Context) error {

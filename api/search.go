@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -350,7 +351,20 @@ func (s *Server) webSearch(c echo.Context) error {
 		if ae.Code != CodeInvalid {
 			return err
 		}
-		return s.render(c, ae.Status(), "search", page{Title: "Search", Form: form, Errors: ae.Fields, Data: v})
+		// The form shows errors by its fields; a parameter it does not have
+		// (a hand-edited address) is named at the top.
+		errs := maps.Clone(ae.Fields)
+		var unknown []string
+		for name := range errs {
+			if _, ok := form[name]; !ok && name != "page" {
+				unknown = append(unknown, name)
+			}
+		}
+		if len(unknown) > 0 {
+			slices.Sort(unknown)
+			errs["_"] = "not search fields: " + strings.Join(unknown, ", ")
+		}
+		return s.render(c, ae.Status(), "search", page{Title: "Search", Form: form, Errors: errs, Data: v})
 	}
 	v.searchPage, v.Ran = p, ran
 	if p.NextPageToken != "" {

@@ -175,6 +175,9 @@ func TestSearchAgreesWithStore(t *testing.T) {
 	// A raw query, or a misspelt filter, is refused rather than ignored.
 	wantError(t, e.call(t, "manager", http.MethodGet, "/api/v1/search?query="+url.QueryEscape("1=1")+"&escalation_level=1&kind=case", nil),
 		http.StatusUnprocessableEntity, api.CodeInvalid, "query", "escalation_level", "kind")
+	if r := b.get(t, "/search?run=1&foo=1"); r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), "not search fields: foo") {
+		t.Errorf("web search with an unknown parameter: %s", r)
+	}
 	if r := b.get(t, "/search?entry="+url.QueryEscape(`A\' OR 1=1`)); r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), "entry number") {
 		t.Errorf("web search with a bad entry: %s", r)
 	}

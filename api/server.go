@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -90,6 +92,7 @@ func New(s *Server) (*echo.Echo, error) {
 	// Applied here, before the CSRF check reads a form, so no route reads
 	// more than its limit.
 	e.Use(bodyLimits)
+	e.Use(plainPathParams)
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
@@ -223,6 +226,37 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 			return errInternal(fmt.Errorf("resolving token: %w", err))
 		}
 		c.Set(userKey, u)
+		return next(c)
+	}
+}
+
+// maxIDLength bounds any id taken from a path or a body: ours are far shorter.
+const maxIDLength = 200
+
+// plainText reports whether s is valid UTF-8 of at most max bytes without
+// control characters: what any id of ours is. Anything else must not reach
+// the database or Temporal, which refuse it with errors of their own.
+func plainText(s string, max int) bool {
+	if len(s) > max || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// plainPathParams answers 404 for a path whose id (or port code, action...)
+// could not name anything of ours, before a handler looks it up.
+func plainPathParams(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		for i, v := range c.ParamValues() {
+			if i < len(c.ParamNames()) && c.ParamNames()[i] != "*" && !plainText(v, maxIDLength) {
+				return errf(CodeNotFound, "no such %s", c.ParamNames()[i])
+			}
+		}
 		return next(c)
 	}
 }

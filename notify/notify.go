@@ -161,11 +161,24 @@ func (d *Dispatcher) DispatchDue(ctx context.Context) (int, error) {
 	if batch <= 0 {
 		batch = 50
 	}
-	msgs, err := d.Store.ClaimOutbox(ctx, d.now(), orDefault(d.Lease, 5*time.Minute), batch)
+	lease := orDefault(d.Lease, 5*time.Minute)
+	leaseEnd := d.now().Add(lease)
+	msgs, err := d.Store.ClaimOutbox(ctx, d.now(), lease, batch)
 	if err != nil {
 		return 0, err
 	}
-	for _, m := range msgs {
+	for i, m := range msgs {
+		// A send that could outlast the lease might race another
+		// dispatcher's claim of the same message (a second delivery): hand
+		// the rest of the batch back, due now, instead.
+		if d.now().Add(smtpTimeout).After(leaseEnd) {
+			for _, rest := range msgs[i:] {
+				if err := d.Store.RetryOutbox(ctx, rest.ID, d.now(), rest.LastError); err != nil {
+					return len(msgs), err
+				}
+			}
+			return len(msgs), nil
+		}
 		if err := d.send(ctx, m); err != nil {
 			if ctx.Err() != nil {
 				return len(msgs), ctx.Err() // the lease brings it back

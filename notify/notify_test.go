@@ -361,3 +361,45 @@ func TestEmailThroughSMTP(t *testing.T) {
 		}
 	})
 }
+
+// A batch whose sends run long hands the rest back before the lease ends, so
+// no other dispatcher can claim a message this one is still sending.
+func TestSlowBatchHandsBackTheRestBeforeTheLeaseEnds(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		const secret = "s3cret"
+		var mu sync.Mutex
+		now := t0
+		clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+		s.SetClock(clock)
+		rcv := &receiver{t: t, secret: secret, delivered: map[string]int{}, bodies: map[string]store.NotificationEvent{}}
+		// Each delivery takes 25 s of the dispatcher's clock.
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			now = now.Add(25 * time.Second)
+			mu.Unlock()
+			rcv.ServeHTTP(w, r)
+		}))
+		defer srv.Close()
+		cfg := notify.Config{WebhookURLs: []string{srv.URL}, WebhookSecret: secret}
+		for i := range 20 {
+			if err := s.AddNotificationOutbox(ctx, notice(fmt.Sprint("slow", i), "", "manager"), cfg.Channels()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		d := &notify.Dispatcher{Store: s, Config: cfg, Now: clock, Lease: 5 * time.Minute, Batch: 20}
+		if n, err := d.DispatchDue(ctx); err != nil || n != 20 {
+			t.Fatalf("claimed %d, %v", n, err)
+		}
+		// Sends start at 0, 25 s, ... 250 s; at 275 s a send of up to 30 s
+		// could outlast the 300 s lease.
+		c, err := s.CountOutbox(ctx)
+		if err != nil || c.Delivered != 11 || c.Pending != 9 {
+			t.Fatalf("after the slow batch: %+v, %v; want 11 delivered and 9 handed back", c, err)
+		}
+		ms, err := s.ClaimOutbox(ctx, clock(), time.Minute, 20)
+		if err != nil || len(ms) != 9 {
+			t.Fatalf("the handed-back messages are not due at once: %d claimed, %v", len(ms), err)
+		}
+	})
+}

@@ -69,6 +69,14 @@ type NotificationEvent struct {
 	At        time.Time `json:"at"`
 }
 
+// Sending reports whether a dispatcher holds the message at now: claimed,
+// with the claim's lease (next_attempt_at) still running. A dispatcher that
+// died mid-send leaves claimed_at set; once the lease ends the message is
+// due again, not being sent.
+func (m OutboxMessage) Sending(now time.Time) bool {
+	return m.ClaimedAt != nil && m.NextAttemptAt.After(now)
+}
+
 // Event decodes the message's payload.
 func (m OutboxMessage) Event() (NotificationEvent, error) {
 	var e NotificationEvent
@@ -291,7 +299,7 @@ func (s *Store) RetryOutboxNow(ctx context.Context, id string, now time.Time) (O
 			return ErrNotFound
 		case m.Status == OutboxDelivered:
 			return ErrOutboxDelivered
-		case m.ClaimedAt != nil:
+		case m.Sending(now):
 			return ErrOutboxSending
 		}
 		return nil // now due (or it was already)

@@ -188,6 +188,14 @@ func TestOutboxFailingAndRetryNow(t *testing.T) {
 		if _, err := s.RetryOutboxNow(ctx, id("bad"), t0); !errors.Is(err, store.ErrOutboxSending) {
 			t.Fatalf("retry now of a message being sent: %v, want ErrOutboxSending", err)
 		}
+		// A dispatcher that dies mid-send holds the message only until its
+		// lease ends: then it is due again, not "being sent".
+		if !ms[0].Sending(t0) || ms[0].Sending(t0.Add(lease)) {
+			t.Errorf("sending at the claim %v, at the lease's end %v; want true, false", ms[0].Sending(t0), ms[0].Sending(t0.Add(lease)))
+		}
+		if _, err := s.RetryOutboxNow(ctx, id("bad"), t0.Add(lease)); err != nil {
+			t.Fatalf("retry now after the lease ended: %v", err)
+		}
 		if err := s.MarkOutboxDelivered(ctx, id("ok"), t0); err != nil {
 			t.Fatal(err)
 		}

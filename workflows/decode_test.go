@@ -3,6 +3,7 @@ package workflows
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // A value its own type refuses (a date, an amount) is reported under its
@@ -31,5 +32,29 @@ func TestStrictDecodeNamesTheField(t *testing.T) {
 				t.Errorf("error = %q, want it to contain %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// Runs started before changeTasksAndReferences took any reference number of
+// up to 35 characters, and replaying them decodes the same inputs again in
+// the handlers: they must still be accepted there, while new runs refuse them.
+func TestReferenceRulesFollowTheRunsVersion(t *testing.T) {
+	in := bareShipment(t)
+	inputs := map[ShipmentAction]string{
+		ShipRecordPickupNumber: `{"pickup_number":"PU/123","pierpass_appointment":"PP.9"}`,
+		ShipRecordISFBL:        `{"isf_bl_number":"MAEU/1234"}`,
+	}
+	for _, strict := range []bool{false, true} {
+		s := &shipment{strictReferences: strict}
+		s.open(testStart, in, ShipmentWorkflowID(in.ShipmentID), "run-1")
+		for action, raw := range inputs {
+			_, err := s.decode(action, olivia, []byte(raw), testStart.Add(time.Hour))
+			if strict && ErrorType(err) != ErrInvalid {
+				t.Errorf("%s %s in a new run: %v, want refused", action, raw, err)
+			}
+			if !strict && err != nil {
+				t.Errorf("%s %s in a run from before the change: %v, want accepted", action, raw, err)
+			}
+		}
 	}
 }

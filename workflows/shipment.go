@@ -38,14 +38,18 @@ type shipment struct {
 	flushing int
 	pending  []OpenCaseInput // child cases to start
 	sa       shipmentSearch
-	// taskNotices (changeTaskNotices): a task an action made unnecessary
-	// names the actor, and a reminder whose task is already due is dropped
-	// (its escalation says more). Runs started before keep the old ways.
-	taskNotices bool
+	// Since changeTasksAndReferences (runs started before keep the old ways):
+	// taskNotices: a task an action made unnecessary names the actor, and a
+	// reminder whose task is already due is dropped (its escalation says
+	// more); strictReferences: B/L, pickup, appointment and seal numbers must
+	// be letters and digits. Handlers decode again on replay, so an old run
+	// must keep accepting what it accepted then.
+	taskNotices, strictReferences bool
 }
 
-// changeTaskNotices is the GetVersion change id of taskNotices.
-const changeTaskNotices = "task-notices"
+// changeTasksAndReferences is the GetVersion change id of taskNotices and
+// strictReferences.
+const changeTasksAndReferences = "tasks-and-references"
 
 type shipmentSearch struct {
 	Status, Step string
@@ -53,7 +57,8 @@ type shipmentSearch struct {
 }
 
 func (s *shipment) setup(ctx workflow.Context, in OpenShipmentInput) error {
-	s.taskNotices = workflow.GetVersion(ctx, changeTaskNotices, workflow.DefaultVersion, 1) >= 1
+	v := workflow.GetVersion(ctx, changeTasksAndReferences, workflow.DefaultVersion, 1)
+	s.taskNotices, s.strictReferences = v >= 1, v >= 1
 	now := workflow.Now(ctx)
 	info := workflow.GetInfo(ctx)
 	if in.Resume != nil {

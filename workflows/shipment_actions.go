@@ -243,7 +243,7 @@ func (s *shipment) decode(action ShipmentAction, actor Actor, raw json.RawMessag
 		in.ISFBLNumber = domain.NormalizeBL(in.ISFBLNumber)
 		if in.ISFBLNumber == "" {
 			fe["isf_bl_number"] = "is required"
-		} else if !domain.IsReference(in.ISFBLNumber) {
+		} else if !s.validReference(in.ISFBLNumber) {
 			fe["isf_bl_number"] = referenceRule
 		}
 		return done(fe, in)
@@ -276,10 +276,10 @@ func (s *shipment) decode(action ShipmentAction, actor Actor, raw json.RawMessag
 		in.PierPassAppointment = domain.NormalizeBL(in.PierPassAppointment)
 		if in.PickupNumber == "" {
 			fe["pickup_number"] = "is required"
-		} else if !domain.IsReference(in.PickupNumber) {
+		} else if !s.validReference(in.PickupNumber) {
 			fe["pickup_number"] = referenceRule
 		}
-		if in.PierPassAppointment != "" && !domain.IsReference(in.PierPassAppointment) {
+		if in.PierPassAppointment != "" && !s.validReference(in.PierPassAppointment) {
 			fe["pierpass_appointment"] = referenceRule
 		}
 		if st.Demurrage.Terms.PierPass && in.PierPassAppointment == "" {
@@ -319,7 +319,7 @@ func (s *shipment) decode(action ShipmentAction, actor Actor, raw json.RawMessag
 			}
 			for j := range c.Seals {
 				c.Seals[j] = domain.NormalizeBL(c.Seals[j])
-				if !domain.IsReference(c.Seals[j]) {
+				if c.Seals[j] == "" || !s.validReference(c.Seals[j]) {
 					fe[fmt.Sprintf("%s.seals[%d]", key, j)] = "a seal number is 1 to 35 letters or digits"
 				}
 			}
@@ -715,4 +715,13 @@ func (s *shipment) recordLiquidation(now time.Time, actor Actor, date time.Time)
 	l.RemindersSent[LegalLiquidation] = true // whoever recorded it knows; its passing is still noted
 	s.event(now, &actor, string(ShipRecordLiquidation), fmt.Sprintf("liquidation posted for %s: protest until %s",
 		date.Format(time.DateOnly), l.ProtestLastDay.Format(time.DateOnly)))
+}
+
+// validReference checks a normalised B/L, pickup, appointment or seal
+// number: letters and digits since strictReferences, only its length before.
+func (s *shipment) validReference(n string) bool {
+	if !s.strictReferences {
+		return len(n) <= domain.MaxReference
+	}
+	return domain.IsReference(n)
 }
