@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -229,17 +228,7 @@ func (s *Server) webCases(c echo.Context) error {
 	for _, r := range rows {
 		p.Rows = append(p.Rows, listedCase{r, r.Overdue(now)})
 	}
-	pageLink := func(offset int) string {
-		q := c.QueryParams()
-		q.Set("offset", fmt.Sprint(offset))
-		return "/cases?" + q.Encode()
-	}
-	if f.Offset > 0 {
-		p.Prev = pageLink(max(0, f.Offset-f.Limit))
-	}
-	if int64(f.Offset+len(rows)) < total {
-		p.Next = pageLink(f.Offset + f.Limit)
-	}
+	_, p.Prev, p.Next = pageLinks(c, "/cases", f.Offset, f.Limit, len(rows), total)
 	return s.render(c, http.StatusOK, "cases", page{Title: p.Heading, Data: p})
 }
 

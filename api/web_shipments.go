@@ -675,17 +675,7 @@ func (s *Server) webShipments(c echo.Context) error {
 	for _, r := range rows {
 		p.Rows = append(p.Rows, listedShipment{r, r.NextDueAt != nil && r.NextDueAt.Before(now)})
 	}
-	pageLink := func(offset int) string {
-		q := c.QueryParams()
-		q.Set("offset", strconv.Itoa(offset))
-		return "/shipments?" + q.Encode()
-	}
-	if f.Offset > 0 {
-		p.Prev = pageLink(max(0, f.Offset-f.Limit))
-	}
-	if int64(f.Offset+len(rows)) < total {
-		p.Next = pageLink(f.Offset + f.Limit)
-	}
+	_, p.Prev, p.Next = pageLinks(c, "/shipments", f.Offset, f.Limit, len(rows), total)
 	return s.render(c, http.StatusOK, "shipments", page{Title: "Shipments", Data: p})
 }
 

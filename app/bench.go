@@ -35,20 +35,14 @@ func RunBench(ctx context.Context, cfg Config, cases, concurrency int, out io.Wr
 		return err
 	}
 	defer s.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	baseURL, stop, err := serveLoopback(s.Handler)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: s.Handler}
-	go srv.Serve(ln)
-	defer srv.Close()
-	store := "SQLite file"
-	if cfg.DatabaseURL != "" {
-		store = "PostgreSQL"
-	}
+	defer stop()
 	fmt.Fprintf(out, "bench: %d cases open → closed (1 open + %d actions each), concurrency %d, embedded Temporal (SQLite file), store %s\n",
-		cases, 7, concurrency, store)
-	viaHTTP, viaClient, ratio, err := bench.Compare(ctx, bench.Setup{BaseURL: "http://" + ln.Addr().String(), Temporal: s.Temporal, Store: s.Store, Policy: s.Policy}, cases, concurrency)
+		cases, 7, concurrency, storeKind(cfg))
+	viaHTTP, viaClient, ratio, err := bench.Compare(ctx, bench.Setup{BaseURL: baseURL, Temporal: s.Temporal, Store: s.Store, Policy: s.Policy}, cases, concurrency)
 	if err != nil {
 		return err
 	}
@@ -65,4 +59,23 @@ func freePort() (int, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// serveLoopback serves h on a free loopback port until stop is called.
+func serveLoopback(h http.Handler) (baseURL string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
+}
+
+// storeKind names the store a bench runs on, for its report.
+func storeKind(cfg Config) string {
+	if cfg.DatabaseURL != "" {
+		return "PostgreSQL"
+	}
+	return "SQLite file"
 }

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -75,25 +73,19 @@ func RunShipmentBench(ctx context.Context, cfg Config, o ShipmentBenchOptions, o
 		_ = worker.Wait()
 	}()
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	baseURL, stop, err := serveLoopback(s.Handler)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: s.Handler}
-	go srv.Serve(ln)
-	defer srv.Close()
-	storeKind := "SQLite file"
-	if cfg.DatabaseURL != "" {
-		storeKind = "PostgreSQL"
-	}
+	defer stop()
 	cache := "the SDK's default workflow cache"
 	if o.WorkerCache > 0 {
 		cache = fmt.Sprintf("a workflow cache of %d", o.WorkerCache)
 	}
 	fmt.Fprintf(out, "bench shipments: %d shipments, concurrency %d, first task due %v after opening; embedded Temporal (SQLite file), store %s, worker pid %d with %s\n",
-		o.Shipments, o.Concurrency, o.DueAfter, storeKind, worker.Process.Pid, cache)
+		o.Shipments, o.Concurrency, o.DueAfter, storeKind(cfg), worker.Process.Pid, cache)
 	res, err := bench.Shipments(ctx, bench.ShipmentSetup{
-		BaseURL: "http://" + ln.Addr().String(), Store: s.Store, DueAfter: o.DueAfter,
+		BaseURL: baseURL, Store: s.Store, DueAfter: o.DueAfter,
 		RSS: func() (int64, error) { return processRSS(worker.Process.Pid) },
 		Log: func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) },
 	}, o.Shipments, o.Concurrency, o.Timeout)

@@ -76,28 +76,14 @@ func (s *Store) Dashboard(ctx context.Context, now time.Time) (DashboardData, er
 	out := DashboardData{AsOf: now, CasesByStep: []Count{}, ShipmentsByPhase: []Count{}, Escalations: []Count{}}
 
 	// Open cases by step.
-	var byStep []struct {
-		Label string
-		N     int64
-	}
-	if err := db.Raw("SELECT step AS label, COUNT(*) AS n FROM cases WHERE status = 'open' GROUP BY step").Scan(&byStep).Error; err != nil {
+	if err := db.Raw("SELECT step AS label, COUNT(*) AS n FROM cases WHERE status = 'open' GROUP BY step").Scan(&out.CasesByStep).Error; err != nil {
 		return out, fmt.Errorf("counting open cases by step: %w", err)
-	}
-	for _, r := range byStep {
-		out.CasesByStep = append(out.CasesByStep, Count{Label: r.Label, N: r.N})
 	}
 	sortCounts(out.CasesByStep)
 
 	// Shipments not closed, by phase.
-	var byPhase []struct {
-		Label string
-		N     int64
-	}
-	if err := db.Raw("SELECT phase AS label, COUNT(*) AS n FROM shipments WHERE phase <> ? GROUP BY phase", workflows.PhaseClosed).Scan(&byPhase).Error; err != nil {
+	if err := db.Raw("SELECT phase AS label, COUNT(*) AS n FROM shipments WHERE phase <> ? GROUP BY phase", workflows.PhaseClosed).Scan(&out.ShipmentsByPhase).Error; err != nil {
 		return out, fmt.Errorf("counting open shipments by phase: %w", err)
-	}
-	for _, r := range byPhase {
-		out.ShipmentsByPhase = append(out.ShipmentsByPhase, Count{Label: r.Label, N: r.N})
 	}
 	sortCounts(out.ShipmentsByPhase)
 

@@ -15,16 +15,9 @@ func BenchmarkDashboard(b *testing.B) {
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	for _, be := range backends {
 		b.Run(be.name, func(b *testing.B) {
-			s, err := store.Open(be.dsn(b))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
-			if _, err := s.Migrate(b.Context()); err != nil {
-				b.Fatal(err)
-			}
-			seedInbox(b, s, now)
+			s := seededBenchStore(b, be.dsn(b), now)
 			var d store.DashboardData
+			var err error
 			b.ResetTimer()
 			for range b.N {
 				if d, err = s.Dashboard(b.Context(), now); err != nil {

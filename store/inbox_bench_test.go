@@ -180,15 +180,7 @@ func BenchmarkInbox(b *testing.B) {
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	for _, be := range backends {
 		b.Run(be.name, func(b *testing.B) {
-			s, err := store.Open(be.dsn(b))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
-			if _, err := s.Migrate(b.Context()); err != nil {
-				b.Fatal(err)
-			}
-			seedInbox(b, s, now)
+			s := seededBenchStore(b, be.dsn(b), now)
 			officer := store.InboxQuery{Email: benchOfficer(7), Role: domain.RoleOfficer, Limit: 50, Now: now}
 			manager := store.InboxQuery{Email: benchManager(3), Role: domain.RoleManager, Limit: 50, Now: now}
 			deep := officer
@@ -225,4 +217,20 @@ func BenchmarkInbox(b *testing.B) {
 			}
 		})
 	}
+}
+
+// seededBenchStore is a migrated store on dsn holding seedInbox's 100,000
+// cases and 20,000 shipments, closed when the benchmark ends.
+func seededBenchStore(b *testing.B, dsn string, now time.Time) *store.Store {
+	b.Helper()
+	s, err := store.Open(dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(b.Context()); err != nil {
+		b.Fatal(err)
+	}
+	seedInbox(b, s, now)
+	return s
 }

@@ -21,17 +21,7 @@ func (in *OpenCaseInput) Normalize() FieldErrors {
 	}
 	fe := FieldErrors{}
 	var err error
-	if in.EntryNumber, err = domain.ParseEntryNumber(in.EntryNumber); err != nil {
-		fe["entry_number"] = err.Error()
-	}
-	if in.EntryDate.IsZero() {
-		fe["entry_date"] = "is required (YYYY-MM-DD)"
-	} else {
-		in.EntryDate = domain.Date(in.EntryDate)
-	}
-	if in.Port, err = domain.ParsePort(in.Port); err != nil {
-		fe["port"] = err.Error()
-	}
+	in.normalizeEntry(fe)
 	in.ImporterOfRecord = strings.TrimSpace(in.ImporterOfRecord)
 	if in.ImporterOfRecord == "" {
 		fe["importer_of_record"] = "is required"
@@ -88,7 +78,6 @@ func (in *OpenCaseInput) Normalize() FieldErrors {
 // product, HTS codes or rates: whatever is there is ignored by the workflow.
 func (in *OpenCaseInput) normalizeShipmentCase() FieldErrors {
 	fe := FieldErrors{}
-	var err error
 	if _, ok := KindSteps[in.Kind]; !ok {
 		names := make([]string, len(CaseKinds))
 		for i, k := range CaseKinds {
@@ -96,17 +85,7 @@ func (in *OpenCaseInput) normalizeShipmentCase() FieldErrors {
 		}
 		fe["kind"] = fmt.Sprintf("%q is not a kind of case; kinds are %s", in.Kind, strings.Join(names, ", "))
 	}
-	if in.EntryNumber, err = domain.ParseEntryNumber(in.EntryNumber); err != nil {
-		fe["entry_number"] = err.Error()
-	}
-	if in.EntryDate.IsZero() {
-		fe["entry_date"] = "is required (YYYY-MM-DD)"
-	} else {
-		in.EntryDate = domain.Date(in.EntryDate)
-	}
-	if in.Port, err = domain.ParsePort(in.Port); err != nil {
-		fe["port"] = err.Error()
-	}
+	in.normalizeEntry(fe)
 	in.ImporterOfRecord = strings.TrimSpace(in.ImporterOfRecord)
 	in.ShipmentID = strings.TrimSpace(in.ShipmentID)
 	in.ParentWorkflowID = strings.TrimSpace(in.ParentWorkflowID)
@@ -135,4 +114,21 @@ func computeDeadlines(in OpenCaseInput) Deadlines {
 	d.PSCWindowClosesAt = domain.PSCWindowClosesAt(in.EntryDate, d.Liquidation)
 	d.ReconDue = domain.ReconDue(in.EntryDate)
 	return d
+}
+
+// normalizeEntry checks and normalises what every kind of case needs: the
+// entry number, its date and the port.
+func (in *OpenCaseInput) normalizeEntry(fe FieldErrors) {
+	var err error
+	if in.EntryNumber, err = domain.ParseEntryNumber(in.EntryNumber); err != nil {
+		fe["entry_number"] = err.Error()
+	}
+	if in.EntryDate.IsZero() {
+		fe["entry_date"] = "is required (YYYY-MM-DD)"
+	} else {
+		in.EntryDate = domain.Date(in.EntryDate)
+	}
+	if in.Port, err = domain.ParsePort(in.Port); err != nil {
+		fe["port"] = err.Error()
+	}
 }
