@@ -22,6 +22,7 @@ import (
 
 	"github.com/postrelease/postrelease/api"
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/internal/testdb"
 	"github.com/postrelease/postrelease/policy"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
@@ -700,11 +701,24 @@ func TestDuplicateCreateAndIdempotentAction(t *testing.T) {
 		t.Errorf("history has %d file_psc events, want 1", n)
 	}
 
-	// A key reused for another action is that other action, not a silent no-op.
-	noted := e.act(t, "officer", id, workflows.ActionAddNote, map[string]string{"text": "same key, other action"}, "Idempotency-Key", "psc-1")
-	wantStatus(t, noted, http.StatusOK, "add_note with the key file_psc used")
-	if c := e.get(t, "officer", id); len(c.Notes) != 1 || c.Notes[0].Text != "same key, other action" {
-		t.Errorf("the note sent with a reused key was not added: %+v", c.Notes)
+	// A key names one request: reused for another action, or for the same
+	// action with another body, it is refused (never a silent no-op, never
+	// applied as new), and nothing changes.
+	reused := wantError(t, e.act(t, "officer", id, workflows.ActionAddNote, map[string]string{"text": "same key, other action"}, "Idempotency-Key", "psc-1"),
+		http.StatusConflict, api.CodeConflict)
+	if !strings.Contains(reused.Message, `Idempotency-Key "psc-1" was already used for a different request`) {
+		t.Errorf("reused key answered %q", reused.Message)
+	}
+	noteA := e.act(t, "officer", id, workflows.ActionAddNote, map[string]string{"text": "note A"}, "Idempotency-Key", "note-k")
+	wantStatus(t, noteA, http.StatusOK, "add_note A")
+	wantError(t, e.act(t, "officer", id, workflows.ActionAddNote, map[string]string{"text": "note B"}, "Idempotency-Key", "note-k"),
+		http.StatusConflict, api.CodeConflict)
+	// Whitespace is not a different request.
+	wantStatus(t, e.act(t, "officer", id, workflows.ActionAddNote, `{ "text" : "note A" }`, "Idempotency-Key", "note-k"), http.StatusOK, "add_note A again")
+	// Another user's same key is their own request.
+	wantStatus(t, e.act(t, "officer2", id, workflows.ActionAddNote, map[string]string{"text": "note C"}, "Idempotency-Key", "note-k"), http.StatusOK, "officer2's note")
+	if c := e.get(t, "officer", id); len(c.Notes) != 2 || c.Notes[0].Text != "note A" || c.Notes[1].Text != "note C" {
+		t.Errorf("notes after the reused keys: %+v, want note A and note C", c.Notes)
 	}
 
 	// The same client_request_id with different data is a conflict, not the old case.
@@ -839,5 +853,37 @@ func TestListFilters(t *testing.T) {
 		{"?status=OPEN&step=Closed&overdue=yes", []string{"status", "step", "overdue"}},
 	} {
 		wantError(t, e.call(t, "auditor", http.MethodGet, "/api/v1/cases"+tc.query, nil), http.StatusUnprocessableEntity, api.CodeInvalid, tc.fields...)
+	}
+}
+
+// TestActionWithoutAnswerIs503: when no worker answers (it was stopped)
+// before the action's deadline, or the Temporal client closes under a
+// waiting action (as in a shutdown), the answer is 503 "retry with the same
+// Idempotency-Key", never 500. The closing connection's gRPC error arrived
+// while the request's context was still live and fell through to
+// "internal".
+func TestActionWithoutAnswerIs503(t *testing.T) {
+	t.Parallel()
+	e := newEnvWith(t, longPolicy(t), testdb.Postgres(t), envOptions{actionTimeout: time.Second, worker: true})
+	id := e.open(t, "officer", wrenchSet("no-worker", true)).CaseID
+	e.stopWorker()
+	for i := range 3 {
+		er := wantError(t, e.act(t, "officer", id, workflows.ActionAddNote, map[string]string{"text": "anyone there?"}, "Idempotency-Key", fmt.Sprintf("k-%d", i)),
+			http.StatusServiceUnavailable, api.CodeUnavailable)
+		if !strings.Contains(er.Message, "retry with the same Idempotency-Key") {
+			t.Fatalf("attempt %d: %q", i, er.Message)
+		}
+	}
+	const waiting = 5
+	answers := make(chan response, waiting)
+	for i := range waiting {
+		go func() {
+			answers <- e.act(t, "officer", id, workflows.ActionAddNote, map[string]string{"text": "still there?"}, "Idempotency-Key", fmt.Sprintf("w-%d", i))
+		}()
+	}
+	time.Sleep(300 * time.Millisecond) // the updates are waiting for a worker
+	e.temporal.Close()
+	for range waiting {
+		wantError(t, <-answers, http.StatusServiceUnavailable, api.CodeUnavailable)
 	}
 }

@@ -1,12 +1,15 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 	"go.temporal.io/api/serviceerror"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
@@ -96,7 +99,40 @@ func fromWorkflow(err error, caseID string) *Error {
 	if errors.As(err, &nf) || errors.Is(err, store.ErrNotFound) {
 		return errf(CodeNotFound, "case %s does not exist", caseID)
 	}
+	if isTimeoutOrCancel(err) {
+		return errUnavailableRetry(err)
+	}
 	return errInternal(err)
+}
+
+// errUnavailableRetry answers a call to Temporal that timed out or was
+// cancelled (the request's deadline, the client going away, a shutdown).
+func errUnavailableRetry(err error) *Error {
+	return &Error{Code: CodeUnavailable, Message: "no answer in time; retry with the same Idempotency-Key and the action is applied at most once", err: err}
+}
+
+// isTimeoutOrCancel reports whether err is a deadline, a cancellation or an
+// unreachable server, in whichever form it arrives: the context's own error,
+// Temporal's service error or a bare gRPC status. The gRPC call is cancelled
+// a moment before the context reports its deadline, so ctx.Err() alone
+// misses some.
+func isTimeoutOrCancel(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return true
+	}
+	var (
+		deadline    *serviceerror.DeadlineExceeded
+		canceled    *serviceerror.Canceled
+		unavailable *serviceerror.Unavailable
+	)
+	if errors.As(err, &deadline) || errors.As(err, &canceled) || errors.As(err, &unavailable) {
+		return true
+	}
+	switch status.Code(err) {
+	case codes.DeadlineExceeded, codes.Canceled, codes.Unavailable:
+		return true
+	}
+	return false
 }
 
 // rootMessage is the application error's own message, without the SDK's

@@ -32,6 +32,7 @@ func (v caseView) Current() *workflows.StepRecord { return v.CaseState.Current()
 func (v caseView) KindOrDefault() workflows.CaseKind { return v.CaseState.KindOrDefault() }
 
 func viewOf(st workflows.CaseState, u store.User) caseView {
+	st.AppliedKeys = nil // the workflow's bookkeeping of retries, not the case's
 	now := time.Now()
 	v := caseView{CaseState: st, AvailableActions: workflows.Available(&st, actorOf(u), now)}
 	if v.AvailableActions == nil {

@@ -22,6 +22,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -95,6 +96,8 @@ type env struct {
 	url       string
 	users     map[string]store.User
 	tokens    map[string]string // person key -> API bearer token
+	// stopWorker stops the test's worker (once; the cleanup then does nothing).
+	stopWorker func()
 }
 
 // longPolicy keeps every clock far away, so no reminder or escalation changes
@@ -125,6 +128,18 @@ func newEnv(t *testing.T, pol policy.Policy) *env {
 
 // newEnvOn is newEnv on the store at dsn (PostgreSQL URL or SQLite file).
 func newEnvOn(t *testing.T, pol policy.Policy, dsn string) *env {
+	t.Helper()
+	return newEnvWith(t, pol, dsn, envOptions{actionTimeout: 20 * time.Second, worker: true})
+}
+
+// envOptions vary the product a test runs: how long an action waits for the
+// workflow, and whether a worker runs at all.
+type envOptions struct {
+	actionTimeout time.Duration
+	worker        bool
+}
+
+func newEnvWith(t *testing.T, pol policy.Policy, dsn string, opt envOptions) *env {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -169,13 +184,17 @@ func newEnvOn(t *testing.T, pol policy.Policy, dsn string) *env {
 		t.Fatalf("registering search attributes on %s: %v", e.namespace, err)
 	}
 
-	w, err := app.StartWorker(app.Components{Store: st, Temporal: tc, Log: quiet})
-	if err != nil {
-		t.Fatalf("starting the worker: %v", err)
+	if opt.worker {
+		w, err := app.StartWorker(app.Components{Store: st, Temporal: tc, Log: quiet})
+		if err != nil {
+			t.Fatalf("starting the worker: %v", err)
+		}
+		var once sync.Once
+		e.stopWorker = func() { once.Do(w.Stop) }
+		t.Cleanup(e.stopWorker)
 	}
-	t.Cleanup(w.Stop)
 
-	h, err := api.New(&api.Server{Store: st, Temporal: tc, Policy: pol, Log: quiet, ActionTimeout: 20 * time.Second})
+	h, err := api.New(&api.Server{Store: st, Temporal: tc, Policy: pol, Log: quiet, ActionTimeout: opt.actionTimeout})
 	if err != nil {
 		t.Fatalf("api.New: %v", err)
 	}

@@ -255,27 +255,47 @@ func (s *Server) act(ctx context.Context, user store.User, caseID, actionName st
 // result. idemKey becomes the update id: the same key twice applies the
 // action once. A timeout is answered as unavailable, with the advice to retry.
 func (s *Server) update(ctx context.Context, user store.User, workflowID, name string, input json.RawMessage, idemKey string) error {
+	req := workflows.ActionRequest{Actor: actorOf(user), Input: input}
 	if idemKey == "" {
 		idemKey = randomKey()
+	} else {
+		// The workflow remembers the key with this fingerprint and refuses
+		// the key with any other request.
+		req.IdempotencyKey, req.Fingerprint = idemKey, requestFingerprint(name, input)
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.ActionTimeout)
 	defer cancel()
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: workflowID,
 		UpdateName: name,
-		// Temporal deduplicates by update id alone: the action is part of it
-		// so a key reused for another action is a new action, not a no-op.
-		UpdateID:     user.ID + "/" + name + "/" + idemKey,
-		Args:         []any{workflows.ActionRequest{Actor: actorOf(user), Input: input}},
+		// Temporal deduplicates by update id alone. The same key with the
+		// same request is the same id (applied once); with another action or
+		// input it is a new id, which the workflow's validator refuses.
+		UpdateID:     user.ID + "/" + name + "/" + idemKey + "/" + requestFingerprint(name, input),
+		Args:         []any{req},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
 		err = h.Get(ctx, nil)
 	}
-	if err != nil && ctx.Err() != nil {
-		return &Error{Code: CodeUnavailable, Message: "no answer in time; retry with the same Idempotency-Key and the action is applied at most once", err: err}
+	if err != nil && (ctx.Err() != nil || isTimeoutOrCancel(err)) {
+		return errUnavailableRetry(err)
 	}
 	return err
+}
+
+// requestFingerprint identifies an action's request: its name and its input
+// with insignificant whitespace removed.
+func requestFingerprint(action string, input json.RawMessage) string {
+	var compact bytes.Buffer
+	if json.Compact(&compact, input) != nil {
+		compact.Reset()
+		compact.Write(input)
+	}
+	h := sha256.New()
+	h.Write([]byte(action + "\n"))
+	h.Write(compact.Bytes())
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(h.Sum(nil))[:26]
 }
 
 // closedOr turns "not found" for an update into "the case is closed" when the

@@ -74,6 +74,7 @@ func priceDemurrage(st workflows.ShipmentState, now time.Time) demurrageNow {
 }
 
 func shipmentViewOf(st workflows.ShipmentState, u store.User) shipmentView {
+	st.AppliedUpdates, st.AppliedKeys = nil, nil // the workflow's bookkeeping of retries, not the shipment's
 	now := time.Now()
 	v := shipmentView{ShipmentState: st, AvailableActions: workflows.AvailableShipment(&st, actorOf(u), now), DemurrageNow: priceDemurrage(st, now)}
 	if v.AvailableActions == nil {

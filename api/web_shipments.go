@@ -585,13 +585,17 @@ func shipmentActionInput(a workflows.ShipmentAction, f map[string]string) (any, 
 		return workflows.LiquidationInput{Date: formDate(fe, "date", f["date"])}, fe
 	case workflows.ShipReportMisclassification:
 		in := workflows.MisclassificationInput{SKU: f["sku"], CorrectHTS: f["correct_hts"], ImporterOfRecord: f["importer_of_record"], Reason: f["reason"]}
-		for name, dst := range map[string]*decimal.Decimal{"declared_rate": &in.DeclaredRate, "correct_rate": &in.CorrectRate, "penalty_rate": &in.PenaltyRate} {
+		var penalty decimal.Decimal
+		for name, dst := range map[string]*decimal.Decimal{"declared_rate": &in.DeclaredRate, "correct_rate": &in.CorrectRate, "penalty_rate": &penalty} {
 			if v := strings.TrimSpace(f[name]); v != "" {
 				d, err := decimal.NewFromString(v)
 				if err != nil {
 					fe[name] = fmt.Sprintf("%q is not a fraction like 0.025", v)
 				}
 				*dst = d
+				if name == "penalty_rate" {
+					in.PenaltyRate = &penalty // only a rate typed in: an empty field takes the default
+				}
 			}
 		}
 		return in, fe

@@ -144,6 +144,9 @@ func (c *detentionCase) validate(ctx workflow.Context, action Action, req Action
 	if c.busy {
 		return nil, conflict("the case is applying a previous action; try again in a moment")
 	}
+	if err := keyConflict(c.state.AppliedKeys, req, "case"); err != nil {
+		return nil, err
+	}
 	if err := Permit(&c.state, req.Actor, action, workflow.Now(ctx)); err != nil {
 		return nil, err
 	}
@@ -429,6 +432,11 @@ func (c *detentionCase) handle(ctx workflow.Context, action Action, req ActionRe
 			return err
 		}
 	}
+	// Checked again: an update validated in the same workflow task as this
+	// one may have applied the same key meanwhile.
+	if err := keyConflict(c.state.AppliedKeys, req, "case"); err != nil {
+		return err
+	}
 	input, err := c.decode(action, req.Input)
 	if err != nil {
 		return err
@@ -554,6 +562,7 @@ func (c *detentionCase) handle(ctx workflow.Context, action Action, req ActionRe
 			Message: fmt.Sprintf("case %s: step %s was reassigned to you by %s", c.state.CaseID, cur.Name, actor.Email), At: now,
 			DedupeKey: fmt.Sprintf("%s/%d/reassign/%d", c.state.CaseID, cur.Seq, c.state.Version)})
 	}
+	c.state.AppliedKeys = rememberKey(c.state.AppliedKeys, req)
 	c.flush(ctx)
 	return nil
 }

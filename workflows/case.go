@@ -42,6 +42,11 @@ type detentionCase struct {
 	// for a case started before kinds existed (always an HS
 	// misclassification, no parent), 1 since.
 	version workflow.Version
+	// cancelTimers and asyncNotify: since changeClockAndOutbox (see clock.go).
+	cancelTimers, asyncNotify bool
+	// notifying counts Notify activities still running: the case completes
+	// only once they are done, so no notification is lost with the run.
+	notifying int
 }
 
 // changeCaseKinds is the GetVersion change id of case kinds and of the
@@ -50,6 +55,8 @@ const changeCaseKinds = "case-kinds"
 
 func (c *detentionCase) setup(ctx workflow.Context, in OpenCaseInput) error {
 	c.version = workflow.GetVersion(ctx, changeCaseKinds, workflow.DefaultVersion, 1)
+	clockOutbox := workflow.GetVersion(ctx, changeClockAndOutbox, workflow.DefaultVersion, 1)
+	c.cancelTimers, c.asyncNotify = clockOutbox >= 1, clockOutbox >= 1
 	kind := KindHSMisclassification
 	if c.version >= 1 {
 		kind = in.KindOrDefault()
@@ -136,10 +143,7 @@ func (c *detentionCase) run(ctx workflow.Context) (CaseState, error) {
 			continue
 		}
 		if wait := at.Sub(workflow.Now(ctx)); wait > 0 {
-			ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-				Timeout:      wait,
-				TimerOptions: workflow.TimerOptions{Summary: what},
-			}, changed)
+			ok, err := awaitChangeOrTimeout(ctx, wait, what, changed, c.cancelTimers)
 			if err != nil {
 				return c.state, err
 			}
@@ -150,8 +154,9 @@ func (c *detentionCase) run(ctx workflow.Context) (CaseState, error) {
 		c.onClock(workflow.Now(ctx))
 		c.flush(ctx)
 	}
-	// Let update handlers that are still writing their projection finish.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	// Let update handlers that are still writing their projection, and
+	// notifications still on their way to the outbox, finish.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && c.notifying == 0 }); err != nil {
 		return c.state, err
 	}
 	if c.version >= 1 && c.state.Case.ParentWorkflowID != "" {
@@ -461,20 +466,52 @@ var projectionOptions = workflow.LocalActivityOptions{
 // writes the current state to the read model. The store keeps the highest
 // version, so concurrent or retried projections never go backwards. The
 // activities retry until the store answers: nothing is lost while it is down.
+// Since asyncNotify, flush waits for the projection only: an action answers
+// as soon as the read model shows it, while its notifications reach the
+// outbox in the background (a Notify activity lost with a killed worker is
+// retried only after its timeout, and an action must not wait for that).
 func (c *detentionCase) flush(ctx workflow.Context) {
-	actx := workflow.WithActivityOptions(ctx, activityOptions)
 	pending := c.outbox
 	c.outbox = nil
 	futures := make([]workflow.Future, 0, len(pending)+1)
 	for _, n := range pending {
-		futures = append(futures, workflow.ExecuteActivity(actx, ActivityNotify, n))
+		futures = append(futures, startNotify(ctx, n, c.asyncNotify, &c.notifying))
 	}
 	c.syncSearchAttributes(ctx)
 	lctx := workflow.WithLocalActivityOptions(ctx, projectionOptions)
 	futures = append(futures, workflow.ExecuteLocalActivity(lctx, ActivityProjectCase, ProjectCaseInput{State: c.snapshot()}))
 	for _, f := range futures {
+		if f == nil {
+			continue
+		}
 		if err := f.Get(ctx, nil); err != nil {
 			workflow.GetLogger(ctx).Error("activity failed", "case", c.state.CaseID, "error", err)
 		}
 	}
+}
+
+// notifyOptions bound one Notify activity, an insert into the outbox: a
+// short timeout, so an attempt lost with a killed worker is retried soon.
+var notifyOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 10 * time.Second,
+	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+}
+
+// startNotify schedules the Notify activity for n. Unless async, it returns
+// the future for the caller to wait on. When async, a workflow goroutine
+// waits for it and *running counts it until it is done (the workflow waits
+// for zero before it completes or continues as new); it returns nil.
+func startNotify(ctx workflow.Context, n NotifyInput, async bool, running *int) workflow.Future {
+	if !async {
+		return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOptions), ActivityNotify, n)
+	}
+	f := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, notifyOptions), ActivityNotify, n)
+	*running++
+	workflow.Go(ctx, func(gctx workflow.Context) {
+		defer func() { *running-- }()
+		if err := f.Get(gctx, nil); err != nil {
+			workflow.GetLogger(gctx).Error("notification not queued", "case", n.CaseID, "kind", n.Kind, "error", err)
+		}
+	})
+	return nil
 }

@@ -103,6 +103,8 @@ type recorder struct {
 	notifications []notification
 	codeFixes     []ApplyCodeFixInput
 	failCodeFix   int // fail this many ApplyCodeFix calls with a business error
+	// failNotify, when set, fails a Notify attempt it returns true for.
+	failNotify func(NotifyInput) bool
 }
 
 func (r *recorder) projectCase(_ context.Context, in ProjectCaseInput) error {
@@ -115,6 +117,9 @@ func (r *recorder) projectCase(_ context.Context, in ProjectCaseInput) error {
 func (r *recorder) notify(_ context.Context, in NotifyInput) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.failNotify != nil && r.failNotify(in) {
+		return errors.New("outbox unavailable")
+	}
 	r.notifications = append(r.notifications, notification{NotifyInput: in, clock: r.env.Now()})
 	return nil
 }
@@ -178,6 +183,8 @@ type updateResult struct {
 	done     bool
 	err      error // error of an accepted update's handler
 	state    ActionResult
+	// onComplete, when set, runs when the update completes.
+	onComplete func()
 }
 
 // update sends action as actor at offset `at` from the start.
@@ -197,6 +204,11 @@ func (h *harness) updateRaw(at time.Duration, action Action, actor Actor, raw js
 // updateRawID is updateRaw with a given update id (the API's
 // user/action/Idempotency-Key).
 func (h *harness) updateRawID(at time.Duration, id string, action Action, actor Actor, raw json.RawMessage) *updateResult {
+	return h.updateReq(at, id, action, ActionRequest{Actor: actor, Input: raw})
+}
+
+// updateReq sends a whole ActionRequest with a given update id.
+func (h *harness) updateReq(at time.Duration, id string, action Action, req ActionRequest) *updateResult {
 	res := &updateResult{action: action, at: at}
 	h.env.RegisterDelayedCallback(func() {
 		res.sent = true
@@ -208,8 +220,11 @@ func (h *harness) updateRawID(at time.Duration, id string, action Action, actor 
 				if s, ok := v.(ActionResult); ok {
 					res.state = s
 				}
+				if res.onComplete != nil {
+					res.onComplete()
+				}
 			},
-		}, ActionRequest{Actor: actor, Input: raw})
+		}, req)
 	}, at)
 	return res
 }

@@ -6,6 +6,15 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
+// changeClockAndOutbox is the GetVersion change id, shared by cases and
+// shipments, of two changes made together: the clock cancels its timer when
+// the wait ends for another reason (cancelTimers), and an action answers once
+// the projection is written, without waiting for its notifications to be
+// queued in the outbox (asyncNotify). Runs started before keep the old ways:
+// their histories hold the timers that were never cancelled and the updates
+// that completed only after their Notify activities.
+const changeClockAndOutbox = "clock-and-outbox"
+
 // timedEvent is a time event a workflow waits for: when, what the timer is
 // for (shown in the history), and what to do when it comes.
 type timedEvent struct {
@@ -29,16 +38,13 @@ func earliest(events []timedEvent) timedEvent {
 // turns true, and fires every event due by then. It reports whether the
 // clock fired. Both the waiting and the firing read pending(), so they can
 // never disagree (which would spin the loop).
-func waitForClock(ctx workflow.Context, pending func() []timedEvent, changed func() bool) (bool, error) {
+func waitForClock(ctx workflow.Context, pending func() []timedEvent, changed func() bool, cancelTimers bool) (bool, error) {
 	next := earliest(pending())
 	if next.at.IsZero() {
 		return false, workflow.Await(ctx, changed)
 	}
 	if wait := next.at.Sub(workflow.Now(ctx)); wait > 0 {
-		ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-			Timeout:      wait,
-			TimerOptions: workflow.TimerOptions{Summary: next.what},
-		}, changed)
+		ok, err := awaitChangeOrTimeout(ctx, wait, next.what, changed, cancelTimers)
 		if err != nil || ok {
 			return false, err // ok: something else changed; recompute the clock
 		}
@@ -48,6 +54,34 @@ func waitForClock(ctx workflow.Context, pending func() []timedEvent, changed fun
 		if !e.at.After(now) {
 			e.fire(now)
 		}
+	}
+	return true, nil
+}
+
+// awaitChangeOrTimeout waits up to wait for changed() and reports whether it
+// turned true before the timer fired. With cancelTimer set, the timer is
+// cancelled when the wait ends early: SDK v1.50's AwaitWithOptions leaves it
+// running (its SDKFlagCancelAwaitTimerOnCondition is off by default, sdk-go
+// issue 986), so every action on a case used to leave a timer behind that
+// fired later for nothing, one "timer fired" row per action in the timeline.
+func awaitChangeOrTimeout(ctx workflow.Context, wait time.Duration, what string, changed func() bool, cancelTimer bool) (bool, error) {
+	opts := workflow.TimerOptions{Summary: what}
+	if !cancelTimer {
+		return workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{Timeout: wait, TimerOptions: opts}, changed)
+	}
+	if changed() {
+		return true, nil
+	}
+	tctx, cancel := workflow.WithCancel(ctx)
+	defer cancel() // cancels the timer unless it fired
+	timer := workflow.NewTimerWithOptions(tctx, wait, opts)
+	if err := workflow.Await(ctx, func() bool { return timer.IsReady() || changed() }); err != nil {
+		return false, err
+	}
+	if timer.IsReady() {
+		// As AwaitWithOptions does, a timer that fired wins over a change
+		// seen in the same workflow task: the clock's events are due.
+		return false, timer.Get(ctx, nil)
 	}
 	return true, nil
 }

@@ -138,6 +138,11 @@ type Actor struct {
 type ActionRequest struct {
 	Actor Actor           `json:"actor"`
 	Input json.RawMessage `json:"input"`
+	// IdempotencyKey is the client's Idempotency-Key, when it sent one, and
+	// Fingerprint the API's hash of the action and its input: a key applied
+	// once may come again only with the same request (see AppliedKey).
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
+	Fingerprint    string `json:"fingerprint,omitempty"`
 }
 
 // ActionResult is what an update answers: where the case is now. The full
@@ -429,6 +434,8 @@ type CaseState struct {
 	OpenedAt        time.Time       `json:"opened_at"`
 	UpdatedAt       time.Time       `json:"updated_at"`
 	ClosedAt        *time.Time      `json:"closed_at,omitempty"`
+	// AppliedKeys are the Idempotency-Keys of the latest actions applied.
+	AppliedKeys []AppliedKey `json:"applied_keys,omitempty"`
 }
 
 // Current returns the open step record, or nil once the case is closed.

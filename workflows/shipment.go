@@ -45,7 +45,18 @@ type shipment struct {
 	// be letters and digits. Handlers decode again on replay, so an old run
 	// must keep accepting what it accepted then.
 	taskNotices, strictReferences bool
+	// cancelTimers and asyncNotify: since changeClockAndOutbox (see clock.go);
+	// explicitZeroPenalty: since changeExplicitZeroPenalty.
+	cancelTimers, asyncNotify, explicitZeroPenalty bool
+	// notifying counts Notify activities still running: the run continues
+	// as new or completes only once they are done.
+	notifying int
 }
+
+// changeExplicitZeroPenalty is the GetVersion change id of a reported
+// misclassification's penalty rate: an explicit 0 is kept, only an absent
+// rate takes the default (before, 0 was read as absent).
+const changeExplicitZeroPenalty = "explicit-zero-penalty"
 
 // changeTasksAndReferences is the GetVersion change id of taskNotices and
 // strictReferences.
@@ -59,6 +70,9 @@ type shipmentSearch struct {
 func (s *shipment) setup(ctx workflow.Context, in OpenShipmentInput) error {
 	v := workflow.GetVersion(ctx, changeTasksAndReferences, workflow.DefaultVersion, 1)
 	s.taskNotices, s.strictReferences = v >= 1, v >= 1
+	clockOutbox := workflow.GetVersion(ctx, changeClockAndOutbox, workflow.DefaultVersion, 1)
+	s.cancelTimers, s.asyncNotify = clockOutbox >= 1, clockOutbox >= 1
+	s.explicitZeroPenalty = workflow.GetVersion(ctx, changeExplicitZeroPenalty, workflow.DefaultVersion, 1) >= 1
 	now := workflow.Now(ctx)
 	info := workflow.GetInfo(ctx)
 	if in.Resume != nil {
@@ -179,7 +193,7 @@ func (s *shipment) run(ctx workflow.Context) (ShipmentState, error) {
 		if !continuing {
 			seen := s.state.Version
 			changed := func() bool { return s.state.Version != seen }
-			fired, err := waitForClock(ctx, s.pendingClock, changed)
+			fired, err := waitForClock(ctx, s.pendingClock, changed, s.cancelTimers)
 			if err != nil {
 				return s.state, err
 			}
@@ -204,7 +218,7 @@ func (s *shipment) run(ctx workflow.Context) (ShipmentState, error) {
 		// Continue as new once running handlers and flushes have finished
 		// and the signals that arrived meanwhile are handled (they would be
 		// lost with the run); handling them may start more of both.
-		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && s.flushing == 0 }); err != nil {
+		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && s.flushing == 0 && s.notifying == 0 }); err != nil {
 			return s.state, err
 		}
 		if s.drain(ctx, closed) {
@@ -216,7 +230,7 @@ func (s *shipment) run(ctx workflow.Context) (ShipmentState, error) {
 			OpenedBy: st.OpenedBy, Source: st.Source, Policy: st.Policy, Resume: &st,
 		})
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && s.flushing == 0 }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && s.flushing == 0 && s.notifying == 0 }); err != nil {
 		return s.state, err
 	}
 	return s.state, nil
@@ -812,14 +826,16 @@ func (s *shipment) flush(ctx workflow.Context) {
 			workflow.GetLogger(ctx).Error("starting child case", "case", in.CaseID, "error", err)
 		}
 	}
-	actx := workflow.WithActivityOptions(ctx, activityOptions)
 	for _, n := range notes {
-		futures = append(futures, workflow.ExecuteActivity(actx, ActivityNotify, n))
+		futures = append(futures, startNotify(ctx, n, s.asyncNotify, &s.notifying))
 	}
 	s.syncSearchAttributes(ctx)
 	lctx := workflow.WithLocalActivityOptions(ctx, projectionOptions)
 	futures = append(futures, workflow.ExecuteLocalActivity(lctx, ActivityProjectShipment, ProjectShipmentInput{State: s.snapshot()}))
 	for _, f := range futures {
+		if f == nil {
+			continue
+		}
 		if err := f.Get(ctx, nil); err != nil {
 			workflow.GetLogger(ctx).Error("activity failed", "shipment", s.state.ShipmentID, "error", err)
 		}

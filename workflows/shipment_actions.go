@@ -186,6 +186,9 @@ func (s *shipment) validate(ctx workflow.Context, action ShipmentAction, req Act
 	if s.applied(ctx) {
 		return nil, nil // a retry of an update an earlier run applied: accepted, changes nothing
 	}
+	if err := keyConflict(s.state.AppliedKeys, req, "shipment"); err != nil {
+		return nil, err
+	}
 	if err := PermitShipment(&s.state, req.Actor, action, workflow.Now(ctx)); err != nil {
 		return nil, err
 	}
@@ -418,8 +421,10 @@ func (s *shipment) decode(action ShipmentAction, actor Actor, raw json.RawMessag
 			return done(fe, in)
 		}
 		in.Reason = required(fe, "reason", in.Reason)
-		if in.PenaltyRate.IsZero() {
-			in.PenaltyRate = domain.DefaultPenaltyRate
+		// Before explicitZeroPenalty an explicit 0 took the default too.
+		if in.PenaltyRate == nil || (!s.explicitZeroPenalty && in.PenaltyRate.IsZero()) {
+			def := domain.DefaultPenaltyRate
+			in.PenaltyRate = &def
 		}
 		// The case's own checks (HTS format, rates, correct ≥ declared) say
 		// what is wrong, under the same field names.
@@ -529,11 +534,15 @@ func (s *shipment) handle(ctx workflow.Context, action ShipmentAction, req Actio
 	if err := PermitShipment(&s.state, req.Actor, action, now); err != nil {
 		return err
 	}
+	if err := keyConflict(s.state.AppliedKeys, req, "shipment"); err != nil {
+		return err
+	}
 	input, err := s.decode(action, req.Actor, req.Input, now)
 	if err != nil {
 		return err
 	}
 	s.remember(ctx)
+	s.state.AppliedKeys = rememberKey(s.state.AppliedKeys, req)
 	actor := req.Actor
 	st := &s.state
 	switch in := input.(type) {
@@ -665,7 +674,7 @@ func (s *shipment) misclassificationCase(in MisclassificationInput, line int, ac
 	return s.childCaseInput(OpenCaseInput{
 		Kind: KindHSMisclassification, Reason: in.Reason, ImporterOfRecord: in.ImporterOfRecord,
 		SKU: l.SKU, ProductDescription: l.Description, DeclaredHTS: l.HTS, CorrectHTS: domain.HTSCode(in.CorrectHTS),
-		EnteredValue: l.Value.Decimal, DeclaredRate: in.DeclaredRate, CorrectRate: in.CorrectRate, PenaltyRate: in.PenaltyRate,
+		EnteredValue: l.Value.Decimal, DeclaredRate: in.DeclaredRate, CorrectRate: in.CorrectRate, PenaltyRate: *in.PenaltyRate,
 		OpenedBy: actor,
 	})
 }

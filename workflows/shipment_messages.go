@@ -200,13 +200,13 @@ type (
 	// code: it opens an HS misclassification case for the line (PSC or prior
 	// disclosure, the duty difference and penalty, the catalog fix).
 	MisclassificationInput struct {
-		SKU              string          `json:"sku"`
-		CorrectHTS       string          `json:"correct_hts"`
-		DeclaredRate     decimal.Decimal `json:"declared_rate"`
-		CorrectRate      decimal.Decimal `json:"correct_rate"`
-		PenaltyRate      decimal.Decimal `json:"penalty_rate"` // 0: the default 2.5 %
-		ImporterOfRecord string          `json:"importer_of_record"`
-		Reason           string          `json:"reason"`
+		SKU              string           `json:"sku"`
+		CorrectHTS       string           `json:"correct_hts"`
+		DeclaredRate     decimal.Decimal  `json:"declared_rate"`
+		CorrectRate      decimal.Decimal  `json:"correct_rate"`
+		PenaltyRate      *decimal.Decimal `json:"penalty_rate,omitempty"` // absent: the default 2.5 %; an explicit 0 is 0
+		ImporterOfRecord string           `json:"importer_of_record"`
+		Reason           string           `json:"reason"`
 	}
 	LiquidationInput struct {
 		Date time.Time `json:"date"` // as posted by CBP
@@ -381,6 +381,9 @@ type ShipmentState struct {
 	// AppliedUpdates are the ids of the latest updates applied, carried
 	// into each new run so a retried action is applied once across runs.
 	AppliedUpdates []string `json:"applied_updates,omitempty"`
+	// AppliedKeys are the Idempotency-Keys of the latest actions applied,
+	// carried into each new run like AppliedUpdates.
+	AppliedKeys []AppliedKey `json:"applied_keys,omitempty"`
 }
 
 // OpenShipmentInput starts a shipment. The API reads the port's terms, the
