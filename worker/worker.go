@@ -3,6 +3,8 @@
 package worker
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -27,7 +29,7 @@ func Register(w sdkworker.Registry, acts *activities.Activities) {
 // New creates a worker on the task queue with everything registered; the
 // caller starts and stops it.
 func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
-	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{StickyScheduleToStartTimeout: time.Second})
 	Register(w, acts)
 	return w
 }

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"fmt"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/postrelease/postrelease/app"
+	"github.com/postrelease/postrelease/bench"
 )
 
 func benchCmd(cfg *app.Config) *cobra.Command {
@@ -16,7 +19,34 @@ func benchCmd(cfg *app.Config) *cobra.Command {
 		}}
 	c.Flags().IntVar(&cases, "cases", 200, "cases per mode")
 	c.Flags().IntVar(&concurrency, "concurrency", 8, "cases driven at once")
-	c.AddCommand(benchShipmentsCmd(cfg))
+	c.AddCommand(benchShipmentsCmd(cfg), benchKillCmd())
+	return c
+}
+
+func benchKillCmd() *cobra.Command {
+	var o bench.KillOptions
+	c := &cobra.Command{Use: "kill", Short: "Drive cases with Idempotency-Keys on a `postrelease dev` process, SIGKILL it in every round, restart and retry; print lost and duplicated actions and how soon retries are answered after each restart",
+		RunE: func(c *cobra.Command, _ []string) error {
+			bin, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			dir, err := os.MkdirTemp("", "postrelease-kill-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			o.Binary, o.Dir, o.Log = bin, dir, c.ErrOrStderr()
+			r, err := bench.Kill(c.Context(), o)
+			fmt.Fprint(c.OutOrStdout(), r)
+			if err == nil && (r.Lost > 0 || r.Duplicated > 0 || r.Refused > 0) {
+				err = fmt.Errorf("%d lost, %d duplicated, %d refused", r.Lost, r.Duplicated, r.Refused)
+			}
+			return err
+		}}
+	c.Flags().IntVar(&o.Cases, "cases", 40, "cases driven at once")
+	c.Flags().IntVar(&o.Rounds, "rounds", 10, "rounds, each ending in a SIGKILL and a restart")
+	c.Flags().DurationVar(&o.KillAfter, "kill-after", 60*time.Millisecond, "how long after a round's actions are sent the process is killed")
 	return c
 }
 
