@@ -168,6 +168,7 @@ func (s *Server) openCase(ctx context.Context, user store.User, req OpenCaseRequ
 	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       wfID,
 		TaskQueue:                                workflows.TaskQueue,
+		WorkflowTaskTimeout:                      workflows.WorkflowTaskTimeout,
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,

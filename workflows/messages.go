@@ -16,6 +16,13 @@ import (
 // TaskQueue is the one task queue the worker polls.
 const TaskQueue = "postrelease"
 
+// WorkflowTaskTimeout is every case's and shipment's workflow task timeout.
+// A task a killed worker had started is retried only when it times out, and
+// an action waiting on it waits that long: 2 s rather than Temporal's 10 s.
+// Our tasks take milliseconds, and a local activity (the projection) that
+// runs longer than the timeout keeps the task alive by heartbeat.
+const WorkflowTaskTimeout = 2 * time.Second
+
 // CaseWorkflowID is the workflow ID of a detention case: derived from the case
 // id so the same case can never run twice.
 func CaseWorkflowID(caseID string) string { return "detention-case-" + caseID }

@@ -818,6 +818,7 @@ func (s *shipment) flush(ctx workflow.Context) {
 	for _, in := range children {
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 			WorkflowID:            CaseWorkflowID(in.CaseID),
+			WorkflowTaskTimeout:   WorkflowTaskTimeout,
 			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
 			TypedSearchAttributes: SearchAttributesAtStart(in),
 		})
