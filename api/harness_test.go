@@ -126,6 +126,12 @@ func newEnv(t *testing.T, pol policy.Policy) *env {
 // newEnvOn is newEnv on the store at dsn (PostgreSQL URL or SQLite file).
 func newEnvOn(t *testing.T, pol policy.Policy, dsn string) *env {
 	t.Helper()
+	return newEnvWith(t, pol, dsn, nil)
+}
+
+// newEnvWith is newEnvOn with the API server's settings changed by set.
+func newEnvWith(t *testing.T, pol policy.Policy, dsn string, set func(*api.Server)) *env {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 
@@ -175,7 +181,11 @@ func newEnvOn(t *testing.T, pol policy.Policy, dsn string) *env {
 	}
 	t.Cleanup(w.Stop)
 
-	h, err := api.New(&api.Server{Store: st, Temporal: tc, Policy: pol, Log: quiet, ActionTimeout: 20 * time.Second})
+	server := &api.Server{Store: st, Temporal: tc, Policy: pol, Log: quiet, ActionTimeout: 20 * time.Second}
+	if set != nil {
+		set(server)
+	}
+	h, err := api.New(server)
 	if err != nil {
 		t.Fatalf("api.New: %v", err)
 	}
