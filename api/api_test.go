@@ -864,7 +864,7 @@ func TestListFilters(t *testing.T) {
 // "internal".
 func TestActionWithoutAnswerIs503(t *testing.T) {
 	t.Parallel()
-	e := newEnvWith(t, longPolicy(t), testdb.Postgres(t), envOptions{actionTimeout: time.Second, worker: true})
+	e := newEnvWith(t, longPolicy(t), testdb.Postgres(t), envOptions{actionTimeout: time.Second})
 	id := e.open(t, "officer", wrenchSet("no-worker", true)).CaseID
 	e.stopWorker()
 	for i := range 3 {

@@ -129,14 +129,16 @@ func newEnv(t *testing.T, pol policy.Policy) *env {
 // newEnvOn is newEnv on the store at dsn (PostgreSQL URL or SQLite file).
 func newEnvOn(t *testing.T, pol policy.Policy, dsn string) *env {
 	t.Helper()
-	return newEnvWith(t, pol, dsn, envOptions{actionTimeout: 20 * time.Second, worker: true})
+	return newEnvWith(t, pol, dsn, envOptions{})
 }
 
 // envOptions vary the product a test runs: how long an action waits for the
-// workflow, and whether a worker runs at all.
+// workflow (20 s when zero), whether a worker runs at all, and any other
+// setting of the API server.
 type envOptions struct {
 	actionTimeout time.Duration
-	worker        bool
+	noWorker      bool
+	server        func(*api.Server)
 }
 
 func newEnvWith(t *testing.T, pol policy.Policy, dsn string, opt envOptions) *env {
@@ -184,7 +186,7 @@ func newEnvWith(t *testing.T, pol policy.Policy, dsn string, opt envOptions) *en
 		t.Fatalf("registering search attributes on %s: %v", e.namespace, err)
 	}
 
-	if opt.worker {
+	if !opt.noWorker {
 		w, err := app.StartWorker(app.Components{Store: st, Temporal: tc, Log: quiet})
 		if err != nil {
 			t.Fatalf("starting the worker: %v", err)
@@ -194,7 +196,14 @@ func newEnvWith(t *testing.T, pol policy.Policy, dsn string, opt envOptions) *en
 		t.Cleanup(e.stopWorker)
 	}
 
-	h, err := api.New(&api.Server{Store: st, Temporal: tc, Policy: pol, Log: quiet, ActionTimeout: opt.actionTimeout})
+	if opt.actionTimeout == 0 {
+		opt.actionTimeout = 20 * time.Second
+	}
+	server := &api.Server{Store: st, Temporal: tc, Policy: pol, Log: quiet, ActionTimeout: opt.actionTimeout}
+	if opt.server != nil {
+		opt.server(server)
+	}
+	h, err := api.New(server)
 	if err != nil {
 		t.Fatalf("api.New: %v", err)
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -39,6 +40,36 @@ func (s *Server) savePort(c echo.Context, t domain.PortTerms) (store.Port, error
 		return p, errInternal(err)
 	}
 	return p, nil
+}
+
+// legalZone is the zone whose days the legal windows of a case or shipment
+// opened now at port follow: the one zone the team set for every port
+// (POSTRELEASE_LEGAL_TIME_ZONE), else the port's own. It is resolved once,
+// at opening, and carried in the workflow's input, so editing the port later
+// does not move a running case's deadlines.
+func (s *Server) legalZone(ctx context.Context, code string) (string, error) {
+	if s.LegalTimeZone != "" {
+		return s.LegalTimeZone, nil
+	}
+	p, err := s.Store.Port(ctx, code)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", errInvalid(map[string]string{"port": fmt.Sprintf(
+			"port %s is not in the ports table: a manager adds it under Ports first (legal days end at midnight in its time zone)", code)})
+	}
+	if err != nil {
+		return "", errInternal(err)
+	}
+	return zoneOfPort(p.PortTerms)
+}
+
+// zoneOfPort is the port's time zone, or a 422 on port when it has none (a
+// port added before zones, until a manager sets it).
+func zoneOfPort(p domain.PortTerms) (string, error) {
+	if p.TimeZone == "" {
+		return "", errInvalid(map[string]string{"port": fmt.Sprintf(
+			"port %s has no time zone: a manager sets it under Ports first (legal days and free time end at midnight there)", p.Code)})
+	}
+	return p.TimeZone, nil
 }
 
 func (s *Server) portOr404(c echo.Context, code string) (store.Port, error) {
@@ -100,7 +131,7 @@ func formOfPort(p domain.PortTerms) portForm {
 		lines = append(lines, fmt.Sprintf("%d %s", t.FromDay, t.DailyRate.StringFixed(2)))
 	}
 	f := portForm{"code": p.Code, "name": p.Name, "free_days": strconv.Itoa(p.FreeDays), "tiers": strings.Join(lines, "\n"),
-		"daily_surcharge": p.DailySurcharge.StringFixed(2), "note": p.Note}
+		"daily_surcharge": p.DailySurcharge.StringFixed(2), "note": p.Note, "time_zone": p.TimeZone, "free_time_starts": string(p.FreeTimeStarts)}
 	if p.WorkingDays {
 		f["working_days"] = "on"
 	}
@@ -114,7 +145,8 @@ func formOfPort(p domain.PortTerms) portForm {
 func (f portForm) terms() (domain.PortTerms, map[string]string) {
 	fe := map[string]string{}
 	t := domain.PortTerms{Code: strings.TrimSpace(f["code"]), Name: strings.TrimSpace(f["name"]), Note: strings.TrimSpace(f["note"]),
-		WorkingDays: f["working_days"] != "", PierPass: f["pierpass"] != ""}
+		WorkingDays: f["working_days"] != "", PierPass: f["pierpass"] != "", TimeZone: strings.TrimSpace(f["time_zone"]),
+		FreeTimeStarts: domain.FreeTimeStart(f["free_time_starts"])}
 	var err error
 	if t.FreeDays, err = strconv.Atoi(strings.TrimSpace(f["free_days"])); err != nil {
 		fe["free_days"] = "must be a whole number of days"
@@ -160,7 +192,8 @@ func (s *Server) webPortForm(c echo.Context) error {
 	}
 	code := c.Param("code")
 	if code == "" { // a new port
-		return s.render(c, http.StatusOK, "port_form", page{Title: "Add a port", Form: portForm{"free_days": "4", "daily_surcharge": "0.00"}})
+		return s.render(c, http.StatusOK, "port_form", page{Title: "Add a port",
+			Form: portForm{"free_days": "4", "daily_surcharge": "0.00", "free_time_starts": string(domain.FreeTimeNextDay)}})
 	}
 	p, err := s.portOr404(c, code)
 	if err != nil {
@@ -174,7 +207,7 @@ func (s *Server) webSavePort(c echo.Context) error {
 		return err
 	}
 	f := portForm{}
-	for _, k := range []string{"code", "name", "free_days", "working_days", "tiers", "daily_surcharge", "pierpass", "note"} {
+	for _, k := range []string{"code", "name", "time_zone", "free_days", "free_time_starts", "working_days", "tiers", "daily_surcharge", "pierpass", "note"} {
 		f[k] = c.FormValue(k)
 	}
 	if code := c.Param("code"); code != "" {

@@ -29,7 +29,7 @@ func TestPorts(t *testing.T) {
 	}
 	wantError(t, e.call(t, "officer", http.MethodGet, "/api/v1/ports/9999", nil), http.StatusNotFound, api.CodeNotFound)
 
-	body := `{"name":"Los Angeles, CA","free_days":5,"working_days":true,"pierpass":true,
+	body := `{"name":"Los Angeles, CA","time_zone":"America/Los_Angeles","free_days":5,"free_time_starts":"next_day","working_days":true,"pierpass":true,
 		"tiers":[{"from_day":1,"daily_rate":"250.00"},{"from_day":6,"daily_rate":"375.00"}],"daily_surcharge":"0","note":"Tariff 2027"}`
 	wantError(t, e.call(t, "officer", http.MethodPut, "/api/v1/ports/2704", body), http.StatusForbidden, api.CodeForbidden)
 	wantError(t, e.call(t, "manager", http.MethodPut, "/api/v1/ports/2704",
@@ -65,7 +65,8 @@ func TestPorts(t *testing.T) {
 	if !strings.Contains(string(form.body), "1 152.00\n5 228.00\n9 304.00") {
 		t.Errorf("the form does not show the tiers one per line:\n%s", form.body)
 	}
-	fields := url.Values{"_csrf": {csrf(t, form)}, "name": {"New York, NY"}, "free_days": {"5"}, "tiers": {"1 152.00\nfive 228"},
+	fields := url.Values{"_csrf": {csrf(t, form)}, "name": {"New York, NY"}, "time_zone": {"America/New_York"}, "free_days": {"5"},
+		"free_time_starts": {"next_day"}, "tiers": {"1 152.00\nfive 228"},
 		"daily_surcharge": {"40.00"}, "note": {"edited"}}
 	bad := manager.post(t, "/ports/1001", fields)
 	if bad.status != http.StatusUnprocessableEntity || !strings.Contains(string(bad.body), "line 2 &#34;five 228&#34;") {

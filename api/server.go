@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"go.temporal.io/sdk/client"
 
+	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/policy"
 	"github.com/postrelease/postrelease/store"
 )
@@ -28,6 +29,10 @@ type Server struct {
 	Temporal client.Client
 	Policy   policy.Policy // given to each case when it opens
 	Log      *slog.Logger
+	// LegalTimeZone (POSTRELEASE_LEGAL_TIME_ZONE), when set, is the one IANA
+	// zone whose days every legal window follows, whatever the port; empty
+	// uses each port's own zone. Resolved when a case or shipment opens.
+	LegalTimeZone string
 	// SecureCookies marks cookies Secure; on whenever the site is served over HTTPS.
 	SecureCookies bool
 	SessionTTL    time.Duration // absolute lifetime of a web session, from sign-in
@@ -55,6 +60,11 @@ func New(s *Server) (*echo.Echo, error) {
 		s.SessionIdle = time.Hour
 	case s.SessionIdle < 0:
 		s.SessionIdle = 0
+	}
+	if s.LegalTimeZone != "" {
+		if _, err := domain.LoadZone(s.LegalTimeZone); err != nil {
+			return nil, fmt.Errorf("legal time zone: %w", err)
+		}
 	}
 	if s.ActionTimeout == 0 {
 		s.ActionTimeout = 30 * time.Second

@@ -161,11 +161,16 @@ func (s *Server) openCase(ctx context.Context, user store.User, req OpenCaseRequ
 	if len(fe) > 0 {
 		return workflows.CaseState{}, false, errInvalid(fe)
 	}
+	zone, err := s.legalZone(ctx, in.Port)
+	if err != nil {
+		return workflows.CaseState{}, false, err
+	}
 	in.CaseID = caseIDFor(user.ID, in.ClientRequestID)
 	in.OpenedBy = actorOf(user)
 	in.Policy = s.Policy
+	in.LegalTimeZone = zone
 	wfID := workflows.CaseWorkflowID(in.CaseID)
-	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       wfID,
 		TaskQueue:                                workflows.TaskQueue,
 		WorkflowTaskTimeout:                      workflows.WorkflowTaskTimeout,
@@ -190,10 +195,12 @@ func (s *Server) openCase(ctx context.Context, user store.User, req OpenCaseRequ
 }
 
 // sameOpening compares what the requester sent, not what the server added
-// (policy, actor), so a retry of the same request matches.
+// (policy, actor, legal zone), so a retry of the same request matches, even
+// after a manager changed the port's zone.
 func sameOpening(a, b workflows.OpenCaseInput) bool {
 	a.Policy, b.Policy = policy.Policy{}, policy.Policy{}
 	a.OpenedBy, b.OpenedBy = workflows.Actor{}, workflows.Actor{}
+	a.LegalTimeZone, b.LegalTimeZone = "", ""
 	ja, errA := json.Marshal(a)
 	jb, errB := json.Marshal(b)
 	return errA == nil && errB == nil && bytes.Equal(ja, jb)

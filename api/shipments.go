@@ -34,6 +34,34 @@ type shipmentView struct {
 	workflows.ShipmentState
 	AvailableActions []workflows.ShipmentAction `json:"available_actions"`
 	DemurrageNow     demurrageNow               `json:"demurrage_now"`
+	// LegalEndsAt is when each legal date (by name, as in legal.passed)
+	// ends in the shipment's legal zone: 00:00 of the next day there.
+	LegalEndsAt map[string]time.Time `json:"legal_ends_at"`
+}
+
+// legalEndsAt is the end of each of the shipment's legal dates in its
+// legal zone (UTC for a shipment opened before legal zones).
+func legalEndsAt(st workflows.ShipmentState) map[string]time.Time {
+	loc := zoneOrUTC(st.Legal.TimeZone)
+	l := st.Legal
+	out := map[string]time.Time{}
+	for name, d := range map[string]time.Time{workflows.LegalPSCLastDay: l.PSCLastDay, workflows.LegalLiquidation: l.Liquidation,
+		workflows.LegalProtestLastDay: l.ProtestLastDay, workflows.LegalRetentionEnd: l.RetentionEnd} {
+		if !d.IsZero() {
+			out[name] = domain.EndOfDay(d, loc)
+		}
+	}
+	return out
+}
+
+// zoneOrUTC loads a stored zone for showing times: UTC for none (or one
+// that no longer loads, which nothing stores).
+func zoneOrUTC(name string) *time.Location {
+	loc, err := domain.LegalLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }
 
 // demurrageNow prices each container still at the terminal (or gated out
@@ -67,7 +95,8 @@ func priceDemurrage(st workflows.ShipmentState, now time.Time) demurrageNow {
 		if charges == nil {
 			charges = []domain.DemurrageCharge{}
 		}
-		out.Containers = append(out.Containers, containerDemurrage{Number: c.Number, Through: domain.Date(through), Out: gone, Charges: charges, Amount: amount})
+		out.Containers = append(out.Containers, containerDemurrage{Number: c.Number, Through: domain.LocalDate(through, d.Terms.Location()),
+			Out: gone, Charges: charges, Amount: amount})
 		out.Total = domain.USD{Decimal: out.Total.Add(amount.Decimal)}
 	}
 	return out
@@ -76,7 +105,8 @@ func priceDemurrage(st workflows.ShipmentState, now time.Time) demurrageNow {
 func shipmentViewOf(st workflows.ShipmentState, u store.User) shipmentView {
 	st.AppliedUpdates, st.AppliedKeys = nil, nil // the workflow's bookkeeping of retries, not the shipment's
 	now := time.Now()
-	v := shipmentView{ShipmentState: st, AvailableActions: workflows.AvailableShipment(&st, actorOf(u), now), DemurrageNow: priceDemurrage(st, now)}
+	v := shipmentView{ShipmentState: st, AvailableActions: workflows.AvailableShipment(&st, actorOf(u), now), DemurrageNow: priceDemurrage(st, now),
+		LegalEndsAt: legalEndsAt(st)}
 	if v.AvailableActions == nil {
 		v.AvailableActions = []workflows.ShipmentAction{}
 	}
@@ -107,9 +137,19 @@ func (s *Server) startShipment(ctx context.Context, user store.User, in shipment
 	if err != nil {
 		return shipmentStart{}, errInternal(err)
 	}
+	// Free time ends in the port's own zone, so a shipment needs it even
+	// when the team sets one zone for the legal days of every port.
+	portZone, err := zoneOfPort(port.PortTerms)
+	if err != nil {
+		return shipmentStart{}, err
+	}
+	legal := s.LegalTimeZone
+	if legal == "" {
+		legal = portZone
+	}
 	id := in.ID()
-	open := workflows.OpenShipmentInput{ShipmentID: id, Shipment: in, Port: port.PortTerms, ReleaseRules: domain.DefaultReleaseRules(),
-		OpenedBy: actorOf(user), Source: source, Policy: s.Policy}
+	open := workflows.OpenShipmentInput{ShipmentID: id, Shipment: in, Port: port.PortTerms, LegalTimeZone: legal,
+		ReleaseRules: domain.DefaultReleaseRules(), OpenedBy: actorOf(user), Source: source, Policy: s.Policy}
 	wfID := workflows.ShipmentWorkflowID(id)
 	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       wfID,

@@ -397,28 +397,33 @@ func TestShipmentOpenAPI(t *testing.T) {
 	if !s.Deposit.DueDate.Equal(wantDue) {
 		t.Errorf("deposit due %s, want %s", s.Deposit.DueDate, wantDue.Format(time.DateOnly))
 	}
-	if !s.Deposit.OverdueAt.Equal(dateOf(2026, time.December, 8)) || s.Deposit.PaidAt != nil {
-		t.Errorf("deposit overdue at %s, paid %v; want 2026-12-08T00:00Z, unpaid", s.Deposit.OverdueAt, s.Deposit.PaidAt)
+	// Port 2704's zone decides when the due day ends: 00:00 PST on 8 December.
+	overdue := time.Date(2026, time.December, 8, 8, 0, 0, 0, time.UTC)
+	if !s.Deposit.OverdueAt.Equal(overdue) || s.Deposit.PaidAt != nil || s.Legal.TimeZone != "America/Los_Angeles" {
+		t.Errorf("deposit overdue at %s, paid %v, legal zone %q; want %s, unpaid, America/Los_Angeles", s.Deposit.OverdueAt, s.Deposit.PaidAt, s.Legal.TimeZone, overdue)
 	}
-	if tk := s.task("duty_deposit"); tk == nil || !tk.DueAt.Equal(dateOf(2026, time.December, 8)) {
-		t.Errorf("duty_deposit task = %+v, want due 2026-12-08T00:00Z", tk)
+	if tk := s.task("duty_deposit"); tk == nil || !tk.DueAt.Equal(overdue) {
+		t.Errorf("duty_deposit task = %+v, want due %s", tk, overdue)
 	}
 
-	// Free time: available Monday 23 November; 4 working days at 2704 are
-	// Mon 23, Tue 24, Wed 25 and (Thanksgiving skipped) Fri 27 November.
-	wantLFD := dateOf(2026, time.November, 27)
+	// Free time: available Monday 23 November; at 2704 it starts the next
+	// day and counts 4 working days: Tue 24, Wed 25, (Thanksgiving skipped)
+	// Fri 27 and Mon 30 November, ending at 00:00 PST on 1 December.
+	wantLFD := dateOf(2026, time.November, 30)
+	freeEnds := time.Date(2026, time.December, 1, 8, 0, 0, 0, time.UTC)
 	d := s.Demurrage
 	if d.LastFreeDay == nil || !d.LastFreeDay.Equal(wantLFD) {
 		t.Fatalf("last free day %v, want %s", d.LastFreeDay, wantLFD.Format(time.DateOnly))
 	}
 	if d.AvailableDate == nil || !d.AvailableDate.Equal(dateOf(2026, time.November, 23)) ||
-		d.FreeTimeEndAt == nil || !d.FreeTimeEndAt.Equal(dateOf(2026, time.November, 28)) {
-		t.Errorf("available %v, free time ends %v; want 2026-11-23, 2026-11-28T00:00Z", d.AvailableDate, d.FreeTimeEndAt)
+		d.FreeTimeEndAt == nil || !d.FreeTimeEndAt.Equal(freeEnds) {
+		t.Errorf("available %v, free time ends %v; want 2026-11-23, %s", d.AvailableDate, d.FreeTimeEndAt, freeEnds)
 	}
-	if d.Terms.Code != "2704" || !d.Terms.PierPass || d.Terms.FreeDays != 4 || !d.Terms.WorkingDays {
+	if d.Terms.Code != "2704" || !d.Terms.PierPass || d.Terms.FreeDays != 4 || !d.Terms.WorkingDays ||
+		d.Terms.FreeTimeStarts != domain.FreeTimeNextDay || d.Terms.TimeZone != "America/Los_Angeles" {
 		t.Errorf("terms = %+v, want the seeded 2704 terms", d.Terms)
 	}
-	if tk := s.task("pickup"); tk == nil || !tk.DueAt.Equal(dateOf(2026, time.November, 28)) {
+	if tk := s.task("pickup"); tk == nil || !tk.DueAt.Equal(freeEnds) {
 		t.Errorf("pickup task = %+v, want due when free time ends", tk)
 	}
 	if !s.Legal.EntryDate.Equal(dateOf(2026, time.November, 20)) {

@@ -46,6 +46,22 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04:05 UTC")
 	},
 	"date": func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
+	// inzone shows an instant on the clock of a legal or port zone (UTC for
+	// none): "2026-03-11 00:00 PDT".
+	"inzone": func(t time.Time, zone string) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(zoneOrUTC(zone)).Format("2006-01-02 15:04 MST")
+	},
+	"inzonep": func(t *time.Time, zone string) string {
+		if t == nil || t.IsZero() {
+			return ""
+		}
+		return t.In(zoneOrUTC(zone)).Format("2006-01-02 15:04 MST")
+	},
+	// zonename is a stored zone as shown: its name, or UTC for none.
+	"zonename": domain.ZoneName,
 	"datep": func(t *time.Time) string {
 		if t == nil || t.IsZero() {
 			return ""

@@ -202,6 +202,7 @@ type legalRow struct {
 	Note     string
 	Reminded bool
 	Passed   bool
+	EndsAt   time.Time // the end of Date in the shipment's legal zone
 }
 
 // shipmentPage is the shipment page's data: the shipment as the API shows it
@@ -280,11 +281,12 @@ func (s *Server) shipmentPageOf(ctx context.Context, u store.User, st workflows.
 	if l.LiquidationEstimated {
 		liqNote = "estimated: entry + 314 days"
 	}
+	ends := legalEndsAt(st)
 	p.Dates = []legalRow{
-		{"Post Summary Correction, last day", l.PSCLastDay, "300 days after entry, and 15 days before liquidation", l.RemindersSent[workflows.LegalPSCLastDay], l.Passed[workflows.LegalPSCLastDay]},
-		{"Liquidation", l.Liquidation, liqNote, l.RemindersSent[workflows.LegalLiquidation], l.Passed[workflows.LegalLiquidation]},
-		{"Protest, last day", l.ProtestLastDay, "180 days after liquidation", l.RemindersSent[workflows.LegalProtestLastDay], l.Passed[workflows.LegalProtestLastDay]},
-		{"Record retention ends", l.RetentionEnd, "5 years from entry", l.RemindersSent[workflows.LegalRetentionEnd], l.Passed[workflows.LegalRetentionEnd]},
+		{"Post Summary Correction, last day", l.PSCLastDay, "300 days after entry, and 15 days before liquidation", l.RemindersSent[workflows.LegalPSCLastDay], l.Passed[workflows.LegalPSCLastDay], ends[workflows.LegalPSCLastDay]},
+		{"Liquidation", l.Liquidation, liqNote, l.RemindersSent[workflows.LegalLiquidation], l.Passed[workflows.LegalLiquidation], ends[workflows.LegalLiquidation]},
+		{"Protest, last day", l.ProtestLastDay, "180 days after liquidation", l.RemindersSent[workflows.LegalProtestLastDay], l.Passed[workflows.LegalProtestLastDay], ends[workflows.LegalProtestLastDay]},
+		{"Record retention ends", l.RetentionEnd, "5 years from entry", l.RemindersSent[workflows.LegalRetentionEnd], l.Passed[workflows.LegalRetentionEnd], ends[workflows.LegalRetentionEnd]},
 	}
 	cases, err := s.Store.CasesOfShipment(ctx, st.ShipmentID)
 	if err != nil {

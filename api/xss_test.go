@@ -427,8 +427,8 @@ func TestXSSPayloadsComeBackEscaped(t *testing.T) {
 		form := manager.get(t, "/ports/new")
 		wantPage(t, form, http.StatusOK, "new port form")
 		name, note := tagged(xssScript, "port name"), tagged(xssSVG, "port note")
-		fields := url.Values{"_csrf": {csrf(t, form)}, "code": {xssImg}, "name": {name}, "free_days": {"4"},
-			"tiers": {"1 100.00"}, "daily_surcharge": {"0"}, "note": {note}}
+		fields := url.Values{"_csrf": {csrf(t, form)}, "code": {xssImg}, "name": {name}, "time_zone": {"America/Chicago"}, "free_days": {"4"},
+			"free_time_starts": {"next_day"}, "tiers": {"1 100.00"}, "daily_surcharge": {"0"}, "note": {note}}
 		r := manager.post(t, "/ports", fields)
 		x.refusedPage(t, "port with a hostile code", r, []string{"code"}, xssImg, name, note)
 		fields.Set("code", "9999")
@@ -447,6 +447,10 @@ func TestXSSPayloadsComeBackEscaped(t *testing.T) {
 		fields.Set("free_days", "4")
 		fields.Set("tiers", "1 100.00")
 		fields.Set("daily_surcharge", "0")
+		fields.Set("time_zone", xssScript)
+		r = manager.post(t, "/ports", fields)
+		x.refusedPage(t, "port with a hostile time zone", r, []string{"time_zone"}, xssScript, name, note)
+		fields.Set("time_zone", "America/Chicago")
 		wantRedirect(t, manager.post(t, "/ports", fields), "saving port 9999", "/ports?done=port_saved")
 		x.accept("web: port form", "name", name, "/ports", "/ports/9999", "/shipments")
 		x.accept("web: port form", "note", note, "/ports", "/ports/9999")
@@ -455,7 +459,8 @@ func TestXSSPayloadsComeBackEscaped(t *testing.T) {
 		x.refused(t, "PUT /api/v1/ports/9998 with a hostile code", e.call(t, "manager", http.MethodPut, "/api/v1/ports/9998",
 			map[string]any{"code": xssScript, "name": "x", "free_days": 4, "tiers": []map[string]any{{"from_day": 1, "daily_rate": "1"}}}), "code")
 		r = e.call(t, "manager", http.MethodPut, "/api/v1/ports/9998", map[string]any{"name": tagged(xssQuote, "port name api"),
-			"free_days": 4, "tiers": []map[string]any{{"from_day": 1, "daily_rate": "1"}}, "note": tagged(xssBraces, "port note api")})
+			"time_zone": "America/Chicago", "free_days": 4, "free_time_starts": "availability_day",
+			"tiers": []map[string]any{{"from_day": 1, "daily_rate": "1"}}, "note": tagged(xssBraces, "port note api")})
 		wantStatus(t, r, http.StatusOK, "PUT /api/v1/ports/9998")
 		x.json(t, "PUT /api/v1/ports/9998", r)
 		x.accept("api: PUT /ports", "name", tagged(xssQuote, "port name api"), "/ports", "/ports/9998")

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/notify"
 )
 
@@ -46,6 +47,12 @@ type Config struct {
 	// or CIDR ranges) are the reverse proxies whose X-Forwarded-For is
 	// believed; empty records the connection's own address.
 	TrustedProxies []*net.IPNet
+	// LegalTimeZone (POSTRELEASE_LEGAL_TIME_ZONE), an IANA zone such as
+	// America/New_York, makes one zone govern the legal days of every port
+	// (a team that files from New York, or wants the most conservative
+	// reading); empty, the default, uses each port's own zone. Either is
+	// resolved when a case or shipment opens and kept with it.
+	LegalTimeZone string
 }
 
 // FromEnv reads the configuration; a malformed value is an error naming the variable.
@@ -77,6 +84,11 @@ func FromEnv() (Config, error) {
 	}
 	if c.TrustedProxies, err = parseProxies(os.Getenv("POSTRELEASE_TRUSTED_PROXIES")); err != nil {
 		return c, err
+	}
+	if c.LegalTimeZone = strings.TrimSpace(os.Getenv("POSTRELEASE_LEGAL_TIME_ZONE")); c.LegalTimeZone != "" {
+		if _, err := domain.LoadZone(c.LegalTimeZone); err != nil {
+			return c, fmt.Errorf("POSTRELEASE_LEGAL_TIME_ZONE: %w", err)
+		}
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(env("POSTRELEASE_LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("POSTRELEASE_LOG_LEVEL: %w", err)

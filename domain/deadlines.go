@@ -2,8 +2,9 @@ package domain
 
 import "time"
 
-// Legal clock of an entry. All dates are calendar dates at 00:00 UTC; a window
-// that is open "until day D" closes at the start of D+1.
+// Legal clock of an entry. All dates are calendar dates, kept as 00:00 UTC
+// (Date); a window that is open "until day D" closes at the end of day D in
+// the case's legal time zone, the start of D+1 there (EndOfDay, legalday.go).
 const (
 	PSCDaysAfterEntry           = 300 // PSC allowed within 300 days of entry
 	PSCDaysBeforeLiquidation    = 15  // and no later than 15 days before scheduled liquidation
@@ -51,15 +52,16 @@ func PSCLastDay(entry, liquidation time.Time) time.Time {
 	return byEntry
 }
 
-// PSCWindowClosesAt is the instant the PSC window closes: the start of the day
-// after PSCLastDay.
-func PSCWindowClosesAt(entry, liquidation time.Time) time.Time {
-	return PSCLastDay(entry, liquidation).AddDate(0, 0, 1)
+// PSCWindowClosesAt is the instant the PSC window closes: the end of
+// PSCLastDay in loc (the start of the next day there; nil is UTC).
+func PSCWindowClosesAt(entry, liquidation time.Time, loc *time.Location) time.Time {
+	return EndOfDay(PSCLastDay(entry, liquidation), loc)
 }
 
-// PSCWindowOpen reports whether a PSC may still be filed at now.
-func PSCWindowOpen(entry, liquidation, now time.Time) bool {
-	return now.Before(PSCWindowClosesAt(entry, liquidation))
+// PSCWindowOpen reports whether a PSC may still be filed at now, with legal
+// days in loc.
+func PSCWindowOpen(entry, liquidation, now time.Time, loc *time.Location) bool {
+	return now.Before(PSCWindowClosesAt(entry, liquidation, loc))
 }
 
 // ReconDue is the due date of the reconciliation entry.

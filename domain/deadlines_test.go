@@ -127,7 +127,7 @@ func TestPSCLastDay(t *testing.T) {
 				t.Fatalf("PSCLastDay(%s, %s) = %s, want %s", tt.entry.Format(time.DateOnly), tt.liquidation.Format(time.DateOnly),
 					got.Format(time.DateOnly), tt.want.Format(time.DateOnly))
 			}
-			closes := PSCWindowClosesAt(tt.entry, tt.liquidation)
+			closes := PSCWindowClosesAt(tt.entry, tt.liquidation, nil)
 			if !closes.Equal(tt.want.AddDate(0, 0, 1)) {
 				t.Fatalf("PSCWindowClosesAt = %v, want 00:00 UTC the day after %s", closes, tt.want.Format(time.DateOnly))
 			}
@@ -135,6 +135,8 @@ func TestPSCLastDay(t *testing.T) {
 	}
 }
 
+// TestPSCWindowOpen is the rule in UTC (a nil zone: cases opened before legal
+// zones); TestPSCWindowInLegalZone has the zones.
 func TestPSCWindowOpen(t *testing.T) {
 	entry := day(2025, 1, 10)
 	liq := AddDays(entry, 365) // the 300-day limit decides: last day 2025-11-06
@@ -157,7 +159,7 @@ func TestPSCWindowOpen(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := PSCWindowOpen(entry, liq, tt.now); got != tt.want {
+			if got := PSCWindowOpen(entry, liq, tt.now, nil); got != tt.want {
 				t.Fatalf("PSCWindowOpen(at %v) = %v, want %v", tt.now, got, tt.want)
 			}
 		})
@@ -165,10 +167,10 @@ func TestPSCWindowOpen(t *testing.T) {
 
 	// When liquidation − 15 decides, the same edge moves with it.
 	liq = DefaultLiquidation(entry) // last day 2025-11-05
-	if !PSCWindowOpen(entry, liq, time.Date(2025, 11, 5, 23, 59, 59, 0, time.UTC)) {
+	if !PSCWindowOpen(entry, liq, time.Date(2025, 11, 5, 23, 59, 59, 0, time.UTC), nil) {
 		t.Error("window should be open on 2025-11-05 at 23:59:59 with the default liquidation")
 	}
-	if PSCWindowOpen(entry, liq, day(2025, 11, 6)) {
+	if PSCWindowOpen(entry, liq, day(2025, 11, 6), nil) {
 		t.Error("window should be closed on 2025-11-06 at 00:00 with the default liquidation")
 	}
 }

@@ -12,7 +12,7 @@ import (
 
 func validTerms() PortTerms {
 	return PortTerms{
-		Code: "2704", Name: "Los Angeles, CA", FreeDays: 4,
+		Code: "2704", Name: "Los Angeles, CA", FreeDays: 4, FreeTimeStarts: FreeTimeAvailabilityDay, TimeZone: "UTC",
 		Tiers: []DemurrageTier{{FromDay: 1, DailyRate: dec("100")}, {FromDay: 4, DailyRate: dec("200")}, {FromDay: 8, DailyRate: dec("300")}},
 	}
 }
@@ -38,6 +38,13 @@ func TestPortTermsValidate(t *testing.T) {
 		{"descending tiers", func(p *PortTerms) { p.Tiers[1].FromDay = 9 }, "tier 3 starts on day 8, not after tier 2 (day 9)"},
 		{"negative rate", func(p *PortTerms) { p.Tiers[1].DailyRate = dec("-0.01") }, "tier 2 daily rate -0.01 must not be negative"},
 		{"negative surcharge", func(p *PortTerms) { p.DailySurcharge = dec("-1") }, "daily surcharge -1 must not be negative"},
+		{"a port's own zone", func(p *PortTerms) { p.TimeZone = "America/Los_Angeles" }, ""},
+		{"no time zone", func(p *PortTerms) { p.TimeZone = "" }, "a time zone is required"},
+		{"the host's zone", func(p *PortTerms) { p.TimeZone = "Local" }, "each machine's own zone"},
+		{"not a zone", func(p *PortTerms) { p.TimeZone = "Pacific Time" }, `"Pacific Time" is not an IANA time zone`},
+		{"free time from the next day", func(p *PortTerms) { p.FreeTimeStarts = FreeTimeNextDay }, ""},
+		{"free time start missing", func(p *PortTerms) { p.FreeTimeStarts = "" }, "free time starts must be availability_day (free day 1 is the availability day) or next_day"},
+		{"free time start unknown", func(p *PortTerms) { p.FreeTimeStarts = "discharge_day" }, `got "discharge_day"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -60,6 +67,8 @@ func TestPortTermsValidate(t *testing.T) {
 func TestLastFreeDay(t *testing.T) {
 	cal := func(n int) PortTerms { p := validTerms(); p.FreeDays = n; return p }
 	work := func(n int) PortTerms { p := cal(n); p.WorkingDays = true; return p }
+	calNext := func(n int) PortTerms { p := cal(n); p.FreeTimeStarts = FreeTimeNextDay; return p }
+	workNext := func(n int) PortTerms { p := work(n); p.FreeTimeStarts = FreeTimeNextDay; return p }
 	tests := []struct {
 		name      string
 		terms     PortTerms
@@ -87,38 +96,110 @@ func TestLastFreeDay(t *testing.T) {
 		{"working: Christmas and the observed New Year 2021/22", work(4), day(2021, 12, 29), "2022-01-04"},
 		{"working: 1 free day on a working day is that day", work(1), day(2026, 3, 9), "2026-03-09"},
 		{"working: 0 free days ends the day before", work(0), day(2026, 3, 9), "2026-03-08"},
+		{"terms copied before the rule existed count the availability day", func() PortTerms { p := cal(4); p.FreeTimeStarts = ""; return p }(), day(2026, 3, 9), "2026-03-12"},
+
+		// next_day: free day 1 is the day after availability.
+		{"next day, calendar: Monday available, Tuesday is day 1 of 4", calNext(4), day(2026, 3, 9), "2026-03-13"},
+		{"next day, calendar: weekends count", calNext(4), day(2026, 3, 13), "2026-03-17"},
+		{"next day, calendar: available on Saturday", calNext(4), day(2026, 3, 14), "2026-03-18"},
+		{"next day, calendar: holidays count (Thanksgiving 2026)", calNext(4), day(2026, 11, 25), "2026-11-29"},
+		{"next day, calendar: 1 free day is the day after", calNext(1), day(2026, 3, 9), "2026-03-10"},
+		{"next day, calendar: 0 free days ends on the availability day", calNext(0), day(2026, 3, 9), "2026-03-09"},
+		{"next day, calendar: across 29 Feb 2028", calNext(5), day(2028, 2, 26), "2028-03-02"},
+		{"next day, calendar: across the year end", calNext(5), day(2026, 12, 29), "2027-01-03"},
+		{"next day, calendar: time of day is dropped", calNext(4), time.Date(2026, 3, 9, 23, 45, 0, 0, time.UTC), "2026-03-13"},
+		{"next day, working: Monday available, Tuesday is day 1 of 4", workNext(4), day(2026, 3, 9), "2026-03-13"},
+		{"next day, working: Thursday available skips the weekend", workNext(4), day(2026, 3, 12), "2026-03-18"},
+		{"next day, working: Friday available, Monday is day 1", workNext(4), day(2026, 3, 13), "2026-03-19"},
+		// Available on a non-working day, both rules start on the next working day.
+		{"next day, working: available on Saturday, Monday is day 1 (as under the availability day)", workNext(4), day(2026, 3, 14), "2026-03-19"},
+		{"next day, working: available on Sunday, Monday is day 1", workNext(4), day(2026, 3, 15), "2026-03-19"},
+		{"next day, working: Thanksgiving skipped", workNext(4), day(2026, 11, 25), "2026-12-02"},
+		{"next day, working: available the day before the observed 3 Jul 2026", workNext(4), day(2026, 7, 2), "2026-07-09"},
+		{"next day, working: available on a holiday (observed 3 Jul 2026)", workNext(4), day(2026, 7, 3), "2026-07-09"},
+		{"next day, working: Christmas and the observed New Year 2021/22", workNext(4), day(2021, 12, 29), "2022-01-05"},
+		{"next day, working: across 29 Feb 2024", workNext(4), day(2024, 2, 27), "2024-03-04"},
+		{"next day, working: 0 free days ends on the availability day", workNext(0), day(2026, 3, 9), "2026-03-09"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := LastFreeDay(tt.terms, tt.available)
 			if ds(got) != tt.want || !got.Equal(Date(got)) {
-				t.Fatalf("LastFreeDay(%d %s, available %s) = %v, want %s 00:00 UTC",
-					tt.terms.FreeDays, map[bool]string{true: "working", false: "calendar"}[tt.terms.WorkingDays], ds(tt.available), got, tt.want)
+				t.Fatalf("LastFreeDay(%d %s, starting %s, available %s) = %v, want %s 00:00 UTC",
+					tt.terms.FreeDays, map[bool]string{true: "working", false: "calendar"}[tt.terms.WorkingDays], tt.terms.FreeTimeRule(), ds(tt.available), got, tt.want)
+			}
+			if tt.terms.WorkingDays && tt.terms.FreeDays > 0 && !IsWorkingDay(got) {
+				t.Fatalf("last free day %s is not a working day", tt.want)
 			}
 		})
 	}
 }
 
 func TestPickupWarningAt(t *testing.T) {
+	la, ny := zone(t, "America/Los_Angeles"), zone(t, "America/New_York")
+	utc := func(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, time.UTC) }
 	tests := []struct {
-		name string
-		lfd  time.Time
-		want time.Time
+		name       string
+		lfd        time.Time
+		loc        *time.Location
+		ends, warn time.Time
 	}{
-		{"48 h before the end of the last free day", day(2026, 3, 12), day(2026, 3, 11)},
-		{"time of day of the last free day is ignored", time.Date(2026, 3, 12, 15, 0, 0, 0, time.UTC), day(2026, 3, 11)},
-		{"across a month end", day(2026, 3, 1), day(2026, 2, 28)},
-		{"into 29 Feb", day(2024, 3, 1), day(2024, 2, 29)},
-		{"across a year end", day(2027, 1, 1), day(2026, 12, 31)},
+		{"UTC: 48 h before the end of the last free day", day(2026, 3, 12), nil, day(2026, 3, 13), day(2026, 3, 11)},
+		{"UTC: time of day of the last free day is ignored", time.Date(2026, 3, 12, 15, 0, 0, 0, time.UTC), nil, day(2026, 3, 13), day(2026, 3, 11)},
+		{"UTC: across a month end", day(2026, 3, 1), nil, day(2026, 3, 2), day(2026, 2, 28)},
+		{"UTC: into 29 Feb", day(2024, 3, 1), nil, day(2024, 3, 2), day(2024, 2, 29)},
+		{"UTC: across a year end", day(2027, 1, 1), nil, day(2027, 1, 2), day(2026, 12, 31)},
+		{"Los Angeles: free time ends at 00:00 PDT", day(2026, 3, 12), la, utc(2026, 3, 13, 7), utc(2026, 3, 11, 7)},
+		{"New York: free time ends at 00:00 EST", day(2026, 2, 12), ny, utc(2026, 2, 13, 5), utc(2026, 2, 11, 5)},
+		// DST began on 8 March 2026: the warning is 48 real hours before the end, 01:00 PST.
+		{"Los Angeles: the warning falls before DST begins", day(2026, 3, 9), la, utc(2026, 3, 10, 7), utc(2026, 3, 8, 7)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := PickupWarningAt(tt.lfd)
-			if !got.Equal(tt.want) {
-				t.Fatalf("PickupWarningAt(%v) = %v, want %v", tt.lfd, got, tt.want)
+			ends := FreeTimeEndsAt(tt.lfd, tt.loc)
+			if !ends.Equal(tt.ends) {
+				t.Fatalf("FreeTimeEndsAt(%v) = %v, want %v", tt.lfd, ends, tt.ends)
 			}
-			if end := AddDays(tt.lfd, 1); end.Sub(got) != 48*time.Hour {
-				t.Fatalf("warning %v is %v before free time ends at %v, want 48h", got, end.Sub(got), end)
+			got := PickupWarningAt(ends)
+			if !got.Equal(tt.warn) {
+				t.Fatalf("PickupWarningAt(%v) = %v, want %v", ends, got, tt.warn)
+			}
+			if ends.Sub(got) != 48*time.Hour {
+				t.Fatalf("warning %v is %v before free time ends at %v, want 48h", got, ends.Sub(got), ends)
+			}
+		})
+	}
+}
+
+// The chargeable days are the port's: a gate-out at 21:30 in Los Angeles on
+// the last free day is free, although it is already the next day in UTC.
+func TestDemurrageDaysAreThePorts(t *testing.T) {
+	la := zone(t, "America/Los_Angeles")
+	lfd := day(2026, 3, 12)
+	terms := validTerms()
+	terms.TimeZone = "America/Los_Angeles"
+	old := validTerms()
+	old.TimeZone = "" // copied before zones: UTC
+	tests := []struct {
+		name    string
+		terms   PortTerms
+		through time.Time
+		days    int
+	}{
+		{"21:30 PT on the last free day: nothing at LA", terms, time.Date(2026, 3, 12, 21, 30, 0, 0, la), 0},
+		{"21:30 PT on the last free day: a day under UTC (terms without a zone)", old, time.Date(2026, 3, 12, 21, 30, 0, 0, la), 1},
+		{"00:00 PT the day after: one day", terms, time.Date(2026, 3, 13, 0, 0, 0, 0, la), 1},
+		{"23:59 PT two days after: two days", terms, time.Date(2026, 3, 14, 23, 59, 0, 0, la), 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			charges, _ := Demurrage(tt.terms, lfd, tt.through)
+			n := 0
+			for _, c := range charges {
+				n += c.Days
+			}
+			if n != tt.days {
+				t.Fatalf("%d chargeable days, want %d (%+v)", n, tt.days, charges)
 			}
 		})
 	}
@@ -243,12 +324,13 @@ func TestExamplePorts(t *testing.T) {
 		firstRate string
 		surcharge bool
 		pierPass  bool
+		zone      string
 	}{
-		{"2704", 4, "222", false, true},
-		{"2709", 4, "222", false, true},
-		{"1001", 5, "152", true, false},
-		{"4601", 5, "152", true, false},
-		{"2811", 7, "150", false, false},
+		{"2704", 4, "222", false, true, "America/Los_Angeles"},
+		{"2709", 4, "222", false, true, "America/Los_Angeles"},
+		{"1001", 5, "152", true, false, "America/New_York"},
+		{"4601", 5, "152", true, false, "America/New_York"},
+		{"2811", 7, "150", false, false, "America/Los_Angeles"},
 	}
 	if len(ports) != len(tests) {
 		t.Fatalf("ExamplePorts has %d ports, want %d", len(ports), len(tests))
@@ -263,6 +345,9 @@ func TestExamplePorts(t *testing.T) {
 				p.DailySurcharge.IsPositive() != tt.surcharge || p.PierPass != tt.pierPass {
 				t.Fatalf("port %s = %d free days, first rate %s, surcharge %s, PierPass %v; want %d, %s, surcharge %v, PierPass %v",
 					p.Code, p.FreeDays, p.Tiers[0].DailyRate, p.DailySurcharge, p.PierPass, tt.freeDays, tt.firstRate, tt.surcharge, tt.pierPass)
+			}
+			if p.TimeZone != tt.zone || p.FreeTimeStarts != FreeTimeNextDay {
+				t.Fatalf("port %s: zone %q, free time starts %q; want %q, next_day", p.Code, p.TimeZone, p.FreeTimeStarts, tt.zone)
 			}
 		})
 	}
@@ -283,18 +368,21 @@ func TestDemurrageExamplePortsEndToEnd(t *testing.T) {
 	for _, p := range ExamplePorts() {
 		byCode[p.Code] = p
 	}
+	la, ny := zone(t, "America/Los_Angeles"), zone(t, "America/New_York")
 	tests := []struct {
 		code                 string
 		available, gateOut   time.Time
 		lastFree, warn, bill string
 	}{
-		// LA: 4 working days from Monday 9 Mar 2026 end Thursday 12 Mar; out Monday 23 Mar:
-		// 11 days = 4 × 222 + 4 × 333 + 3 × 444.
-		{"2704", day(2026, 3, 9), day(2026, 3, 23), "2026-03-12", "2026-03-11T00:00:00Z", "3552.00"},
-		// NY: 5 calendar days from Monday 9 Mar end Friday 13 Mar; out Monday 16 Mar: 3 × (152 + 40).
-		{"1001", day(2026, 3, 9), day(2026, 3, 16), "2026-03-13", "2026-03-12T00:00:00Z", "576.00"},
-		// Newark, picked up on the last free day: nothing to pay.
-		{"4601", day(2026, 3, 9), day(2026, 3, 13), "2026-03-13", "2026-03-12T00:00:00Z", "0.00"},
+		// LA: free time starts the day after availability: 4 working days
+		// from Tuesday 10 Mar 2026 end Friday 13 Mar, at 00:00 PDT on the
+		// 14th; out Monday 23 Mar at noon: 10 days = 4 × 222 + 4 × 333 + 2 × 444.
+		{"2704", day(2026, 3, 9), time.Date(2026, 3, 23, 12, 0, 0, 0, la), "2026-03-13", "2026-03-12T07:00:00Z", "3108.00"},
+		// NY: 5 calendar days from Tuesday 10 Mar end Saturday 14 Mar, at
+		// 00:00 EDT on the 15th; out Monday 16 Mar at noon: 2 × (152 + 40).
+		{"1001", day(2026, 3, 9), time.Date(2026, 3, 16, 12, 0, 0, 0, ny), "2026-03-14", "2026-03-13T04:00:00Z", "384.00"},
+		// Newark, picked up late in the evening of the last free day: nothing to pay.
+		{"4601", day(2026, 3, 9), time.Date(2026, 3, 14, 23, 0, 0, 0, ny), "2026-03-14", "2026-03-13T04:00:00Z", "0.00"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.code), func(t *testing.T) {
@@ -303,7 +391,7 @@ func TestDemurrageExamplePortsEndToEnd(t *testing.T) {
 			if ds(lfd) != tt.lastFree {
 				t.Fatalf("last free day = %s, want %s", ds(lfd), tt.lastFree)
 			}
-			if w := PickupWarningAt(lfd).Format(time.RFC3339); w != tt.warn {
+			if w := PickupWarningAt(FreeTimeEndsAt(lfd, p.Location())).Format(time.RFC3339); w != tt.warn {
 				t.Fatalf("warning at %s, want %s", w, tt.warn)
 			}
 			if _, total := Demurrage(p, lfd, tt.gateOut); total.StringFixed(2) != tt.bill {
@@ -315,11 +403,13 @@ func TestDemurrageExamplePortsEndToEnd(t *testing.T) {
 
 func TestPortTermsValidateNamesTheField(t *testing.T) {
 	for field, edit := range map[string]func(*PortTerms){
-		"code":            func(p *PortTerms) { p.Code = "LA" },
-		"name":            func(p *PortTerms) { p.Name = " " },
-		"free_days":       func(p *PortTerms) { p.FreeDays = -1 },
-		"tiers":           func(p *PortTerms) { p.Tiers = nil },
-		"daily_surcharge": func(p *PortTerms) { p.DailySurcharge = dec("-1") },
+		"code":             func(p *PortTerms) { p.Code = "LA" },
+		"name":             func(p *PortTerms) { p.Name = " " },
+		"free_days":        func(p *PortTerms) { p.FreeDays = -1 },
+		"tiers":            func(p *PortTerms) { p.Tiers = nil },
+		"daily_surcharge":  func(p *PortTerms) { p.DailySurcharge = dec("-1") },
+		"time_zone":        func(p *PortTerms) { p.TimeZone = "Nowhere/Nothing" },
+		"free_time_starts": func(p *PortTerms) { p.FreeTimeStarts = "" },
 	} {
 		p := validTerms()
 		edit(&p)

@@ -42,7 +42,7 @@ func TestEntrySummaryDue(t *testing.T) {
 			if n := WorkingDaysBetween(tt.release, got); n != 10 {
 				t.Fatalf("%d working days between release and due, want 10", n)
 			}
-			if at := EntrySummaryOverdueAt(tt.release); !at.Equal(got.AddDate(0, 0, 1)) {
+			if at := EntrySummaryOverdueAt(tt.release, nil); !at.Equal(got.AddDate(0, 0, 1)) {
 				t.Fatalf("EntrySummaryOverdueAt = %v, want the start of the day after %s", at, tt.want)
 			}
 		})

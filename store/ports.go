@@ -20,10 +20,12 @@ type portRow struct {
 	Name           string
 	FreeDays       int
 	WorkingDays    bool
+	FreeTimeStarts string
 	Tiers          string
 	DailySurcharge string
 	Pierpass       bool `gorm:"column:pierpass"`
 	Note           string
+	TimeZone       string
 	UpdatedAt      time.Time `gorm:"autoUpdateTime:false"`
 	UpdatedBy      string
 }
@@ -39,7 +41,8 @@ type Port struct {
 
 func (r portRow) port() (Port, error) {
 	p := Port{PortTerms: domain.PortTerms{Code: r.Code, Name: r.Name, FreeDays: r.FreeDays, WorkingDays: r.WorkingDays,
-		PierPass: r.Pierpass, Note: r.Note}, UpdatedAt: r.UpdatedAt, UpdatedBy: r.UpdatedBy}
+		FreeTimeStarts: domain.FreeTimeStart(r.FreeTimeStarts), PierPass: r.Pierpass, Note: r.Note, TimeZone: r.TimeZone},
+		UpdatedAt: r.UpdatedAt, UpdatedBy: r.UpdatedBy}
 	if err := json.Unmarshal([]byte(r.Tiers), &p.Tiers); err != nil {
 		return Port{}, fmt.Errorf("port %s: stored tiers are not valid JSON: %w", r.Code, err)
 	}
@@ -80,7 +83,8 @@ func (s *Store) Port(ctx context.Context, code string) (Port, error) {
 	return r.port()
 }
 
-// SavePort validates terms and adds or replaces the port.
+// SavePort validates terms (a time zone and when free time starts among
+// them) and adds or replaces the port.
 func (s *Store) SavePort(ctx context.Context, t domain.PortTerms, by string) (Port, error) {
 	if err := t.Validate(); err != nil {
 		return Port{}, err
@@ -89,8 +93,9 @@ func (s *Store) SavePort(ctx context.Context, t domain.PortTerms, by string) (Po
 	if err != nil {
 		return Port{}, err
 	}
-	r := portRow{Code: t.Code, Name: t.Name, FreeDays: t.FreeDays, WorkingDays: t.WorkingDays, Tiers: string(tiers),
-		DailySurcharge: t.DailySurcharge.String(), Pierpass: t.PierPass, Note: t.Note, UpdatedAt: utc(time.Now()), UpdatedBy: by}
+	r := portRow{Code: t.Code, Name: t.Name, FreeDays: t.FreeDays, WorkingDays: t.WorkingDays, FreeTimeStarts: string(t.FreeTimeStarts),
+		Tiers: string(tiers), DailySurcharge: t.DailySurcharge.String(), Pierpass: t.PierPass, Note: t.Note, TimeZone: t.TimeZone,
+		UpdatedAt: utc(time.Now()), UpdatedBy: by}
 	if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&r).Error; err != nil {
 		return Port{}, fmt.Errorf("saving port %s: %w", t.Code, err)
 	}

@@ -32,7 +32,8 @@ func TestPortsSeededWithTheExamples(t *testing.T) {
 				continue
 			}
 			if p.Name != w.Name || p.FreeDays != w.FreeDays || p.WorkingDays != w.WorkingDays || p.PierPass != w.PierPass ||
-				p.Note != w.Note || !p.DailySurcharge.Equal(w.DailySurcharge) || !sameTiers(p.Tiers, w.Tiers) {
+				p.Note != w.Note || !p.DailySurcharge.Equal(w.DailySurcharge) || !sameTiers(p.Tiers, w.Tiers) ||
+				p.TimeZone != w.TimeZone || p.FreeTimeStarts != w.FreeTimeStarts {
 				t.Errorf("seeded port %s = %+v\nwant %+v", p.Code, p.PortTerms, w)
 			}
 			if err := p.Validate(); err != nil {
@@ -68,6 +69,7 @@ func TestSavePort(t *testing.T) {
 		edited.FreeDays = 5
 		edited.Tiers = []domain.DemurrageTier{{FromDay: 1, DailyRate: decimal.RequireFromString("250.50")}, {FromDay: 4, DailyRate: decimal.RequireFromString("400")}}
 		edited.Note = "Terminal tariff 2027"
+		edited.FreeTimeStarts = domain.FreeTimeAvailabilityDay
 		if _, err := s.SavePort(ctx, edited, "manager@example.com"); err != nil {
 			t.Fatal(err)
 		}
@@ -75,17 +77,33 @@ func TestSavePort(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.FreeDays != 5 || !sameTiers(got.Tiers, edited.Tiers) || got.Note != "Terminal tariff 2027" || got.UpdatedBy != "manager@example.com" {
+		if got.FreeDays != 5 || !sameTiers(got.Tiers, edited.Tiers) || got.Note != "Terminal tariff 2027" || got.UpdatedBy != "manager@example.com" ||
+			got.FreeTimeStarts != domain.FreeTimeAvailabilityDay || got.TimeZone != "America/Los_Angeles" {
 			t.Errorf("after the edit: %+v", got)
 		}
 
 		// A new port.
-		sav := domain.PortTerms{Code: "1703", Name: "Savannah, GA", FreeDays: 4, Tiers: []domain.DemurrageTier{{FromDay: 1, DailyRate: decimal.RequireFromString("175")}}}
+		sav := domain.PortTerms{Code: "1703", Name: "Savannah, GA", FreeDays: 4, FreeTimeStarts: domain.FreeTimeNextDay, TimeZone: "America/New_York",
+			Tiers: []domain.DemurrageTier{{FromDay: 1, DailyRate: decimal.RequireFromString("175")}}}
 		if _, err := s.SavePort(ctx, sav, "manager@example.com"); err != nil {
 			t.Fatal(err)
 		}
-		if p, err := s.Port(ctx, "1703"); err != nil || len(p.Tiers) != 1 || p.Tiers[0].FromDay != 1 || !p.DailySurcharge.IsZero() {
+		if p, err := s.Port(ctx, "1703"); err != nil || len(p.Tiers) != 1 || p.Tiers[0].FromDay != 1 || !p.DailySurcharge.IsZero() ||
+			p.TimeZone != "America/New_York" || p.FreeTimeStarts != domain.FreeTimeNextDay {
 			t.Errorf("new port = %+v, %v", p, err)
+		}
+
+		// A port without a zone, or with one that does not load, is refused.
+		for _, tz := range []string{"", "EST5EDT-ish"} {
+			noZone := sav
+			noZone.Code, noZone.TimeZone = "1704", tz
+			var fe *domain.FieldError
+			if _, err := s.SavePort(ctx, noZone, "x"); !errors.As(err, &fe) || fe.Field != "time_zone" {
+				t.Errorf("saving a port with time zone %q: %v, want a time_zone field error", tz, err)
+			}
+		}
+		if _, err := s.Port(ctx, "1704"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("a refused port was stored: %v", err)
 		}
 
 		// Invalid terms change nothing.

@@ -365,7 +365,7 @@ func (s *Store) DemurrageExposure(ctx context.Context, now time.Time) (Demurrage
 			through = *r.GateOutAt
 		} else {
 			line.ContainersIn++
-			if domain.Date(now).After(domain.Date(r.LastFreeDay)) {
+			if domain.LocalDate(now, terms.Location()).After(domain.Date(r.LastFreeDay)) { // the port's today, as Demurrage counts it
 				out.ContainersAccruing++
 			}
 		}

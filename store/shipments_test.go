@@ -87,7 +87,7 @@ func TestUpsertShipmentWritesRowTasksAndContainers(t *testing.T) {
 			t.Fatal(err)
 		}
 		release := domain.Date(t0)
-		lfd := time.Date(2027, 3, 8, 0, 0, 0, 0, time.UTC) // available Wed 3 Mar: Wed, Thu, Fri, Mon free
+		lfd := time.Date(2027, 3, 9, 0, 0, 0, 0, time.UTC) // available Wed 3 Mar, free from the next day: Thu, Fri, Mon, Tue
 		nextDue := t0.Add(24 * time.Hour)
 		freeEnd, depositDue := lfd.AddDate(0, 0, 1), domain.AddWorkingDays(release, 10)
 		want := store.ShipmentRow{

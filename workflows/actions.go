@@ -73,7 +73,7 @@ func Permit(s *CaseState, actor Actor, action Action, now time.Time) error {
 	// on to prior disclosure, and "the window closed on <date>" is the answer
 	// the officer needs, not "the case is at step prior_disclosure".
 	if action == ActionFilePSC && !now.Before(s.Deadlines.PSCWindowClosesAt) {
-		return conflict(fmt.Sprintf("the PSC window closed on %s", s.Deadlines.PSCLastDay.Format(time.DateOnly)))
+		return conflict("the PSC window closed " + s.Deadlines.closedOn(s.Deadlines.PSCLastDay))
 	}
 	if cur.Name != step {
 		return conflict(fmt.Sprintf("the case is at step %s; %s needs step %s", cur.Name, action, step))

@@ -53,6 +53,14 @@ type detentionCase struct {
 // closing signal to a parent shipment.
 const changeCaseKinds = "case-kinds"
 
+// changeLegalTimeZone is the GetVersion change id of legal days in a named
+// zone (OpenCaseInput.LegalTimeZone; the shipment's too). Version 1: a last
+// day ends at the end of that day in the zone, UTC when the input has none,
+// and the reconciliation step is due at the end of its due day. A run
+// started before (DefaultVersion) keeps 00:00 UTC and the start of the recon
+// due day even if its input somehow names a zone, so its timers replay.
+const changeLegalTimeZone = "legal-time-zone"
+
 func (c *detentionCase) setup(ctx workflow.Context, in OpenCaseInput) error {
 	c.version = workflow.GetVersion(ctx, changeCaseKinds, workflow.DefaultVersion, 1)
 	clockOutbox := workflow.GetVersion(ctx, changeClockAndOutbox, workflow.DefaultVersion, 1)
@@ -63,6 +71,18 @@ func (c *detentionCase) setup(ctx workflow.Context, in OpenCaseInput) error {
 		if _, ok := KindSteps[kind]; !ok {
 			return invalid(FieldErrors{"kind": fmt.Sprintf("%q is not a kind of detention case", in.Kind)})
 		}
+	}
+	// The zone is loaded once, here: LoadZone reads the tz database, which
+	// gives the same rules for the same name on every worker of one image.
+	var legalLoc *time.Location // nil: the UTC rule of runs started before legal zones
+	if workflow.GetVersion(ctx, changeLegalTimeZone, workflow.DefaultVersion, 1) >= 1 {
+		loc, err := domain.LegalLocation(in.LegalTimeZone)
+		if err != nil {
+			return invalid(FieldErrors{"legal_time_zone": err.Error()})
+		}
+		legalLoc = loc
+	} else {
+		in.LegalTimeZone = ""
 	}
 	now := workflow.Now(ctx)
 	info := workflow.GetInfo(ctx)
@@ -88,9 +108,9 @@ func (c *detentionCase) setup(ctx workflow.Context, in OpenCaseInput) error {
 	// cases have neither, and their legal dates only when the entry date is known.
 	if kind == KindHSMisclassification {
 		c.state.Amounts = domain.ComputeAmounts(in.EnteredValue, in.DeclaredRate, in.CorrectRate, in.PenaltyRate)
-		c.state.Deadlines = computeDeadlines(in)
+		c.state.Deadlines = computeDeadlines(in, legalLoc)
 	} else if !in.EntryDate.IsZero() {
-		c.state.Deadlines = computeDeadlines(in)
+		c.state.Deadlines = computeDeadlines(in, legalLoc)
 	}
 	if in.OpenedBy.Role == domain.RoleOfficer {
 		c.caseOfficer = in.OpenedBy.Email
@@ -338,8 +358,8 @@ func (c *detentionCase) pscWindowClosed(now time.Time) {
 		c.finish(now, nil, StepSuperseded, "PSC window closed before a PSC was filed")
 	}
 	c.enter(now, StepPriorDisclosure)
-	c.escalate(now, c.state.Current(), 1, fmt.Sprintf("PSC window closed on %s without a PSC: file a prior disclosure (19 USC 1592(c)(4))",
-		c.state.Deadlines.PSCLastDay.Format(time.DateOnly)))
+	c.escalate(now, c.state.Current(), 1, fmt.Sprintf("PSC window closed %s without a PSC: file a prior disclosure (19 USC 1592(c)(4))",
+		c.state.Deadlines.closedOn(c.state.Deadlines.PSCLastDay)))
 	c.changed(now)
 }
 
@@ -381,7 +401,7 @@ func (c *detentionCase) open(now time.Time, step Step) StepRecord {
 			due = d
 		}
 	case StepReconciliation:
-		if d := c.state.Deadlines.ReconDue; d.Before(due) {
+		if d := c.state.Deadlines.reconCap(); d.Before(due) {
 			due = d
 		}
 	}

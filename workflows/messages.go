@@ -251,8 +251,15 @@ type OpenCaseInput struct {
 	PenaltyRate          decimal.Decimal `json:"penalty_rate"`
 	ReconFlagged         bool            `json:"recon_flagged"`
 	ScheduledLiquidation *time.Time      `json:"scheduled_liquidation,omitempty"`
-	OpenedBy             Actor           `json:"opened_by"`
-	Policy               policy.Policy   `json:"policy"`
+	// LegalTimeZone is the IANA zone whose calendar days the case's legal
+	// windows follow: a last day ends at 00:00 of the next day there. The
+	// API resolves it when the case opens (the port's zone, or the one
+	// POSTRELEASE_LEGAL_TIME_ZONE sets for every port), so a later edit of
+	// the port never moves a running case's deadlines. Empty (every case
+	// opened before legal zones) means UTC, the rule then.
+	LegalTimeZone string        `json:"legal_time_zone,omitempty"`
+	OpenedBy      Actor         `json:"opened_by"`
+	Policy        policy.Policy `json:"policy"`
 }
 
 // Resolutions of a seal investigation.
@@ -276,13 +283,30 @@ const (
 // HoldOutcomes lists them in the order the form shows them.
 var HoldOutcomes = []string{HoldRemoved, HoldExamCompleted, HoldSeized}
 
-// Deadlines are the entry's legal dates that matter to this case.
+// Deadlines are the entry's legal dates that matter to this case. The dates
+// are calendar dates (00:00 UTC); the instants (…At) are when a last day
+// ends in LegalTimeZone.
 type Deadlines struct {
 	Liquidation          time.Time `json:"liquidation"`
 	LiquidationEstimated bool      `json:"liquidation_estimated"`
 	PSCLastDay           time.Time `json:"psc_last_day"`
 	PSCWindowClosesAt    time.Time `json:"psc_window_closes_at"`
 	ReconDue             time.Time `json:"recon_due"`
+	// ReconDueAt is the end of the ReconDue day, which caps the
+	// reconciliation step's due time; zero in a case opened before legal
+	// zones, whose step is due at the start of that day (00:00 UTC).
+	ReconDueAt time.Time `json:"recon_due_at,omitzero"`
+	// LegalTimeZone is the zone the instants were computed in; empty for a
+	// case opened before legal zones (UTC).
+	LegalTimeZone string `json:"legal_time_zone"`
+}
+
+// reconCap is when the reconciliation step must be done at the latest.
+func (d Deadlines) reconCap() time.Time {
+	if !d.ReconDueAt.IsZero() {
+		return d.ReconDueAt
+	}
+	return d.ReconDue
 }
 
 // Status of a case as a whole.

@@ -3,6 +3,7 @@ package workflows
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -104,16 +105,34 @@ func (in *OpenCaseInput) normalizeShipmentCase() FieldErrors {
 	return fe
 }
 
-// computeDeadlines derives the case's legal dates from its entry.
-func computeDeadlines(in OpenCaseInput) Deadlines {
+// computeDeadlines derives the case's legal dates from its entry, with legal
+// days ending in loc. A nil loc is the rule of cases started before legal
+// zones (changeLegalTimeZone): days end at 00:00 UTC and the reconciliation
+// step is due at the start of its due day.
+func computeDeadlines(in OpenCaseInput, loc *time.Location) Deadlines {
 	d := Deadlines{Liquidation: domain.DefaultLiquidation(in.EntryDate), LiquidationEstimated: true}
 	if in.ScheduledLiquidation != nil {
 		d.Liquidation, d.LiquidationEstimated = *in.ScheduledLiquidation, false
 	}
 	d.PSCLastDay = domain.PSCLastDay(in.EntryDate, d.Liquidation)
-	d.PSCWindowClosesAt = domain.PSCWindowClosesAt(in.EntryDate, d.Liquidation)
+	d.PSCWindowClosesAt = domain.PSCWindowClosesAt(in.EntryDate, d.Liquidation, loc)
 	d.ReconDue = domain.ReconDue(in.EntryDate)
+	if loc != nil {
+		d.ReconDueAt = domain.EndOfDay(d.ReconDue, loc)
+		d.LegalTimeZone = in.LegalTimeZone
+	}
 	return d
+}
+
+// closedOn says when a window closed: "on 2026-03-10", and the zone when the
+// case has one ("on 2026-03-10 (America/Los_Angeles)"). A case opened before
+// legal zones keeps the words it always had.
+func (d Deadlines) closedOn(last time.Time) string {
+	s := "on " + last.Format(time.DateOnly)
+	if d.LegalTimeZone != "" {
+		s += " (" + d.LegalTimeZone + ")"
+	}
+	return s
 }
 
 // normalizeEntry checks and normalises what every kind of case needs: the
@@ -130,5 +149,10 @@ func (in *OpenCaseInput) normalizeEntry(fe FieldErrors) {
 	}
 	if in.Port, err = domain.ParsePort(in.Port); err != nil {
 		fe["port"] = err.Error()
+	}
+	if in.LegalTimeZone != "" {
+		if _, err := domain.LoadZone(in.LegalTimeZone); err != nil {
+			fe["legal_time_zone"] = err.Error()
+		}
 	}
 }

@@ -47,6 +47,15 @@ import (
 // assignee then recorded, a close refused for an officer, close, and the
 // case_closed signal to the shipment.
 //
+// legal_zone_case_history.json: recorded by TestRecordLegalZoneHistory
+// (replay_legal_test.go) under version 1 of "legal-time-zone": an HS case
+// with the zone America/Los_Angeles, its PSC window running to midnight
+// there, filed, accepted, paid, reconciled, code fix approved, closed. Every
+// history above it, and the two shipments below, were recorded before legal
+// zones: no "legal-time-zone" marker, inputs without a zone, so they replay
+// the DefaultVersion path (days ending at 00:00 UTC, free time from the
+// availability day).
+//
 // shipment_history.json: the first run of a shipment imported from the demo
 // release list on `dev` (GET /api/v1/shipments/{id}/history?format=raw&run=):
 // a delivery order whose seal differs starting a seal_mismatch child case, a

@@ -51,6 +51,10 @@ type shipment struct {
 	// notifying counts Notify activities still running: the run continues
 	// as new or completes only once they are done.
 	notifying int
+	// legalLoc is the zone the entry's legal days end in (Legal.TimeZone),
+	// portLoc the terminal's, for free time (Demurrage.Terms.TimeZone); UTC
+	// for a shipment opened before changeLegalTimeZone, or without zones.
+	legalLoc, portLoc *time.Location
 }
 
 // changeExplicitZeroPenalty is the GetVersion change id of a reported
@@ -73,6 +77,27 @@ func (s *shipment) setup(ctx workflow.Context, in OpenShipmentInput) error {
 	clockOutbox := workflow.GetVersion(ctx, changeClockAndOutbox, workflow.DefaultVersion, 1)
 	s.cancelTimers, s.asyncNotify = clockOutbox >= 1, clockOutbox >= 1
 	s.explicitZeroPenalty = workflow.GetVersion(ctx, changeExplicitZeroPenalty, workflow.DefaultVersion, 1) >= 1
+	// Since changeLegalTimeZone, legal days end in the legal zone, free time
+	// at the end of the last free day in the port's zone, and the port's
+	// terms say when free time starts. A run started before keeps 00:00 UTC
+	// and the availability day as free day 1: its input has none of the
+	// three, and they are cleared should it have them. A resumed run reads
+	// them from its state (empty for a shipment opened before: UTC and the
+	// availability day).
+	if workflow.GetVersion(ctx, changeLegalTimeZone, workflow.DefaultVersion, 1) < 1 {
+		in.LegalTimeZone, in.Port.TimeZone, in.Port.FreeTimeStarts = "", "", ""
+	}
+	legalZone, portZone := in.LegalTimeZone, in.Port.TimeZone
+	if in.Resume != nil {
+		legalZone, portZone = in.Resume.Legal.TimeZone, in.Resume.Demurrage.Terms.TimeZone
+	}
+	var err error
+	if s.legalLoc, err = domain.LegalLocation(legalZone); err != nil {
+		return invalid(FieldErrors{"legal_time_zone": err.Error()})
+	}
+	if s.portLoc, err = domain.LegalLocation(portZone); err != nil {
+		return invalid(FieldErrors{"port.time_zone": err.Error()})
+	}
 	now := workflow.Now(ctx)
 	info := workflow.GetInfo(ctx)
 	if in.Resume != nil {
@@ -123,8 +148,8 @@ func (s *shipment) open(now time.Time, in OpenShipmentInput, workflowID, runID s
 		Checks: []Check{}, Tasks: []Task{}, Containers: []ContainerStatus{}, Documents: []DocRequirement{},
 		Children: []ChildCase{}, Escalations: []Escalation{}, Events: []Event{}, Notes: []Note{},
 		Demurrage: Demurrage{Terms: in.Port},
-		Deposit:   Deposit{DueDate: domain.EntrySummaryDue(sh.ReleaseDate), OverdueAt: domain.EntrySummaryOverdueAt(sh.ReleaseDate)},
-		Legal: LegalClock{LegalDates: domain.EntryLegalDates(entry, nil), EntryDate: entry,
+		Deposit:   Deposit{DueDate: domain.EntrySummaryDue(sh.ReleaseDate), OverdueAt: domain.EntrySummaryOverdueAt(sh.ReleaseDate, s.legalLoc)},
+		Legal: LegalClock{LegalDates: domain.EntryLegalDates(entry, nil), TimeZone: in.LegalTimeZone, EntryDate: entry,
 			RemindersSent: map[string]bool{}, Passed: map[string]bool{}},
 		OpenedBy: in.OpenedBy, Source: in.Source, OpenedAt: now, UpdatedAt: now, Runs: []string{runID},
 	}
@@ -523,6 +548,7 @@ func (s *shipment) childCaseInput(in OpenCaseInput) OpenCaseInput {
 	in.CaseID = fmt.Sprintf("%s-%s%d", s.state.ShipmentID, short, n)
 	in.ShipmentID, in.ParentWorkflowID = s.state.ShipmentID, s.state.WorkflowID
 	in.EntryNumber, in.EntryDate, in.Port, in.ReconFlagged = sh.EntryNumber, s.state.EntryDate, sh.Port, sh.ReconFlagged
+	in.LegalTimeZone = s.state.Legal.TimeZone // the shipment's legal days are its cases'
 	in.Policy = s.state.Policy
 	return in
 }
@@ -576,13 +602,14 @@ func (s *shipment) childClosed(now time.Time, msg CaseClosed) {
 	}
 }
 
-// setAvailability starts the free-time clock.
+// setAvailability starts the free-time clock: the last free day by the
+// port's rule, free time ending at the end of that day at the port.
 func (s *shipment) setAvailability(available time.Time) {
 	d := &s.state.Demurrage
 	a := domain.Date(available)
 	lfd := domain.LastFreeDay(d.Terms, a)
-	warn := domain.PickupWarningAt(lfd)
-	end := domain.AddDays(lfd, 1)
+	end := domain.FreeTimeEndsAt(lfd, s.portLoc)
+	warn := domain.PickupWarningAt(end)
 	d.AvailableDate, d.LastFreeDay, d.WarningAt, d.FreeTimeEndAt = &a, &lfd, &warn, &end
 	d.WarningSent, d.Passed = false, false
 }
@@ -678,10 +705,10 @@ func (s *shipment) pendingClock() []timedEvent {
 	for _, d := range s.legalDates() {
 		name, at := d.name, d.at
 		if !s.state.Legal.RemindersSent[name] && lead > 0 {
-			out = append(out, timedEvent{at.Add(-lead), "legal reminder: " + name, func(now time.Time) { s.legalReminder(now, name, at) }})
+			out = append(out, timedEvent{domain.StartOfDay(at, s.legalLoc).Add(-lead), "legal reminder: " + name, func(now time.Time) { s.legalReminder(now, name, at) }})
 		}
 		if !s.state.Legal.Passed[name] {
-			out = append(out, timedEvent{domain.AddDays(at, 1), "legal date passed: " + name, func(now time.Time) { s.legalPassed(now, name, at) }})
+			out = append(out, timedEvent{domain.EndOfDay(at, s.legalLoc), "legal date passed: " + name, func(now time.Time) { s.legalPassed(now, name, at) }})
 		}
 	}
 	return out

@@ -716,7 +716,7 @@ func (s *shipment) recordLiquidation(now time.Time, actor Actor, date time.Time)
 	for _, d := range s.legalDates() {
 		old := map[string]time.Time{LegalPSCLastDay: before.PSCLastDay, LegalLiquidation: before.Liquidation,
 			LegalProtestLastDay: before.ProtestLastDay, LegalRetentionEnd: before.RetentionEnd}[d.name]
-		if !old.Equal(d.at) && domain.AddDays(d.at, 1).After(now) {
+		if !old.Equal(d.at) && domain.EndOfDay(d.at, s.legalLoc).After(now) {
 			delete(l.RemindersSent, d.name)
 			delete(l.Passed, d.name)
 		}

@@ -277,7 +277,7 @@ type Demurrage struct {
 	AvailableDate *time.Time       `json:"available_date,omitempty"`
 	LastFreeDay   *time.Time       `json:"last_free_day,omitempty"`
 	WarningAt     *time.Time       `json:"warning_at,omitempty"`
-	FreeTimeEndAt *time.Time       `json:"free_time_end_at,omitempty"` // 00:00 UTC after the last free day
+	FreeTimeEndAt *time.Time       `json:"free_time_end_at,omitempty"` // the end of the last free day in the port's zone (Terms.TimeZone; UTC without one)
 	WarningSent   bool             `json:"warning_sent"`
 	Passed        bool             `json:"passed"` // free time ended with a container still in
 }
@@ -285,7 +285,7 @@ type Demurrage struct {
 // Deposit is the entry summary and estimated duties deposit.
 type Deposit struct {
 	DueDate   time.Time  `json:"due_date"`   // the 10th working day after release
-	OverdueAt time.Time  `json:"overdue_at"` // 00:00 UTC after DueDate
+	OverdueAt time.Time  `json:"overdue_at"` // the end of DueDate in the legal zone (UTC without one)
 	Reference string     `json:"reference,omitempty"`
 	Amount    domain.USD `json:"amount"`
 	PaidAt    *time.Time `json:"paid_at,omitempty"`
@@ -293,9 +293,14 @@ type Deposit struct {
 }
 
 // LegalClock is the entry's legal dates after delivery and which reminders
-// were sent (key: the date's name, see LegalDateNames).
+// were sent (key: the date's name, see LegalDateNames). Each date passes at
+// its end in TimeZone.
 type LegalClock struct {
 	domain.LegalDates
+	// TimeZone is the IANA zone the legal days end in, resolved by the API
+	// when the shipment opened (OpenShipmentInput.LegalTimeZone) and kept
+	// across runs; empty for a shipment opened before legal zones: UTC.
+	TimeZone      string          `json:"legal_time_zone"`
 	EntryDate     time.Time       `json:"entry_date"`
 	LiquidationBy *Actor          `json:"liquidation_recorded_by,omitempty"`
 	RemindersSent map[string]bool `json:"reminders_sent"`
@@ -386,20 +391,25 @@ type ShipmentState struct {
 	AppliedKeys []AppliedKey `json:"applied_keys,omitempty"`
 }
 
-// OpenShipmentInput starts a shipment. The API reads the port's terms, the
-// release rules and the policy when the shipment opens and passes them in, so
-// later edits do not move the clocks of running shipments. Resume is set only
-// when the workflow continues as new: the state so far.
+// OpenShipmentInput starts a shipment. The API reads the port's terms (its
+// zone and when free time starts among them), the legal time zone, the
+// release rules and the policy when the shipment opens and passes them in,
+// so later edits do not move the clocks of running shipments. Resume is set
+// only when the workflow continues as new: the state so far.
 type OpenShipmentInput struct {
 	ShipmentID      string                  `json:"shipment_id"`
 	ClientRequestID string                  `json:"client_request_id,omitempty"`
 	Shipment        shipments.ShipmentInput `json:"shipment"`
 	Port            domain.PortTerms        `json:"port"`
-	ReleaseRules    domain.ReleaseRules     `json:"release_rules"`
-	OpenedBy        Actor                   `json:"opened_by"`
-	Source          string                  `json:"source"`
-	Policy          policy.Policy           `json:"policy"`
-	Resume          *ShipmentState          `json:"resume,omitempty"`
+	// LegalTimeZone is the zone of the entry's legal days: the port's, or
+	// the one POSTRELEASE_LEGAL_TIME_ZONE sets. Empty (shipments opened
+	// before legal zones): UTC. A resumed run takes it from Resume.
+	LegalTimeZone string              `json:"legal_time_zone,omitempty"`
+	ReleaseRules  domain.ReleaseRules `json:"release_rules"`
+	OpenedBy      Actor               `json:"opened_by"`
+	Source        string              `json:"source"`
+	Policy        policy.Policy       `json:"policy"`
+	Resume        *ShipmentState      `json:"resume,omitempty"`
 }
 
 // CaseKind is the kind of a detention case. A case without a kind (every case

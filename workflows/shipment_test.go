@@ -45,10 +45,14 @@ func shipmentPolicy() policy.Policy {
 	return p
 }
 
+// laTerms are LA's example terms with free time counted from the
+// availability day and days in UTC, which the timer offsets above assume;
+// shipment_legal_test.go has the port's own zone and the next-day rule.
 func laTerms(t *testing.T) domain.PortTerms {
 	t.Helper()
 	for _, p := range domain.ExamplePorts() {
 		if p.Code == "2704" {
+			p.TimeZone, p.FreeTimeStarts = "UTC", domain.FreeTimeAvailabilityDay
 			return p
 		}
 	}

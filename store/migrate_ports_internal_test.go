@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"io/fs"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/internal/testdb"
+	"github.com/postrelease/postrelease/migrations"
+)
+
+// migrateBefore applies, and records, every migration before name.
+func (s *Store) migrateBefore(ctx context.Context, t *testing.T, name string) {
+	t.Helper()
+	if err := s.db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at TIMESTAMP NOT NULL)`).Error; err != nil {
+		t.Fatal(err)
+	}
+	names, _ := fs.Glob(migrations.FS, "*.sql")
+	sort.Strings(names)
+	for _, n := range names {
+		if n >= name {
+			break
+		}
+		body, _ := migrations.FS.ReadFile(n)
+		for _, st := range splitSQL(string(body)) {
+			if st.dialect != "" && st.dialect != s.dialect {
+				continue
+			}
+			if err := s.db.WithContext(ctx).Exec(st.sql).Error; err != nil {
+				t.Fatalf("%s: %v", n, err)
+			}
+		}
+		if err := s.db.Exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, n, time.Now().UTC()).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestMigratePortTimeZones upgrades a ports table from before 0010: the
+// seeded ports get their zones; those still as seeded start free time on the
+// next day, one a manager edited keeps the availability day (the rule its
+// terms were entered under); a port a manager added has no zone until one is
+// set.
+func TestMigratePortTimeZones(t *testing.T) {
+	for name, dsn := range map[string]func(testing.TB) string{"sqlite": testdb.SQLite, "postgres": testdb.Postgres} {
+		t.Run(name, func(t *testing.T) {
+			ctx := t.Context()
+			s, err := Open(dsn(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = s.Close() })
+			s.migrateBefore(ctx, t, "0010_port_time_zone.sql")
+			for _, stmt := range []string{
+				`UPDATE ports SET note = 'Terminal tariff 2026', updated_by = 'maya@example.com' WHERE code = '1001'`,
+				`INSERT INTO ports (code, name, free_days, working_days, tiers, daily_surcharge, pierpass, note, updated_at, updated_by)
+				 VALUES ('1703', 'Savannah, GA', 5, FALSE, '[{"from_day":1,"daily_rate":"175"}]', '0', FALSE, '', '2026-11-25 00:00:00', 'maya@example.com')`,
+			} {
+				if err := s.db.Exec(stmt).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			applied, err := s.Migrate(ctx)
+			if err != nil || len(applied) == 0 || applied[0] != "0010_port_time_zone.sql" {
+				t.Fatalf("Migrate = %v, %v", applied, err)
+			}
+			want := map[string]struct {
+				zone  string
+				start domain.FreeTimeStart
+			}{
+				"2704": {"America/Los_Angeles", domain.FreeTimeNextDay},
+				"2709": {"America/Los_Angeles", domain.FreeTimeNextDay},
+				"2811": {"America/Los_Angeles", domain.FreeTimeNextDay},
+				"4601": {"America/New_York", domain.FreeTimeNextDay},
+				"1001": {"America/New_York", domain.FreeTimeAvailabilityDay}, // edited by a manager
+				"1703": {"", domain.FreeTimeAvailabilityDay},                 // added by a manager
+			}
+			ports, err := s.Ports(ctx)
+			if err != nil || len(ports) != len(want) {
+				t.Fatalf("ports %v, %v", ports, err)
+			}
+			for _, p := range ports {
+				if w := want[p.Code]; p.TimeZone != w.zone || p.FreeTimeStarts != w.start {
+					t.Errorf("port %s: zone %q, free time starts %q; want %q, %q", p.Code, p.TimeZone, p.FreeTimeStarts, w.zone, w.start)
+				}
+			}
+		})
+	}
+}

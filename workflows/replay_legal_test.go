@@ -1,0 +1,141 @@
+package workflows_test
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+	"go.temporal.io/server/temporaltest"
+
+	"github.com/postrelease/postrelease/devserver"
+	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/policy"
+	"github.com/postrelease/postrelease/workflows"
+)
+
+// TestRecordLegalZoneHistory records testdata/legal_zone_case_history.json on
+// a real Temporal server (temporaltest, in memory): an HS misclassification
+// case opened under version 1 of "legal-time-zone" with the zone
+// America/Los_Angeles, whose last PSC day is the recording's own day in Los
+// Angeles (the PSC window timer runs to midnight there), a PSC filed and
+// accepted, the payment, the reconciliation, a code fix proposed and
+// approved, and the close. TestReplayRecordedHistories replays it with the
+// others, so a later change to how a zoned case computes its clock needs a
+// GetVersion of its own. Run only on demand:
+//
+//	RECORD_HISTORY=1 go test -run TestRecordLegalZoneHistory ./workflows
+func TestRecordLegalZoneHistory(t *testing.T) {
+	if os.Getenv("RECORD_HISTORY") == "" {
+		t.Skip("records testdata/legal_zone_case_history.json; run with RECORD_HISTORY=1")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	quiet := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	ts := temporaltest.NewServer(temporaltest.WithT(t), temporaltest.WithBaseClientOptions(client.Options{Logger: quiet}))
+	c := ts.GetDefaultClient()
+	sas := map[string]enums.IndexedValueType{}
+	for _, sa := range workflows.SearchAttributeTypes {
+		sas[sa.Name] = sa.Type
+	}
+	if err := devserver.EnsureSearchAttributes(ctx, c, ts.GetDefaultNamespace(), sas); err != nil {
+		t.Fatalf("registering search attributes: %v", err)
+	}
+	ts.NewWorker(workflows.TaskQueue, func(r worker.Registry) {
+		r.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
+		r.RegisterActivityWithOptions(func(context.Context, workflows.ProjectCaseInput) error { return nil },
+			activity.RegisterOptions{Name: workflows.ActivityProjectCase})
+		r.RegisterActivityWithOptions(func(context.Context, workflows.NotifyInput) error { return nil },
+			activity.RegisterOptions{Name: workflows.ActivityNotify})
+		r.RegisterActivityWithOptions(func(context.Context, workflows.ApplyCodeFixInput) error { return nil },
+			activity.RegisterOptions{Name: workflows.ActivityApplyCodeFix})
+	})
+
+	officer := workflows.Actor{UserID: "u_officer", Email: "officer@example.com", Name: "Olivia Officer", Role: domain.RoleOfficer}
+	manager := workflows.Actor{UserID: "u_manager", Email: "manager@example.com", Name: "Maya Manager", Role: domain.RoleManager}
+	la, err := domain.LoadZone("America/Los_Angeles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := policy.Duration(72 * time.Hour)
+	in := workflows.OpenCaseInput{
+		CaseID: "DC-LEGALZONE1", EntryNumber: "abc12345678", EntryDate: domain.AddDays(domain.LocalDate(time.Now(), la), -299), Port: "2704",
+		ImporterOfRecord: "Acme Tools Inc.", SKU: "WR-SET-12", ProductDescription: "12-piece combination wrench set",
+		DeclaredHTS: "7326908688", CorrectHTS: "8204.11.0030", EnteredValue: decimal.RequireFromString("48250.00"),
+		DeclaredRate: decimal.RequireFromString("0.025"), CorrectRate: decimal.RequireFromString("0.072"), PenaltyRate: decimal.RequireFromString("0.025"),
+		ReconFlagged: true, LegalTimeZone: "America/Los_Angeles", OpenedBy: officer,
+		Policy: policy.Policy{Name: "recording", Default: policy.StepSLA{After: long, RemindBefore: policy.Duration(time.Hour), SecondLevelAfter: long}},
+	}
+	if fe := in.Normalize(); fe != nil {
+		t.Fatal(fe)
+	}
+	caseID := workflows.CaseWorkflowID(in.CaseID)
+	if _, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: caseID, TaskQueue: workflows.TaskQueue,
+		TypedSearchAttributes: workflows.SearchAttributesAtStart(in)}, workflows.CaseWorkflowName, in); err != nil {
+		t.Fatalf("starting the case: %v", err)
+	}
+	act := func(action workflows.Action, actor workflows.Actor, input any) {
+		t.Helper()
+		raw, err := json.Marshal(input)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: caseID, UpdateName: string(action), WaitForStage: client.WorkflowUpdateStageCompleted,
+			Args: []any{workflows.ActionRequest{Actor: actor, Input: raw}},
+		})
+		if err == nil {
+			var res workflows.ActionResult
+			err = h.Get(ctx, &res)
+		}
+		if err != nil {
+			t.Fatalf("%s by %s: %v", action, actor.Email, err)
+		}
+	}
+	act(workflows.ActionAddNote, officer, workflows.NoteInput{Text: "last PSC day today in Los Angeles"})
+	act(workflows.ActionFilePSC, officer, workflows.FilePSCInput{Reference: "PSC-LA-1"})
+	act(workflows.ActionRecordCBPDecision, officer, workflows.CBPDecisionInput{Decision: "accepted"})
+	act(workflows.ActionRecordPayment, officer, workflows.PaymentInput{Reference: "PAY-1", Amount: decimal.RequireFromString("3474.00")})
+	act(workflows.ActionFileReconciliation, officer, workflows.ReconciliationInput{ReconEntryNumber: "ABC-7654321-0"})
+	act(workflows.ActionProposeCodeFix, officer, workflows.ProposeCodeFixInput{Rule: "wrench sets are hand tools of heading 8204"})
+	act(workflows.ActionApproveCodeFix, manager, workflows.ApproveCodeFixInput{Decision: "approved"})
+	act(workflows.ActionClose, manager, workflows.CloseInput{Summary: "PSC accepted in time under the port's zone"})
+
+	var final workflows.CaseState
+	if err := c.GetWorkflow(ctx, caseID, "").Get(ctx, &final); err != nil {
+		t.Fatalf("the case: %v", err)
+	}
+	if final.Status != workflows.StatusClosed || final.Deadlines.LegalTimeZone != "America/Los_Angeles" ||
+		!final.Deadlines.PSCWindowClosesAt.Equal(domain.EndOfDay(final.Deadlines.PSCLastDay, la)) {
+		t.Fatalf("case ended %s with deadlines %+v", final.Status, final.Deadlines)
+	}
+	var events []*historypb.HistoryEvent
+	it := c.GetWorkflowHistory(ctx, caseID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatalf("reading the history: %v", err)
+		}
+		events = append(events, ev)
+	}
+	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(&historypb.History{Events: events})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("testdata", "legal_zone_case_history.json"), append(b, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recorded %d events", len(events))
+}
