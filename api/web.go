@@ -285,8 +285,8 @@ func (s *Server) webOpenCase(c echo.Context) error {
 	}
 	req := OpenCaseRequest{ClientRequestID: form["client_request_id"], EntryNumber: form["entry_number"], EntryDate: form["entry_date"],
 		Port: form["port"], ImporterOfRecord: form["importer_of_record"], SKU: form["sku"], ProductDescription: form["product_description"],
-		DeclaredHTS: form["declared_hts"], CorrectHTS: form["correct_hts"], EnteredValue: numString(form["entered_value"]),
-		DeclaredRate: numString(form["declared_rate"]), CorrectRate: numString(form["correct_rate"]), PenaltyRate: numString(form["penalty_rate"]),
+		DeclaredHTS: form["declared_hts"], CorrectHTS: form["correct_hts"], EnteredValue: domain.NumberText(form["entered_value"]),
+		DeclaredRate: domain.NumberText(form["declared_rate"]), CorrectRate: domain.NumberText(form["correct_rate"]), PenaltyRate: domain.NumberText(form["penalty_rate"]),
 		ReconFlagged: form["recon_flagged"] != "", ScheduledLiquidation: form["scheduled_liquidation"]}
 	st, _, err := s.openCase(c.Request().Context(), currentUser(c), req)
 	if err != nil {

@@ -562,7 +562,7 @@ func shipmentActionInput(a workflows.ShipmentAction, f map[string]string) (any, 
 	case workflows.ShipRecordPickupNumber:
 		return workflows.PickupNumberInput{PickupNumber: f["pickup_number"], PierPassAppointment: f["pierpass_appointment"]}, fe
 	case workflows.ShipRecordAvailability:
-		return workflows.AvailabilityInput{AvailableDate: formDate(fe, "available_date", f["available_date"])}, fe
+		return workflows.AvailabilityInput{AvailableDate: domain.Day{Time: formDate(fe, "available_date", f["available_date"])}}, fe
 	case workflows.ShipRequestNotApplicable:
 		return workflows.NotApplicableInput{Kind: domain.DocumentKind(f["kind"]), Reason: f["reason"]}, fe
 	case workflows.ShipDecideNotApplicable:
@@ -582,7 +582,7 @@ func shipmentActionInput(a workflows.ShipmentAction, f map[string]string) (any, 
 		}
 		return in, fe
 	case workflows.ShipRecordLiquidation:
-		return workflows.LiquidationInput{Date: formDate(fe, "date", f["date"])}, fe
+		return workflows.LiquidationInput{Date: domain.Day{Time: formDate(fe, "date", f["date"])}}, fe
 	case workflows.ShipReportMisclassification:
 		in := workflows.MisclassificationInput{SKU: f["sku"], CorrectHTS: f["correct_hts"], ImporterOfRecord: f["importer_of_record"], Reason: f["reason"]}
 		for name, dst := range map[string]*decimal.Decimal{"declared_rate": &in.DeclaredRate, "correct_rate": &in.CorrectRate, "penalty_rate": &in.PenaltyRate} {

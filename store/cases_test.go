@@ -43,7 +43,7 @@ func sampleCase(id string, version int64, at time.Time) workflows.CaseState {
 			CaseID: id, EntryNumber: "ABC-1234567-8", EntryDate: entry, Port: "2704",
 			ImporterOfRecord: "Acme Tools Inc.", SKU: "WR-SET-12", ProductDescription: "12-piece combination wrench set",
 			DeclaredHTS: "7326.90.8688", CorrectHTS: "8204.11.0030",
-			EnteredValue: value, DeclaredRate: declared, CorrectRate: correct, PenaltyRate: penalty,
+			EnteredValue: domain.USD{Decimal: value}, DeclaredRate: declared, CorrectRate: correct, PenaltyRate: penalty,
 			ReconFlagged: true, OpenedBy: alice,
 			Policy: policy.Policy{Name: "production", Default: sla, Steps: map[string]policy.StepSLA{"file_psc": sla}},
 		},
