@@ -211,7 +211,12 @@ func (s *Server) webCases(c echo.Context) error {
 	u := currentUser(c)
 	f, err := caseFilter(c, u)
 	if err != nil {
-		return err
+		errs, ok := listRefused(err)
+		if !ok {
+			return err
+		}
+		p := casesPage{Filter: f, Mine: f.Inbox != nil, Query: c.QueryParams(), Steps: workflows.Steps, Heading: "Cases"}
+		return s.render(c, http.StatusUnprocessableEntity, "cases", page{Title: p.Heading, Data: p, Errors: errs})
 	}
 	if f.Limit == 0 {
 		f.Limit = 50
@@ -282,6 +287,9 @@ func (s *Server) webOpenCase(c echo.Context) error {
 	for _, k := range []string{"client_request_id", "entry_number", "entry_date", "port", "importer_of_record", "sku", "product_description",
 		"declared_hts", "correct_hts", "entered_value", "declared_rate", "correct_rate", "penalty_rate", "scheduled_liquidation", "recon_flagged"} {
 		form[k] = c.FormValue(k)
+	}
+	if fe := formTextErrors(form); len(fe) > 0 {
+		return s.render(c, http.StatusUnprocessableEntity, "new_case", page{Title: "Open a detention case", Errors: fe, Form: form})
 	}
 	req := OpenCaseRequest{ClientRequestID: form["client_request_id"], EntryNumber: form["entry_number"], EntryDate: form["entry_date"],
 		Port: form["port"], ImporterOfRecord: form["importer_of_record"], SKU: form["sku"], ProductDescription: form["product_description"],
@@ -382,8 +390,14 @@ func (s *Server) webAct(c echo.Context) error {
 	for _, f := range fields {
 		form[f.Name] = strings.TrimSpace(c.FormValue(f.Name))
 	}
-	input, _ := json.Marshal(form)
-	_, err := s.act(c.Request().Context(), currentUser(c), id, string(action), input, c.FormValue("idem"))
+	key, err := formIdempotencyKey(c)
+	if fe := formTextErrors(form); err == nil && len(fe) > 0 {
+		err = errInvalid(fe)
+	}
+	if err == nil {
+		input, _ := json.Marshal(form)
+		_, err = s.act(c.Request().Context(), currentUser(c), id, string(action), input, key)
+	}
 	if err == nil {
 		if back, ok := backToInbox(c, string(action), id); ok {
 			return c.Redirect(http.StatusSeeOther, back)
