@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -61,7 +62,12 @@ func (s *Server) previewImport(ctx context.Context, user store.User, file io.Rea
 		names[p.Code] = p.Name
 	}
 	out := importPreview{Format: format, Shipments: []previewShipment{}, Rejected: res.Rejected}
+	now := time.Now()
 	for i, sh := range res.Shipments {
+		if fe := sh.CheckDates(now); fe != nil { // as an opening checks them
+			out.Rejected = append(out.Rejected, shipments.RowError{Line: 0, Entry: sh.EntryNumber, Reason: fe.Error()})
+			continue
+		}
 		name, ok := names[sh.Port]
 		if !ok {
 			out.Rejected = append(out.Rejected, shipments.RowError{Line: 0, Entry: sh.EntryNumber,

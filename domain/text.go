@@ -30,6 +30,7 @@ const (
 	MaxDescription    = 500  // a product or line description
 	MaxLongText       = 4000 // notes, reasons, findings, summaries, comments, coding rules
 	MaxIdempotencyKey = 200  // an Idempotency-Key or client_request_id
+	MaxFileName       = 255  // an uploaded document's file name (one line)
 )
 
 // TextRule is how one field is checked: single- or multi-line, and at most

@@ -78,8 +78,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/postrelease/postrelease/domain"
 )
 
@@ -481,8 +479,8 @@ func (r *csvRow) parse(rec []string, idx map[string]int) {
 			Category: domain.ProductCategory(cell("category"))}
 		if v := cell("value"); v == "" {
 			cellErrs["value"] = "is required: the line's value in USD, e.g. 1234.50"
-		} else if d, err := decimal.NewFromString(v); err != nil {
-			cellErrs["value"] = fmt.Sprintf("%q is not an amount: write USD as 1234.50, without \"$\" or thousands separators", v)
+		} else if d, err := domain.ParseMoney(v); err != nil {
+			cellErrs["value"] = err.Error()
 		} else {
 			l.Value = domain.USD{Decimal: d}
 		}
