@@ -108,12 +108,24 @@ func formatOf(explicit, filename, contentType string) string {
 // apiPreviewImport: POST /api/v1/shipments/import/preview with the file as
 // the body (?format=csv|json, or from the Content-Type).
 func (s *Server) apiPreviewImport(c echo.Context) error {
+	if err := s.mayImport(c); err != nil {
+		return err
+	}
 	format := formatOf(c.QueryParam("format"), "", c.Request().Header.Get(echo.HeaderContentType))
 	p, err := s.previewImport(c.Request().Context(), currentUser(c), c.Request().Body, format)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, p)
+}
+
+// mayImport checks, before the file is read, that the user may import and
+// that the body is a release list: CSV or JSON (415 naming both).
+func (s *Server) mayImport(c echo.Context) error {
+	if u := currentUser(c); !u.Role.CanAct() {
+		return errf(CodeForbidden, "role %s may not import release lists", u.Role)
+	}
+	return mediaType(c, mediaCSV, mediaJSON)
 }
 
 func (s *Server) webImportForm(c echo.Context) error {

@@ -73,48 +73,51 @@ const (
 	mediaMultipart = "multipart/form-data"
 )
 
-// bodyMediaTypes are the media types a route's body may have: JSON for every
-// POST, PUT and PATCH under /api/v1 but the uploads.
-func bodyMediaTypes(c echo.Context) []string {
-	switch c.Path() {
-	case "/api/v1/shipments/:id/documents":
-		return []string{mediaMultipart}
-	case "/api/v1/shipments/import", "/api/v1/shipments/import/preview":
-		return []string{mediaCSV, mediaJSON}
-	}
-	return []string{mediaJSON}
-}
+// Upload routes check their media type themselves, after the role (who may
+// comes before what is wrong, and they check the role before reading).
+var uploadRoutes = []string{"/api/v1/shipments/:id/documents", "/api/v1/shipments/import", "/api/v1/shipments/import/preview"}
 
-// requireMediaType answers 415 for a body of a type the route does not take
-// (or of none), naming the types it takes. A request without a body (a claim
-// or a retry) needs no type. JSON must be UTF-8: a charset other than utf-8
-// is refused too.
-func requireMediaType(next echo.HandlerFunc) echo.HandlerFunc {
+// requireJSON answers 415 for a POST, PUT or PATCH under /api/v1 whose body
+// is not JSON (mediaType); the upload routes call mediaType themselves.
+func requireJSON(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		r := c.Request()
-		switch r.Method {
+		switch c.Request().Method {
 		case http.MethodPost, http.MethodPut, http.MethodPatch:
 		default:
 			return next(c)
 		}
-		if r.ContentLength == 0 {
+		if slices.Contains(uploadRoutes, c.Path()) {
 			return next(c)
 		}
-		want := bodyMediaTypes(c)
-		ct := r.Header.Get(echo.HeaderContentType)
-		mt, params, err := mime.ParseMediaType(ct)
-		if ct == "" || err != nil || !slices.Contains(want, mt) {
-			got := "no Content-Type"
-			if ct != "" {
-				got = fmt.Sprintf("Content-Type %q", ct)
-			}
-			return &Error{Code: CodeUnsupportedMedia, Message: fmt.Sprintf("this endpoint takes %s; the request has %s", strings.Join(want, " or "), got)}
-		}
-		if cs, ok := params["charset"]; ok && mt != mediaMultipart && !strings.EqualFold(cs, "utf-8") {
-			return &Error{Code: CodeUnsupportedMedia, Message: fmt.Sprintf("%s is read as UTF-8; the request says charset=%s", mt, cs)}
+		if err := mediaType(c, mediaJSON); err != nil {
+			return err
 		}
 		return next(c)
 	}
+}
+
+// mediaType answers 415 for a body of a type other than want (or of none),
+// naming the types the endpoint takes. A request without a body (a claim or
+// a retry) needs no type. Text must be UTF-8: a charset other than utf-8 is
+// refused too.
+func mediaType(c echo.Context, want ...string) error {
+	r := c.Request()
+	if r.ContentLength == 0 {
+		return nil
+	}
+	ct := r.Header.Get(echo.HeaderContentType)
+	mt, params, err := mime.ParseMediaType(ct)
+	if ct == "" || err != nil || !slices.Contains(want, mt) {
+		got := "no Content-Type"
+		if ct != "" {
+			got = fmt.Sprintf("Content-Type %q", ct)
+		}
+		return &Error{Code: CodeUnsupportedMedia, Message: fmt.Sprintf("this endpoint takes %s; the request has %s", strings.Join(want, " or "), got)}
+	}
+	if cs, ok := params["charset"]; ok && mt != mediaMultipart && !strings.EqualFold(cs, "utf-8") {
+		return &Error{Code: CodeUnsupportedMedia, Message: fmt.Sprintf("%s is read as UTF-8; the request says charset=%s", mt, cs)}
+	}
+	return nil
 }
 
 // readJSONBody reads a JSON body and refuses text that would not decode to

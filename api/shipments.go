@@ -445,6 +445,9 @@ func (s *Server) apiUploadDocument(c echo.Context) error {
 	if u := currentUser(c); !u.Role.CanAct() { // before reading the upload: who may comes before what is wrong
 		return errf(CodeForbidden, "role %s may not attach documents", u.Role)
 	}
+	if err := mediaType(c, mediaMultipart); err != nil {
+		return err
+	}
 	key, err := idempotencyKey(c)
 	if err != nil {
 		return err
@@ -533,6 +536,9 @@ func (s *Server) apiShipmentHistory(c echo.Context) error {
 // apiImport: POST /api/v1/shipments/import with the release list as the body
 // (?format=csv|json, or from the Content-Type).
 func (s *Server) apiImport(c echo.Context) error {
+	if err := s.mayImport(c); err != nil {
+		return err
+	}
 	format := formatOf(c.QueryParam("format"), "", c.Request().Header.Get(echo.HeaderContentType))
 	rep, err := s.importReleaseList(c.Request().Context(), currentUser(c), c.Request().Body, format)
 	if err != nil {
