@@ -160,9 +160,14 @@ var webParams = []string{"done", "item"}
 
 // unknownParams refuses query parameters a list does not know, naming each:
 // a misspelt filter (?stauts=open) would otherwise widen the list without a
-// word. The web pages also take webParams.
+// word. The web pages also take webParams. A value that is not UTF-8 (or
+// holds a NUL) is refused too.
 func unknownParams(c echo.Context, fe map[string]string, known ...string) {
-	for name := range c.QueryParams() {
+	for name, values := range c.QueryParams() {
+		if slices.ContainsFunc(values, func(v string) bool { return !utf8.ValidString(v) || strings.ContainsRune(v, 0) }) {
+			fe[name] = "is not valid UTF-8 text" // the database would refuse it with an error of its own
+			continue
+		}
 		if !slices.Contains(known, name) && (isAPI(c) || !slices.Contains(webParams, name)) {
 			if len(known) == 0 {
 				fe[name] = "is not a parameter: this list takes none"

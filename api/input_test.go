@@ -209,7 +209,9 @@ func TestInputRules(t *testing.T) {
 			{"manager", "/api/v1/audit?targt=" + id, "targt"},
 			{"manager", "/api/v1/demurrage?port=2704", "port"},
 			{"officer", "/api/v1/ports?code=2704", "code"},
-			{"officer", "/api/v1/cases?done=opened", "done"}, // the web pages' flash is not the API's
+			{"officer", "/api/v1/cases?done=opened", "done"},      // the web pages' flash is not the API's
+			{"officer", "/api/v1/cases?assignee=%FF", "assignee"}, // not UTF-8: never sent to the database
+			{"officer", "/api/v1/shipments?entry_number=a%00", "entry_number"},
 		} {
 			er := wantError(t, e.call(t, q.who, http.MethodGet, q.path, nil), http.StatusUnprocessableEntity, api.CodeInvalid, q.param)
 			if !strings.Contains(er.Message, q.param) && !strings.HasPrefix(q.path, "/api/v1/audit") { // audit.go words its own message
