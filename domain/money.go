@@ -95,17 +95,17 @@ func ParseMoney(s string) (decimal.Decimal, error) {
 	}
 	whole, frac, err := plainDecimal(t)
 	if err != nil {
-		return decimal.Decimal{}, fmt.Errorf("%q is not an amount: %v, like 3474.00", t, err)
+		return decimal.Decimal{}, fmt.Errorf("%q is not an amount: %v, like 3474.00", shown(t), err)
 	}
 	if len(frac) > 2 {
-		return decimal.Decimal{}, fmt.Errorf("%q has more than two decimals (cents)", t)
+		return decimal.Decimal{}, fmt.Errorf("%q has more than two decimals (cents)", shown(t))
 	}
 	if len(strings.TrimLeft(whole, "0")) > maxAmountDigits {
-		return decimal.Decimal{}, fmt.Errorf("%q is more than %s: a typo, not an amount", t, maxAmountText)
+		return decimal.Decimal{}, fmt.Errorf("%q is more than %s: a typo, not an amount", shown(t), maxAmountText)
 	}
 	d, err := decimal.NewFromString(t)
 	if err != nil {
-		return decimal.Decimal{}, fmt.Errorf("%q is not an amount like 3474.00", t)
+		return decimal.Decimal{}, fmt.Errorf("%q is not an amount like 3474.00", shown(t))
 	}
 	if err := CheckAmount(d); err != nil {
 		return decimal.Decimal{}, err
@@ -135,22 +135,31 @@ func ParseRate(s string) (decimal.Decimal, error) {
 	}
 	whole, frac, err := plainDecimal(t)
 	if err != nil {
-		return decimal.Decimal{}, fmt.Errorf("%q is not a rate: %v, a fraction like 0.047 (4.7 %%)", t, err)
+		return decimal.Decimal{}, fmt.Errorf("%q is not a rate: %v, a fraction like 0.047 (4.7 %%)", shown(t), err)
 	}
 	if len(frac) > maxRateDecimals {
-		return decimal.Decimal{}, fmt.Errorf("%q has more than %d decimals", t, maxRateDecimals)
+		return decimal.Decimal{}, fmt.Errorf("%q has more than %d decimals", shown(t), maxRateDecimals)
 	}
 	if len(strings.TrimLeft(whole, "0")) > 2 {
-		return decimal.Decimal{}, fmt.Errorf("%s is not a fraction: write 4.7 %% as 0.047", t)
+		return decimal.Decimal{}, fmt.Errorf("%s is not a fraction: write 4.7 %% as 0.047", shown(t))
 	}
 	d, err := decimal.NewFromString(t)
 	if err != nil {
-		return decimal.Decimal{}, fmt.Errorf("%q is not a fraction like 0.047", t)
+		return decimal.Decimal{}, fmt.Errorf("%q is not a fraction like 0.047", shown(t))
 	}
 	if err := ValidateRate(d); err != nil {
 		return decimal.Decimal{}, err
 	}
 	return d, nil
+}
+
+// shown is a number as a message quotes it: the first 24 characters of a
+// longer one, so a 1000-digit typo does not fill the answer.
+func shown(t string) string {
+	if len(t) > 24 {
+		return t[:24] + "…"
+	}
+	return t
 }
 
 // plainDecimal splits "123.45" into its digits before and after the point,

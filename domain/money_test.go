@@ -313,3 +313,10 @@ func TestNumberTextKeepsWhatWasWritten(t *testing.T) {
 		t.Fatalf("a boolean: %v", err)
 	}
 }
+
+func TestParseMoneyQuotesLongNumbersShort(t *testing.T) {
+	_, err := ParseMoney(strings.Repeat("9", 1000))
+	if err == nil || len(err.Error()) > 120 || !strings.Contains(err.Error(), "999999999999999999999999…") {
+		t.Fatalf("ParseMoney(1000 digits) = %v", err)
+	}
+}
