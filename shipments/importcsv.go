@@ -45,12 +45,13 @@ package shipments
 //
 // Line item columns (a row may leave all five empty):
 //
-//	sku *          at most 64 characters; rows naming the same SKU make one
+//	sku *          one line of at most 64 characters; rows naming the same SKU make one
 //	               line and must agree on its other columns
 //	description *  the goods, at most 500 characters
 //	hts *          HTS code, 8467.21.0010 or 8467210010
-//	value *        the line's entered value in USD: 1234.50 (no "$", no
-//	               thousands separators); the line's total, not per container
+//	value *        the line's entered value in USD in plain decimal notation:
+//	               1234.50 (no "$", thousands separators or exponent; at most
+//	               10,000,000,000.00); the line's total, not per container
 //	category *     power_tool, pneumatic_tool, lithium_battery_tool or other
 //	               ("Power Tool" is accepted)
 //
