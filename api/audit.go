@@ -203,6 +203,7 @@ func (s *Server) apiAudit(c echo.Context) error {
 	}
 	f := store.AuditFilter{TargetID: strings.TrimSpace(c.QueryParam("target"))}
 	fields := map[string]string{}
+	unknownParams(c, fields, "target", "limit", "offset") // input.go
 	for name, dst := range map[string]*int{"limit": &f.Limit, "offset": &f.Offset} {
 		if v := c.QueryParam(name); v != "" {
 			n, err := strconv.Atoi(v)

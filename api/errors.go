@@ -24,6 +24,8 @@ const (
 	CodeUnauthorized = "unauthorized"
 	CodeInternal     = "internal"
 	CodeUnavailable  = "unavailable"
+	// CodeUnsupportedMedia: a body of a media type the endpoint does not take.
+	CodeUnsupportedMedia = "unsupported_media_type"
 	// Raised by Echo itself rather than by our handlers.
 	CodeMethodNotAllowed = "method_not_allowed"
 	CodeTooLarge         = "too_large"
@@ -37,6 +39,7 @@ var codeStatus = map[string]int{
 	CodeUnauthorized:     http.StatusUnauthorized,
 	CodeInternal:         http.StatusInternalServerError,
 	CodeUnavailable:      http.StatusServiceUnavailable,
+	CodeUnsupportedMedia: http.StatusUnsupportedMediaType,
 	CodeMethodNotAllowed: http.StatusMethodNotAllowed,
 	CodeTooLarge:         http.StatusRequestEntityTooLarge,
 }

@@ -626,7 +626,7 @@ func caseIdentity(st workflows.CaseState) []exportLabel {
 		{"SKU", in.SKU}, {"Product", in.ProductDescription}, {"Declared HTS", string(in.DeclaredHTS)}, {"Correct HTS", string(in.CorrectHTS)},
 	}
 	if st.KindOrDefault() == workflows.KindHSMisclassification {
-		rows = append(rows, exportLabel{"Entered value", dollars(in.EnteredValue)},
+		rows = append(rows, exportLabel{"Entered value", dollars(in.EnteredValue.Decimal)},
 			exportLabel{"Tariff difference", dollars(st.Amounts.TariffDifference.Decimal)},
 			exportLabel{"Penalty", dollars(st.Amounts.Penalty.Decimal)}, exportLabel{"Total due", dollars(st.Amounts.Total.Decimal)})
 	}

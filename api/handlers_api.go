@@ -51,6 +51,10 @@ func (s *Server) apiMe(c echo.Context) error {
 // decodeStrict reads a JSON object and refuses unknown fields, so a typo (or
 // an attempt to send "opened_by") is an error rather than silently ignored.
 func decodeStrict(r io.Reader, v any) error {
+	r, err := readJSONReader(r) // text as sent: input.go
+	if err != nil {
+		return err
+	}
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -78,8 +82,12 @@ func (s *Server) apiOpenCase(c echo.Context) error {
 	if err := decodeStrict(c.Request().Body, &req); err != nil {
 		return err
 	}
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
 	if req.ClientRequestID == "" {
-		req.ClientRequestID = c.Request().Header.Get("Idempotency-Key")
+		req.ClientRequestID = key
 	}
 	st, created, err := s.openCase(c.Request().Context(), currentUser(c), req)
 	if err != nil {
@@ -96,6 +104,7 @@ func (s *Server) apiOpenCase(c echo.Context) error {
 // caseFilter reads list filters from the query string.
 func caseFilter(c echo.Context, u store.User) (store.CaseFilter, error) {
 	fe := map[string]string{}
+	unknownParams(c, fe, "status", "step", "assignee", "mine", "overdue", "escalated", "limit", "offset")
 	q := c.QueryParams()
 	f := store.CaseFilter{Status: q.Get("status"), Step: q.Get("step"), Assignee: strings.ToLower(q.Get("assignee"))}
 	if f.Status != "" && f.Status != workflows.StatusOpen && f.Status != workflows.StatusClosed {
@@ -206,9 +215,9 @@ func (s *Server) apiGetCase(c echo.Context) error {
 
 // actionBody reads an action's JSON object; an empty body is {}.
 func actionBody(c echo.Context) (json.RawMessage, error) {
-	body, err := io.ReadAll(c.Request().Body)
+	body, err := readJSONBody(c.Request().Body) // text as sent: input.go
 	if err != nil {
-		return nil, errInvalid(map[string]string{"body": "could not be read"})
+		return nil, err
 	}
 	if len(strings.TrimSpace(string(body))) == 0 {
 		body = []byte("{}")
@@ -225,7 +234,11 @@ func (s *Server) apiAct(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := s.act(c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action"), body, c.Request().Header.Get("Idempotency-Key"))
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
+	st, err := s.act(c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action"), body, key)
 	if err != nil {
 		return err
 	}

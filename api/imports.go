@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -61,7 +62,12 @@ func (s *Server) previewImport(ctx context.Context, user store.User, file io.Rea
 		names[p.Code] = p.Name
 	}
 	out := importPreview{Format: format, Shipments: []previewShipment{}, Rejected: res.Rejected}
+	now := time.Now()
 	for i, sh := range res.Shipments {
+		if fe := sh.CheckDates(now); fe != nil { // as an opening checks them
+			out.Rejected = append(out.Rejected, shipments.RowError{Line: 0, Entry: sh.EntryNumber, Reason: fe.Error()})
+			continue
+		}
 		name, ok := names[sh.Port]
 		if !ok {
 			out.Rejected = append(out.Rejected, shipments.RowError{Line: 0, Entry: sh.EntryNumber,
@@ -102,12 +108,24 @@ func formatOf(explicit, filename, contentType string) string {
 // apiPreviewImport: POST /api/v1/shipments/import/preview with the file as
 // the body (?format=csv|json, or from the Content-Type).
 func (s *Server) apiPreviewImport(c echo.Context) error {
+	if err := s.mayImport(c); err != nil {
+		return err
+	}
 	format := formatOf(c.QueryParam("format"), "", c.Request().Header.Get(echo.HeaderContentType))
 	p, err := s.previewImport(c.Request().Context(), currentUser(c), c.Request().Body, format)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, p)
+}
+
+// mayImport checks, before the file is read, that the user may import and
+// that the body is a release list: CSV or JSON (415 naming both).
+func (s *Server) mayImport(c echo.Context) error {
+	if u := currentUser(c); !u.Role.CanAct() {
+		return errf(CodeForbidden, "role %s may not import release lists", u.Role)
+	}
+	return mediaType(c, mediaCSV, mediaJSON)
 }
 
 func (s *Server) webImportForm(c echo.Context) error {

@@ -24,6 +24,7 @@ import (
 func inboxQuery(c echo.Context, u store.User) (store.InboxQuery, error) {
 	q := c.QueryParams()
 	fe := map[string]string{}
+	unknownParams(c, fe, "kind", "overdue", "escalated", "port", "scope", "limit", "offset")
 	iq := store.InboxQuery{Email: u.Email, Role: u.Role, Kind: q.Get("kind"), Port: strings.TrimSpace(q.Get("port")), Now: time.Now()}
 	if iq.Kind != "" && iq.Kind != store.InboxCase && iq.Kind != store.InboxShipment {
 		fe["kind"] = "must be case or shipment"
@@ -95,20 +96,25 @@ type inboxPage struct {
 func (s *Server) webInbox(c echo.Context) error {
 	u := currentUser(c)
 	q, err := inboxQuery(c, u)
-	if err != nil {
+	errs, refused := listRefused(err)
+	if err != nil && !refused {
 		return err
 	}
-	items, total, err := s.Store.Inbox(c.Request().Context(), q)
-	if err != nil {
-		return errInternal(err)
-	}
-	p := inboxPage{Query: q, Total: total, Heading: "Inbox: steps and tasks you may work"}
+	p := inboxPage{Query: q, Heading: "Inbox: steps and tasks you may work"}
 	switch {
 	case q.Team:
 		p.Heading = "Team: every open step and task"
 	case u.Role == domain.RoleManager:
 		p.Heading = "Inbox: manager work and escalations"
 	}
+	if refused {
+		return s.render(c, http.StatusUnprocessableEntity, "inbox", page{Title: p.Heading, Data: p, Errors: errs})
+	}
+	items, total, err := s.Store.Inbox(c.Request().Context(), q)
+	if err != nil {
+		return errInternal(err)
+	}
+	p.Total = total
 	p.Back, p.Prev, p.Next = pageLinks(c, "/inbox", q.Offset, q.Limit, len(items), total)
 	p.Rows = inboxRows(items, u)
 	return s.render(c, http.StatusOK, "inbox", page{Title: p.Heading, Data: p,

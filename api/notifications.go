@@ -97,6 +97,7 @@ func viewNotification(n store.NotificationItem) notificationView {
 func notificationQuery(c echo.Context, u store.User, defaultLimit int) (store.NotificationQuery, error) {
 	q := c.QueryParams()
 	fe := map[string]string{}
+	unknownParams(c, fe, "kind", "unread", "limit", "offset")
 	nq := store.NotificationQuery{User: u, Kind: q.Get("kind")}
 	if nq.Kind != "" && !slices.Contains(store.NotificationKinds, nq.Kind) {
 		fe["kind"] = "must be one of " + strings.Join(store.NotificationKinds, ", ")
@@ -219,7 +220,10 @@ type notificationsPage struct {
 func (s *Server) webNotifications(c echo.Context) error {
 	u := currentUser(c)
 	q, err := notificationQuery(c, u, store.DefaultPage)
-	if err != nil {
+	if errs, refused := listRefused(err); refused {
+		p := notificationsPage{Query: q, Kinds: store.NotificationKinds, Manager: u.Role == domain.RoleManager}
+		return s.render(c, http.StatusUnprocessableEntity, "notifications", page{Title: "Notifications", Data: p, Errors: errs})
+	} else if err != nil {
 		return err
 	}
 	rows, total, err := s.listNotifications(c, q)
@@ -329,6 +333,7 @@ type outboxData struct {
 
 func (s *Server) outbox(c echo.Context) (outboxData, error) {
 	fe := map[string]string{}
+	unknownParams(c, fe, "limit", "offset")
 	limit, offset := paging(c.QueryParams(), fe)
 	if len(fe) > 0 {
 		return outboxData{}, errInvalid(fe)

@@ -24,5 +24,5 @@ func TestOddIDsAreRefusedPlainly(t *testing.T) {
 	}
 	wantError(t, e.call(t, "manager", http.MethodPost, "/api/v1/notifications/outbox/%00/retry", nil), http.StatusNotFound, api.CodeNotFound)
 	wantError(t, e.call(t, "officer", http.MethodPost, "/api/v1/notifications/read", map[string]any{"ids": []string{"a\u0000b"}}),
-		http.StatusUnprocessableEntity, api.CodeInvalid, "ids")
+		http.StatusUnprocessableEntity, api.CodeInvalid, "ids[0]")
 }

@@ -84,6 +84,9 @@ func (s *Server) portOr404(c echo.Context, code string) (store.Port, error) {
 }
 
 func (s *Server) apiPorts(c echo.Context) error {
+	if err := onlyParams(c); err != nil {
+		return err
+	}
 	ports, err := s.Store.Ports(c.Request().Context())
 	if err != nil {
 		return errInternal(err)

@@ -120,7 +120,7 @@ func New(s *Server) (*echo.Echo, error) {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})
 
-	v1 := e.Group("/api/v1", s.requireToken)
+	v1 := e.Group("/api/v1", s.requireToken, requireJSON, checkIdempotencyKey) // input.go
 	v1.GET("/me", s.apiMe)
 	v1.POST("/cases", s.apiOpenCase)
 	v1.GET("/cases", s.apiListCases)

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
 	"time"
 
@@ -28,43 +27,25 @@ import (
 // OpenCaseRequest is the body of "open a case", from JSON or the web form.
 // Numbers may come as JSON strings or numbers; dates as YYYY-MM-DD.
 type OpenCaseRequest struct {
-	ClientRequestID      string    `json:"client_request_id"`
-	EntryNumber          string    `json:"entry_number"`
-	EntryDate            string    `json:"entry_date"`
-	Port                 string    `json:"port"`
-	ImporterOfRecord     string    `json:"importer_of_record"`
-	SKU                  string    `json:"sku"`
-	ProductDescription   string    `json:"product_description"`
-	DeclaredHTS          string    `json:"declared_hts"`
-	CorrectHTS           string    `json:"correct_hts"`
-	EnteredValue         numString `json:"entered_value"`
-	DeclaredRate         numString `json:"declared_rate"`
-	CorrectRate          numString `json:"correct_rate"`
-	PenaltyRate          numString `json:"penalty_rate"`
-	ReconFlagged         bool      `json:"recon_flagged"`
-	ScheduledLiquidation string    `json:"scheduled_liquidation"`
-}
-
-// numString accepts 48250.00 or "48250.00" and keeps the text, so decimals
-// are parsed exactly (never through float64).
-type numString string
-
-func (n *numString) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		*n = numString(s)
-		return nil
-	}
-	var num json.Number
-	if err := json.Unmarshal(b, &num); err != nil {
-		// A type error lets encoding/json name the field in the message.
-		return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeFor[json.Number]()}
-	}
-	*n = numString(num)
-	return nil
+	ClientRequestID      string            `json:"client_request_id"`
+	EntryNumber          string            `json:"entry_number"`
+	EntryDate            string            `json:"entry_date"`
+	Port                 string            `json:"port"`
+	ImporterOfRecord     string            `json:"importer_of_record"`
+	SKU                  string            `json:"sku"`
+	ProductDescription   string            `json:"product_description"`
+	DeclaredHTS          string            `json:"declared_hts"`
+	CorrectHTS           string            `json:"correct_hts"`
+	EnteredValue         domain.NumberText `json:"entered_value"`
+	DeclaredRate         domain.NumberText `json:"declared_rate"`
+	CorrectRate          domain.NumberText `json:"correct_rate"`
+	PenaltyRate          domain.NumberText `json:"penalty_rate"`
+	ReconFlagged         bool              `json:"recon_flagged"`
+	ScheduledLiquidation string            `json:"scheduled_liquidation"`
 }
 
 // ToInput turns a request into a normalised workflow input, or field errors.
+// now bounds the entry date (domain.CheckPastDate).
 func (r OpenCaseRequest) ToInput(now time.Time) (workflows.OpenCaseInput, map[string]string) {
 	fe := map[string]string{}
 	in := workflows.OpenCaseInput{
@@ -72,15 +53,12 @@ func (r OpenCaseRequest) ToInput(now time.Time) (workflows.OpenCaseInput, map[st
 		ImporterOfRecord: r.ImporterOfRecord, SKU: r.SKU, ProductDescription: r.ProductDescription,
 		DeclaredHTS: domain.HTSCode(r.DeclaredHTS), CorrectHTS: domain.HTSCode(r.CorrectHTS), ReconFlagged: r.ReconFlagged,
 	}
-	if len(in.ClientRequestID) > 200 {
-		fe["client_request_id"] = "is longer than 200 characters"
-	}
 	if d, err := parseDate(r.EntryDate); err != nil {
 		fe["entry_date"] = err.Error()
 	} else {
 		in.EntryDate = d
-		if d.After(now) {
-			fe["entry_date"] = "is in the future"
+		if err := domain.CheckPastDate(d, now); err != nil {
+			fe["entry_date"] = err.Error()
 		}
 	}
 	if strings.TrimSpace(r.ScheduledLiquidation) != "" {
@@ -90,28 +68,33 @@ func (r OpenCaseRequest) ToInput(now time.Time) (workflows.OpenCaseInput, map[st
 			in.ScheduledLiquidation = &d
 		}
 	}
-	parseDec := func(field string, text numString, def string, dst *decimal.Decimal) {
+	if v, err := domain.ParseMoney(string(r.EnteredValue)); err != nil {
+		fe["entered_value"] = err.Error()
+	} else {
+		in.EnteredValue = domain.USD{Decimal: v}
+	}
+	parseRate := func(field string, text domain.NumberText, def string, dst *decimal.Decimal) {
 		t := strings.TrimSpace(string(text))
 		if t == "" {
 			t = def
 		}
-		if t == "" {
-			fe[field] = "is required"
-			return
-		}
-		d, err := decimal.NewFromString(t)
+		d, err := domain.ParseRate(t)
 		if err != nil {
-			fe[field] = fmt.Sprintf("%q is not a number", t)
+			fe[field] = err.Error()
 			return
 		}
 		*dst = d
 	}
-	parseDec("entered_value", r.EnteredValue, "", &in.EnteredValue)
-	parseDec("declared_rate", r.DeclaredRate, "", &in.DeclaredRate)
-	parseDec("correct_rate", r.CorrectRate, "", &in.CorrectRate)
-	parseDec("penalty_rate", r.PenaltyRate, domain.DefaultPenaltyRate.String(), &in.PenaltyRate)
+	parseRate("declared_rate", r.DeclaredRate, "", &in.DeclaredRate)
+	parseRate("correct_rate", r.CorrectRate, "", &in.CorrectRate)
+	parseRate("penalty_rate", r.PenaltyRate, domain.DefaultPenaltyRate.String(), &in.PenaltyRate)
 	// Our parse errors say more than the checks on the zero values they left.
 	for k, v := range in.Normalize() {
+		if _, seen := fe[k]; !seen {
+			fe[k] = v
+		}
+	}
+	for k, v := range in.CheckText() {
 		if _, seen := fe[k]; !seen {
 			fe[k] = v
 		}

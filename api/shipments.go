@@ -127,7 +127,16 @@ func (s *Server) startShipment(ctx context.Context, user store.User, in shipment
 	if !user.Role.CanAct() {
 		return shipmentStart{}, errf(CodeForbidden, "role %s may not open shipments", user.Role)
 	}
-	if fe := in.Normalize(); fe != nil {
+	fe := in.CheckDates(time.Now()) // the dates of the entry's past: the rule a case's entry date follows
+	for k, v := range in.Normalize() {
+		if fe == nil {
+			fe = shipments.FieldErrors{}
+		}
+		if _, seen := fe[k]; !seen {
+			fe[k] = v
+		}
+	}
+	if fe != nil {
 		return shipmentStart{}, errInvalid(fe)
 	}
 	port, err := s.Store.Port(ctx, in.Port)
@@ -268,6 +277,9 @@ func (s *Server) uploadDocument(ctx context.Context, user store.User, id string,
 	if err != nil {
 		return workflows.ShipmentState{}, workflows.DocumentRef{}, errInvalid(map[string]string{"kind": err.Error()})
 	}
+	if err := domain.SingleLine(filename, domain.MaxFileName); err != nil {
+		return workflows.ShipmentState{}, workflows.DocumentRef{}, errInvalid(map[string]string{"file": "the file's name " + err.Error()})
+	}
 	st, err := s.shipmentState(ctx, id)
 	if err != nil {
 		return st, workflows.DocumentRef{}, err
@@ -394,7 +406,16 @@ func (s *Server) apiOpenShipment(c echo.Context) error {
 	if err := decodeStrict(c.Request().Body, &js); err != nil {
 		return err
 	}
-	start, err := s.startShipment(c.Request().Context(), currentUser(c), js.Input(), "api")
+	in, fe := js.Input()
+	if fe != nil && currentUser(c).Role.CanAct() { // who may comes before what is wrong
+		for k, v := range in.Normalize() { // the values' own messages first
+			if _, seen := fe[k]; !seen {
+				fe[k] = v
+			}
+		}
+		return errInvalid(fe)
+	}
+	start, err := s.startShipment(c.Request().Context(), currentUser(c), in, "api")
 	if err != nil {
 		return err
 	}
@@ -433,10 +454,11 @@ func (s *Server) apiListShipments(c echo.Context) error {
 func shipmentFilterOf(c echo.Context) (store.ShipmentFilter, error) {
 	f := store.ShipmentFilter{Phase: c.QueryParam("phase"), Port: c.QueryParam("port"), EntryNumber: c.QueryParam("entry_number"),
 		Escalated: c.QueryParam("escalated") == "true", Overdue: c.QueryParam("overdue") == "true", Blocked: c.QueryParam("blocked") == "true"}
-	if f.Phase != "" && f.Phase != workflows.PhaseActive && f.Phase != workflows.PhaseLegal && f.Phase != workflows.PhaseClosed {
-		return f, errInvalid(map[string]string{"phase": "must be active, legal or closed"})
-	}
 	fe := map[string]string{}
+	unknownParams(c, fe, "phase", "port", "entry_number", "overdue", "escalated", "blocked", "limit", "offset")
+	if f.Phase != "" && f.Phase != workflows.PhaseActive && f.Phase != workflows.PhaseLegal && f.Phase != workflows.PhaseClosed {
+		fe["phase"] = "must be active, legal or closed"
+	}
 	if f.Limit, f.Offset = paging(c.QueryParams(), fe); len(fe) > 0 {
 		return f, errInvalid(fe)
 	}
@@ -448,7 +470,11 @@ func (s *Server) apiShipmentAct(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := s.actShipment(c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action"), body, c.Request().Header.Get("Idempotency-Key"))
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
+	st, err := s.actShipment(c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action"), body, key)
 	if err != nil {
 		return err
 	}
@@ -461,11 +487,18 @@ func (s *Server) apiUploadDocument(c echo.Context) error {
 	if u := currentUser(c); !u.Role.CanAct() { // before reading the upload: who may comes before what is wrong
 		return errf(CodeForbidden, "role %s may not attach documents", u.Role)
 	}
+	if err := mediaType(c, mediaMultipart); err != nil {
+		return err
+	}
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
 	kind, name, content, containers, err := readUpload(c)
 	if err != nil {
 		return err
 	}
-	st, ref, err := s.uploadDocument(c.Request().Context(), currentUser(c), c.Param("id"), kind, name, content, containers, c.Request().Header.Get("Idempotency-Key"))
+	st, ref, err := s.uploadDocument(c.Request().Context(), currentUser(c), c.Param("id"), kind, name, content, containers, key)
 	if err != nil {
 		return err
 	}
@@ -545,6 +578,9 @@ func (s *Server) apiShipmentHistory(c echo.Context) error {
 // apiImport: POST /api/v1/shipments/import with the release list as the body
 // (?format=csv|json, or from the Content-Type).
 func (s *Server) apiImport(c echo.Context) error {
+	if err := s.mayImport(c); err != nil {
+		return err
+	}
 	format := formatOf(c.QueryParam("format"), "", c.Request().Header.Get(echo.HeaderContentType))
 	rep, err := s.importReleaseList(c.Request().Context(), currentUser(c), c.Request().Body, format)
 	if err != nil {
@@ -557,6 +593,9 @@ func (s *Server) apiImport(c echo.Context) error {
 func (s *Server) apiDemurrage(c echo.Context) error {
 	if currentUser(c).Role != domain.RoleManager {
 		return errf(CodeForbidden, "the demurrage total is for managers")
+	}
+	if err := onlyParams(c); err != nil {
+		return err
 	}
 	t, err := s.Store.DemurrageExposure(c.Request().Context(), time.Now())
 	if err != nil {

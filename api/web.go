@@ -211,7 +211,12 @@ func (s *Server) webCases(c echo.Context) error {
 	u := currentUser(c)
 	f, err := caseFilter(c, u)
 	if err != nil {
-		return err
+		errs, ok := listRefused(err)
+		if !ok {
+			return err
+		}
+		p := casesPage{Filter: f, Mine: f.Inbox != nil, Query: c.QueryParams(), Steps: workflows.Steps, Heading: "Cases"}
+		return s.render(c, http.StatusUnprocessableEntity, "cases", page{Title: p.Heading, Data: p, Errors: errs})
 	}
 	if f.Limit == 0 {
 		f.Limit = 50
@@ -283,10 +288,13 @@ func (s *Server) webOpenCase(c echo.Context) error {
 		"declared_hts", "correct_hts", "entered_value", "declared_rate", "correct_rate", "penalty_rate", "scheduled_liquidation", "recon_flagged"} {
 		form[k] = c.FormValue(k)
 	}
+	if fe := formTextErrors(form); len(fe) > 0 {
+		return s.render(c, http.StatusUnprocessableEntity, "new_case", page{Title: "Open a detention case", Errors: fe, Form: form})
+	}
 	req := OpenCaseRequest{ClientRequestID: form["client_request_id"], EntryNumber: form["entry_number"], EntryDate: form["entry_date"],
 		Port: form["port"], ImporterOfRecord: form["importer_of_record"], SKU: form["sku"], ProductDescription: form["product_description"],
-		DeclaredHTS: form["declared_hts"], CorrectHTS: form["correct_hts"], EnteredValue: numString(form["entered_value"]),
-		DeclaredRate: numString(form["declared_rate"]), CorrectRate: numString(form["correct_rate"]), PenaltyRate: numString(form["penalty_rate"]),
+		DeclaredHTS: form["declared_hts"], CorrectHTS: form["correct_hts"], EnteredValue: domain.NumberText(form["entered_value"]),
+		DeclaredRate: domain.NumberText(form["declared_rate"]), CorrectRate: domain.NumberText(form["correct_rate"]), PenaltyRate: domain.NumberText(form["penalty_rate"]),
 		ReconFlagged: form["recon_flagged"] != "", ScheduledLiquidation: form["scheduled_liquidation"]}
 	st, _, err := s.openCase(c.Request().Context(), currentUser(c), req)
 	if err != nil {
@@ -382,8 +390,14 @@ func (s *Server) webAct(c echo.Context) error {
 	for _, f := range fields {
 		form[f.Name] = strings.TrimSpace(c.FormValue(f.Name))
 	}
-	input, _ := json.Marshal(form)
-	_, err := s.act(c.Request().Context(), currentUser(c), id, string(action), input, c.FormValue("idem"))
+	key, err := formIdempotencyKey(c)
+	if fe := formTextErrors(form); err == nil && len(fe) > 0 {
+		err = errInvalid(fe)
+	}
+	if err == nil {
+		input, _ := json.Marshal(form)
+		_, err = s.act(c.Request().Context(), currentUser(c), id, string(action), input, key)
+	}
 	if err == nil {
 		if back, ok := backToInbox(c, string(action), id); ok {
 			return c.Redirect(http.StatusSeeOther, back)

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -429,10 +430,14 @@ func (s *Server) webShipmentAct(c echo.Context) error {
 	}
 	u := currentUser(c)
 	in, fe := shipmentActionInput(action, form)
+	maps.Copy(fe, formTextErrors(form))
+	key, kerr := formIdempotencyKey(c)
 	var err error
 	switch {
 	case !u.Role.CanAct(): // refused before the form's own errors
 		err = errf(CodeForbidden, "role %s may read shipments but not act on them", u.Role)
+	case kerr != nil:
+		err = kerr
 	case len(fe) > 0:
 		err = errInvalid(fe)
 	default:
@@ -440,7 +445,7 @@ func (s *Server) webShipmentAct(c echo.Context) error {
 		if merr != nil {
 			return errInternal(merr)
 		}
-		_, err = s.actShipment(c.Request().Context(), u, id, string(action), raw, c.FormValue("idem"))
+		_, err = s.actShipment(c.Request().Context(), u, id, string(action), raw, key)
 	}
 	if err == nil {
 		if back, ok := backToInbox(c, string(action), strings.TrimSpace(id+" "+c.FormValue("task"))); ok {
@@ -498,10 +503,15 @@ func (s *Server) webShipmentUpload(c echo.Context) error {
 		} else if rerr != nil {
 			fe["file"] = "choose the file to upload"
 		}
-		if len(fe) > 0 {
+		maps.Copy(fe, formTextErrors(form))
+		key, kerr := formIdempotencyKey(c)
+		switch {
+		case kerr != nil:
+			err = kerr
+		case len(fe) > 0:
 			err = errInvalid(fe)
-		} else {
-			_, _, err = s.uploadDocument(ctx, u, id, kind, filename, content, containers, c.FormValue("idem"))
+		default:
+			_, _, err = s.uploadDocument(ctx, u, id, kind, filename, content, containers, key)
 		}
 	}
 	if err == nil {
@@ -564,7 +574,7 @@ func shipmentActionInput(a workflows.ShipmentAction, f map[string]string) (any, 
 	case workflows.ShipRecordPickupNumber:
 		return workflows.PickupNumberInput{PickupNumber: f["pickup_number"], PierPassAppointment: f["pierpass_appointment"]}, fe
 	case workflows.ShipRecordAvailability:
-		return workflows.AvailabilityInput{AvailableDate: formDate(fe, "available_date", f["available_date"])}, fe
+		return workflows.AvailabilityInput{AvailableDate: domain.Day{Time: formDate(fe, "available_date", f["available_date"])}}, fe
 	case workflows.ShipRequestNotApplicable:
 		return workflows.NotApplicableInput{Kind: domain.DocumentKind(f["kind"]), Reason: f["reason"]}, fe
 	case workflows.ShipDecideNotApplicable:
@@ -575,24 +585,22 @@ func shipmentActionInput(a workflows.ShipmentAction, f map[string]string) (any, 
 		return workflows.GateOutInput{Container: f["container"], At: formTime(fe, "at", f["at"])}, fe
 	case workflows.ShipRecordDeposit:
 		in := workflows.DepositInput{Reference: f["reference"]}
-		if f["amount"] == "" {
-			fe["amount"] = "is required, e.g. 1234.50"
-		} else if d, err := decimal.NewFromString(f["amount"]); err != nil {
-			fe["amount"] = fmt.Sprintf("%q is not an amount like 1234.50 (no $ or thousands separators)", f["amount"])
+		if d, err := domain.ParseMoney(f["amount"]); err != nil {
+			fe["amount"] = err.Error()
 		} else {
 			in.Amount = domain.USD{Decimal: d}
 		}
 		return in, fe
 	case workflows.ShipRecordLiquidation:
-		return workflows.LiquidationInput{Date: formDate(fe, "date", f["date"])}, fe
+		return workflows.LiquidationInput{Date: domain.Day{Time: formDate(fe, "date", f["date"])}}, fe
 	case workflows.ShipReportMisclassification:
 		in := workflows.MisclassificationInput{SKU: f["sku"], CorrectHTS: f["correct_hts"], ImporterOfRecord: f["importer_of_record"], Reason: f["reason"]}
 		var penalty decimal.Decimal
 		for name, dst := range map[string]*decimal.Decimal{"declared_rate": &in.DeclaredRate, "correct_rate": &in.CorrectRate, "penalty_rate": &penalty} {
 			if v := strings.TrimSpace(f[name]); v != "" {
-				d, err := decimal.NewFromString(v)
+				d, err := domain.ParseRate(v)
 				if err != nil {
-					fe[name] = fmt.Sprintf("%q is not a fraction like 0.025", v)
+					fe[name] = err.Error()
 				}
 				*dst = d
 				if name == "penalty_rate" {
@@ -658,9 +666,10 @@ type shipmentsPage struct {
 }
 
 func (s *Server) webShipments(c echo.Context) error {
-	f, err := shipmentFilterOf(c)
-	if err != nil {
-		return err
+	f, ferr := shipmentFilterOf(c)
+	errs, refused := listRefused(ferr)
+	if ferr != nil && !refused {
+		return ferr
 	}
 	if f.Limit == 0 {
 		f.Limit = 50
@@ -668,16 +677,20 @@ func (s *Server) webShipments(c echo.Context) error {
 	now := time.Now()
 	f.Now = now
 	ctx := c.Request().Context()
-	rows, total, err := s.Store.ListShipments(ctx, f)
-	if err != nil {
-		return errInternal(err)
-	}
 	ports, err := s.Store.Ports(ctx)
 	if err != nil {
 		return errInternal(err)
 	}
-	p := shipmentsPage{Total: total, Filter: f, Ports: ports, CanOpen: currentUser(c).Role.CanAct(),
+	p := shipmentsPage{Filter: f, Ports: ports, CanOpen: currentUser(c).Role.CanAct(),
 		Phases: []string{workflows.PhaseActive, workflows.PhaseLegal, workflows.PhaseClosed}}
+	if refused {
+		return s.render(c, http.StatusUnprocessableEntity, "shipments", page{Title: "Shipments", Data: p, Errors: errs})
+	}
+	rows, total, err := s.Store.ListShipments(ctx, f)
+	if err != nil {
+		return errInternal(err)
+	}
+	p.Total = total
 	for _, r := range rows {
 		p.Rows = append(p.Rows, listedShipment{r, r.NextDueAt != nil && r.NextDueAt.Before(now)})
 	}
@@ -758,6 +771,7 @@ func (s *Server) webOpenShipment(c echo.Context) error {
 		form[k] = strings.TrimSpace(c.FormValue(k))
 	}
 	in, lines, fe := shipmentFromForm(form)
+	maps.Copy(fe, formTextErrors(form))
 	var err error
 	if u := currentUser(c); !u.Role.CanAct() {
 		err = errf(CodeForbidden, "role %s may not open shipments", u.Role)
@@ -916,8 +930,8 @@ func shipmentFromForm(f map[string]string) (in shipments.ShipmentInput, lines ma
 			parts[j] = strings.TrimSpace(parts[j])
 		}
 		l := shipments.Line{SKU: parts[0], Description: parts[1], HTS: domain.HTSCode(parts[2]), Category: domain.ProductCategory(parts[4])}
-		if v, err := decimal.NewFromString(parts[3]); err != nil {
-			fe[key+".value"] = fmt.Sprintf("%q is not an amount like 48250.00 (no $ or thousands separators)", parts[3])
+		if v, err := domain.ParseMoney(parts[3]); err != nil {
+			fe[key+".value"] = err.Error()
 		} else {
 			l.Value = domain.USD{Decimal: v}
 		}

@@ -269,7 +269,8 @@ func TestXSSPayloadsComeBackEscaped(t *testing.T) {
 	t.Run("case through the web form", func(t *testing.T) {
 		form := officer.get(t, "/cases/new")
 		wantPage(t, form, http.StatusOK, "new case form")
-		requestID := tagged(xssQuote, "client request id")
+		// A client request id is an Idempotency-Key: printable ASCII without spaces.
+		requestID := xssQuote + "#client-request-id"
 		good := url.Values{
 			"_csrf": {csrf(t, form)}, "client_request_id": {requestID},
 			"entry_number": {"ABC-1234567-8"}, "entry_date": {xssDay(30)}, "port": {"2704"},
@@ -371,7 +372,8 @@ func TestXSSPayloadsComeBackEscaped(t *testing.T) {
 	var caseAPI string
 	t.Run("case through the API", func(t *testing.T) {
 		// Every strict field with a payload: 422 naming each, nothing stored.
-		bad := wrenchSet(tagged(xssScript, "request id api"), false)
+		requestID := xssScript + "#request-id-api" // an Idempotency-Key: printable ASCII without spaces
+		bad := wrenchSet(requestID, false)
 		strict := []string{"entry_number", "entry_date", "port", "declared_hts", "correct_hts", "entered_value",
 			"declared_rate", "correct_rate", "penalty_rate", "scheduled_liquidation"}
 		for i, f := range strict {
@@ -381,7 +383,7 @@ func TestXSSPayloadsComeBackEscaped(t *testing.T) {
 
 		// Entered 310 days ago: the PSC window has closed, so the case goes
 		// to prior disclosure by itself.
-		body := wrenchSet(tagged(xssScript, "request id api"), false)
+		body := wrenchSet(requestID, false)
 		body["entry_date"] = xssDay(310)
 		body["importer_of_record"] = tagged(xssQuote, "importer api")
 		body["sku"] = tagged(xssSVG, "sku api")
@@ -398,7 +400,7 @@ func TestXSSPayloadsComeBackEscaped(t *testing.T) {
 		x.accept("api: POST /cases", "importer_of_record", tagged(xssQuote, "importer api"), page)
 		x.accept("api: POST /cases", "sku", tagged(xssSVG, "sku api"), page, "/cases")
 		x.accept("api: POST /cases", "product_description", tagged(xssBraces, "description api"), page, "/cases")
-		x.accept("api: POST /cases", "client_request_id", tagged(xssScript, "request id api"))
+		x.accept("api: POST /cases", "client_request_id", requestID)
 
 		mustAPI := func(who string, a workflows.Action, in map[string]any) {
 			t.Helper()

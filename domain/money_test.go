@@ -201,3 +201,122 @@ func TestUSDJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestParseMoney(t *testing.T) {
+	tests := []struct {
+		in, want string // want: the amount, or a part of the message
+		ok       bool
+	}{
+		{"48250", "48250", true},
+		{"48250.5", "48250.5", true},
+		{"48250.00", "48250", true},
+		{" 3474.00 ", "3474", true},
+		{"0.01", "0.01", true},
+		{"0048250.00", "48250", true},
+		{"10000000000.00", "10000000000", true},
+		{"10000000000.01", "more than USD 10,000,000,000.00", false},
+		{"99999999999", "more than USD 10,000,000,000.00", false},
+		{strings.Repeat("9", 1000), "more than USD 10,000,000,000.00", false},
+		{"1e30", "without an exponent", false},
+		{"1E3", "without an exponent", false},
+		{"1e400", "without an exponent", false},
+		{"-5", "must not be negative", false},
+		{"+5", "without a sign", false},
+		{"$5", "without \"$\"", false},
+		{"48,250.00", "thousands separators", false},
+		{"48 250", "spaces", false},
+		{"3474.001", "more than two decimals", false},
+		{"3474.000", "more than two decimals", false},
+		{"0", "greater than zero", false},
+		{"0.00", "greater than zero", false},
+		{".5", "at most one decimal point", false},
+		{"5.", "at most one decimal point", false},
+		{"1.2.3", "at most one decimal point", false},
+		{"abc", "is not an amount", false},
+		{"0x10", "is not an amount", false},
+		{"", "is required", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseMoney(tt.in)
+			if tt.ok {
+				if err != nil || !got.Equal(dec(tt.want)) {
+					t.Fatalf("ParseMoney(%q) = %s, %v; want %s", tt.in, got, err, tt.want)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("ParseMoney(%.40q) = %s, %v; want an error with %q", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestCheckAmount(t *testing.T) {
+	for in, want := range map[string]string{"1": "", "10000000000": "", "10000000000.01": "more than USD", "1e30": "more than USD",
+		"0": "greater than zero", "1.001": "two decimals"} {
+		err := CheckAmount(dec(in))
+		if want == "" && err != nil || want != "" && (err == nil || !strings.Contains(err.Error(), want)) {
+			t.Errorf("CheckAmount(%s) = %v, want %q", in, err, want)
+		}
+	}
+}
+
+func TestParseRate(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"0.047", "0.047", true},
+		{"0", "0", true},
+		{"0.025", "0.025", true},
+		{"2.163800", "2.1638", true}, // anti-dumping duties exceed 100 %
+		{"10", "10", true},
+		{"10.000001", "is not a fraction", false},
+		{"47", "is not a fraction", false},
+		{"470", "is not a fraction", false},
+		{"0.0000001", "more than 6 decimals", false},
+		{"4.7e-2", "without an exponent", false},
+		{"-0.01", "must not be negative", false},
+		{"4.7%", "is not a rate", false},
+		{"", "is required", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseRate(tt.in)
+			if tt.ok {
+				if err != nil || !got.Equal(dec(tt.want)) {
+					t.Fatalf("ParseRate(%q) = %s, %v; want %s", tt.in, got, err, tt.want)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("ParseRate(%q) = %s, %v; want an error with %q", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestNumberTextKeepsWhatWasWritten(t *testing.T) {
+	var v struct {
+		A NumberText `json:"a"`
+		B NumberText `json:"b"`
+		C NumberText `json:"c"`
+	}
+	if err := json.Unmarshal([]byte(`{"a":48250.00,"b":"1e30","c":1e400}`), &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.A != "48250.00" || v.B != "1e30" || v.C != "1e400" {
+		t.Fatalf("got %q %q %q", v.A, v.B, v.C)
+	}
+	if err := json.Unmarshal([]byte(`{"a":true}`), &v); err == nil || !strings.Contains(err.Error(), "a") {
+		t.Fatalf("a boolean: %v", err)
+	}
+}
+
+func TestParseMoneyQuotesLongNumbersShort(t *testing.T) {
+	_, err := ParseMoney(strings.Repeat("9", 1000))
+	if err == nil || len(err.Error()) > 120 || !strings.Contains(err.Error(), "999999999999999999999999…") {
+		t.Fatalf("ParseMoney(1000 digits) = %v", err)
+	}
+}

@@ -107,6 +107,9 @@ func apiCall(t *testing.T, base, token, method, path, body string, out any) int 
 	t.Helper()
 	req, _ := http.NewRequestWithContext(context.Background(), method, base+path, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json") // the API answers 415 to a body of no type
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)

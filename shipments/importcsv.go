@@ -45,12 +45,13 @@ package shipments
 //
 // Line item columns (a row may leave all five empty):
 //
-//	sku *          at most 64 characters; rows naming the same SKU make one
+//	sku *          one line of at most 64 characters; rows naming the same SKU make one
 //	               line and must agree on its other columns
 //	description *  the goods, at most 500 characters
 //	hts *          HTS code, 8467.21.0010 or 8467210010
-//	value *        the line's entered value in USD: 1234.50 (no "$", no
-//	               thousands separators); the line's total, not per container
+//	value *        the line's entered value in USD in plain decimal notation:
+//	               1234.50 (no "$", thousands separators or exponent; at most
+//	               10,000,000,000.00); the line's total, not per container
 //	category *     power_tool, pneumatic_tool, lithium_battery_tool or other
 //	               ("Power Tool" is accepted)
 //
@@ -77,8 +78,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/shopspring/decimal"
 
 	"github.com/postrelease/postrelease/domain"
 )
@@ -481,8 +480,8 @@ func (r *csvRow) parse(rec []string, idx map[string]int) {
 			Category: domain.ProductCategory(cell("category"))}
 		if v := cell("value"); v == "" {
 			cellErrs["value"] = "is required: the line's value in USD, e.g. 1234.50"
-		} else if d, err := decimal.NewFromString(v); err != nil {
-			cellErrs["value"] = fmt.Sprintf("%q is not an amount: write USD as 1234.50, without \"$\" or thousands separators", v)
+		} else if d, err := domain.ParseMoney(v); err != nil {
+			cellErrs["value"] = err.Error()
 		} else {
 			l.Value = domain.USD{Decimal: d}
 		}

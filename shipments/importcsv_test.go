@@ -249,6 +249,24 @@ func TestCSVMalformedRows(t *testing.T) {
 			},
 		},
 		{
+			name:        "value with an exponent",
+			rows:        []map[string]string{csvRowOf("value", "1e30"), entryB()},
+			wantEntries: []string{b},
+			want:        []rejection{{2, a, `value: "1e30" is not an amount: write it in plain digits, without an exponent`, false}},
+		},
+		{
+			name:        "value over the ceiling",
+			rows:        []map[string]string{csvRowOf("value", "20000000000")},
+			wantEntries: []string{},
+			want:        []rejection{{2, a, "value: 20000000000.00 is more than USD 10,000,000,000.00", false}},
+		},
+		{
+			name:        "SKU with a control character",
+			rows:        []map[string]string{csvRowOf("sku", "DRL\x1b18V")},
+			wantEntries: []string{},
+			want:        []rejection{{2, a, "sku: holds a control character (U+001B)", false}},
+		},
+		{
 			name:        "bad container check digit",
 			rows:        []map[string]string{entryB(), csvRowOf("container_number", "MSKU1234566")},
 			wantEntries: []string{b},
@@ -414,7 +432,7 @@ func TestCSVMalformedRows(t *testing.T) {
 			want: []rejection{
 				{2, a, "hts: HTS code \"x\": only digits and dots", false},
 				{3, a, "rejected with entry PRX-2600101-4 (lines 2, 4 are invalid)", false},
-				{4, a, "value: USD must be greater than zero", false},
+				{4, a, "value: must be greater than zero", false},
 			},
 		},
 		{

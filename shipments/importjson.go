@@ -5,7 +5,9 @@ package shipments
 // ShipmentInput (snake_case, see model.go). Unknown fields are refused: at the
 // top level the file is refused; in a shipment that shipment is rejected.
 // Dates are "YYYY-MM-DD" (an RFC 3339 time is accepted, its UTC day counts);
-// disposition times are RFC 3339; values are numbers or strings ("1234.50").
+// disposition times are RFC 3339; values are numbers or strings in plain
+// decimal notation ("1234.50", see domain.ParseMoney). Text must be UTF-8 as
+// sent (domain.CheckJSONText).
 //
 //	[{"entry_number": "ABC-1234567-8", "entry_type": "01", "bl_number": "MAEU123456789",
 //	  "carrier": "MAEU", "port": "2704", "release_date": "2026-11-02", "incoterm": "FOB",
@@ -24,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"strings"
 	"time"
 
@@ -51,18 +54,44 @@ type ShipmentJSON struct {
 	Dispositions        []domain.Disposition `json:"dispositions"`
 	Incoterm            string               `json:"incoterm"`
 	ReconFlagged        bool                 `json:"recon_flagged"`
-	Lines               []Line               `json:"lines"`
+	Lines               []LineJSON           `json:"lines"`
 }
 
-func (j ShipmentJSON) Input() ShipmentInput {
+// LineJSON is a Line as JSON gives it: the value kept as written, so
+// domain.ParseMoney reads it (no exponent, no more than cents, a ceiling).
+type LineJSON struct {
+	SKU         string                 `json:"sku"`
+	Description string                 `json:"description"`
+	HTS         domain.HTSCode         `json:"hts"`
+	Value       domain.NumberText      `json:"value"`
+	Category    domain.ProductCategory `json:"category"`
+}
+
+// Input is the shipment, its values parsed; fe names each value that is not
+// an amount ("lines[0].value"), and is nil when every one is.
+func (j ShipmentJSON) Input() (ShipmentInput, FieldErrors) {
+	fe := FieldErrors{}
+	var lines []Line
+	for i, l := range j.Lines {
+		line := Line{SKU: l.SKU, Description: l.Description, HTS: l.HTS, Category: l.Category}
+		if v, err := domain.ParseMoney(string(l.Value)); err != nil {
+			fe[fmt.Sprintf("lines[%d].value", i)] = err.Error()
+		} else {
+			line.Value = domain.USD{Decimal: v}
+		}
+		lines = append(lines, line)
+	}
+	if len(fe) == 0 {
+		fe = nil
+	}
 	return ShipmentInput{
 		EntryNumber: j.EntryNumber, EntryType: j.EntryType, BLNumber: j.BLNumber, ISFBLNumber: j.ISFBLNumber,
 		Carrier: j.Carrier, VesselVoyage: j.VesselVoyage, Port: j.Port, Terminal: j.Terminal,
 		Containers: j.Containers, DischargeDate: j.DischargeDate.ptr(), AvailableDate: j.AvailableDate.ptr(),
 		ReleaseDate: j.ReleaseDate.t, EntryDate: j.EntryDate.ptr(), PickupNumber: j.PickupNumber,
 		PierPassAppointment: j.PierPassAppointment, Dispositions: j.Dispositions, Incoterm: j.Incoterm,
-		ReconFlagged: j.ReconFlagged, Lines: j.Lines,
-	}
+		ReconFlagged: j.ReconFlagged, Lines: lines,
+	}, fe
 }
 
 // jsonDate reads "YYYY-MM-DD", an RFC 3339 time, "" or null.
@@ -213,6 +242,10 @@ func readJSONObject(n int, raw json.RawMessage) *jsonObject {
 		o.reason = fmt.Sprintf("object %d is not a JSON object", n)
 		return o
 	}
+	if field, err := domain.CheckJSONText(raw); err != nil {
+		o.reason = field + ": " + err.Error()
+		return o
+	}
 	var js ShipmentJSON
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -220,8 +253,16 @@ func readJSONObject(n int, raw json.RawMessage) *jsonObject {
 		o.reason = jsonErrorText(err)
 		return o
 	}
-	o.ship = js.Input()
-	if fe := o.ship.Normalize(); fe != nil {
+	var valueErrs FieldErrors
+	o.ship, valueErrs = js.Input()
+	fe := o.ship.Normalize()
+	if len(valueErrs) > 0 {
+		if fe == nil {
+			fe = FieldErrors{}
+		}
+		maps.Copy(fe, valueErrs) // the value's own message says more than Normalize's on the zero it left
+	}
+	if fe != nil {
 		o.reason = fe.Error()
 		if _, bad := fe["entry_number"]; bad {
 			o.entryOK = false

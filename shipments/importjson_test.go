@@ -155,6 +155,42 @@ func TestJSONRowErrors(t *testing.T) {
 			want:        []rejection{{1, a, "lots", false}},
 		},
 		{
+			name:        "value with an exponent",
+			objs:        []string{jsonShipmentText(a, `"48250.00"`, `"1e30"`), good},
+			wantEntries: []string{b},
+			want:        []rejection{{1, a, `lines[0].value: "1e30" is not an amount: write it in plain digits, without an exponent`, false}},
+		},
+		{
+			name:        "value as a JSON number with an exponent",
+			objs:        []string{jsonShipmentText(a, `"48250.00"`, `1e400`)},
+			wantEntries: []string{},
+			want:        []rejection{{1, a, `lines[0].value: "1e400" is not an amount`, false}},
+		},
+		{
+			name:        "value of 1000 digits",
+			objs:        []string{jsonShipmentText(a, `"48250.00"`, strings.Repeat("9", 1000))},
+			wantEntries: []string{},
+			want:        []rejection{{1, a, "more than USD 10,000,000,000.00", false}},
+		},
+		{
+			name:        "SKU not UTF-8",
+			objs:        []string{jsonShipmentText(a, `"DRL-18V-LI"`, "\"WR-\xff\xfe\""), good},
+			wantEntries: []string{b},
+			want:        []rejection{{1, a, "lines[0].sku: is not valid UTF-8", false}},
+		},
+		{
+			name:        "description with a lone surrogate escape",
+			objs:        []string{jsonShipmentText(a, `"Cordless drill"`, `"Cordless \udc00 drill"`)},
+			wantEntries: []string{},
+			want:        []rejection{{1, a, "lines[0].description: is not valid text: it holds a lone UTF-16 surrogate", false}},
+		},
+		{
+			name:        "terminal with a bidi override",
+			objs:        []string{jsonShipmentText(a, `"Pier 400"`, `"Pier \u202E004"`)},
+			wantEntries: []string{},
+			want:        []rejection{{1, a, "terminal: holds a bidirectional override", false}},
+		},
+		{
 			name:        "field errors from Normalize",
 			objs:        []string{good, jsonShipmentText(a, `"MSKU1234565"`, `"MSKU1234566"`, `"8467.21.0010"`, `"8467.21"`)},
 			wantEntries: []string{b},

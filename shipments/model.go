@@ -17,14 +17,14 @@ import (
 )
 
 // Limits of one shipment. A CBP entry summary (Form 7501) has at most 999
-// lines; the container bound keeps a workflow's input payload small.
+// lines; the container bound keeps a workflow's input payload small. The
+// free-text fields follow the text rules of domain/text.go: vessel/voyage,
+// terminal and yard location one line of 100 characters, a SKU one line of
+// 64, a description 500 (lines allowed).
 const (
 	MaxContainers     = 999
 	MaxLines          = 999
-	maxSKU            = 64
-	maxDescription    = 500
-	maxFreeText       = 100 // vessel/voyage, terminal
-	maxReference      = 35  // B/L, ISF B/L and seal numbers (UN/EDIFACT reference length)
+	maxReference      = 35 // B/L, ISF B/L and seal numbers (UN/EDIFACT reference length)
 	maxDispositionLen = 4
 )
 
@@ -192,16 +192,12 @@ func (s *ShipmentInput) normalizeHeader(fe FieldErrors) {
 		fe["carrier"] = err.Error()
 	}
 	s.VesselVoyage = strings.TrimSpace(s.VesselVoyage)
-	if len(s.VesselVoyage) > maxFreeText {
-		fe["vessel_voyage"] = fmt.Sprintf("is longer than %d characters", maxFreeText)
-	}
+	checkText(fe, "vessel_voyage", s.VesselVoyage, domain.ShortText)
 	if s.Port, err = domain.ParsePort(s.Port); err != nil {
 		fe["port"] = err.Error()
 	}
 	s.Terminal = strings.TrimSpace(s.Terminal)
-	if len(s.Terminal) > maxFreeText {
-		fe["terminal"] = fmt.Sprintf("is longer than %d characters", maxFreeText)
-	}
+	checkText(fe, "terminal", s.Terminal, domain.ShortText)
 	if s.Incoterm, err = parseIncoterm(s.Incoterm); err != nil {
 		fe["incoterm"] = err.Error()
 	}
@@ -280,9 +276,7 @@ func (c *Container) normalize(prefix string, fe FieldErrors) {
 		c.Seals = nil
 	}
 	c.Location = strings.TrimSpace(c.Location)
-	if len(c.Location) > maxFreeText {
-		fe[prefix+"location"] = fmt.Sprintf("is longer than %d characters", maxFreeText)
-	}
+	checkText(fe, prefix+"location", c.Location, domain.ShortText)
 }
 
 // normalize checks one line item; prefix is its field key, "lines[0].".
@@ -291,19 +285,19 @@ func (l *Line) normalize(prefix string, fe FieldErrors) {
 	l.SKU = strings.TrimSpace(l.SKU)
 	if l.SKU == "" {
 		fe[prefix+"sku"] = "is required"
-	} else if len(l.SKU) > maxSKU {
-		fe[prefix+"sku"] = fmt.Sprintf("is longer than %d characters", maxSKU)
+	} else {
+		checkText(fe, prefix+"sku", l.SKU, domain.SKUText)
 	}
 	l.Description = strings.TrimSpace(l.Description)
 	if l.Description == "" {
 		fe[prefix+"description"] = "is required"
-	} else if len(l.Description) > maxDescription {
-		fe[prefix+"description"] = fmt.Sprintf("is longer than %d characters", maxDescription)
+	} else {
+		checkText(fe, prefix+"description", l.Description, domain.DescriptionText)
 	}
 	if l.HTS, err = domain.ParseHTS(string(l.HTS)); err != nil {
 		fe[prefix+"hts"] = err.Error()
 	}
-	if err := domain.ValidateMoney(l.Value.Decimal); err != nil {
+	if err := domain.CheckAmount(l.Value.Decimal); err != nil {
 		fe[prefix+"value"] = "USD " + err.Error()
 	} else {
 		l.Value = domain.USD{Decimal: l.Value.Round(2)} // same cents, one representation: 12.5 → 12.50
@@ -430,6 +424,40 @@ func parseReference(what, s string, required bool) (string, error) {
 		return "", fmt.Errorf("%s %q: longer than %d characters", what, s, maxReference)
 	}
 	return n, nil
+}
+
+// checkText files what the text rule says of v under field.
+func checkText(fe FieldErrors, field, v string, rule domain.TextRule) {
+	if err := rule.Check(v); err != nil {
+		fe[field] = err.Error()
+	}
+}
+
+// CheckDates checks the dates of the entry's past against now with
+// domain.CheckPastDate, the rule a case's entry date follows: the release
+// date, the entry date and each disposition's time may not be in the future
+// (a day's tolerance) or older than the record retention. Discharge and
+// availability may still be ahead (CBP releases before arrival). It is
+// apart from Normalize, which has no clock, so a release list reads the same
+// whenever it is parsed; it returns nil when every date is fine.
+func (s *ShipmentInput) CheckDates(now time.Time) FieldErrors {
+	fe := FieldErrors{}
+	check := func(field string, t *time.Time) {
+		if t != nil && !t.IsZero() {
+			if err := domain.CheckPastDate(*t, now); err != nil {
+				fe[field] = err.Error()
+			}
+		}
+	}
+	check("release_date", &s.ReleaseDate)
+	check("entry_date", s.EntryDate)
+	for i := range s.Dispositions {
+		check(fmt.Sprintf("dispositions[%d].at", i), &s.Dispositions[i].At)
+	}
+	if len(fe) == 0 {
+		return nil
+	}
+	return fe
 }
 
 func dateOrNil(t *time.Time) *time.Time {

@@ -145,6 +145,16 @@ func TestNormalizeFieldErrors(t *testing.T) {
 		{"value fractions of a cent", func(s *ShipmentInput) { s.Lines[1].Value = usd("10.005") }, "lines[1].value", "more than two decimals"},
 		{"category missing", func(s *ShipmentInput) { s.Lines[1].Category = "" }, "lines[1].category", "is required"},
 		{"category unknown", func(s *ShipmentInput) { s.Lines[1].Category = "hand_tool" }, "lines[1].category", "must be power_tool"},
+		// the text rules of domain/text.go
+		{"SKU not UTF-8", func(s *ShipmentInput) { s.Lines[0].SKU = "WR-\xff\xfe" }, "lines[0].sku", "not valid UTF-8"},
+		{"SKU with a bidi override", func(s *ShipmentInput) { s.Lines[0].SKU = "WR-\u202E21" }, "lines[0].sku", "bidirectional"},
+		{"SKU of 64 accented letters is fine, 65 are not", func(s *ShipmentInput) { s.Lines[0].SKU = strings.Repeat("é", 65) }, "lines[0].sku", "longer than 64 characters"},
+		{"description with a control character", func(s *ShipmentInput) { s.Lines[1].Description = "wrench\x1b[2J" }, "lines[1].description", "control character"},
+		{"description of a megabyte", func(s *ShipmentInput) { s.Lines[1].Description = strings.Repeat("d", 1<<20) }, "lines[1].description", "longer than 500"},
+		{"terminal on two lines", func(s *ShipmentInput) { s.Terminal = "Pier\n400" }, "terminal", "must be one line"},
+		{"vessel with an isolate", func(s *ShipmentInput) { s.VesselVoyage = "MAERSK \u2066ESSEN" }, "vessel_voyage", "bidirectional"},
+		{"location not UTF-8", func(s *ShipmentInput) { s.Containers[0].Location = "Row \xc3" }, "containers[0].location", "not valid UTF-8"},
+		{"value over the ceiling", func(s *ShipmentInput) { s.Lines[1].Value = usd("10000000000.01") }, "lines[1].value", "more than USD 10,000,000,000.00"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -156,6 +166,53 @@ func TestNormalizeFieldErrors(t *testing.T) {
 			}
 			if !strings.Contains(fe.Error(), tt.key+": ") {
 				t.Fatalf("Error() = %q does not name %s", fe.Error(), tt.key)
+			}
+		})
+	}
+}
+
+// A description may span lines; a SKU of 64 characters that are not ASCII
+// fits (the limit counts characters, not bytes).
+func TestNormalizeTextThatFits(t *testing.T) {
+	s := validInput()
+	s.Lines[0].SKU = strings.Repeat("é", 64)
+	s.Lines[1].Description = "Impact wrench\r\n\t1/2 in. drive"
+	if fe := s.Normalize(); fe != nil {
+		t.Fatalf("Normalize() = %v", fe)
+	}
+}
+
+// The dates of the entry's past follow the case's rule: not in the future
+// beyond a day, not older than the 5-year record retention.
+func TestCheckDates(t *testing.T) {
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		change func(s *ShipmentInput)
+		want   map[string]string // field → part of the message; nil when fine
+	}{
+		{"fine", func(s *ShipmentInput) {}, nil},
+		{"release tomorrow (a zone ahead of UTC)", func(s *ShipmentInput) { s.ReleaseDate = date("2026-11-22") }, nil},
+		{"release in 2028", func(s *ShipmentInput) { s.ReleaseDate = date("2028-01-01") }, map[string]string{"release_date": "2028-01-01 is in the future"}},
+		{"entry in 1990", func(s *ShipmentInput) { s.EntryDate = datePtr("1990-01-01") }, map[string]string{"entry_date": "past their retention period"}},
+		{"disposition in 2028", func(s *ShipmentInput) { s.Dispositions[1].At = time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC) },
+			map[string]string{"dispositions[1].at": "in the future"}},
+		{"discharge and availability may be ahead", func(s *ShipmentInput) {
+			s.DischargeDate, s.AvailableDate = datePtr("2026-12-20"), datePtr("2026-12-21")
+		}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := validInput()
+			tt.change(&s)
+			fe := s.CheckDates(now)
+			if len(fe) != len(tt.want) {
+				t.Fatalf("CheckDates = %v, want %v", fe, tt.want)
+			}
+			for k, w := range tt.want {
+				if !strings.Contains(fe[k], w) {
+					t.Errorf("CheckDates()[%s] = %q, want %q", k, fe[k], w)
+				}
 			}
 		})
 	}

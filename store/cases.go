@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -20,7 +21,7 @@ type CaseRow struct {
 	WorkflowID      string     `json:"workflow_id"`
 	Version         int64      `json:"version"`
 	Status          string     `json:"status"`
-	Kind            string     `json:"kind"`        // '' for an HS misclassification opened directly
+	Kind            string     `json:"kind"`        // the case's kind (see AfterFind for rows written without one)
 	ShipmentID      string     `json:"shipment_id"` // the shipment that opened the case, if any
 	Step            string     `json:"step"`
 	OwnerRole       string     `json:"owner_role"`
@@ -44,6 +45,21 @@ type CaseRow struct {
 }
 
 func (CaseRow) TableName() string { return "cases" }
+
+// AfterFind puts what every row read says in the form the case itself says
+// it: a row written before kinds existed, or by a projection that copied an
+// HS misclassification's empty opening kind, has the effective kind
+// (hs_misclassification, as CaseState.KindOrDefault says); a total due
+// written without its cents gets them ("48210" → "48210.00").
+func (r *CaseRow) AfterFind(*gorm.DB) error {
+	if r.Kind == "" {
+		r.Kind = string(workflows.KindHSMisclassification)
+	}
+	if d, err := decimal.NewFromString(r.TotalDue); err == nil {
+		r.TotalDue = d.StringFixed(2)
+	}
+	return nil
+}
 
 // Overdue reports whether the open step is past its due time at now.
 func (r CaseRow) Overdue(now time.Time) bool {
@@ -76,7 +92,7 @@ func caseRowFrom(s workflows.CaseState) (CaseRow, error) {
 	in := s.Case
 	r := CaseRow{
 		ID: s.CaseID, WorkflowID: s.WorkflowID, Version: s.Version, Status: s.Status, Step: string(s.Step),
-		Kind: string(in.Kind), ShipmentID: in.ShipmentID,
+		Kind: string(s.KindOrDefault()), ShipmentID: in.ShipmentID,
 		EntryNumber: in.EntryNumber, EntryDate: utc(in.EntryDate), Port: in.Port, Importer: in.ImporterOfRecord,
 		SKU: in.SKU, Description: in.ProductDescription, DeclaredHTS: string(in.DeclaredHTS), CorrectHTS: string(in.CorrectHTS),
 		TotalDue: s.Amounts.Total.StringFixed(2), OpenedBy: in.OpenedBy.Email, OpenedAt: utc(s.OpenedAt),

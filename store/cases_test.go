@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -43,7 +44,7 @@ func sampleCase(id string, version int64, at time.Time) workflows.CaseState {
 			CaseID: id, EntryNumber: "ABC-1234567-8", EntryDate: entry, Port: "2704",
 			ImporterOfRecord: "Acme Tools Inc.", SKU: "WR-SET-12", ProductDescription: "12-piece combination wrench set",
 			DeclaredHTS: "7326.90.8688", CorrectHTS: "8204.11.0030",
-			EnteredValue: value, DeclaredRate: declared, CorrectRate: correct, PenaltyRate: penalty,
+			EnteredValue: domain.USD{Decimal: value}, DeclaredRate: declared, CorrectRate: correct, PenaltyRate: penalty,
 			ReconFlagged: true, OpenedBy: alice,
 			Policy: policy.Policy{Name: "production", Default: sla, Steps: map[string]policy.StepSLA{"file_psc": sla}},
 		},
@@ -97,7 +98,7 @@ func TestUpsertCaseWritesRowAndSteps(t *testing.T) {
 		}
 		due := t0.Add(2*time.Hour + 720*time.Hour)
 		want := store.CaseRow{
-			ID: "C-1", WorkflowID: "detention-case-C-1", Version: 1, Status: "open", Step: "cbp_decision",
+			ID: "C-1", WorkflowID: "detention-case-C-1", Version: 1, Status: "open", Kind: "hs_misclassification", Step: "cbp_decision",
 			OwnerRole: "officer", Assignee: "", DueAt: &due, EscalationLevel: 0,
 			EntryNumber: "ABC-1234567-8", EntryDate: time.Date(2027, 2, 10, 0, 0, 0, 0, time.UTC), Port: "2704",
 			Importer: "Acme Tools Inc.", SKU: "WR-SET-12", Description: "12-piece combination wrench set",
@@ -136,6 +137,38 @@ func TestUpsertCaseWritesRowAndSteps(t *testing.T) {
 			if diff := diffRows(steps[i], wantSteps[i]); diff != "" {
 				t.Errorf("step %d differs: %s", i+1, diff)
 			}
+		}
+	})
+}
+
+// A list shows a case as the case shows itself: the effective kind (an HS
+// misclassification opened without one, or a row written before kinds) and
+// the total due with its cents, also for rows written by older code.
+func TestCaseRowsShowEffectiveKindAndCents(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		st := sampleCase("C-OLD", 1, t0)
+		st.Kind, st.Case.Kind = "", ""
+		mustUpsert(t, s, st)
+		if err := s.DBForTest().WithContext(ctx).Exec("UPDATE cases SET kind = '', total_due = '48210' WHERE id = ?", "C-OLD").Error; err != nil {
+			t.Fatal(err)
+		}
+		seal := sampleCase("C-SEAL", 1, t0)
+		seal.Kind, seal.Case.Kind = workflows.KindSealMismatch, workflows.KindSealMismatch
+		mustUpsert(t, s, seal)
+		rows, _, err := s.ListCases(ctx, store.CaseFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, r := range rows {
+			got[r.ID] = r.Kind + " " + r.TotalDue
+		}
+		if want := map[string]string{"C-OLD": "hs_misclassification 48210.00", "C-SEAL": "seal_mismatch 3492.00"}; !maps.Equal(got, want) {
+			t.Errorf("listed rows %v, want %v", got, want)
+		}
+		if row, err := s.GetCase(ctx, "C-OLD"); err != nil || row.Kind != "hs_misclassification" || row.TotalDue != "48210.00" {
+			t.Errorf("GetCase: kind %q, total %q, %v", row.Kind, row.TotalDue, err)
 		}
 	})
 }

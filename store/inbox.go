@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/workflows"
 )
 
 // Inbox kinds: what an inbox item belongs to.
@@ -272,7 +273,14 @@ func inboxTitle(r inboxRow) string {
 		}
 		return r.Title
 	}
-	kind := strings.ReplaceAll(r.Sub, "_", " ") // '' for an HS misclassification opened directly
+	// The default kind needs no label: an HS misclassification shows its
+	// product (rows written before kinds, or by a case opened without one,
+	// have '').
+	kind := r.Sub
+	if kind == string(workflows.KindHSMisclassification) {
+		kind = ""
+	}
+	kind = strings.ReplaceAll(kind, "_", " ")
 	switch {
 	case kind == "":
 		return r.Title

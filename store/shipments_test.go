@@ -385,8 +385,8 @@ func TestCasesOfShipment(t *testing.T) {
 			t.Errorf("CasesOfShipment = %q, want %q (oldest first)", got, want)
 		}
 		row, err := s.GetCase(ctx, "C-PLAIN")
-		if err != nil || row.Kind != "" || row.ShipmentID != "" {
-			t.Errorf("case without kind: kind %q, shipment %q, %v; want both empty", row.Kind, row.ShipmentID, err)
+		if err != nil || row.Kind != string(workflows.KindHSMisclassification) || row.ShipmentID != "" {
+			t.Errorf("case without kind: kind %q, shipment %q, %v; want the effective kind and no shipment", row.Kind, row.ShipmentID, err)
 		}
 	})
 }

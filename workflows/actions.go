@@ -150,7 +150,19 @@ func (c *detentionCase) validate(ctx workflow.Context, action Action, req Action
 	if err := Permit(&c.state, req.Actor, action, workflow.Now(ctx)); err != nil {
 		return nil, err
 	}
-	return c.decode(action, req.Input)
+	// checkRawInput and checkInput run here only, never in the handler:
+	// see inputcheck.go.
+	if err := checkRawInput(req.Input); err != nil {
+		return nil, err
+	}
+	in, err := c.decode(action, req.Input)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkInput(req.Input, in, workflow.Now(ctx)); err != nil {
+		return nil, err
+	}
+	return in, nil
 }
 
 // strictDecode reads an action's input and refuses fields the action does
@@ -461,7 +473,7 @@ func (c *detentionCase) handle(ctx workflow.Context, action Action, req ActionRe
 			c.enterFilePSC(now)
 		}
 	case PaymentInput:
-		c.state.Payment = &Payment{Reference: in.Reference, Amount: in.Amount, By: actor, At: now}
+		c.state.Payment = &Payment{Reference: in.Reference, Amount: domain.USD{Decimal: in.Amount}, By: actor, At: now}
 		detail := fmt.Sprintf("paid %s USD, reference %s", in.Amount.StringFixed(2), in.Reference)
 		if over := in.Amount.Sub(c.state.Amounts.Total.Decimal); over.IsPositive() {
 			detail += fmt.Sprintf("; %s USD more than due: a refund to claim", over.StringFixed(2))

@@ -107,7 +107,7 @@ func (c *detentionCase) setup(ctx workflow.Context, in OpenCaseInput) error {
 	// Only an HS misclassification has amounts and HTS codes; a shipment's
 	// cases have neither, and their legal dates only when the entry date is known.
 	if kind == KindHSMisclassification {
-		c.state.Amounts = domain.ComputeAmounts(in.EnteredValue, in.DeclaredRate, in.CorrectRate, in.PenaltyRate)
+		c.state.Amounts = domain.ComputeAmounts(in.EnteredValue.Decimal, in.DeclaredRate, in.CorrectRate, in.PenaltyRate)
 		c.state.Deadlines = computeDeadlines(in, legalLoc)
 	} else if !in.EntryDate.IsZero() {
 		c.state.Deadlines = computeDeadlines(in, legalLoc)

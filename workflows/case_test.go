@@ -70,7 +70,7 @@ func testCase(t *testing.T, entryDaysBefore int, reconFlagged bool) OpenCaseInpu
 		ProductDescription: "12-piece combination wrench set",
 		DeclaredHTS:        "7326908688",
 		CorrectHTS:         "8204.11.0030",
-		EnteredValue:       decimal.RequireFromString("48250.00"),
+		EnteredValue:       domain.USD{Decimal: decimal.RequireFromString("48250.00")},
 		DeclaredRate:       decimal.RequireFromString("0.025"),
 		CorrectRate:        decimal.RequireFromString("0.072"),
 		PenaltyRate:        decimal.RequireFromString("0.025"),
@@ -897,6 +897,19 @@ func TestCaseWorkflow_RefusedUpdates(t *testing.T) {
 		{"reassign to the current assignee", atFilePSC, ActionReassign, maya, `{"assignee_email":"Olivia@Example.com","assignee_role":"officer"}`, ErrInvalid, []string{"already has this step"}},
 		{"reassign a manager step to an officer", atClose, ActionReassign, maya, `{"assignee_email":"oscar@example.com","assignee_role":"officer"}`, ErrInvalid, []string{"step close needs a manager"}},
 
+		// the input rules of inputcheck.go (validator only)
+		{"PSC reference not UTF-8", atFilePSC, ActionFilePSC, olivia, "{\"reference\":\"PSC-\xff\xfe\"}", ErrInvalid, []string{"reference: is not valid UTF-8"}},
+		{"PSC reference with a lone surrogate escape", atFilePSC, ActionFilePSC, olivia, `{"reference":"PSC-\ud800"}`, ErrInvalid, []string{"reference:", "lone UTF-16 surrogate"}},
+		{"PSC reference with a right-to-left override", atFilePSC, ActionFilePSC, olivia, `{"reference":"PSC-\u202E4321"}`, ErrInvalid, []string{"reference: holds a bidirectional override"}},
+		{"PSC reference on two lines", atFilePSC, ActionFilePSC, olivia, `{"reference":"PSC-1\nPSC-2"}`, ErrInvalid, []string{"reference: must be one line"}},
+		{"PSC reference longer than 100", atFilePSC, ActionFilePSC, olivia, `{"reference":"` + strings.Repeat("P", 101) + `"}`, ErrInvalid, []string{"reference: is longer than 100 characters"}},
+		{"note with a NUL", atFilePSC, ActionAddNote, olivia, `{"text":"a\u0000b"}`, ErrInvalid, []string{"text: holds a NUL"}},
+		{"note with an escape character", atFilePSC, ActionAddNote, olivia, `{"text":"a\u001b[31mb"}`, ErrInvalid, []string{"text: holds a control character (U+001B)"}},
+		{"payment in exponent notation", atPayment, ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"1e30"}`, ErrInvalid, []string{"amount:", "without an exponent"}},
+		{"payment as a JSON number with an exponent", atPayment, ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":1e400}`, ErrInvalid, []string{"amount:", "without an exponent"}},
+		{"payment above the ceiling", atPayment, ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"10000000000.01"}`, ErrInvalid, []string{"amount:", "more than USD 10,000,000,000.00"}},
+		{"payment of 1000 digits", atPayment, ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":` + strings.Repeat("9", 1000) + `}`, ErrInvalid, []string{"amount:", "more than USD 10,000,000,000.00"}},
+
 		// wrong step
 		{"payment before the PSC", atFilePSC, ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"3474.00"}`, ErrConflict, []string{"the case is at step file_psc", "record_payment needs step payment"}},
 		{"close at file_psc", atFilePSC, ActionClose, maya, `{"summary":"done"}`, ErrConflict, []string{"file_psc"}},
@@ -958,6 +971,21 @@ func TestCaseWorkflow_RefusedUpdates(t *testing.T) {
 
 // A step's officer may act; the same update by a manager (who may work any
 // officer step) is accepted too, and a note by an officer not assigned is fine.
+// Multi-line text keeps its lines (a textarea sends CR LF) and may hold
+// bidirectional text; a payment written as a plain number is accepted.
+func TestCaseWorkflow_MultiLineTextAccepted(t *testing.T) {
+	h := newHarness(t)
+	in := testCase(t, 30, false)
+	note := h.updateRaw(1*hour, ActionAddNote, olivia, json.RawMessage(`{"text":"line one\r\n\tline two \u202Bשלום\u202C"}`))
+	end := h.snapshot(2 * hour)
+	h.cancelAt(3 * hour)
+	h.runUntilCanceled(in)
+	mustAccept(t, note)
+	if len(end.Notes) != 1 || end.Notes[0].Text != "line one\r\n\tline two \u202Bשלום\u202C" {
+		t.Fatalf("notes = %+v", end.Notes)
+	}
+}
+
 func TestCaseWorkflow_NotesAndManagerOnOfficerStep(t *testing.T) {
 	h := newHarness(t)
 	in := testCase(t, 30, false)

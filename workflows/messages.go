@@ -245,7 +245,7 @@ type OpenCaseInput struct {
 	ProductDescription   string          `json:"product_description"`
 	DeclaredHTS          domain.HTSCode  `json:"declared_hts"`
 	CorrectHTS           domain.HTSCode  `json:"correct_hts"`
-	EnteredValue         decimal.Decimal `json:"entered_value"`
+	EnteredValue         domain.USD      `json:"entered_value"` // written with cents, "48210.00"
 	DeclaredRate         decimal.Decimal `json:"declared_rate"`
 	CorrectRate          decimal.Decimal `json:"correct_rate"`
 	PenaltyRate          decimal.Decimal `json:"penalty_rate"`
@@ -374,10 +374,10 @@ type CBPDecision struct {
 
 // Payment is what the importer paid.
 type Payment struct {
-	Reference string          `json:"reference"`
-	Amount    decimal.Decimal `json:"amount"`
-	By        Actor           `json:"by"`
-	At        time.Time       `json:"at"`
+	Reference string     `json:"reference"`
+	Amount    domain.USD `json:"amount"`
+	By        Actor      `json:"by"`
+	At        time.Time  `json:"at"`
 }
 
 // Reconciliation is the recon entry, or why it was skipped.

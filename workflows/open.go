@@ -46,7 +46,7 @@ func (in *OpenCaseInput) Normalize() FieldErrors {
 	if fe["declared_hts"] == "" && fe["correct_hts"] == "" && in.DeclaredHTS == in.CorrectHTS {
 		fe["correct_hts"] = "is the same as the declared code: there is no misclassification to correct"
 	}
-	if err := domain.ValidateMoney(in.EnteredValue); err != nil {
+	if err := domain.ValidateMoney(in.EnteredValue.Decimal); err != nil {
 		fe["entered_value"] = err.Error()
 	}
 	rates := []struct {
@@ -155,4 +155,34 @@ func (in *OpenCaseInput) normalizeEntry(fe FieldErrors) {
 			fe["legal_time_zone"] = err.Error()
 		}
 	}
+}
+
+// CheckText checks the opening's free text against the text rules of
+// domain/text.go: the importer of record (one line, 200 characters), the SKU
+// (one line, 64), the product description (500, lines allowed), the reason
+// (4000, lines allowed) and the client request id (an Idempotency-Key). It
+// is kept apart from Normalize, which a shipment's update handler also runs
+// (on replay too) for a reported misclassification: new, stricter rules
+// belong here, called by the API and by validators only.
+func (in *OpenCaseInput) CheckText() FieldErrors {
+	fe := FieldErrors{}
+	for _, f := range []textField{
+		{"importer_of_record", in.ImporterOfRecord, domain.NameText},
+		{"sku", in.SKU, domain.SKUText},
+		{"product_description", in.ProductDescription, domain.DescriptionText},
+		{"reason", in.Reason, domain.LongText},
+	} {
+		if err := f.rule.Check(f.value); err != nil {
+			fe[f.name] = err.Error()
+		}
+	}
+	if in.ClientRequestID != "" {
+		if err := domain.CheckIdempotencyKey(in.ClientRequestID); err != nil {
+			fe["client_request_id"] = err.Error()
+		}
+	}
+	if len(fe) == 0 {
+		return nil
+	}
+	return fe
 }

@@ -73,7 +73,7 @@ func TestRecordLegalZoneHistory(t *testing.T) {
 	in := workflows.OpenCaseInput{
 		CaseID: "DC-LEGALZONE1", EntryNumber: "abc12345678", EntryDate: domain.AddDays(domain.LocalDate(time.Now(), la), -299), Port: "2704",
 		ImporterOfRecord: "Acme Tools Inc.", SKU: "WR-SET-12", ProductDescription: "12-piece combination wrench set",
-		DeclaredHTS: "7326908688", CorrectHTS: "8204.11.0030", EnteredValue: decimal.RequireFromString("48250.00"),
+		DeclaredHTS: "7326908688", CorrectHTS: "8204.11.0030", EnteredValue: domain.USD{Decimal: decimal.RequireFromString("48250.00")},
 		DeclaredRate: decimal.RequireFromString("0.025"), CorrectRate: decimal.RequireFromString("0.072"), PenaltyRate: decimal.RequireFromString("0.025"),
 		ReconFlagged: true, LegalTimeZone: "America/Los_Angeles", OpenedBy: officer,
 		Policy: policy.Policy{Name: "recording", Default: policy.StepSLA{After: long, RemindBefore: policy.Duration(time.Hour), SecondLevelAfter: long}},

@@ -192,7 +192,19 @@ func (s *shipment) validate(ctx workflow.Context, action ShipmentAction, req Act
 	if err := PermitShipment(&s.state, req.Actor, action, workflow.Now(ctx)); err != nil {
 		return nil, err
 	}
-	return s.decode(action, req.Actor, req.Input, workflow.Now(ctx))
+	// checkRawInput and checkInput run here only, never in the handler:
+	// see inputcheck.go.
+	if err := checkRawInput(req.Input); err != nil {
+		return nil, err
+	}
+	in, err := s.decode(action, req.Actor, req.Input, workflow.Now(ctx))
+	if err != nil {
+		return nil, err
+	}
+	if err := checkInput(req.Input, in, workflow.Now(ctx)); err != nil {
+		return nil, err
+	}
+	return in, nil
 }
 
 func (s *shipment) container(number string) *ContainerStatus {
@@ -297,7 +309,7 @@ func (s *shipment) decode(action ShipmentAction, actor Actor, raw json.RawMessag
 		if in.AvailableDate.IsZero() {
 			fe["available_date"] = "is required (YYYY-MM-DD)"
 		} else {
-			in.AvailableDate = domain.Date(in.AvailableDate)
+			in.AvailableDate.Time = domain.Date(in.AvailableDate.Time)
 			if in.AvailableDate.After(domain.AddDays(domain.Date(now), 60)) {
 				fe["available_date"] = "is more than 60 days ahead"
 			}
@@ -443,7 +455,7 @@ func (s *shipment) decode(action ShipmentAction, actor Actor, raw json.RawMessag
 		if in.Date.IsZero() {
 			fe["date"] = "is required (YYYY-MM-DD)"
 		} else {
-			in.Date = domain.Date(in.Date)
+			in.Date.Time = domain.Date(in.Date.Time)
 			if !in.Date.After(st.EntryDate) {
 				fe["date"] = "must be after the entry date " + st.EntryDate.Format(time.DateOnly)
 			} else if limit := domain.AddMonths(st.EntryDate, 48); in.Date.After(limit) {
@@ -568,7 +580,7 @@ func (s *shipment) handle(ctx workflow.Context, action ShipmentAction, req Actio
 			c.Status = CheckPending
 		}
 	case AvailabilityInput:
-		s.setAvailability(in.AvailableDate)
+		s.setAvailability(in.AvailableDate.Time)
 		if t := s.activeTask(string(TaskPickup)); t != nil {
 			s.finishTask(now, t, &actor, StepSuperseded, "availability changed: free time recomputed")
 		}
@@ -629,7 +641,7 @@ func (s *shipment) handle(ctx workflow.Context, action ShipmentAction, req Actio
 		s.event(now, &actor, string(action), fmt.Sprintf("entry summary filed, estimated duties %s USD deposited, reference %s%s",
 			in.Amount.StringFixed(2), in.Reference, late))
 	case LiquidationInput:
-		s.recordLiquidation(now, actor, in.Date)
+		s.recordLiquidation(now, actor, in.Date.Time)
 	case MisclassificationInput:
 		line := slices.IndexFunc(st.Shipment.Lines, func(l shipments.Line) bool { return l.SKU == strings.TrimSpace(in.SKU) })
 		c := s.misclassificationCase(in, line, actor)
@@ -674,7 +686,7 @@ func (s *shipment) misclassificationCase(in MisclassificationInput, line int, ac
 	return s.childCaseInput(OpenCaseInput{
 		Kind: KindHSMisclassification, Reason: in.Reason, ImporterOfRecord: in.ImporterOfRecord,
 		SKU: l.SKU, ProductDescription: l.Description, DeclaredHTS: l.HTS, CorrectHTS: domain.HTSCode(in.CorrectHTS),
-		EnteredValue: l.Value.Decimal, DeclaredRate: in.DeclaredRate, CorrectRate: in.CorrectRate, PenaltyRate: *in.PenaltyRate,
+		EnteredValue: l.Value, DeclaredRate: in.DeclaredRate, CorrectRate: in.CorrectRate, PenaltyRate: *in.PenaltyRate,
 		OpenedBy: actor,
 	})
 }

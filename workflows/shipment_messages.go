@@ -164,7 +164,7 @@ type (
 		PierPassAppointment string `json:"pierpass_appointment,omitempty"` // required where the port uses PierPass
 	}
 	AvailabilityInput struct {
-		AvailableDate time.Time `json:"available_date"`
+		AvailableDate domain.Day `json:"available_date"` // YYYY-MM-DD (or RFC 3339)
 	}
 	// DeliveryOrderInput records the carrier's delivery order: the document
 	// (stored first through the documents API) and the seal numbers it shows.
@@ -209,7 +209,7 @@ type (
 		Reason           string           `json:"reason"`
 	}
 	LiquidationInput struct {
-		Date time.Time `json:"date"` // as posted by CBP
+		Date domain.Day `json:"date"` // as posted by CBP: YYYY-MM-DD (or RFC 3339)
 	}
 	// ShipmentClaimInput and ShipmentReleaseInput name the task (its id).
 	ShipmentClaimInput struct {

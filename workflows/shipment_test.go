@@ -372,7 +372,7 @@ func TestShipment_HumanConfirmations(t *testing.T) {
 	isfAgain := h.act(6*hour+time.Minute, ShipRecordISFBL, olivia, ISFBLInput{ISFBLNumber: "MAEU123456789"})
 	removed := h.act(7*hour, ShipRecordDisposition, olivia, DispositionInput{Code: "1I"})
 	released := h.act(8*hour, ShipRecordDisposition, olivia, DispositionInput{Code: "1C"})
-	avail := h.act(9*hour, ShipRecordAvailability, olivia, AvailabilityInput{AvailableDate: *day("2026-03-10")})
+	avail := h.act(9*hour, ShipRecordAvailability, olivia, AvailabilityInput{AvailableDate: domain.Day{Time: *day("2026-03-10")}})
 	auditor := h.act(10*hour, ShipAddNote, audrey, NoteInput{Text: "looks fine"})
 	unknownField := h.updateRaw(10*hour+time.Minute, Action(ShipAddNote), olivia, json.RawMessage(`{"txt":"x"}`))
 	end := h.state(200 * hour)
@@ -470,7 +470,7 @@ func TestShipment_LegalClockOverYears(t *testing.T) {
 	}
 	// CBP posts liquidation for 2027-02-05 on 2027-01-20 (after the expected date passed).
 	posted := time.Date(2027, 1, 20, 10, 0, 0, 0, time.UTC)
-	liq := h.act(posted.Sub(start), ShipRecordLiquidation, maya, LiquidationInput{Date: *day("2027-02-05")})
+	liq := h.act(posted.Sub(start), ShipRecordLiquidation, maya, LiquidationInput{Date: domain.Day{Time: *day("2027-02-05")}})
 	gateOut := h.act(posted.Sub(start)+time.Minute, ShipRecordGateOut, olivia, GateOutInput{Container: "CSQU3054383"})
 	// The same Idempotency-Key (update id) again in the new run: accepted, applied once.
 	noteAgain := h.updateWithID(time.Hour, "u-olivia/add_note/key-1", Action(ShipAddNote), olivia, NoteInput{Text: "customs broker called"})
@@ -623,4 +623,47 @@ func TestShipment_NoReminderForATaskAlreadyDue(t *testing.T) {
 		}
 	}
 	h.notificationAt(NotifyEscalation, "(level 1): free time is over", 0)
+}
+
+// Dates of actions may be written YYYY-MM-DD, as the API documents them,
+// and the RFC 3339 form still works; the input rules of inputcheck.go refuse
+// text, amounts, rates and dates as the case's do.
+func TestShipment_InputFormsAndRules(t *testing.T) {
+	h := newShipHarness(t)
+	in := bareShipment(t)
+	raw := func(at time.Duration, action ShipmentAction, s string) *updateResult {
+		return h.updateRaw(at, Action(action), olivia, json.RawMessage(s))
+	}
+	liq := raw(time.Hour, ShipRecordLiquidation, `{"date":"2027-06-04"}`)
+	avail := raw(2*time.Hour, ShipRecordAvailability, `{"available_date":"2026-03-10"}`)
+	mid := h.state(3 * time.Hour)
+	liqOld := raw(4*time.Hour, ShipRecordLiquidation, `{"date":"2027-06-05T00:00:00Z"}`)
+	liqBad := raw(5*time.Hour, ShipRecordLiquidation, `{"date":"2027-06-31"}`)
+	deposit := raw(6*time.Hour, ShipRecordDeposit, `{"reference":"ACH-1","amount":"1e30"}`)
+	depositRef := raw(7*time.Hour, ShipRecordDeposit, `{"reference":"ACH-\u202E1","amount":"100.00"}`)
+	rate := raw(8*time.Hour, ShipReportMisclassification, `{"sku":"WR-SET-12","correct_hts":"8204.11.0060","declared_rate":"2.5e-2","correct_rate":"0.072","importer_of_record":"Acme","reason":"CF-28"}`)
+	importer := raw(9*time.Hour, ShipReportMisclassification, `{"sku":"WR-SET-12","correct_hts":"8204.11.0060","declared_rate":"0.025","correct_rate":"0.072","importer_of_record":"Acme\nTools","reason":"CF-28"}`)
+	disp := raw(10*time.Hour, ShipRecordDisposition, `{"code":"1C","at":"2019-01-01T00:00:00Z"}`)
+	note := raw(11*time.Hour, ShipAddNote, "{\"text\":\"\xff\"}")
+	end := h.state(12 * time.Hour)
+	h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, 13*time.Hour)
+	h.env.ExecuteWorkflow(ShipmentWorkflowName, in)
+
+	mustAccept(t, liq)
+	mustAccept(t, avail)
+	if !mid.Legal.Liquidation.Equal(*day("2027-06-04")) || mid.Demurrage.AvailableDate == nil || !mid.Demurrage.AvailableDate.Equal(*day("2026-03-10")) {
+		t.Fatalf("after the dates: liquidation %s, available %v", mid.Legal.Liquidation, mid.Demurrage.AvailableDate)
+	}
+	mustAccept(t, liqOld)
+	mustReject(t, liqBad, ErrInvalid, "date:", "is not a date like 2026-11-02")
+	mustReject(t, deposit, ErrInvalid, "amount:", "without an exponent")
+	mustReject(t, depositRef, ErrInvalid, "reference: holds a bidirectional override")
+	mustReject(t, rate, ErrInvalid, "declared_rate:", "without an exponent")
+	mustReject(t, importer, ErrInvalid, "importer_of_record: must be one line")
+	mustReject(t, disp, ErrInvalid, "at:", "past their retention period")
+	mustReject(t, note, ErrInvalid, "text: is not valid UTF-8")
+	if !end.Legal.Liquidation.Equal(*day("2027-06-05")) || end.Deposit.PaidAt != nil || len(h.children) != 0 || len(end.Notes) != 0 || len(end.Dispositions) != 0 {
+		t.Fatalf("refused actions changed the shipment: liquidation %s, deposit %v, children %d, notes %d, dispositions %d",
+			end.Legal.Liquidation, end.Deposit.PaidAt, len(h.children), len(end.Notes), len(end.Dispositions))
+	}
 }
