@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -53,6 +54,9 @@ func decodeStrict(r io.Reader, v any) error {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+			return err // a body without a length, cut by the body limit
+		}
 		msg := err.Error()
 		field := "body"
 		if strings.HasPrefix(msg, "json: unknown field ") {
@@ -206,6 +210,9 @@ func (s *Server) apiGetCase(c echo.Context) error {
 // actionBody reads an action's JSON object; an empty body is {}.
 func actionBody(c echo.Context) (json.RawMessage, error) {
 	body, err := io.ReadAll(c.Request().Body)
+	if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+		return nil, err // a body without a length, cut by the body limit
+	}
 	if err != nil {
 		return nil, errInvalid(map[string]string{"body": "could not be read"})
 	}

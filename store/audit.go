@@ -60,6 +60,11 @@ func (s *Store) RecordAudit(ctx context.Context, e AuditEntry) (AuditEntry, erro
 	if e.ActorRole == "" {
 		e.ActorRole = AuditAnonymous
 	}
+	// What a request sent is recorded even when PostgreSQL could not store
+	// it as text (a NUL or invalid UTF-8 in a path or a typed e-mail).
+	for _, f := range []*string{&e.ActorID, &e.ActorEmail, &e.ActorRole, &e.ClientIP, &e.Method, &e.Path, &e.Action, &e.TargetID, &e.RequestID} {
+		*f = storableText(*f)
+	}
 	e.DetailJSON = "{}"
 	if len(e.Detail) > 0 {
 		var obj map[string]json.RawMessage
@@ -70,6 +75,7 @@ func (s *Store) RecordAudit(ctx context.Context, e AuditEntry) (AuditEntry, erro
 		if len(e.Detail) > maxAuditDetail {
 			e.DetailJSON = string(fitDetail(obj, len(e.Detail), maxAuditDetail))
 		}
+		e.DetailJSON = storableText(e.DetailJSON) // a NUL is escaped in JSON; invalid UTF-8 is not
 	}
 	e.ID = 0
 	// Omit the id: PostgreSQL's identity column is GENERATED ALWAYS.
@@ -78,6 +84,12 @@ func (s *Store) RecordAudit(ctx context.Context, e AuditEntry) (AuditEntry, erro
 	}
 	e.Detail = json.RawMessage(e.DetailJSON)
 	return e, nil
+}
+
+// storableText replaces what a TEXT column cannot hold (NUL, invalid UTF-8)
+// with U+FFFD.
+func storableText(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
 
 // Shortening a detail: each shortened value keeps at least detailValueFloor

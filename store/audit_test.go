@@ -145,3 +145,24 @@ func TestAuditDetailOverTheLimitIsShortened(t *testing.T) {
 		}
 	})
 }
+
+// What a request sent is recorded even when a TEXT column could not hold it
+// as sent: a NUL and invalid UTF-8 become U+FFFD.
+func TestAuditRecordsUnstorableText(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
+		e, err := s.RecordAudit(t.Context(), store.AuditEntry{Action: "case.add_note", TargetID: "DC-\x00bad", Path: "/api/v1/cases/DC-\x00bad/actions/add_note",
+			ActorEmail: "ol\xffga@example.com", Outcome: 404, Detail: json.RawMessage("{\"email\":\"ol\xffga\"}")})
+		if err != nil {
+			t.Fatalf("RecordAudit: %v", err)
+		}
+		rows, _, err := s.ListAudit(t.Context(), store.AuditFilter{TargetID: e.TargetID})
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("ListAudit = %+v, %v", rows, err)
+		}
+		got := rows[0]
+		if got.TargetID != "DC-\uFFFDbad" || got.Path != "/api/v1/cases/DC-\uFFFDbad/actions/add_note" || got.ActorEmail != "ol\uFFFDga@example.com" ||
+			string(got.Detail) != "{\"email\":\"ol\uFFFDga\"}" {
+			t.Errorf("stored %q %q %q %s", got.TargetID, got.Path, got.ActorEmail, got.Detail)
+		}
+	})
+}
