@@ -82,7 +82,7 @@ func (s *Server) recordRequest(c echo.Context, handlerErr error) {
 		detail["idempotency_key"] = k
 	}
 	if handlerErr != nil && entry.Outcome >= 400 {
-		msg := asError(handlerErr).Message
+		msg := answerOf(c, handlerErr).Message
 		if len(msg) > auditMessageMax {
 			msg = msg[:auditMessageMax] + "…"
 		}

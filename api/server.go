@@ -151,7 +151,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	ae := asError(err)
+	ae := answerOf(c, err)
 	if ae.Code == CodeInternal || ae.Code == CodeUnavailable {
 		s.Log.Error("request failed", "request_id", requestID(c), "method", c.Request().Method, "path", c.Path(), "error", err)
 	}

@@ -253,7 +253,8 @@ func (s *Server) act(ctx context.Context, user store.User, caseID, actionName st
 
 // update sends an action to a workflow as an Update and waits for its
 // result. idemKey becomes the update id: the same key twice applies the
-// action once. A timeout is answered as unavailable, with the advice to retry.
+// action once. A timeout, or the end of the server's shutdown grace, is
+// answered as unavailable, with the advice to retry.
 func (s *Server) update(ctx context.Context, user store.User, workflowID, name string, input json.RawMessage, idemKey string) error {
 	if idemKey == "" {
 		idemKey = randomKey()
@@ -271,6 +272,9 @@ func (s *Server) update(ctx context.Context, user store.User, workflowID, name s
 	})
 	if err == nil {
 		err = h.Get(ctx, nil)
+	}
+	if err != nil && shuttingDown(ctx) {
+		return &Error{Code: CodeUnavailable, Message: shuttingDownMessage, err: err}
 	}
 	if err != nil && ctx.Err() != nil {
 		return &Error{Code: CodeUnavailable, Message: "no answer in time; retry with the same Idempotency-Key and the action is applied at most once", err: err}

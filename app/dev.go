@@ -129,7 +129,7 @@ func RunDev(ctx context.Context, cfg Config, out io.Writer) error {
 		return err
 	}
 	go purgeStale(ctx, s.Store, cfg.SessionIdle, s.Log)
-	return serveHTTP(ctx, cfg.HTTPAddr, s.Handler, s.Log, func(url string) {
+	return serveHTTP(ctx, cfg.HTTPAddr, s.Handler, cfg.ShutdownGrace, s.Log, func(url string) {
 		fmt.Fprintf(out, "\npostrelease dev is running (SLA policy %q)\n", s.Policy.Name)
 		fmt.Fprintf(out, "  web form:  %s/\n  JSON API:  %s/api/v1/\n", url, url)
 		fmt.Fprintf(out, "  Temporal:  %s (namespace %s), e.g. temporal workflow list --address %s\n", s.Config.TemporalAddress, cfg.TemporalNamespace, s.Config.TemporalAddress)
