@@ -53,6 +53,9 @@ func TestDevLocksItsDataDirAndStopsGracefully(t *testing.T) {
 	second.Env = append(os.Environ(), env...)
 	began := time.Now()
 	out, err := second.CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("a second dev on %s was still running after 30 s (killed):\n%s", data, out)
+	}
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() == 0 {
 		t.Fatalf("a second dev on %s: %v, want a non-zero exit\n%s", data, err, out)
