@@ -152,7 +152,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	ae := answerOf(c, err)
-	if ae.Code == CodeInternal || ae.Code == CodeUnavailable {
+	switch {
+	case shuttingDown(c.Request().Context()):
+		// Expected while stopping; serveHTTP said so once for all of them.
+		s.Log.Debug("request cancelled by the shutdown", "request_id", requestID(c), "method", c.Request().Method, "path", c.Path(), "error", err)
+	case ae.Code == CodeInternal || ae.Code == CodeUnavailable:
 		s.Log.Error("request failed", "request_id", requestID(c), "method", c.Request().Method, "path", c.Path(), "error", err)
 	}
 	if isAPI(c) {

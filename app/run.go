@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -190,7 +191,13 @@ func serveHTTP(ctx context.Context, addr string, h http.Handler, grace time.Dura
 	// the requests in flight (Shutdown alone only waits for them).
 	base, cancelRequests := context.WithCancelCause(context.Background())
 	defer cancelRequests(nil)
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
+	var inFlight atomic.Int64
+	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inFlight.Add(1)
+		defer inFlight.Add(-1)
+		h.ServeHTTP(w, r)
+	})
+	srv := &http.Server{Handler: counted, ReadHeaderTimeout: 10 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return base }}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -203,14 +210,14 @@ func serveHTTP(ctx context.Context, addr string, h http.Handler, grace time.Dura
 	case <-ctx.Done():
 	}
 	start := time.Now()
-	log.Info("shutting down: no new connections; waiting for the requests in flight", "grace", grace)
+	log.Info("shutting down: no new connections; waiting for the requests in flight", "requests", inFlight.Load(), "grace", grace)
 	if err := shutdownWithin(srv, grace); err == nil {
 		log.Info("HTTP server stopped", "after", time.Since(start).Round(time.Millisecond))
 		return nil
 	} else if !errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("shutting down HTTP: %w", err)
 	}
-	log.Warn("shutdown grace over: cancelling the requests still in flight; they answer 503", "grace", grace)
+	log.Warn("shutdown grace over: cancelling the requests still in flight; they answer 503", "requests", inFlight.Load(), "grace", grace)
 	cancelRequests(api.ErrShuttingDown)
 	if err := shutdownWithin(srv, answerAfterCancel); err != nil {
 		_ = srv.Close()
