@@ -220,6 +220,17 @@ func TestAuditRequestsRefusedBeforeTheHandler(t *testing.T) {
 				t.Errorf("404 entry for an impossible id = %+v", bad)
 			}
 
+			// An Idempotency-Key of 5,000 characters is refused (422, not
+			// Temporal's "UpdateId length exceeds limit" as a 500), and its
+			// entry kept with the key shortened.
+			r = e.call(t, "officer", http.MethodPost, actions, `{"text":"x"}`, "Idempotency-Key", strings.Repeat("k", 5000))
+			wantError(t, r, http.StatusUnprocessableEntity, api.CodeInvalid, "idempotency_key")
+			entries = e.auditOf(t, id)
+			if last := entries[len(entries)-1]; last.Outcome != http.StatusUnprocessableEntity || len(last.Detail) > 4096 ||
+				!strings.Contains(string(last.Detail), `"truncated_keys":["idempotency_key"]`) {
+				t.Errorf("entry of the action with a 5,000-character key (%d bytes): %.200s…", len(last.Detail), last.Detail)
+			}
+
 			// A sign-in tried with an e-mail of 6,000 characters: the entry is
 			// kept, its detail shortened to the limit and marked.
 			form := b.get(t, "/login")

@@ -256,6 +256,10 @@ func (s *Server) act(ctx context.Context, user store.User, caseID, actionName st
 // action once. A timeout, or the end of the server's shutdown grace, is
 // answered as unavailable, with the advice to retry.
 func (s *Server) update(ctx context.Context, user store.User, workflowID, name string, input json.RawMessage, idemKey string) error {
+	if !plainText(idemKey, maxIDLength) {
+		// Temporal refuses an update id that long, or would store the key as sent.
+		return errInvalid(map[string]string{"idempotency_key": fmt.Sprintf("must be at most %d characters, without control characters", maxIDLength)})
+	}
 	if idemKey == "" {
 		idemKey = randomKey()
 	}
