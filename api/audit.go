@@ -37,9 +37,11 @@ const auditTimeout = 5 * time.Second
 // auditMessageMax bounds a refusal's message kept in the detail.
 const auditMessageMax = 500
 
-// audit records state-changing requests. It must run inside the middlewares
-// that set the request id and outside the routes' own (CSRF, session, token),
-// which is where e.Use puts it: it sees the user those set on the context.
+// audit records state-changing requests. It runs right inside the request
+// id middleware and outside every other, the body limit and the routes' own
+// (CSRF, session, token) included: it sees the user those set on the
+// context, and records a request refused before them too, naming the user
+// its credentials belong to (claimedUser).
 func (s *Server) audit(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		switch c.Request().Method {
@@ -64,10 +66,14 @@ func (s *Server) recordRequest(c echo.Context, handlerErr error) {
 		At: time.Now(), ActorRole: store.AuditAnonymous, ClientIP: clientIP(c),
 		Method: req.Method, Path: req.URL.Path, Outcome: c.Response().Status, RequestID: requestID(c),
 	}
-	if u := currentUser(c); u.ID != "" {
+	entry.Action, entry.TargetID = auditAction(c)
+	u := currentUser(c)
+	if u.ID == "" && entry.Action != "login" && entry.Action != "login_failed" {
+		u = s.claimedUser(c)
+	}
+	if u.ID != "" {
 		entry.ActorID, entry.ActorEmail, entry.ActorRole = u.ID, u.Email, string(u.Role)
 	}
-	entry.Action, entry.TargetID = auditAction(c)
 
 	detail := map[string]string{}
 	if k := req.Header.Get("Idempotency-Key"); k != "" {
@@ -76,7 +82,7 @@ func (s *Server) recordRequest(c echo.Context, handlerErr error) {
 		detail["idempotency_key"] = k
 	}
 	if handlerErr != nil && entry.Outcome >= 400 {
-		msg := asError(handlerErr).Message
+		msg := answerOf(c, handlerErr).Message
 		if len(msg) > auditMessageMax {
 			msg = msg[:auditMessageMax] + "…"
 		}
@@ -107,6 +113,29 @@ func (s *Server) recordRequest(c echo.Context, handlerErr error) {
 	// The action already happened (or was refused) and was answered; a lost
 	// entry is logged loudly (by writeAudit) rather than turned into an error.
 	_ = s.writeAudit(req, entry)
+}
+
+// claimedUser is the user whose API token or live web session a request
+// carried when it was refused before authentication ran (body too large,
+// an impossible id, a failed CSRF check); the zero User when there is none
+// or it is not valid. A sign-in is never attributed this way: who tried is
+// the e-mail typed.
+func (s *Server) claimedUser(c echo.Context) store.User {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), auditTimeout)
+	defer cancel()
+	h := c.Request().Header.Get(echo.HeaderAuthorization)
+	if len(h) > len(bearerPrefix) && strings.EqualFold(h[:len(bearerPrefix)], bearerPrefix) {
+		if u, err := s.Store.UserByToken(ctx, h[len(bearerPrefix):]); err == nil {
+			return u
+		}
+		return store.User{}
+	}
+	if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
+		if u, err := s.Store.UserBySessionIdle(ctx, ck.Value, s.SessionIdle); err == nil {
+			return u
+		}
+	}
+	return store.User{}
 }
 
 // writeAudit appends entry to the audit trail, even when the request's
@@ -225,12 +254,4 @@ func (s *Server) apiAudit(c echo.Context) error {
 		rows = []store.AuditEntry{}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"entries": rows, "total": total})
-}
-
-// auditRoutes installs the audit middleware on every route and the audit
-// trail's API route. Middlewares added with e.Use wrap every route, whenever
-// it was registered.
-func (s *Server) auditRoutes(e *echo.Echo, v1 *echo.Group) {
-	e.Use(s.audit)
-	v1.GET("/audit", s.apiAudit)
 }

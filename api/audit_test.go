@@ -2,12 +2,15 @@ package api_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/postrelease/postrelease/api"
+	"github.com/postrelease/postrelease/internal/testdb"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
 )
@@ -123,5 +126,139 @@ func TestAuditTrail(t *testing.T) {
 	if last.Action != "case.add_note" || last.Path != "/cases/"+id+"/actions/add_note" || last.Outcome != http.StatusSeeOther ||
 		last.ActorID != officer.ID || !strings.Contains(string(last.Detail), "idempotency_key") {
 		t.Errorf("web form action entry = %+v", last)
+	}
+}
+
+// Requests refused before a handler runs are audited too: a body over the
+// limit (413, with or without a Content-Length; API and web form), an id
+// that cannot be ours (404), and one whose detail is over the store's
+// limit (a long e-mail tried at sign-in) is kept with its detail shortened.
+// The actor is whoever the token or session belongs to, although
+// authentication had not run yet.
+func TestAuditRequestsRefusedBeforeTheHandler(t *testing.T) {
+	t.Parallel()
+	for _, backend := range []struct {
+		name string
+		dsn  func(testing.TB) string
+	}{{"postgres", testdb.Postgres}, {"sqlite", testdb.SQLite}} {
+		t.Run(backend.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnvOn(t, longPolicy(t), backend.dsn(t))
+			officer := e.users["officer"]
+			id := e.open(t, "officer", wrenchSet("audit-413", false)).CaseID
+			actions := "/api/v1/cases/" + id + "/actions/" + string(workflows.ActionAddNote)
+			big := `{"text":"` + strings.Repeat("x", 2<<20) + `"}`
+
+			// With a Content-Length: refused by the body limit, before the token is checked.
+			r := e.call(t, "officer", http.MethodPost, actions, big, "Idempotency-Key", "idem-413")
+			wantError(t, r, http.StatusRequestEntityTooLarge, api.CodeTooLarge)
+			// Without one (chunked): cut while the handler reads it.
+			req, err := http.NewRequest(http.MethodPost, e.url+actions, io.MultiReader(strings.NewReader(big)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Authorization", "Bearer "+e.tokens["officer"])
+			req.Header.Set("Idempotency-Key", "idem-413-chunked")
+			req.Header.Set("Content-Type", "application/json")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusRequestEntityTooLarge {
+				t.Errorf("chunked over-limit body: HTTP %d, want 413", res.StatusCode)
+			}
+			// Anonymous.
+			wantError(t, e.call(t, "", http.MethodPost, actions, big), http.StatusRequestEntityTooLarge, api.CodeTooLarge)
+			// A web form over the limit, from a signed-in browser.
+			b := e.browser(t)
+			b.login(t, officer.Email, "/cases", "/cases")
+			page := b.get(t, "/cases/"+id)
+			r = b.post(t, "/cases/"+id+"/actions/add_note", url.Values{"_csrf": {csrf(t, page)}, "text": {strings.Repeat("y", 2<<20)}})
+			wantStatus(t, r, http.StatusRequestEntityTooLarge, "web form over the body limit")
+
+			entries := e.auditOf(t, id)
+			type row struct {
+				path, actor, key string
+			}
+			want := []row{
+				{actions, officer.ID, "idem-413"},
+				{actions, officer.ID, "idem-413-chunked"},
+				{actions, "", ""},
+				{"/cases/" + id + "/actions/add_note", officer.ID, ""},
+			}
+			var got []row
+			for _, en := range entries {
+				if en.Outcome != http.StatusRequestEntityTooLarge {
+					continue
+				}
+				var detail map[string]string
+				_ = json.Unmarshal(en.Detail, &detail)
+				got = append(got, row{en.Path, en.ActorID, detail["idempotency_key"]})
+				if en.Action != "case.add_note" || en.Method != http.MethodPost || detail["message"] == "" {
+					t.Errorf("413 entry %+v: want case.add_note with the refusal's message", en)
+				}
+				if en.ActorID == "" && en.ActorRole != store.AuditAnonymous || en.ActorID != "" && en.ActorRole != "officer" {
+					t.Errorf("413 entry %+v: actor role %q", en, en.ActorRole)
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("413 entries of %s:\n got %+v\nwant %+v", id, got, want)
+			}
+
+			// An id that cannot be ours is refused (404) before any handler,
+			// and recorded with a storable target.
+			r = e.call(t, "officer", http.MethodPost, "/api/v1/cases/DC-%00bad/actions/add_note", `{"text":"x"}`)
+			wantError(t, r, http.StatusNotFound, api.CodeNotFound)
+			all := decode[auditResp](t, e.call(t, "manager", http.MethodGet, "/api/v1/audit?limit=1000", nil)).Entries
+			var bad *store.AuditEntry
+			for i := range all {
+				if all[i].Outcome == http.StatusNotFound && all[i].Action == "case.add_note" {
+					bad = &all[i]
+				}
+			}
+			if bad == nil || bad.ActorID != officer.ID || !strings.HasPrefix(bad.TargetID, "DC-") || strings.ContainsRune(bad.TargetID, 0) {
+				t.Errorf("404 entry for an impossible id = %+v", bad)
+			}
+
+			// An Idempotency-Key of 5,000 characters is refused (422, not
+			// Temporal's "UpdateId length exceeds limit" as a 500), and its
+			// entry kept with the key shortened.
+			r = e.call(t, "officer", http.MethodPost, actions, `{"text":"x"}`, "Idempotency-Key", strings.Repeat("k", 5000))
+			wantError(t, r, http.StatusUnprocessableEntity, api.CodeInvalid, "Idempotency-Key")
+			entries = e.auditOf(t, id)
+			if last := entries[len(entries)-1]; last.Outcome != http.StatusUnprocessableEntity || len(last.Detail) > 4096 ||
+				!strings.Contains(string(last.Detail), `"truncated_keys":["idempotency_key"]`) {
+				t.Errorf("entry of the action with a 5,000-character key (%d bytes): %.200s…", len(last.Detail), last.Detail)
+			}
+
+			// A sign-in tried with an e-mail of 6,000 characters: the entry is
+			// kept, its detail shortened to the limit and marked.
+			form := b.get(t, "/login")
+			long := strings.Repeat("a", 6000) + "@example.com"
+			r = b.post(t, "/login", url.Values{"_csrf": {csrf(t, form)}, "email": {long}, "password": {"wrong password here"}})
+			if r.status < 400 {
+				t.Fatalf("sign-in with a 6,000-character e-mail: %s", r)
+			}
+			all = decode[auditResp](t, e.call(t, "manager", http.MethodGet, "/api/v1/audit?limit=1000", nil)).Entries
+			var failed *store.AuditEntry
+			for i := range all {
+				if all[i].Action == "login_failed" {
+					failed = &all[i]
+				}
+			}
+			if failed == nil {
+				t.Fatal("no login_failed entry for the sign-in with a long e-mail")
+			}
+			var detail struct {
+				Email         string   `json:"email"`
+				Truncated     bool     `json:"truncated"`
+				TruncatedKeys []string `json:"truncated_keys"`
+			}
+			if err := json.Unmarshal(failed.Detail, &detail); err != nil || len(failed.Detail) > 4096 || !detail.Truncated ||
+				!slices.Equal(detail.TruncatedKeys, []string{"email"}) || !strings.HasPrefix(long, strings.TrimSuffix(detail.Email, "…")) {
+				t.Errorf("login_failed detail (%d bytes): %.300s, %v", len(failed.Detail), failed.Detail, err)
+			}
+		})
 	}
 }

@@ -149,6 +149,30 @@ func rootMessage(err error) string {
 	return err.Error()
 }
 
+// ErrShuttingDown is the cause with which the server cancels the requests
+// still running when its shutdown grace is over (context.Cause of their
+// contexts).
+var ErrShuttingDown = errors.New("the server is shutting down")
+
+// shuttingDownMessage answers a request cancelled by the shutdown.
+const shuttingDownMessage = "the server is shutting down; retry with the same Idempotency-Key and the action is applied at most once"
+
+// answerOf is the answer to an error a request ended with: asError's,
+// except that what failed because the server cancelled it at the end of its
+// shutdown grace is unavailable (503, retry), not an internal error.
+func answerOf(c echo.Context, err error) *Error {
+	ae := asError(err)
+	if ae.Code == CodeInternal && shuttingDown(c.Request().Context()) {
+		return &Error{Code: CodeUnavailable, Message: shuttingDownMessage, err: err}
+	}
+	return ae
+}
+
+// shuttingDown reports whether ctx was cancelled by the server's shutdown.
+func shuttingDown(ctx context.Context) bool {
+	return errors.Is(context.Cause(ctx), ErrShuttingDown)
+}
+
 // asError turns anything a handler returned into an *Error.
 func asError(err error) *Error {
 	var ae *Error

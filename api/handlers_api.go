@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -58,6 +59,9 @@ func decodeStrict(r io.Reader, v any) error {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+			return err // a body without a length, cut by the body limit
+		}
 		msg := err.Error()
 		field := "body"
 		if strings.HasPrefix(msg, "json: unknown field ") {

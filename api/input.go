@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -124,6 +125,9 @@ func mediaType(c echo.Context, want ...string) error {
 // what was sent (domain.CheckJSONText), naming the field.
 func readJSONBody(r io.Reader) ([]byte, error) {
 	body, err := io.ReadAll(r)
+	if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+		return nil, err // a body without a length, cut by the body limit: 413
+	}
 	if err != nil {
 		return nil, errInvalid(map[string]string{"body": "could not be read"})
 	}

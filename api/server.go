@@ -90,6 +90,10 @@ func New(s *Server) (*echo.Echo, error) {
 	e.IPExtractor = s.IPExtractor
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RequestID())
+	// The audit trail wraps everything after the request id, so a request
+	// refused by a middleware below (body too large, an impossible id, a
+	// panic) is recorded like one a handler refused.
+	e.Use(s.audit) // audit.go
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 		s.Log.Error("panic", "request_id", requestID(c), "error", err, "stack", string(stack))
 		return err
@@ -146,7 +150,7 @@ func New(s *Server) (*echo.Echo, error) {
 	v1.GET("/search", s.apiSearch) // search.go
 	s.exportRoutes(v1)             // export.go
 
-	s.auditRoutes(e, v1) // audit.go
+	v1.GET("/audit", s.apiAudit) // audit.go
 	s.webRoutes(e)
 	return e, nil
 }
@@ -157,8 +161,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	ae := asError(err)
-	if ae.Code == CodeInternal || ae.Code == CodeUnavailable {
+	ae := answerOf(c, err)
+	switch {
+	case shuttingDown(c.Request().Context()):
+		// Expected while stopping; serveHTTP said so once for all of them.
+		s.Log.Debug("request cancelled by the shutdown", "request_id", requestID(c), "method", c.Request().Method, "path", c.Path(), "error", err)
+	case ae.Code == CodeInternal || ae.Code == CodeUnavailable:
 		s.Log.Error("request failed", "request_id", requestID(c), "method", c.Request().Method, "path", c.Path(), "error", err)
 	}
 	if isAPI(c) {
@@ -220,15 +228,18 @@ func currentUser(c echo.Context) store.User {
 	return u
 }
 
+// bearerPrefix starts an API token's Authorization header; the scheme is
+// case-insensitive (RFC 9110 §11.1).
+const bearerPrefix = "bearer "
+
 // requireToken authenticates API calls by bearer token.
 func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Request().Header.Get(echo.HeaderAuthorization)
-		const prefix = "bearer " // the scheme is case-insensitive (RFC 9110 §11.1)
-		if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
+		if len(h) <= len(bearerPrefix) || !strings.EqualFold(h[:len(bearerPrefix)], bearerPrefix) {
 			return errf(CodeUnauthorized, "send an API token as 'Authorization: Bearer <token>' (postrelease token create --email ...)")
 		}
-		u, err := s.Store.UserByToken(c.Request().Context(), h[len(prefix):])
+		u, err := s.Store.UserByToken(c.Request().Context(), h[len(bearerPrefix):])
 		if errors.Is(err, store.ErrNotFound) {
 			return errf(CodeUnauthorized, "the API token is not valid")
 		}

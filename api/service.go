@@ -244,7 +244,8 @@ func (s *Server) act(ctx context.Context, user store.User, caseID, actionName st
 
 // update sends an action to a workflow as an Update and waits for its
 // result. idemKey becomes the update id: the same key twice applies the
-// action once. A timeout is answered as unavailable, with the advice to retry.
+// action once. A timeout, or the end of the server's shutdown grace, is
+// answered as unavailable, with the advice to retry.
 func (s *Server) update(ctx context.Context, user store.User, workflowID, name string, input json.RawMessage, idemKey string) error {
 	req := workflows.ActionRequest{Actor: actorOf(user), Input: input}
 	if idemKey == "" {
@@ -268,6 +269,9 @@ func (s *Server) update(ctx context.Context, user store.User, workflowID, name s
 	})
 	if err == nil {
 		err = h.Get(ctx, nil)
+	}
+	if err != nil && shuttingDown(ctx) {
+		return &Error{Code: CodeUnavailable, Message: shuttingDownMessage, err: err}
 	}
 	if err != nil && (ctx.Err() != nil || isTimeoutOrCancel(err)) {
 		return errUnavailableRetry(err)

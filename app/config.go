@@ -31,6 +31,10 @@ type Config struct {
 	SessionTTL        time.Duration // POSTRELEASE_SESSION_TTL, default 12h
 	SessionIdle       time.Duration // POSTRELEASE_SESSION_IDLE, default 1h; 0 turns the idle limit off
 	LogLevel          slog.Level    // POSTRELEASE_LOG_LEVEL: debug, info, warn, error
+	// ShutdownGrace (POSTRELEASE_SHUTDOWN_GRACE, default 10s) is how long a
+	// stopping api or dev lets the requests in flight finish; those still
+	// running then (waiting on Temporal) answer 503, retry.
+	ShutdownGrace time.Duration
 	// DocumentDir (POSTRELEASE_DOCUMENT_DIR) keeps uploaded documents as files
 	// named by their SHA-256; empty keeps them in the database.
 	DocumentDir string
@@ -75,6 +79,9 @@ func FromEnv() (Config, error) {
 	}
 	if c.SessionIdle, err = time.ParseDuration(env("POSTRELEASE_SESSION_IDLE", "1h")); err != nil || c.SessionIdle < 0 {
 		return c, fmt.Errorf("POSTRELEASE_SESSION_IDLE: want a duration like 1h, or 0 for no idle limit")
+	}
+	if c.ShutdownGrace, err = time.ParseDuration(env("POSTRELEASE_SHUTDOWN_GRACE", "10s")); err != nil || c.ShutdownGrace <= 0 {
+		return c, fmt.Errorf("POSTRELEASE_SHUTDOWN_GRACE: want a positive duration like 10s")
 	}
 	if c.WorkflowCacheSize, err = strconv.Atoi(env("POSTRELEASE_WORKFLOW_CACHE_SIZE", "0")); err != nil || c.WorkflowCacheSize < 0 {
 		return c, fmt.Errorf("POSTRELEASE_WORKFLOW_CACHE_SIZE: want a whole number of workflows, 0 for the default")

@@ -28,10 +28,12 @@ type Stack struct {
 	Handler  http.Handler
 	temporal *devserver.Server
 	worker   sdkworker.Worker
+	lock     *DataDirLock // held from the start until Close is done
 }
 
-// StartStack starts an embedded Temporal server on cfg.DataDir, opens and
-// migrates the store, and starts the worker. Close stops them in reverse.
+// StartStack locks cfg.DataDir (ErrDataDirLocked when another process runs
+// on it), starts an embedded Temporal server there, opens and migrates the
+// store, and starts the worker. Close stops them in reverse.
 func StartStack(ctx context.Context, cfg Config, defaultPolicy string) (*Stack, error) {
 	return startStack(ctx, cfg, defaultPolicy, true)
 }
@@ -52,16 +54,19 @@ func startStack(ctx context.Context, cfg Config, defaultPolicy string, withWorke
 	if err != nil {
 		return nil, err
 	}
-	s := &Stack{Config: cfg, Policy: pol}
+	s := &Stack{Config: cfg, Policy: pol, Components: Components{Log: log}}
+	if s.lock, err = LockDataDir(cfg.DataDir); err != nil {
+		return nil, err
+	}
 	s.temporal, err = devserver.Start(ctx, devserver.Options{
 		DataDir: cfg.DataDir, IP: host, Port: port, Namespace: cfg.TemporalNamespace,
 		SearchAttributes: SearchAttributes(), Logger: log.With("component", "temporal-server"),
 	})
 	if err != nil {
+		s.Close()
 		return nil, fmt.Errorf("starting the embedded Temporal server: %w", err)
 	}
 	s.Config.TemporalAddress = s.temporal.FrontendHostPort()
-	s.Log = log
 	s.Notify = cfg.Notify
 	if s.Store, err = OpenStore(ctx, s.Config, true, log); err != nil {
 		s.Close()
@@ -85,8 +90,10 @@ func startStack(ctx context.Context, cfg Config, defaultPolicy string, withWorke
 	return s, nil
 }
 
-// Close stops the worker, the client, the store and the Temporal server.
+// Close stops the worker, the client, the store and the Temporal server,
+// then releases the data directory.
 func (s *Stack) Close() {
+	defer s.lock.Release()
 	if s.worker != nil {
 		s.worker.Stop()
 	}
@@ -122,7 +129,7 @@ func RunDev(ctx context.Context, cfg Config, out io.Writer) error {
 		return err
 	}
 	go purgeStale(ctx, s.Store, cfg.SessionIdle, s.Log)
-	return serveHTTP(ctx, cfg.HTTPAddr, s.Handler, s.Log, func(url string) {
+	return serveHTTP(ctx, cfg.HTTPAddr, s.Handler, cfg.ShutdownGrace, s.Log, func(url string) {
 		fmt.Fprintf(out, "\npostrelease dev is running (SLA policy %q)\n", s.Policy.Name)
 		fmt.Fprintf(out, "  web form:  %s/\n  JSON API:  %s/api/v1/\n", url, url)
 		fmt.Fprintf(out, "  Temporal:  %s (namespace %s), e.g. temporal workflow list --address %s\n", s.Config.TemporalAddress, cfg.TemporalNamespace, s.Config.TemporalAddress)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -163,13 +164,41 @@ func idleOrOff(d time.Duration) time.Duration {
 	return d
 }
 
-// serveHTTP serves until ctx ends, then shuts down gracefully.
-func serveHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logger, ready func(url string)) error {
+// defaultShutdownGrace is Config.ShutdownGrace when none is set.
+const defaultShutdownGrace = 10 * time.Second
+
+// answerAfterCancel bounds how long the requests cancelled at the end of
+// the grace take to answer 503 and write their audit entries (each bounded
+// by the audit's own 5 s).
+const answerAfterCancel = 8 * time.Second
+
+// serveHTTP serves until ctx ends, then shuts down in order: it stops
+// accepting connections and lets the requests in flight finish for the
+// grace; those still running then (waiting on a Temporal update, typically)
+// have their contexts cancelled with api.ErrShuttingDown and answer 503
+// "retry with the same Idempotency-Key". It returns once every request has
+// answered and written its audit entry, so the caller may then close the
+// store; nil after a shutdown that went to plan.
+func serveHTTP(ctx context.Context, addr string, h http.Handler, grace time.Duration, log *slog.Logger, ready func(url string)) error {
+	if grace <= 0 {
+		grace = defaultShutdownGrace
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	// Every request's context descends from base, so cancelling it reaches
+	// the requests in flight (Shutdown alone only waits for them).
+	base, cancelRequests := context.WithCancelCause(context.Background())
+	defer cancelRequests(nil)
+	var inFlight atomic.Int64
+	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inFlight.Add(1)
+		defer inFlight.Add(-1)
+		h.ServeHTTP(w, r)
+	})
+	srv := &http.Server{Handler: counted, ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return base }}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if ready != nil {
@@ -180,10 +209,31 @@ func serveHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logge
 		return fmt.Errorf("HTTP server: %w", err)
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	start := time.Now()
+	log.Info("shutting down: no new connections; waiting for the requests in flight", "requests", inFlight.Load(), "grace", grace)
+	if err := shutdownWithin(srv, grace); err == nil {
+		log.Info("HTTP server stopped", "after", time.Since(start).Round(time.Millisecond))
+		return nil
+	} else if !errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("shutting down HTTP: %w", err)
+	}
+	log.Warn("shutdown grace over: cancelling the requests still in flight; they answer 503", "requests", inFlight.Load(), "grace", grace)
+	cancelRequests(api.ErrShuttingDown)
+	if err := shutdownWithin(srv, answerAfterCancel); err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("shutting down HTTP: requests still running %v after they were cancelled: %w", answerAfterCancel, err)
+	}
+	log.Info("HTTP server stopped", "after", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// shutdownWithin is srv.Shutdown bounded by d. A listener already closed by
+// an earlier call is not an error.
+func shutdownWithin(srv *http.Server, d time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
 	}
 	return nil
 }
@@ -219,7 +269,7 @@ func RunAPI(ctx context.Context, cfg Config) error {
 		return err
 	}
 	go purgeStale(ctx, c.Store, cfg.SessionIdle, c.Log)
-	return serveHTTP(ctx, cfg.HTTPAddr, h, c.Log, func(url string) { c.Log.Info("serving", "url", url, "policy", pol.Name) })
+	return serveHTTP(ctx, cfg.HTTPAddr, h, cfg.ShutdownGrace, c.Log, func(url string) { c.Log.Info("serving", "url", url, "policy", pol.Name) })
 }
 
 // purgeEvery is how often the API deletes stale sessions and throttles;

@@ -17,10 +17,18 @@ import (
 	"github.com/postrelease/postrelease/store"
 )
 
+// main runs a subcommand until it ends or SIGINT or SIGTERM asks it to stop:
+// the first signal cancels its context (dev, api and worker then shut down
+// in order and exit 0); a second one ends the process at once.
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := root().ExecuteContext(ctx); err != nil {
+	go func() {
+		<-ctx.Done()
+		stop() // from now on a signal has its default effect
+	}()
+	err := root().ExecuteContext(ctx)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "postrelease:", err)
 		os.Exit(1)
 	}
