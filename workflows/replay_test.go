@@ -67,6 +67,18 @@ import (
 // immediate pickup escalations (free time long over), reminders and
 // escalation levels 1 and 2 of its tasks fired by timers, a reassignment and
 // a pickup number.
+//
+// clock_outbox_case_history.json and shipment_clock_outbox_history.json were
+// recorded from `dev` under "clock-and-outbox", "explicit-zero-penalty" and
+// "legal-time-zone" (version 1 each). The case (LA, penalty rate 0): five
+// notes with Idempotency-Keys, each cancelling the clock's timer (15
+// started, 14 cancelled, 1 fired: the reminder), a key repeated with the
+// same body and refused with another, the PSC rejected and filed again,
+// payment, recon, code fix, close. The shipment's first run: a delivery order
+// matching its seal, documents, a not-applicable request rejected, a keyed
+// note and its reuse refused, a misclassification reported with an explicit
+// 0 penalty (its child case owes no penalty), the deposit, the gate-out and
+// the continue-as-new into the legal phase.
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/*_history.json")
 	if err != nil || len(files) == 0 {
