@@ -2,25 +2,13 @@ package workflows_test
 
 import (
 	"context"
-	"encoding/json"
-	"log/slog"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/shopspring/decimal"
-	"go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/api/temporalproto"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
-	"go.temporal.io/server/temporaltest"
 
-	"github.com/postrelease/postrelease/devserver"
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/policy"
 	"github.com/postrelease/postrelease/workflows"
@@ -43,25 +31,7 @@ func TestRecordLegalZoneHistory(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	quiet := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	ts := temporaltest.NewServer(temporaltest.WithT(t), temporaltest.WithBaseClientOptions(client.Options{Logger: quiet}))
-	c := ts.GetDefaultClient()
-	sas := map[string]enums.IndexedValueType{}
-	for _, sa := range workflows.SearchAttributeTypes {
-		sas[sa.Name] = sa.Type
-	}
-	if err := devserver.EnsureSearchAttributes(ctx, c, ts.GetDefaultNamespace(), sas); err != nil {
-		t.Fatalf("registering search attributes: %v", err)
-	}
-	ts.NewWorker(workflows.TaskQueue, func(r worker.Registry) {
-		r.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
-		r.RegisterActivityWithOptions(func(context.Context, workflows.ProjectCaseInput) error { return nil },
-			activity.RegisterOptions{Name: workflows.ActivityProjectCase})
-		r.RegisterActivityWithOptions(func(context.Context, workflows.NotifyInput) error { return nil },
-			activity.RegisterOptions{Name: workflows.ActivityNotify})
-		r.RegisterActivityWithOptions(func(context.Context, workflows.ApplyCodeFixInput) error { return nil },
-			activity.RegisterOptions{Name: workflows.ActivityApplyCodeFix})
-	})
+	c := recordingServer(ctx, t)
 
 	officer := workflows.Actor{UserID: "u_officer", Email: "officer@example.com", Name: "Olivia Officer", Role: domain.RoleOfficer}
 	manager := workflows.Actor{UserID: "u_manager", Email: "manager@example.com", Name: "Maya Manager", Role: domain.RoleManager}
@@ -86,23 +56,10 @@ func TestRecordLegalZoneHistory(t *testing.T) {
 		TypedSearchAttributes: workflows.SearchAttributesAtStart(in)}, workflows.CaseWorkflowName, in); err != nil {
 		t.Fatalf("starting the case: %v", err)
 	}
+	do := caseActions(ctx, t, c, caseID)
 	act := func(action workflows.Action, actor workflows.Actor, input any) {
 		t.Helper()
-		raw, err := json.Marshal(input)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID: caseID, UpdateName: string(action), WaitForStage: client.WorkflowUpdateStageCompleted,
-			Args: []any{workflows.ActionRequest{Actor: actor, Input: raw}},
-		})
-		if err == nil {
-			var res workflows.ActionResult
-			err = h.Get(ctx, &res)
-		}
-		if err != nil {
-			t.Fatalf("%s by %s: %v", action, actor.Email, err)
-		}
+		do(action, actor, input, "")
 	}
 	act(workflows.ActionAddNote, officer, workflows.NoteInput{Text: "last PSC day today in Los Angeles"})
 	act(workflows.ActionFilePSC, officer, workflows.FilePSCInput{Reference: "PSC-LA-1"})
@@ -121,21 +78,5 @@ func TestRecordLegalZoneHistory(t *testing.T) {
 		!final.Deadlines.PSCWindowClosesAt.Equal(domain.EndOfDay(final.Deadlines.PSCLastDay, la)) {
 		t.Fatalf("case ended %s with deadlines %+v", final.Status, final.Deadlines)
 	}
-	var events []*historypb.HistoryEvent
-	it := c.GetWorkflowHistory(ctx, caseID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			t.Fatalf("reading the history: %v", err)
-		}
-		events = append(events, ev)
-	}
-	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(&historypb.History{Events: events})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join("testdata", "legal_zone_case_history.json"), append(b, '\n'), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("recorded %d events", len(events))
+	writeHistory(ctx, t, c, caseID, "legal_zone_case_history.json")
 }

@@ -124,24 +124,7 @@ func TestRecordSealMismatchHistory(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	quiet := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	ts := temporaltest.NewServer(temporaltest.WithT(t), temporaltest.WithBaseClientOptions(client.Options{Logger: quiet}))
-	c := ts.GetDefaultClient()
-	sas := map[string]enums.IndexedValueType{}
-	for _, sa := range workflows.SearchAttributeTypes {
-		sas[sa.Name] = sa.Type
-	}
-	if err := devserver.EnsureSearchAttributes(ctx, c, ts.GetDefaultNamespace(), sas); err != nil {
-		t.Fatalf("registering search attributes: %v", err)
-	}
-	ts.NewWorker(workflows.TaskQueue, func(r worker.Registry) {
-		r.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
-		r.RegisterWorkflowWithOptions(standInShipment, workflow.RegisterOptions{Name: "StandInShipment"})
-		r.RegisterActivityWithOptions(func(context.Context, workflows.ProjectCaseInput) error { return nil },
-			activity.RegisterOptions{Name: workflows.ActivityProjectCase})
-		r.RegisterActivityWithOptions(func(context.Context, workflows.NotifyInput) error { return nil },
-			activity.RegisterOptions{Name: workflows.ActivityNotify})
-	})
+	c := recordingServer(ctx, t)
 
 	officer := workflows.Actor{UserID: "u_officer", Email: "officer@example.com", Name: "Olivia Officer", Role: domain.RoleOfficer}
 	officer2 := workflows.Actor{UserID: "u_officer2", Email: "officer2@example.com", Name: "Oscar Officer", Role: domain.RoleOfficer}
@@ -172,27 +155,7 @@ func TestRecordSealMismatchHistory(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	act := func(action workflows.Action, actor workflows.Actor, input any, wantErr string) {
-		t.Helper()
-		raw, err := json.Marshal(input)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID: caseID, UpdateName: string(action), WaitForStage: client.WorkflowUpdateStageCompleted,
-			Args: []any{workflows.ActionRequest{Actor: actor, Input: raw}},
-		})
-		if err == nil {
-			var res workflows.ActionResult
-			err = h.Get(ctx, &res)
-		}
-		switch {
-		case wantErr == "" && err != nil:
-			t.Fatalf("%s by %s: %v", action, actor.Email, err)
-		case wantErr != "" && (err == nil || workflows.ErrorType(err) != wantErr):
-			t.Fatalf("%s by %s: %v, want a %s refusal", action, actor.Email, err, wantErr)
-		}
-	}
+	act := caseActions(ctx, t, c, caseID)
 
 	act(workflows.ActionAddNote, officer2, workflows.NoteInput{Text: "terminal says the seal looks intact"}, "")
 	act(workflows.ActionFilePSC, officer, workflows.FilePSCInput{Reference: "PSC-1"}, workflows.ErrConflict)
@@ -220,8 +183,71 @@ func TestRecordSealMismatchHistory(t *testing.T) {
 		t.Fatalf("case ended %s with escalations %+v", final.Status, final.Escalations)
 	}
 
+	writeHistory(ctx, t, c, caseID, "seal_mismatch_case_history.json")
+}
+
+// recordingServer starts an in-memory Temporal server for a recording test,
+// with our search attributes and a worker running the case workflow, the
+// stand-in shipment and stubs of the activities (a history holds only
+// their results).
+func recordingServer(ctx context.Context, t *testing.T) client.Client {
+	t.Helper()
+	quiet := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	ts := temporaltest.NewServer(temporaltest.WithT(t), temporaltest.WithBaseClientOptions(client.Options{Logger: quiet}))
+	c := ts.GetDefaultClient()
+	sas := map[string]enums.IndexedValueType{}
+	for _, sa := range workflows.SearchAttributeTypes {
+		sas[sa.Name] = sa.Type
+	}
+	if err := devserver.EnsureSearchAttributes(ctx, c, ts.GetDefaultNamespace(), sas); err != nil {
+		t.Fatalf("registering search attributes: %v", err)
+	}
+	ts.NewWorker(workflows.TaskQueue, func(r worker.Registry) {
+		r.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
+		r.RegisterWorkflowWithOptions(standInShipment, workflow.RegisterOptions{Name: "StandInShipment"})
+		r.RegisterActivityWithOptions(func(context.Context, workflows.ProjectCaseInput) error { return nil },
+			activity.RegisterOptions{Name: workflows.ActivityProjectCase})
+		r.RegisterActivityWithOptions(func(context.Context, workflows.NotifyInput) error { return nil },
+			activity.RegisterOptions{Name: workflows.ActivityNotify})
+		r.RegisterActivityWithOptions(func(context.Context, workflows.ApplyCodeFixInput) error { return nil },
+			activity.RegisterOptions{Name: workflows.ActivityApplyCodeFix})
+	})
+	return c
+}
+
+// caseActions returns a function that sends an action to the case and
+// checks its outcome: success, or a refusal of type wantErr.
+func caseActions(ctx context.Context, t *testing.T, c client.Client, caseID string) func(workflows.Action, workflows.Actor, any, string) {
+	return func(action workflows.Action, actor workflows.Actor, input any, wantErr string) {
+		t.Helper()
+		raw, err := json.Marshal(input)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: caseID, UpdateName: string(action), WaitForStage: client.WorkflowUpdateStageCompleted,
+			Args: []any{workflows.ActionRequest{Actor: actor, Input: raw}},
+		})
+		if err == nil {
+			var res workflows.ActionResult
+			err = h.Get(ctx, &res)
+		}
+		switch {
+		case wantErr == "" && err != nil:
+			t.Fatalf("%s by %s: %v", action, actor.Email, err)
+		case wantErr != "" && (err == nil || workflows.ErrorType(err) != wantErr):
+			t.Fatalf("%s by %s: %v, want a %s refusal", action, actor.Email, err, wantErr)
+		}
+	}
+}
+
+// writeHistory writes the workflow's history to testdata/file as the JSON
+// of `temporal workflow show --output json` and of the API's ?format=raw,
+// which client.HistoryFromJSON reads.
+func writeHistory(ctx context.Context, t *testing.T, c client.Client, workflowID, file string) {
+	t.Helper()
 	var events []*historypb.HistoryEvent
-	it := c.GetWorkflowHistory(ctx, caseID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	it := c.GetWorkflowHistory(ctx, workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for it.HasNext() {
 		ev, err := it.Next()
 		if err != nil {
@@ -229,16 +255,14 @@ func TestRecordSealMismatchHistory(t *testing.T) {
 		}
 		events = append(events, ev)
 	}
-	// The JSON of `temporal workflow show --output json` and of the API's
-	// ?format=raw, which client.HistoryFromJSON reads.
 	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(&historypb.History{Events: events})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join("testdata", "seal_mismatch_case_history.json"), append(b, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join("testdata", file), append(b, '\n'), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("recorded %d events", len(events))
+	t.Logf("recorded %d events in %s", len(events), file)
 }
 
 // standInShipment starts a case as its child, the way a shipment does, and
