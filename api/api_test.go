@@ -888,3 +888,25 @@ func TestActionWithoutAnswerIs503(t *testing.T) {
 		wantError(t, <-answers, http.StatusServiceUnavailable, api.CodeUnavailable)
 	}
 }
+
+// TestRetryOfAppliedActionNeedsNoWorker: a retried action that was applied
+// before answers from what Temporal and the read model already hold, with
+// no worker running: after a crash the worker that had a workflow task may
+// be gone, and a retry must not wait for that task to time out.
+func TestRetryOfAppliedActionNeedsNoWorker(t *testing.T) {
+	t.Parallel()
+	e := newEnvWith(t, longPolicy(t), testdb.Postgres(t), envOptions{actionTimeout: 3 * time.Second})
+	id := e.open(t, "officer", wrenchSet("retry-no-worker", true)).CaseID
+	first := e.act(t, "officer", id, workflows.ActionFilePSC, map[string]string{"reference": "PSC-1"}, "Idempotency-Key", "psc-once")
+	wantStatus(t, first, http.StatusOK, "file_psc")
+	e.stopWorker()
+	again := e.act(t, "officer", id, workflows.ActionFilePSC, map[string]string{"reference": "PSC-1"}, "Idempotency-Key", "psc-once")
+	wantStatus(t, again, http.StatusOK, "file_psc retried with no worker running")
+	a, b := decode[caseResp](t, first), decode[caseResp](t, again)
+	if b.Version != a.Version || b.Step != workflows.StepCBPDecision || len(b.PSCFilings) != 1 {
+		t.Errorf("retry answered v%d at %s with %d filings, want the first answer's v%d at cbp_decision", b.Version, b.Step, len(b.PSCFilings), a.Version)
+	}
+	// A new action, by contrast, needs the worker: 503, retry later.
+	wantError(t, e.act(t, "officer", id, workflows.ActionAddNote, map[string]string{"text": "x"}, "Idempotency-Key", "k-new"),
+		http.StatusServiceUnavailable, api.CodeUnavailable)
+}

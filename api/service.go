@@ -234,11 +234,21 @@ func (s *Server) act(ctx context.Context, user store.User, caseID, actionName st
 			return workflows.CaseState{}, err
 		}
 	}
-	if err := s.update(ctx, user, workflows.CaseWorkflowID(caseID), string(action), input, idemKey); err != nil {
+	res, err := s.update(ctx, user, workflows.CaseWorkflowID(caseID), string(action), input, idemKey)
+	if err != nil {
 		return workflows.CaseState{}, s.closedOr(ctx, fromWorkflow(err, caseID), caseID)
 	}
 	// The update answers only where the case is; the state it reached (or a
-	// newer one) comes from the query.
+	// newer one) is in the read model, which the update wrote before it
+	// answered. Read from there, the answer does not wait for a workflow
+	// task (a query does: after a crash, until the task the dead worker had
+	// started times out). Should that projection have failed, the query.
+	if row, err := s.Store.GetCase(ctx, caseID); err == nil && row.Version >= res.Version {
+		var st workflows.CaseState
+		if json.Unmarshal([]byte(row.State), &st) == nil {
+			return st, nil
+		}
+	}
 	return s.caseState(ctx, caseID)
 }
 
@@ -246,7 +256,8 @@ func (s *Server) act(ctx context.Context, user store.User, caseID, actionName st
 // result. idemKey becomes the update id: the same key twice applies the
 // action once. A timeout, or the end of the server's shutdown grace, is
 // answered as unavailable, with the advice to retry.
-func (s *Server) update(ctx context.Context, user store.User, workflowID, name string, input json.RawMessage, idemKey string) error {
+func (s *Server) update(ctx context.Context, user store.User, workflowID, name string, input json.RawMessage, idemKey string) (workflows.ActionResult, error) {
+	var res workflows.ActionResult
 	req := workflows.ActionRequest{Actor: actorOf(user), Input: input}
 	if idemKey == "" {
 		idemKey = randomKey()
@@ -257,26 +268,50 @@ func (s *Server) update(ctx context.Context, user store.User, workflowID, name s
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.ActionTimeout)
 	defer cancel()
+	// Temporal deduplicates by update id alone. The same key with the same
+	// request is the same id (applied once); with another action or input it
+	// is a new id, which the workflow's validator refuses.
+	updateID := user.ID + "/" + name + "/" + idemKey + "/" + requestFingerprint(name, input)
+	if req.IdempotencyKey != "" {
+		if done, err := s.completedUpdate(ctx, workflowID, updateID, &res); done {
+			return res, err
+		}
+	}
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflowID,
-		UpdateName: name,
-		// Temporal deduplicates by update id alone. The same key with the
-		// same request is the same id (applied once); with another action or
-		// input it is a new id, which the workflow's validator refuses.
-		UpdateID:     user.ID + "/" + name + "/" + idemKey + "/" + requestFingerprint(name, input),
-		Args:         []any{req},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
+		WorkflowID: workflowID, UpdateName: name, UpdateID: updateID,
+		Args: []any{req}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
-		err = h.Get(ctx, nil)
+		err = h.Get(ctx, &res)
 	}
 	if err != nil && shuttingDown(ctx) {
-		return &Error{Code: CodeUnavailable, Message: shuttingDownMessage, err: err}
+		return res, &Error{Code: CodeUnavailable, Message: shuttingDownMessage, err: err}
 	}
 	if err != nil && (ctx.Err() != nil || isTimeoutOrCancel(err)) {
-		return errUnavailableRetry(err)
+		return res, errUnavailableRetry(err)
 	}
-	return err
+	return res, err
+}
+
+// retryLookup bounds the look for an earlier outcome of a retried action.
+const retryLookup = 300 * time.Millisecond
+
+// completedUpdate looks up the outcome of an update that was already sent,
+// as a retry after a crash is: it reports done with the update's result when
+// it has one. Sending the update again would get the same outcome, but only
+// once a workflow task the crashed worker had started has timed out; the
+// lookup reads the outcome the server keeps without waiting for that.
+func (s *Server) completedUpdate(ctx context.Context, workflowID, updateID string, res *workflows.ActionResult) (bool, error) {
+	lctx, cancel := context.WithTimeout(ctx, retryLookup)
+	defer cancel()
+	err := s.Temporal.GetWorkflowUpdateHandle(client.GetWorkflowUpdateHandleOptions{WorkflowID: workflowID, UpdateID: updateID}).Get(lctx, res)
+	if err == nil {
+		return true, nil
+	}
+	if workflows.ErrorType(err) != "" {
+		return true, err // the update ran and was refused or failed
+	}
+	return false, nil // not sent before, not finished, or no answer yet: send it
 }
 
 // requestFingerprint identifies an action's request: its name and its input

@@ -254,12 +254,19 @@ func (s *Server) actShipment(ctx context.Context, user store.User, id, actionNam
 			return workflows.ShipmentState{}, err
 		}
 	}
-	if err := s.update(ctx, user, workflows.ShipmentWorkflowID(id), string(action), input, idemKey); err != nil {
+	res, err := s.update(ctx, user, workflows.ShipmentWorkflowID(id), string(action), input, idemKey)
+	if err != nil {
 		e := s.finishedOr(ctx, fromWorkflow(err, id), workflows.ShipmentWorkflowID(id), "shipment "+id)
 		if e.Code == CodeNotFound {
 			e = errf(CodeNotFound, "shipment %s does not exist", id)
 		}
 		return workflows.ShipmentState{}, e
+	}
+	// From the read model, as a case's action answers (see act).
+	if row, err := s.Store.GetShipment(ctx, id); err == nil && row.Version >= res.Version {
+		if st, err := row.ShipmentState(); err == nil {
+			return st, nil
+		}
 	}
 	return s.shipmentState(ctx, id)
 }

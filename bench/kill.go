@@ -49,7 +49,15 @@ type KillResult struct {
 	// RetryLatency is, per retried action, the time from the restart
 	// (healthz answering) to its 200.
 	RetryLatency []time.Duration
-	Errors       []string
+	// Slowest are the three slowest retries: key, case and latency.
+	Slowest []string
+	Errors  []string
+	slow    []slowRetry
+}
+
+type slowRetry struct {
+	key, caseID string
+	took        time.Duration
 }
 
 func (r KillResult) String() string {
@@ -68,6 +76,9 @@ func (r KillResult) String() string {
 		fmt.Fprintf(&b, "retried action answered after the restart: p50 %s, p99 %s, max %s (%d of %d over 2 s)\n",
 			lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)*99/100].Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond),
 			countOver(lat, 2*time.Second), len(lat))
+	}
+	if len(r.Slowest) > 0 {
+		fmt.Fprintf(&b, "slowest retries: %s\n", strings.Join(r.Slowest, "; "))
 	}
 	for _, e := range r.Errors {
 		fmt.Fprintf(&b, "error: %s\n", e)
@@ -205,7 +216,9 @@ func Kill(ctx context.Context, o KillOptions) (KillResult, error) {
 					mu.Lock()
 					switch {
 					case err == nil && code == http.StatusOK:
-						res.RetryLatency = append(res.RetryLatency, time.Since(healthyAt))
+						took := time.Since(healthyAt)
+						res.RetryLatency = append(res.RetryLatency, took)
+						res.slow = append(res.slow, slowRetry{a.key, a.caseID, took})
 						mu.Unlock()
 						return
 					case err == nil && code == http.StatusServiceUnavailable:
@@ -227,6 +240,10 @@ func Kill(ctx context.Context, o KillOptions) (KillResult, error) {
 		}
 	}
 
+	sort.Slice(res.slow, func(i, j int) bool { return res.slow[i].took > res.slow[j].took })
+	for _, r := range res.slow[:min(3, len(res.slow))] {
+		res.Slowest = append(res.Slowest, fmt.Sprintf("%s (case %s) %s", r.key, r.caseID, r.took.Round(time.Millisecond)))
+	}
 	// Each case: one PSC filing, one note per round, and one claim or
 	// release event per round that sent one; no more.
 	for i, id := range ids {

@@ -31,12 +31,15 @@ func benchKillCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			dir, err := os.MkdirTemp("", "postrelease-kill-")
-			if err != nil {
-				return err
+			if o.Dir == "" {
+				dir, err := os.MkdirTemp("", "postrelease-kill-")
+				if err != nil {
+					return err
+				}
+				defer os.RemoveAll(dir)
+				o.Dir = dir
 			}
-			defer os.RemoveAll(dir)
-			o.Binary, o.Dir, o.Log = bin, dir, c.ErrOrStderr()
+			o.Binary, o.Log = bin, c.ErrOrStderr()
 			r, err := bench.Kill(c.Context(), o)
 			fmt.Fprint(c.OutOrStdout(), r)
 			if err == nil && (r.Lost > 0 || r.Duplicated > 0 || r.Refused > 0) {
@@ -46,6 +49,7 @@ func benchKillCmd() *cobra.Command {
 		}}
 	c.Flags().IntVar(&o.Cases, "cases", 40, "cases driven at once")
 	c.Flags().IntVar(&o.Rounds, "rounds", 10, "rounds, each ending in a SIGKILL and a restart")
+	c.Flags().StringVar(&o.Dir, "dir", "", "keep the data directory and the process's log here (to look into afterwards); default a temporary directory, removed")
 	c.Flags().DurationVar(&o.KillAfter, "kill-after", 60*time.Millisecond, "how long after a round's actions are sent the process is killed")
 	return c
 }
