@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"github.com/shopspring/decimal"
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/store"
@@ -158,8 +157,8 @@ func (f portForm) terms() (domain.PortTerms, map[string]string) {
 	if surcharge == "" {
 		surcharge = "0"
 	}
-	if t.DailySurcharge, err = decimal.NewFromString(surcharge); err != nil {
-		fe["daily_surcharge"] = fmt.Sprintf("%q is not an amount", surcharge)
+	if t.DailySurcharge, err = domain.ParseDailyAmount(surcharge); err != nil {
+		fe["daily_surcharge"] = err.Error()
 	}
 	for i, line := range strings.Split(f["tiers"], "\n") {
 		parts := strings.Fields(line)
@@ -167,10 +166,10 @@ func (f portForm) terms() (domain.PortTerms, map[string]string) {
 			continue
 		}
 		day, errDay := strconv.Atoi(parts[0])
-		var rate decimal.Decimal
+		var rate domain.DailyAmount
 		var errRate error
 		if len(parts) == 2 {
-			rate, errRate = decimal.NewFromString(strings.TrimPrefix(parts[1], "$"))
+			rate, errRate = domain.ParseDailyAmount(strings.TrimPrefix(parts[1], "$"))
 		}
 		if len(parts) != 2 || errDay != nil || errRate != nil {
 			fe["tiers"] = fmt.Sprintf("line %d %q: write the first day of the tier and its daily rate, e.g. \"5 333.00\"", i+1, strings.TrimSpace(line))

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -42,8 +43,8 @@ func (f FreeTimeStart) Label() string {
 // DemurrageTier is the daily rate from a chargeable day on. FromDay 1 is the
 // first day after free time; a tier applies until the next tier's FromDay.
 type DemurrageTier struct {
-	FromDay   int             `json:"from_day"`
-	DailyRate decimal.Decimal `json:"daily_rate"`
+	FromDay   int         `json:"from_day"`
+	DailyRate DailyAmount `json:"daily_rate"`
 }
 
 // PortTerms are one port's free time and demurrage, kept as data because they
@@ -63,7 +64,7 @@ type PortTerms struct {
 	Tiers          []DemurrageTier `json:"tiers"`
 	// DailySurcharge is added to every chargeable day whatever the tier, such
 	// as a chassis charge at NY/NJ.
-	DailySurcharge decimal.Decimal `json:"daily_surcharge"`
+	DailySurcharge DailyAmount `json:"daily_surcharge"`
 	// PierPass: the port's terminals use PierPass (US West Coast), so pickup
 	// needs a recorded PierPass appointment.
 	PierPass bool   `json:"pierpass"`
@@ -126,11 +127,56 @@ func (t PortTerms) Validate() error {
 		if tier.DailyRate.IsNegative() {
 			return &FieldError{"tiers", fmt.Sprintf("port %s: tier %d daily rate %s must not be negative", t.Code, i+1, tier.DailyRate)}
 		}
+		if tier.DailyRate.GreaterThan(MaxDailyRate) {
+			return &FieldError{"tiers", fmt.Sprintf("port %s: tier %d daily rate %s is more than %s a day: a typo, not a tariff", t.Code, i+1, tier.DailyRate, MaxDailyRate)}
+		}
 	}
 	if t.DailySurcharge.IsNegative() {
 		return &FieldError{"daily_surcharge", fmt.Sprintf("port %s: daily surcharge %s must not be negative", t.Code, t.DailySurcharge)}
 	}
+	if t.DailySurcharge.GreaterThan(MaxDailyRate) {
+		return &FieldError{"daily_surcharge", fmt.Sprintf("port %s: daily surcharge %s is more than %s a day: a typo, not a tariff", t.Code, t.DailySurcharge, MaxDailyRate)}
+	}
 	return nil
+}
+
+// MaxDailyRate bounds a demurrage rate or surcharge: terminals bill
+// hundreds of dollars a day per container, so 100,000 is a typo (or an
+// exponent such as 1e30 read as a number).
+var MaxDailyRate = decimal.NewFromInt(100000)
+
+// DailyAmount is a daily demurrage rate or surcharge in USD. It is answered
+// as money, with its cents ("222.00"), or with every decimal when a tariff
+// has more ("33.333"): USD would round those to cents.
+type DailyAmount struct{ decimal.Decimal }
+
+// ParseDailyAmount reads a daily rate or surcharge as a form writes it:
+// plain decimal notation ("222", "222.00", "33.333"), zero allowed, at most
+// three decimals and MaxDailyRate.
+func ParseDailyAmount(s string) (DailyAmount, error) {
+	t := strings.TrimSpace(s)
+	whole, frac, err := plainDecimal(t)
+	if err != nil {
+		return DailyAmount{}, fmt.Errorf("%q is not an amount: %v, like 333.00", shown(t), err)
+	}
+	if len(frac) > 3 {
+		return DailyAmount{}, fmt.Errorf("%q has more than three decimals", shown(t))
+	}
+	d, err := decimal.NewFromString(t)
+	if err != nil || len(strings.TrimLeft(whole, "0")) > 6 || d.GreaterThan(MaxDailyRate) {
+		return DailyAmount{}, fmt.Errorf("%q is not a daily amount up to %s, like 333.00", shown(t), MaxDailyRate)
+	}
+	return Daily(d), nil
+}
+
+// Daily is a DailyAmount of d.
+func Daily(d decimal.Decimal) DailyAmount { return DailyAmount{d} }
+
+func (a DailyAmount) MarshalJSON() ([]byte, error) {
+	if a.Exponent() >= -2 {
+		return json.Marshal(a.StringFixed(2))
+	}
+	return json.Marshal(a.String())
 }
 
 // FieldError says which field of a value is wrong, so a form or an API can
@@ -217,7 +263,7 @@ func Demurrage(t PortTerms, lastFreeDay, through time.Time) ([]DemurrageCharge, 
 		spans = append(spans, span{tier: 0, from: 1, rate: decimal.Zero})
 	}
 	for i, tier := range t.Tiers {
-		spans = append(spans, span{tier: i + 1, from: max(tier.FromDay, 1), rate: tier.DailyRate})
+		spans = append(spans, span{tier: i + 1, from: max(tier.FromDay, 1), rate: tier.DailyRate.Decimal})
 	}
 	var charges []DemurrageCharge
 	for i, s := range spans {
@@ -229,10 +275,10 @@ func Demurrage(t PortTerms, lastFreeDay, through time.Time) ([]DemurrageCharge, 
 		if n <= 0 {
 			continue
 		}
-		amount := RoundCents(s.rate.Add(t.DailySurcharge).Mul(decimal.NewFromInt(int64(n))))
+		amount := RoundCents(s.rate.Add(t.DailySurcharge.Decimal).Mul(decimal.NewFromInt(int64(n))))
 		charges = append(charges, DemurrageCharge{
 			Tier: s.tier, FromDay: s.from, Days: n,
-			DailyRate: USD{s.rate}, DailySurcharge: USD{t.DailySurcharge}, Amount: USD{amount},
+			DailyRate: USD{s.rate}, DailySurcharge: USD{t.DailySurcharge.Decimal}, Amount: USD{amount},
 		})
 		total = total.Add(amount)
 	}
@@ -247,7 +293,7 @@ func Demurrage(t PortTerms, lastFreeDay, through time.Time) ([]DemurrageCharge, 
 // Terminals publish their own tariffs; managers must replace these with real
 // terms. The time zones are the ports' own.
 func ExamplePorts() []PortTerms {
-	d := decimal.RequireFromString
+	d := func(s string) DailyAmount { return Daily(decimal.RequireFromString(s)) }
 	laLB := []DemurrageTier{ // example tiers, not a published tariff
 		{FromDay: 1, DailyRate: d("222")},
 		{FromDay: 5, DailyRate: d("333")},

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,7 +14,7 @@ import (
 func validTerms() PortTerms {
 	return PortTerms{
 		Code: "2704", Name: "Los Angeles, CA", FreeDays: 4, FreeTimeStarts: FreeTimeAvailabilityDay, TimeZone: "UTC",
-		Tiers: []DemurrageTier{{FromDay: 1, DailyRate: dec("100")}, {FromDay: 4, DailyRate: dec("200")}, {FromDay: 8, DailyRate: dec("300")}},
+		Tiers: []DemurrageTier{{FromDay: 1, DailyRate: daily("100")}, {FromDay: 4, DailyRate: daily("200")}, {FromDay: 8, DailyRate: daily("300")}},
 	}
 }
 
@@ -25,9 +26,9 @@ func TestPortTermsValidate(t *testing.T) {
 	}{
 		{"valid", func(*PortTerms) {}, ""},
 		{"zero free days is allowed", func(p *PortTerms) { p.FreeDays = 0 }, ""},
-		{"zero rates are allowed", func(p *PortTerms) { p.Tiers[0].DailyRate = decimal.Zero }, ""},
+		{"zero rates are allowed", func(p *PortTerms) { p.Tiers[0].DailyRate = Daily(decimal.Zero) }, ""},
 		{"one tier is enough", func(p *PortTerms) { p.Tiers = p.Tiers[:1] }, ""},
-		{"surcharge", func(p *PortTerms) { p.DailySurcharge = dec("40") }, ""},
+		{"surcharge", func(p *PortTerms) { p.DailySurcharge = daily("40") }, ""},
 		{"bad port code", func(p *PortTerms) { p.Code = "LAX" }, "4-digit CBP port code"},
 		{"empty name", func(p *PortTerms) { p.Name = "  " }, "name is required"},
 		{"negative free days", func(p *PortTerms) { p.FreeDays = -1 }, "free days must not be negative"},
@@ -36,8 +37,8 @@ func TestPortTermsValidate(t *testing.T) {
 		{"first tier on day 0", func(p *PortTerms) { p.Tiers[0].FromDay = 0 }, "must start on day 1"},
 		{"two tiers on the same day", func(p *PortTerms) { p.Tiers[2].FromDay = 4 }, "tier 3 starts on day 4, not after tier 2"},
 		{"descending tiers", func(p *PortTerms) { p.Tiers[1].FromDay = 9 }, "tier 3 starts on day 8, not after tier 2 (day 9)"},
-		{"negative rate", func(p *PortTerms) { p.Tiers[1].DailyRate = dec("-0.01") }, "tier 2 daily rate -0.01 must not be negative"},
-		{"negative surcharge", func(p *PortTerms) { p.DailySurcharge = dec("-1") }, "daily surcharge -1 must not be negative"},
+		{"negative rate", func(p *PortTerms) { p.Tiers[1].DailyRate = daily("-0.01") }, "tier 2 daily rate -0.01 must not be negative"},
+		{"negative surcharge", func(p *PortTerms) { p.DailySurcharge = daily("-1") }, "daily surcharge -1 must not be negative"},
 		{"a port's own zone", func(p *PortTerms) { p.TimeZone = "America/Los_Angeles" }, ""},
 		{"no time zone", func(p *PortTerms) { p.TimeZone = "" }, "a time zone is required"},
 		{"the host's zone", func(p *PortTerms) { p.TimeZone = "Local" }, "each machine's own zone"},
@@ -215,12 +216,12 @@ func TestDemurrage(t *testing.T) {
 	lfd := day(2026, 3, 12) // Thursday
 	plain := validTerms()   // $100 days 1–3, $200 days 4–7, $300 from day 8
 	withSurcharge := validTerms()
-	withSurcharge.DailySurcharge = dec("40")
+	withSurcharge.DailySurcharge = daily("40")
 	fraction := validTerms()
-	fraction.Tiers = []DemurrageTier{{FromDay: 1, DailyRate: dec("0.335")}, {FromDay: 4, DailyRate: dec("33.333")}}
+	fraction.Tiers = []DemurrageTier{{FromDay: 1, DailyRate: daily("0.335")}, {FromDay: 4, DailyRate: daily("33.333")}}
 	noTiers := validTerms()
 	noTiers.Tiers = nil
-	noTiers.DailySurcharge = dec("40")
+	noTiers.DailySurcharge = daily("40")
 
 	tests := []struct {
 		name      string
@@ -280,7 +281,7 @@ func TestDemurrage(t *testing.T) {
 
 func TestDemurrageDaysAddUp(t *testing.T) {
 	p := validTerms()
-	p.DailySurcharge = dec("40")
+	p.DailySurcharge = daily("40")
 	lfd := day(2028, 2, 20)
 	for n := 0; n <= 40; n++ {
 		charges, _ := Demurrage(p, lfd, AddDays(lfd, n))
@@ -313,7 +314,7 @@ func TestExamplePorts(t *testing.T) {
 			t.Errorf("port %s: note %q should say the terms are examples", p.Code, p.Note)
 		}
 		for i := 1; i < len(p.Tiers); i++ {
-			if !p.Tiers[i].DailyRate.GreaterThan(p.Tiers[i-1].DailyRate) {
+			if !p.Tiers[i].DailyRate.GreaterThan(p.Tiers[i-1].DailyRate.Decimal) {
 				t.Errorf("port %s: tier %d rate %s does not increase", p.Code, i+1, p.Tiers[i].DailyRate)
 			}
 		}
@@ -355,7 +356,7 @@ func TestExamplePorts(t *testing.T) {
 		t.Errorf("Oakland note %q should carry the seed's advice", byCode["2811"].Note)
 	}
 	// Editing one port's tiers must not change another's.
-	ports[0].Tiers[0].DailyRate = dec("1")
+	ports[0].Tiers[0].DailyRate = daily("1")
 	if ports[1].Tiers[0].DailyRate.Equal(dec("1")) {
 		t.Error("ports 2704 and 2709 share their tier slice")
 	}
@@ -407,7 +408,7 @@ func TestPortTermsValidateNamesTheField(t *testing.T) {
 		"name":             func(p *PortTerms) { p.Name = " " },
 		"free_days":        func(p *PortTerms) { p.FreeDays = -1 },
 		"tiers":            func(p *PortTerms) { p.Tiers = nil },
-		"daily_surcharge":  func(p *PortTerms) { p.DailySurcharge = dec("-1") },
+		"daily_surcharge":  func(p *PortTerms) { p.DailySurcharge = daily("-1") },
 		"time_zone":        func(p *PortTerms) { p.TimeZone = "Nowhere/Nothing" },
 		"free_time_starts": func(p *PortTerms) { p.FreeTimeStarts = "" },
 	} {
@@ -416,6 +417,50 @@ func TestPortTermsValidateNamesTheField(t *testing.T) {
 		var fe *FieldError
 		if err := p.Validate(); !errors.As(err, &fe) || fe.Field != field {
 			t.Errorf("%s: Validate() = %v, want a FieldError on %s", field, err, field)
+		}
+	}
+}
+
+func daily(s string) DailyAmount { return Daily(dec(s)) }
+
+// Rates are answered as money: with their cents, or every decimal a tariff
+// has; they read back to the same value.
+func TestPortTermsJSONRatesWithCents(t *testing.T) {
+	terms := PortTerms{Code: "2704", Name: "Los Angeles, CA", FreeDays: 4, FreeTimeStarts: FreeTimeNextDay, TimeZone: "America/Los_Angeles",
+		Tiers: []DemurrageTier{{FromDay: 1, DailyRate: daily("222")}, {FromDay: 5, DailyRate: daily("33.333")}}, DailySurcharge: daily("40")}
+	b, err := json.Marshal(terms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"daily_rate":"222.00"`, `"daily_rate":"33.333"`, `"daily_surcharge":"40.00"`, `"time_zone":"America/Los_Angeles"`, `"free_days":4`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s lacks %s", b, want)
+		}
+	}
+	var back PortTerms
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !back.Tiers[1].DailyRate.Equal(dec("33.333")) || !back.DailySurcharge.Equal(dec("40")) || back.TimeZone != terms.TimeZone {
+		t.Errorf("read back %+v", back)
+	}
+	huge := terms
+	huge.Tiers = []DemurrageTier{{FromDay: 1, DailyRate: daily("1e30")}}
+	if err := huge.Validate(); err == nil || !strings.Contains(err.Error(), "a typo") {
+		t.Errorf("a rate of 1e30: %v", err)
+	}
+}
+
+func TestParseDailyAmount(t *testing.T) {
+	for in, want := range map[string]string{"222": "222.00", " 333.00 ": "333.00", "0": "0.00", "33.333": "33.333"} {
+		got, err := ParseDailyAmount(in)
+		if b, _ := got.MarshalJSON(); err != nil || string(b) != `"`+want+`"` {
+			t.Errorf("ParseDailyAmount(%q) = %s, %v; want %s", in, b, err, want)
+		}
+	}
+	for _, in := range []string{"", "1e3", "-5", "1.2345", "100001", "$5", "1,000"} {
+		if _, err := ParseDailyAmount(in); err == nil {
+			t.Errorf("ParseDailyAmount(%q) accepted", in)
 		}
 	}
 }

@@ -47,7 +47,7 @@ func (r portRow) port() (Port, error) {
 		return Port{}, fmt.Errorf("port %s: stored tiers are not valid JSON: %w", r.Code, err)
 	}
 	var err error
-	if p.DailySurcharge, err = decimal.NewFromString(r.DailySurcharge); err != nil {
+	if p.DailySurcharge.Decimal, err = decimal.NewFromString(r.DailySurcharge); err != nil {
 		return Port{}, fmt.Errorf("port %s: stored surcharge %q: %w", r.Code, r.DailySurcharge, err)
 	}
 	return p, nil

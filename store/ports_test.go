@@ -32,7 +32,7 @@ func TestPortsSeededWithTheExamples(t *testing.T) {
 				continue
 			}
 			if p.Name != w.Name || p.FreeDays != w.FreeDays || p.WorkingDays != w.WorkingDays || p.PierPass != w.PierPass ||
-				p.Note != w.Note || !p.DailySurcharge.Equal(w.DailySurcharge) || !sameTiers(p.Tiers, w.Tiers) ||
+				p.Note != w.Note || !p.DailySurcharge.Equal(w.DailySurcharge.Decimal) || !sameTiers(p.Tiers, w.Tiers) ||
 				p.TimeZone != w.TimeZone || p.FreeTimeStarts != w.FreeTimeStarts {
 				t.Errorf("seeded port %s = %+v\nwant %+v", p.Code, p.PortTerms, w)
 			}
@@ -51,7 +51,7 @@ func sameTiers(a, b []domain.DemurrageTier) bool {
 		return false
 	}
 	for i := range a {
-		if a[i].FromDay != b[i].FromDay || !a[i].DailyRate.Equal(b[i].DailyRate) {
+		if a[i].FromDay != b[i].FromDay || !a[i].DailyRate.Equal(b[i].DailyRate.Decimal) {
 			return false
 		}
 	}
@@ -67,7 +67,7 @@ func TestSavePort(t *testing.T) {
 		}
 		edited := la.PortTerms
 		edited.FreeDays = 5
-		edited.Tiers = []domain.DemurrageTier{{FromDay: 1, DailyRate: decimal.RequireFromString("250.50")}, {FromDay: 4, DailyRate: decimal.RequireFromString("400")}}
+		edited.Tiers = []domain.DemurrageTier{{FromDay: 1, DailyRate: domain.Daily(decimal.RequireFromString("250.50"))}, {FromDay: 4, DailyRate: domain.Daily(decimal.RequireFromString("400"))}}
 		edited.Note = "Terminal tariff 2027"
 		edited.FreeTimeStarts = domain.FreeTimeAvailabilityDay
 		if _, err := s.SavePort(ctx, edited, "manager@example.com"); err != nil {
@@ -84,7 +84,7 @@ func TestSavePort(t *testing.T) {
 
 		// A new port.
 		sav := domain.PortTerms{Code: "1703", Name: "Savannah, GA", FreeDays: 4, FreeTimeStarts: domain.FreeTimeNextDay, TimeZone: "America/New_York",
-			Tiers: []domain.DemurrageTier{{FromDay: 1, DailyRate: decimal.RequireFromString("175")}}}
+			Tiers: []domain.DemurrageTier{{FromDay: 1, DailyRate: domain.Daily(decimal.RequireFromString("175"))}}}
 		if _, err := s.SavePort(ctx, sav, "manager@example.com"); err != nil {
 			t.Fatal(err)
 		}
@@ -108,7 +108,7 @@ func TestSavePort(t *testing.T) {
 
 		// Invalid terms change nothing.
 		bad := edited
-		bad.Tiers = []domain.DemurrageTier{{FromDay: 2, DailyRate: decimal.RequireFromString("1")}}
+		bad.Tiers = []domain.DemurrageTier{{FromDay: 2, DailyRate: domain.Daily(decimal.RequireFromString("1"))}}
 		if _, err := s.SavePort(ctx, bad, "x"); err == nil || !strings.Contains(err.Error(), "first tier must start on day 1") {
 			t.Errorf("saving invalid tiers: %v", err)
 		}

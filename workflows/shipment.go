@@ -811,7 +811,7 @@ func (s *shipment) firstDailyRate() string {
 	if len(t.Tiers) == 0 {
 		return "$0.00"
 	}
-	return "$" + t.Tiers[0].DailyRate.Add(t.DailySurcharge).StringFixed(2)
+	return "$" + t.Tiers[0].DailyRate.Add(t.DailySurcharge.Decimal).StringFixed(2)
 }
 
 func (s *shipment) changed(now time.Time) {
