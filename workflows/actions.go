@@ -1,11 +1,8 @@
 package workflows
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -15,6 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/workflows/kit"
 )
 
 // actionStep is the step each step-bound action completes. add_note and
@@ -144,7 +142,7 @@ func (c *detentionCase) validate(ctx workflow.Context, action Action, req Action
 	if c.busy {
 		return nil, conflict("the case is applying a previous action; try again in a moment")
 	}
-	if err := keyConflict(c.state.AppliedKeys, req, "case"); err != nil {
+	if err := kit.KeyConflict(c.state.AppliedKeys, req, "case"); err != nil {
 		return nil, err
 	}
 	if err := Permit(&c.state, req.Actor, action, workflow.Now(ctx)); err != nil {
@@ -163,69 +161,6 @@ func (c *detentionCase) validate(ctx workflow.Context, action Action, req Action
 		return nil, err
 	}
 	return in, nil
-}
-
-// strictDecode reads an action's input and refuses fields the action does
-// not have, so a typo is an error rather than silently ignored.
-func strictDecode(raw json.RawMessage, v any) error {
-	if len(raw) == 0 || string(raw) == "null" {
-		raw = json.RawMessage("{}")
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	// encoding/json is deterministic for a given input; workflowcheck flags it
-	// only through reflect → runtime frame expansion → lazy GC start, the same
-	// false positive it already waives for runtime.Caller.
-	//workflowcheck:ignore
-	if err := dec.Decode(v); err != nil {
-		msg := err.Error()
-		if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-			return invalid(FieldErrors{strings.Trim(f, `"`): "is not a field of this action"})
-		}
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return invalid(FieldErrors{te.Field: "has the wrong type: expected " + te.Type.String()})
-		}
-		if f, ferr := failingField(raw, v); f != "" {
-			return invalid(FieldErrors{f: "is not valid: " + ferr.Error()})
-		}
-		return invalid(FieldErrors{"input": "is not valid JSON for this action: " + msg})
-	}
-	return nil
-}
-
-// failingField finds the top-level field of raw that v's type refuses: a
-// date or amount whose own UnmarshalJSON fails reports no field name, and a
-// 422 must name the field. It returns "" when no single field is to blame.
-//
-//workflowcheck:ignore (reflection over a decoded struct, as encoding/json does)
-func failingField(raw json.RawMessage, v any) (string, error) {
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(raw, &fields) != nil {
-		return "", nil
-	}
-	t := reflect.TypeOf(v)
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t.Kind() != reflect.Struct {
-		return "", nil
-	}
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
-		if name == "" {
-			name = sf.Name
-		}
-		val, ok := fields[name]
-		if !ok || name == "-" {
-			continue
-		}
-		if err := json.Unmarshal(val, reflect.New(sf.Type).Interface()); err != nil {
-			return name, err
-		}
-	}
-	return "", nil
 }
 
 func required(fe FieldErrors, field, v string) string {
@@ -446,7 +381,7 @@ func (c *detentionCase) handle(ctx workflow.Context, action Action, req ActionRe
 	}
 	// Checked again: an update validated in the same workflow task as this
 	// one may have applied the same key meanwhile.
-	if err := keyConflict(c.state.AppliedKeys, req, "case"); err != nil {
+	if err := kit.KeyConflict(c.state.AppliedKeys, req, "case"); err != nil {
 		return err
 	}
 	input, err := c.decode(action, req.Input)
@@ -574,7 +509,7 @@ func (c *detentionCase) handle(ctx workflow.Context, action Action, req ActionRe
 			Message: fmt.Sprintf("case %s: step %s was reassigned to you by %s", c.state.CaseID, cur.Name, actor.Email), At: now,
 			DedupeKey: fmt.Sprintf("%s/%d/reassign/%d", c.state.CaseID, cur.Seq, c.state.Version)})
 	}
-	c.state.AppliedKeys = rememberKey(c.state.AppliedKeys, req)
+	c.state.AppliedKeys = kit.RememberKey(c.state.AppliedKeys, req)
 	c.flush(ctx)
 	return nil
 }
@@ -610,7 +545,7 @@ func (c *detentionCase) decideCodeFix(ctx workflow.Context, now time.Time, actor
 	// Bounded, unlike the projections: while it runs the case refuses other
 	// actions (busy), so a store that stays down fails the approval instead,
 	// and the manager can approve again later.
-	opts := activityOptions
+	opts := kit.ActivityOptions
 	opts.ScheduleToCloseTimeout = 5 * time.Minute
 	actx := workflow.WithActivityOptions(ctx, opts)
 	err := workflow.ExecuteActivity(actx, ActivityApplyCodeFix, ApplyCodeFixInput{

@@ -1,15 +1,14 @@
 package workflows
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/shopspring/decimal"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/workflows/kit"
 )
 
 // CaseWorkflow runs one detention case from opening to closing: every human
@@ -35,18 +34,18 @@ type detentionCase struct {
 	// the next step (the catalog change): every other action, notes and
 	// reassignments included, is refused meanwhile, so none slips in between.
 	busy   bool
-	outbox []NotifyInput
+	outbox kit.Outbox
 	// searchAttrs are the values last written to Temporal's visibility.
 	searchAttrs searchValues
 	// version is the workflow.GetVersion of changeCaseKinds: DefaultVersion
 	// for a case started before kinds existed (always an HS
 	// misclassification, no parent), 1 since.
 	version workflow.Version
-	// cancelTimers and asyncNotify: since changeClockAndOutbox (see clock.go).
-	cancelTimers, asyncNotify bool
-	// notifying counts Notify activities still running: the case completes
-	// only once they are done, so no notification is lost with the run.
-	notifying int
+	// cancelTimers: since kit.ChangeClockAndOutbox, as outbox.Async.
+	cancelTimers bool
+	// clockFired is set by the clock's events as they fire, so the case
+	// changes version once for all that fired at the same instant.
+	clockFired bool
 }
 
 // changeCaseKinds is the GetVersion change id of case kinds and of the
@@ -63,8 +62,9 @@ const changeLegalTimeZone = "legal-time-zone"
 
 func (c *detentionCase) setup(ctx workflow.Context, in OpenCaseInput) error {
 	c.version = workflow.GetVersion(ctx, changeCaseKinds, workflow.DefaultVersion, 1)
-	clockOutbox := workflow.GetVersion(ctx, changeClockAndOutbox, workflow.DefaultVersion, 1)
-	c.cancelTimers, c.asyncNotify = clockOutbox >= 1, clockOutbox >= 1
+	clockOutbox := workflow.GetVersion(ctx, kit.ChangeClockAndOutbox, workflow.DefaultVersion, 1)
+	c.cancelTimers, c.outbox.Async = clockOutbox >= 1, clockOutbox >= 1
+	c.outbox.Subject = []any{"case", in.CaseID}
 	kind := KindHSMisclassification
 	if c.version >= 1 {
 		kind = in.KindOrDefault()
@@ -155,28 +155,22 @@ func (c *detentionCase) run(ctx workflow.Context) (CaseState, error) {
 	for c.state.Status != StatusClosed {
 		seen := c.state.Version
 		changed := func() bool { return c.state.Version != seen }
-		at, what := c.nextClock()
-		if at.IsZero() {
-			if err := workflow.Await(ctx, changed); err != nil {
-				return c.state, err
-			}
-			continue
+		fired, err := kit.WaitForClock(ctx, c.pendingClock, changed, c.cancelTimers)
+		if err != nil {
+			return c.state, err
 		}
-		if wait := at.Sub(workflow.Now(ctx)); wait > 0 {
-			ok, err := awaitChangeOrTimeout(ctx, wait, what, changed, c.cancelTimers)
-			if err != nil {
-				return c.state, err
-			}
-			if ok {
-				continue // a human step changed the case; recompute the clock
-			}
+		if !fired {
+			continue // a human step changed the case; recompute the clock
 		}
-		c.onClock(workflow.Now(ctx))
+		if c.clockFired {
+			c.changed(workflow.Now(ctx))
+			c.clockFired = false
+		}
 		c.flush(ctx)
 	}
 	// Let update handlers that are still writing their projection, and
 	// notifications still on their way to the outbox, finish.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && c.notifying == 0 }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && c.outbox.Idle() }); err != nil {
 		return c.state, err
 	}
 	if c.version >= 1 && c.state.Case.ParentWorkflowID != "" {
@@ -248,98 +242,49 @@ func (c *detentionCase) enterFirstStep(now time.Time, step Step) {
 		DedupeKey: fmt.Sprintf("%s/%d/assignment", c.state.CaseID, rec.Seq)})
 }
 
-// clockEvent is a time event of the open step.
-type clockEvent int
-
-const (
-	clockPSCWindow clockEvent = iota
-	clockReminder
-	clockLevel1
-	clockLevel2
-)
-
-// pendingClock lists the open step's time events that have not happened yet,
-// in the order they are handled at the same instant. nextClock and onClock
-// both read it, so they can never disagree (which would spin the loop).
-func (c *detentionCase) pendingClock() []struct {
-	kind clockEvent
-	at   time.Time
-	what string
-} {
+// pendingClock lists the open step's time events that have not happened
+// yet, in the order they are handled at the same instant. Each checks, as it
+// fires, that its step is still the open one: once the PSC window has
+// closed, the filing step's reminder and escalations due at the same
+// instant are void.
+func (c *detentionCase) pendingClock() []kit.TimedEvent {
 	cur := c.state.Current()
 	if cur == nil {
 		return nil
 	}
-	type ev = struct {
-		kind clockEvent
-		at   time.Time
-		what string
+	on := func(fire func(now time.Time)) func(now time.Time) {
+		return func(now time.Time) {
+			if c.state.Current() != cur {
+				return
+			}
+			c.clockFired = true
+			fire(now)
+		}
 	}
-	var out []ev
+	var out []kit.TimedEvent
 	if cur.Name == StepFilePSC {
-		out = append(out, ev{clockPSCWindow, c.state.Deadlines.PSCWindowClosesAt, "PSC window closes"})
+		out = append(out, kit.TimedEvent{At: c.state.Deadlines.PSCWindowClosesAt, What: "PSC window closes", Fire: on(c.pscWindowClosed)})
 	}
 	if !cur.ReminderSent && cur.RemindAt.Before(cur.DueAt) {
-		out = append(out, ev{clockReminder, cur.RemindAt, "reminder: " + string(cur.Name)})
-	}
-	if cur.EscalationLevel < 1 {
-		out = append(out, ev{clockLevel1, cur.DueAt, "escalation level 1: " + string(cur.Name)})
-	}
-	if cur.EscalationLevel < 2 {
-		out = append(out, ev{clockLevel2, cur.SecondLevelAt, "escalation level 2: " + string(cur.Name)})
-	}
-	return out
-}
-
-// nextClock is the earliest pending time event of the open step.
-func (c *detentionCase) nextClock() (time.Time, string) {
-	var at time.Time
-	var what string
-	for _, e := range c.pendingClock() {
-		if at.IsZero() || e.at.Before(at) {
-			at, what = e.at, e.what
-		}
-	}
-	return at, what
-}
-
-// onClock handles every time event that is due at now.
-func (c *detentionCase) onClock(now time.Time) {
-	handled := false
-	defer func() {
-		if handled {
-			c.changed(now)
-		}
-	}()
-	for _, e := range c.pendingClock() {
-		if e.at.After(now) {
-			continue
-		}
-		handled = true
-		cur := c.state.Current()
-		switch e.kind {
-		case clockPSCWindow:
-			c.pscWindowClosed(now)
-			return // a new step with its own clock
-		case clockReminder:
+		out = append(out, kit.TimedEvent{At: cur.RemindAt, What: "reminder: " + string(cur.Name), Fire: on(func(now time.Time) {
 			cur.ReminderSent = true
 			msg := fmt.Sprintf("case %s: step %s is due %s", c.state.CaseID, cur.Name, cur.DueAt.Format(time.RFC3339))
 			c.event(now, nil, "reminder", msg)
 			c.queue(NotifyInput{Kind: NotifyReminder, Step: cur.Name, ToEmail: cur.Assignee, ToRole: roleIfNoAssignee(cur.Assignee, cur.OwnerRole),
 				Message: msg, At: now, DedupeKey: fmt.Sprintf("%s/%d/reminder", c.state.CaseID, cur.Seq)})
-		case clockLevel1:
+		})})
+	}
+	if cur.EscalationLevel < 1 {
+		out = append(out, kit.TimedEvent{At: cur.DueAt, What: "escalation level 1: " + string(cur.Name), Fire: on(func(now time.Time) {
 			c.escalate(now, cur, 1, fmt.Sprintf("step %s was due %s and is not done", cur.Name, cur.DueAt.Format(time.RFC3339)))
-		case clockLevel2:
+		})})
+	}
+	if cur.EscalationLevel < 2 {
+		out = append(out, kit.TimedEvent{At: cur.SecondLevelAt, What: "escalation level 2: " + string(cur.Name), Fire: on(func(now time.Time) {
 			c.escalate(now, cur, 2, fmt.Sprintf("step %s is still not done, %s after its due time", cur.Name, cur.SecondLevelAt.Sub(cur.DueAt)))
-		}
+		})})
 	}
-}
-
-func roleIfNoAssignee(assignee string, role domain.Role) domain.Role {
-	if assignee == "" {
-		return role
-	}
-	return ""
+	return out
 }
 
 func (c *detentionCase) escalate(now time.Time, cur *StepRecord, level int, reason string) {
@@ -442,96 +387,22 @@ func (c *detentionCase) event(now time.Time, by *Actor, kind, detail string) {
 // snapshot deep-copies the state. A local activity gets its input as Go
 // values, not serialised, and may still be running when the next workflow task
 // changes the state; it must not share slices or pointers with it.
-func (c *detentionCase) snapshot() CaseState { return deepCopy(c.state) }
-
-// deepCopy copies plain workflow state through JSON, so the copy shares no
-// slice, map or pointer with the original.
-func deepCopy[T any](v T) T {
-	var cp T
-	// encoding/json is deterministic; workflowcheck flags it only through
-	// reflect (see strictDecode).
-	//workflowcheck:ignore
-	b, err := json.Marshal(v)
-	if err == nil {
-		//workflowcheck:ignore
-		err = json.Unmarshal(b, &cp)
-	}
-	if err != nil {
-		panic(fmt.Sprintf("copying workflow state: %v", err)) // a bug: the state is plain data
-	}
-	return cp
-}
+func (c *detentionCase) snapshot() CaseState { return kit.DeepCopy(c.state) }
 
 func (c *detentionCase) queue(n NotifyInput) {
 	n.CaseID = c.state.CaseID
-	c.outbox = append(c.outbox, n)
-}
-
-var activityOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: 30 * time.Second,
-	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
-}
-
-// The projection is a local activity: it runs inside the workflow task, so a
-// step costs one round trip to the server less, and the snapshot it writes is
-// not copied into the history (which stays small however often the case
-// changes). Notifications stay normal activities: their inputs are the
-// reminders and escalations the history timeline shows.
-var projectionOptions = workflow.LocalActivityOptions{
-	StartToCloseTimeout: 10 * time.Second,
-	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+	c.outbox.Queue(n)
 }
 
 // flush sends the queued notifications, updates the search attributes and
-// writes the current state to the read model. The store keeps the highest
-// version, so concurrent or retried projections never go backwards. The
-// activities retry until the store answers: nothing is lost while it is down.
-// Since asyncNotify, flush waits for the projection only: an action answers
-// as soon as the read model shows it, while its notifications reach the
-// outbox in the background (a Notify activity lost with a killed worker is
-// retried only after its timeout, and an action must not wait for that).
+// writes the current state to the read model (see kit.Outbox).
 func (c *detentionCase) flush(ctx workflow.Context) {
-	pending := c.outbox
-	c.outbox = nil
-	futures := make([]workflow.Future, 0, len(pending)+1)
-	for _, n := range pending {
-		futures = append(futures, startNotify(ctx, n, c.asyncNotify, &c.notifying))
-	}
-	c.syncSearchAttributes(ctx)
-	lctx := workflow.WithLocalActivityOptions(ctx, projectionOptions)
-	futures = append(futures, workflow.ExecuteLocalActivity(lctx, ActivityProjectCase, ProjectCaseInput{State: c.snapshot()}))
-	for _, f := range futures {
-		if f == nil {
-			continue
-		}
-		if err := f.Get(ctx, nil); err != nil {
-			workflow.GetLogger(ctx).Error("activity failed", "case", c.state.CaseID, "error", err)
-		}
-	}
-}
-
-// notifyOptions bound one Notify activity, an insert into the outbox: a
-// short timeout, so an attempt lost with a killed worker is retried soon.
-var notifyOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: 10 * time.Second,
-	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
-}
-
-// startNotify schedules the Notify activity for n. Unless async, it returns
-// the future for the caller to wait on. When async, a workflow goroutine
-// waits for it and *running counts it until it is done (the workflow waits
-// for zero before it completes or continues as new); it returns nil.
-func startNotify(ctx workflow.Context, n NotifyInput, async bool, running *int) workflow.Future {
-	if !async {
-		return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOptions), ActivityNotify, n)
-	}
-	f := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, notifyOptions), ActivityNotify, n)
-	*running++
-	workflow.Go(ctx, func(gctx workflow.Context) {
-		defer func() { *running-- }()
-		if err := f.Get(gctx, nil); err != nil {
-			workflow.GetLogger(gctx).Error("notification not queued", "case", n.CaseID, "kind", n.Kind, "error", err)
-		}
+	c.outbox.Flush(ctx, kit.Flush{
+		Notify: ActivityNotify,
+		Search: c.syncSearchAttributes,
+		Project: func(ctx workflow.Context) workflow.Future {
+			lctx := workflow.WithLocalActivityOptions(ctx, kit.ProjectionOptions)
+			return workflow.ExecuteLocalActivity(lctx, ActivityProjectCase, ProjectCaseInput{State: c.snapshot()})
+		},
 	})
-	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/workflows/kit"
 )
 
 // timerCounts counts the timers a test environment's workflow starts, fires
@@ -62,7 +63,7 @@ func TestCaseWorkflow_ClockCancelsTimersOfEndedWaits(t *testing.T) {
 // timers are not cancelled.
 func TestCaseWorkflow_ClockBeforeVersionKeepsTimers(t *testing.T) {
 	h := newHarness(t)
-	h.env.OnGetVersion(changeClockAndOutbox, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	h.env.OnGetVersion(kit.ChangeClockAndOutbox, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	timers := countTimers(h.env)
 	in := testCase(t, 30, false)
 	for i := 1; i <= 3; i++ {

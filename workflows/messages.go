@@ -4,7 +4,6 @@
 package workflows
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -13,28 +12,12 @@ import (
 	"github.com/postrelease/postrelease/policy"
 )
 
-// TaskQueue is the one task queue the worker polls.
-const TaskQueue = "postrelease"
-
-// WorkflowTaskTimeout is every case's and shipment's workflow task timeout.
-// A task a killed worker had started is retried only when it times out, and
-// an action waiting on it waits that long: 2 s rather than Temporal's 10 s.
-// Our tasks take milliseconds, and a local activity (the projection) that
-// runs longer than the timeout keeps the task alive by heartbeat.
-const WorkflowTaskTimeout = 2 * time.Second
-
 // CaseWorkflowID is the workflow ID of a detention case: derived from the case
 // id so the same case can never run twice.
 func CaseWorkflowID(caseID string) string { return "detention-case-" + caseID }
 
 // Workflow type names.
 const CaseWorkflowName = "DetentionCase"
-
-// QueryState answers with the full CaseState.
-const QueryState = "state"
-
-// Step is a stage of a detention case.
-type Step string
 
 const (
 	StepFilePSC         Step = "file_psc"
@@ -129,37 +112,6 @@ var Actions = []Action{
 	ActionRecordSealFindings, ActionRecordISFAmendment, ActionRecordHoldResolution, ActionClose,
 	ActionAddNote, ActionReassign,
 	ActionClaim, ActionRelease, // last: the web form and existing histories keep the order above
-}
-
-// Actor is the authenticated user behind an action, set by the API from the
-// session or token, never from the request body.
-type Actor struct {
-	UserID string      `json:"user_id"`
-	Email  string      `json:"email"`
-	Name   string      `json:"name,omitempty"`
-	Role   domain.Role `json:"role"`
-}
-
-// ActionRequest is the payload of every update: who acts and the action's own
-// input as JSON (decoded and checked by the validator).
-type ActionRequest struct {
-	Actor Actor           `json:"actor"`
-	Input json.RawMessage `json:"input"`
-	// IdempotencyKey is the client's Idempotency-Key, when it sent one, and
-	// Fingerprint the API's hash of the action and its input: a key applied
-	// once may come again only with the same request (see AppliedKey).
-	IdempotencyKey string `json:"idempotency_key,omitempty"`
-	Fingerprint    string `json:"fingerprint,omitempty"`
-}
-
-// ActionResult is what an update answers: where the case is now. The full
-// state is one query away (QueryState); answering it here would copy the whole
-// state into the history with every step.
-type ActionResult struct {
-	CaseID  string `json:"case_id"`
-	Version int64  `json:"version"`
-	Status  string `json:"status"`
-	Step    Step   `json:"step"`
 }
 
 // Inputs of the actions.
@@ -309,20 +261,6 @@ func (d Deadlines) reconCap() time.Time {
 	return d.ReconDue
 }
 
-// Status of a case as a whole.
-const (
-	StatusOpen   = "open"
-	StatusClosed = "closed"
-)
-
-// Step record statuses.
-const (
-	StepActive     = "active"
-	StepDone       = "done"
-	StepSkipped    = "skipped"
-	StepSuperseded = "superseded" // the step ended without being done (e.g. the PSC window closed)
-)
-
 // StepRecord is one step of the case, open or finished.
 type StepRecord struct {
 	Seq             int         `json:"seq"`
@@ -339,22 +277,6 @@ type StepRecord struct {
 	CompletedAt     *time.Time  `json:"completed_at,omitempty"`
 	CompletedBy     *Actor      `json:"completed_by,omitempty"`
 	Outcome         string      `json:"outcome,omitempty"`
-}
-
-// Escalation is raised by the clock: level 1 to managers at due, level 2 later.
-type Escalation struct {
-	Step   Step      `json:"step"`
-	Level  int       `json:"level"`
-	At     time.Time `json:"at"`
-	Reason string    `json:"reason"`
-}
-
-// Event is one business event kept in the state (the history has them all too).
-type Event struct {
-	At     time.Time `json:"at"`
-	Actor  *Actor    `json:"actor,omitempty"` // nil for the system's own events
-	Kind   string    `json:"kind"`
-	Detail string    `json:"detail"`
 }
 
 // Filing is a reference filed with CBP by an actor.
@@ -429,13 +351,6 @@ type HoldResolution struct {
 	At        time.Time `json:"at"`
 }
 
-// Note is a free-text remark on the case.
-type Note struct {
-	Text string    `json:"text"`
-	By   Actor     `json:"by"`
-	At   time.Time `json:"at"`
-}
-
 // CaseState is everything the workflow knows, answered by QueryState and
 // written to the read model after every change (Version grows with each one).
 type CaseState struct {
@@ -491,27 +406,6 @@ const (
 // ProjectCaseInput writes a snapshot of the case to the read model.
 type ProjectCaseInput struct {
 	State CaseState `json:"state"`
-}
-
-// Notification kinds.
-const (
-	NotifyReminder   = "reminder"
-	NotifyEscalation = "escalation"
-	NotifyAssignment = "assignment"
-)
-
-// NotifyInput is one in-app notification, to a user (ToEmail) or to everyone
-// with a role (ToRole). DedupeKey makes a retried activity write it once.
-type NotifyInput struct {
-	DedupeKey string      `json:"dedupe_key"`
-	CaseID    string      `json:"case_id"`
-	Kind      string      `json:"kind"`
-	Step      Step        `json:"step"`
-	Level     int         `json:"level,omitempty"`
-	ToEmail   string      `json:"to_email,omitempty"`
-	ToRole    domain.Role `json:"to_role,omitempty"`
-	Message   string      `json:"message"`
-	At        time.Time   `json:"at"`
 }
 
 // ApplyCodeFixInput changes the product catalog's HTS code for a SKU and

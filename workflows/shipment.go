@@ -12,6 +12,7 @@ import (
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/shipments"
+	"github.com/postrelease/postrelease/workflows/kit"
 )
 
 // ShipmentWorkflow runs one CBP entry from release to the end of its record
@@ -31,13 +32,10 @@ func ShipmentWorkflow(ctx workflow.Context, in OpenShipmentInput) (ShipmentState
 // mutations that queue their side effects (notifications, child cases);
 // flush performs them and writes the projection.
 type shipment struct {
-	state  ShipmentState
-	outbox []NotifyInput
-	// flushing counts flushes in progress (the run loop's, handlers', the
-	// signal goroutine's): a run continues as new only when none is.
-	flushing int
-	pending  []OpenCaseInput // child cases to start
-	sa       shipmentSearch
+	state   ShipmentState
+	outbox  kit.Outbox
+	pending []OpenCaseInput // child cases to start
+	sa      shipmentSearch
 	// Since changeTasksAndReferences (runs started before keep the old ways):
 	// taskNotices: a task an action made unnecessary names the actor, and a
 	// reminder whose task is already due is dropped (its escalation says
@@ -45,12 +43,9 @@ type shipment struct {
 	// be letters and digits. Handlers decode again on replay, so an old run
 	// must keep accepting what it accepted then.
 	taskNotices, strictReferences bool
-	// cancelTimers and asyncNotify: since changeClockAndOutbox (see clock.go);
+	// cancelTimers: since kit.ChangeClockAndOutbox, as outbox.Async;
 	// explicitZeroPenalty: since changeExplicitZeroPenalty.
-	cancelTimers, asyncNotify, explicitZeroPenalty bool
-	// notifying counts Notify activities still running: the run continues
-	// as new or completes only once they are done.
-	notifying int
+	cancelTimers, explicitZeroPenalty bool
 	// legalLoc is the zone the entry's legal days end in (Legal.TimeZone),
 	// portLoc the terminal's, for free time (Demurrage.Terms.TimeZone); UTC
 	// for a shipment opened before changeLegalTimeZone, or without zones.
@@ -74,8 +69,9 @@ type shipmentSearch struct {
 func (s *shipment) setup(ctx workflow.Context, in OpenShipmentInput) error {
 	v := workflow.GetVersion(ctx, changeTasksAndReferences, workflow.DefaultVersion, 1)
 	s.taskNotices, s.strictReferences = v >= 1, v >= 1
-	clockOutbox := workflow.GetVersion(ctx, changeClockAndOutbox, workflow.DefaultVersion, 1)
-	s.cancelTimers, s.asyncNotify = clockOutbox >= 1, clockOutbox >= 1
+	clockOutbox := workflow.GetVersion(ctx, kit.ChangeClockAndOutbox, workflow.DefaultVersion, 1)
+	s.cancelTimers, s.outbox.Async = clockOutbox >= 1, clockOutbox >= 1
+	s.outbox.Subject = []any{"shipment", in.ShipmentID}
 	s.explicitZeroPenalty = workflow.GetVersion(ctx, changeExplicitZeroPenalty, workflow.DefaultVersion, 1) >= 1
 	// Since changeLegalTimeZone, legal days end in the legal zone, free time
 	// at the end of the last free day in the port's zone, and the port's
@@ -194,7 +190,7 @@ func (s *shipment) open(now time.Time, in OpenShipmentInput, workflowID, runID s
 	if in.OpenedBy.Role == domain.RoleOfficer {
 		assignee = in.OpenedBy.Email
 	}
-	s.outbox = nil
+	s.outbox.Discard()
 	s.queue(NotifyInput{Kind: NotifyAssignment, Step: Step(PhaseActive), ToEmail: assignee, ToRole: roleIfNoAssignee(assignee, domain.RoleOfficer),
 		Message: fmt.Sprintf("shipment %s (entry %s) opened with %d tasks: %s", in.ShipmentID, sh.EntryNumber, len(open), strings.Join(open, "; ")),
 		At:      now, DedupeKey: in.ShipmentID + "/opened"})
@@ -218,7 +214,7 @@ func (s *shipment) run(ctx workflow.Context) (ShipmentState, error) {
 		if !continuing {
 			seen := s.state.Version
 			changed := func() bool { return s.state.Version != seen }
-			fired, err := waitForClock(ctx, s.pendingClock, changed, s.cancelTimers)
+			fired, err := kit.WaitForClock(ctx, s.pendingClock, changed, s.cancelTimers)
 			if err != nil {
 				return s.state, err
 			}
@@ -243,7 +239,7 @@ func (s *shipment) run(ctx workflow.Context) (ShipmentState, error) {
 		// Continue as new once running handlers and flushes have finished
 		// and the signals that arrived meanwhile are handled (they would be
 		// lost with the run); handling them may start more of both.
-		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && s.flushing == 0 && s.notifying == 0 }); err != nil {
+		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && s.outbox.Idle() }); err != nil {
 			return s.state, err
 		}
 		if s.drain(ctx, closed) {
@@ -255,7 +251,7 @@ func (s *shipment) run(ctx workflow.Context) (ShipmentState, error) {
 			OpenedBy: st.OpenedBy, Source: st.Source, Policy: st.Policy, Resume: &st,
 		})
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && s.flushing == 0 && s.notifying == 0 }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && s.outbox.Idle() }); err != nil {
 		return s.state, err
 	}
 	return s.state, nil
@@ -683,8 +679,8 @@ func (s *shipment) finishTask(now time.Time, t *Task, by *Actor, status, outcome
 
 // pendingClock lists every time event still to come: each open task's
 // reminder and escalations, and the entry's legal dates.
-func (s *shipment) pendingClock() []timedEvent {
-	var out []timedEvent
+func (s *shipment) pendingClock() []kit.TimedEvent {
+	var out []kit.TimedEvent
 	for i := range s.state.Tasks {
 		t := &s.state.Tasks[i]
 		if t.Status != StepActive {
@@ -692,23 +688,23 @@ func (s *shipment) pendingClock() []timedEvent {
 		}
 		seq := i + 1
 		if !t.ReminderSent && t.RemindAt.Before(t.DueAt) {
-			out = append(out, timedEvent{t.RemindAt, "reminder: " + t.ID, func(now time.Time) { s.remind(now, t, seq) }})
+			out = append(out, kit.TimedEvent{At: t.RemindAt, What: "reminder: " + t.ID, Fire: func(now time.Time) { s.remind(now, t, seq) }})
 		}
 		if t.EscalationLevel < 1 {
-			out = append(out, timedEvent{t.DueAt, "escalation level 1: " + t.ID, func(now time.Time) { s.escalate(now, t, seq, 1) }})
+			out = append(out, kit.TimedEvent{At: t.DueAt, What: "escalation level 1: " + t.ID, Fire: func(now time.Time) { s.escalate(now, t, seq, 1) }})
 		}
 		if t.EscalationLevel < 2 {
-			out = append(out, timedEvent{t.SecondLevelAt, "escalation level 2: " + t.ID, func(now time.Time) { s.escalate(now, t, seq, 2) }})
+			out = append(out, kit.TimedEvent{At: t.SecondLevelAt, What: "escalation level 2: " + t.ID, Fire: func(now time.Time) { s.escalate(now, t, seq, 2) }})
 		}
 	}
 	lead := s.state.Policy.For("legal_date").RemindBefore.Std()
 	for _, d := range s.legalDates() {
 		name, at := d.name, d.at
 		if !s.state.Legal.RemindersSent[name] && lead > 0 {
-			out = append(out, timedEvent{domain.StartOfDay(at, s.legalLoc).Add(-lead), "legal reminder: " + name, func(now time.Time) { s.legalReminder(now, name, at) }})
+			out = append(out, kit.TimedEvent{At: domain.StartOfDay(at, s.legalLoc).Add(-lead), What: "legal reminder: " + name, Fire: func(now time.Time) { s.legalReminder(now, name, at) }})
 		}
 		if !s.state.Legal.Passed[name] {
-			out = append(out, timedEvent{domain.EndOfDay(at, s.legalLoc), "legal date passed: " + name, func(now time.Time) { s.legalPassed(now, name, at) }})
+			out = append(out, kit.TimedEvent{At: domain.EndOfDay(at, s.legalLoc), What: "legal date passed: " + name, Fire: func(now time.Time) { s.legalPassed(now, name, at) }})
 		}
 	}
 	return out
@@ -825,23 +821,32 @@ func (s *shipment) event(now time.Time, by *Actor, kind, detail string) {
 
 func (s *shipment) queue(n NotifyInput) {
 	n.CaseID = s.state.ShipmentID
-	s.outbox = append(s.outbox, n)
+	s.outbox.Queue(n)
 }
 
 // snapshot deep-copies the state (see detentionCase.snapshot).
-func (s *shipment) snapshot() ShipmentState { return deepCopy(s.state) }
+func (s *shipment) snapshot() ShipmentState { return kit.DeepCopy(s.state) }
 
 // flush starts queued child cases, sends notifications, updates the search
 // attributes and writes the projection. A child case that already exists (a
 // retried start) is not an error: its id is derived from the shipment.
 func (s *shipment) flush(ctx workflow.Context) {
-	s.flushing++
-	defer func() { s.flushing-- }()
+	s.outbox.Flush(ctx, kit.Flush{
+		Start:  s.startChildren,
+		Notify: ActivityNotify,
+		Search: s.syncSearchAttributes,
+		Project: func(ctx workflow.Context) workflow.Future {
+			lctx := workflow.WithLocalActivityOptions(ctx, kit.ProjectionOptions)
+			return workflow.ExecuteLocalActivity(lctx, ActivityProjectShipment, ProjectShipmentInput{State: s.snapshot()})
+		},
+	})
+}
+
+// startChildren starts the queued child cases and waits until each has
+// started.
+func (s *shipment) startChildren(ctx workflow.Context) {
 	children := s.pending
 	s.pending = nil
-	notes := s.outbox
-	s.outbox = nil
-	var futures []workflow.Future
 	for _, in := range children {
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 			WorkflowID:            CaseWorkflowID(in.CaseID),
@@ -852,20 +857,6 @@ func (s *shipment) flush(ctx workflow.Context) {
 		f := workflow.ExecuteChildWorkflow(cctx, CaseWorkflowName, in)
 		if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
 			workflow.GetLogger(ctx).Error("starting child case", "case", in.CaseID, "error", err)
-		}
-	}
-	for _, n := range notes {
-		futures = append(futures, startNotify(ctx, n, s.asyncNotify, &s.notifying))
-	}
-	s.syncSearchAttributes(ctx)
-	lctx := workflow.WithLocalActivityOptions(ctx, projectionOptions)
-	futures = append(futures, workflow.ExecuteLocalActivity(lctx, ActivityProjectShipment, ProjectShipmentInput{State: s.snapshot()}))
-	for _, f := range futures {
-		if f == nil {
-			continue
-		}
-		if err := f.Get(ctx, nil); err != nil {
-			workflow.GetLogger(ctx).Error("activity failed", "shipment", s.state.ShipmentID, "error", err)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/shipments"
+	"github.com/postrelease/postrelease/workflows/kit"
 )
 
 // shipmentActionTask is the task an action works on, when it has one: an
@@ -186,7 +187,7 @@ func (s *shipment) validate(ctx workflow.Context, action ShipmentAction, req Act
 	if s.applied(ctx) {
 		return nil, nil // a retry of an update an earlier run applied: accepted, changes nothing
 	}
-	if err := keyConflict(s.state.AppliedKeys, req, "shipment"); err != nil {
+	if err := kit.KeyConflict(s.state.AppliedKeys, req, "shipment"); err != nil {
 		return nil, err
 	}
 	if err := PermitShipment(&s.state, req.Actor, action, workflow.Now(ctx)); err != nil {
@@ -546,7 +547,7 @@ func (s *shipment) handle(ctx workflow.Context, action ShipmentAction, req Actio
 	if err := PermitShipment(&s.state, req.Actor, action, now); err != nil {
 		return err
 	}
-	if err := keyConflict(s.state.AppliedKeys, req, "shipment"); err != nil {
+	if err := kit.KeyConflict(s.state.AppliedKeys, req, "shipment"); err != nil {
 		return err
 	}
 	input, err := s.decode(action, req.Actor, req.Input, now)
@@ -554,7 +555,7 @@ func (s *shipment) handle(ctx workflow.Context, action ShipmentAction, req Actio
 		return err
 	}
 	s.remember(ctx)
-	s.state.AppliedKeys = rememberKey(s.state.AppliedKeys, req)
+	s.state.AppliedKeys = kit.RememberKey(s.state.AppliedKeys, req)
 	actor := req.Actor
 	st := &s.state
 	switch in := input.(type) {

@@ -1,4 +1,4 @@
-package workflows
+package kit
 
 import "fmt"
 
@@ -18,25 +18,25 @@ const maxAppliedKeys = 200
 
 func appliedKeyOf(req ActionRequest) string { return req.Actor.UserID + "/" + req.IdempotencyKey }
 
-// keyConflict refuses req when its Idempotency-Key was applied with another
+// KeyConflict refuses req when its Idempotency-Key was applied with another
 // request; what names the workflow ("case", "shipment") in the message.
-func keyConflict(applied []AppliedKey, req ActionRequest, what string) error {
+func KeyConflict(applied []AppliedKey, req ActionRequest, what string) error {
 	if req.IdempotencyKey == "" {
 		return nil
 	}
 	key := appliedKeyOf(req)
 	for _, a := range applied {
 		if a.Key == key && a.Fingerprint != req.Fingerprint {
-			return conflict(fmt.Sprintf("the Idempotency-Key %q was already used for a different request on this %s; send a new key with a new request",
+			return Conflict(fmt.Sprintf("the Idempotency-Key %q was already used for a different request on this %s; send a new key with a new request",
 				req.IdempotencyKey, what))
 		}
 	}
 	return nil
 }
 
-// rememberKey adds req's Idempotency-Key to applied, keeping the newest
+// RememberKey adds req's Idempotency-Key to applied, keeping the newest
 // maxAppliedKeys.
-func rememberKey(applied []AppliedKey, req ActionRequest) []AppliedKey {
+func RememberKey(applied []AppliedKey, req ActionRequest) []AppliedKey {
 	if req.IdempotencyKey == "" {
 		return applied
 	}

@@ -1,4 +1,4 @@
-package workflows
+package kit
 
 import (
 	"errors"
@@ -22,19 +22,22 @@ const (
 // FieldErrors maps an input field to what is wrong with it.
 type FieldErrors = domain.FieldErrors
 
-func invalid(fields FieldErrors) error {
+// Invalid refuses bad input, naming each field.
+func Invalid(fields FieldErrors) error {
 	return temporal.NewNonRetryableApplicationError(fields.Error(), ErrInvalid, nil, fields)
 }
 
-func conflict(msg string) error {
+// Conflict refuses an action the state does not allow now.
+func Conflict(msg string) error {
 	return temporal.NewNonRetryableApplicationError(msg, ErrConflict, nil)
 }
 
-func forbidden(msg string) error {
+// Forbidden refuses an action the actor may not take.
+func Forbidden(msg string) error {
 	return temporal.NewNonRetryableApplicationError(msg, ErrForbidden, nil)
 }
 
-// ErrorType returns the type of a refusal from this package ("" for others).
+// ErrorType returns the type of a refusal made here ("" for other errors).
 func ErrorType(err error) string {
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) {
