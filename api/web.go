@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
+	"github.com/postrelease/postrelease/workflows/kit"
 )
 
 const sessionCookie = "pr_session"
@@ -22,30 +24,36 @@ const sessionCookie = "pr_session"
 // formField describes one input of an action's form.
 type formField struct {
 	Name, Label, Kind string // Kind: text, textarea, select
-	Options           []string
+	Options           []kit.Option
 	Hint              string
 }
 
-// actionForms are the web form's inputs for each action, in display order.
-var actionForms = map[workflows.Action][]formField{
-	workflows.ActionFilePSC:             {{Name: "reference", Label: "PSC reference (ACE)", Kind: "text"}},
-	workflows.ActionRecordCBPDecision:   {{Name: "decision", Label: "CBP decision", Kind: "select", Options: []string{"accepted", "rejected"}}, {Name: "reason", Label: "Reason (required if rejected)", Kind: "textarea"}},
-	workflows.ActionRecordPayment:       {{Name: "reference", Label: "Payment reference", Kind: "text"}, {Name: "amount", Label: "Amount paid (USD)", Kind: "text"}},
-	workflows.ActionFileReconciliation:  {{Name: "recon_entry_number", Label: "Reconciliation entry number", Kind: "text", Hint: "e.g. ABC-7654321-0"}},
-	workflows.ActionProposeCodeFix:      {{Name: "new_hts", Label: "New HTS code for the SKU", Kind: "text", Hint: "####.##.#### (defaults to the correct code)"}, {Name: "rule", Label: "Coding rule", Kind: "textarea"}},
-	workflows.ActionApproveCodeFix:      {{Name: "decision", Label: "Decision", Kind: "select", Options: []string{"approved", "rejected"}}, {Name: "comment", Label: "Comment (required if rejected)", Kind: "textarea"}},
-	workflows.ActionFilePriorDisclosure: {{Name: "reference", Label: "Prior disclosure reference", Kind: "text"}},
-	workflows.ActionRecordSealFindings: {{Name: "resolution", Label: "Resolution", Kind: "select", Options: workflows.SealResolutions},
-		{Name: "findings", Label: "Findings (what the terminal, carrier or CBP found)", Kind: "textarea"}},
-	workflows.ActionRecordISFAmendment: {{Name: "amended_isf_reference", Label: "Amended ISF reference", Kind: "text"},
-		{Name: "corrected_bl_number", Label: "Corrected B/L number (if the B/L was wrong)", Kind: "text"}},
-	workflows.ActionRecordHoldResolution: {{Name: "outcome", Label: "Outcome", Kind: "select", Options: workflows.HoldOutcomes},
-		{Name: "reference", Label: "CBP reference (e.g. the 1I message or exam report)", Kind: "text"}, {Name: "note", Label: "Note", Kind: "textarea"}},
-	workflows.ActionClose:    {{Name: "summary", Label: "Closing summary", Kind: "textarea"}},
-	workflows.ActionAddNote:  {{Name: "text", Label: "Note", Kind: "textarea"}},
-	workflows.ActionReassign: {{Name: "assignee_email", Label: "Assign the current step to", Kind: "select"}},
-	workflows.ActionClaim:    {}, // the one open step: no input
-	workflows.ActionRelease:  {},
+// actionForms are the web form's inputs for each case action, in display
+// order: its spec's fields (workflows.CaseSpecs).
+var actionForms = func() map[workflows.Action][]formField {
+	forms := map[workflows.Action][]formField{}
+	for _, spec := range workflows.CaseSpecs {
+		fields := []formField{}
+		for _, f := range spec.Fields {
+			fields = append(fields, formFieldOf(f))
+		}
+		forms[workflows.Action(spec.Name)] = fields
+	}
+	return forms
+}()
+
+// formFieldOf is how the form shows a spec's field: a multi-line field as a
+// text area, a choice or a user as a list (a user's options are filled in
+// when the page is built), anything else as a line of text.
+func formFieldOf(f kit.Field) formField {
+	kind := "text"
+	switch f.Kind {
+	case kit.FieldLongText:
+		kind = "textarea"
+	case kit.FieldChoice, kit.FieldUser:
+		kind = "select"
+	}
+	return formField{Name: f.Name, Label: f.Label, Kind: kind, Options: f.Options, Hint: f.Hint}
 }
 
 func (s *Server) webRoutes(e *echo.Echo) {
@@ -343,7 +351,7 @@ func actionTitle(a workflows.Action) string {
 func (s *Server) casePage(c echo.Context, st workflows.CaseState) (casePage, error) {
 	u := currentUser(c)
 	p := casePage{Case: viewOf(st, u)}
-	var assignees []string
+	var assignees []kit.Option
 	for _, a := range p.Case.AvailableActions {
 		fields := actionForms[a]
 		if a == workflows.ActionReassign {
@@ -354,12 +362,13 @@ func (s *Server) casePage(c echo.Context, st workflows.CaseState) (casePage, err
 				}
 				for _, us := range users {
 					if us.Role.CanAct() {
-						assignees = append(assignees, us.Email)
+						assignees = append(assignees, kit.Option{Value: us.Email, Label: us.Email})
 					}
 				}
-				sort.Strings(assignees)
+				sort.Slice(assignees, func(i, j int) bool { return assignees[i].Value < assignees[j].Value })
 			}
-			fields = []formField{{Name: "assignee_email", Label: "Assign the current step to", Kind: "select", Options: assignees}}
+			fields = slices.Clone(fields)
+			fields[0].Options = assignees
 		}
 		p.Forms = append(p.Forms, actionForm{Action: a, Title: actionTitle(a), Fields: fields, IdemKey: randomKey()})
 	}

@@ -132,22 +132,7 @@ func (c *detentionCase) setup(ctx workflow.Context, in OpenCaseInput) error {
 	}); err != nil {
 		return fmt.Errorf("registering query %s: %w", QueryState, err)
 	}
-	for _, a := range Actions {
-		action := a
-		err := workflow.SetUpdateHandlerWithOptions(ctx, string(action),
-			func(ctx workflow.Context, req ActionRequest) (ActionResult, error) {
-				err := c.handle(ctx, action, req)
-				return ActionResult{CaseID: c.state.CaseID, Version: c.state.Version, Status: c.state.Status, Step: c.state.Step}, err
-			},
-			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req ActionRequest) error {
-				_, err := c.validate(ctx, action, req)
-				return err
-			}})
-		if err != nil {
-			return fmt.Errorf("registering update %s: %w", action, err)
-		}
-	}
-	return nil
+	return kit.Register(ctx, c, CaseSpecs)
 }
 
 func (c *detentionCase) run(ctx workflow.Context) (CaseState, error) {

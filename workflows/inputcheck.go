@@ -44,26 +44,6 @@ type textField struct {
 func inputTexts(in any) []textField {
 	short, long := domain.ShortText, domain.LongText
 	switch in := in.(type) {
-	case FilePSCInput:
-		return []textField{{"reference", in.Reference, short}}
-	case CBPDecisionInput:
-		return []textField{{"reason", in.Reason, long}}
-	case PaymentInput:
-		return []textField{{"reference", in.Reference, short}}
-	case ProposeCodeFixInput:
-		return []textField{{"rule", in.Rule, long}}
-	case ApproveCodeFixInput:
-		return []textField{{"comment", in.Comment, long}}
-	case PriorDisclosureInput:
-		return []textField{{"reference", in.Reference, short}}
-	case SealFindingsInput:
-		return []textField{{"findings", in.Findings, long}}
-	case ISFAmendmentInput:
-		return []textField{{"amended_isf_reference", in.AmendedISFReference, short}, {"corrected_bl_number", in.CorrectedBLNumber, short}}
-	case HoldResolutionInput:
-		return []textField{{"reference", in.Reference, short}, {"note", in.Note, long}}
-	case CloseInput:
-		return []textField{{"summary", in.Summary, long}}
 	case NoteInput:
 		return []textField{{"text", in.Text, long}}
 	case NotApplicableInput:
@@ -83,7 +63,7 @@ func inputTexts(in any) []textField {
 // numberFields are an input's money and rate fields, by JSON name.
 func numberFields(in any) (money, rates []string) {
 	switch in.(type) {
-	case PaymentInput, DepositInput:
+	case DepositInput:
 		return []string{"amount"}, nil
 	case MisclassificationInput:
 		return nil, []string{"declared_rate", "correct_rate", "penalty_rate"}

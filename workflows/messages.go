@@ -104,16 +104,6 @@ const (
 	ActionRelease Action = "release"
 )
 
-// Actions lists every action in a fixed order (update handlers are registered
-// from it, and the web form shows them in it).
-var Actions = []Action{
-	ActionFilePSC, ActionRecordCBPDecision, ActionRecordPayment, ActionFileReconciliation,
-	ActionProposeCodeFix, ActionApproveCodeFix, ActionFilePriorDisclosure,
-	ActionRecordSealFindings, ActionRecordISFAmendment, ActionRecordHoldResolution, ActionClose,
-	ActionAddNote, ActionReassign,
-	ActionClaim, ActionRelease, // last: the web form and existing histories keep the order above
-}
-
 // Inputs of the actions.
 type (
 	FilePSCInput struct {

@@ -1,0 +1,517 @@
+package workflows
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/workflows/kit"
+)
+
+// CaseSpec is one action of a detention case (see kit.Spec).
+type CaseSpec = kit.Spec[CaseState, *detentionCase]
+
+// CaseSpecs are the detention case's actions, each declared once: the
+// workflow registers its updates from them, the API answers its
+// available_actions from their permits, and the web form shows their
+// titles and fields. The order is the form's.
+var CaseSpecs = []CaseSpec{
+	kit.Define(CaseSpec{Name: string(ActionFilePSC), Title: "File PSC",
+		Help:   "The Post Summary Correction filed in ACE for the entry, with its reference.",
+		Fields: []kit.Field{{Name: "reference", Label: "PSC reference (ACE)", Kind: kit.FieldText}},
+		Permit: onStep(ActionFilePSC, StepFilePSC)},
+		func(_ *CaseState, in *FilePSCInput, fe FieldErrors, _ Actor, _ time.Time) {
+			in.Reference = required(fe, "reference", in.Reference)
+		}, (*detentionCase).filePSC),
+	kit.Define(CaseSpec{Name: string(ActionRecordCBPDecision), Title: "Record CBP decision",
+		Help: "CBP's answer to the PSC: accepted moves the case to payment; rejected sends it back to filing.",
+		Fields: []kit.Field{
+			{Name: "decision", Label: "CBP decision", Kind: kit.FieldChoice, Options: []kit.Option{{Value: "accepted", Label: "accepted"}, {Value: "rejected", Label: "rejected"}}},
+			{Name: "reason", Label: "Reason (required if rejected)", Kind: kit.FieldLongText}},
+		Permit: onStep(ActionRecordCBPDecision, StepCBPDecision)},
+		func(_ *CaseState, in *CBPDecisionInput, fe FieldErrors, _ Actor, _ time.Time) {
+			in.Reason = strings.TrimSpace(in.Reason)
+			switch in.Decision {
+			case "accepted":
+			case "rejected":
+				in.Reason = required(fe, "reason", in.Reason)
+			default:
+				fe["decision"] = "must be accepted or rejected"
+			}
+		}, (*detentionCase).recordCBPDecision),
+	kit.DefineDecode(CaseSpec{Name: string(ActionRecordPayment), Title: "Record payment",
+		Help: "What the importer paid: at least the tariff difference and the penalty.",
+		Fields: []kit.Field{{Name: "reference", Label: "Payment reference", Kind: kit.FieldText},
+			{Name: "amount", Label: "Amount paid (USD)", Kind: kit.FieldMoney}},
+		Permit: onStep(ActionRecordPayment, StepPayment)},
+		decodePayment, (*detentionCase).recordPayment),
+	kit.Define(CaseSpec{Name: string(ActionFileReconciliation), Title: "File reconciliation",
+		Help:   "The reconciliation entry that adjusts the flagged entry.",
+		Fields: []kit.Field{{Name: "recon_entry_number", Label: "Reconciliation entry number", Kind: kit.FieldCode, Hint: "e.g. ABC-7654321-0"}},
+		Permit: onStep(ActionFileReconciliation, StepReconciliation)},
+		func(_ *CaseState, in *ReconciliationInput, fe FieldErrors, _ Actor, _ time.Time) {
+			if n, err := domain.ParseEntryNumber(in.ReconEntryNumber); err != nil {
+				fe["recon_entry_number"] = err.Error()
+			} else {
+				in.ReconEntryNumber = n
+			}
+		}, (*detentionCase).fileReconciliation),
+	kit.Define(CaseSpec{Name: string(ActionProposeCodeFix), Title: "Propose code fix",
+		Help: "The product database's coding rule to change, so the SKU is never declared under the wrong code again. A second person approves it.",
+		Fields: []kit.Field{{Name: "new_hts", Label: "New HTS code for the SKU", Kind: kit.FieldCode, Hint: "####.##.#### (defaults to the correct code)"},
+			{Name: "rule", Label: "Coding rule", Kind: kit.FieldLongText}},
+		Permit: onStep(ActionProposeCodeFix, StepProposeCodeFix)},
+		func(s *CaseState, in *ProposeCodeFixInput, fe FieldErrors, _ Actor, _ time.Time) {
+			if strings.TrimSpace(in.NewHTS) == "" {
+				in.NewHTS = string(s.Case.CorrectHTS)
+			}
+			if h, err := domain.ParseHTS(in.NewHTS); err != nil {
+				fe["new_hts"] = err.Error()
+			} else if h == s.Case.DeclaredHTS {
+				fe["new_hts"] = "is the code that was declared wrongly"
+			} else {
+				in.NewHTS = string(h)
+			}
+			in.Rule = required(fe, "rule", in.Rule)
+		}, (*detentionCase).proposeCodeFix),
+	kit.Define(CaseSpec{Name: string(ActionApproveCodeFix), Title: "Approve code fix",
+		Help: "Approval changes the product catalog and records the rule change; rejection sends the fix back to its proposer.",
+		Fields: []kit.Field{
+			{Name: "decision", Label: "Decision", Kind: kit.FieldChoice, Options: []kit.Option{{Value: "approved", Label: "approved"}, {Value: "rejected", Label: "rejected"}}},
+			{Name: "comment", Label: "Comment (required if rejected)", Kind: kit.FieldLongText}},
+		Permit: onStep(ActionApproveCodeFix, StepApproveCodeFix)},
+		func(_ *CaseState, in *ApproveCodeFixInput, fe FieldErrors, _ Actor, _ time.Time) {
+			in.Comment = strings.TrimSpace(in.Comment)
+			switch in.Decision {
+			case "approved":
+			case "rejected":
+				in.Comment = required(fe, "comment", in.Comment)
+			default:
+				fe["decision"] = "must be approved or rejected"
+			}
+		}, (*detentionCase).approveCodeFix),
+	kit.Define(CaseSpec{Name: string(ActionFilePriorDisclosure), Title: "File prior disclosure",
+		Help:   "Filed with CBP when the PSC window closed before a PSC was filed (19 USC 1592(c)(4)).",
+		Fields: []kit.Field{{Name: "reference", Label: "Prior disclosure reference", Kind: kit.FieldText}},
+		Permit: onStep(ActionFilePriorDisclosure, StepPriorDisclosure)},
+		func(_ *CaseState, in *PriorDisclosureInput, fe FieldErrors, _ Actor, _ time.Time) {
+			in.Reference = required(fe, "reference", in.Reference)
+		}, (*detentionCase).filePriorDisclosure),
+	kit.Define(CaseSpec{Name: string(ActionRecordSealFindings), Title: "Record seal findings",
+		Help: "What the terminal, the carrier or CBP found about the seals that differ.",
+		Fields: []kit.Field{{Name: "resolution", Label: "Resolution", Kind: kit.FieldChoice, Options: options(SealResolutions)},
+			{Name: "findings", Label: "Findings (what the terminal, carrier or CBP found)", Kind: kit.FieldLongText}},
+		Permit: onStep(ActionRecordSealFindings, StepInvestigateSeals)},
+		func(_ *CaseState, in *SealFindingsInput, fe FieldErrors, _ Actor, _ time.Time) {
+			in.Findings = required(fe, "findings", in.Findings)
+			in.Resolution = oneOf(fe, "resolution", in.Resolution, SealResolutions)
+		}, (*detentionCase).recordSealFindings),
+	kit.Define(CaseSpec{Name: string(ActionRecordISFAmendment), Title: "Record ISF amendment",
+		Help: "The amended ISF (10+2) filed for the discrepancy. " + ISFDamagesWarning + ".",
+		Fields: []kit.Field{{Name: "amended_isf_reference", Label: "Amended ISF reference", Kind: kit.FieldText},
+			{Name: "corrected_bl_number", Label: "Corrected B/L number (if the B/L was wrong)", Kind: kit.FieldText}},
+		Permit: onStep(ActionRecordISFAmendment, StepAmendISF)},
+		func(_ *CaseState, in *ISFAmendmentInput, fe FieldErrors, _ Actor, _ time.Time) {
+			in.AmendedISFReference = required(fe, "amended_isf_reference", in.AmendedISFReference)
+			in.CorrectedBLNumber = optional(fe, "corrected_bl_number", in.CorrectedBLNumber)
+		}, (*detentionCase).recordISFAmendment),
+	kit.Define(CaseSpec{Name: string(ActionRecordHoldResolution), Title: "Record hold resolution",
+		Help: "How CBP's hold ended. The shipment's release follows its dispositions, not this case.",
+		Fields: []kit.Field{{Name: "outcome", Label: "Outcome", Kind: kit.FieldChoice, Options: options(HoldOutcomes)},
+			{Name: "reference", Label: "CBP reference (e.g. the 1I message or exam report)", Kind: kit.FieldText},
+			{Name: "note", Label: "Note", Kind: kit.FieldLongText}},
+		Permit: onStep(ActionRecordHoldResolution, StepResolveHold)},
+		func(_ *CaseState, in *HoldResolutionInput, fe FieldErrors, _ Actor, _ time.Time) {
+			in.Outcome = oneOf(fe, "outcome", in.Outcome, HoldOutcomes)
+			in.Reference = required(fe, "reference", in.Reference)
+			in.Note = optional(fe, "note", in.Note)
+		}, (*detentionCase).recordHoldResolution),
+	kit.Define(CaseSpec{Name: string(ActionClose), Title: "Close",
+		Help:    "A manager closes the case with a summary of what was done.",
+		Confirm: "Closing ends the case: no step, note or reassignment can follow.",
+		Fields:  []kit.Field{{Name: "summary", Label: "Closing summary", Kind: kit.FieldLongText}},
+		Permit:  onStep(ActionClose, StepClose)},
+		func(_ *CaseState, in *CloseInput, fe FieldErrors, _ Actor, _ time.Time) {
+			in.Summary = required(fe, "summary", in.Summary)
+		}, (*detentionCase).close),
+	kit.Define(CaseSpec{Name: string(ActionAddNote), Title: "Add note",
+		Fields: []kit.Field{{Name: "text", Label: "Note", Kind: kit.FieldLongText}},
+		Permit: func(s *CaseState, actor Actor, _ time.Time) error { _, err := openCase(s, actor); return err }},
+		func(_ *CaseState, in *NoteInput, fe FieldErrors, _ Actor, _ time.Time) {
+			in.Text = required(fe, "text", in.Text)
+		}, (*detentionCase).addNote),
+	kit.Define(CaseSpec{Name: string(ActionReassign), Title: "Reassign",
+		Help:   "Gives the current step to another officer or manager (a manager's step needs a manager).",
+		Fields: []kit.Field{{Name: "assignee_email", Label: "Assign the current step to", Kind: kit.FieldUser}},
+		Permit: func(s *CaseState, actor Actor, _ time.Time) error {
+			if _, err := openCase(s, actor); err != nil {
+				return err
+			}
+			if actor.Role != domain.RoleManager {
+				return forbidden("only a manager may reassign a step")
+			}
+			return nil
+		}},
+		checkReassign, (*detentionCase).reassign),
+	// Last: the web form and existing histories keep the order above.
+	kit.Define(CaseSpec{Name: string(ActionClaim), Title: "Claim", Recheck: true,
+		Help: "Takes the open step: it is yours until you give it back.",
+		Permit: func(s *CaseState, actor Actor, _ time.Time) error {
+			cur, err := openCase(s, actor)
+			if err != nil {
+				return err
+			}
+			return PermitClaim("step "+string(cur.Name), cur.OwnerRole, cur.Assignee, actor)
+		}}, nil, (*detentionCase).claim),
+	kit.Define(CaseSpec{Name: string(ActionRelease), Title: "Release", Recheck: true,
+		Help: "Gives the open step back to every user of its role.",
+		Permit: func(s *CaseState, actor Actor, _ time.Time) error {
+			cur, err := openCase(s, actor)
+			if err != nil {
+				return err
+			}
+			return PermitRelease("step "+string(cur.Name), cur.Assignee, actor)
+		}}, nil, (*detentionCase).release),
+}
+
+// Actions lists every action of a case, in the order of CaseSpecs.
+var Actions = func() []Action {
+	out := make([]Action, len(CaseSpecs))
+	for i, s := range CaseSpecs {
+		out[i] = Action(s.Name)
+	}
+	return out
+}()
+
+// Permit says whether actor may take action on the case at now, without
+// looking at the action's input: nil, or a conflict or forbidden error.
+func Permit(s *CaseState, actor Actor, action Action, now time.Time) error {
+	spec, ok := kit.Find(CaseSpecs, string(action))
+	if !ok {
+		return conflict(fmt.Sprintf("unknown action %q", action))
+	}
+	return spec.Permit(s, actor, now)
+}
+
+// Available lists the actions actor may take now, in the order of Actions.
+func Available(s *CaseState, actor Actor, now time.Time) []Action {
+	var out []Action
+	for _, name := range kit.Available(CaseSpecs, s, actor, now) {
+		out = append(out, Action(name))
+	}
+	return out
+}
+
+// openCase is what every action needs: an open case with an open step, and an
+// actor who may act at all. It returns the open step.
+func openCase(s *CaseState, actor Actor) (*StepRecord, error) {
+	if s.Status == StatusClosed {
+		return nil, conflict("the case is closed")
+	}
+	if !actor.Role.CanAct() {
+		return nil, forbidden(fmt.Sprintf("role %s may read cases but not act on them", actor.Role))
+	}
+	cur := s.Current()
+	if cur == nil {
+		return nil, conflict("the case has no open step")
+	}
+	return cur, nil
+}
+
+// onStep permits an action that completes step: at that step, of a kind
+// that has it, by its owner's role and its assignee.
+func onStep(action Action, step Step) func(s *CaseState, actor Actor, now time.Time) error {
+	return func(s *CaseState, actor Actor, now time.Time) error {
+		cur, err := openCase(s, actor)
+		if err != nil {
+			return err
+		}
+		if kind := s.KindOrDefault(); !slices.Contains(KindSteps[kind], step) {
+			return conflict(fmt.Sprintf("the case is at step %s; %s is not an action of a %s case", cur.Name, action, kind))
+		}
+		// Checked before the step: once the window has closed the case has
+		// moved on to prior disclosure, and "the window closed on <date>" is
+		// the answer the officer needs, not "the case is at step
+		// prior_disclosure".
+		if action == ActionFilePSC && !now.Before(s.Deadlines.PSCWindowClosesAt) {
+			return conflict("the PSC window closed " + s.Deadlines.closedOn(s.Deadlines.PSCLastDay))
+		}
+		if cur.Name != step {
+			return conflict(fmt.Sprintf("the case is at step %s; %s needs step %s", cur.Name, action, step))
+		}
+		if cur.OwnerRole == domain.RoleManager && actor.Role != domain.RoleManager {
+			return forbidden(fmt.Sprintf("only a manager may %s", strings.ReplaceAll(string(action), "_", " ")))
+		}
+		if actor.Role == domain.RoleOfficer && cur.Assignee != "" && !strings.EqualFold(cur.Assignee, actor.Email) {
+			return forbidden(fmt.Sprintf("step %s is assigned to %s", cur.Name, cur.Assignee))
+		}
+		if action == ActionApproveCodeFix {
+			if n := len(s.CodeFixes); n > 0 && strings.EqualFold(s.CodeFixes[n-1].ProposedBy.Email, actor.Email) {
+				return forbidden("the approver of a code fix must not be its proposer")
+			}
+		}
+		return nil
+	}
+}
+
+// options are choices whose labels are their values.
+func options(values []string) []kit.Option {
+	out := make([]kit.Option, len(values))
+	for i, v := range values {
+		out[i] = kit.Option{Value: v, Label: v}
+	}
+	return out
+}
+
+// decodePayment reads a payment. decimal's own parse error names no field,
+// so the amount is looked at first.
+func decodePayment(s *CaseState, _ Actor, raw json.RawMessage, _ time.Time) (PaymentInput, error) {
+	var probe struct {
+		Amount json.RawMessage `json:"amount"`
+	}
+	var in PaymentInput
+	//workflowcheck:ignore
+	if json.Unmarshal(raw, &probe) == nil && len(probe.Amount) > 0 {
+		var d decimal.Decimal
+		if d.UnmarshalJSON(probe.Amount) != nil {
+			return in, invalid(FieldErrors{"amount": fmt.Sprintf("%s is not an amount like 3474.00", probe.Amount)})
+		}
+	}
+	if err := strictDecode(raw, &in); err != nil {
+		return in, err
+	}
+	fe := FieldErrors{}
+	in.Reference = required(fe, "reference", in.Reference)
+	if err := domain.ValidateMoney(in.Amount); err != nil {
+		fe["amount"] = err.Error()
+	} else if in.Amount.LessThan(s.Amounts.Total.Decimal) {
+		fe["amount"] = fmt.Sprintf("underpayment: %s USD is due (tariff difference %s + penalty %s), %s was entered",
+			s.Amounts.Total.StringFixed(2), s.Amounts.TariffDifference.StringFixed(2), s.Amounts.Penalty.StringFixed(2), in.Amount.StringFixed(2))
+	}
+	if len(fe) > 0 {
+		return in, invalid(fe)
+	}
+	return in, nil
+}
+
+// checkReassign checks the new assignee, whose role the API looked up.
+func checkReassign(s *CaseState, in *ReassignInput, fe FieldErrors, _ Actor, _ time.Time) {
+	in.AssigneeEmail = strings.ToLower(required(fe, "assignee_email", in.AssigneeEmail))
+	cur := s.Current()
+	switch {
+	case fe["assignee_email"] != "":
+	case in.AssigneeRole == "":
+		fe["assignee_email"] = "is not a known user"
+	case !in.AssigneeRole.CanAct():
+		fe["assignee_email"] = fmt.Sprintf("is an %s and cannot work steps", in.AssigneeRole)
+	case cur != nil && cur.OwnerRole == domain.RoleManager && in.AssigneeRole != domain.RoleManager:
+		fe["assignee_email"] = fmt.Sprintf("step %s needs a manager", cur.Name)
+	case cur != nil && strings.EqualFold(cur.Assignee, in.AssigneeEmail):
+		fe["assignee_email"] = "already has this step"
+	}
+}
+
+// The apply functions: each changes the state and queues what follows.
+
+func (c *detentionCase) filePSC(ctx workflow.Context, actor Actor, in FilePSCInput) error {
+	now := workflow.Now(ctx)
+	c.state.PSCFilings = append(c.state.PSCFilings, Filing{Reference: in.Reference, By: actor, At: now})
+	c.event(now, &actor, string(ActionFilePSC), "PSC filed: "+in.Reference)
+	c.finish(now, &actor, StepDone, "PSC "+in.Reference)
+	c.enter(now, StepCBPDecision)
+	return nil
+}
+
+func (c *detentionCase) recordCBPDecision(ctx workflow.Context, actor Actor, in CBPDecisionInput) error {
+	now := workflow.Now(ctx)
+	c.state.CBPDecisions = append(c.state.CBPDecisions, CBPDecision{Decision: in.Decision, Reason: in.Reason, By: actor, At: now})
+	if in.Decision == "accepted" {
+		c.event(now, &actor, string(ActionRecordCBPDecision), "CBP accepted the PSC")
+		c.finish(now, &actor, StepDone, "accepted")
+		c.enter(now, StepPayment)
+		return nil
+	}
+	c.event(now, &actor, string(ActionRecordCBPDecision), "CBP rejected the PSC: "+in.Reason)
+	c.finish(now, &actor, StepDone, "rejected: "+in.Reason)
+	c.enterFilePSC(now)
+	return nil
+}
+
+func (c *detentionCase) recordPayment(ctx workflow.Context, actor Actor, in PaymentInput) error {
+	now := workflow.Now(ctx)
+	c.state.Payment = &Payment{Reference: in.Reference, Amount: domain.USD{Decimal: in.Amount}, By: actor, At: now}
+	detail := fmt.Sprintf("paid %s USD, reference %s", in.Amount.StringFixed(2), in.Reference)
+	if over := in.Amount.Sub(c.state.Amounts.Total.Decimal); over.IsPositive() {
+		detail += fmt.Sprintf("; %s USD more than due: a refund to claim", over.StringFixed(2))
+	}
+	c.event(now, &actor, string(ActionRecordPayment), detail)
+	c.finish(now, &actor, StepDone, "paid "+in.Amount.StringFixed(2))
+	c.enterReconciliation(now)
+	return nil
+}
+
+func (c *detentionCase) fileReconciliation(ctx workflow.Context, actor Actor, in ReconciliationInput) error {
+	now := workflow.Now(ctx)
+	c.state.Reconciliation = &Reconciliation{ReconEntryNumber: in.ReconEntryNumber, DueDate: c.state.Deadlines.ReconDue, By: &actor, At: now}
+	c.event(now, &actor, string(ActionFileReconciliation), "reconciliation entry "+in.ReconEntryNumber)
+	c.finish(now, &actor, StepDone, "recon entry "+in.ReconEntryNumber)
+	c.enter(now, StepProposeCodeFix)
+	return nil
+}
+
+func (c *detentionCase) proposeCodeFix(ctx workflow.Context, actor Actor, in ProposeCodeFixInput) error {
+	now := workflow.Now(ctx)
+	c.state.CodeFixes = append(c.state.CodeFixes, CodeFix{SKU: c.state.Case.SKU, OldHTS: c.state.Case.DeclaredHTS,
+		NewHTS: domain.HTSCode(in.NewHTS), Rule: in.Rule, ProposedBy: actor, ProposedAt: now})
+	c.event(now, &actor, string(ActionProposeCodeFix), fmt.Sprintf("proposed %s → %s: %s", c.state.Case.DeclaredHTS, in.NewHTS, in.Rule))
+	c.finish(now, &actor, StepDone, "proposed "+in.NewHTS)
+	c.enter(now, StepApproveCodeFix)
+	return nil
+}
+
+func (c *detentionCase) approveCodeFix(ctx workflow.Context, actor Actor, in ApproveCodeFixInput) error {
+	return c.decideCodeFix(ctx, workflow.Now(ctx), actor, in)
+}
+
+func (c *detentionCase) filePriorDisclosure(ctx workflow.Context, actor Actor, in PriorDisclosureInput) error {
+	now := workflow.Now(ctx)
+	f := Filing{Reference: in.Reference, By: actor, At: now}
+	c.state.PriorDisclosure = &f
+	c.event(now, &actor, string(ActionFilePriorDisclosure), "prior disclosure filed: "+in.Reference)
+	c.finish(now, &actor, StepDone, "prior disclosure "+in.Reference)
+	c.enter(now, StepPayment)
+	return nil
+}
+
+func (c *detentionCase) recordSealFindings(ctx workflow.Context, actor Actor, in SealFindingsInput) error {
+	now := workflow.Now(ctx)
+	c.state.SealFindings = &SealFindings{Findings: in.Findings, Resolution: in.Resolution, By: actor, At: now}
+	detail := fmt.Sprintf("seal findings (%s): %s", in.Resolution, in.Findings)
+	if in.Resolution == CargoDiscrepancy {
+		detail += "; the cargo differs from the entry: the closing summary must say what follows (correction, new case, claim)"
+	}
+	c.event(now, &actor, string(ActionRecordSealFindings), detail)
+	c.finish(now, &actor, StepDone, in.Resolution)
+	c.enter(now, StepClose)
+	return nil
+}
+
+func (c *detentionCase) recordISFAmendment(ctx workflow.Context, actor Actor, in ISFAmendmentInput) error {
+	now := workflow.Now(ctx)
+	c.state.ISFAmendment = &ISFAmendment{AmendedISFReference: in.AmendedISFReference, CorrectedBLNumber: in.CorrectedBLNumber, By: actor, At: now}
+	detail := "ISF amended: " + in.AmendedISFReference
+	if in.CorrectedBLNumber != "" {
+		detail += ", corrected B/L " + in.CorrectedBLNumber
+	}
+	c.event(now, &actor, string(ActionRecordISFAmendment), detail+". "+ISFDamagesWarning)
+	c.finish(now, &actor, StepDone, "ISF amended "+in.AmendedISFReference)
+	c.enter(now, StepClose)
+	return nil
+}
+
+func (c *detentionCase) recordHoldResolution(ctx workflow.Context, actor Actor, in HoldResolutionInput) error {
+	now := workflow.Now(ctx)
+	c.state.HoldResolution = &HoldResolution{Outcome: in.Outcome, Reference: in.Reference, Note: in.Note, By: actor, At: now}
+	detail := fmt.Sprintf("CBP hold ended (%s), reference %s", in.Outcome, in.Reference)
+	if in.Note != "" {
+		detail += ": " + in.Note
+	}
+	c.event(now, &actor, string(ActionRecordHoldResolution), detail)
+	c.finish(now, &actor, StepDone, in.Outcome)
+	c.enter(now, StepClose)
+	return nil
+}
+
+func (c *detentionCase) close(ctx workflow.Context, actor Actor, in CloseInput) error {
+	now := workflow.Now(ctx)
+	c.state.ClosingSummary = in.Summary
+	c.event(now, &actor, string(ActionClose), "closed: "+in.Summary)
+	c.finish(now, &actor, StepDone, "closed")
+	c.state.Status, c.state.Step = StatusClosed, StepClosed
+	t := now
+	c.state.ClosedAt = &t
+	c.changed(now)
+	return nil
+}
+
+func (c *detentionCase) claim(ctx workflow.Context, actor Actor, _ ClaimInput) error {
+	now := workflow.Now(ctx)
+	cur := c.state.Current()
+	cur.Assignee = actor.Email
+	if cur.OwnerRole == domain.RoleOfficer {
+		c.caseOfficer = actor.Email // later officer steps follow the officer who took the case
+	}
+	c.event(now, &actor, string(ActionClaim), fmt.Sprintf("step %s claimed by %s", cur.Name, actor.Email))
+	c.changed(now)
+	return nil
+}
+
+func (c *detentionCase) release(ctx workflow.Context, actor Actor, _ ReleaseInput) error {
+	now := workflow.Now(ctx)
+	cur := c.state.Current()
+	from := cur.Assignee
+	cur.Assignee = ""
+	if strings.EqualFold(c.caseOfficer, from) {
+		c.caseOfficer = "" // later officer steps go to every officer too
+	}
+	c.event(now, &actor, string(ActionRelease), fmt.Sprintf("step %s released by %s (was %s): back with every %s", cur.Name, actor.Email, from, cur.OwnerRole))
+	c.changed(now)
+	c.queue(NotifyInput{Kind: NotifyAssignment, Step: cur.Name, ToRole: cur.OwnerRole,
+		Message: fmt.Sprintf("case %s: step %s is unassigned again (released by %s), due %s", c.state.CaseID, cur.Name, actor.Email, cur.DueAt.Format(time.RFC3339)), At: now,
+		DedupeKey: fmt.Sprintf("%s/%d/release/%d", c.state.CaseID, cur.Seq, c.state.Version)})
+	return nil
+}
+
+func (c *detentionCase) addNote(ctx workflow.Context, actor Actor, in NoteInput) error {
+	now := workflow.Now(ctx)
+	c.state.Notes = append(c.state.Notes, Note{Text: in.Text, By: actor, At: now})
+	c.event(now, &actor, string(ActionAddNote), in.Text)
+	c.changed(now)
+	return nil
+}
+
+func (c *detentionCase) reassign(ctx workflow.Context, actor Actor, in ReassignInput) error {
+	now := workflow.Now(ctx)
+	cur := c.state.Current()
+	from := cur.Assignee
+	cur.Assignee = in.AssigneeEmail
+	if cur.OwnerRole == domain.RoleOfficer && in.AssigneeRole == domain.RoleOfficer {
+		c.caseOfficer = in.AssigneeEmail // later officer steps follow the officer now on the case
+	}
+	c.event(now, &actor, string(ActionReassign), fmt.Sprintf("step %s reassigned from %q to %s", cur.Name, from, in.AssigneeEmail))
+	c.changed(now)
+	c.queue(NotifyInput{Kind: NotifyAssignment, Step: cur.Name, ToEmail: in.AssigneeEmail,
+		Message: fmt.Sprintf("case %s: step %s was reassigned to you by %s", c.state.CaseID, cur.Name, actor.Email), At: now,
+		DedupeKey: fmt.Sprintf("%s/%d/reassign/%d", c.state.CaseID, cur.Seq, c.state.Version)})
+	return nil
+}
+
+// The case as a kit.Machine.
+
+func (c *detentionCase) State() *CaseState { return &c.state }
+
+func (c *detentionCase) Guard() error {
+	if c.busy {
+		return conflict("the case is applying a previous action; try again in a moment")
+	}
+	return nil
+}
+
+// Applied: a case never continues as new, so Temporal's own deduplication
+// of update ids covers every retry.
+func (c *detentionCase) Applied(workflow.Context) bool     { return false }
+func (c *detentionCase) RememberUpdate(workflow.Context)   {}
+func (c *detentionCase) Keys() *[]AppliedKey               { return &c.state.AppliedKeys }
+func (c *detentionCase) Noun() string                      { return "case" }
+func (c *detentionCase) AfterApply(now time.Time, _ Actor) {}
+func (c *detentionCase) Flush(ctx workflow.Context)        { c.flush(ctx) }
+
+func (c *detentionCase) Result() ActionResult {
+	return ActionResult{CaseID: c.state.CaseID, Version: c.state.Version, Status: c.state.Status, Step: c.state.Step}
+}
