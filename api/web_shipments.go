@@ -25,6 +25,7 @@ import (
 	"github.com/postrelease/postrelease/shipments"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
+	"github.com/postrelease/postrelease/workflows/kit"
 )
 
 // The web side of shipments: the list, opening one by hand, the shipment page
@@ -47,26 +48,11 @@ func (s *Server) webShipmentRoutes(g *echo.Group) {
 	g.GET("/demurrage", s.webDemurrage)
 }
 
-// shipmentActionTitles name the shipment actions on buttons and headings.
-var shipmentActionTitles = map[workflows.ShipmentAction]string{
-	workflows.ShipRecordDisposition:       "Record a disposition",
-	workflows.ShipRecordISFBL:             "Record the ISF B/L number",
-	workflows.ShipRecordContainerLocation: "Record a container's location",
-	workflows.ShipRecordPickupNumber:      "Record the pickup number",
-	workflows.ShipRecordAvailability:      "Record availability",
-	workflows.ShipRecordDeliveryOrder:     "Upload the delivery order",
-	workflows.ShipAttachDocument:          "Upload a regulated document",
-	workflows.ShipRequestNotApplicable:    "Ask to mark a document not applicable",
-	workflows.ShipDecideNotApplicable:     "Decide whether a document is not applicable",
-	workflows.ShipOverrideBlock:           "Override the pickup block",
-	workflows.ShipRecordGateOut:           "Record a gate-out",
-	workflows.ShipRecordDeposit:           "Record the duty deposit",
-	workflows.ShipRecordLiquidation:       "Record the liquidation date",
-	workflows.ShipReportMisclassification: "Report a misclassified line",
-	workflows.ShipAddNote:                 "Add a note",
-	workflows.ShipReassign:                "Reassign a task",
-	workflows.ShipClaim:                   "Claim a task",
-	workflows.ShipRelease:                 "Release a task",
+// shipmentActionTitle names a shipment action on buttons and headings: its
+// spec's title.
+func shipmentActionTitle(a workflows.ShipmentAction) string {
+	spec, _ := kit.Find(workflows.ShipmentSpecs, string(a))
+	return spec.Title
 }
 
 // shipmentFlash turns the ?done= code of a redirect to a shipment page into
@@ -79,7 +65,7 @@ func shipmentFlash(code string) string {
 		return "This entry is already open as this shipment with the same data: nothing new was opened"
 	}
 	if a, err := knownAction(code, workflows.ShipmentActions); err == nil {
-		return shipmentActionTitles[a] + ": done"
+		return shipmentActionTitle(a) + ": done"
 	}
 	return ""
 }
@@ -319,7 +305,7 @@ func (s *Server) shipmentPageOf(ctx context.Context, u store.User, st workflows.
 // shipmentForm builds an action's form for the shipment as it is; false when
 // a select would have nothing to choose.
 func shipmentForm(st *workflows.ShipmentState, a workflows.ShipmentAction, assignees []shipOption, actor workflows.Actor) (shipForm, bool) {
-	f := shipForm{Action: a, Title: shipmentActionTitles[a], URL: "/shipments/" + st.ShipmentID + "/actions/" + string(a), IdemKey: randomKey()}
+	f := shipForm{Action: a, Title: shipmentActionTitle(a), URL: "/shipments/" + st.ShipmentID + "/actions/" + string(a), IdemKey: randomKey()}
 	if isUpload(a) {
 		f.URL, f.Multipart = "/shipments/"+st.ShipmentID+"/documents", true
 	}

@@ -26,7 +26,7 @@ var CaseSpecs = []CaseSpec{
 		Help:   "The Post Summary Correction filed in ACE for the entry, with its reference.",
 		Fields: []kit.Field{{Name: "reference", Label: "PSC reference (ACE)", Kind: kit.FieldText}},
 		Permit: onStep(ActionFilePSC, StepFilePSC)},
-		func(_ *CaseState, in *FilePSCInput, fe FieldErrors, _ Actor, _ time.Time) {
+		func(_ *detentionCase, in *FilePSCInput, fe FieldErrors, _ Actor, _ time.Time) {
 			in.Reference = required(fe, "reference", in.Reference)
 		}, (*detentionCase).filePSC),
 	kit.Define(CaseSpec{Name: string(ActionRecordCBPDecision), Title: "Record CBP decision",
@@ -35,7 +35,7 @@ var CaseSpecs = []CaseSpec{
 			{Name: "decision", Label: "CBP decision", Kind: kit.FieldChoice, Options: []kit.Option{{Value: "accepted", Label: "accepted"}, {Value: "rejected", Label: "rejected"}}},
 			{Name: "reason", Label: "Reason (required if rejected)", Kind: kit.FieldLongText}},
 		Permit: onStep(ActionRecordCBPDecision, StepCBPDecision)},
-		func(_ *CaseState, in *CBPDecisionInput, fe FieldErrors, _ Actor, _ time.Time) {
+		func(_ *detentionCase, in *CBPDecisionInput, fe FieldErrors, _ Actor, _ time.Time) {
 			in.Reason = strings.TrimSpace(in.Reason)
 			switch in.Decision {
 			case "accepted":
@@ -55,7 +55,7 @@ var CaseSpecs = []CaseSpec{
 		Help:   "The reconciliation entry that adjusts the flagged entry.",
 		Fields: []kit.Field{{Name: "recon_entry_number", Label: "Reconciliation entry number", Kind: kit.FieldCode, Hint: "e.g. ABC-7654321-0"}},
 		Permit: onStep(ActionFileReconciliation, StepReconciliation)},
-		func(_ *CaseState, in *ReconciliationInput, fe FieldErrors, _ Actor, _ time.Time) {
+		func(_ *detentionCase, in *ReconciliationInput, fe FieldErrors, _ Actor, _ time.Time) {
 			if n, err := domain.ParseEntryNumber(in.ReconEntryNumber); err != nil {
 				fe["recon_entry_number"] = err.Error()
 			} else {
@@ -67,7 +67,8 @@ var CaseSpecs = []CaseSpec{
 		Fields: []kit.Field{{Name: "new_hts", Label: "New HTS code for the SKU", Kind: kit.FieldCode, Hint: "####.##.#### (defaults to the correct code)"},
 			{Name: "rule", Label: "Coding rule", Kind: kit.FieldLongText}},
 		Permit: onStep(ActionProposeCodeFix, StepProposeCodeFix)},
-		func(s *CaseState, in *ProposeCodeFixInput, fe FieldErrors, _ Actor, _ time.Time) {
+		func(c *detentionCase, in *ProposeCodeFixInput, fe FieldErrors, _ Actor, _ time.Time) {
+			s := &c.state
 			if strings.TrimSpace(in.NewHTS) == "" {
 				in.NewHTS = string(s.Case.CorrectHTS)
 			}
@@ -86,7 +87,7 @@ var CaseSpecs = []CaseSpec{
 			{Name: "decision", Label: "Decision", Kind: kit.FieldChoice, Options: []kit.Option{{Value: "approved", Label: "approved"}, {Value: "rejected", Label: "rejected"}}},
 			{Name: "comment", Label: "Comment (required if rejected)", Kind: kit.FieldLongText}},
 		Permit: onStep(ActionApproveCodeFix, StepApproveCodeFix)},
-		func(_ *CaseState, in *ApproveCodeFixInput, fe FieldErrors, _ Actor, _ time.Time) {
+		func(_ *detentionCase, in *ApproveCodeFixInput, fe FieldErrors, _ Actor, _ time.Time) {
 			in.Comment = strings.TrimSpace(in.Comment)
 			switch in.Decision {
 			case "approved":
@@ -100,7 +101,7 @@ var CaseSpecs = []CaseSpec{
 		Help:   "Filed with CBP when the PSC window closed before a PSC was filed (19 USC 1592(c)(4)).",
 		Fields: []kit.Field{{Name: "reference", Label: "Prior disclosure reference", Kind: kit.FieldText}},
 		Permit: onStep(ActionFilePriorDisclosure, StepPriorDisclosure)},
-		func(_ *CaseState, in *PriorDisclosureInput, fe FieldErrors, _ Actor, _ time.Time) {
+		func(_ *detentionCase, in *PriorDisclosureInput, fe FieldErrors, _ Actor, _ time.Time) {
 			in.Reference = required(fe, "reference", in.Reference)
 		}, (*detentionCase).filePriorDisclosure),
 	kit.Define(CaseSpec{Name: string(ActionRecordSealFindings), Title: "Record seal findings",
@@ -108,7 +109,7 @@ var CaseSpecs = []CaseSpec{
 		Fields: []kit.Field{{Name: "resolution", Label: "Resolution", Kind: kit.FieldChoice, Options: options(SealResolutions)},
 			{Name: "findings", Label: "Findings (what the terminal, carrier or CBP found)", Kind: kit.FieldLongText}},
 		Permit: onStep(ActionRecordSealFindings, StepInvestigateSeals)},
-		func(_ *CaseState, in *SealFindingsInput, fe FieldErrors, _ Actor, _ time.Time) {
+		func(_ *detentionCase, in *SealFindingsInput, fe FieldErrors, _ Actor, _ time.Time) {
 			in.Findings = required(fe, "findings", in.Findings)
 			in.Resolution = oneOf(fe, "resolution", in.Resolution, SealResolutions)
 		}, (*detentionCase).recordSealFindings),
@@ -117,7 +118,7 @@ var CaseSpecs = []CaseSpec{
 		Fields: []kit.Field{{Name: "amended_isf_reference", Label: "Amended ISF reference", Kind: kit.FieldText},
 			{Name: "corrected_bl_number", Label: "Corrected B/L number (if the B/L was wrong)", Kind: kit.FieldText}},
 		Permit: onStep(ActionRecordISFAmendment, StepAmendISF)},
-		func(_ *CaseState, in *ISFAmendmentInput, fe FieldErrors, _ Actor, _ time.Time) {
+		func(_ *detentionCase, in *ISFAmendmentInput, fe FieldErrors, _ Actor, _ time.Time) {
 			in.AmendedISFReference = required(fe, "amended_isf_reference", in.AmendedISFReference)
 			in.CorrectedBLNumber = optional(fe, "corrected_bl_number", in.CorrectedBLNumber)
 		}, (*detentionCase).recordISFAmendment),
@@ -127,7 +128,7 @@ var CaseSpecs = []CaseSpec{
 			{Name: "reference", Label: "CBP reference (e.g. the 1I message or exam report)", Kind: kit.FieldText},
 			{Name: "note", Label: "Note", Kind: kit.FieldLongText}},
 		Permit: onStep(ActionRecordHoldResolution, StepResolveHold)},
-		func(_ *CaseState, in *HoldResolutionInput, fe FieldErrors, _ Actor, _ time.Time) {
+		func(_ *detentionCase, in *HoldResolutionInput, fe FieldErrors, _ Actor, _ time.Time) {
 			in.Outcome = oneOf(fe, "outcome", in.Outcome, HoldOutcomes)
 			in.Reference = required(fe, "reference", in.Reference)
 			in.Note = optional(fe, "note", in.Note)
@@ -137,13 +138,13 @@ var CaseSpecs = []CaseSpec{
 		Confirm: "Closing ends the case: no step, note or reassignment can follow.",
 		Fields:  []kit.Field{{Name: "summary", Label: "Closing summary", Kind: kit.FieldLongText}},
 		Permit:  onStep(ActionClose, StepClose)},
-		func(_ *CaseState, in *CloseInput, fe FieldErrors, _ Actor, _ time.Time) {
+		func(_ *detentionCase, in *CloseInput, fe FieldErrors, _ Actor, _ time.Time) {
 			in.Summary = required(fe, "summary", in.Summary)
 		}, (*detentionCase).close),
 	kit.Define(CaseSpec{Name: string(ActionAddNote), Title: "Add note",
 		Fields: []kit.Field{{Name: "text", Label: "Note", Kind: kit.FieldLongText}},
 		Permit: func(s *CaseState, actor Actor, _ time.Time) error { _, err := openCase(s, actor); return err }},
-		func(_ *CaseState, in *NoteInput, fe FieldErrors, _ Actor, _ time.Time) {
+		func(_ *detentionCase, in *NoteInput, fe FieldErrors, _ Actor, _ time.Time) {
 			in.Text = required(fe, "text", in.Text)
 		}, (*detentionCase).addNote),
 	kit.Define(CaseSpec{Name: string(ActionReassign), Title: "Reassign",
@@ -181,31 +182,17 @@ var CaseSpecs = []CaseSpec{
 }
 
 // Actions lists every action of a case, in the order of CaseSpecs.
-var Actions = func() []Action {
-	out := make([]Action, len(CaseSpecs))
-	for i, s := range CaseSpecs {
-		out[i] = Action(s.Name)
-	}
-	return out
-}()
+var Actions = kit.Names[Action](CaseSpecs)
 
 // Permit says whether actor may take action on the case at now, without
 // looking at the action's input: nil, or a conflict or forbidden error.
 func Permit(s *CaseState, actor Actor, action Action, now time.Time) error {
-	spec, ok := kit.Find(CaseSpecs, string(action))
-	if !ok {
-		return conflict(fmt.Sprintf("unknown action %q", action))
-	}
-	return spec.Permit(s, actor, now)
+	return kit.Permit(CaseSpecs, s, actor, action, now)
 }
 
 // Available lists the actions actor may take now, in the order of Actions.
 func Available(s *CaseState, actor Actor, now time.Time) []Action {
-	var out []Action
-	for _, name := range kit.Available(CaseSpecs, s, actor, now) {
-		out = append(out, Action(name))
-	}
-	return out
+	return kit.Available[Action](CaseSpecs, s, actor, now)
 }
 
 // openCase is what every action needs: an open case with an open step, and an
@@ -271,7 +258,8 @@ func options(values []string) []kit.Option {
 
 // decodePayment reads a payment. decimal's own parse error names no field,
 // so the amount is looked at first.
-func decodePayment(s *CaseState, _ Actor, raw json.RawMessage, _ time.Time) (PaymentInput, error) {
+func decodePayment(c *detentionCase, _ Actor, raw json.RawMessage, _ time.Time) (PaymentInput, error) {
+	s := &c.state
 	var probe struct {
 		Amount json.RawMessage `json:"amount"`
 	}
@@ -301,9 +289,9 @@ func decodePayment(s *CaseState, _ Actor, raw json.RawMessage, _ time.Time) (Pay
 }
 
 // checkReassign checks the new assignee, whose role the API looked up.
-func checkReassign(s *CaseState, in *ReassignInput, fe FieldErrors, _ Actor, _ time.Time) {
+func checkReassign(c *detentionCase, in *ReassignInput, fe FieldErrors, _ Actor, _ time.Time) {
 	in.AssigneeEmail = strings.ToLower(required(fe, "assignee_email", in.AssigneeEmail))
-	cur := s.Current()
+	cur := c.state.Current()
 	switch {
 	case fe["assignee_email"] != "":
 	case in.AssigneeRole == "":

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/postrelease/postrelease/workflows/kit"
 )
 
 // A value its own type refuses (a date, an amount) is reported under its
@@ -48,7 +50,8 @@ func TestReferenceRulesFollowTheRunsVersion(t *testing.T) {
 		s := &shipment{strictReferences: strict}
 		s.open(testStart, in, ShipmentWorkflowID(in.ShipmentID), "run-1")
 		for action, raw := range inputs {
-			_, err := s.decode(action, olivia, []byte(raw), testStart.Add(time.Hour))
+			spec, _ := kit.Find(ShipmentSpecs, string(action))
+			_, err := spec.Decode(s, olivia, []byte(raw), testStart.Add(time.Hour))
 			if strict && ErrorType(err) != ErrInvalid {
 				t.Errorf("%s %s in a new run: %v, want refused", action, raw, err)
 			}

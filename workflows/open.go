@@ -166,7 +166,10 @@ func (in *OpenCaseInput) normalizeEntry(fe FieldErrors) {
 // belong here, called by the API and by validators only.
 func (in *OpenCaseInput) CheckText() FieldErrors {
 	fe := FieldErrors{}
-	for _, f := range []textField{
+	for _, f := range []struct {
+		name, value string
+		rule        domain.TextRule
+	}{
 		{"importer_of_record", in.ImporterOfRecord, domain.NameText},
 		{"sku", in.SKU, domain.SKUText},
 		{"product_description", in.ProductDescription, domain.DescriptionText},

@@ -111,22 +111,7 @@ func (s *shipment) setup(ctx workflow.Context, in OpenShipmentInput) error {
 	}); err != nil {
 		return fmt.Errorf("registering query %s: %w", QueryState, err)
 	}
-	for _, a := range ShipmentActions {
-		action := a
-		err := workflow.SetUpdateHandlerWithOptions(ctx, string(action),
-			func(ctx workflow.Context, req ActionRequest) (ActionResult, error) {
-				err := s.handle(ctx, action, req)
-				return ActionResult{CaseID: s.state.ShipmentID, Version: s.state.Version, Status: s.state.Phase}, err
-			},
-			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req ActionRequest) error {
-				_, err := s.validate(ctx, action, req)
-				return err
-			}})
-		if err != nil {
-			return fmt.Errorf("registering update %s: %w", action, err)
-		}
-	}
-	return nil
+	return kit.Register(ctx, s, ShipmentSpecs)
 }
 
 // open builds the state of a new shipment and decides everything its own

@@ -136,16 +136,6 @@ const (
 	ShipRelease ShipmentAction = "release"
 )
 
-// ShipmentActions lists every shipment action in a fixed order (handlers are
-// registered from it; the web form shows them in it).
-var ShipmentActions = []ShipmentAction{
-	ShipRecordDisposition, ShipRecordISFBL, ShipRecordContainerLocation, ShipRecordPickupNumber,
-	ShipRecordAvailability, ShipRecordDeliveryOrder, ShipAttachDocument, ShipRequestNotApplicable,
-	ShipDecideNotApplicable, ShipOverrideBlock, ShipRecordGateOut, ShipRecordDeposit,
-	ShipRecordLiquidation, ShipReportMisclassification, ShipAddNote, ShipReassign,
-	ShipClaim, ShipRelease,
-}
-
 // Inputs of the shipment actions (the Input of an ActionRequest).
 type (
 	DispositionInput struct {

@@ -70,7 +70,7 @@ type Spec[S, W any] struct {
 	// have changed what the second needs.
 	Recheck bool
 
-	decode func(s *S, actor Actor, raw json.RawMessage, now time.Time) (any, error)
+	decode func(w W, actor Actor, raw json.RawMessage, now time.Time) (any, error)
 	apply  func(ctx workflow.Context, w W, actor Actor, input any) error
 }
 
@@ -79,16 +79,16 @@ type Spec[S, W any] struct {
 // what is wrong in fe; apply applies it. check runs in the validator and
 // again in the handler, which runs on replay: a stricter rule must be a
 // Field rule (validator only) or versioned.
-func Define[S, W, I any](spec Spec[S, W], check func(s *S, in *I, fe FieldErrors, actor Actor, now time.Time),
+func Define[S, W, I any](spec Spec[S, W], check func(w W, in *I, fe FieldErrors, actor Actor, now time.Time),
 	apply func(w W, ctx workflow.Context, actor Actor, in I) error) Spec[S, W] {
-	return DefineDecode(spec, func(s *S, actor Actor, raw json.RawMessage, now time.Time) (I, error) {
+	return DefineDecode(spec, func(w W, actor Actor, raw json.RawMessage, now time.Time) (I, error) {
 		var in I
 		if err := StrictDecode(raw, &in); err != nil {
 			return in, err
 		}
 		fe := FieldErrors{}
 		if check != nil {
-			check(s, &in, fe, actor, now)
+			check(w, &in, fe, actor, now)
 		}
 		if len(fe) > 0 {
 			return in, Invalid(fe)
@@ -98,10 +98,10 @@ func Define[S, W, I any](spec Spec[S, W], check func(s *S, in *I, fe FieldErrors
 }
 
 // DefineDecode is Define for an action that decodes its input itself.
-func DefineDecode[S, W, I any](spec Spec[S, W], decode func(s *S, actor Actor, raw json.RawMessage, now time.Time) (I, error),
+func DefineDecode[S, W, I any](spec Spec[S, W], decode func(w W, actor Actor, raw json.RawMessage, now time.Time) (I, error),
 	apply func(w W, ctx workflow.Context, actor Actor, in I) error) Spec[S, W] {
-	spec.decode = func(s *S, actor Actor, raw json.RawMessage, now time.Time) (any, error) {
-		in, err := decode(s, actor, raw, now)
+	spec.decode = func(w W, actor Actor, raw json.RawMessage, now time.Time) (any, error) {
+		in, err := decode(w, actor, raw, now)
 		if err != nil {
 			return nil, err
 		}
@@ -117,11 +117,10 @@ func DefineDecode[S, W, I any](spec Spec[S, W], decode func(s *S, actor Actor, r
 	return spec
 }
 
-// Decode reads and checks an action's input, as the validator does before
-// the Field rules; the web form and tests use it to say what a filled-in
-// form would send.
-func (s Spec[S, W]) Decode(st *S, actor Actor, raw json.RawMessage, now time.Time) (any, error) {
-	return s.decode(st, actor, raw, now)
+// Decode reads and checks an action's input for w as its validator does,
+// before the Field rules.
+func (s Spec[S, W]) Decode(w W, actor Actor, raw json.RawMessage, now time.Time) (any, error) {
+	return s.decode(w, actor, raw, now)
 }
 
 // Find is the spec named name.
@@ -134,13 +133,31 @@ func Find[S, W any](specs []Spec[S, W], name string) (Spec[S, W], bool) {
 	return Spec[S, W]{}, false
 }
 
-// Available lists the names of the actions actor may take on s at now, in
-// the order of specs.
-func Available[S, W any](specs []Spec[S, W], s *S, actor Actor, now time.Time) []string {
-	var out []string
+// Names lists the specs' names, in their order, typed as a kind's action names.
+func Names[A ~string, S, W any](specs []Spec[S, W]) []A {
+	out := make([]A, len(specs))
+	for i, sp := range specs {
+		out[i] = A(sp.Name)
+	}
+	return out
+}
+
+// Permit asks the permit of the spec named action.
+func Permit[A ~string, S, W any](specs []Spec[S, W], s *S, actor Actor, action A, now time.Time) error {
+	sp, ok := Find(specs, string(action))
+	if !ok {
+		return Conflict(fmt.Sprintf("unknown action %q", action))
+	}
+	return sp.Permit(s, actor, now)
+}
+
+// Available lists the actions actor may take on s at now, in the order of
+// specs.
+func Available[A ~string, S, W any](specs []Spec[S, W], s *S, actor Actor, now time.Time) []A {
+	var out []A
 	for _, sp := range specs {
 		if sp.Permit(s, actor, now) == nil {
-			out = append(out, sp.Name)
+			out = append(out, A(sp.Name))
 		}
 	}
 	return out
@@ -213,7 +230,7 @@ func validate[S any, W Machine[S]](ctx workflow.Context, w W, spec Spec[S, W], r
 	if err := checkRawText(req.Input); err != nil {
 		return err
 	}
-	if _, err := spec.decode(w.State(), req.Actor, req.Input, now); err != nil {
+	if _, err := spec.decode(w, req.Actor, req.Input, now); err != nil {
 		return err
 	}
 	return CheckFields(spec.Fields, req.Input, now)
@@ -237,7 +254,7 @@ func handle[S any, W Machine[S]](ctx workflow.Context, w W, spec Spec[S, W], req
 	if err := KeyConflict(*w.Keys(), req, w.Noun()); err != nil {
 		return err
 	}
-	input, err := spec.decode(w.State(), req.Actor, req.Input, now)
+	input, err := spec.decode(w, req.Actor, req.Input, now)
 	if err != nil {
 		return err
 	}
