@@ -1,3 +1,4 @@
+-- +goose Up
 -- Audit trail: one row per state-changing request (POST, PUT, PATCH, DELETE)
 -- on the JSON API and the web forms, accepted or refused, and per
 -- administrative command (user add). Reads are not audited. Rows are only
@@ -9,26 +10,11 @@
 -- small JSON object (the Idempotency-Key, a refusal's message, the e-mail a
 -- sign-in was tried with); never a password or a document's bytes.
 --
--- The identity column is the one thing the two databases spell differently.
--- dialect: postgres
+-- PostgreSQL's version of 0005; 0005_audit.sqlite.sql is SQLite's. The two
+-- spell the identity column and the append-only triggers differently; the
+-- rest is the same in both.
 CREATE TABLE audit_log (
     id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    at          TIMESTAMP NOT NULL,
-    actor_id    TEXT NOT NULL DEFAULT '',
-    actor_email TEXT NOT NULL DEFAULT '',
-    actor_role  TEXT NOT NULL,
-    client_ip   TEXT NOT NULL DEFAULT '',
-    method      TEXT NOT NULL DEFAULT '',
-    path        TEXT NOT NULL DEFAULT '',
-    action      TEXT NOT NULL,
-    target_id   TEXT NOT NULL DEFAULT '',
-    outcome     INTEGER NOT NULL,
-    request_id  TEXT NOT NULL DEFAULT '',
-    detail      TEXT NOT NULL DEFAULT '{}'
-);
--- dialect: sqlite
-CREATE TABLE audit_log (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     at          TIMESTAMP NOT NULL,
     actor_id    TEXT NOT NULL DEFAULT '',
     actor_email TEXT NOT NULL DEFAULT '',
@@ -45,19 +31,12 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_target ON audit_log (target_id, id);
 CREATE INDEX audit_log_at ON audit_log (at);
 
--- Append-only in the database too. Each trigger (and PostgreSQL's function)
--- is written on one line: the migration runner ends a statement only at a
--- line ending in ";". TRUNCATE bypasses row triggers in PostgreSQL, so it
--- gets a statement trigger of its own.
--- dialect: sqlite
-CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
--- dialect: sqlite
-CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
--- dialect: postgres
+-- Append-only in the database too. TRUNCATE bypasses row triggers, so it
+-- gets a statement trigger of its own. The function's body is on one line,
+-- as it was first applied; a body over several lines with semicolons inside
+-- would go between goose's StatementBegin and StatementEnd annotations.
 CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;
--- dialect: postgres
 CREATE TRIGGER audit_log_no_update_delete BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
--- dialect: postgres
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
 
 -- Tamper-evident document archive: every document gets the next chain_seq
