@@ -8,7 +8,7 @@ require (
 	github.com/compose-spec/compose-go/v2 v2.16.2
 	github.com/jackc/pgx/v5 v5.10.0
 	github.com/labstack/echo/v4 v4.16.0
-	github.com/pressly/goose/v3 v3.27.1
+	github.com/pressly/goose/v3 v3.27.1 // pinned: v3.29.0 and later raise go.opentelemetry.io/otel/log to v1, with which go.temporal.io/server v1.32.1 does not build; v3.27.3 and v3.28.0 raise modernc.org/sqlite
 	github.com/shopspring/decimal v1.6.0
 	github.com/spf13/cobra v1.10.2
 	github.com/stretchr/testify v1.12.1
