@@ -59,13 +59,16 @@ func OpenStore(ctx context.Context, cfg Config, migrate bool, log *slog.Logger) 
 		st.SetDocumentDir(cfg.DocumentDir)
 	}
 	if migrate {
-		applied, err := st.Migrate(ctx)
+		res, err := st.MigrateReport(ctx)
 		if err != nil {
 			st.Close()
 			return nil, err
 		}
-		if len(applied) > 0 {
-			log.Info("migrations applied", "files", applied)
+		if len(res.Adopted) > 0 {
+			log.Info("migrations adopted from schema_migrations, not run again", "files", res.Adopted)
+		}
+		if len(res.Applied) > 0 {
+			log.Info("migrations applied", "files", res.Applied)
 		}
 	}
 	return st, nil

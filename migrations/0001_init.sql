@@ -1,3 +1,4 @@
+-- +goose Up
 -- Users, credentials and sessions.
 CREATE TABLE users (
     id            TEXT PRIMARY KEY,

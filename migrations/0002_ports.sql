@@ -1,3 +1,4 @@
+-- +goose Up
 -- Ports: free time and tiered demurrage per CBP port, as data that managers
 -- edit. tiers is a JSON array of {"from_day": n, "daily_rate": "222.00"}.
 -- The seeded rows are EXAMPLES from the seed story, not verified tariffs

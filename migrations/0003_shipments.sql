@@ -1,3 +1,4 @@
+-- +goose Up
 -- Read model of shipments, written by the shipment workflow's projection
 -- activity. As for cases, version only grows: an older snapshot never
 -- overwrites a newer one. The columns are what lists, inboxes and dashboards

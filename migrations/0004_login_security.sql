@@ -1,3 +1,4 @@
+-- +goose Up
 -- Sign-in throttling, shared by every API process. One row per key:
 -- 'email:<SHA-256 of the lowercased, trimmed e-mail as typed>' (also for
 -- e-mails that belong to no user, so a lockout does not tell whether an

@@ -1,3 +1,4 @@
+-- +goose Up
 -- The officer inbox (issue 4): every open case step and shipment task a user
 -- may act on, sorted by due time. Each branch of its UNION ALL reads one of
 -- these partial indexes in due order and stops at the page's end, so a page

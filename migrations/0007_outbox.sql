@@ -1,3 +1,4 @@
+-- +goose Up
 -- Notification outbox (issue 4): one row per notification and outgoing
 -- channel (an e-mail to one address, a POST to one webhook URL), written in
 -- the same transaction as the in-app notification. The unique key makes a

@@ -1,3 +1,4 @@
+-- +goose Up
 -- The manager dashboard (issue 4): a few aggregate queries over the read
 -- model, each reading an index rather than the tables.
 

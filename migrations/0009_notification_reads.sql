@@ -1,3 +1,4 @@
+-- +goose Up
 -- Read state of in-app notifications (issue 4): one row per user and
 -- notification that user has read. A notification to a role is one row in
 -- notifications and is read or unread for each member separately. Marking

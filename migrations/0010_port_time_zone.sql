@@ -1,3 +1,4 @@
+-- +goose Up
 -- Legal days and free time per port (issue 9, points 16 and 17).
 --
 -- time_zone: the port's IANA time zone. A legal "last day" ends at the end of

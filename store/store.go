@@ -8,8 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -19,8 +17,6 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 	_ "modernc.org/sqlite" // pure-Go SQLite, registered as "sqlite"; the Temporal server links the same driver
-
-	"github.com/postrelease/postrelease/migrations"
 )
 
 // ErrNotFound is returned when a looked-up row does not exist.
@@ -91,118 +87,6 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Dialect is "postgres" or "sqlite".
 func (s *Store) Dialect() string { return s.dialect }
-
-// Migrate applies every migration not yet recorded, each in its own
-// transaction, in file-name order. Recording the version first makes a second
-// migrator running at the same time fail on the primary key and roll back.
-func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
-	db := s.db.WithContext(ctx)
-	if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-		version TEXT PRIMARY KEY,
-		applied_at TIMESTAMP NOT NULL)`).Error; err != nil {
-		return nil, fmt.Errorf("creating schema_migrations: %w", err)
-	}
-	names, err := fs.Glob(migrations.FS, "*.sql")
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(names)
-	var done []string
-	if err := db.Raw(`SELECT version FROM schema_migrations`).Scan(&done).Error; err != nil {
-		return nil, fmt.Errorf("reading schema_migrations: %w", err)
-	}
-	have := map[string]bool{}
-	for _, v := range done {
-		have[v] = true
-	}
-	for _, name := range names {
-		if have[name] {
-			continue
-		}
-		body, err := migrations.FS.ReadFile(name)
-		if err != nil {
-			return applied, err
-		}
-		err = db.Transaction(func(tx *gorm.DB) error {
-			if err := tx.Exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, name, time.Now().UTC()).Error; err != nil {
-				return fmt.Errorf("recording: %w", err)
-			}
-			for _, stmt := range splitSQL(string(body)) {
-				switch stmt.dialect {
-				case "", s.dialect:
-				case "postgres", "sqlite":
-					continue
-				default:
-					return fmt.Errorf("%q: unknown dialect %q", firstLine(stmt.sql), stmt.dialect)
-				}
-				if err := tx.Exec(stmt.sql).Error; err != nil {
-					return fmt.Errorf("%q: %w", firstLine(stmt.sql), err)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return applied, fmt.Errorf("migration %s: %w", name, err)
-		}
-		applied = append(applied, name)
-	}
-	return applied, nil
-}
-
-// statement is one statement of a migration; dialect is "" for one that runs
-// on both databases, else "postgres" or "sqlite".
-type statement struct {
-	sql     string
-	dialect string
-}
-
-// dialectDirective marks the next statement as one for a single database:
-// "-- dialect: sqlite" or "-- dialect: postgres" on its own line before it.
-// What the two cannot share (an identity column, a trigger body) is written
-// once for each.
-const dialectDirective = "-- dialect:"
-
-// splitSQL splits a migration into statements at lines ending in ";" and
-// drops comment-only lines; our migrations keep semicolons out of strings.
-// A ";" inside a line does not end a statement, so a trigger or function body
-// written on one line stays whole. A dialect directive applies to the
-// statement that starts after it.
-func splitSQL(body string) []statement {
-	var out []statement
-	var cur strings.Builder
-	dialect := ""
-	flush := func() {
-		if sql := strings.TrimSpace(cur.String()); sql != "" {
-			out = append(out, statement{sql: sql, dialect: dialect})
-		}
-		cur.Reset()
-		dialect = ""
-	}
-	for _, line := range strings.Split(body, "\n") {
-		t := strings.TrimSpace(line)
-		if d, ok := strings.CutPrefix(t, dialectDirective); ok && cur.Len() == 0 {
-			dialect = strings.TrimSpace(d)
-			continue
-		}
-		if t == "" || strings.HasPrefix(t, "--") {
-			continue
-		}
-		cur.WriteString(line)
-		cur.WriteString("\n")
-		if strings.HasSuffix(t, ";") {
-			flush()
-		}
-	}
-	flush()
-	return out
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
-}
 
 // utc normalises a time for storage: UTC and microseconds, which both
 // PostgreSQL and our SQLite text format keep exactly.
