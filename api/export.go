@@ -23,6 +23,7 @@ import (
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
 )
 
@@ -189,7 +190,7 @@ type exportSummary struct {
 	Identity    []exportLabel
 	Children    []workflows.ChildCase
 	StateSource string
-	Timeline    []BusinessEvent
+	Timeline    []timeline.Event
 	Histories   []exportHistory
 	Missing     []missingHistory
 	Events      []workflows.Event // the target's own event log
@@ -282,7 +283,7 @@ func historyFile(workflowID, runID string, events []*historypb.HistoryEvent) (ex
 		name += "-run-" + runID
 	}
 	name += ".json"
-	b, err := rawHistoryJSON(events)
+	b, err := timeline.RawJSON(events)
 	if err != nil {
 		return exportFile{}, exportHistory{}, errInternal(fmt.Errorf("encoding the history of %s: %w", workflowID, err))
 	}
@@ -310,7 +311,7 @@ func (s *Server) caseExport(ctx context.Context, id string, sum *exportSummary) 
 		}
 		hists, sum.Histories = []exportFile{hist}, []exportHistory{h}
 	}
-	sum.Timeline = businessEvents(events)
+	sum.Timeline = timeline.Case(events)
 	sum.Identity = caseIdentity(st)
 	sum.NoDocuments = "Documents are kept per shipment; a case has none of its own."
 	if st.Case.ShipmentID != "" {
@@ -387,7 +388,7 @@ func (s *Server) shipmentExport(ctx context.Context, id string, sum *exportSumma
 		}
 		files, sum.Histories = append(files, f), append(sum.Histories, h)
 	}
-	sum.Timeline = shipmentBusinessEvents(all)
+	sum.Timeline = timeline.Shipment(all)
 	sum.Identity = shipmentIdentity(st)
 	sum.Children = st.Children
 

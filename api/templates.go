@@ -13,7 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/workflows"
+	"github.com/postrelease/postrelease/timeline"
 )
 
 //go:embed templates/*.html
@@ -95,7 +95,7 @@ var funcs = template.FuncMap{
 		return fmt.Sprint(v)
 	},
 	"pct":   func(d decimal.Decimal) string { return d.Mul(decimal.NewFromInt(100)).String() + " %" },
-	"title": func(s any) string { return actionTitle(workflows.Action(fmt.Sprint(s))) },
+	"title": func(s any) string { return timeline.ActionTitle(fmt.Sprint(s)) },
 	"past":  func(t time.Time) bool { return !t.IsZero() && t.Before(time.Now()) },
 	"str":   func(v any) string { return fmt.Sprint(v) },
 	"fieldOf": func(p page, name, label, kind, hint string) inputField {

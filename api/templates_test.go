@@ -4,8 +4,6 @@ import (
 	"testing"
 
 	"github.com/shopspring/decimal"
-
-	"github.com/postrelease/postrelease/workflows"
 )
 
 func TestDollars(t *testing.T) {
@@ -15,14 +13,6 @@ func TestDollars(t *testing.T) {
 	} {
 		if got := dollars(decimal.RequireFromString(in)); got != want {
 			t.Errorf("dollars(%s) = %s, want %s", in, got, want)
-		}
-	}
-}
-
-func TestActionTitle(t *testing.T) {
-	for in, want := range map[string]string{"file_psc": "File PSC", "cbp_decision": "CBP decision", "close": "Close", "": ""} {
-		if got := actionTitle(workflows.Action(in)); got != want {
-			t.Errorf("actionTitle(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
