@@ -83,12 +83,12 @@ var funcs = template.FuncMap{
 	"usd": func(v any) string {
 		switch d := v.(type) {
 		case domain.USD:
-			return dollars(d.Decimal)
+			return domain.Dollars(d.Decimal)
 		case decimal.Decimal:
-			return dollars(d)
+			return domain.Dollars(d)
 		case string: // amounts the read model keeps as text
 			if n, err := decimal.NewFromString(d); err == nil {
-				return dollars(n)
+				return domain.Dollars(n)
 			}
 			return d
 		}
@@ -104,19 +104,6 @@ var funcs = template.FuncMap{
 	"formOf": func(p page, f actionForm) actionFormView {
 		return actionFormView{actionForm: f, Page: p}
 	},
-}
-
-// dollars formats an amount for people: "$48,250.00".
-func dollars(d decimal.Decimal) string {
-	sign := ""
-	if d.IsNegative() {
-		sign, d = "-", d.Neg()
-	}
-	whole, cents, _ := strings.Cut(d.StringFixed(2), ".")
-	for i := len(whole) - 3; i > 0; i -= 3 {
-		whole = whole[:i] + "," + whole[i:]
-	}
-	return sign + "$" + whole + "." + cents
 }
 
 // inputField is one labelled input with its value and error, for the "input" template.

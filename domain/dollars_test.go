@@ -1,4 +1,4 @@
-package api
+package domain
 
 import (
 	"testing"
@@ -11,8 +11,8 @@ func TestDollars(t *testing.T) {
 		"0": "$0.00", "5": "$5.00", "999.999": "$1,000.00", "48250": "$48,250.00",
 		"1234567.5": "$1,234,567.50", "-3474": "-$3,474.00", "100000": "$100,000.00",
 	} {
-		if got := dollars(decimal.RequireFromString(in)); got != want {
-			t.Errorf("dollars(%s) = %s, want %s", in, got, want)
+		if got := Dollars(decimal.RequireFromString(in)); got != want {
+			t.Errorf("Dollars(%s) = %s, want %s", in, got, want)
 		}
 	}
 }
