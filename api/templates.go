@@ -16,7 +16,7 @@ import (
 	"github.com/postrelease/postrelease/timeline"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/*.svg
 var templateFS embed.FS
 
 //go:embed templates/static
@@ -136,7 +136,8 @@ func (v actionFormView) Error(field string) string {
 func parsePages() (pages, error) {
 	p := pages{}
 	for _, name := range pageNames {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/"+name+".html")
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/charts.svg",
+			"templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parsing template %s: %w", name, err)
 		}
