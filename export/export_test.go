@@ -10,8 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -24,6 +22,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/internal/testhistory"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
@@ -33,26 +32,10 @@ import (
 // the states their workflows ended with (a case's result, a shipment's state
 // carried into its next run), served by a Temporal and a store that are maps.
 
-const recorded = "../workflows/testdata/"
-
-func readHistory(t *testing.T, name string) []*historypb.HistoryEvent {
-	t.Helper()
-	f, err := os.Open(filepath.Join(recorded, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	h, err := client.HistoryFromJSON(f, client.HistoryJSONOptions{})
-	if err != nil {
-		t.Fatalf("reading %s: %v", name, err)
-	}
-	return h.Events
-}
-
 // caseFixture is a recorded case's history and the state it completed with.
 func caseFixture(t *testing.T, name string) ([]*historypb.HistoryEvent, workflows.CaseState) {
 	t.Helper()
-	events := readHistory(t, name)
+	events := testhistory.Read(t, name)
 	var st workflows.CaseState
 	if err := converter.GetDefaultDataConverter().FromPayloads(events[len(events)-1].GetWorkflowExecutionCompletedEventAttributes().GetResult(), &st); err != nil {
 		t.Fatalf("%s: the case's result: %v", name, err)
@@ -64,7 +47,7 @@ func caseFixture(t *testing.T, name string) ([]*historypb.HistoryEvent, workflow
 // carried into the next run.
 func shipmentFixture(t *testing.T) ([]*historypb.HistoryEvent, workflows.ShipmentState) {
 	t.Helper()
-	events := readHistory(t, "shipment_history.json")
+	events := testhistory.Read(t, "shipment_history.json")
 	var in workflows.OpenShipmentInput
 	if err := converter.GetDefaultDataConverter().FromPayloads(events[len(events)-1].GetWorkflowExecutionContinuedAsNewEventAttributes().GetInput(), &in); err != nil || in.Resume == nil {
 		t.Fatalf("the shipment's continued state: %v", err)

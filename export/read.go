@@ -24,58 +24,64 @@ func isWorkflowGone(err error) bool {
 	return errors.As(err, &nf)
 }
 
-// caseState is the case's state: the workflow's answer while Temporal has
-// the workflow, the store's snapshot after that, with which it was. A case
-// neither has is a NotFoundError.
-func (x Exporter) caseState(ctx context.Context, id string) (workflows.CaseState, string, error) {
-	var st workflows.CaseState
-	v, err := x.Temporal.QueryWorkflow(ctx, workflows.CaseWorkflowID(id), "", workflows.QueryState)
+// state reads a workflow's state into st: its answer to the state query
+// while Temporal has the workflow, else the store's snapshot (fromStore reads
+// it into st and answers its version). It says which it was.
+func (x Exporter) state(ctx context.Context, id, workflowID string, st any, fromStore func() (int64, error)) (string, error) {
+	v, err := x.Temporal.QueryWorkflow(ctx, workflowID, "", workflows.QueryState)
 	if err == nil {
-		if err := v.Get(&st); err != nil {
-			return st, "", fmt.Errorf("decoding state of %s: %w", id, err)
+		if err := v.Get(st); err != nil {
+			return "", fmt.Errorf("decoding state of %s: %w", id, err)
 		}
-		return st, stateFromTemporal, nil
+		return stateFromTemporal, nil
 	}
 	if !isWorkflowGone(err) {
-		return st, "", &TemporalError{TargetID: id, Err: err}
+		return "", &TemporalError{TargetID: id, Err: err}
 	}
-	row, err := x.Store.GetCase(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return st, "", &NotFoundError{Message: fmt.Sprintf("case %s does not exist", id)}
-	}
+	version, err := fromStore()
 	if err != nil {
-		return st, "", fmt.Errorf("reading the stored snapshot of case %s: %w", id, err)
+		return "", err
 	}
-	if err := json.Unmarshal([]byte(row.State), &st); err != nil {
-		return st, "", fmt.Errorf("case %s: stored state is not valid JSON: %w", id, err)
-	}
-	return st, stateFromStore(row.Version), nil
+	return stateFromStore(version), nil
+}
+
+// caseState is the case's state, from Temporal or the store. A case neither
+// has is a NotFoundError.
+func (x Exporter) caseState(ctx context.Context, id string) (workflows.CaseState, string, error) {
+	var st workflows.CaseState
+	source, err := x.state(ctx, id, workflows.CaseWorkflowID(id), &st, func() (int64, error) {
+		row, err := x.Store.GetCase(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return 0, &NotFoundError{Message: fmt.Sprintf("case %s does not exist", id)}
+		}
+		if err != nil {
+			return 0, fmt.Errorf("reading the stored snapshot of case %s: %w", id, err)
+		}
+		if err := json.Unmarshal([]byte(row.State), &st); err != nil {
+			return 0, fmt.Errorf("case %s: stored state is not valid JSON: %w", id, err)
+		}
+		return row.Version, nil
+	})
+	return st, source, err
 }
 
 // shipmentState is caseState for a shipment.
 func (x Exporter) shipmentState(ctx context.Context, id string) (workflows.ShipmentState, string, error) {
 	var st workflows.ShipmentState
-	v, err := x.Temporal.QueryWorkflow(ctx, workflows.ShipmentWorkflowID(id), "", workflows.QueryState)
-	if err == nil {
-		if err := v.Get(&st); err != nil {
-			return st, "", fmt.Errorf("decoding state of %s: %w", id, err)
+	source, err := x.state(ctx, id, workflows.ShipmentWorkflowID(id), &st, func() (int64, error) {
+		row, err := x.Store.GetShipment(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return 0, &NotFoundError{Message: fmt.Sprintf("shipment %s does not exist", id)}
 		}
-		return st, stateFromTemporal, nil
-	}
-	if !isWorkflowGone(err) {
-		return st, "", &TemporalError{TargetID: id, Err: err}
-	}
-	row, err := x.Store.GetShipment(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return st, "", &NotFoundError{Message: fmt.Sprintf("shipment %s does not exist", id)}
-	}
-	if err != nil {
-		return st, "", fmt.Errorf("reading the stored snapshot of shipment %s: %w", id, err)
-	}
-	if st, err = row.ShipmentState(); err != nil {
-		return st, "", err
-	}
-	return st, stateFromStore(row.Version), nil
+		if err != nil {
+			return 0, fmt.Errorf("reading the stored snapshot of shipment %s: %w", id, err)
+		}
+		if st, err = row.ShipmentState(); err != nil {
+			return 0, err
+		}
+		return row.Version, nil
+	})
+	return st, source, err
 }
 
 // childRecord is a shipment's child case's event log. A child case neither

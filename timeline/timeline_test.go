@@ -3,8 +3,6 @@ package timeline
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -19,32 +17,23 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/postrelease/postrelease/internal/testhistory"
 	"github.com/postrelease/postrelease/workflows"
 )
-
-// The histories the replay tests keep (workflows/testdata, recorded from dev
-// and from a real server); workflows/replay_test.go says what each holds.
-const recorded = "../workflows/testdata/"
-
-func readHistory(t *testing.T, name string) []*historypb.HistoryEvent {
-	t.Helper()
-	f, err := os.Open(filepath.Join(recorded, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	h, err := client.HistoryFromJSON(f, client.HistoryJSONOptions{})
-	if err != nil {
-		t.Fatalf("reading %s: %v", name, err)
-	}
-	return h.Events
-}
 
 // line is an expected timeline line: its event, kind, actor (email or ""
 // for the system) and summary.
 type line struct {
 	id             int64
 	kind, by, text string
+}
+
+func lineOf(ev Event) line {
+	by := ""
+	if ev.Actor != nil {
+		by = ev.Actor.Email
+	}
+	return line{ev.EventID, ev.Kind, by, ev.Summary}
 }
 
 func TestRecordedHistories(t *testing.T) {
@@ -118,7 +107,7 @@ func TestRecordedHistories(t *testing.T) {
 			}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			history := readHistory(t, tc.file)
+			history := testhistory.Read(t, tc.file)
 			got := Case(history)
 			if tc.shipment {
 				got = Shipment(history)
@@ -150,12 +139,8 @@ func TestRecordedHistories(t *testing.T) {
 					t.Errorf("no line for event %d (%s)", want.id, want.kind)
 					continue
 				}
-				ev, by := got[i], ""
-				if ev.Actor != nil {
-					by = ev.Actor.Email
-				}
-				if ev.Kind != want.kind || by != want.by || ev.Summary != want.text {
-					t.Errorf("event %d:\n got %s by %q: %s\nwant %s by %q: %s", want.id, ev.Kind, by, ev.Summary, want.kind, want.by, want.text)
+				if l := lineOf(got[i]); l != want {
+					t.Errorf("event %d:\n got %s by %q: %s\nwant %s by %q: %s", want.id, l.kind, l.by, l.text, want.kind, want.by, want.text)
 				}
 			}
 		})
@@ -165,7 +150,7 @@ func TestRecordedHistories(t *testing.T) {
 // The data of a line is what was done: an action's input as sent, the
 // opening's input without the policy's durations.
 func TestRecordedData(t *testing.T) {
-	got := Case(readHistory(t, "detention_case_history.json"))
+	got := Case(testhistory.Read(t, "detention_case_history.json"))
 	var opened struct {
 		EntryNumber string          `json:"entry_number"`
 		Policy      json.RawMessage `json:"policy"`
@@ -186,7 +171,7 @@ func TestRecordedData(t *testing.T) {
 // A shipment's timeline runs across its runs: the later run's start is told
 // as the workflow continuing, not as a second opening.
 func TestShipmentAcrossRuns(t *testing.T) {
-	first := readHistory(t, "shipment_history.json")
+	first := testhistory.Read(t, "shipment_history.json")
 	can := first[len(first)-1].GetWorkflowExecutionContinuedAsNewEventAttributes()
 	if can == nil {
 		t.Fatal("shipment_history.json does not end in continue-as-new")
@@ -272,11 +257,7 @@ func TestEventsNotRecorded(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []line
 			for _, e := range Case(tc.events) {
-				by := ""
-				if e.Actor != nil {
-					by = e.Actor.Email
-				}
-				got = append(got, line{e.EventID, e.Kind, by, e.Summary})
+				got = append(got, lineOf(e))
 			}
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("got  %v\nwant %v", got, tc.want)
@@ -314,7 +295,7 @@ func TestActionTitle(t *testing.T) {
 // RawJSON is what the SDK's replayer reads back, event for event.
 func TestRawJSONReadsBack(t *testing.T) {
 	for _, name := range []string{"detention_case_history.json", "shipment_history.json"} {
-		events := readHistory(t, name)
+		events := testhistory.Read(t, name)
 		b, err := RawJSON(events)
 		if err != nil {
 			t.Fatal(err)
