@@ -25,6 +25,7 @@ import (
 	"github.com/postrelease/postrelease/internal/testdb"
 	"github.com/postrelease/postrelease/policy"
 	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
 )
 
@@ -171,15 +172,15 @@ func TestWrenchSetCase(t *testing.T) {
 	e.wantListed(t, "auditor", "?status=open")
 
 	// The business history, once the workflow has completed.
-	var events []api.BusinessEvent
+	var events []timeline.Event
 	eventually(t, 10*time.Second, "the workflow's completion in the history", func() string {
 		r := e.call(t, "auditor", http.MethodGet, "/api/v1/cases/"+id+"/history", nil)
 		if r.status != http.StatusOK {
 			return r.String()
 		}
 		var h struct {
-			CaseID string              `json:"case_id"`
-			Events []api.BusinessEvent `json:"events"`
+			CaseID string           `json:"case_id"`
+			Events []timeline.Event `json:"events"`
 		}
 		if err := json.Unmarshal(r.body, &h); err != nil {
 			return err.Error()
@@ -238,10 +239,10 @@ func TestWrenchSetCase(t *testing.T) {
 }
 
 // checkWrenchHistory checks the business events of the wrench-set case.
-func checkWrenchHistory(t *testing.T, e *env, events []api.BusinessEvent) {
+func checkWrenchHistory(t *testing.T, e *env, events []timeline.Event) {
 	t.Helper()
 	officer, manager := e.email("officer"), e.email("manager")
-	byKind := map[string][]api.BusinessEvent{}
+	byKind := map[string][]timeline.Event{}
 	var last int64
 	for _, ev := range events {
 		byKind[ev.Kind] = append(byKind[ev.Kind], ev)
@@ -688,7 +689,7 @@ func TestDuplicateCreateAndIdempotentAction(t *testing.T) {
 	// The history has one file_psc.
 	r := e.call(t, "officer", http.MethodGet, "/api/v1/cases/"+id+"/history", nil)
 	wantStatus(t, r, http.StatusOK, "history")
-	var h struct{ Events []api.BusinessEvent }
+	var h struct{ Events []timeline.Event }
 	if err := json.Unmarshal(r.body, &h); err != nil {
 		t.Fatal(err)
 	}
@@ -816,7 +817,7 @@ func TestListFilters(t *testing.T) {
 	}
 	r = e.call(t, "manager", http.MethodGet, "/api/v1/cases/"+b+"/history", nil)
 	wantStatus(t, r, http.StatusOK, "history of B")
-	var h struct{ Events []api.BusinessEvent }
+	var h struct{ Events []timeline.Event }
 	if err := json.Unmarshal(r.body, &h); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"html/template"
 	"net/http"
 	"strings"
 	"time"
@@ -38,14 +37,15 @@ func (s *Server) apiDashboard(c echo.Context) error {
 	return c.JSON(http.StatusOK, d)
 }
 
-// dashboardPage is the dashboard with its charts drawn.
+// dashboardPage is the dashboard with its charts laid out (the page draws
+// them with the chart templates).
 type dashboardPage struct {
 	store.DashboardData
 	SLAPercent       string // "" when nothing was completed in the window
-	StepsChart       template.HTML
-	PhasesChart      template.HTML
-	EscalationsChart template.HTML
-	WeeksChart       template.HTML
+	StepsChart       hbarChart
+	PhasesChart      hbarChart
+	EscalationsChart hbarChart
+	WeeksChart       vbarChart
 }
 
 func (s *Server) webDashboard(c echo.Context) error {
@@ -66,9 +66,9 @@ func newDashboardPage(d store.DashboardData) dashboardPage {
 	}
 	words := func(s string) string { return strings.ReplaceAll(s, "_", " ") }
 	p := dashboardPage{DashboardData: d,
-		StepsChart:       hbarChart("Open cases by step", bars(d.CasesByStep, words), "#4a7ab5"),
-		PhasesChart:      hbarChart("Open shipments by phase", bars(d.ShipmentsByPhase, words), "#5b9a68"),
-		EscalationsChart: hbarChart("Open steps and tasks by escalation level", bars(d.Escalations, words), "#c0504d"),
+		StepsChart:       newHBarChart("Open cases by step", bars(d.CasesByStep, words), "#4a7ab5"),
+		PhasesChart:      newHBarChart("Open shipments by phase", bars(d.ShipmentsByPhase, words), "#5b9a68"),
+		EscalationsChart: newHBarChart("Open steps and tasks by escalation level", bars(d.Escalations, words), "#c0504d"),
 	}
 	weeks := make([]chartBar, 0, len(d.Weeks))
 	for _, w := range d.Weeks {
@@ -78,7 +78,7 @@ func newDashboardPage(d store.DashboardData) dashboardPage {
 		}
 		weeks = append(weeks, chartBar{Label: label, Values: []int64{w.Opened, w.Closed}})
 	}
-	p.WeeksChart = vbarChart("Cases opened and closed per week", weeks,
+	p.WeeksChart = newVBarChart("Cases opened and closed per week", weeks,
 		[]chartSeries{{Name: "opened", Fill: "#4a7ab5"}, {Name: "closed", Fill: "#5b9a68"}})
 	if d.SLARate != nil {
 		p.SLAPercent = d.SLARate.Shift(2).StringFixed(1) + " %"

@@ -27,6 +27,7 @@ import (
 	"github.com/postrelease/postrelease/api"
 	"github.com/postrelease/postrelease/internal/testdb"
 	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
 )
 
@@ -226,8 +227,8 @@ func TestCaseExport(t *testing.T) {
 	wantRawHistory(t, e, files["history/"+wf+".json"], wf, "", workflows.CaseWorkflowName)
 
 	var tl struct {
-		CaseID string              `json:"case_id"`
-		Events []api.BusinessEvent `json:"events"`
+		CaseID string           `json:"case_id"`
+		Events []timeline.Event `json:"events"`
 	}
 	if err := json.Unmarshal(files["timeline.json"], &tl); err != nil {
 		t.Fatal(err)
@@ -369,14 +370,14 @@ func TestShipmentExport(t *testing.T) {
 	wantRawHistory(t, e, files["history/"+workflows.CaseWorkflowID(child)+".json"], workflows.CaseWorkflowID(child), "", workflows.CaseWorkflowName)
 
 	var tl struct {
-		ShipmentID string              `json:"shipment_id"`
-		Events     []api.BusinessEvent `json:"events"`
+		ShipmentID string           `json:"shipment_id"`
+		Events     []timeline.Event `json:"events"`
 	}
 	if err := json.Unmarshal(files["timeline.json"], &tl); err != nil {
 		t.Fatal(err)
 	}
-	if tl.ShipmentID != id || !slices.ContainsFunc(tl.Events, func(ev api.BusinessEvent) bool { return ev.Kind == "case_opened" }) ||
-		!slices.ContainsFunc(tl.Events, func(ev api.BusinessEvent) bool { return ev.Kind == string(workflows.ShipAttachDocument) }) {
+	if tl.ShipmentID != id || !slices.ContainsFunc(tl.Events, func(ev timeline.Event) bool { return ev.Kind == "case_opened" }) ||
+		!slices.ContainsFunc(tl.Events, func(ev timeline.Event) bool { return ev.Kind == string(workflows.ShipAttachDocument) }) {
 		t.Errorf("timeline = %+v, want the child case and the attachment", tl)
 	}
 	audit := auditActions(t, files["audit.json"])
@@ -522,7 +523,7 @@ func TestCaseExportPastRetention(t *testing.T) {
 		}
 	}
 	var tl struct {
-		Events []api.BusinessEvent `json:"events"`
+		Events []timeline.Event `json:"events"`
 	}
 	if err := json.Unmarshal(files["timeline.json"], &tl); err != nil || len(tl.Events) != 0 {
 		t.Errorf("timeline.json = %s (%v), want no events: there is no history to build it from", files["timeline.json"], err)
@@ -612,10 +613,10 @@ func TestShipmentExportChildPastRetention(t *testing.T) {
 		t.Errorf("events.json cases = %+v, want %s from %q with the amendment and the closing", ev.Cases, child, childSource)
 	}
 	var tl struct {
-		Events []api.BusinessEvent `json:"events"`
+		Events []timeline.Event `json:"events"`
 	}
 	if err := json.Unmarshal(files["timeline.json"], &tl); err != nil ||
-		!slices.ContainsFunc(tl.Events, func(ev api.BusinessEvent) bool { return ev.Kind == "case_opened" }) {
+		!slices.ContainsFunc(tl.Events, func(ev timeline.Event) bool { return ev.Kind == "case_opened" }) {
 		t.Errorf("timeline.json = %s (%v), want the shipment's own history in it", files["timeline.json"], err)
 	}
 	if audit := auditActions(t, files["audit.json"]); !hasAudit(audit, "case.close", child, e.email("manager")) {

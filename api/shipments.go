@@ -17,10 +17,12 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/shipments"
 	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
 )
 
@@ -199,7 +201,7 @@ func (s *Server) firstInput(ctx context.Context, wfID string) (shipments.Shipmen
 		return shipments.ShipmentInput{}, fromWorkflow(err, wfID)
 	}
 	var in workflows.OpenShipmentInput
-	if err := decodePayloads(ev.GetWorkflowExecutionStartedEventAttributes().GetInput(), &in); err != nil {
+	if err := converter.GetDefaultDataConverter().FromPayloads(ev.GetWorkflowExecutionStartedEventAttributes().GetInput(), &in); err != nil {
 		return shipments.ShipmentInput{}, errInternal(fmt.Errorf("decoding input of %s: %w", wfID, err))
 	}
 	if in.Resume != nil {
@@ -579,7 +581,7 @@ func (s *Server) apiShipmentHistory(c echo.Context) error {
 	if f := c.QueryParam("format"); f != "" && f != "business" {
 		return errInvalid(map[string]string{"format": "must be business (the default) or raw"})
 	}
-	return c.JSON(http.StatusOK, map[string]any{"shipment_id": id, "events": shipmentBusinessEvents(events)})
+	return c.JSON(http.StatusOK, map[string]any{"shipment_id": id, "events": timeline.Shipment(events)})
 }
 
 // apiImport: POST /api/v1/shipments/import with the release list as the body

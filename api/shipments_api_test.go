@@ -36,6 +36,7 @@ import (
 	"github.com/postrelease/postrelease/policy"
 	"github.com/postrelease/postrelease/shipments"
 	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
 )
 
@@ -1084,8 +1085,8 @@ func TestShipmentActions(t *testing.T) {
 	r := e.call(t, "auditor", http.MethodGet, apiShipPath+"/"+id+"/history", nil)
 	wantStatus(t, r, http.StatusOK, "business history")
 	hist := decode[struct {
-		ShipmentID string              `json:"shipment_id"`
-		Events     []api.BusinessEvent `json:"events"`
+		ShipmentID string           `json:"shipment_id"`
+		Events     []timeline.Event `json:"events"`
 	}](t, r)
 	if hist.ShipmentID != id {
 		t.Errorf("history of %q", hist.ShipmentID)
@@ -1384,7 +1385,7 @@ func TestShipmentLegalPhase(t *testing.T) {
 	wantStatus(t, r, http.StatusOK, "history over two runs")
 	var kinds []string
 	for _, ev := range decode[struct {
-		Events []api.BusinessEvent `json:"events"`
+		Events []timeline.Event `json:"events"`
 	}](t, r).Events {
 		kinds = append(kinds, ev.Kind)
 	}

@@ -1,15 +1,9 @@
 package api
 
-import (
-	"fmt"
-	"html/template"
-	"strings"
-)
+import "strings"
 
-// Charts drawn on the server as inline SVG: no scripts, no CDN, and only
-// presentation attributes (the CSP forbids inline styles). Every chart has a
-// <title> and <desc> for screen readers, each bar its own <title>, and text
-// labels; the page shows the same numbers as a table.
+// The dashboard's charts: laid out here, drawn by the "hbar" and "vbar"
+// templates of templates/charts.svg, which escape every label and title.
 
 // chartBar is one bar: a label and its values, one per series.
 type chartBar struct {
@@ -31,46 +25,90 @@ const (
 	chartPlotH  = 180 // vertical charts: the plot's height
 )
 
-func xmlText(s string) string { return template.HTMLEscapeString(s) }
+// hbarChart is a horizontal bar chart as the "hbar" template draws it: one
+// bar per row, scaled to the largest value. Without rows it is an empty
+// frame that says so.
+type hbarChart struct {
+	ID, Title     string
+	Width, Height int
+	Fill          string
+	Rows          []hbarRow
+	// The empty frame: its size and middle.
+	FrameW, FrameH, MidX int
+}
 
-// hbarChart draws one horizontal bar per row, scaled to the largest value.
-// With no rows, or only zeros, it draws an empty frame that says so.
-func hbarChart(title string, rows []chartBar, fill string) template.HTML {
+// hbarRow is one row: its label right-aligned at LabelX, its bar from BarX,
+// its value after the bar.
+type hbarRow struct {
+	Label                 string
+	Value                 int64
+	LabelX, TextY         int
+	BarX, Y, W, H, ValueX int
+}
+
+// newHBarChart lays out one horizontal bar per row, scaled to the largest
+// value. With no rows, or only zeros, it is the empty frame.
+func newHBarChart(title string, rows []chartBar, fill string) hbarChart {
 	var top int64
 	for _, r := range rows {
 		for _, v := range r.Values {
 			top = max(top, v)
 		}
 	}
-	h := chartRowH*len(rows) + 10
+	c := hbarChart{ID: chartID(title), Title: title, Width: chartWidth, Height: chartRowH*len(rows) + 10, Fill: fill}
 	if top == 0 {
-		h = 60
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 %d %d" width="100%%" aria-labelledby="%[3]s-t">`, chartWidth, h, chartID(title))
-	fmt.Fprintf(&b, `<title id="%s-t">%s</title>`, chartID(title), xmlText(title))
-	if top == 0 {
-		fmt.Fprintf(&b, `<rect x="0.5" y="0.5" width="%d" height="%d" fill="none" stroke="#999"/>`, chartWidth-1, h-1)
-		fmt.Fprintf(&b, `<text x="%d" y="35" text-anchor="middle" fill="#555" font-size="14">No data</text></svg>`, chartWidth/2)
-		return template.HTML(b.String())
+		c.Height = 60
+		c.FrameW, c.FrameH, c.MidX = chartWidth-1, c.Height-1, chartWidth/2
+		return c
 	}
 	plot := chartWidth - chartLabelW - 60
 	for i, r := range rows {
 		v := r.Values[0]
 		w := int(v * int64(plot) / top)
 		y := 5 + i*chartRowH
-		fmt.Fprintf(&b, `<g><title>%s: %d</title>`, xmlText(r.Label), v)
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="13" fill="#222">%s</text>`, chartLabelW-6, y+14, xmlText(r.Label))
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"/>`, chartLabelW, y, w, chartBarH, fill)
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="13" fill="#222">%d</text></g>`, chartLabelW+w+6, y+14, v)
+		c.Rows = append(c.Rows, hbarRow{Label: r.Label, Value: v, LabelX: chartLabelW - 6, TextY: y + 14,
+			BarX: chartLabelW, Y: y, W: w, H: chartBarH, ValueX: chartLabelW + w + 6})
 	}
-	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
+	return c
 }
 
-// vbarChart draws groups of vertical bars (one per series) per column, all
-// scaled to the largest value, with a legend.
-func vbarChart(title string, cols []chartBar, series []chartSeries) template.HTML {
+// vbarChart is groups of vertical bars as the "vbar" template draws it: a
+// column per label, a bar per series in each, all scaled to the largest
+// value, with a legend. Without columns it says "No data".
+type vbarChart struct {
+	ID, Title     string
+	Width, Height int
+	Base          int // the baseline's y
+	Columns       []vbarColumn
+	LabelY        int // the column labels' baseline
+	Legend        []vbarLegend
+	Max           int64 // the largest value, written at MaxX
+	MaxX          int
+	MidX, MidY    int // where "No data" goes
+}
+
+type vbarColumn struct {
+	Label  string
+	LabelX int
+	Bars   []vbarBar
+}
+
+type vbarBar struct {
+	Label, Series string
+	Value         int64
+	X, Y, W, H    int
+	Fill          string
+}
+
+type vbarLegend struct {
+	Name, Fill   string
+	X, Y         int // the swatch
+	TextX, TextY int
+}
+
+// newVBarChart lays out groups of vertical bars (one per series) per
+// column, all scaled to the largest value, with a legend.
+func newVBarChart(title string, cols []chartBar, series []chartSeries) vbarChart {
 	var top int64
 	for _, c := range cols {
 		for _, v := range c.Values {
@@ -78,41 +116,34 @@ func vbarChart(title string, cols []chartBar, series []chartSeries) template.HTM
 		}
 	}
 	h := chartPlotH + 60
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 %d %d" width="100%%" aria-labelledby="%[3]s-t">`, chartWidth, h, chartID(title))
-	fmt.Fprintf(&b, `<title id="%s-t">%s</title>`, chartID(title), xmlText(title))
 	base := 20 + chartPlotH
-	fmt.Fprintf(&b, `<line x1="0" y1="%d" x2="%d" y2="%d" stroke="#999"/>`, base, chartWidth, base)
+	ch := vbarChart{ID: chartID(title), Title: title, Width: chartWidth, Height: h, Base: base}
 	if top == 0 || len(cols) == 0 {
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" fill="#555" font-size="14">No data</text></svg>`, chartWidth/2, base/2)
-		return template.HTML(b.String())
+		ch.MidX, ch.MidY = chartWidth/2, base/2
+		return ch
 	}
 	colW := chartWidth / len(cols)
 	barW := max1((colW - 6) / max1(len(series)))
 	for i, c := range cols {
 		x0 := i*colW + 3
+		col := vbarColumn{Label: c.Label, LabelX: x0 + colW/2 - 3}
 		for j, v := range c.Values {
 			bh := int(v * chartPlotH / top)
-			name := ""
+			name, fill := "", "#4a7ab5"
 			if j < len(series) {
-				name = series[j].Name
+				name, fill = series[j].Name, series[j].Fill
 			}
-			fill := "#4a7ab5"
-			if j < len(series) {
-				fill = series[j].Fill
-			}
-			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"><title>%s %s: %d</title></rect>`,
-				x0+j*barW, base-bh, barW-1, bh, fill, xmlText(c.Label), xmlText(name), v)
+			col.Bars = append(col.Bars, vbarBar{Label: c.Label, Series: name, Value: v, X: x0 + j*barW, Y: base - bh, W: barW - 1, H: bh, Fill: fill})
 		}
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" font-size="10" fill="#222">%s</text>`, x0+colW/2-3, base+14, xmlText(c.Label))
+		ch.Columns = append(ch.Columns, col)
 	}
+	ch.LabelY = base + 14
 	for j, s := range series {
 		x := 10 + j*140
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="12" height="12" fill="%s"/><text x="%d" y="%d" font-size="12" fill="#222">%s</text>`,
-			x, h-18, s.Fill, x+16, h-8, xmlText(s.Name))
+		ch.Legend = append(ch.Legend, vbarLegend{Name: s.Name, Fill: s.Fill, X: x, Y: h - 18, TextX: x + 16, TextY: h - 8})
 	}
-	fmt.Fprintf(&b, `<text x="%d" y="14" text-anchor="end" font-size="11" fill="#555">max %d</text></svg>`, chartWidth-4, top)
-	return template.HTML(b.String())
+	ch.Max, ch.MaxX = top, chartWidth-4
+	return ch
 }
 
 // chartID makes an element id from a title.

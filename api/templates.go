@@ -13,10 +13,10 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/workflows"
+	"github.com/postrelease/postrelease/timeline"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/*.svg
 var templateFS embed.FS
 
 //go:embed templates/static
@@ -83,19 +83,19 @@ var funcs = template.FuncMap{
 	"usd": func(v any) string {
 		switch d := v.(type) {
 		case domain.USD:
-			return dollars(d.Decimal)
+			return domain.Dollars(d.Decimal)
 		case decimal.Decimal:
-			return dollars(d)
+			return domain.Dollars(d)
 		case string: // amounts the read model keeps as text
 			if n, err := decimal.NewFromString(d); err == nil {
-				return dollars(n)
+				return domain.Dollars(n)
 			}
 			return d
 		}
 		return fmt.Sprint(v)
 	},
 	"pct":   func(d decimal.Decimal) string { return d.Mul(decimal.NewFromInt(100)).String() + " %" },
-	"title": func(s any) string { return actionTitle(workflows.Action(fmt.Sprint(s))) },
+	"title": func(s any) string { return timeline.ActionTitle(fmt.Sprint(s)) },
 	"past":  func(t time.Time) bool { return !t.IsZero() && t.Before(time.Now()) },
 	"str":   func(v any) string { return fmt.Sprint(v) },
 	"fieldOf": func(p page, name, label, kind, hint string) inputField {
@@ -104,19 +104,6 @@ var funcs = template.FuncMap{
 	"formOf": func(p page, f actionForm) actionFormView {
 		return actionFormView{actionForm: f, Page: p}
 	},
-}
-
-// dollars formats an amount for people: "$48,250.00".
-func dollars(d decimal.Decimal) string {
-	sign := ""
-	if d.IsNegative() {
-		sign, d = "-", d.Neg()
-	}
-	whole, cents, _ := strings.Cut(d.StringFixed(2), ".")
-	for i := len(whole) - 3; i > 0; i -= 3 {
-		whole = whole[:i] + "," + whole[i:]
-	}
-	return sign + "$" + whole + "." + cents
 }
 
 // inputField is one labelled input with its value and error, for the "input" template.
@@ -149,7 +136,8 @@ func (v actionFormView) Error(field string) string {
 func parsePages() (pages, error) {
 	p := pages{}
 	for _, name := range pageNames {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/"+name+".html")
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/charts.svg",
+			"templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parsing template %s: %w", name, err)
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
 	"github.com/postrelease/postrelease/workflows/kit"
 )
@@ -134,7 +135,7 @@ func flashMessage(code string) string {
 		return "Password changed; your other sessions are signed out"
 	}
 	if _, ok := actionForms[workflows.Action(code)]; ok {
-		return actionTitle(workflows.Action(code)) + ": done"
+		return timeline.ActionTitle(code) + ": done"
 	}
 	return ""
 }
@@ -329,25 +330,6 @@ type casePage struct {
 	Active workflows.Action // the form that failed, to show its errors
 }
 
-// acronyms keep their capitals in labels, word by word ("bl" but not "block").
-var acronyms = map[string]string{"psc": "PSC", "cbp": "CBP", "hts": "HTS", "isf": "ISF", "bl": "B/L", "na": "N/A", "do": "DO"}
-
-// actionTitle turns "file_psc" into "File PSC" for headings, buttons and the
-// names of steps and events.
-func actionTitle(a workflows.Action) string {
-	words := strings.Split(string(a), "_")
-	for i, w := range words {
-		if up, ok := acronyms[w]; ok {
-			words[i] = up
-		}
-	}
-	t := strings.Join(words, " ")
-	if t == "" {
-		return ""
-	}
-	return strings.ToUpper(t[:1]) + t[1:]
-}
-
 func (s *Server) casePage(c echo.Context, st workflows.CaseState) (casePage, error) {
 	u := currentUser(c)
 	p := casePage{Case: viewOf(st, u)}
@@ -370,7 +352,7 @@ func (s *Server) casePage(c echo.Context, st workflows.CaseState) (casePage, err
 			fields = slices.Clone(fields)
 			fields[0].Options = assignees
 		}
-		p.Forms = append(p.Forms, actionForm{Action: a, Title: actionTitle(a), Fields: fields, IdemKey: randomKey()})
+		p.Forms = append(p.Forms, actionForm{Action: a, Title: timeline.ActionTitle(string(a)), Fields: fields, IdemKey: randomKey()})
 	}
 	return p, nil
 }
@@ -445,7 +427,7 @@ func (s *Server) webHistory(c echo.Context) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, "history", page{Title: "History of case " + id,
-		Data: map[string]any{"CaseID": id, "Events": businessEvents(events)}})
+		Data: map[string]any{"CaseID": id, "Events": timeline.Case(events)}})
 }
 
 func (s *Server) webRawHistory(c echo.Context) error {

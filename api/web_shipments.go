@@ -24,6 +24,7 @@ import (
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/shipments"
 	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
 	"github.com/postrelease/postrelease/workflows/kit"
 )
@@ -712,7 +713,7 @@ func (s *Server) webShipmentHistory(c echo.Context) error {
 		return errInvalid(map[string]string{"format": "must be raw, or absent for the timeline"})
 	}
 	return s.render(c, http.StatusOK, "history", page{Title: "History of shipment " + id,
-		Data: map[string]any{"ShipmentID": id, "Events": shipmentBusinessEvents(events)}})
+		Data: map[string]any{"ShipmentID": id, "Events": timeline.Shipment(events)}})
 }
 
 // ---------------------------------------------------------------------------

@@ -1,0 +1,202 @@
+package export
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/serviceerror"
+
+	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/workflows"
+)
+
+// What an export reads, and what it does when Temporal no longer has it.
+
+// isWorkflowGone reports whether Temporal answered that it has no such
+// workflow or run: never started, or deleted after the namespace's retention.
+func isWorkflowGone(err error) bool {
+	var nf *serviceerror.NotFound
+	return errors.As(err, &nf)
+}
+
+// state reads a workflow's state into st: its answer to the state query
+// while Temporal has the workflow, else the store's snapshot (fromStore reads
+// it into st and answers its version). It says which it was.
+func (x Exporter) state(ctx context.Context, id, workflowID string, st any, fromStore func() (int64, error)) (string, error) {
+	v, err := x.Temporal.QueryWorkflow(ctx, workflowID, "", workflows.QueryState)
+	if err == nil {
+		if err := v.Get(st); err != nil {
+			return "", fmt.Errorf("decoding state of %s: %w", id, err)
+		}
+		return stateFromTemporal, nil
+	}
+	if !isWorkflowGone(err) {
+		return "", &TemporalError{TargetID: id, Err: err}
+	}
+	version, err := fromStore()
+	if err != nil {
+		return "", err
+	}
+	return stateFromStore(version), nil
+}
+
+// caseState is the case's state, from Temporal or the store. A case neither
+// has is a NotFoundError.
+func (x Exporter) caseState(ctx context.Context, id string) (workflows.CaseState, string, error) {
+	var st workflows.CaseState
+	source, err := x.state(ctx, id, workflows.CaseWorkflowID(id), &st, func() (int64, error) {
+		row, err := x.Store.GetCase(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return 0, &NotFoundError{Message: fmt.Sprintf("case %s does not exist", id)}
+		}
+		if err != nil {
+			return 0, fmt.Errorf("reading the stored snapshot of case %s: %w", id, err)
+		}
+		if err := json.Unmarshal([]byte(row.State), &st); err != nil {
+			return 0, fmt.Errorf("case %s: stored state is not valid JSON: %w", id, err)
+		}
+		return row.Version, nil
+	})
+	return st, source, err
+}
+
+// shipmentState is caseState for a shipment.
+func (x Exporter) shipmentState(ctx context.Context, id string) (workflows.ShipmentState, string, error) {
+	var st workflows.ShipmentState
+	source, err := x.state(ctx, id, workflows.ShipmentWorkflowID(id), &st, func() (int64, error) {
+		row, err := x.Store.GetShipment(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return 0, &NotFoundError{Message: fmt.Sprintf("shipment %s does not exist", id)}
+		}
+		if err != nil {
+			return 0, fmt.Errorf("reading the stored snapshot of shipment %s: %w", id, err)
+		}
+		if st, err = row.ShipmentState(); err != nil {
+			return 0, err
+		}
+		return row.Version, nil
+	})
+	return st, source, err
+}
+
+// childRecord is a shipment's child case's event log. A child case neither
+// Temporal nor the store knows is said so, not a NotFoundError of the
+// shipment.
+func (x Exporter) childRecord(ctx context.Context, caseID string) (record, error) {
+	st, source, err := x.caseState(ctx, caseID)
+	if err != nil {
+		var nf *NotFoundError
+		if !errors.As(err, &nf) {
+			return record{}, err
+		}
+		source = "none: neither Temporal nor the store has this case"
+	}
+	return record{CaseID: caseID, StateSource: source, Events: orEmpty(st.Events)}, nil
+}
+
+// runHistory reads the whole history of one run (the latest when runID is
+// ""). A run Temporal no longer has is added to sum.Missing and answers nil
+// events and no error; any other error fails the export.
+func (x Exporter) runHistory(ctx context.Context, targetID, workflowID, runID string, sum *summary) ([]*historypb.HistoryEvent, error) {
+	it := x.Temporal.GetWorkflowHistory(ctx, workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var events []*historypb.HistoryEvent
+	for it.HasNext() {
+		ev, err := it.Next()
+		if isWorkflowGone(err) {
+			events = nil // deleted half-way through the read: gone all the same
+			break
+		}
+		if err != nil {
+			return nil, &TemporalError{TargetID: targetID, Err: err}
+		}
+		events = append(events, ev)
+	}
+	if len(events) == 0 {
+		sum.Missing = append(sum.Missing, missingHistory{WorkflowID: workflowID, RunID: runID, Reason: missingHistoryReason})
+		return nil, nil
+	}
+	return events, nil
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// audit reads the whole audit trail of the targets into audit.json, in the
+// shape GET /api/v1/audit answers.
+func (x Exporter) audit(ctx context.Context, sum *summary, targets ...string) (file, error) {
+	rows, err := x.Store.ListAuditOfTargets(ctx, targets...)
+	if err != nil {
+		return file{}, fmt.Errorf("reading the audit trail of %v: %w", targets, err)
+	}
+	sum.Audit = rows
+	return jsonFile("audit.json", map[string]any{"targets": targets, "entries": rows, "total": len(rows)})
+}
+
+type storedDocument struct {
+	document
+	file file
+}
+
+// documents reads every stored document of the shipment through
+// GetDocument, which checks the SHA-256: an altered one fails the export (an
+// AlteredError), as its download does, rather than going into the file
+// unseen.
+func (x Exporter) documents(ctx context.Context, st workflows.ShipmentState) ([]storedDocument, error) {
+	rows, err := x.Store.ListDocuments(ctx, st.ShipmentID)
+	if err != nil {
+		return nil, fmt.Errorf("listing the documents of %s: %w", st.ShipmentID, err)
+	}
+	attached := map[string]bool{}
+	if st.DeliveryOrder != nil {
+		attached[st.DeliveryOrder.ID] = true
+	}
+	for _, req := range st.Documents {
+		for _, d := range req.Documents {
+			attached[d.ID] = true
+		}
+	}
+	out := make([]storedDocument, 0, len(rows))
+	for _, r := range rows {
+		row, content, err := x.Store.GetDocument(ctx, r.ID)
+		if errors.Is(err, store.ErrDocumentAltered) {
+			return nil, &AlteredError{Err: err, Message: fmt.Sprintf(
+				"document %s (%s, %s) no longer matches its SHA-256: it was altered or damaged, so no audit file is produced", r.ID, r.Kind, r.Filename)}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading document %s: %w", r.ID, err)
+		}
+		name := fmt.Sprintf("documents/%s-%s%s", row.Kind, row.SHA256[:12], documentExt(row.ContentType))
+		out = append(out, storedDocument{document{DocumentRow: row, File: name, Attached: attached[row.ID]}, file{Name: name, Data: content}})
+	}
+	return out, nil
+}
+
+// documentExt names a stored type's usual extension; the stored types are
+// sniffed and few (store.DefaultDocumentLimits).
+func documentExt(contentType string) string {
+	media, _, _ := mime.ParseMediaType(contentType)
+	switch media {
+	case "application/pdf":
+		return ".pdf"
+	case "image/png":
+		return ".png"
+	case "image/jpeg":
+		return ".jpg"
+	case "image/tiff":
+		return ".tif"
+	case "text/plain":
+		return ".txt"
+	case "text/csv":
+		return ".csv"
+	}
+	return ".bin"
+}
