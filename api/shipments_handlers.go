@@ -1,0 +1,226 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/shipments"
+	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/timeline"
+	"github.com/postrelease/postrelease/workflows"
+)
+
+// The JSON API's shipment handlers: bind, call the service above (shipments.go), answer.
+
+func (s *Server) apiOpenShipment(c echo.Context) error {
+	var js shipments.ShipmentJSON // dates as YYYY-MM-DD, like a release list
+	if err := decodeStrict(c.Request().Body, &js); err != nil {
+		return err
+	}
+	in, fe := js.Input()
+	if fe != nil && currentUser(c).Role.CanAct() { // who may comes before what is wrong
+		for k, v := range in.Normalize() { // the values' own messages first
+			if _, seen := fe[k]; !seen {
+				fe[k] = v
+			}
+		}
+		return errInvalid(fe)
+	}
+	start, err := s.startShipment(c.Request().Context(), currentUser(c), in, "api")
+	if err != nil {
+		return err
+	}
+	st, err := s.shipmentState(c.Request().Context(), start.ID)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if start.Created {
+		status = http.StatusCreated
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/shipments/"+start.ID)
+	return c.JSON(status, shipmentViewOf(st, currentUser(c)))
+}
+
+func (s *Server) apiGetShipment(c echo.Context) error {
+	st, err := s.shipmentState(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, shipmentViewOf(st, currentUser(c)))
+}
+
+func (s *Server) apiListShipments(c echo.Context) error {
+	f, err := shipmentFilterOf(c)
+	if err != nil {
+		return err
+	}
+	rows, total, err := s.Store.ListShipments(c.Request().Context(), f)
+	if err != nil {
+		return errInternal(err)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"shipments": rows, "total": total, "limit": store.PageSize(f.Limit), "offset": f.Offset})
+}
+
+func shipmentFilterOf(c echo.Context) (store.ShipmentFilter, error) {
+	f := store.ShipmentFilter{Phase: c.QueryParam("phase"), Port: c.QueryParam("port"), EntryNumber: c.QueryParam("entry_number"),
+		Escalated: c.QueryParam("escalated") == "true", Overdue: c.QueryParam("overdue") == "true", Blocked: c.QueryParam("blocked") == "true"}
+	fe := map[string]string{}
+	unknownParams(c, fe, "phase", "port", "entry_number", "overdue", "escalated", "blocked", "limit", "offset")
+	if f.Phase != "" && f.Phase != workflows.PhaseActive && f.Phase != workflows.PhaseLegal && f.Phase != workflows.PhaseClosed {
+		fe["phase"] = "must be active, legal or closed"
+	}
+	if f.Limit, f.Offset = paging(c.QueryParams(), fe); len(fe) > 0 {
+		return f, errInvalid(fe)
+	}
+	return f, nil
+}
+
+func (s *Server) apiShipmentAct(c echo.Context) error {
+	body, err := actionBody(c)
+	if err != nil {
+		return err
+	}
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
+	st, err := s.actShipment(c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action"), body, key)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, shipmentViewOf(st, currentUser(c)))
+}
+
+// apiUploadDocument: multipart with "kind", "file" and, for a delivery
+// order, "containers" (JSON: [{"number": ..., "seals": [...]}]).
+func (s *Server) apiUploadDocument(c echo.Context) error {
+	if u := currentUser(c); !u.Role.CanAct() { // before reading the upload: who may comes before what is wrong
+		return errf(CodeForbidden, "role %s may not attach documents", u.Role)
+	}
+	if err := mediaType(c, mediaMultipart); err != nil {
+		return err
+	}
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
+	kind, name, content, containers, err := readUpload(c)
+	if err != nil {
+		return err
+	}
+	st, ref, err := s.uploadDocument(c.Request().Context(), currentUser(c), c.Param("id"), kind, name, content, containers, key)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"document": ref, "shipment": shipmentViewOf(st, currentUser(c))})
+}
+
+// readUpload reads the multipart fields of a document upload.
+func readUpload(c echo.Context) (kind, filename string, content []byte, containers []shipments.Container, err error) {
+	fh, ferr := c.FormFile("file")
+	if ferr != nil {
+		return "", "", nil, nil, errInvalid(map[string]string{"file": "attach the document as the multipart field \"file\""})
+	}
+	f, ferr := fh.Open()
+	if ferr != nil {
+		return "", "", nil, nil, errInternal(ferr)
+	}
+	defer f.Close()
+	content, ferr = io.ReadAll(io.LimitReader(f, maxDocumentUpload+1))
+	if ferr != nil {
+		return "", "", nil, nil, errInternal(ferr)
+	}
+	if raw := strings.TrimSpace(c.FormValue("containers")); raw != "" {
+		if derr := json.Unmarshal([]byte(raw), &containers); derr != nil {
+			return "", "", nil, nil, errInvalid(map[string]string{"containers": "must be a JSON list like [{\"number\":\"CSQU3054383\",\"seals\":[\"ML123\"]}]"})
+		}
+	}
+	return c.FormValue("kind"), fh.Filename, content, containers, nil
+}
+
+func (s *Server) apiGetDocument(c echo.Context) error {
+	return s.sendDocument(c)
+}
+
+// sendDocument answers a stored document's bytes, after checking its SHA-256.
+func (s *Server) sendDocument(c echo.Context) error {
+	row, content, err := s.Store.GetDocument(c.Request().Context(), c.Param("doc"))
+	if errors.Is(err, store.ErrNotFound) || err == nil && row.ShipmentID != c.Param("id") {
+		return errf(CodeNotFound, "document %s does not exist on shipment %s", c.Param("doc"), c.Param("id"))
+	}
+	if errors.Is(err, store.ErrDocumentAltered) {
+		return &Error{Code: CodeConflict, Message: "the stored document no longer matches its SHA-256: it was altered or damaged", err: err}
+	}
+	if err != nil {
+		return errInternal(err)
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename=%q`, row.Filename))
+	c.Response().Header().Set("Digest", "sha-256="+row.SHA256)
+	return c.Blob(http.StatusOK, row.ContentType, content)
+}
+
+// apiShipmentHistory: the business timeline covers every run; the raw
+// history is one run's (?run=<run id>, the latest by default), since only a
+// single run's history replays.
+func (s *Server) apiShipmentHistory(c echo.Context) error {
+	id := c.Param("id")
+	run := c.QueryParam("run")
+	if run == "" && c.QueryParam("format") == "raw" {
+		run = "latest"
+	}
+	events, err := s.shipmentHistory(c.Request().Context(), id, run)
+	if err != nil {
+		return err
+	}
+	if c.QueryParam("format") == "raw" {
+		return sendRawHistory(c, id, events)
+	}
+	if f := c.QueryParam("format"); f != "" && f != "business" {
+		return errInvalid(map[string]string{"format": "must be business (the default) or raw"})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"shipment_id": id, "events": timeline.Shipment(events)})
+}
+
+// apiImport: POST /api/v1/shipments/import with the release list as the body
+// (?format=csv|json, or from the Content-Type).
+func (s *Server) apiImport(c echo.Context) error {
+	if err := s.mayImport(c); err != nil {
+		return err
+	}
+	format := formatOf(c.QueryParam("format"), "", c.Request().Header.Get(echo.HeaderContentType))
+	rep, err := s.importReleaseList(c.Request().Context(), currentUser(c), c.Request().Body, format)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rep)
+}
+
+// apiDemurrage: the managers' demurrage exposure over active shipments.
+func (s *Server) apiDemurrage(c echo.Context) error {
+	if currentUser(c).Role != domain.RoleManager {
+		return errf(CodeForbidden, "the demurrage total is for managers")
+	}
+	if err := onlyParams(c); err != nil {
+		return err
+	}
+	t, err := s.Store.DemurrageExposure(c.Request().Context(), time.Now())
+	if err != nil {
+		return errInternal(err)
+	}
+	return c.JSON(http.StatusOK, t)
+}
+
+// knownShipmentAction reports whether name is a shipment action.
+func knownShipmentAction(name string) (workflows.ShipmentAction, bool) {
+	a, err := knownAction(name, workflows.ShipmentActions)
+	return a, err == nil
+}

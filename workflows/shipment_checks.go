@@ -1,0 +1,303 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/shipments"
+)
+
+// The shipment's confirmation checks, the pickup block they decide, and the
+// detention cases a failed check opens as children.
+
+// evaluate re-decides every confirmation check from the data recorded so far,
+// opens the child case of a new mismatch or hold, opens and closes the human
+// tasks that follow, and says whether pickup is blocked. by is who recorded
+// the data that decided a check (nil: the shipment's own data).
+func (s *shipment) evaluate(now time.Time, by *Actor) {
+	st := &s.state
+	for i := range st.Checks {
+		s.decide(now, by, &st.Checks[i])
+	}
+	// Tasks that follow the checks.
+	s.want(now, by, TaskConfirmRelease, "", GroupElectronic, s.check(CheckRelease).Status != CheckPassed,
+		"record the release disposition (and the removal of any hold)")
+	s.want(now, by, TaskConfirmBLISF, "", GroupElectronic, s.check(CheckBLISF).Status == CheckPending,
+		"record the B/L number filed in the ISF")
+	s.want(now, by, TaskContainerLocations, "", GroupPort, s.check(CheckContainerLocations).Status == CheckPending,
+		"record each container's terminal location")
+	s.want(now, by, TaskPickupNumber, "", GroupPort, s.check(CheckPickupNumber).Status == CheckPending,
+		"record the pickup number"+map[bool]string{true: " and the PierPass appointment", false: ""}[st.Demurrage.Terms.PierPass])
+	s.want(now, by, TaskDeliveryOrder, "", GroupCarrier, s.check(CheckDeliveryOrder).Status == CheckPending,
+		"attach the carrier's delivery order with its seal numbers")
+	for i := range st.Documents {
+		d := &st.Documents[i]
+		s.want(now, by, TaskDocument, string(d.Kind), "", d.Status == DocMissing || d.Status == DocNARequested, "attach the "+d.Label)
+		s.want(now, by, TaskApproveNA, string(d.Kind), "", d.Status == DocNARequested, "decide whether the "+d.Label+" is not applicable")
+	}
+	allOut := true
+	for _, c := range st.Containers {
+		if c.GateOutAt == nil {
+			allOut = false
+		}
+	}
+	s.want(now, by, TaskAvailability, "", GroupPort, st.Demurrage.LastFreeDay == nil && !allOut, "record when the containers are available at the terminal")
+	s.want(now, by, TaskPickup, "", "", st.Demurrage.LastFreeDay != nil && !allOut, "pick up every container before free time ends and record its gate-out")
+	s.want(now, by, TaskDutyDeposit, "", "", st.Deposit.PaidAt == nil, "file the entry summary and deposit the estimated duties")
+	if allOut && st.DeliveredAt == nil {
+		t := now
+		st.DeliveredAt = &t
+		s.event(now, nil, "delivered", "every container is out of the terminal")
+	}
+	st.PickupBlocked = s.blockReason()
+}
+
+// decide re-decides one check. A failed check stays failed until its case
+// closes (the case is where the mismatch is resolved); a passed one stays
+// passed, except the release, which follows the dispositions (a hold can be
+// placed after release).
+func (s *shipment) decide(now time.Time, by *Actor, c *Check) {
+	st := &s.state
+	if c.Name != CheckRelease && (c.Status == CheckPassed || c.Status == CheckFailed) {
+		return
+	}
+	status, detail := CheckPending, ""
+	switch c.Name {
+	case CheckRelease:
+		// ReleaseStatus ranges over maps only to collect keys, which it sorts:
+		// its answer does not depend on map order.
+		//workflowcheck:ignore
+		released, holds, reason := domain.ReleaseStatus(st.Dispositions, s.releaseRules())
+		switch {
+		case len(holds) > 0:
+			status, detail = CheckFailed, reason
+		case released:
+			status, detail = CheckPassed, reason
+		default:
+			detail = reason
+		}
+	case CheckBLISF:
+		if st.ISFBLNumber == "" {
+			detail = "no ISF B/L number recorded"
+			break
+		}
+		ok, why := domain.BLMatchesISF(st.Shipment.BLNumber, st.ISFBLNumber)
+		status, detail = map[bool]string{true: CheckPassed, false: CheckFailed}[ok], why
+	case CheckContainerLocations:
+		var missing []string
+		for _, ct := range st.Containers {
+			if ct.Location == "" {
+				missing = append(missing, ct.Number)
+			}
+		}
+		if len(missing) == 0 {
+			status, detail = CheckPassed, "every container has a terminal location"
+		} else {
+			detail = "no location yet for " + strings.Join(missing, ", ")
+		}
+	case CheckPickupNumber:
+		switch {
+		case st.PickupNumber == "":
+			detail = "no pickup number recorded"
+		case st.Demurrage.Terms.PierPass && st.PierPassAppt == "":
+			detail = fmt.Sprintf("pickup number %s recorded; port %s needs a PierPass appointment", st.PickupNumber, st.Demurrage.Terms.Code)
+		default:
+			status, detail = CheckPassed, "pickup number "+st.PickupNumber
+			if st.PierPassAppt != "" {
+				detail += ", PierPass appointment " + st.PierPassAppt
+			}
+		}
+	case CheckDeliveryOrder:
+		if st.DeliveryOrder == nil {
+			detail = "no delivery order attached"
+		} else {
+			status, detail = CheckPassed, "delivery order "+st.DeliveryOrder.Filename+" attached"
+		}
+	case CheckSeals:
+		if st.DeliveryOrder == nil {
+			detail = "waiting for the delivery order's seal numbers"
+			break
+		}
+		if why := s.sealMismatch(); why != "" {
+			status, detail = CheckFailed, why
+		} else {
+			status, detail = CheckPassed, "the seals on the delivery order match the declared ones, container by container"
+		}
+	}
+	if status == c.Status && detail == c.Detail {
+		return
+	}
+	prev := c.Status
+	c.Status, c.Detail = status, detail
+	if status != CheckPending {
+		t := now
+		c.DecidedAt, c.DecidedBy = &t, by
+	}
+	if status != prev && status != CheckPending {
+		s.event(now, by, "check_"+status, fmt.Sprintf("%s check %s: %s", c.Name, status, detail))
+	}
+	if status == CheckFailed && (c.CaseID == "" || s.childOpen(c.CaseID) == nil) {
+		c.CaseID = s.openChild(now, c)
+	}
+	s.changed(now)
+}
+
+// sealMismatch compares the declared seals with the delivery order's and says
+// what differs ("" when every container matches and has a seal).
+func (s *shipment) sealMismatch() string {
+	var declared, onDO []domain.ContainerSeal
+	var unsealed []string
+	for _, c := range s.state.Containers {
+		for _, seal := range c.Declared {
+			declared = append(declared, domain.ContainerSeal{Container: c.Number, Seal: seal})
+		}
+		if len(c.DOSeals) == 0 {
+			unsealed = append(unsealed, c.Number)
+		}
+		for _, seal := range c.DOSeals {
+			onDO = append(onDO, domain.ContainerSeal{Container: c.Number, Seal: seal})
+		}
+		if len(c.Declared) == 0 {
+			declared = append(declared, domain.ContainerSeal{Container: c.Number})
+		}
+		if len(c.DOSeals) == 0 {
+			onDO = append(onDO, domain.ContainerSeal{Container: c.Number})
+		}
+	}
+	var reasons []string
+	// MatchSeals ranges over maps only to collect keys, which it sorts.
+	//workflowcheck:ignore
+	mismatches := domain.MatchSeals(declared, onDO)
+	for _, m := range mismatches {
+		reasons = append(reasons, m.Reason)
+	}
+	if len(reasons) == 0 && len(unsealed) > 0 {
+		reasons = append(reasons, "no seal on the delivery order for "+strings.Join(unsealed, ", "))
+	}
+	return strings.Join(reasons, "; ")
+}
+
+func (s *shipment) releaseRules() domain.ReleaseRules {
+	if len(s.state.ReleaseRules.ReleaseCodes) == 0 {
+		return domain.DefaultReleaseRules()
+	}
+	return s.state.ReleaseRules
+}
+
+func (s *shipment) check(name CheckName) *Check {
+	for i := range s.state.Checks {
+		if s.state.Checks[i].Name == name {
+			return &s.state.Checks[i]
+		}
+	}
+	panic("unknown check " + string(name)) // a bug: every check is created at opening
+}
+
+// blockReason says why pickup may not happen yet: goods not released or on
+// hold (never overridable), data still missing, or a mismatch whose case is
+// open (a manager may override that with a reason).
+func (s *shipment) blockReason() string {
+	var why []string
+	if c := s.check(CheckRelease); c.Status != CheckPassed {
+		detail := c.Detail
+		if !strings.HasPrefix(detail, "not released") {
+			detail = "not released: " + detail
+		}
+		why = append(why, detail)
+	}
+	for _, c := range s.state.Checks {
+		switch {
+		case c.Name == CheckRelease:
+		case c.Status == CheckPending:
+			why = append(why, fmt.Sprintf("%s: %s", c.Name, c.Detail))
+		case c.Status == CheckFailed && !s.state.Override.overrides(c):
+			why = append(why, fmt.Sprintf("%s mismatch, case %s open", c.Name, c.CaseID))
+		}
+	}
+	return strings.Join(why, "; ")
+}
+
+// openChild queues the detention case of a failed check and records it.
+func (s *shipment) openChild(now time.Time, c *Check) string {
+	kind := map[CheckName]CaseKind{CheckRelease: KindCBPHold, CheckBLISF: KindISFDiscrepancy, CheckSeals: KindSealMismatch}[c.Name]
+	if kind == "" {
+		return ""
+	}
+	sh := s.state.Shipment
+	return s.startChild(now, OpenCaseInput{
+		Kind: kind, Reason: c.Detail, SKU: firstSKU(sh.Lines),
+		ProductDescription: fmt.Sprintf("shipment %s, B/L %s", s.state.ShipmentID, sh.BLNumber),
+		OpenedBy:           s.state.OpenedBy,
+	})
+}
+
+// childCaseInput fills in what every child case of this shipment shares:
+// its id (the shipment's, the kind, a count), the parent, the entry and the
+// policy.
+func (s *shipment) childCaseInput(in OpenCaseInput) OpenCaseInput {
+	n := 1
+	for _, ch := range s.state.Children {
+		if ch.Kind == in.Kind {
+			n++
+		}
+	}
+	short := map[CaseKind]string{KindCBPHold: "HOLD", KindISFDiscrepancy: "ISF", KindSealMismatch: "SEAL", KindHSMisclassification: "HS"}[in.Kind]
+	sh := s.state.Shipment
+	in.CaseID = fmt.Sprintf("%s-%s%d", s.state.ShipmentID, short, n)
+	in.ShipmentID, in.ParentWorkflowID = s.state.ShipmentID, s.state.WorkflowID
+	in.EntryNumber, in.EntryDate, in.Port, in.ReconFlagged = sh.EntryNumber, s.state.EntryDate, sh.Port, sh.ReconFlagged
+	in.LegalTimeZone = s.state.Legal.TimeZone // the shipment's legal days are its cases'
+	in.Policy = s.state.Policy
+	return in
+}
+
+// startChild queues a child case (see childCaseInput) and records it.
+func (s *shipment) startChild(now time.Time, in OpenCaseInput) string {
+	in = s.childCaseInput(in)
+	s.pending = append(s.pending, in)
+	s.state.Children = append(s.state.Children, ChildCase{CaseID: in.CaseID, Kind: in.Kind, Reason: in.Reason, OpenedAt: now})
+	s.event(now, nil, "case_opened", fmt.Sprintf("%s case %s opened: %s", in.Kind, in.CaseID, in.Reason))
+	return in.CaseID
+}
+
+func firstSKU(lines []shipments.Line) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	return lines[0].SKU
+}
+
+func (s *shipment) childOpen(id string) *ChildCase {
+	for i := range s.state.Children {
+		if c := &s.state.Children[i]; c.CaseID == id && c.ClosedAt == nil {
+			return c
+		}
+	}
+	return nil
+}
+
+// childClosed records that a child case closed. A closed seal or ISF case
+// resolves its check; a closed hold case does not release the goods: the
+// release check follows the dispositions.
+func (s *shipment) childClosed(now time.Time, msg CaseClosed) {
+	ch := s.childOpen(msg.CaseID)
+	if ch == nil {
+		return // unknown or already closed: a duplicate signal
+	}
+	t := msg.ClosedAt
+	ch.ClosedAt, ch.Summary = &t, msg.Summary
+	s.event(now, nil, "case_closed", fmt.Sprintf("%s case %s closed: %s", ch.Kind, ch.CaseID, msg.Summary))
+	for i := range s.state.Checks {
+		c := &s.state.Checks[i]
+		if c.CaseID == msg.CaseID && c.Status == CheckFailed && c.Name != CheckRelease {
+			c.Status, c.Detail = CheckPassed, fmt.Sprintf("resolved by case %s: %s", ch.CaseID, msg.Summary)
+			c.DecidedAt, c.DecidedBy = &t, nil
+		}
+	}
+	s.changed(now)
+	if s.state.Phase == PhaseActive {
+		s.evaluate(now, nil)
+	}
+}

@@ -1,0 +1,224 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/workflows/kit"
+)
+
+// The shipment's tasks and its clock: their reminders and escalations, the
+// free-time clock and the entry's legal dates.
+
+// setAvailability starts the free-time clock: the last free day by the
+// port's rule, free time ending at the end of that day at the port.
+func (s *shipment) setAvailability(available time.Time) {
+	d := &s.state.Demurrage
+	a := domain.Date(available)
+	lfd := domain.LastFreeDay(d.Terms, a)
+	end := domain.FreeTimeEndsAt(lfd, s.portLoc)
+	warn := domain.PickupWarningAt(end)
+	d.AvailableDate, d.LastFreeDay, d.WarningAt, d.FreeTimeEndAt = &a, &lfd, &warn, &end
+	d.WarningSent, d.Passed = false, false
+}
+
+// want opens the task kind:subject when needed and none is open, and closes
+// the open one when it is no longer needed.
+func (s *shipment) want(now time.Time, by *Actor, kind TaskKind, subject, group string, needed bool, what string) {
+	t := s.activeTask(taskID(kind, subject))
+	switch {
+	case needed && t == nil:
+		s.openTask(now, kind, subject, group, what)
+	case !needed && t != nil:
+		if !s.taskNotices {
+			by = nil
+		}
+		s.finishTask(now, t, by, StepDone, "done")
+	}
+}
+
+func taskID(kind TaskKind, subject string) string {
+	if subject == "" {
+		return string(kind)
+	}
+	return string(kind) + ":" + subject
+}
+
+func (s *shipment) activeTask(id string) *Task {
+	for i := range s.state.Tasks {
+		if t := &s.state.Tasks[i]; t.ID == id && t.Status == StepActive {
+			return t
+		}
+	}
+	return nil
+}
+
+// openTask appends a task with its clock: the policy's SLA, except the pickup
+// (due when free time ends, reminded 48 hours before) and the duty deposit
+// (due the day after the 10th working day after release).
+func (s *shipment) openTask(now time.Time, kind TaskKind, subject, group, what string) {
+	sla := s.state.Policy.For(string(kind))
+	due := now.Add(sla.After.Std())
+	remind := due.Add(-sla.RemindBefore.Std())
+	switch kind {
+	case TaskPickup:
+		due, remind = *s.state.Demurrage.FreeTimeEndAt, *s.state.Demurrage.WarningAt
+	case TaskDutyDeposit:
+		due = s.state.Deposit.OverdueAt
+		remind = due.Add(-sla.RemindBefore.Std())
+	}
+	owner := domain.RoleOfficer
+	if kind == TaskApproveNA {
+		owner = domain.RoleManager
+	}
+	t := Task{ID: taskID(kind, subject), Kind: kind, Subject: subject, Group: group, Status: StepActive, OwnerRole: owner,
+		StartedAt: now, DueAt: due, RemindAt: remind, SecondLevelAt: due.Add(sla.SecondLevelAfter.Std()), Title: what}
+	if owner == domain.RoleOfficer && s.state.OpenedBy.Role == domain.RoleOfficer {
+		t.Assignee = s.state.OpenedBy.Email
+	}
+	s.state.Tasks = append(s.state.Tasks, t)
+	s.queue(NotifyInput{Kind: NotifyAssignment, Step: Step(kind), ToEmail: t.Assignee, ToRole: roleIfNoAssignee(t.Assignee, owner),
+		Message: fmt.Sprintf("shipment %s: %s, due %s", s.state.ShipmentID, what, due.Format(time.RFC3339)), At: now,
+		DedupeKey: fmt.Sprintf("%s/t%d/assignment", s.state.ShipmentID, len(s.state.Tasks))})
+	s.changed(now)
+}
+
+func (s *shipment) finishTask(now time.Time, t *Task, by *Actor, status, outcome string) {
+	c := now
+	t.Status, t.CompletedAt, t.CompletedBy, t.Outcome = status, &c, by, outcome
+	s.changed(now)
+}
+
+// pendingClock lists every time event still to come: each open task's
+// reminder and escalations, and the entry's legal dates.
+func (s *shipment) pendingClock() []kit.TimedEvent {
+	var out []kit.TimedEvent
+	for i := range s.state.Tasks {
+		t := &s.state.Tasks[i]
+		if t.Status != StepActive {
+			continue
+		}
+		seq := i + 1
+		if !t.ReminderSent && t.RemindAt.Before(t.DueAt) {
+			out = append(out, kit.TimedEvent{At: t.RemindAt, What: "reminder: " + t.ID, Fire: func(now time.Time) { s.remind(now, t, seq) }})
+		}
+		if t.EscalationLevel < 1 {
+			out = append(out, kit.TimedEvent{At: t.DueAt, What: "escalation level 1: " + t.ID, Fire: func(now time.Time) { s.escalate(now, t, seq, 1) }})
+		}
+		if t.EscalationLevel < 2 {
+			out = append(out, kit.TimedEvent{At: t.SecondLevelAt, What: "escalation level 2: " + t.ID, Fire: func(now time.Time) { s.escalate(now, t, seq, 2) }})
+		}
+	}
+	lead := s.state.Policy.For("legal_date").RemindBefore.Std()
+	for _, d := range s.legalDates() {
+		name, at := d.name, d.at
+		if !s.state.Legal.RemindersSent[name] && lead > 0 {
+			out = append(out, kit.TimedEvent{At: domain.StartOfDay(at, s.legalLoc).Add(-lead), What: "legal reminder: " + name, Fire: func(now time.Time) { s.legalReminder(now, name, at) }})
+		}
+		if !s.state.Legal.Passed[name] {
+			out = append(out, kit.TimedEvent{At: domain.EndOfDay(at, s.legalLoc), What: "legal date passed: " + name, Fire: func(now time.Time) { s.legalPassed(now, name, at) }})
+		}
+	}
+	return out
+}
+
+type legalDate struct {
+	name string
+	at   time.Time
+}
+
+func (s *shipment) legalDates() []legalDate {
+	l := s.state.Legal
+	return []legalDate{{LegalPSCLastDay, l.PSCLastDay}, {LegalLiquidation, l.Liquidation},
+		{LegalProtestLastDay, l.ProtestLastDay}, {LegalRetentionEnd, l.RetentionEnd}}
+}
+
+var legalLabels = map[string]string{
+	LegalPSCLastDay:     "last day to file a Post Summary Correction",
+	LegalLiquidation:    "liquidation",
+	LegalProtestLastDay: "last day to protest the liquidation (19 USC 1514)",
+	LegalRetentionEnd:   "end of record retention (19 CFR 163.4)",
+}
+
+func (s *shipment) legalReminder(now time.Time, name string, at time.Time) {
+	if s.state.Legal.RemindersSent[name] {
+		return
+	}
+	s.state.Legal.RemindersSent[name] = true
+	label := legalLabels[name]
+	if name == LegalLiquidation && s.state.Legal.LiquidationEstimated {
+		label = "expected liquidation (entry + 314 days, not yet posted by CBP)"
+	}
+	msg := fmt.Sprintf("shipment %s (entry %s): %s on %s", s.state.ShipmentID, s.state.Shipment.EntryNumber, label, at.Format(time.DateOnly))
+	s.event(now, nil, "legal_reminder", msg)
+	s.queue(NotifyInput{Kind: NotifyReminder, Step: Step(name), ToRole: domain.RoleOfficer, Message: msg, At: now,
+		DedupeKey: fmt.Sprintf("%s/legal/%s/%s/reminder", s.state.ShipmentID, name, at.Format(time.DateOnly))})
+	s.changed(now)
+}
+
+func (s *shipment) legalPassed(now time.Time, name string, at time.Time) {
+	if s.state.Legal.Passed[name] {
+		return
+	}
+	s.state.Legal.Passed[name] = true
+	s.state.Legal.RemindersSent[name] = true
+	msg := fmt.Sprintf("shipment %s (entry %s): %s was %s", s.state.ShipmentID, s.state.Shipment.EntryNumber, legalLabels[name], at.Format(time.DateOnly))
+	if name == LegalLiquidation && s.state.Legal.LiquidationEstimated {
+		msg += "; CBP has not posted a liquidation date: record it when it is posted (it moves the protest window)"
+	}
+	s.event(now, nil, "legal_date", msg)
+	s.queue(NotifyInput{Kind: NotifyReminder, Step: Step(name), ToRole: domain.RoleOfficer, Message: msg, At: now,
+		DedupeKey: fmt.Sprintf("%s/legal/%s/%s/passed", s.state.ShipmentID, name, at.Format(time.DateOnly))})
+	s.changed(now)
+}
+
+func (s *shipment) remind(now time.Time, t *Task, seq int) {
+	if t.ReminderSent || t.Status != StepActive {
+		return
+	}
+	t.ReminderSent = true
+	if s.taskNotices && !now.Before(t.DueAt) {
+		return // opened late (an import of old entries): the escalation comes at once
+	}
+	msg := fmt.Sprintf("shipment %s: %s is due %s", s.state.ShipmentID, t.ID, t.DueAt.Format(time.RFC3339))
+	if t.Kind == TaskPickup {
+		msg = fmt.Sprintf("shipment %s: schedule pickup now: free time ends %s (last free day %s at %s)", s.state.ShipmentID,
+			t.DueAt.Format(time.RFC3339), s.state.Demurrage.LastFreeDay.Format(time.DateOnly), s.state.Demurrage.Terms.Code)
+		s.state.Demurrage.WarningSent = true
+	}
+	s.event(now, nil, "reminder", msg)
+	s.queue(NotifyInput{Kind: NotifyReminder, Step: Step(t.Kind), ToEmail: t.Assignee, ToRole: roleIfNoAssignee(t.Assignee, t.OwnerRole),
+		Message: msg, At: now, DedupeKey: fmt.Sprintf("%s/t%d/reminder", s.state.ShipmentID, seq)})
+	s.changed(now)
+}
+
+func (s *shipment) escalate(now time.Time, t *Task, seq, level int) {
+	if t.EscalationLevel >= level || t.Status != StepActive {
+		return
+	}
+	t.EscalationLevel = level
+	reason := fmt.Sprintf("%s was due %s and is not done", t.ID, t.DueAt.Format(time.RFC3339))
+	if level == 2 {
+		reason = fmt.Sprintf("%s is still not done, %s after its due time", t.ID, t.SecondLevelAt.Sub(t.DueAt))
+	}
+	if t.Kind == TaskPickup {
+		s.state.Demurrage.Passed = true
+		reason = fmt.Sprintf("free time is over (last free day %s) with containers still at the terminal: demurrage accrues from %s a day",
+			s.state.Demurrage.LastFreeDay.Format(time.DateOnly), s.firstDailyRate())
+	}
+	s.state.Escalations = append(s.state.Escalations, Escalation{Step: Step(t.ID), Level: level, At: now, Reason: reason})
+	msg := fmt.Sprintf("shipment %s escalated (level %d): %s", s.state.ShipmentID, level, reason)
+	s.event(now, nil, "escalation", msg)
+	s.queue(NotifyInput{Kind: NotifyEscalation, Step: Step(t.Kind), Level: level, ToRole: domain.RoleManager, Message: msg, At: now,
+		DedupeKey: fmt.Sprintf("%s/t%d/escalation/%d", s.state.ShipmentID, seq, level)})
+	s.changed(now)
+}
+
+func (s *shipment) firstDailyRate() string {
+	t := s.state.Demurrage.Terms
+	if len(t.Tiers) == 0 {
+		return "$0.00"
+	}
+	return "$" + t.Tiers[0].DailyRate.Add(t.DailySurcharge.Decimal).StringFixed(2)
+}
