@@ -196,6 +196,8 @@ func TestWrenchSetCase(t *testing.T) {
 	})
 	checkWrenchHistory(t, e, events)
 
+	// A misspelt parameter is refused, not ignored.
+	wantError(t, e.call(t, "auditor", http.MethodGet, "/api/v1/cases/"+id+"/history?fromat=raw", nil), http.StatusUnprocessableEntity, api.CodeInvalid, "fromat")
 	// The raw history replays.
 	r = e.call(t, "auditor", http.MethodGet, "/api/v1/cases/"+id+"/history?format=raw", nil)
 	wantStatus(t, r, http.StatusOK, "raw history")

@@ -131,7 +131,7 @@ func (s *Server) claimedUser(c echo.Context) store.User {
 		return store.User{}
 	}
 	if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
-		if u, err := s.Store.UserBySessionIdle(ctx, ck.Value, s.SessionIdle); err == nil {
+		if u, err := s.Store.PeekSession(ctx, ck.Value, s.SessionIdle); err == nil {
 			return u
 		}
 	}

@@ -96,7 +96,9 @@ func fromWorkflow(err error, caseID string) *Error {
 	case workflows.ErrForbidden:
 		return &Error{Code: CodeForbidden, Message: rootMessage(err)}
 	case workflows.ErrUnavailable:
-		return &Error{Code: CodeUnavailable, Message: rootMessage(err), err: err}
+		// The update failed and keeps that outcome under its id: the same
+		// Idempotency-Key would answer with this failure again.
+		return &Error{Code: CodeUnavailable, Message: rootMessage(err) + " (as a new request: with a new Idempotency-Key, or none)", err: err}
 	}
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) || errors.Is(err, store.ErrNotFound) {

@@ -38,6 +38,9 @@ func sendRawHistory(c echo.Context, id string, events []*historypb.HistoryEvent)
 }
 
 func (s *Server) apiHistory(c echo.Context) error {
+	if err := onlyParams(c, "format"); err != nil {
+		return err
+	}
 	id := c.Param("id")
 	events, err := s.history(c.Request().Context(), id)
 	if err != nil {

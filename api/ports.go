@@ -130,10 +130,10 @@ type portForm map[string]string
 func formOfPort(p domain.PortTerms) portForm {
 	var lines []string
 	for _, t := range p.Tiers {
-		lines = append(lines, fmt.Sprintf("%d %s", t.FromDay, t.DailyRate.StringFixed(2)))
+		lines = append(lines, fmt.Sprintf("%d %s", t.FromDay, t.DailyRate.Text()))
 	}
 	f := portForm{"code": p.Code, "name": p.Name, "free_days": strconv.Itoa(p.FreeDays), "tiers": strings.Join(lines, "\n"),
-		"daily_surcharge": p.DailySurcharge.StringFixed(2), "note": p.Note, "time_zone": p.TimeZone, "free_time_starts": string(p.FreeTimeStarts)}
+		"daily_surcharge": p.DailySurcharge.Text(), "note": p.Note, "time_zone": p.TimeZone, "free_time_starts": string(p.FreeTimeStarts)}
 	if p.WorkingDays {
 		f["working_days"] = "on"
 	}

@@ -259,22 +259,29 @@ func (s *Server) act(ctx context.Context, user store.User, caseID, actionName st
 func (s *Server) update(ctx context.Context, user store.User, workflowID, name string, input json.RawMessage, idemKey string) (workflows.ActionResult, error) {
 	var res workflows.ActionResult
 	req := workflows.ActionRequest{Actor: actorOf(user), Input: input}
+	fingerprint := requestFingerprint(name, input)
 	if idemKey == "" {
 		idemKey = randomKey()
 	} else {
 		// The workflow remembers the key with this fingerprint and refuses
 		// the key with any other request.
-		req.IdempotencyKey, req.Fingerprint = idemKey, requestFingerprint(name, input)
+		req.IdempotencyKey, req.Fingerprint = idemKey, fingerprint
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.ActionTimeout)
 	defer cancel()
 	// Temporal deduplicates by update id alone. The same key with the same
 	// request is the same id (applied once); with another action or input it
 	// is a new id, which the workflow's validator refuses.
-	updateID := user.ID + "/" + name + "/" + idemKey + "/" + requestFingerprint(name, input)
+	updateID := user.ID + "/" + name + "/" + idemKey + "/" + fingerprint
 	if req.IdempotencyKey != "" {
-		if done, err := s.completedUpdate(ctx, workflowID, updateID, &res); done {
-			return res, err
+		// The id before fingerprints (user/action/key): a request sent to the
+		// release before and retried after it was applied under that id,
+		// and carries no key record the workflow could check. Only needed
+		// while such retries can still come; remove with the next release.
+		for _, id := range []string{updateID, user.ID + "/" + name + "/" + idemKey} {
+			if done, err := s.completedUpdate(ctx, workflowID, id, &res); done {
+				return res, err
+			}
 		}
 	}
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{

@@ -41,7 +41,7 @@ type shipmentView struct {
 // legalEndsAt is the end of each of the shipment's legal dates in its
 // legal zone (UTC for a shipment opened before legal zones).
 func legalEndsAt(st workflows.ShipmentState) map[string]time.Time {
-	loc := zoneOrUTC(st.Legal.TimeZone)
+	loc := domain.ZoneOrUTC(st.Legal.TimeZone)
 	l := st.Legal
 	out := map[string]time.Time{}
 	for name, d := range map[string]time.Time{workflows.LegalPSCLastDay: l.PSCLastDay, workflows.LegalLiquidation: l.Liquidation,
@@ -51,16 +51,6 @@ func legalEndsAt(st workflows.ShipmentState) map[string]time.Time {
 		}
 	}
 	return out
-}
-
-// zoneOrUTC loads a stored zone for showing times: UTC for none (or one
-// that no longer loads, which nothing stores).
-func zoneOrUTC(name string) *time.Location {
-	loc, err := domain.LegalLocation(name)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
 }
 
 // demurrageNow prices each container still at the terminal (or gated out

@@ -172,6 +172,9 @@ func (s *Server) sendDocument(c echo.Context) error {
 // history is one run's (?run=<run id>, the latest by default), since only a
 // single run's history replays.
 func (s *Server) apiShipmentHistory(c echo.Context) error {
+	if err := onlyParams(c, "format", "run"); err != nil {
+		return err
+	}
 	id := c.Param("id")
 	run := c.QueryParam("run")
 	if run == "" && c.QueryParam("format") == "raw" {

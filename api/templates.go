@@ -52,13 +52,13 @@ var funcs = template.FuncMap{
 		if t.IsZero() {
 			return ""
 		}
-		return t.In(zoneOrUTC(zone)).Format("2006-01-02 15:04 MST")
+		return t.In(domain.ZoneOrUTC(zone)).Format("2006-01-02 15:04 MST")
 	},
 	"inzonep": func(t *time.Time, zone string) string {
 		if t == nil || t.IsZero() {
 			return ""
 		}
-		return t.In(zoneOrUTC(zone)).Format("2006-01-02 15:04 MST")
+		return t.In(domain.ZoneOrUTC(zone)).Format("2006-01-02 15:04 MST")
 	},
 	// zonename is a stored zone as shown: its name, or UTC for none.
 	"zonename": domain.ZoneName,

@@ -320,6 +320,8 @@ func (s *Server) webOpenCase(c echo.Context) error {
 type actionForm struct {
 	Action  workflows.Action
 	Title   string
+	Help    string // the spec's sentence under the title
+	Confirm string // the spec's consequences, said above the button
 	Fields  []formField
 	IdemKey string
 }
@@ -352,7 +354,8 @@ func (s *Server) casePage(c echo.Context, st workflows.CaseState) (casePage, err
 			fields = slices.Clone(fields)
 			fields[0].Options = assignees
 		}
-		p.Forms = append(p.Forms, actionForm{Action: a, Title: timeline.ActionTitle(string(a)), Fields: fields, IdemKey: randomKey()})
+		spec, _ := kit.Find(workflows.CaseSpecs, string(a))
+		p.Forms = append(p.Forms, actionForm{Action: a, Title: spec.Title, Help: spec.Help, Confirm: spec.Confirm, Fields: fields, IdemKey: randomKey()})
 	}
 	return p, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/workflows"
+	"github.com/postrelease/postrelease/workflows/kit"
 )
 
 // The shipment page's action forms: which fields each shows, their choices from the shipment, and the typed input a submitted form becomes.
@@ -89,6 +90,8 @@ func sealField(container string) string { return "seals_" + container }
 type shipForm struct {
 	Action    workflows.ShipmentAction
 	Title     string
+	Help      string // the spec's sentence under the title
+	Confirm   string // the spec's consequences, said above the button
 	Intro     string
 	URL       string
 	Multipart bool
@@ -99,7 +102,8 @@ type shipForm struct {
 // shipmentForm builds an action's form for the shipment as it is; false when
 // a select would have nothing to choose.
 func shipmentForm(st *workflows.ShipmentState, a workflows.ShipmentAction, assignees []shipOption, actor workflows.Actor) (shipForm, bool) {
-	f := shipForm{Action: a, Title: shipmentActionTitle(a), URL: "/shipments/" + st.ShipmentID + "/actions/" + string(a), IdemKey: randomKey()}
+	spec, _ := kit.Find(workflows.ShipmentSpecs, string(a))
+	f := shipForm{Action: a, Title: spec.Title, Help: spec.Help, Confirm: spec.Confirm, URL: "/shipments/" + st.ShipmentID + "/actions/" + string(a), IdemKey: randomKey()}
 	if isUpload(a) {
 		f.URL, f.Multipart = "/shipments/"+st.ShipmentID+"/documents", true
 	}

@@ -86,13 +86,7 @@ func (t PortTerms) FreeTimeRule() FreeTimeStart {
 
 // Location is the port's time zone, UTC when the terms have none (or one
 // that does not load, which Validate refuses).
-func (t PortTerms) Location() *time.Location {
-	loc, err := LegalLocation(t.TimeZone)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}
+func (t PortTerms) Location() *time.Location { return ZoneOrUTC(t.TimeZone) }
 
 // Validate checks terms before they are stored or used: a port code, a name,
 // an IANA time zone, non-negative free days, when free time starts, and tiers
@@ -127,12 +121,18 @@ func (t PortTerms) Validate() error {
 		if tier.DailyRate.IsNegative() {
 			return &FieldError{"tiers", fmt.Sprintf("port %s: tier %d daily rate %s must not be negative", t.Code, i+1, tier.DailyRate)}
 		}
+		if !tier.DailyRate.Equal(tier.DailyRate.Round(3)) {
+			return &FieldError{"tiers", fmt.Sprintf("port %s: tier %d daily rate %s has more than three decimals", t.Code, i+1, tier.DailyRate)}
+		}
 		if tier.DailyRate.GreaterThan(MaxDailyRate) {
 			return &FieldError{"tiers", fmt.Sprintf("port %s: tier %d daily rate %s is more than %s a day: a typo, not a tariff", t.Code, i+1, tier.DailyRate, MaxDailyRate)}
 		}
 	}
 	if t.DailySurcharge.IsNegative() {
 		return &FieldError{"daily_surcharge", fmt.Sprintf("port %s: daily surcharge %s must not be negative", t.Code, t.DailySurcharge)}
+	}
+	if !t.DailySurcharge.Equal(t.DailySurcharge.Round(3)) {
+		return &FieldError{"daily_surcharge", fmt.Sprintf("port %s: daily surcharge %s has more than three decimals", t.Code, t.DailySurcharge)}
 	}
 	if t.DailySurcharge.GreaterThan(MaxDailyRate) {
 		return &FieldError{"daily_surcharge", fmt.Sprintf("port %s: daily surcharge %s is more than %s a day: a typo, not a tariff", t.Code, t.DailySurcharge, MaxDailyRate)}
@@ -172,11 +172,15 @@ func ParseDailyAmount(s string) (DailyAmount, error) {
 // Daily is a DailyAmount of d.
 func Daily(d decimal.Decimal) DailyAmount { return DailyAmount{d} }
 
-func (a DailyAmount) MarshalJSON() ([]byte, error) {
+func (a DailyAmount) MarshalJSON() ([]byte, error) { return json.Marshal(a.Text()) }
+
+// Text is the amount as answers and forms write it: with its cents
+// ("222.00"), or every decimal it has ("33.333").
+func (a DailyAmount) Text() string {
 	if a.Exponent() >= -2 {
-		return json.Marshal(a.StringFixed(2))
+		return a.StringFixed(2)
 	}
-	return json.Marshal(a.String())
+	return a.String()
 }
 
 // FieldError says which field of a value is wrong, so a form or an API can

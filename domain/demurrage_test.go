@@ -464,3 +464,18 @@ func TestParseDailyAmount(t *testing.T) {
 		}
 	}
 }
+
+func TestPortTermsRefuseMoreThanThreeDecimals(t *testing.T) {
+	terms := ExamplePorts()[0]
+	terms.Tiers[0].DailyRate = daily("33.3333")
+	if err := terms.Validate(); err == nil || !strings.Contains(err.Error(), "more than three decimals") {
+		t.Errorf("a rate of 33.3333: %v", err)
+	}
+	terms.Tiers[0].DailyRate = daily("33.333")
+	if err := terms.Validate(); err != nil {
+		t.Errorf("a rate of 33.333: %v", err)
+	}
+	if got := daily("33.333").Text(); got != "33.333" {
+		t.Errorf("Text() = %q", got)
+	}
+}

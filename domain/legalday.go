@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	// Every binary that uses domain carries Go's copy of the IANA time zone
@@ -28,6 +29,11 @@ import (
 // (imported above) when the host has none; both hold the same rules for the
 // zones of US ports, which have not changed since 2007. Workers that must
 // agree to the second run from the same image.
+// zones caches the zones loaded: a lookup reads and parses tz data, and the
+// demurrage pages ask for a zone per container. A zone's rules do not change
+// while a process runs, so the cache answers as LoadLocation would.
+var zones sync.Map
+
 func LoadZone(name string) (*time.Location, error) {
 	if name != strings.TrimSpace(name) {
 		return nil, fmt.Errorf("%q: the time zone must not start or end with spaces", name)
@@ -42,7 +48,13 @@ func LoadZone(name string) (*time.Location, error) {
 	// the same name gives the same rules on every worker of one image.
 	// workflowcheck does not flag it (checked with v0.6.0), so there is no
 	// waiver here.
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
 	loc, err := time.LoadLocation(name)
+	if err == nil {
+		zones.Store(name, loc)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%q is not an IANA time zone (such as America/Los_Angeles or America/New_York)", name)
 	}
@@ -57,6 +69,16 @@ func LegalLocation(name string) (*time.Location, error) {
 		return time.UTC, nil
 	}
 	return LoadZone(name)
+}
+
+// ZoneOrUTC is the zone named, or UTC for none or one that does not load
+// (what pages show and price by; workflows refuse a bad zone at opening).
+func ZoneOrUTC(name string) *time.Location {
+	loc, err := LegalLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }
 
 // ZoneName is how a legal zone is shown: its name, or UTC for none.

@@ -217,6 +217,17 @@ const sessionTouchEvery = time.Minute
 // written at most once a minute, so an active session costs one UPDATE a
 // minute, and the idle limit is kept to within that minute.
 func (s *Store) UserBySessionIdle(ctx context.Context, token string, idle time.Duration) (User, error) {
+	return s.sessionUser(ctx, token, idle, true)
+}
+
+// PeekSession is UserBySessionIdle without the use: it names the session's
+// user and leaves its idle deadline where it was (the audit trail names who
+// sent a request that was refused before it was authenticated).
+func (s *Store) PeekSession(ctx context.Context, token string, idle time.Duration) (User, error) {
+	return s.sessionUser(ctx, token, idle, false)
+}
+
+func (s *Store) sessionUser(ctx context.Context, token string, idle time.Duration, touch bool) (User, error) {
 	now := utc(s.Now())
 	q := s.db.WithContext(ctx).Where("token_hash = ? AND expires_at > ?", hashToken(token), now)
 	if idle > 0 {
@@ -230,7 +241,7 @@ func (s *Store) UserBySessionIdle(ctx context.Context, token string, idle time.D
 	if err != nil {
 		return User{}, err
 	}
-	if seen := row.LastSeenAt; seen == nil || now.Sub(*seen) >= sessionTouchEvery {
+	if seen := row.LastSeenAt; touch && (seen == nil || now.Sub(*seen) >= sessionTouchEvery) {
 		if err := s.db.WithContext(ctx).Model(&session{}).Where("token_hash = ?", row.TokenHash).Update("last_seen_at", now).Error; err != nil {
 			return User{}, fmt.Errorf("recording the use of a session: %w", err)
 		}

@@ -225,9 +225,9 @@ func RawJSON(events []*historypb.HistoryEvent) ([]byte, error) {
 // acronyms keep their capitals in labels, word by word ("bl" but not "block").
 var acronyms = map[string]string{"psc": "PSC", "cbp": "CBP", "hts": "HTS", "isf": "ISF", "bl": "B/L", "na": "N/A", "do": "DO"}
 
-// ActionTitle turns an action's name, "file_psc", into "File PSC": the
-// timeline's lines, and the web form's headings, buttons and the names of
-// steps and events (until each action's spec carries its own title).
+// ActionTitle turns an action's or a step's name, "file_psc", into "File
+// PSC": the timeline's lines and the names of steps and events on pages.
+// The action forms take their titles from the actions' specs.
 func ActionTitle(name string) string {
 	words := strings.Split(name, "_")
 	for i, w := range words {
