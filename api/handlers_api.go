@@ -233,12 +233,19 @@ func actionBody(c echo.Context) (json.RawMessage, error) {
 	return body, nil
 }
 
-func (s *Server) apiAct(c echo.Context) error {
+// actionRequest reads what every action request carries: its JSON body and
+// its Idempotency-Key.
+func actionRequest(c echo.Context) (json.RawMessage, string, error) {
 	body, err := actionBody(c)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	key, err := idempotencyKey(c)
+	return body, key, err
+}
+
+func (s *Server) apiAct(c echo.Context) error {
+	body, key, err := actionRequest(c)
 	if err != nil {
 		return err
 	}

@@ -85,11 +85,7 @@ func shipmentFilterOf(c echo.Context) (store.ShipmentFilter, error) {
 }
 
 func (s *Server) apiShipmentAct(c echo.Context) error {
-	body, err := actionBody(c)
-	if err != nil {
-		return err
-	}
-	key, err := idempotencyKey(c)
+	body, key, err := actionRequest(c)
 	if err != nil {
 		return err
 	}
@@ -220,10 +216,4 @@ func (s *Server) apiDemurrage(c echo.Context) error {
 		return errInternal(err)
 	}
 	return c.JSON(http.StatusOK, t)
-}
-
-// knownShipmentAction reports whether name is a shipment action.
-func knownShipmentAction(name string) (workflows.ShipmentAction, bool) {
-	a, err := knownAction(name, workflows.ShipmentActions)
-	return a, err == nil
 }

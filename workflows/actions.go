@@ -77,13 +77,6 @@ func oneOf(fe FieldErrors, field, v string, allowed []string) string {
 	return v
 }
 
-func done(fe FieldErrors, v any) (any, error) {
-	if len(fe) > 0 {
-		return nil, invalid(fe)
-	}
-	return v, nil
-}
-
 // enterReconciliation opens the recon step, or skips it with the reason when
 // the entry was not flagged for Reconciliation.
 func (c *detentionCase) enterReconciliation(now time.Time) {
