@@ -11,7 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/postrelease/postrelease/shipments"
+	"github.com/postrelease/postrelease/manifest"
 	"github.com/postrelease/postrelease/store"
 )
 
@@ -24,11 +24,11 @@ import (
 // importPreview is the answer: the shipments that would open, and the rows
 // that would not.
 type importPreview struct {
-	Format    string               `json:"format"`
-	Shipments []previewShipment    `json:"shipments"`
-	Rejected  []shipments.RowError `json:"rejected"`
+	Format    string              `json:"format"`
+	Shipments []previewShipment   `json:"shipments"`
+	Rejected  []manifest.RowError `json:"rejected"`
 	// parsed are the shipments that would open, for the import to start.
-	parsed []shipments.ShipmentInput
+	parsed []manifest.ShipmentInput
 }
 
 type previewShipment struct {
@@ -49,7 +49,7 @@ func (s *Server) previewImport(ctx context.Context, user store.User, file io.Rea
 	if format != "csv" && format != "json" {
 		return importPreview{}, errInvalid(map[string]string{"format": "must be csv or json"})
 	}
-	res, err := shipments.ParseReleaseList(file, format)
+	res, err := manifest.ParseReleaseList(file, format)
 	if err != nil {
 		return importPreview{}, errInvalid(map[string]string{"file": err.Error()})
 	}
@@ -65,12 +65,12 @@ func (s *Server) previewImport(ctx context.Context, user store.User, file io.Rea
 	now := time.Now()
 	for i, sh := range res.Shipments {
 		if fe := sh.CheckDates(now); fe != nil { // as an opening checks them
-			out.Rejected = append(out.Rejected, shipments.RowError{Line: 0, Entry: sh.EntryNumber, Reason: fe.Error()})
+			out.Rejected = append(out.Rejected, manifest.RowError{Line: 0, Entry: sh.EntryNumber, Reason: fe.Error()})
 			continue
 		}
 		name, ok := names[sh.Port]
 		if !ok {
-			out.Rejected = append(out.Rejected, shipments.RowError{Line: 0, Entry: sh.EntryNumber,
+			out.Rejected = append(out.Rejected, manifest.RowError{Line: 0, Entry: sh.EntryNumber,
 				Reason: fmt.Sprintf("port %s is not in the ports table: a manager adds it under Ports first", sh.Port)})
 			continue
 		}
@@ -79,7 +79,7 @@ func (s *Server) previewImport(ctx context.Context, user store.User, file io.Rea
 			PortName: name, Containers: len(sh.Containers), Lines: len(sh.Lines)})
 	}
 	if out.Rejected == nil {
-		out.Rejected = []shipments.RowError{}
+		out.Rejected = []manifest.RowError{}
 	}
 	return out, nil
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/postrelease/postrelease/api"
-	"github.com/postrelease/postrelease/shipments"
+	"github.com/postrelease/postrelease/manifest"
 )
 
 type previewResp struct {
@@ -21,7 +21,7 @@ type previewResp struct {
 		Containers  int    `json:"containers"`
 		Lines       int    `json:"lines"`
 	}
-	Rejected []shipments.RowError
+	Rejected []manifest.RowError
 }
 
 func readTestdata(t *testing.T, name string) string {

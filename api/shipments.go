@@ -18,7 +18,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/shipments"
+	"github.com/postrelease/postrelease/manifest"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
 )
@@ -112,14 +112,14 @@ type shipmentStart struct {
 // workflow, or finds the one already running for the entry: the same data is
 // not an error (a retried request, a repeated import), other data is a
 // conflict.
-func (s *Server) startShipment(ctx context.Context, user store.User, in shipments.ShipmentInput, source string) (shipmentStart, error) {
+func (s *Server) startShipment(ctx context.Context, user store.User, in manifest.ShipmentInput, source string) (shipmentStart, error) {
 	if !user.Role.CanAct() {
 		return shipmentStart{}, errf(CodeForbidden, "role %s may not open shipments", user.Role)
 	}
 	fe := in.CheckDates(time.Now()) // the dates of the entry's past: the rule a case's entry date follows
 	for k, v := range in.Normalize() {
 		if fe == nil {
-			fe = shipments.FieldErrors{}
+			fe = manifest.FieldErrors{}
 		}
 		if _, seen := fe[k]; !seen {
 			fe[k] = v
@@ -178,18 +178,18 @@ func (s *Server) startShipment(ctx context.Context, user store.User, in shipment
 // firstInput is the shipment as it was opened, read from the latest run's
 // start: the first run's input, or a continued run's saved state, whose
 // Shipment the workflow never changes (later data is kept beside it).
-func (s *Server) firstInput(ctx context.Context, wfID string) (shipments.ShipmentInput, error) {
+func (s *Server) firstInput(ctx context.Context, wfID string) (manifest.ShipmentInput, error) {
 	it := s.Temporal.GetWorkflowHistory(ctx, wfID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	if !it.HasNext() {
-		return shipments.ShipmentInput{}, errf(CodeNotFound, "workflow %s has no history", wfID)
+		return manifest.ShipmentInput{}, errf(CodeNotFound, "workflow %s has no history", wfID)
 	}
 	ev, err := it.Next()
 	if err != nil {
-		return shipments.ShipmentInput{}, fromWorkflow(err, wfID)
+		return manifest.ShipmentInput{}, fromWorkflow(err, wfID)
 	}
 	var in workflows.OpenShipmentInput
 	if err := converter.GetDefaultDataConverter().FromPayloads(ev.GetWorkflowExecutionStartedEventAttributes().GetInput(), &in); err != nil {
-		return shipments.ShipmentInput{}, errInternal(fmt.Errorf("decoding input of %s: %w", wfID, err))
+		return manifest.ShipmentInput{}, errInternal(fmt.Errorf("decoding input of %s: %w", wfID, err))
 	}
 	if in.Resume != nil {
 		return in.Resume.Shipment, nil
@@ -197,7 +197,7 @@ func (s *Server) firstInput(ctx context.Context, wfID string) (shipments.Shipmen
 	return in.Shipment, nil
 }
 
-func sameShipment(a, b shipments.ShipmentInput) bool {
+func sameShipment(a, b manifest.ShipmentInput) bool {
 	ja, errA := json.Marshal(a)
 	jb, errB := json.Marshal(b)
 	return errA == nil && errB == nil && bytes.Equal(ja, jb)
@@ -265,7 +265,7 @@ func (s *Server) actShipment(ctx context.Context, user store.User, id, actionNam
 // and the seal numbers it shows. The stored file is content-addressed per
 // shipment and kind, so a retried upload attaches the same document.
 func (s *Server) uploadDocument(ctx context.Context, user store.User, id string, kindText, filename string, content []byte,
-	containers []shipments.Container, idemKey string) (workflows.ShipmentState, workflows.DocumentRef, error) {
+	containers []manifest.Container, idemKey string) (workflows.ShipmentState, workflows.DocumentRef, error) {
 	if !user.Role.CanAct() {
 		return workflows.ShipmentState{}, workflows.DocumentRef{}, errf(CodeForbidden, "role %s may not attach documents", user.Role)
 	}
@@ -317,10 +317,10 @@ func (s *Server) uploadDocument(ctx context.Context, user store.User, id string,
 // importReport is what an import did: the shipments it opened, those that
 // were already open with the same data, and every rejected row.
 type importReport struct {
-	Format   string               `json:"format"`
-	Created  []string             `json:"created"`
-	Existing []string             `json:"existing"`
-	Rejected []shipments.RowError `json:"rejected"`
+	Format   string              `json:"format"`
+	Created  []string            `json:"created"`
+	Existing []string            `json:"existing"`
+	Rejected []manifest.RowError `json:"rejected"`
 }
 
 // importReleaseList opens a shipment for every valid entry of a release list.
@@ -348,7 +348,7 @@ func (s *Server) importReleaseList(ctx context.Context, user store.User, file io
 			for f, m := range ae.Fields {
 				reason += " " + f + ": " + m
 			}
-			rep.Rejected = append(rep.Rejected, shipments.RowError{Entry: sh.EntryNumber, Reason: strings.TrimSpace(reason)})
+			rep.Rejected = append(rep.Rejected, manifest.RowError{Entry: sh.EntryNumber, Reason: strings.TrimSpace(reason)})
 		default:
 			return rep, err
 		}

@@ -23,18 +23,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
 	enumspb "go.temporal.io/api/enums/v1"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/postrelease/postrelease/api"
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/internal/testdb"
+	"github.com/postrelease/postrelease/manifest"
 	"github.com/postrelease/postrelease/policy"
-	"github.com/postrelease/postrelease/shipments"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
@@ -144,10 +143,10 @@ func (l shipListResp) ids() []string {
 
 // importResp is POST /api/v1/shipments/import.
 type importResp struct {
-	Format   string               `json:"format"`
-	Created  []string             `json:"created"`
-	Existing []string             `json:"existing"`
-	Rejected []shipments.RowError `json:"rejected"`
+	Format   string              `json:"format"`
+	Created  []string            `json:"created"`
+	Existing []string            `json:"existing"`
+	Rejected []manifest.RowError `json:"rejected"`
 }
 
 // uploadResp is POST /api/v1/shipments/:id/documents.
@@ -629,7 +628,7 @@ func TestShipmentImport(t *testing.T) {
 	if len(rep.Rejected) != 17 {
 		t.Errorf("bad list: %d rejected rows, want 17 (lines 4 to 20): %+v", len(rep.Rejected), rep.Rejected)
 	}
-	byLine := map[int]shipments.RowError{}
+	byLine := map[int]manifest.RowError{}
 	for i, rj := range rep.Rejected {
 		if want := i + 4; rj.Line != want {
 			t.Errorf("rejected[%d] is line %d, want %d", i, rj.Line, want)

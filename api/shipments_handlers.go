@@ -12,7 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/shipments"
+	"github.com/postrelease/postrelease/manifest"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
@@ -21,7 +21,7 @@ import (
 // The JSON API's shipment handlers: bind, call the service above (shipments.go), answer.
 
 func (s *Server) apiOpenShipment(c echo.Context) error {
-	var js shipments.ShipmentJSON // dates as YYYY-MM-DD, like a release list
+	var js manifest.ShipmentJSON // dates as YYYY-MM-DD, like a release list
 	if err := decodeStrict(c.Request().Body, &js); err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func (s *Server) apiUploadDocument(c echo.Context) error {
 }
 
 // readUpload reads the multipart fields of a document upload.
-func readUpload(c echo.Context) (kind, filename string, content []byte, containers []shipments.Container, err error) {
+func readUpload(c echo.Context) (kind, filename string, content []byte, containers []manifest.Container, err error) {
 	fh, ferr := c.FormFile("file")
 	if ferr != nil {
 		return "", "", nil, nil, errInvalid(map[string]string{"file": "attach the document as the multipart field \"file\""})

@@ -14,7 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/shipments"
+	"github.com/postrelease/postrelease/manifest"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
@@ -274,7 +274,7 @@ func (s *Server) webShipmentUpload(c echo.Context) error {
 	}
 	form := map[string]string{"kind": kind, "file": ""}
 	fe := map[string]string{}
-	var containers []shipments.Container
+	var containers []manifest.Container
 	if action == workflows.ShipRecordDeliveryOrder {
 		st, err := s.shipmentState(ctx, id)
 		if err != nil {
@@ -287,7 +287,7 @@ func (s *Server) webShipmentUpload(c echo.Context) error {
 			if len(seals) == 0 {
 				fe[name] = "give the seal number(s) the delivery order shows for " + ct.Number
 			}
-			containers = append(containers, shipments.Container{Number: ct.Number, Seals: seals})
+			containers = append(containers, manifest.Container{Number: ct.Number, Seals: seals})
 		}
 	}
 	// errKey puts the workflow's and the store's keys on the form's inputs.

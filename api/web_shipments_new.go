@@ -20,7 +20,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/shipments"
+	"github.com/postrelease/postrelease/manifest"
 	"github.com/postrelease/postrelease/store"
 )
 
@@ -44,7 +44,7 @@ func (s *Server) newShipmentPage(ctx context.Context) (newShipmentPage, error) {
 	if err != nil {
 		return newShipmentPage{}, errInternal(err)
 	}
-	return newShipmentPage{Ports: ports, Incoterms: shipments.Incoterms, Categories: domain.ProductCategories(), Problems: map[string][]string{}}, nil
+	return newShipmentPage{Ports: ports, Incoterms: manifest.Incoterms, Categories: domain.ProductCategories(), Problems: map[string][]string{}}, nil
 }
 
 func (s *Server) webNewShipment(c echo.Context) error {
@@ -164,9 +164,9 @@ type problem struct {
 // lines maps each list to the textarea line of each of its items, so errors
 // can say where they are. fe holds what could not be read at all; the rest is
 // checked by ShipmentInput.Normalize.
-func shipmentFromForm(f map[string]string) (in shipments.ShipmentInput, lines map[string][]int, fe map[string]string) {
+func shipmentFromForm(f map[string]string) (in manifest.ShipmentInput, lines map[string][]int, fe map[string]string) {
 	fe, lines = map[string]string{}, map[string][]int{}
-	in = shipments.ShipmentInput{EntryNumber: f["entry_number"], EntryType: f["entry_type"], BLNumber: f["bl_number"],
+	in = manifest.ShipmentInput{EntryNumber: f["entry_number"], EntryType: f["entry_type"], BLNumber: f["bl_number"],
 		ISFBLNumber: f["isf_bl_number"], Carrier: f["carrier"], VesselVoyage: f["vessel_voyage"], Port: f["port"],
 		Terminal: f["terminal"], PickupNumber: f["pickup_number"], PierPassAppointment: f["pierpass_appointment"],
 		Incoterm: f["incoterm"], ReconFlagged: f["recon_flagged"] != ""}
@@ -206,7 +206,7 @@ func shipmentFromForm(f map[string]string) (in shipments.ShipmentInput, lines ma
 	each("containers", func(i int, line string) {
 		head, loc, _ := strings.Cut(line, "@")
 		parts := strings.FieldsFunc(head, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
-		c := shipments.Container{Location: strings.TrimSpace(loc)}
+		c := manifest.Container{Location: strings.TrimSpace(loc)}
 		if len(parts) > 0 {
 			c.Number, c.Seals = parts[0], parts[1:]
 		}
@@ -217,13 +217,13 @@ func shipmentFromForm(f map[string]string) (in shipments.ShipmentInput, lines ma
 		key := fmt.Sprintf("lines[%d]", i)
 		if len(parts) != 5 {
 			fe[key] = fmt.Sprintf("write SKU | description | HTS | value | category: 5 parts separated by |, not %d", len(parts))
-			in.Lines = append(in.Lines, shipments.Line{})
+			in.Lines = append(in.Lines, manifest.Line{})
 			return
 		}
 		for j := range parts {
 			parts[j] = strings.TrimSpace(parts[j])
 		}
-		l := shipments.Line{SKU: parts[0], Description: parts[1], HTS: domain.HTSCode(parts[2]), Category: domain.ProductCategory(parts[4])}
+		l := manifest.Line{SKU: parts[0], Description: parts[1], HTS: domain.HTSCode(parts[2]), Category: domain.ProductCategory(parts[4])}
 		if v, err := domain.ParseMoney(parts[3]); err != nil {
 			fe[key+".value"] = err.Error()
 		} else {
@@ -265,7 +265,7 @@ func (s *Server) webImport(c echo.Context) error {
 			return errInternal(err)
 		}
 		defer f.Close()
-		if content, err = io.ReadAll(io.LimitReader(f, shipments.MaxImportBytes+1)); err != nil {
+		if content, err = io.ReadAll(io.LimitReader(f, manifest.MaxImportBytes+1)); err != nil {
 			return errInternal(err)
 		}
 		filename, contentType = fh.Filename, fh.Header.Get("Content-Type")

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/postrelease/postrelease/shipments"
+	"github.com/postrelease/postrelease/manifest"
 )
 
 // The demo release list imports whole: every row valid, 30 shipments, and
@@ -22,7 +22,7 @@ func TestDemoReleaseListParses(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	res, err := shipments.ParseReleaseList(f, "csv")
+	res, err := manifest.ParseReleaseList(f, "csv")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/shipments"
+	"github.com/postrelease/postrelease/manifest"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
 )
@@ -37,12 +37,12 @@ func sampleShipment(t *testing.T, entry string, version int64) workflows.Shipmen
 	lfd := domain.LastFreeDay(portTerms(t, "2704"), available)
 	freeEnd := domain.AddDays(lfd, 1)
 	located := t0.Add(3 * time.Hour)
-	in := shipments.ShipmentInput{
+	in := manifest.ShipmentInput{
 		EntryNumber: entry, EntryType: "01", BLNumber: "MAEU123456789", ISFBLNumber: "MAEU123456789", Carrier: "MAEU",
 		VesselVoyage: "MAERSK ESSEN 432E", Port: "2704", Terminal: "APM Terminals Pier 400",
-		Containers:    []shipments.Container{{Number: "CSQU3054383", Seals: []string{"SL1001"}}, {Number: "MSKU1234565", Seals: []string{"SL1002"}}},
+		Containers:    []manifest.Container{{Number: "CSQU3054383", Seals: []string{"SL1001"}}, {Number: "MSKU1234565", Seals: []string{"SL1002"}}},
 		AvailableDate: &available, ReleaseDate: release, Incoterm: "FOB",
-		Lines: []shipments.Line{{SKU: "DR-18V", Description: "18 V cordless drill", HTS: "8467.21.0010", Category: domain.CategoryPowerTool}},
+		Lines: []manifest.Line{{SKU: "DR-18V", Description: "18 V cordless drill", HTS: "8467.21.0010", Category: domain.CategoryPowerTool}},
 	}
 	id := "SH-" + strings.ReplaceAll(entry, "-", "")
 	return workflows.ShipmentState{

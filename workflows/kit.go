@@ -39,10 +39,8 @@ const (
 	ErrUnavailable = kit.ErrUnavailable
 )
 
-// ErrorType returns the type of a refusal from a workflow ("" for other errors).
-func ErrorType(err error) string { return kit.ErrorType(err) }
-
 var (
+	ErrorType        = kit.ErrorType
 	invalid          = kit.Invalid
 	conflict         = kit.Conflict
 	forbidden        = kit.Forbidden

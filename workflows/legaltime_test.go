@@ -9,7 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/shipments"
+	"github.com/postrelease/postrelease/manifest"
 )
 
 // Legal days in a named zone (changeLegalTimeZone) and when free time
@@ -278,7 +278,7 @@ func TestShipment_LegalZoneDeposit(t *testing.T) {
 	h := newShipHarness(t)
 	in := zonedShipment(t, domain.FreeTimeNextDay, pacific)
 	opened := h.state(time.Second)
-	do := h.act(time.Hour, ShipRecordDeliveryOrder, olivia, DeliveryOrderInput{Document: docRef("do"), Containers: []shipments.Container{
+	do := h.act(time.Hour, ShipRecordDeliveryOrder, olivia, DeliveryOrderInput{Document: docRef("do"), Containers: []manifest.Container{
 		{Number: "CSQU3054383", Seals: []string{"ML1234567"}}, {Number: "MSKU9070323", Seals: []string{"ML9999999"}}}})
 	deposit := h.act(332*hour, ShipRecordDeposit, olivia, DepositInput{Reference: "ES-1", Amount: domain.USD{Decimal: decimal.RequireFromString("3474")}})
 	after := h.state(332*hour + time.Minute)
@@ -336,7 +336,7 @@ func TestShipment_OldRunKeepsUTCAndAvailabilityDay(t *testing.T) {
 func TestShipment_LegalPhaseInZone(t *testing.T) {
 	first := newShipHarness(t)
 	in := zonedShipment(t, domain.FreeTimeNextDay, eastern)
-	first.act(1*hour, ShipRecordDeliveryOrder, olivia, DeliveryOrderInput{Document: docRef("do"), Containers: []shipments.Container{
+	first.act(1*hour, ShipRecordDeliveryOrder, olivia, DeliveryOrderInput{Document: docRef("do"), Containers: []manifest.Container{
 		{Number: "CSQU3054383", Seals: []string{"ML1234567"}}, {Number: "MSKU9070323", Seals: []string{"ML7654321"}}}})
 	first.act(2*hour, ShipAttachDocument, olivia, AttachDocumentInput{Kind: domain.DocFCCCertificate, Document: docRef("fcc")})
 	first.act(3*hour, ShipRecordDeposit, olivia, DepositInput{Reference: "ES-1", Amount: domain.USD{Decimal: decimal.RequireFromString("100")}})

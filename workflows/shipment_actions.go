@@ -11,7 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/shipments"
+	"github.com/postrelease/postrelease/manifest"
 )
 
 // The checks and the apply functions of the shipment's actions, in the order
@@ -380,7 +380,7 @@ func (s *shipment) recordLiquidationAction(ctx workflow.Context, actor Actor, in
 
 // lineOf is the index of the line with the SKU, or -1.
 func (s *shipment) lineOf(sku string) int {
-	return slices.IndexFunc(s.state.Shipment.Lines, func(l shipments.Line) bool { return l.SKU == strings.TrimSpace(sku) })
+	return slices.IndexFunc(s.state.Shipment.Lines, func(l manifest.Line) bool { return l.SKU == strings.TrimSpace(sku) })
 }
 
 func (s *shipment) checkMisclassification(in *MisclassificationInput, fe FieldErrors, actor Actor, _ time.Time) {

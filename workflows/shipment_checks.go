@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/shipments"
+	"github.com/postrelease/postrelease/manifest"
 )
 
 // The shipment's confirmation checks, the pickup block they decide, and the
@@ -262,7 +262,7 @@ func (s *shipment) startChild(now time.Time, in OpenCaseInput) string {
 	return in.CaseID
 }
 
-func firstSKU(lines []shipments.Line) string {
+func firstSKU(lines []manifest.Line) string {
 	if len(lines) == 0 {
 		return ""
 	}

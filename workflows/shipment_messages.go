@@ -7,8 +7,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/manifest"
 	"github.com/postrelease/postrelease/policy"
-	"github.com/postrelease/postrelease/shipments"
 )
 
 // ShipmentWorkflowName is the workflow type of a shipment: one per CBP entry,
@@ -159,8 +159,8 @@ type (
 	// DeliveryOrderInput records the carrier's delivery order: the document
 	// (stored first through the documents API) and the seal numbers it shows.
 	DeliveryOrderInput struct {
-		Document   DocumentRef           `json:"document"`
-		Containers []shipments.Container `json:"containers"`
+		Document   DocumentRef          `json:"document"`
+		Containers []manifest.Container `json:"containers"`
 	}
 	AttachDocumentInput struct {
 		Kind     domain.DocumentKind `json:"kind"`
@@ -335,18 +335,18 @@ func (o *Override) overrides(c Check) bool {
 // ShipmentState is everything the shipment workflow knows; QueryState answers
 // it and the read model stores it after every change (Version grows).
 type ShipmentState struct {
-	ShipmentID   string                  `json:"shipment_id"`
-	WorkflowID   string                  `json:"workflow_id"`
-	Version      int64                   `json:"version"`
-	Phase        string                  `json:"phase"`
-	Shipment     shipments.ShipmentInput `json:"shipment"`
-	EntryDate    time.Time               `json:"entry_date"`
-	Policy       policy.Policy           `json:"policy"`
-	ReleaseRules domain.ReleaseRules     `json:"release_rules"`
-	Checks       []Check                 `json:"checks"`
-	Tasks        []Task                  `json:"tasks"`
-	Containers   []ContainerStatus       `json:"containers"`
-	Dispositions []domain.Disposition    `json:"dispositions"`
+	ShipmentID   string                 `json:"shipment_id"`
+	WorkflowID   string                 `json:"workflow_id"`
+	Version      int64                  `json:"version"`
+	Phase        string                 `json:"phase"`
+	Shipment     manifest.ShipmentInput `json:"shipment"`
+	EntryDate    time.Time              `json:"entry_date"`
+	Policy       policy.Policy          `json:"policy"`
+	ReleaseRules domain.ReleaseRules    `json:"release_rules"`
+	Checks       []Check                `json:"checks"`
+	Tasks        []Task                 `json:"tasks"`
+	Containers   []ContainerStatus      `json:"containers"`
+	Dispositions []domain.Disposition   `json:"dispositions"`
 	// ISFBLNumber is the B/L number filed in the ISF, from the opening data
 	// or recorded later. Shipment itself stays as it was opened.
 	ISFBLNumber   string           `json:"isf_bl_number,omitempty"`
@@ -387,10 +387,10 @@ type ShipmentState struct {
 // so later edits do not move the clocks of running shipments. Resume is set
 // only when the workflow continues as new: the state so far.
 type OpenShipmentInput struct {
-	ShipmentID      string                  `json:"shipment_id"`
-	ClientRequestID string                  `json:"client_request_id,omitempty"`
-	Shipment        shipments.ShipmentInput `json:"shipment"`
-	Port            domain.PortTerms        `json:"port"`
+	ShipmentID      string                 `json:"shipment_id"`
+	ClientRequestID string                 `json:"client_request_id,omitempty"`
+	Shipment        manifest.ShipmentInput `json:"shipment"`
+	Port            domain.PortTerms       `json:"port"`
 	// LegalTimeZone is the zone of the entry's legal days: the port's, or
 	// the one POSTRELEASE_LEGAL_TIME_ZONE sets. Empty (shipments opened
 	// before legal zones): UTC. A resumed run takes it from Resume.

@@ -21,8 +21,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/manifest"
 	"github.com/postrelease/postrelease/policy"
-	"github.com/postrelease/postrelease/shipments"
 )
 
 // Shipment tests start on Tuesday 2026-03-10 09:00 UTC (testStart). The goods
@@ -72,10 +72,10 @@ func day(s string) *time.Time {
 // electronic and port checks pass on their own.
 func completeShipment(t *testing.T) OpenShipmentInput {
 	t.Helper()
-	sh := shipments.ShipmentInput{
+	sh := manifest.ShipmentInput{
 		EntryNumber: "ABC-1234567-8", EntryType: "01", BLNumber: "MAEU123456789", ISFBLNumber: "MAEU123456789",
 		Carrier: "MAEU", VesselVoyage: "MAERSK ESSEX 612E", Port: "2704", Terminal: "APM Pier 400",
-		Containers: []shipments.Container{
+		Containers: []manifest.Container{
 			{Number: "CSQU3054383", Seals: []string{"ML1234567"}, Location: "B12-04-3"},
 			{Number: "MSKU9070323", Seals: []string{"ML7654321"}, Location: "B12-05-1"},
 		},
@@ -83,7 +83,7 @@ func completeShipment(t *testing.T) OpenShipmentInput {
 		PickupNumber: "PU55501", PierPassAppointment: "PP998877",
 		Dispositions: []domain.Disposition{{Code: "1C", At: time.Date(2026, 3, 9, 14, 5, 0, 0, time.UTC)}},
 		Incoterm:     "FOB",
-		Lines: []shipments.Line{
+		Lines: []manifest.Line{
 			{SKU: "DRL-20V", Description: "20V cordless drill", HTS: "8467.21.0030", Value: domain.USD{Decimal: decimal.RequireFromString("18400")}, Category: domain.CategoryPowerTool},
 			{SKU: "WR-SET-12", Description: "12-piece wrench set", HTS: "8204.11.0030", Value: domain.USD{Decimal: decimal.RequireFromString("48250")}, Category: domain.CategoryOther},
 		},
@@ -255,7 +255,7 @@ func TestShipment_SealMismatchBlocksPickup(t *testing.T) {
 	h := newShipHarness(t)
 	in := completeShipment(t)
 	opened := h.state(time.Second)
-	do := h.act(1*hour, ShipRecordDeliveryOrder, olivia, DeliveryOrderInput{Document: docRef("do"), Containers: []shipments.Container{
+	do := h.act(1*hour, ShipRecordDeliveryOrder, olivia, DeliveryOrderInput{Document: docRef("do"), Containers: []manifest.Container{
 		{Number: "CSQU3054383", Seals: []string{"ML1234567"}}, {Number: "MSKU 907032-3", Seals: []string{"ML7654399"}}}})
 	afterDO := h.state(1*hour + time.Minute)
 	blockedGateOut := h.act(2*hour, ShipRecordGateOut, olivia, GateOutInput{Container: "CSQU3054383"})
@@ -445,7 +445,7 @@ func TestShipment_LegalClockOverYears(t *testing.T) {
 	// document on day one.
 	first := newShipHarness(t)
 	in := completeShipment(t)
-	first.act(1*hour, ShipRecordDeliveryOrder, olivia, DeliveryOrderInput{Document: docRef("do"), Containers: []shipments.Container{
+	first.act(1*hour, ShipRecordDeliveryOrder, olivia, DeliveryOrderInput{Document: docRef("do"), Containers: []manifest.Container{
 		{Number: "CSQU3054383", Seals: []string{"ML1234567"}}, {Number: "MSKU9070323", Seals: []string{"ML7654321"}}}})
 	first.act(2*hour, ShipAttachDocument, olivia, AttachDocumentInput{Kind: domain.DocFCCCertificate, Document: docRef("fcc")})
 	first.act(3*hour, ShipRecordDeposit, olivia, DepositInput{Reference: "ES-1", Amount: domain.USD{Decimal: decimal.RequireFromString("100")}})
@@ -586,7 +586,7 @@ func TestShipment_OverrideDoesNotWaiveLaterMismatch(t *testing.T) {
 	in := completeShipment(t)
 	in.Shipment.ISFBLNumber = "OOLU000000001" // differs from the B/L: an ISF case opens
 	override := h.act(1*hour, ShipOverrideBlock, maya, OverrideBlockInput{Reason: "ISF amended with CBP; case stays open"})
-	do := h.act(2*hour, ShipRecordDeliveryOrder, olivia, DeliveryOrderInput{Document: docRef("do"), Containers: []shipments.Container{
+	do := h.act(2*hour, ShipRecordDeliveryOrder, olivia, DeliveryOrderInput{Document: docRef("do"), Containers: []manifest.Container{
 		{Number: "CSQU3054383", Seals: []string{"ML1234567"}}, {Number: "MSKU9070323", Seals: []string{"XX0000000"}}}})
 	afterDO := h.state(2*hour + time.Minute)
 	gate := h.act(3*hour, ShipRecordGateOut, olivia, GateOutInput{Container: "MSKU9070323"})

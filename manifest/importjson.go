@@ -1,4 +1,4 @@
-package shipments
+package manifest
 
 // A broker's release list as JSON: an array of shipments, or an object
 // {"shipments": [...]}, each shipment an object with the fields of

@@ -1,4 +1,4 @@
-package shipments
+package manifest
 
 import (
 	"encoding/csv"

@@ -1,10 +1,10 @@
-// Package shipments holds a shipment's opening data and the import of a
+// Package manifest holds a shipment's opening data and the import of a
 // broker's release list (CSV or JSON). It is pure: no I/O beyond reading the
 // io.Reader it is given, no clock, no randomness, so the API, activities and
 // workflows may all call it. The rules themselves (entry numbers, ports, HTS
 // codes, money, container numbers, categories, dispositions) live in domain;
 // this package applies them to a shipment and says which field is wrong.
-package shipments
+package manifest
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package shipments
+package manifest
 
 // A broker's release list as CSV (UTF-8, comma-separated, RFC 4180 quoting;
 // a field may not span lines). The first non-blank line is the header; column
