@@ -10,7 +10,7 @@ const (
 	PSCDaysBeforeLiquidation    = 15  // and no later than 15 days before scheduled liquidation
 	LiquidationDaysAfterEntry   = 314 // CBP's usual liquidation cycle
 	ReconMonthsAfterEntry       = 21  // recon entry due 21 months after the flagged summary
-	ProtestDaysAfterLiquidation = 180
+	ProtestDaysAfterLiquidation = 180 // protest within 180 days after liquidation (ProtestWindowDays, protest.go)
 )
 
 // Date truncates t to its calendar day in UTC.
@@ -67,7 +67,10 @@ func PSCWindowOpen(entry, liquidation, now time.Time, loc *time.Location) bool {
 // ReconDue is the due date of the reconciliation entry.
 func ReconDue(entry time.Time) time.Time { return AddMonths(entry, ReconMonthsAfterEntry) }
 
-// ProtestLastDay is the last day to protest a liquidation.
+// ProtestLastDay is the last day to protest a liquidation: 180 calendar days
+// after the date of liquidation, day 1 being the day after (19 USC
+// 1514(c)(3)). No weekend or holiday moves it: the earliest reading, which a
+// filing never regrets.
 func ProtestLastDay(liquidation time.Time) time.Time {
 	return AddDays(liquidation, ProtestDaysAfterLiquidation)
 }
