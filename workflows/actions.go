@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -12,8 +11,6 @@ import (
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/workflows/kit"
 )
-
-const maxText = 4000
 
 // PermitClaim says whether actor may claim a step or task (what names it in
 // messages) owned by ownerRole and assigned to assignee: only an officer or a
@@ -48,33 +45,6 @@ func PermitRelease(what string, assignee string, actor Actor) error {
 		return forbidden(fmt.Sprintf("%s is assigned to %s; only they or a manager may release it", what, assignee))
 	}
 	return nil
-}
-
-func required(fe FieldErrors, field, v string) string {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		fe[field] = "is required"
-	} else if len(v) > maxText {
-		fe[field] = fmt.Sprintf("is longer than %d characters", maxText)
-	}
-	return v
-}
-
-func optional(fe FieldErrors, field, v string) string {
-	v = strings.TrimSpace(v)
-	if len(v) > maxText {
-		fe[field] = fmt.Sprintf("is longer than %d characters", maxText)
-	}
-	return v
-}
-
-// oneOf checks a choice: one of allowed, exactly as written.
-func oneOf(fe FieldErrors, field, v string, allowed []string) string {
-	v = strings.TrimSpace(v)
-	if !slices.Contains(allowed, v) {
-		fe[field] = "must be one of " + strings.Join(allowed, ", ")
-	}
-	return v
 }
 
 // enterReconciliation opens the recon step, or skips it with the reason when

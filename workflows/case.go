@@ -37,7 +37,7 @@ type detentionCase struct {
 	outbox kit.Outbox
 	// searchAttrs are the values last written to Temporal's visibility.
 	searchAttrs searchValues
-	// version is the workflow.GetVersion of changeCaseKinds: DefaultVersion
+	// version is the workflow.GetVersion of ChangeCaseKinds: DefaultVersion
 	// for a case started before kinds existed (always an HS
 	// misclassification, no parent), 1 since.
 	version workflow.Version
@@ -48,20 +48,8 @@ type detentionCase struct {
 	clockFired bool
 }
 
-// changeCaseKinds is the GetVersion change id of case kinds and of the
-// closing signal to a parent shipment.
-const changeCaseKinds = "case-kinds"
-
-// changeLegalTimeZone is the GetVersion change id of legal days in a named
-// zone (OpenCaseInput.LegalTimeZone; the shipment's too). Version 1: a last
-// day ends at the end of that day in the zone, UTC when the input has none,
-// and the reconciliation step is due at the end of its due day. A run
-// started before (DefaultVersion) keeps 00:00 UTC and the start of the recon
-// due day even if its input somehow names a zone, so its timers replay.
-const changeLegalTimeZone = "legal-time-zone"
-
 func (c *detentionCase) setup(ctx workflow.Context, in OpenCaseInput) error {
-	c.version = workflow.GetVersion(ctx, changeCaseKinds, workflow.DefaultVersion, 1)
+	c.version = workflow.GetVersion(ctx, ChangeCaseKinds, workflow.DefaultVersion, 1)
 	clockOutbox := workflow.GetVersion(ctx, kit.ChangeClockAndOutbox, workflow.DefaultVersion, 1)
 	c.cancelTimers, c.outbox.Async = clockOutbox >= 1, clockOutbox >= 1
 	c.outbox.Subject = []any{"case", in.CaseID}
@@ -75,7 +63,7 @@ func (c *detentionCase) setup(ctx workflow.Context, in OpenCaseInput) error {
 	// The zone is loaded once, here: LoadZone reads the tz database, which
 	// gives the same rules for the same name on every worker of one image.
 	var legalLoc *time.Location // nil: the UTC rule of runs started before legal zones
-	if workflow.GetVersion(ctx, changeLegalTimeZone, workflow.DefaultVersion, 1) >= 1 {
+	if workflow.GetVersion(ctx, ChangeLegalTimeZone, workflow.DefaultVersion, 1) >= 1 {
 		loc, err := domain.LegalLocation(in.LegalTimeZone)
 		if err != nil {
 			return invalid(FieldErrors{"legal_time_zone": err.Error()})
@@ -108,9 +96,9 @@ func (c *detentionCase) setup(ctx workflow.Context, in OpenCaseInput) error {
 	// cases have neither, and their legal dates only when the entry date is known.
 	if kind == KindHSMisclassification {
 		c.state.Amounts = domain.ComputeAmounts(in.EnteredValue.Decimal, in.DeclaredRate, in.CorrectRate, in.PenaltyRate)
-		c.state.Deadlines = computeDeadlines(in, legalLoc)
+		c.state.Deadlines = ComputeDeadlines(in, legalLoc)
 	} else if !in.EntryDate.IsZero() {
-		c.state.Deadlines = computeDeadlines(in, legalLoc)
+		c.state.Deadlines = ComputeDeadlines(in, legalLoc)
 	}
 	if in.OpenedBy.Role == domain.RoleOfficer {
 		c.caseOfficer = in.OpenedBy.Email

@@ -27,7 +27,7 @@ var CaseSpecs = []CaseSpec{
 		Fields: []kit.Field{{Name: "reference", Label: "PSC reference (ACE)", Kind: kit.FieldText}},
 		Permit: onStep(ActionFilePSC, StepFilePSC)},
 		func(_ *detentionCase, in *FilePSCInput, fe FieldErrors, _ Actor, _ time.Time) {
-			in.Reference = required(fe, "reference", in.Reference)
+			in.Reference = Required(fe, "reference", in.Reference)
 		}, (*detentionCase).filePSC),
 	kit.Define(CaseSpec{Name: string(ActionRecordCBPDecision), Title: "Record CBP decision",
 		Help: "CBP's answer to the PSC: accepted moves the case to payment; rejected sends it back to filing.",
@@ -40,7 +40,7 @@ var CaseSpecs = []CaseSpec{
 			switch in.Decision {
 			case "accepted":
 			case "rejected":
-				in.Reason = required(fe, "reason", in.Reason)
+				in.Reason = Required(fe, "reason", in.Reason)
 			default:
 				fe["decision"] = "must be accepted or rejected"
 			}
@@ -79,7 +79,7 @@ var CaseSpecs = []CaseSpec{
 			} else {
 				in.NewHTS = string(h)
 			}
-			in.Rule = required(fe, "rule", in.Rule)
+			in.Rule = Required(fe, "rule", in.Rule)
 		}, (*detentionCase).proposeCodeFix),
 	kit.Define(CaseSpec{Name: string(ActionApproveCodeFix), Title: "Approve code fix",
 		Help: "Approval changes the product catalog and records the rule change; rejection sends the fix back to its proposer.",
@@ -92,7 +92,7 @@ var CaseSpecs = []CaseSpec{
 			switch in.Decision {
 			case "approved":
 			case "rejected":
-				in.Comment = required(fe, "comment", in.Comment)
+				in.Comment = Required(fe, "comment", in.Comment)
 			default:
 				fe["decision"] = "must be approved or rejected"
 			}
@@ -102,7 +102,7 @@ var CaseSpecs = []CaseSpec{
 		Fields: []kit.Field{{Name: "reference", Label: "Prior disclosure reference", Kind: kit.FieldText}},
 		Permit: onStep(ActionFilePriorDisclosure, StepPriorDisclosure)},
 		func(_ *detentionCase, in *PriorDisclosureInput, fe FieldErrors, _ Actor, _ time.Time) {
-			in.Reference = required(fe, "reference", in.Reference)
+			in.Reference = Required(fe, "reference", in.Reference)
 		}, (*detentionCase).filePriorDisclosure),
 	kit.Define(CaseSpec{Name: string(ActionRecordSealFindings), Title: "Record seal findings",
 		Help: "What the terminal, the carrier or CBP found about the seals that differ.",
@@ -110,8 +110,8 @@ var CaseSpecs = []CaseSpec{
 			{Name: "findings", Label: "Findings (what the terminal, carrier or CBP found)", Kind: kit.FieldLongText}},
 		Permit: onStep(ActionRecordSealFindings, StepInvestigateSeals)},
 		func(_ *detentionCase, in *SealFindingsInput, fe FieldErrors, _ Actor, _ time.Time) {
-			in.Findings = required(fe, "findings", in.Findings)
-			in.Resolution = oneOf(fe, "resolution", in.Resolution, SealResolutions)
+			in.Findings = Required(fe, "findings", in.Findings)
+			in.Resolution = OneOf(fe, "resolution", in.Resolution, SealResolutions)
 		}, (*detentionCase).recordSealFindings),
 	kit.Define(CaseSpec{Name: string(ActionRecordISFAmendment), Title: "Record ISF amendment",
 		Help: "The amended ISF (10+2) filed for the discrepancy. " + ISFDamagesWarning + ".",
@@ -119,8 +119,8 @@ var CaseSpecs = []CaseSpec{
 			{Name: "corrected_bl_number", Label: "Corrected B/L number (if the B/L was wrong)", Kind: kit.FieldText}},
 		Permit: onStep(ActionRecordISFAmendment, StepAmendISF)},
 		func(_ *detentionCase, in *ISFAmendmentInput, fe FieldErrors, _ Actor, _ time.Time) {
-			in.AmendedISFReference = required(fe, "amended_isf_reference", in.AmendedISFReference)
-			in.CorrectedBLNumber = optional(fe, "corrected_bl_number", in.CorrectedBLNumber)
+			in.AmendedISFReference = Required(fe, "amended_isf_reference", in.AmendedISFReference)
+			in.CorrectedBLNumber = Optional(fe, "corrected_bl_number", in.CorrectedBLNumber)
 		}, (*detentionCase).recordISFAmendment),
 	kit.Define(CaseSpec{Name: string(ActionRecordHoldResolution), Title: "Record hold resolution",
 		Help: "How CBP's hold ended. The shipment's release follows its dispositions, not this case.",
@@ -129,9 +129,9 @@ var CaseSpecs = []CaseSpec{
 			{Name: "note", Label: "Note", Kind: kit.FieldLongText}},
 		Permit: onStep(ActionRecordHoldResolution, StepResolveHold)},
 		func(_ *detentionCase, in *HoldResolutionInput, fe FieldErrors, _ Actor, _ time.Time) {
-			in.Outcome = oneOf(fe, "outcome", in.Outcome, HoldOutcomes)
-			in.Reference = required(fe, "reference", in.Reference)
-			in.Note = optional(fe, "note", in.Note)
+			in.Outcome = OneOf(fe, "outcome", in.Outcome, HoldOutcomes)
+			in.Reference = Required(fe, "reference", in.Reference)
+			in.Note = Optional(fe, "note", in.Note)
 		}, (*detentionCase).recordHoldResolution),
 	kit.Define(CaseSpec{Name: string(ActionClose), Title: "Close",
 		Help:    "A manager closes the case with a summary of what was done.",
@@ -139,13 +139,13 @@ var CaseSpecs = []CaseSpec{
 		Fields:  []kit.Field{{Name: "summary", Label: "Closing summary", Kind: kit.FieldLongText}},
 		Permit:  onStep(ActionClose, StepClose)},
 		func(_ *detentionCase, in *CloseInput, fe FieldErrors, _ Actor, _ time.Time) {
-			in.Summary = required(fe, "summary", in.Summary)
+			in.Summary = Required(fe, "summary", in.Summary)
 		}, (*detentionCase).close),
 	kit.Define(CaseSpec{Name: string(ActionAddNote), Title: "Add note",
 		Fields: []kit.Field{{Name: "text", Label: "Note", Kind: kit.FieldLongText}},
 		Permit: func(s *CaseState, actor Actor, _ time.Time) error { _, err := openCase(s, actor); return err }},
 		func(_ *detentionCase, in *NoteInput, fe FieldErrors, _ Actor, _ time.Time) {
-			in.Text = required(fe, "text", in.Text)
+			in.Text = Required(fe, "text", in.Text)
 		}, (*detentionCase).addNote),
 	kit.Define(CaseSpec{Name: string(ActionReassign), Title: "Reassign",
 		Help:   "Gives the current step to another officer or manager (a manager's step needs a manager).",
@@ -275,7 +275,7 @@ func decodePayment(c *detentionCase, _ Actor, raw json.RawMessage, _ time.Time) 
 		return in, err
 	}
 	fe := FieldErrors{}
-	in.Reference = required(fe, "reference", in.Reference)
+	in.Reference = Required(fe, "reference", in.Reference)
 	if err := domain.ValidateMoney(in.Amount); err != nil {
 		fe["amount"] = err.Error()
 	} else if in.Amount.LessThan(s.Amounts.Total.Decimal) {
@@ -290,7 +290,7 @@ func decodePayment(c *detentionCase, _ Actor, raw json.RawMessage, _ time.Time) 
 
 // checkReassign checks the new assignee, whose role the API looked up.
 func checkReassign(c *detentionCase, in *ReassignInput, fe FieldErrors, _ Actor, _ time.Time) {
-	in.AssigneeEmail = strings.ToLower(required(fe, "assignee_email", in.AssigneeEmail))
+	in.AssigneeEmail = strings.ToLower(Required(fe, "assignee_email", in.AssigneeEmail))
 	cur := c.state.Current()
 	switch {
 	case fe["assignee_email"] != "":

@@ -876,7 +876,7 @@ func TestCaseWorkflow_RefusedUpdates(t *testing.T) {
 		// invalid input, with the field named
 		{"PSC without reference", atFilePSC, ActionFilePSC, olivia, `{"reference":"  "}`, ErrInvalid, []string{"reference: is required"}},
 		{"PSC input not an object", atFilePSC, ActionFilePSC, olivia, `["PSC-1"]`, ErrInvalid, []string{"input: is not valid JSON"}},
-		{"PSC reference too long", atFilePSC, ActionFilePSC, olivia, `{"reference":"` + strings.Repeat("x", maxText+1) + `"}`, ErrInvalid, []string{"reference: is longer than 4000"}},
+		{"PSC reference too long", atFilePSC, ActionFilePSC, olivia, `{"reference":"` + strings.Repeat("x", MaxText+1) + `"}`, ErrInvalid, []string{"reference: is longer than 4000"}},
 		{"note without text", atFilePSC, ActionAddNote, olivia, `{}`, ErrInvalid, []string{"text: is required"}},
 		{"CBP decision neither accepted nor rejected", atCBPDecision, ActionRecordCBPDecision, olivia, `{"decision":"maybe"}`, ErrInvalid, []string{"decision: must be accepted or rejected"}},
 		{"CBP rejection without reason", atCBPDecision, ActionRecordCBPDecision, olivia, `{"decision":"rejected","reason":" "}`, ErrInvalid, []string{"reason: is required"}},

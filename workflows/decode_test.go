@@ -37,7 +37,7 @@ func TestStrictDecodeNamesTheField(t *testing.T) {
 	}
 }
 
-// Runs started before changeTasksAndReferences took any reference number of
+// Runs started before ChangeTasksAndReferences took any reference number of
 // up to 35 characters, and replaying them decodes the same inputs again in
 // the handlers: they must still be accepted there, while new runs refuse them.
 func TestReferenceRulesFollowTheRunsVersion(t *testing.T) {

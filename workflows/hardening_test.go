@@ -196,7 +196,7 @@ func TestShipment_IdempotencyKeyRefusedAcrossRuns(t *testing.T) {
 }
 
 // report_misclassification: an explicit 0 penalty rate is 0; only an absent
-// rate takes the 2.5 % default. Runs before changeExplicitZeroPenalty read 0
+// rate takes the 2.5 % default. Runs before ChangeExplicitZeroPenalty read 0
 // as absent.
 func TestShipment_ReportMisclassificationExplicitZeroPenalty(t *testing.T) {
 	zero := decimal.Zero
@@ -213,7 +213,7 @@ func TestShipment_ReportMisclassificationExplicitZeroPenalty(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newShipHarness(t)
 			if tc.old {
-				h.env.OnGetVersion(changeExplicitZeroPenalty, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+				h.env.OnGetVersion(ChangeExplicitZeroPenalty, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 			}
 			r := h.act(time.Hour, ShipReportMisclassification, olivia, MisclassificationInput{SKU: "WR-SET-12", CorrectHTS: "8204.11.0060",
 				DeclaredRate: decimal.RequireFromString("0.025"), CorrectRate: decimal.RequireFromString("0.072"), PenaltyRate: tc.penalty,

@@ -12,7 +12,7 @@ import (
 	"github.com/postrelease/postrelease/manifest"
 )
 
-// Legal days in a named zone (changeLegalTimeZone) and when free time
+// Legal days in a named zone (ChangeLegalTimeZone) and when free time
 // starts, with the test suite's time skipping.
 
 const (
@@ -140,7 +140,7 @@ func TestCaseWorkflow_PSCWindowInLegalZone(t *testing.T) {
 
 	t.Run("a case started before legal zones keeps 00:00 UTC", func(t *testing.T) {
 		h := newHarness(t)
-		h.env.OnGetVersion(changeLegalTimeZone, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+		h.env.OnGetVersion(ChangeLegalTimeZone, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 		in := zonedCase(t, entryDaysBefore, pacific) // as if an old worker had been handed a new input
 		before := h.snapshot(15*hour - time.Second)
 		filed := h.update(15*hour+time.Minute, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-x"})
@@ -314,7 +314,7 @@ func TestShipment_LegalZoneDeposit(t *testing.T) {
 // input says.
 func TestShipment_OldRunKeepsUTCAndAvailabilityDay(t *testing.T) {
 	h := newShipHarness(t)
-	h.env.OnGetVersion(changeLegalTimeZone, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	h.env.OnGetVersion(ChangeLegalTimeZone, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	in := zonedShipment(t, domain.FreeTimeNextDay, pacific)
 	opened := h.state(time.Second)
 	h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, time.Hour)

@@ -19,6 +19,9 @@ func CaseWorkflowID(caseID string) string { return "detention-case-" + caseID }
 // Workflow type names.
 const CaseWorkflowName = "DetentionCase"
 
+// MaxText is the longest free text a field takes (a reason, a note).
+const MaxText = 4000
+
 const (
 	StepFilePSC         Step = "file_psc"
 	StepCBPDecision     Step = "cbp_decision"

@@ -96,8 +96,8 @@ func (in *OpenCaseInput) normalizeShipmentCase() FieldErrors {
 	in.Reason = strings.TrimSpace(in.Reason)
 	if in.Reason == "" {
 		fe["reason"] = "is required: what the shipment found"
-	} else if len(in.Reason) > maxText {
-		fe["reason"] = fmt.Sprintf("is longer than %d characters", maxText)
+	} else if len(in.Reason) > MaxText {
+		fe["reason"] = fmt.Sprintf("is longer than %d characters", MaxText)
 	}
 	if len(fe) == 0 {
 		return nil
@@ -105,11 +105,11 @@ func (in *OpenCaseInput) normalizeShipmentCase() FieldErrors {
 	return fe
 }
 
-// computeDeadlines derives the case's legal dates from its entry, with legal
+// ComputeDeadlines derives the case's legal dates from its entry, with legal
 // days ending in loc. A nil loc is the rule of cases started before legal
-// zones (changeLegalTimeZone): days end at 00:00 UTC and the reconciliation
+// zones (ChangeLegalTimeZone): days end at 00:00 UTC and the reconciliation
 // step is due at the start of its due day.
-func computeDeadlines(in OpenCaseInput, loc *time.Location) Deadlines {
+func ComputeDeadlines(in OpenCaseInput, loc *time.Location) Deadlines {
 	d := Deadlines{Liquidation: domain.DefaultLiquidation(in.EntryDate), LiquidationEstimated: true}
 	if in.ScheduledLiquidation != nil {
 		d.Liquidation, d.LiquidationEstimated = *in.ScheduledLiquidation, false

@@ -35,7 +35,7 @@ type shipment struct {
 	outbox  kit.Outbox
 	pending []OpenCaseInput // child cases to start
 	sa      shipmentSearch
-	// Since changeTasksAndReferences (runs started before keep the old ways):
+	// Since ChangeTasksAndReferences (runs started before keep the old ways):
 	// taskNotices: a task an action made unnecessary names the actor, and a
 	// reminder whose task is already due is dropped (its escalation says
 	// more); strictReferences: B/L, pickup, appointment and seal numbers must
@@ -43,22 +43,13 @@ type shipment struct {
 	// must keep accepting what it accepted then.
 	taskNotices, strictReferences bool
 	// cancelTimers: since kit.ChangeClockAndOutbox, as outbox.Async;
-	// explicitZeroPenalty: since changeExplicitZeroPenalty.
+	// explicitZeroPenalty: since ChangeExplicitZeroPenalty.
 	cancelTimers, explicitZeroPenalty bool
 	// legalLoc is the zone the entry's legal days end in (Legal.TimeZone),
 	// portLoc the terminal's, for free time (Demurrage.Terms.TimeZone); UTC
-	// for a shipment opened before changeLegalTimeZone, or without zones.
+	// for a shipment opened before ChangeLegalTimeZone, or without zones.
 	legalLoc, portLoc *time.Location
 }
-
-// changeExplicitZeroPenalty is the GetVersion change id of a reported
-// misclassification's penalty rate: an explicit 0 is kept, only an absent
-// rate takes the default (before, 0 was read as absent).
-const changeExplicitZeroPenalty = "explicit-zero-penalty"
-
-// changeTasksAndReferences is the GetVersion change id of taskNotices and
-// strictReferences.
-const changeTasksAndReferences = "tasks-and-references"
 
 type shipmentSearch struct {
 	Status, Step string
@@ -66,20 +57,20 @@ type shipmentSearch struct {
 }
 
 func (s *shipment) setup(ctx workflow.Context, in OpenShipmentInput) error {
-	v := workflow.GetVersion(ctx, changeTasksAndReferences, workflow.DefaultVersion, 1)
+	v := workflow.GetVersion(ctx, ChangeTasksAndReferences, workflow.DefaultVersion, 1)
 	s.taskNotices, s.strictReferences = v >= 1, v >= 1
 	clockOutbox := workflow.GetVersion(ctx, kit.ChangeClockAndOutbox, workflow.DefaultVersion, 1)
 	s.cancelTimers, s.outbox.Async = clockOutbox >= 1, clockOutbox >= 1
 	s.outbox.Subject = []any{"shipment", in.ShipmentID}
-	s.explicitZeroPenalty = workflow.GetVersion(ctx, changeExplicitZeroPenalty, workflow.DefaultVersion, 1) >= 1
-	// Since changeLegalTimeZone, legal days end in the legal zone, free time
+	s.explicitZeroPenalty = workflow.GetVersion(ctx, ChangeExplicitZeroPenalty, workflow.DefaultVersion, 1) >= 1
+	// Since ChangeLegalTimeZone, legal days end in the legal zone, free time
 	// at the end of the last free day in the port's zone, and the port's
 	// terms say when free time starts. A run started before keeps 00:00 UTC
 	// and the availability day as free day 1: its input has none of the
 	// three, and they are cleared should it have them. A resumed run reads
 	// them from its state (empty for a shipment opened before: UTC and the
 	// availability day).
-	if workflow.GetVersion(ctx, changeLegalTimeZone, workflow.DefaultVersion, 1) < 1 {
+	if workflow.GetVersion(ctx, ChangeLegalTimeZone, workflow.DefaultVersion, 1) < 1 {
 		in.LegalTimeZone, in.Port.TimeZone, in.Port.FreeTimeStarts = "", "", ""
 	}
 	legalZone, portZone := in.LegalTimeZone, in.Port.TimeZone

@@ -235,7 +235,7 @@ func (s *shipment) attachDocument(ctx workflow.Context, actor Actor, in AttachDo
 }
 
 func (s *shipment) checkNotApplicable(in *NotApplicableInput, fe FieldErrors, _ Actor, _ time.Time) {
-	in.Reason = required(fe, "reason", in.Reason)
+	in.Reason = Required(fe, "reason", in.Reason)
 	if r := s.requirement(in.Kind); r == nil {
 		fe["kind"] = fmt.Sprintf("%q is not required by this shipment's lines", in.Kind)
 	} else if r.Status != DocMissing {
@@ -268,7 +268,7 @@ func decodeDecideNotApplicable(s *shipment, actor Actor, raw json.RawMessage, _ 
 		fe["decision"] = `must be "approved" or "rejected"`
 	}
 	if in.Decision == "rejected" {
-		in.Comment = required(fe, "comment", in.Comment)
+		in.Comment = Required(fe, "comment", in.Comment)
 	}
 	if len(fe) > 0 {
 		return in, invalid(fe)
@@ -290,7 +290,7 @@ func (s *shipment) decideNotApplicable(ctx workflow.Context, actor Actor, in Dec
 }
 
 func (s *shipment) checkOverride(in *OverrideBlockInput, fe FieldErrors, _ Actor, _ time.Time) {
-	in.Reason = required(fe, "reason", in.Reason)
+	in.Reason = Required(fe, "reason", in.Reason)
 }
 
 func (s *shipment) overrideBlock(ctx workflow.Context, actor Actor, in OverrideBlockInput) error {
@@ -339,7 +339,7 @@ func (s *shipment) recordGateOut(ctx workflow.Context, actor Actor, in GateOutIn
 }
 
 func (s *shipment) checkDeposit(in *DepositInput, fe FieldErrors, _ Actor, _ time.Time) {
-	in.Reference = required(fe, "reference", in.Reference)
+	in.Reference = Required(fe, "reference", in.Reference)
 	if err := domain.ValidateMoney(in.Amount.Decimal); err != nil {
 		fe["amount"] = err.Error()
 	}
@@ -389,7 +389,7 @@ func (s *shipment) checkMisclassification(in *MisclassificationInput, fe FieldEr
 		fe["sku"] = fmt.Sprintf("%q is not a line of this shipment", in.SKU)
 		return
 	}
-	in.Reason = required(fe, "reason", in.Reason)
+	in.Reason = Required(fe, "reason", in.Reason)
 	// Before explicitZeroPenalty an explicit 0 took the default too.
 	if in.PenaltyRate == nil || (!s.explicitZeroPenalty && in.PenaltyRate.IsZero()) {
 		def := domain.DefaultPenaltyRate
@@ -422,7 +422,7 @@ func (s *shipment) addNote(ctx workflow.Context, actor Actor, in NoteInput) erro
 }
 
 func (s *shipment) checkReassign(in *ShipmentReassignInput, fe FieldErrors, _ Actor, _ time.Time) {
-	in.AssigneeEmail = strings.ToLower(required(fe, "assignee_email", in.AssigneeEmail))
+	in.AssigneeEmail = strings.ToLower(Required(fe, "assignee_email", in.AssigneeEmail))
 	t := s.activeTask(in.Task)
 	switch {
 	case t == nil:

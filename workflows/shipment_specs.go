@@ -145,7 +145,7 @@ var ShipmentSpecs = []ShipmentSpec{
 		Fields: []kit.Field{{Name: "text", Label: "Note", Kind: kit.FieldLongText}},
 		Permit: anyPhase},
 		func(_ *shipment, in *NoteInput, fe FieldErrors, _ Actor, _ time.Time) {
-			in.Text = required(fe, "text", in.Text)
+			in.Text = Required(fe, "text", in.Text)
 		},
 		(*shipment).addNote),
 	kit.Define(ShipmentSpec{Name: string(ShipReassign), Title: "Reassign a task", Recheck: true,

@@ -1,0 +1,36 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Required trims a required text field and checks its length.
+func Required(fe FieldErrors, field, v string) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		fe[field] = "is required"
+	} else if len(v) > MaxText {
+		fe[field] = fmt.Sprintf("is longer than %d characters", MaxText)
+	}
+	return v
+}
+
+// Optional trims an optional text field and checks its length.
+func Optional(fe FieldErrors, field, v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) > MaxText {
+		fe[field] = fmt.Sprintf("is longer than %d characters", MaxText)
+	}
+	return v
+}
+
+// OneOf checks a choice: one of allowed, exactly as written.
+func OneOf(fe FieldErrors, field, v string, allowed []string) string {
+	v = strings.TrimSpace(v)
+	if !slices.Contains(allowed, v) {
+		fe[field] = "must be one of " + strings.Join(allowed, ", ")
+	}
+	return v
+}
