@@ -27,6 +27,7 @@ import (
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
+	"github.com/postrelease/postrelease/workflows/cases"
 )
 
 const codeFixRule = "combination wrench sets are hand tools of heading 8204, not other articles of iron of 7326"
@@ -225,7 +226,7 @@ func TestWrenchSetCase(t *testing.T) {
 		t.Fatalf("raw history has %d events (Temporal has %d), first %v, last %v", len(evs), n, evs[0].GetEventType(), evs[len(evs)-1].GetEventType())
 	}
 	replayer := worker.NewWorkflowReplayer()
-	replayer.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
+	replayer.RegisterWorkflowWithOptions(cases.Workflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
 	if err := replayer.ReplayWorkflowHistory(sdklog.NewStructuredLogger(quiet), hist); err != nil {
 		t.Errorf("replaying the case's history: %v", err)
 	}

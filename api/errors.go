@@ -12,7 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/postrelease/postrelease/store"
-	"github.com/postrelease/postrelease/workflows"
+	"github.com/postrelease/postrelease/workflows/kit"
 )
 
 // Error codes of the JSON API; each maps to one HTTP status.
@@ -66,7 +66,7 @@ func (e *Error) Unwrap() error { return e.err }
 func (e *Error) Status() int { return codeStatus[e.Code] }
 
 func errInvalid(fields map[string]string) *Error {
-	return &Error{Code: CodeInvalid, Message: "the input is not valid: " + workflows.FieldErrors(fields).Error(), Fields: fields}
+	return &Error{Code: CodeInvalid, Message: "the input is not valid: " + kit.FieldErrors(fields).Error(), Fields: fields}
 }
 
 func errf(code, format string, args ...any) *Error {
@@ -83,19 +83,19 @@ func fromWorkflow(err error, caseID string) *Error {
 	if errors.As(err, &ae) {
 		return ae
 	}
-	switch workflows.ErrorType(err) {
-	case workflows.ErrInvalid:
+	switch kit.ErrorType(err) {
+	case kit.ErrInvalid:
 		fields := map[string]string{}
 		var app interface{ Details(...any) error }
 		if errors.As(err, &app) {
 			_ = app.Details(&fields)
 		}
 		return &Error{Code: CodeInvalid, Message: rootMessage(err), Fields: fields}
-	case workflows.ErrConflict:
+	case kit.ErrConflict:
 		return &Error{Code: CodeConflict, Message: rootMessage(err)}
-	case workflows.ErrForbidden:
+	case kit.ErrForbidden:
 		return &Error{Code: CodeForbidden, Message: rootMessage(err)}
-	case workflows.ErrUnavailable:
+	case kit.ErrUnavailable:
 		// The update failed and keeps that outcome under its id: the same
 		// Idempotency-Key would answer with this failure again.
 		return &Error{Code: CodeUnavailable, Message: rootMessage(err) + " (as a new request: with a new Idempotency-Key, or none)", err: err}

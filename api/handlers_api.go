@@ -15,6 +15,7 @@ import (
 
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
+	"github.com/postrelease/postrelease/workflows/cases"
 )
 
 // caseView is a case as the API answers it: the workflow's state plus what
@@ -35,7 +36,7 @@ func (v caseView) KindOrDefault() workflows.CaseKind { return v.CaseState.KindOr
 func viewOf(st workflows.CaseState, u store.User) caseView {
 	st.AppliedKeys = nil // the workflow's bookkeeping of retries, not the case's
 	now := time.Now()
-	v := caseView{CaseState: st, AvailableActions: workflows.Available(&st, actorOf(u), now)}
+	v := caseView{CaseState: st, AvailableActions: cases.Available(&st, actorOf(u), now)}
 	if v.AvailableActions == nil {
 		v.AvailableActions = []workflows.Action{}
 	}

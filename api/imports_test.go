@@ -26,7 +26,7 @@ type previewResp struct {
 
 func readTestdata(t *testing.T, name string) string {
 	t.Helper()
-	b, err := os.ReadFile("../shipments/testdata/" + name)
+	b, err := os.ReadFile("../manifest/testdata/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}

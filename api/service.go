@@ -12,16 +12,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-
-	"github.com/shopspring/decimal"
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/policy"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
+	"github.com/postrelease/postrelease/workflows/cases"
+	"github.com/postrelease/postrelease/workflows/kit"
 )
 
 // OpenCaseRequest is the body of "open a case", from JSON or the web form.
@@ -221,7 +222,7 @@ func knownAction[A ~string](name string, all []A) (A, *Error) {
 // act sends an action to a case as an Update and waits for its result.
 // idemKey becomes the update id: the same key twice applies the action once.
 func (s *Server) act(ctx context.Context, user store.User, caseID, actionName string, input json.RawMessage, idemKey string) (workflows.CaseState, error) {
-	action, aerr := knownAction(actionName, workflows.Actions)
+	action, aerr := knownAction(actionName, cases.Actions)
 	if aerr != nil {
 		return workflows.CaseState{}, aerr
 	}
@@ -315,7 +316,7 @@ func (s *Server) completedUpdate(ctx context.Context, workflowID, updateID strin
 	if err == nil {
 		return true, nil
 	}
-	if workflows.ErrorType(err) != "" {
+	if kit.ErrorType(err) != "" {
 		return true, err // the update ran and was refused or failed
 	}
 	return false, nil // not sent before, not finished, or no answer yet: send it

@@ -21,6 +21,7 @@ import (
 	"github.com/postrelease/postrelease/manifest"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
+	"github.com/postrelease/postrelease/workflows/shipments"
 )
 
 // Shipments: opening (form, API, release-list import), the shipment page's
@@ -94,7 +95,7 @@ func priceDemurrage(st workflows.ShipmentState, now time.Time) demurrageNow {
 func shipmentViewOf(st workflows.ShipmentState, u store.User) shipmentView {
 	st.AppliedUpdates, st.AppliedKeys = nil, nil // the workflow's bookkeeping of retries, not the shipment's
 	now := time.Now()
-	v := shipmentView{ShipmentState: st, AvailableActions: workflows.AvailableShipment(&st, actorOf(u), now), DemurrageNow: priceDemurrage(st, now),
+	v := shipmentView{ShipmentState: st, AvailableActions: shipments.AvailableShipment(&st, actorOf(u), now), DemurrageNow: priceDemurrage(st, now),
 		LegalEndsAt: legalEndsAt(st)}
 	if v.AvailableActions == nil {
 		v.AvailableActions = []workflows.ShipmentAction{}
@@ -156,7 +157,7 @@ func (s *Server) startShipment(ctx context.Context, user store.User, in manifest
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		TypedSearchAttributes:                    workflows.ShipmentSearchAttributesAtStart(open),
+		TypedSearchAttributes:                    shipments.ShipmentSearchAttributesAtStart(open),
 	}, workflows.ShipmentWorkflowName, open)
 	if err == nil {
 		return shipmentStart{ID: id, Created: true}, nil
@@ -230,7 +231,7 @@ func (s *Server) shipmentState(ctx context.Context, id string) (workflows.Shipme
 // actShipment sends an action to a shipment as an Update (idempotent by key,
 // like a case's) and answers the state it reached.
 func (s *Server) actShipment(ctx context.Context, user store.User, id, actionName string, input json.RawMessage, idemKey string) (workflows.ShipmentState, error) {
-	action, aerr := knownAction(actionName, workflows.ShipmentActions)
+	action, aerr := knownAction(actionName, shipments.ShipmentActions)
 	if aerr != nil {
 		return workflows.ShipmentState{}, aerr
 	}
@@ -285,7 +286,7 @@ func (s *Server) uploadDocument(ctx context.Context, user store.User, id string,
 	if kind == domain.DocDeliveryOrder {
 		action = workflows.ShipRecordDeliveryOrder
 	}
-	if err := workflows.PermitShipment(&st, actorOf(user), action, time.Now()); err != nil {
+	if err := shipments.PermitShipment(&st, actorOf(user), action, time.Now()); err != nil {
 		return st, workflows.DocumentRef{}, fromWorkflow(err, id)
 	}
 	if kind != domain.DocDeliveryOrder && !slices.ContainsFunc(st.Documents, func(d workflows.DocRequirement) bool { return d.Kind == kind }) {

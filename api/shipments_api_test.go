@@ -37,6 +37,8 @@ import (
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
+	"github.com/postrelease/postrelease/workflows/cases"
+	"github.com/postrelease/postrelease/workflows/shipments"
 )
 
 // ---------------------------------------------------------------------------
@@ -1442,8 +1444,8 @@ func checkRawRun(t *testing.T, e *env, id, run string, raw []byte, continued boo
 		t.Errorf("raw history of the continued run %q ends with %v", run, last)
 	}
 	replayer := worker.NewWorkflowReplayer()
-	replayer.RegisterWorkflowWithOptions(workflows.ShipmentWorkflow, workflow.RegisterOptions{Name: workflows.ShipmentWorkflowName})
-	replayer.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
+	replayer.RegisterWorkflowWithOptions(shipments.Workflow, workflow.RegisterOptions{Name: workflows.ShipmentWorkflowName})
+	replayer.RegisterWorkflowWithOptions(cases.Workflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
 	if err := replayer.ReplayWorkflowHistory(sdklog.NewStructuredLogger(quiet), hist); err != nil {
 		t.Errorf("replaying the raw history of run %q: %v", run, err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
+	"github.com/postrelease/postrelease/workflows/cases"
 	"github.com/postrelease/postrelease/workflows/kit"
 )
 
@@ -33,7 +34,7 @@ type formField struct {
 // order: its spec's fields (workflows.CaseSpecs).
 var actionForms = func() map[workflows.Action][]formField {
 	forms := map[workflows.Action][]formField{}
-	for _, spec := range workflows.CaseSpecs {
+	for _, spec := range cases.CaseSpecs {
 		fields := []formField{}
 		for _, f := range spec.Fields {
 			fields = append(fields, formFieldOf(f))
@@ -354,7 +355,7 @@ func (s *Server) casePage(c echo.Context, st workflows.CaseState) (casePage, err
 			fields = slices.Clone(fields)
 			fields[0].Options = assignees
 		}
-		spec, _ := kit.Find(workflows.CaseSpecs, string(a))
+		spec, _ := kit.Find(cases.CaseSpecs, string(a))
 		p.Forms = append(p.Forms, actionForm{Action: a, Title: spec.Title, Help: spec.Help, Confirm: spec.Confirm, Fields: fields, IdemKey: randomKey()})
 	}
 	return p, nil

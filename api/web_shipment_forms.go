@@ -10,6 +10,7 @@ import (
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/workflows"
 	"github.com/postrelease/postrelease/workflows/kit"
+	"github.com/postrelease/postrelease/workflows/shipments"
 )
 
 // The shipment page's action forms: which fields each shows, their choices from the shipment, and the typed input a submitted form becomes.
@@ -102,7 +103,7 @@ type shipForm struct {
 // shipmentForm builds an action's form for the shipment as it is; false when
 // a select would have nothing to choose.
 func shipmentForm(st *workflows.ShipmentState, a workflows.ShipmentAction, assignees []shipOption, actor workflows.Actor) (shipForm, bool) {
-	spec, _ := kit.Find(workflows.ShipmentSpecs, string(a))
+	spec, _ := kit.Find(shipments.ShipmentSpecs, string(a))
 	f := shipForm{Action: a, Title: spec.Title, Help: spec.Help, Confirm: spec.Confirm, URL: "/shipments/" + st.ShipmentID + "/actions/" + string(a), IdemKey: randomKey()}
 	if isUpload(a) {
 		f.URL, f.Multipart = "/shipments/"+st.ShipmentID+"/documents", true
@@ -136,7 +137,7 @@ func shipmentForm(st *workflows.ShipmentState, a workflows.ShipmentAction, assig
 		case "tasks_claimable", "tasks_releasable":
 			for i := range st.Tasks {
 				t := &st.Tasks[i]
-				if t.Status == workflows.StepActive && workflows.PermitTask(a, t, actor) == nil {
+				if t.Status == workflows.StepActive && shipments.PermitTask(a, t, actor) == nil {
 					label := t.Title
 					if t.Assignee != "" {
 						label += " (" + t.Assignee + ")"

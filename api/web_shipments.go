@@ -19,6 +19,7 @@ import (
 	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
 	"github.com/postrelease/postrelease/workflows/kit"
+	"github.com/postrelease/postrelease/workflows/shipments"
 )
 
 // The web side of shipments: the list, opening one by hand, the shipment page
@@ -44,7 +45,7 @@ func (s *Server) webShipmentRoutes(g *echo.Group) {
 // shipmentActionTitle names a shipment action on buttons and headings: its
 // spec's title.
 func shipmentActionTitle(a workflows.ShipmentAction) string {
-	spec, _ := kit.Find(workflows.ShipmentSpecs, string(a))
+	spec, _ := kit.Find(shipments.ShipmentSpecs, string(a))
 	return spec.Title
 }
 
@@ -57,7 +58,7 @@ func shipmentFlash(code string) string {
 	case "existing":
 		return "This entry is already open as this shipment with the same data: nothing new was opened"
 	}
-	if a, err := knownAction(code, workflows.ShipmentActions); err == nil {
+	if a, err := knownAction(code, shipments.ShipmentActions); err == nil {
 		return shipmentActionTitle(a) + ": done"
 	}
 	return ""
@@ -227,7 +228,7 @@ func (s *Server) webShipment(c echo.Context) error {
 // webShipmentAct performs an action from its form (POST/redirect/GET).
 func (s *Server) webShipmentAct(c echo.Context) error {
 	id := c.Param("id")
-	action, aerr := knownAction(c.Param("action"), workflows.ShipmentActions)
+	action, aerr := knownAction(c.Param("action"), shipments.ShipmentActions)
 	if aerr != nil || isUpload(action) {
 		return errf(CodeNotFound, "there is no shipment form %q", c.Param("action"))
 	}

@@ -5,25 +5,25 @@ package worker
 import (
 	"time"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/postrelease/postrelease/activities"
 	"github.com/postrelease/postrelease/workflows"
+	"github.com/postrelease/postrelease/workflows/cases"
+	"github.com/postrelease/postrelease/workflows/shipments"
 )
 
 // Register adds every workflow and activity to w.
 func Register(w sdkworker.Registry, acts *activities.Activities) {
-	w.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
-	w.RegisterWorkflowWithOptions(workflows.ShipmentWorkflow, workflow.RegisterOptions{Name: workflows.ShipmentWorkflowName})
-	// The workflows run the projections as local activities by these names;
-	// a registered activity serves local activity calls too.
-	w.RegisterActivityWithOptions(acts.ProjectCase, activity.RegisterOptions{Name: workflows.ActivityProjectCase})
-	w.RegisterActivityWithOptions(acts.ProjectShipment, activity.RegisterOptions{Name: workflows.ActivityProjectShipment})
-	w.RegisterActivityWithOptions(acts.Notify, activity.RegisterOptions{Name: workflows.ActivityNotify})
-	w.RegisterActivityWithOptions(acts.ApplyCodeFix, activity.RegisterOptions{Name: workflows.ActivityApplyCodeFix})
+	w.RegisterWorkflowWithOptions(cases.Workflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
+	w.RegisterWorkflowWithOptions(shipments.Workflow, workflow.RegisterOptions{Name: workflows.ShipmentWorkflowName})
+	// Every method of Activities is registered under its own name
+	// (ProjectCase, Notify, ...): the name the workflows call it by
+	// (a.ProjectCase), as local activity or activity, and the one their
+	// histories hold (workflows.ActivityProjectCase and its siblings).
+	w.RegisterActivity(acts)
 }
 
 // New creates a worker on the task queue with everything registered; the

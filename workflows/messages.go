@@ -246,8 +246,8 @@ type Deadlines struct {
 	LegalTimeZone string `json:"legal_time_zone"`
 }
 
-// reconCap is when the reconciliation step must be done at the latest.
-func (d Deadlines) reconCap() time.Time {
+// ReconCap is when the reconciliation step must be done at the latest.
+func (d Deadlines) ReconCap() time.Time {
 	if !d.ReconDueAt.IsZero() {
 		return d.ReconDueAt
 	}

@@ -124,10 +124,10 @@ func ComputeDeadlines(in OpenCaseInput, loc *time.Location) Deadlines {
 	return d
 }
 
-// closedOn says when a window closed: "on 2026-03-10", and the zone when the
+// ClosedOn says when a window closed: "on 2026-03-10", and the zone when the
 // case has one ("on 2026-03-10 (America/Los_Angeles)"). A case opened before
 // legal zones keeps the words it always had.
-func (d Deadlines) closedOn(last time.Time) string {
+func (d Deadlines) ClosedOn(last time.Time) string {
 	s := "on " + last.Format(time.DateOnly)
 	if d.LegalTimeZone != "" {
 		s += " (" + d.LegalTimeZone + ")"

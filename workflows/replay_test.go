@@ -23,6 +23,9 @@ import (
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/policy"
 	"github.com/postrelease/postrelease/workflows"
+	"github.com/postrelease/postrelease/workflows/cases"
+	"github.com/postrelease/postrelease/workflows/kit"
+	"github.com/postrelease/postrelease/workflows/shipments"
 )
 
 // TestReplayRecordedHistories replays real histories, recorded from
@@ -99,8 +102,8 @@ func TestReplayRecordedHistories(t *testing.T) {
 				t.Fatalf("%s has only %d events; a recorded case should be longer", f, len(h.Events))
 			}
 			replayer := worker.NewWorkflowReplayer()
-			replayer.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
-			replayer.RegisterWorkflowWithOptions(workflows.ShipmentWorkflow, workflow.RegisterOptions{Name: workflows.ShipmentWorkflowName})
+			replayer.RegisterWorkflowWithOptions(cases.Workflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
+			replayer.RegisterWorkflowWithOptions(shipments.Workflow, workflow.RegisterOptions{Name: workflows.ShipmentWorkflowName})
 			if err := replayer.ReplayWorkflowHistory(nil, h); err != nil {
 				t.Fatalf("replaying %s: %v", f, err)
 			}
@@ -158,14 +161,14 @@ func TestRecordSealMismatchHistory(t *testing.T) {
 	act := caseActions(ctx, t, c, caseID)
 
 	act(workflows.ActionAddNote, officer2, workflows.NoteInput{Text: "terminal says the seal looks intact"}, "")
-	act(workflows.ActionFilePSC, officer, workflows.FilePSCInput{Reference: "PSC-1"}, workflows.ErrConflict)
-	act(workflows.ActionClose, manager, workflows.CloseInput{Summary: "too early"}, workflows.ErrConflict)
+	act(workflows.ActionFilePSC, officer, workflows.FilePSCInput{Reference: "PSC-1"}, kit.ErrConflict)
+	act(workflows.ActionClose, manager, workflows.CloseInput{Summary: "too early"}, kit.ErrConflict)
 	time.Sleep(7 * time.Second) // reminder at 2s, level 1 at 4s, level 2 at 6s
 	act(workflows.ActionReassign, manager, workflows.ReassignInput{AssigneeEmail: officer2.Email, AssigneeRole: domain.RoleOfficer}, "")
-	act(workflows.ActionRecordSealFindings, officer, workflows.SealFindingsInput{Findings: "x", Resolution: workflows.SealsVerified}, workflows.ErrForbidden)
+	act(workflows.ActionRecordSealFindings, officer, workflows.SealFindingsInput{Findings: "x", Resolution: workflows.SealsVerified}, kit.ErrForbidden)
 	act(workflows.ActionRecordSealFindings, officer2, workflows.SealFindingsInput{
 		Findings: "container opened at the CES: cargo complete, CBP seal applied", Resolution: workflows.CargoInspectedOK}, "")
-	act(workflows.ActionClose, officer2, workflows.CloseInput{Summary: "done"}, workflows.ErrForbidden)
+	act(workflows.ActionClose, officer2, workflows.CloseInput{Summary: "done"}, kit.ErrForbidden)
 	act(workflows.ActionClose, manager, workflows.CloseInput{Summary: "cargo inspected and complete; carrier notified of the seal change"}, "")
 
 	var closed workflows.CaseClosed
@@ -203,7 +206,7 @@ func recordingServer(ctx context.Context, t *testing.T) client.Client {
 		t.Fatalf("registering search attributes: %v", err)
 	}
 	ts.NewWorker(workflows.TaskQueue, func(r worker.Registry) {
-		r.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
+		r.RegisterWorkflowWithOptions(cases.Workflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
 		r.RegisterWorkflowWithOptions(standInShipment, workflow.RegisterOptions{Name: "StandInShipment"})
 		r.RegisterActivityWithOptions(func(context.Context, workflows.ProjectCaseInput) error { return nil },
 			activity.RegisterOptions{Name: workflows.ActivityProjectCase})
@@ -235,7 +238,7 @@ func caseActions(ctx context.Context, t *testing.T, c client.Client, caseID stri
 		switch {
 		case wantErr == "" && err != nil:
 			t.Fatalf("%s by %s: %v", action, actor.Email, err)
-		case wantErr != "" && (err == nil || workflows.ErrorType(err) != wantErr):
+		case wantErr != "" && (err == nil || kit.ErrorType(err) != wantErr):
 			t.Fatalf("%s by %s: %v, want a %s refusal", action, actor.Email, err, wantErr)
 		}
 	}

@@ -328,7 +328,7 @@ type Override struct {
 
 // overrides says whether the override lets pickup go ahead despite failed
 // check c.
-func (o *Override) overrides(c Check) bool {
+func (o *Override) Overrides(c Check) bool {
 	return o != nil && (o.Cases == nil || slices.Contains(o.Cases, c.CaseID))
 }
 

@@ -9,6 +9,8 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/postrelease/postrelease/workflows"
 )
 
 var start = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
@@ -91,7 +93,7 @@ func TestOutboxFlush(t *testing.T) {
 	for _, async := range []bool{true, false} {
 		e := env(t)
 		attempts := 0
-		e.RegisterActivityWithOptions(func(context.Context, NotifyInput) error {
+		e.RegisterActivityWithOptions(func(context.Context, workflows.NotifyInput) error {
 			attempts++
 			if attempts < 3 {
 				return errors.New("outbox table locked")
@@ -103,8 +105,8 @@ func TestOutboxFlush(t *testing.T) {
 		var flushedAfter, idleAfter time.Duration
 		wf := func(ctx workflow.Context) error {
 			o := &Outbox{Async: async, Subject: []any{"test", "1"}}
-			o.Queue(NotifyInput{Kind: NotifyReminder, Message: "due soon"})
-			o.Flush(ctx, Flush{Notify: "Notify", Project: func(ctx workflow.Context) workflow.Future {
+			o.Queue(workflows.NotifyInput{Kind: workflows.NotifyReminder, Message: "due soon"})
+			o.Flush(ctx, Flush{Project: func(ctx workflow.Context) workflow.Future {
 				return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, ProjectionOptions), "Project", 1)
 			}})
 			flushedAfter = workflow.Now(ctx).Sub(start)
@@ -136,11 +138,11 @@ func TestOutboxFlush(t *testing.T) {
 // A key names one request: the same key with another fingerprint, by the
 // same user, is refused; another user's is theirs; the newest keys are kept.
 func TestAppliedKeys(t *testing.T) {
-	olivia, oscar := Actor{UserID: "u1"}, Actor{UserID: "u2"}
-	req := func(who Actor, key, fp string) ActionRequest {
-		return ActionRequest{Actor: who, IdempotencyKey: key, Fingerprint: fp}
+	olivia, oscar := workflows.Actor{UserID: "u1"}, workflows.Actor{UserID: "u2"}
+	req := func(who workflows.Actor, key, fp string) workflows.ActionRequest {
+		return workflows.ActionRequest{Actor: who, IdempotencyKey: key, Fingerprint: fp}
 	}
-	var applied []AppliedKey
+	var applied []workflows.AppliedKey
 	applied = RememberKey(applied, req(olivia, "K", "A"))
 	applied = RememberKey(applied, req(olivia, "K", "A"))
 	if len(applied) != 1 {

@@ -5,6 +5,9 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/postrelease/postrelease/activities"
+	"github.com/postrelease/postrelease/workflows"
 )
 
 // ActivityOptions are a workflow's ordinary activities': bounded attempts,
@@ -32,6 +35,10 @@ var notifyOptions = workflow.ActivityOptions{
 	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
 }
 
+// a is nil: the workflows name activities by method (a.Notify), and the
+// worker registers them on the real *activities.Activities by those names.
+var a *activities.Activities
+
 // Outbox holds the notifications a workflow's state changes queued until its
 // next flush. State changes are plain, non-blocking mutations that queue
 // their side effects; the flush performs them and writes the projection, so
@@ -46,13 +53,13 @@ type Outbox struct {
 	// Subject names the workflow in log lines, e.g. "case", "DC-1".
 	Subject []any
 
-	queued    []NotifyInput
+	queued    []workflows.NotifyInput
 	notifying int // Notify activities still running (Async)
 	flushing  int // flushes in progress: the run loop's, handlers', signal goroutines'
 }
 
 // Queue adds a notification for the next flush.
-func (o *Outbox) Queue(n NotifyInput) { o.queued = append(o.queued, n) }
+func (o *Outbox) Queue(n workflows.NotifyInput) { o.queued = append(o.queued, n) }
 
 // Discard drops what is queued (a workflow that says the same in one
 // notification instead).
@@ -63,14 +70,13 @@ func (o *Outbox) Discard() { o.queued = nil }
 func (o *Outbox) Idle() bool { return o.flushing == 0 && o.notifying == 0 }
 
 // Flush is a kind's part of a flush, run in this order: Start (e.g. child
-// workflows), the queued notifications through the Notify activity, Search
+// workflows), the queued notifications through the Notify activity (a.Notify), Search
 // (the search attributes), then Project (the projection, which the flush
 // waits for). The store keeps the highest version, so concurrent or retried
 // projections never go backwards; the activities retry until the store
 // answers, so nothing is lost while it is down.
 type Flush struct {
 	Start   func(ctx workflow.Context)
-	Notify  any // the Notify activity (its name or function)
 	Search  func(ctx workflow.Context)
 	Project func(ctx workflow.Context) workflow.Future
 }
@@ -86,7 +92,7 @@ func (o *Outbox) Flush(ctx workflow.Context, f Flush) {
 	}
 	futures := make([]workflow.Future, 0, len(pending)+1)
 	for _, n := range pending {
-		if fut := o.notify(ctx, f.Notify, n); fut != nil {
+		if fut := o.notify(ctx, n); fut != nil {
 			futures = append(futures, fut)
 		}
 	}
@@ -104,11 +110,11 @@ func (o *Outbox) Flush(ctx workflow.Context, f Flush) {
 // notify schedules the Notify activity for n. Unless Async, it returns the
 // future for the flush to wait on; when Async a workflow goroutine waits for
 // it, counted in notifying until it is done, and it returns nil.
-func (o *Outbox) notify(ctx workflow.Context, activity any, n NotifyInput) workflow.Future {
+func (o *Outbox) notify(ctx workflow.Context, n workflows.NotifyInput) workflow.Future {
 	if !o.Async {
-		return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, ActivityOptions), activity, n)
+		return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, ActivityOptions), a.Notify, n)
 	}
-	f := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, notifyOptions), activity, n)
+	f := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, notifyOptions), a.Notify, n)
 	o.notifying++
 	workflow.Go(ctx, func(gctx workflow.Context) {
 		defer func() { o.notifying-- }()

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/workflows"
 )
 
 // An action is one declared value, a Spec: its name, who may take it and
@@ -64,14 +65,14 @@ type Spec[S, W any] struct {
 	Fields  []Field
 	// Permit says whether actor may take the action on s at now, without
 	// looking at its input: nil, or a Conflict or Forbidden refusal.
-	Permit func(s *S, actor Actor, now time.Time) error
+	Permit func(s *S, actor workflows.Actor, now time.Time) error
 	// Recheck has the handler ask Permit again: two updates validated in
 	// the same workflow task must not both win (claim), or the first may
 	// have changed what the second needs.
 	Recheck bool
 
-	decode func(w W, actor Actor, raw json.RawMessage, now time.Time) (any, error)
-	apply  func(ctx workflow.Context, w W, actor Actor, input any) error
+	decode func(w W, actor workflows.Actor, raw json.RawMessage, now time.Time) (any, error)
+	apply  func(ctx workflow.Context, w W, actor workflows.Actor, input any) error
 }
 
 // Define declares an action with input type I: its input is decoded
@@ -79,9 +80,9 @@ type Spec[S, W any] struct {
 // what is wrong in fe; apply applies it. check runs in the validator and
 // again in the handler, which runs on replay: a stricter rule must be a
 // Field rule (validator only) or versioned.
-func Define[S, W, I any](spec Spec[S, W], check func(w W, in *I, fe FieldErrors, actor Actor, now time.Time),
-	apply func(w W, ctx workflow.Context, actor Actor, in I) error) Spec[S, W] {
-	return DefineDecode(spec, func(w W, actor Actor, raw json.RawMessage, now time.Time) (I, error) {
+func Define[S, W, I any](spec Spec[S, W], check func(w W, in *I, fe FieldErrors, actor workflows.Actor, now time.Time),
+	apply func(w W, ctx workflow.Context, actor workflows.Actor, in I) error) Spec[S, W] {
+	return DefineDecode(spec, func(w W, actor workflows.Actor, raw json.RawMessage, now time.Time) (I, error) {
 		var in I
 		if err := StrictDecode(raw, &in); err != nil {
 			return in, err
@@ -98,16 +99,16 @@ func Define[S, W, I any](spec Spec[S, W], check func(w W, in *I, fe FieldErrors,
 }
 
 // DefineDecode is Define for an action that decodes its input itself.
-func DefineDecode[S, W, I any](spec Spec[S, W], decode func(w W, actor Actor, raw json.RawMessage, now time.Time) (I, error),
-	apply func(w W, ctx workflow.Context, actor Actor, in I) error) Spec[S, W] {
-	spec.decode = func(w W, actor Actor, raw json.RawMessage, now time.Time) (any, error) {
+func DefineDecode[S, W, I any](spec Spec[S, W], decode func(w W, actor workflows.Actor, raw json.RawMessage, now time.Time) (I, error),
+	apply func(w W, ctx workflow.Context, actor workflows.Actor, in I) error) Spec[S, W] {
+	spec.decode = func(w W, actor workflows.Actor, raw json.RawMessage, now time.Time) (any, error) {
 		in, err := decode(w, actor, raw, now)
 		if err != nil {
 			return nil, err
 		}
 		return in, nil
 	}
-	spec.apply = func(ctx workflow.Context, w W, actor Actor, input any) error {
+	spec.apply = func(ctx workflow.Context, w W, actor workflows.Actor, input any) error {
 		in, ok := input.(I)
 		if !ok {
 			return fmt.Errorf("action %s: input %T is not a %T", spec.Name, input, in) // a bug: decode made it
@@ -119,7 +120,7 @@ func DefineDecode[S, W, I any](spec Spec[S, W], decode func(w W, actor Actor, ra
 
 // Decode reads and checks an action's input for w as its validator does,
 // before the Field rules.
-func (s Spec[S, W]) Decode(w W, actor Actor, raw json.RawMessage, now time.Time) (any, error) {
+func (s Spec[S, W]) Decode(w W, actor workflows.Actor, raw json.RawMessage, now time.Time) (any, error) {
 	return s.decode(w, actor, raw, now)
 }
 
@@ -143,7 +144,7 @@ func Names[A ~string, S, W any](specs []Spec[S, W]) []A {
 }
 
 // Permit asks the permit of the spec named action.
-func Permit[A ~string, S, W any](specs []Spec[S, W], s *S, actor Actor, action A, now time.Time) error {
+func Permit[A ~string, S, W any](specs []Spec[S, W], s *S, actor workflows.Actor, action A, now time.Time) error {
 	sp, ok := Find(specs, string(action))
 	if !ok {
 		return Conflict(fmt.Sprintf("unknown action %q", action))
@@ -153,7 +154,7 @@ func Permit[A ~string, S, W any](specs []Spec[S, W], s *S, actor Actor, action A
 
 // Available lists the actions actor may take on s at now, in the order of
 // specs.
-func Available[A ~string, S, W any](specs []Spec[S, W], s *S, actor Actor, now time.Time) []A {
+func Available[A ~string, S, W any](specs []Spec[S, W], s *S, actor workflows.Actor, now time.Time) []A {
 	var out []A
 	for _, sp := range specs {
 		if sp.Permit(s, actor, now) == nil {
@@ -176,14 +177,14 @@ type Machine[S any] interface {
 	// RememberUpdate keeps the running update's id for the next run.
 	RememberUpdate(ctx workflow.Context)
 	// Keys are the Idempotency-Keys applied, kept in the state.
-	Keys() *[]AppliedKey
+	Keys() *[]workflows.AppliedKey
 	// Noun names the workflow in refusals: "case", "shipment".
 	Noun() string
 	// AfterApply runs after every applied action, before the flush.
-	AfterApply(now time.Time, actor Actor)
+	AfterApply(now time.Time, actor workflows.Actor)
 	Flush(ctx workflow.Context)
 	// Result is what an update answers.
-	Result() ActionResult
+	Result() workflows.ActionResult
 }
 
 // Register sets an update handler and its validator for every spec. The
@@ -193,11 +194,11 @@ type Machine[S any] interface {
 func Register[S any, W Machine[S]](ctx workflow.Context, w W, specs []Spec[S, W]) error {
 	for _, spec := range specs {
 		err := workflow.SetUpdateHandlerWithOptions(ctx, spec.Name,
-			func(ctx workflow.Context, req ActionRequest) (ActionResult, error) {
+			func(ctx workflow.Context, req workflows.ActionRequest) (workflows.ActionResult, error) {
 				err := handle(ctx, w, spec, req)
 				return w.Result(), err
 			},
-			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req ActionRequest) error {
+			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req workflows.ActionRequest) error {
 				return validate(ctx, w, spec, req)
 			}})
 		if err != nil {
@@ -213,7 +214,7 @@ func Register[S any, W Machine[S]](ctx workflow.Context, w W, specs []Spec[S, W]
 // routines can change across versions"), so a rule added here refuses new
 // input and nothing else, while decode, which the handler also runs on
 // replay, keeps accepting what it accepted when a history was written.
-func validate[S any, W Machine[S]](ctx workflow.Context, w W, spec Spec[S, W], req ActionRequest) error {
+func validate[S any, W Machine[S]](ctx workflow.Context, w W, spec Spec[S, W], req workflows.ActionRequest) error {
 	if w.Applied(ctx) {
 		return nil // a retry of an update an earlier run applied: accepted, changes nothing
 	}
@@ -239,7 +240,7 @@ func validate[S any, W Machine[S]](ctx workflow.Context, w W, spec Spec[S, W], r
 // handle applies an accepted update. The validator already ran against the
 // same state, so decode cannot fail here except on a bug, or when an update
 // validated in the same workflow task changed the state first.
-func handle[S any, W Machine[S]](ctx workflow.Context, w W, spec Spec[S, W], req ActionRequest) error {
+func handle[S any, W Machine[S]](ctx workflow.Context, w W, spec Spec[S, W], req workflows.ActionRequest) error {
 	if w.Applied(ctx) {
 		return nil
 	}

@@ -1,9 +1,11 @@
-package workflows
+package kit
 
 import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/postrelease/postrelease/workflows"
 )
 
 // Required trims a required text field and checks its length.
@@ -11,8 +13,8 @@ func Required(fe FieldErrors, field, v string) string {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		fe[field] = "is required"
-	} else if len(v) > MaxText {
-		fe[field] = fmt.Sprintf("is longer than %d characters", MaxText)
+	} else if len(v) > workflows.MaxText {
+		fe[field] = fmt.Sprintf("is longer than %d characters", workflows.MaxText)
 	}
 	return v
 }
@@ -20,8 +22,8 @@ func Required(fe FieldErrors, field, v string) string {
 // Optional trims an optional text field and checks its length.
 func Optional(fe FieldErrors, field, v string) string {
 	v = strings.TrimSpace(v)
-	if len(v) > MaxText {
-		fe[field] = fmt.Sprintf("is longer than %d characters", MaxText)
+	if len(v) > workflows.MaxText {
+		fe[field] = fmt.Sprintf("is longer than %d characters", workflows.MaxText)
 	}
 	return v
 }

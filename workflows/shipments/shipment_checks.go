@@ -1,4 +1,4 @@
-package workflows
+package shipments
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/manifest"
+	"github.com/postrelease/postrelease/workflows"
 )
 
 // The shipment's confirmation checks, the pickup block they decide, and the
@@ -16,26 +17,26 @@ import (
 // opens the child case of a new mismatch or hold, opens and closes the human
 // tasks that follow, and says whether pickup is blocked. by is who recorded
 // the data that decided a check (nil: the shipment's own data).
-func (s *shipment) evaluate(now time.Time, by *Actor) {
+func (s *shipment) evaluate(now time.Time, by *workflows.Actor) {
 	st := &s.state
 	for i := range st.Checks {
 		s.decide(now, by, &st.Checks[i])
 	}
 	// Tasks that follow the checks.
-	s.want(now, by, TaskConfirmRelease, "", GroupElectronic, s.check(CheckRelease).Status != CheckPassed,
+	s.want(now, by, workflows.TaskConfirmRelease, "", workflows.GroupElectronic, s.check(workflows.CheckRelease).Status != workflows.CheckPassed,
 		"record the release disposition (and the removal of any hold)")
-	s.want(now, by, TaskConfirmBLISF, "", GroupElectronic, s.check(CheckBLISF).Status == CheckPending,
+	s.want(now, by, workflows.TaskConfirmBLISF, "", workflows.GroupElectronic, s.check(workflows.CheckBLISF).Status == workflows.CheckPending,
 		"record the B/L number filed in the ISF")
-	s.want(now, by, TaskContainerLocations, "", GroupPort, s.check(CheckContainerLocations).Status == CheckPending,
+	s.want(now, by, workflows.TaskContainerLocations, "", workflows.GroupPort, s.check(workflows.CheckContainerLocations).Status == workflows.CheckPending,
 		"record each container's terminal location")
-	s.want(now, by, TaskPickupNumber, "", GroupPort, s.check(CheckPickupNumber).Status == CheckPending,
+	s.want(now, by, workflows.TaskPickupNumber, "", workflows.GroupPort, s.check(workflows.CheckPickupNumber).Status == workflows.CheckPending,
 		"record the pickup number"+map[bool]string{true: " and the PierPass appointment", false: ""}[st.Demurrage.Terms.PierPass])
-	s.want(now, by, TaskDeliveryOrder, "", GroupCarrier, s.check(CheckDeliveryOrder).Status == CheckPending,
+	s.want(now, by, workflows.TaskDeliveryOrder, "", workflows.GroupCarrier, s.check(workflows.CheckDeliveryOrder).Status == workflows.CheckPending,
 		"attach the carrier's delivery order with its seal numbers")
 	for i := range st.Documents {
 		d := &st.Documents[i]
-		s.want(now, by, TaskDocument, string(d.Kind), "", d.Status == DocMissing || d.Status == DocNARequested, "attach the "+d.Label)
-		s.want(now, by, TaskApproveNA, string(d.Kind), "", d.Status == DocNARequested, "decide whether the "+d.Label+" is not applicable")
+		s.want(now, by, workflows.TaskDocument, string(d.Kind), "", d.Status == workflows.DocMissing || d.Status == workflows.DocNARequested, "attach the "+d.Label)
+		s.want(now, by, workflows.TaskApproveNA, string(d.Kind), "", d.Status == workflows.DocNARequested, "decide whether the "+d.Label+" is not applicable")
 	}
 	allOut := true
 	for _, c := range st.Containers {
@@ -43,9 +44,9 @@ func (s *shipment) evaluate(now time.Time, by *Actor) {
 			allOut = false
 		}
 	}
-	s.want(now, by, TaskAvailability, "", GroupPort, st.Demurrage.LastFreeDay == nil && !allOut, "record when the containers are available at the terminal")
-	s.want(now, by, TaskPickup, "", "", st.Demurrage.LastFreeDay != nil && !allOut, "pick up every container before free time ends and record its gate-out")
-	s.want(now, by, TaskDutyDeposit, "", "", st.Deposit.PaidAt == nil, "file the entry summary and deposit the estimated duties")
+	s.want(now, by, workflows.TaskAvailability, "", workflows.GroupPort, st.Demurrage.LastFreeDay == nil && !allOut, "record when the containers are available at the terminal")
+	s.want(now, by, workflows.TaskPickup, "", "", st.Demurrage.LastFreeDay != nil && !allOut, "pick up every container before free time ends and record its gate-out")
+	s.want(now, by, workflows.TaskDutyDeposit, "", "", st.Deposit.PaidAt == nil, "file the entry summary and deposit the estimated duties")
 	if allOut && st.DeliveredAt == nil {
 		t := now
 		st.DeliveredAt = &t
@@ -58,34 +59,34 @@ func (s *shipment) evaluate(now time.Time, by *Actor) {
 // closes (the case is where the mismatch is resolved); a passed one stays
 // passed, except the release, which follows the dispositions (a hold can be
 // placed after release).
-func (s *shipment) decide(now time.Time, by *Actor, c *Check) {
+func (s *shipment) decide(now time.Time, by *workflows.Actor, c *workflows.Check) {
 	st := &s.state
-	if c.Name != CheckRelease && (c.Status == CheckPassed || c.Status == CheckFailed) {
+	if c.Name != workflows.CheckRelease && (c.Status == workflows.CheckPassed || c.Status == workflows.CheckFailed) {
 		return
 	}
-	status, detail := CheckPending, ""
+	status, detail := workflows.CheckPending, ""
 	switch c.Name {
-	case CheckRelease:
+	case workflows.CheckRelease:
 		// ReleaseStatus ranges over maps only to collect keys, which it sorts:
 		// its answer does not depend on map order.
 		//workflowcheck:ignore
 		released, holds, reason := domain.ReleaseStatus(st.Dispositions, s.releaseRules())
 		switch {
 		case len(holds) > 0:
-			status, detail = CheckFailed, reason
+			status, detail = workflows.CheckFailed, reason
 		case released:
-			status, detail = CheckPassed, reason
+			status, detail = workflows.CheckPassed, reason
 		default:
 			detail = reason
 		}
-	case CheckBLISF:
+	case workflows.CheckBLISF:
 		if st.ISFBLNumber == "" {
 			detail = "no ISF B/L number recorded"
 			break
 		}
 		ok, why := domain.BLMatchesISF(st.Shipment.BLNumber, st.ISFBLNumber)
-		status, detail = map[bool]string{true: CheckPassed, false: CheckFailed}[ok], why
-	case CheckContainerLocations:
+		status, detail = map[bool]string{true: workflows.CheckPassed, false: workflows.CheckFailed}[ok], why
+	case workflows.CheckContainerLocations:
 		var missing []string
 		for _, ct := range st.Containers {
 			if ct.Location == "" {
@@ -93,37 +94,37 @@ func (s *shipment) decide(now time.Time, by *Actor, c *Check) {
 			}
 		}
 		if len(missing) == 0 {
-			status, detail = CheckPassed, "every container has a terminal location"
+			status, detail = workflows.CheckPassed, "every container has a terminal location"
 		} else {
 			detail = "no location yet for " + strings.Join(missing, ", ")
 		}
-	case CheckPickupNumber:
+	case workflows.CheckPickupNumber:
 		switch {
 		case st.PickupNumber == "":
 			detail = "no pickup number recorded"
 		case st.Demurrage.Terms.PierPass && st.PierPassAppt == "":
 			detail = fmt.Sprintf("pickup number %s recorded; port %s needs a PierPass appointment", st.PickupNumber, st.Demurrage.Terms.Code)
 		default:
-			status, detail = CheckPassed, "pickup number "+st.PickupNumber
+			status, detail = workflows.CheckPassed, "pickup number "+st.PickupNumber
 			if st.PierPassAppt != "" {
 				detail += ", PierPass appointment " + st.PierPassAppt
 			}
 		}
-	case CheckDeliveryOrder:
+	case workflows.CheckDeliveryOrder:
 		if st.DeliveryOrder == nil {
 			detail = "no delivery order attached"
 		} else {
-			status, detail = CheckPassed, "delivery order "+st.DeliveryOrder.Filename+" attached"
+			status, detail = workflows.CheckPassed, "delivery order "+st.DeliveryOrder.Filename+" attached"
 		}
-	case CheckSeals:
+	case workflows.CheckSeals:
 		if st.DeliveryOrder == nil {
 			detail = "waiting for the delivery order's seal numbers"
 			break
 		}
 		if why := s.sealMismatch(); why != "" {
-			status, detail = CheckFailed, why
+			status, detail = workflows.CheckFailed, why
 		} else {
-			status, detail = CheckPassed, "the seals on the delivery order match the declared ones, container by container"
+			status, detail = workflows.CheckPassed, "the seals on the delivery order match the declared ones, container by container"
 		}
 	}
 	if status == c.Status && detail == c.Detail {
@@ -131,14 +132,14 @@ func (s *shipment) decide(now time.Time, by *Actor, c *Check) {
 	}
 	prev := c.Status
 	c.Status, c.Detail = status, detail
-	if status != CheckPending {
+	if status != workflows.CheckPending {
 		t := now
 		c.DecidedAt, c.DecidedBy = &t, by
 	}
-	if status != prev && status != CheckPending {
+	if status != prev && status != workflows.CheckPending {
 		s.event(now, by, "check_"+status, fmt.Sprintf("%s check %s: %s", c.Name, status, detail))
 	}
-	if status == CheckFailed && (c.CaseID == "" || s.childOpen(c.CaseID) == nil) {
+	if status == workflows.CheckFailed && (c.CaseID == "" || s.childOpen(c.CaseID) == nil) {
 		c.CaseID = s.openChild(now, c)
 	}
 	s.changed(now)
@@ -186,7 +187,7 @@ func (s *shipment) releaseRules() domain.ReleaseRules {
 	return s.state.ReleaseRules
 }
 
-func (s *shipment) check(name CheckName) *Check {
+func (s *shipment) check(name workflows.CheckName) *workflows.Check {
 	for i := range s.state.Checks {
 		if s.state.Checks[i].Name == name {
 			return &s.state.Checks[i]
@@ -200,7 +201,7 @@ func (s *shipment) check(name CheckName) *Check {
 // open (a manager may override that with a reason).
 func (s *shipment) blockReason() string {
 	var why []string
-	if c := s.check(CheckRelease); c.Status != CheckPassed {
+	if c := s.check(workflows.CheckRelease); c.Status != workflows.CheckPassed {
 		detail := c.Detail
 		if !strings.HasPrefix(detail, "not released") {
 			detail = "not released: " + detail
@@ -209,10 +210,10 @@ func (s *shipment) blockReason() string {
 	}
 	for _, c := range s.state.Checks {
 		switch {
-		case c.Name == CheckRelease:
-		case c.Status == CheckPending:
+		case c.Name == workflows.CheckRelease:
+		case c.Status == workflows.CheckPending:
 			why = append(why, fmt.Sprintf("%s: %s", c.Name, c.Detail))
-		case c.Status == CheckFailed && !s.state.Override.overrides(c):
+		case c.Status == workflows.CheckFailed && !s.state.Override.Overrides(c):
 			why = append(why, fmt.Sprintf("%s mismatch, case %s open", c.Name, c.CaseID))
 		}
 	}
@@ -220,13 +221,13 @@ func (s *shipment) blockReason() string {
 }
 
 // openChild queues the detention case of a failed check and records it.
-func (s *shipment) openChild(now time.Time, c *Check) string {
-	kind := map[CheckName]CaseKind{CheckRelease: KindCBPHold, CheckBLISF: KindISFDiscrepancy, CheckSeals: KindSealMismatch}[c.Name]
+func (s *shipment) openChild(now time.Time, c *workflows.Check) string {
+	kind := map[workflows.CheckName]workflows.CaseKind{workflows.CheckRelease: workflows.KindCBPHold, workflows.CheckBLISF: workflows.KindISFDiscrepancy, workflows.CheckSeals: workflows.KindSealMismatch}[c.Name]
 	if kind == "" {
 		return ""
 	}
 	sh := s.state.Shipment
-	return s.startChild(now, OpenCaseInput{
+	return s.startChild(now, workflows.OpenCaseInput{
 		Kind: kind, Reason: c.Detail, SKU: firstSKU(sh.Lines),
 		ProductDescription: fmt.Sprintf("shipment %s, B/L %s", s.state.ShipmentID, sh.BLNumber),
 		OpenedBy:           s.state.OpenedBy,
@@ -236,14 +237,14 @@ func (s *shipment) openChild(now time.Time, c *Check) string {
 // childCaseInput fills in what every child case of this shipment shares:
 // its id (the shipment's, the kind, a count), the parent, the entry and the
 // policy.
-func (s *shipment) childCaseInput(in OpenCaseInput) OpenCaseInput {
+func (s *shipment) childCaseInput(in workflows.OpenCaseInput) workflows.OpenCaseInput {
 	n := 1
 	for _, ch := range s.state.Children {
 		if ch.Kind == in.Kind {
 			n++
 		}
 	}
-	short := map[CaseKind]string{KindCBPHold: "HOLD", KindISFDiscrepancy: "ISF", KindSealMismatch: "SEAL", KindHSMisclassification: "HS"}[in.Kind]
+	short := map[workflows.CaseKind]string{workflows.KindCBPHold: "HOLD", workflows.KindISFDiscrepancy: "ISF", workflows.KindSealMismatch: "SEAL", workflows.KindHSMisclassification: "HS"}[in.Kind]
 	sh := s.state.Shipment
 	in.CaseID = fmt.Sprintf("%s-%s%d", s.state.ShipmentID, short, n)
 	in.ShipmentID, in.ParentWorkflowID = s.state.ShipmentID, s.state.WorkflowID
@@ -254,10 +255,10 @@ func (s *shipment) childCaseInput(in OpenCaseInput) OpenCaseInput {
 }
 
 // startChild queues a child case (see childCaseInput) and records it.
-func (s *shipment) startChild(now time.Time, in OpenCaseInput) string {
+func (s *shipment) startChild(now time.Time, in workflows.OpenCaseInput) string {
 	in = s.childCaseInput(in)
 	s.pending = append(s.pending, in)
-	s.state.Children = append(s.state.Children, ChildCase{CaseID: in.CaseID, Kind: in.Kind, Reason: in.Reason, OpenedAt: now})
+	s.state.Children = append(s.state.Children, workflows.ChildCase{CaseID: in.CaseID, Kind: in.Kind, Reason: in.Reason, OpenedAt: now})
 	s.event(now, nil, "case_opened", fmt.Sprintf("%s case %s opened: %s", in.Kind, in.CaseID, in.Reason))
 	return in.CaseID
 }
@@ -269,7 +270,7 @@ func firstSKU(lines []manifest.Line) string {
 	return lines[0].SKU
 }
 
-func (s *shipment) childOpen(id string) *ChildCase {
+func (s *shipment) childOpen(id string) *workflows.ChildCase {
 	for i := range s.state.Children {
 		if c := &s.state.Children[i]; c.CaseID == id && c.ClosedAt == nil {
 			return c
@@ -281,7 +282,7 @@ func (s *shipment) childOpen(id string) *ChildCase {
 // childClosed records that a child case closed. A closed seal or ISF case
 // resolves its check; a closed hold case does not release the goods: the
 // release check follows the dispositions.
-func (s *shipment) childClosed(now time.Time, msg CaseClosed) {
+func (s *shipment) childClosed(now time.Time, msg workflows.CaseClosed) {
 	ch := s.childOpen(msg.CaseID)
 	if ch == nil {
 		return // unknown or already closed: a duplicate signal
@@ -291,13 +292,13 @@ func (s *shipment) childClosed(now time.Time, msg CaseClosed) {
 	s.event(now, nil, "case_closed", fmt.Sprintf("%s case %s closed: %s", ch.Kind, ch.CaseID, msg.Summary))
 	for i := range s.state.Checks {
 		c := &s.state.Checks[i]
-		if c.CaseID == msg.CaseID && c.Status == CheckFailed && c.Name != CheckRelease {
-			c.Status, c.Detail = CheckPassed, fmt.Sprintf("resolved by case %s: %s", ch.CaseID, msg.Summary)
+		if c.CaseID == msg.CaseID && c.Status == workflows.CheckFailed && c.Name != workflows.CheckRelease {
+			c.Status, c.Detail = workflows.CheckPassed, fmt.Sprintf("resolved by case %s: %s", ch.CaseID, msg.Summary)
 			c.DecidedAt, c.DecidedBy = &t, nil
 		}
 	}
 	s.changed(now)
-	if s.state.Phase == PhaseActive {
+	if s.state.Phase == workflows.PhaseActive {
 		s.evaluate(now, nil)
 	}
 }

@@ -1,6 +1,10 @@
-package workflows
+package cases
 
-import "go.temporal.io/sdk/workflow"
+import (
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/postrelease/postrelease/workflows"
+)
 
 // searchValues are the search attributes that change during a case.
 type searchValues struct {
@@ -19,8 +23,8 @@ func (c *detentionCase) syncSearchAttributes(ctx workflow.Context) {
 		return
 	}
 	err := workflow.UpsertTypedSearchAttributes(ctx,
-		SACaseStatus.ValueSet(want.Status), SACaseStep.ValueSet(want.Step),
-		SAAssignee.ValueSet(want.Assignee), SAEscalationLevel.ValueSet(want.Level))
+		workflows.SACaseStatus.ValueSet(want.Status), workflows.SACaseStep.ValueSet(want.Step),
+		workflows.SAAssignee.ValueSet(want.Assignee), workflows.SAEscalationLevel.ValueSet(want.Level))
 	if err != nil {
 		workflow.GetLogger(ctx).Error("upserting search attributes", "case", c.state.CaseID, "error", err)
 		return

@@ -1,4 +1,4 @@
-package workflows
+package flowtest
 
 import (
 	"encoding/json"
@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/workflows"
 	"github.com/postrelease/postrelease/workflows/kit"
 )
 
@@ -36,7 +37,7 @@ func TestCaseWorkflow_ClockCancelsTimersOfEndedWaits(t *testing.T) {
 	in := testCase(t, 30, false) // file_psc: reminder at +24h, due at +48h
 	var notes []*updateResult
 	for i := 1; i <= 10; i++ {
-		notes = append(notes, h.update(time.Duration(i)*hour, ActionAddNote, olivia, NoteInput{Text: fmt.Sprintf("note %d", i)}))
+		notes = append(notes, h.update(time.Duration(i)*hour, workflows.ActionAddNote, olivia, workflows.NoteInput{Text: fmt.Sprintf("note %d", i)}))
 	}
 	atReminder := &timerCounts{}
 	h.env.RegisterDelayedCallback(func() { *atReminder = *timers }, 30*hour)
@@ -54,7 +55,7 @@ func TestCaseWorkflow_ClockCancelsTimersOfEndedWaits(t *testing.T) {
 	if atReminder.started != 12 || atReminder.cancelled != 10 {
 		t.Errorf("timers by +30h: %+v, want 12 started, 10 cancelled, 1 fired", *atReminder)
 	}
-	if n := len(h.rec.notificationsOf(NotifyReminder)); n != 1 {
+	if n := len(h.rec.notificationsOf(workflows.NotifyReminder)); n != 1 {
 		t.Errorf("%d reminders sent, want 1", n)
 	}
 }
@@ -67,7 +68,7 @@ func TestCaseWorkflow_ClockBeforeVersionKeepsTimers(t *testing.T) {
 	timers := countTimers(h.env)
 	in := testCase(t, 30, false)
 	for i := 1; i <= 3; i++ {
-		h.update(time.Duration(i)*hour, ActionAddNote, olivia, NoteInput{Text: fmt.Sprintf("note %d", i)})
+		h.update(time.Duration(i)*hour, workflows.ActionAddNote, olivia, workflows.NoteInput{Text: fmt.Sprintf("note %d", i)})
 	}
 	atReminder := &timerCounts{}
 	h.env.RegisterDelayedCallback(func() { *atReminder = *timers }, 30*hour)
@@ -86,15 +87,15 @@ func TestCaseWorkflow_ActionDoesNotWaitForNotifications(t *testing.T) {
 	h := newHarness(t)
 	in := testCase(t, 30, false)
 	failures := 0
-	h.rec.failNotify = func(n NotifyInput) bool {
-		if n.Kind == NotifyAssignment && n.Step == StepCBPDecision && failures < 3 {
+	h.rec.failNotify = func(n workflows.NotifyInput) bool {
+		if n.Kind == workflows.NotifyAssignment && n.Step == workflows.StepCBPDecision && failures < 3 {
 			failures++
 			return true
 		}
 		return false
 	}
 	var answeredAt time.Time
-	filed := h.update(1*hour, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-1"})
+	filed := h.update(1*hour, workflows.ActionFilePSC, olivia, workflows.FilePSCInput{Reference: "PSC-1"})
 	filed.onComplete = func() { answeredAt = h.env.Now() }
 	h.cancelAt(2 * hour)
 	h.runUntilCanceled(in)
@@ -107,8 +108,8 @@ func TestCaseWorkflow_ActionDoesNotWaitForNotifications(t *testing.T) {
 		t.Fatalf("the notification failed %d times, want 3", failures)
 	}
 	got := 0
-	for _, n := range h.rec.notificationsOf(NotifyAssignment) {
-		if n.Step == StepCBPDecision {
+	for _, n := range h.rec.notificationsOf(workflows.NotifyAssignment) {
+		if n.Step == workflows.StepCBPDecision {
 			got++
 		}
 	}
@@ -119,14 +120,14 @@ func TestCaseWorkflow_ActionDoesNotWaitForNotifications(t *testing.T) {
 
 // keyed sends an action with an Idempotency-Key and its request's
 // fingerprint, under the update id the API would build.
-func (h *harness) keyed(at time.Duration, action Action, actor Actor, key string, input any) *updateResult {
+func (h *harness) keyed(at time.Duration, action workflows.Action, actor workflows.Actor, key string, input any) *updateResult {
 	h.t.Helper()
 	raw, err := json.Marshal(input)
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	fp := fmt.Sprintf("%s:%s", action, raw)
-	req := ActionRequest{Actor: actor, Input: raw, IdempotencyKey: key, Fingerprint: fp}
+	req := workflows.ActionRequest{Actor: actor, Input: raw, IdempotencyKey: key, Fingerprint: fp}
 	return h.updateReq(at, actor.UserID+"/"+string(action)+"/"+key+"/"+fp, action, req)
 }
 
@@ -136,23 +137,23 @@ func (h *harness) keyed(at time.Duration, action Action, actor Actor, key string
 func TestCaseWorkflow_IdempotencyKeyReusedWithOtherRequest(t *testing.T) {
 	h := newHarness(t)
 	in := testCase(t, 30, false)
-	first := h.keyed(1*hour, ActionAddNote, olivia, "K", NoteInput{Text: "note A"})
-	again := h.keyed(2*hour, ActionAddNote, olivia, "K", NoteInput{Text: "note A"})
-	otherBody := h.keyed(3*hour, ActionAddNote, olivia, "K", NoteInput{Text: "note B"})
-	otherAction := h.keyed(4*hour, ActionFilePSC, olivia, "K", FilePSCInput{Reference: "PSC-1"})
-	otherUser := h.keyed(5*hour, ActionAddNote, oscar, "K", NoteInput{Text: "note C"})
-	refused := h.keyed(6*hour, ActionAddNote, olivia, "K2", NoteInput{Text: " "})
-	corrected := h.keyed(7*hour, ActionAddNote, olivia, "K2", NoteInput{Text: "note D"})
+	first := h.keyed(1*hour, workflows.ActionAddNote, olivia, "K", workflows.NoteInput{Text: "note A"})
+	again := h.keyed(2*hour, workflows.ActionAddNote, olivia, "K", workflows.NoteInput{Text: "note A"})
+	otherBody := h.keyed(3*hour, workflows.ActionAddNote, olivia, "K", workflows.NoteInput{Text: "note B"})
+	otherAction := h.keyed(4*hour, workflows.ActionFilePSC, olivia, "K", workflows.FilePSCInput{Reference: "PSC-1"})
+	otherUser := h.keyed(5*hour, workflows.ActionAddNote, oscar, "K", workflows.NoteInput{Text: "note C"})
+	refused := h.keyed(6*hour, workflows.ActionAddNote, olivia, "K2", workflows.NoteInput{Text: " "})
+	corrected := h.keyed(7*hour, workflows.ActionAddNote, olivia, "K2", workflows.NoteInput{Text: "note D"})
 	end := h.snapshot(8 * hour)
 	h.cancelAt(9 * hour)
 	h.runUntilCanceled(in)
 
 	mustAccept(t, first)
 	mustAccept(t, again)
-	mustReject(t, otherBody, ErrConflict, `Idempotency-Key "K" was already used for a different request`)
-	mustReject(t, otherAction, ErrConflict, `Idempotency-Key "K" was already used`)
+	mustReject(t, otherBody, kit.ErrConflict, `Idempotency-Key "K" was already used for a different request`)
+	mustReject(t, otherAction, kit.ErrConflict, `Idempotency-Key "K" was already used`)
 	mustAccept(t, otherUser)
-	mustReject(t, refused, ErrInvalid, "text")
+	mustReject(t, refused, kit.ErrInvalid, "text")
 	mustAccept(t, corrected)
 	var texts []string
 	for _, n := range end.Notes {
@@ -161,7 +162,7 @@ func TestCaseWorkflow_IdempotencyKeyReusedWithOtherRequest(t *testing.T) {
 	if fmt.Sprint(texts) != "[note A note C note D]" {
 		t.Errorf("notes %v, want [note A note C note D]", texts)
 	}
-	if end.Step != StepFilePSC {
+	if end.Step != workflows.StepFilePSC {
 		t.Errorf("step %s: the refused file_psc must not have been applied", end.Step)
 	}
 }
@@ -171,25 +172,25 @@ func TestCaseWorkflow_IdempotencyKeyReusedWithOtherRequest(t *testing.T) {
 func TestShipment_IdempotencyKeyRefusedAcrossRuns(t *testing.T) {
 	first := newShipHarness(t)
 	in := completeShipment(t)
-	first.act(1*hour, ShipRecordDeliveryOrder, olivia, DeliveryOrderInput{Document: docRef("do"), Containers: completeShipment(t).Shipment.Containers})
-	first.act(2*hour, ShipAttachDocument, olivia, AttachDocumentInput{Kind: domain.DocFCCCertificate, Document: docRef("fcc")})
-	first.act(3*hour, ShipRecordDeposit, olivia, DepositInput{Reference: "ES-1", Amount: domain.USD{Decimal: decimal.RequireFromString("100")}})
-	note := first.keyed(4*hour, Action(ShipAddNote), olivia, "key-1", NoteInput{Text: "broker called"})
-	first.act(5*hour, ShipRecordGateOut, olivia, GateOutInput{Container: "CSQU3054383"})
-	first.act(6*hour, ShipRecordGateOut, olivia, GateOutInput{Container: "MSKU9070323"})
+	first.act(1*hour, workflows.ShipRecordDeliveryOrder, olivia, workflows.DeliveryOrderInput{Document: docRef("do"), Containers: completeShipment(t).Shipment.Containers})
+	first.act(2*hour, workflows.ShipAttachDocument, olivia, workflows.AttachDocumentInput{Kind: domain.DocFCCCertificate, Document: docRef("fcc")})
+	first.act(3*hour, workflows.ShipRecordDeposit, olivia, workflows.DepositInput{Reference: "ES-1", Amount: domain.USD{Decimal: decimal.RequireFromString("100")}})
+	note := first.keyed(4*hour, workflows.Action(workflows.ShipAddNote), olivia, "key-1", workflows.NoteInput{Text: "broker called"})
+	first.act(5*hour, workflows.ShipRecordGateOut, olivia, workflows.GateOutInput{Container: "CSQU3054383"})
+	first.act(6*hour, workflows.ShipRecordGateOut, olivia, workflows.GateOutInput{Container: "MSKU9070323"})
 	next := first.runToContinueAsNew(in)
 	mustAccept(t, note)
 
 	h := newShipHarness(t)
 	h.env.SetStartTime(testStart.Add(6 * hour))
-	same := h.keyed(time.Hour, Action(ShipAddNote), olivia, "key-1", NoteInput{Text: "broker called"})
-	other := h.keyed(2*time.Hour, Action(ShipAddNote), olivia, "key-1", NoteInput{Text: "broker called again"})
+	same := h.keyed(time.Hour, workflows.Action(workflows.ShipAddNote), olivia, "key-1", workflows.NoteInput{Text: "broker called"})
+	other := h.keyed(2*time.Hour, workflows.Action(workflows.ShipAddNote), olivia, "key-1", workflows.NoteInput{Text: "broker called again"})
 	st := h.state(3 * time.Hour)
 	h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, 4*time.Hour)
-	h.env.ExecuteWorkflow(ShipmentWorkflowName, next)
+	h.env.ExecuteWorkflow(workflows.ShipmentWorkflowName, next)
 
 	mustAccept(t, same)
-	mustReject(t, other, ErrConflict, `Idempotency-Key "key-1" was already used for a different request on this shipment`)
+	mustReject(t, other, kit.ErrConflict, `Idempotency-Key "key-1" was already used for a different request on this shipment`)
 	if len(st.Notes) != 1 || st.Notes[0].Text != "broker called" {
 		t.Fatalf("notes %+v, want the first one only", st.Notes)
 	}
@@ -213,13 +214,13 @@ func TestShipment_ReportMisclassificationExplicitZeroPenalty(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newShipHarness(t)
 			if tc.old {
-				h.env.OnGetVersion(ChangeExplicitZeroPenalty, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+				h.env.OnGetVersion(kit.ChangeExplicitZeroPenalty, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 			}
-			r := h.act(time.Hour, ShipReportMisclassification, olivia, MisclassificationInput{SKU: "WR-SET-12", CorrectHTS: "8204.11.0060",
+			r := h.act(time.Hour, workflows.ShipReportMisclassification, olivia, workflows.MisclassificationInput{SKU: "WR-SET-12", CorrectHTS: "8204.11.0060",
 				DeclaredRate: decimal.RequireFromString("0.025"), CorrectRate: decimal.RequireFromString("0.072"), PenaltyRate: tc.penalty,
 				ImporterOfRecord: "Acme Tools Inc.", Reason: "CBP CF-28"})
 			h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, 2*time.Hour)
-			h.env.ExecuteWorkflow(ShipmentWorkflowName, completeShipment(t))
+			h.env.ExecuteWorkflow(workflows.ShipmentWorkflowName, completeShipment(t))
 			mustAccept(t, r)
 			if len(h.children) != 1 || !h.children[0].PenaltyRate.Equal(tc.want) {
 				t.Fatalf("child cases %+v, want one with penalty rate %s", h.children, tc.want)

@@ -1,4 +1,4 @@
-package kit
+package workflows
 
 import (
 	"encoding/json"
@@ -120,3 +120,17 @@ func RoleIfNoAssignee(assignee string, role domain.Role) domain.Role {
 	}
 	return ""
 }
+
+// AppliedKey is an Idempotency-Key an action was applied with and the
+// request it came with. Temporal deduplicates an update id, which the API
+// builds from the key and the request's fingerprint, so the same key with
+// the same request is applied once; these records refuse the same key with
+// another request (another action, or the same action with other input)
+// instead of applying it as new.
+type AppliedKey struct {
+	Key         string `json:"key"`         // the user's id, "/", the client's key
+	Fingerprint string `json:"fingerprint"` // ActionRequest.Fingerprint
+}
+
+// FieldErrors maps an input field to what is wrong with it.
+type FieldErrors = domain.FieldErrors

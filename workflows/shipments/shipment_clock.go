@@ -1,10 +1,11 @@
-package workflows
+package shipments
 
 import (
 	"fmt"
 	"time"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/workflows"
 	"github.com/postrelease/postrelease/workflows/kit"
 )
 
@@ -25,7 +26,7 @@ func (s *shipment) setAvailability(available time.Time) {
 
 // want opens the task kind:subject when needed and none is open, and closes
 // the open one when it is no longer needed.
-func (s *shipment) want(now time.Time, by *Actor, kind TaskKind, subject, group string, needed bool, what string) {
+func (s *shipment) want(now time.Time, by *workflows.Actor, kind workflows.TaskKind, subject, group string, needed bool, what string) {
 	t := s.activeTask(taskID(kind, subject))
 	switch {
 	case needed && t == nil:
@@ -34,20 +35,20 @@ func (s *shipment) want(now time.Time, by *Actor, kind TaskKind, subject, group 
 		if !s.taskNotices {
 			by = nil
 		}
-		s.finishTask(now, t, by, StepDone, "done")
+		s.finishTask(now, t, by, workflows.StepDone, "done")
 	}
 }
 
-func taskID(kind TaskKind, subject string) string {
+func taskID(kind workflows.TaskKind, subject string) string {
 	if subject == "" {
 		return string(kind)
 	}
 	return string(kind) + ":" + subject
 }
 
-func (s *shipment) activeTask(id string) *Task {
+func (s *shipment) activeTask(id string) *workflows.Task {
 	for i := range s.state.Tasks {
-		if t := &s.state.Tasks[i]; t.ID == id && t.Status == StepActive {
+		if t := &s.state.Tasks[i]; t.ID == id && t.Status == workflows.StepActive {
 			return t
 		}
 	}
@@ -57,34 +58,34 @@ func (s *shipment) activeTask(id string) *Task {
 // openTask appends a task with its clock: the policy's SLA, except the pickup
 // (due when free time ends, reminded 48 hours before) and the duty deposit
 // (due the day after the 10th working day after release).
-func (s *shipment) openTask(now time.Time, kind TaskKind, subject, group, what string) {
+func (s *shipment) openTask(now time.Time, kind workflows.TaskKind, subject, group, what string) {
 	sla := s.state.Policy.For(string(kind))
 	due := now.Add(sla.After.Std())
 	remind := due.Add(-sla.RemindBefore.Std())
 	switch kind {
-	case TaskPickup:
+	case workflows.TaskPickup:
 		due, remind = *s.state.Demurrage.FreeTimeEndAt, *s.state.Demurrage.WarningAt
-	case TaskDutyDeposit:
+	case workflows.TaskDutyDeposit:
 		due = s.state.Deposit.OverdueAt
 		remind = due.Add(-sla.RemindBefore.Std())
 	}
 	owner := domain.RoleOfficer
-	if kind == TaskApproveNA {
+	if kind == workflows.TaskApproveNA {
 		owner = domain.RoleManager
 	}
-	t := Task{ID: taskID(kind, subject), Kind: kind, Subject: subject, Group: group, Status: StepActive, OwnerRole: owner,
+	t := workflows.Task{ID: taskID(kind, subject), Kind: kind, Subject: subject, Group: group, Status: workflows.StepActive, OwnerRole: owner,
 		StartedAt: now, DueAt: due, RemindAt: remind, SecondLevelAt: due.Add(sla.SecondLevelAfter.Std()), Title: what}
 	if owner == domain.RoleOfficer && s.state.OpenedBy.Role == domain.RoleOfficer {
 		t.Assignee = s.state.OpenedBy.Email
 	}
 	s.state.Tasks = append(s.state.Tasks, t)
-	s.queue(NotifyInput{Kind: NotifyAssignment, Step: Step(kind), ToEmail: t.Assignee, ToRole: roleIfNoAssignee(t.Assignee, owner),
+	s.queue(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(kind), ToEmail: t.Assignee, ToRole: workflows.RoleIfNoAssignee(t.Assignee, owner),
 		Message: fmt.Sprintf("shipment %s: %s, due %s", s.state.ShipmentID, what, due.Format(time.RFC3339)), At: now,
 		DedupeKey: fmt.Sprintf("%s/t%d/assignment", s.state.ShipmentID, len(s.state.Tasks))})
 	s.changed(now)
 }
 
-func (s *shipment) finishTask(now time.Time, t *Task, by *Actor, status, outcome string) {
+func (s *shipment) finishTask(now time.Time, t *workflows.Task, by *workflows.Actor, status, outcome string) {
 	c := now
 	t.Status, t.CompletedAt, t.CompletedBy, t.Outcome = status, &c, by, outcome
 	s.changed(now)
@@ -96,7 +97,7 @@ func (s *shipment) pendingClock() []kit.TimedEvent {
 	var out []kit.TimedEvent
 	for i := range s.state.Tasks {
 		t := &s.state.Tasks[i]
-		if t.Status != StepActive {
+		if t.Status != workflows.StepActive {
 			continue
 		}
 		seq := i + 1
@@ -130,15 +131,15 @@ type legalDate struct {
 
 func (s *shipment) legalDates() []legalDate {
 	l := s.state.Legal
-	return []legalDate{{LegalPSCLastDay, l.PSCLastDay}, {LegalLiquidation, l.Liquidation},
-		{LegalProtestLastDay, l.ProtestLastDay}, {LegalRetentionEnd, l.RetentionEnd}}
+	return []legalDate{{workflows.LegalPSCLastDay, l.PSCLastDay}, {workflows.LegalLiquidation, l.Liquidation},
+		{workflows.LegalProtestLastDay, l.ProtestLastDay}, {workflows.LegalRetentionEnd, l.RetentionEnd}}
 }
 
 var legalLabels = map[string]string{
-	LegalPSCLastDay:     "last day to file a Post Summary Correction",
-	LegalLiquidation:    "liquidation",
-	LegalProtestLastDay: "last day to protest the liquidation (19 USC 1514)",
-	LegalRetentionEnd:   "end of record retention (19 CFR 163.4)",
+	workflows.LegalPSCLastDay:     "last day to file a Post Summary Correction",
+	workflows.LegalLiquidation:    "liquidation",
+	workflows.LegalProtestLastDay: "last day to protest the liquidation (19 USC 1514)",
+	workflows.LegalRetentionEnd:   "end of record retention (19 CFR 163.4)",
 }
 
 func (s *shipment) legalReminder(now time.Time, name string, at time.Time) {
@@ -147,12 +148,12 @@ func (s *shipment) legalReminder(now time.Time, name string, at time.Time) {
 	}
 	s.state.Legal.RemindersSent[name] = true
 	label := legalLabels[name]
-	if name == LegalLiquidation && s.state.Legal.LiquidationEstimated {
+	if name == workflows.LegalLiquidation && s.state.Legal.LiquidationEstimated {
 		label = "expected liquidation (entry + 314 days, not yet posted by CBP)"
 	}
 	msg := fmt.Sprintf("shipment %s (entry %s): %s on %s", s.state.ShipmentID, s.state.Shipment.EntryNumber, label, at.Format(time.DateOnly))
 	s.event(now, nil, "legal_reminder", msg)
-	s.queue(NotifyInput{Kind: NotifyReminder, Step: Step(name), ToRole: domain.RoleOfficer, Message: msg, At: now,
+	s.queue(workflows.NotifyInput{Kind: workflows.NotifyReminder, Step: workflows.Step(name), ToRole: domain.RoleOfficer, Message: msg, At: now,
 		DedupeKey: fmt.Sprintf("%s/legal/%s/%s/reminder", s.state.ShipmentID, name, at.Format(time.DateOnly))})
 	s.changed(now)
 }
@@ -164,17 +165,17 @@ func (s *shipment) legalPassed(now time.Time, name string, at time.Time) {
 	s.state.Legal.Passed[name] = true
 	s.state.Legal.RemindersSent[name] = true
 	msg := fmt.Sprintf("shipment %s (entry %s): %s was %s", s.state.ShipmentID, s.state.Shipment.EntryNumber, legalLabels[name], at.Format(time.DateOnly))
-	if name == LegalLiquidation && s.state.Legal.LiquidationEstimated {
+	if name == workflows.LegalLiquidation && s.state.Legal.LiquidationEstimated {
 		msg += "; CBP has not posted a liquidation date: record it when it is posted (it moves the protest window)"
 	}
 	s.event(now, nil, "legal_date", msg)
-	s.queue(NotifyInput{Kind: NotifyReminder, Step: Step(name), ToRole: domain.RoleOfficer, Message: msg, At: now,
+	s.queue(workflows.NotifyInput{Kind: workflows.NotifyReminder, Step: workflows.Step(name), ToRole: domain.RoleOfficer, Message: msg, At: now,
 		DedupeKey: fmt.Sprintf("%s/legal/%s/%s/passed", s.state.ShipmentID, name, at.Format(time.DateOnly))})
 	s.changed(now)
 }
 
-func (s *shipment) remind(now time.Time, t *Task, seq int) {
-	if t.ReminderSent || t.Status != StepActive {
+func (s *shipment) remind(now time.Time, t *workflows.Task, seq int) {
+	if t.ReminderSent || t.Status != workflows.StepActive {
 		return
 	}
 	t.ReminderSent = true
@@ -182,19 +183,19 @@ func (s *shipment) remind(now time.Time, t *Task, seq int) {
 		return // opened late (an import of old entries): the escalation comes at once
 	}
 	msg := fmt.Sprintf("shipment %s: %s is due %s", s.state.ShipmentID, t.ID, t.DueAt.Format(time.RFC3339))
-	if t.Kind == TaskPickup {
+	if t.Kind == workflows.TaskPickup {
 		msg = fmt.Sprintf("shipment %s: schedule pickup now: free time ends %s (last free day %s at %s)", s.state.ShipmentID,
 			t.DueAt.Format(time.RFC3339), s.state.Demurrage.LastFreeDay.Format(time.DateOnly), s.state.Demurrage.Terms.Code)
 		s.state.Demurrage.WarningSent = true
 	}
 	s.event(now, nil, "reminder", msg)
-	s.queue(NotifyInput{Kind: NotifyReminder, Step: Step(t.Kind), ToEmail: t.Assignee, ToRole: roleIfNoAssignee(t.Assignee, t.OwnerRole),
+	s.queue(workflows.NotifyInput{Kind: workflows.NotifyReminder, Step: workflows.Step(t.Kind), ToEmail: t.Assignee, ToRole: workflows.RoleIfNoAssignee(t.Assignee, t.OwnerRole),
 		Message: msg, At: now, DedupeKey: fmt.Sprintf("%s/t%d/reminder", s.state.ShipmentID, seq)})
 	s.changed(now)
 }
 
-func (s *shipment) escalate(now time.Time, t *Task, seq, level int) {
-	if t.EscalationLevel >= level || t.Status != StepActive {
+func (s *shipment) escalate(now time.Time, t *workflows.Task, seq, level int) {
+	if t.EscalationLevel >= level || t.Status != workflows.StepActive {
 		return
 	}
 	t.EscalationLevel = level
@@ -202,15 +203,15 @@ func (s *shipment) escalate(now time.Time, t *Task, seq, level int) {
 	if level == 2 {
 		reason = fmt.Sprintf("%s is still not done, %s after its due time", t.ID, t.SecondLevelAt.Sub(t.DueAt))
 	}
-	if t.Kind == TaskPickup {
+	if t.Kind == workflows.TaskPickup {
 		s.state.Demurrage.Passed = true
 		reason = fmt.Sprintf("free time is over (last free day %s) with containers still at the terminal: demurrage accrues from %s a day",
 			s.state.Demurrage.LastFreeDay.Format(time.DateOnly), s.firstDailyRate())
 	}
-	s.state.Escalations = append(s.state.Escalations, Escalation{Step: Step(t.ID), Level: level, At: now, Reason: reason})
+	s.state.Escalations = append(s.state.Escalations, workflows.Escalation{Step: workflows.Step(t.ID), Level: level, At: now, Reason: reason})
 	msg := fmt.Sprintf("shipment %s escalated (level %d): %s", s.state.ShipmentID, level, reason)
 	s.event(now, nil, "escalation", msg)
-	s.queue(NotifyInput{Kind: NotifyEscalation, Step: Step(t.Kind), Level: level, ToRole: domain.RoleManager, Message: msg, At: now,
+	s.queue(workflows.NotifyInput{Kind: workflows.NotifyEscalation, Step: workflows.Step(t.Kind), Level: level, ToRole: domain.RoleManager, Message: msg, At: now,
 		DedupeKey: fmt.Sprintf("%s/t%d/escalation/%d", s.state.ShipmentID, seq, level)})
 	s.changed(now)
 }

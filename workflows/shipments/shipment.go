@@ -1,4 +1,10 @@
-package workflows
+// Package shipments is the shipment workflow: one CBP entry from release to
+// the end of its record retention (confirmations, documents, demurrage,
+// deposit, the legal clock, and the detention cases it opens as children).
+// Its actions are declared once in shipment_specs.go (ShipmentSpecs); the
+// clock, outbox and idempotency keys are the kit's (workflows/kit); its state
+// and messages are in package workflows, where the store reads them.
+package shipments
 
 import (
 	"fmt"
@@ -10,19 +16,24 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/postrelease/postrelease/activities"
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/workflows"
 	"github.com/postrelease/postrelease/workflows/kit"
 )
 
-// ShipmentWorkflow runs one CBP entry from release to the end of its record
+// a names the activities by method; the worker registers the real ones.
+var a *activities.Activities
+
+// Workflow runs one CBP entry from release to the end of its record
 // retention: the three confirmation groups in parallel, the regulated
 // documents, the demurrage and deposit clocks while it is active, then the
 // entry's legal clock in a fresh run (continue-as-new), so no run's history
 // grows with the years.
-func ShipmentWorkflow(ctx workflow.Context, in OpenShipmentInput) (ShipmentState, error) {
+func Workflow(ctx workflow.Context, in workflows.OpenShipmentInput) (workflows.ShipmentState, error) {
 	s := &shipment{}
 	if err := s.setup(ctx, in); err != nil {
-		return ShipmentState{}, err
+		return workflows.ShipmentState{}, err
 	}
 	return s.run(ctx)
 }
@@ -31,9 +42,9 @@ func ShipmentWorkflow(ctx workflow.Context, in OpenShipmentInput) (ShipmentState
 // mutations that queue their side effects (notifications, child cases);
 // flush performs them and writes the projection.
 type shipment struct {
-	state   ShipmentState
+	state   workflows.ShipmentState
 	outbox  kit.Outbox
-	pending []OpenCaseInput // child cases to start
+	pending []workflows.OpenCaseInput // child cases to start
 	sa      shipmentSearch
 	// Since ChangeTasksAndReferences (runs started before keep the old ways):
 	// taskNotices: a task an action made unnecessary names the actor, and a
@@ -56,13 +67,13 @@ type shipmentSearch struct {
 	Level        int64
 }
 
-func (s *shipment) setup(ctx workflow.Context, in OpenShipmentInput) error {
-	v := workflow.GetVersion(ctx, ChangeTasksAndReferences, workflow.DefaultVersion, 1)
+func (s *shipment) setup(ctx workflow.Context, in workflows.OpenShipmentInput) error {
+	v := workflow.GetVersion(ctx, kit.ChangeTasksAndReferences, workflow.DefaultVersion, 1)
 	s.taskNotices, s.strictReferences = v >= 1, v >= 1
 	clockOutbox := workflow.GetVersion(ctx, kit.ChangeClockAndOutbox, workflow.DefaultVersion, 1)
 	s.cancelTimers, s.outbox.Async = clockOutbox >= 1, clockOutbox >= 1
 	s.outbox.Subject = []any{"shipment", in.ShipmentID}
-	s.explicitZeroPenalty = workflow.GetVersion(ctx, ChangeExplicitZeroPenalty, workflow.DefaultVersion, 1) >= 1
+	s.explicitZeroPenalty = workflow.GetVersion(ctx, kit.ChangeExplicitZeroPenalty, workflow.DefaultVersion, 1) >= 1
 	// Since ChangeLegalTimeZone, legal days end in the legal zone, free time
 	// at the end of the last free day in the port's zone, and the port's
 	// terms say when free time starts. A run started before keeps 00:00 UTC
@@ -70,7 +81,7 @@ func (s *shipment) setup(ctx workflow.Context, in OpenShipmentInput) error {
 	// three, and they are cleared should it have them. A resumed run reads
 	// them from its state (empty for a shipment opened before: UTC and the
 	// availability day).
-	if workflow.GetVersion(ctx, ChangeLegalTimeZone, workflow.DefaultVersion, 1) < 1 {
+	if workflow.GetVersion(ctx, kit.ChangeLegalTimeZone, workflow.DefaultVersion, 1) < 1 {
 		in.LegalTimeZone, in.Port.TimeZone, in.Port.FreeTimeStarts = "", "", ""
 	}
 	legalZone, portZone := in.LegalTimeZone, in.Port.TimeZone
@@ -79,10 +90,10 @@ func (s *shipment) setup(ctx workflow.Context, in OpenShipmentInput) error {
 	}
 	var err error
 	if s.legalLoc, err = domain.LegalLocation(legalZone); err != nil {
-		return invalid(FieldErrors{"legal_time_zone": err.Error()})
+		return kit.Invalid(kit.FieldErrors{"legal_time_zone": err.Error()})
 	}
 	if s.portLoc, err = domain.LegalLocation(portZone); err != nil {
-		return invalid(FieldErrors{"port.time_zone": err.Error()})
+		return kit.Invalid(kit.FieldErrors{"port.time_zone": err.Error()})
 	}
 	now := workflow.Now(ctx)
 	info := workflow.GetInfo(ctx)
@@ -94,33 +105,33 @@ func (s *shipment) setup(ctx workflow.Context, in OpenShipmentInput) error {
 	} else {
 		s.open(now, in, info.WorkflowExecution.ID, info.WorkflowExecution.RunID)
 	}
-	s.sa = shipmentSearch{Status: StatusOpen, Step: PhaseActive}
+	s.sa = shipmentSearch{Status: workflows.StatusOpen, Step: workflows.PhaseActive}
 
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (ShipmentState, error) {
+	if err := workflow.SetQueryHandler(ctx, workflows.QueryState, func() (workflows.ShipmentState, error) {
 		return s.state, nil
 	}); err != nil {
-		return fmt.Errorf("registering query %s: %w", QueryState, err)
+		return fmt.Errorf("registering query %s: %w", workflows.QueryState, err)
 	}
 	return kit.Register(ctx, s, ShipmentSpecs)
 }
 
 // open builds the state of a new shipment and decides everything its own
 // data can decide.
-func (s *shipment) open(now time.Time, in OpenShipmentInput, workflowID, runID string) {
+func (s *shipment) open(now time.Time, in workflows.OpenShipmentInput, workflowID, runID string) {
 	sh := in.Shipment
 	entry := sh.ReleaseDate
 	if sh.EntryDate != nil {
 		entry = *sh.EntryDate
 	}
-	st := ShipmentState{
-		ShipmentID: in.ShipmentID, WorkflowID: workflowID, Phase: PhaseActive, Shipment: sh, EntryDate: entry,
+	st := workflows.ShipmentState{
+		ShipmentID: in.ShipmentID, WorkflowID: workflowID, Phase: workflows.PhaseActive, Shipment: sh, EntryDate: entry,
 		Policy: in.Policy, ReleaseRules: in.ReleaseRules,
 		Dispositions: slices.Clone(sh.Dispositions), ISFBLNumber: sh.ISFBLNumber, PickupNumber: sh.PickupNumber, PierPassAppt: sh.PierPassAppointment,
-		Checks: []Check{}, Tasks: []Task{}, Containers: []ContainerStatus{}, Documents: []DocRequirement{},
-		Children: []ChildCase{}, Escalations: []Escalation{}, Events: []Event{}, Notes: []Note{},
-		Demurrage: Demurrage{Terms: in.Port},
-		Deposit:   Deposit{DueDate: domain.EntrySummaryDue(sh.ReleaseDate), OverdueAt: domain.EntrySummaryOverdueAt(sh.ReleaseDate, s.legalLoc)},
-		Legal: LegalClock{LegalDates: domain.EntryLegalDates(entry, nil), TimeZone: in.LegalTimeZone, EntryDate: entry,
+		Checks: []workflows.Check{}, Tasks: []workflows.Task{}, Containers: []workflows.ContainerStatus{}, Documents: []workflows.DocRequirement{},
+		Children: []workflows.ChildCase{}, Escalations: []workflows.Escalation{}, Events: []workflows.Event{}, Notes: []workflows.Note{},
+		Demurrage: workflows.Demurrage{Terms: in.Port},
+		Deposit:   workflows.Deposit{DueDate: domain.EntrySummaryDue(sh.ReleaseDate), OverdueAt: domain.EntrySummaryOverdueAt(sh.ReleaseDate, s.legalLoc)},
+		Legal: workflows.LegalClock{LegalDates: domain.EntryLegalDates(entry, nil), TimeZone: in.LegalTimeZone, EntryDate: entry,
 			RemindersSent: map[string]bool{}, Passed: map[string]bool{}},
 		OpenedBy: in.OpenedBy, Source: in.Source, OpenedAt: now, UpdatedAt: now, Runs: []string{runID},
 	}
@@ -128,7 +139,7 @@ func (s *shipment) open(now time.Time, in OpenShipmentInput, workflowID, runID s
 		st.Dispositions = []domain.Disposition{}
 	}
 	for _, c := range sh.Containers {
-		st.Containers = append(st.Containers, ContainerStatus{Number: c.Number, Declared: c.Seals, Location: c.Location})
+		st.Containers = append(st.Containers, workflows.ContainerStatus{Number: c.Number, Declared: c.Seals, Location: c.Location})
 	}
 	for _, k := range domain.DocumentKinds() {
 		var skus []string
@@ -138,15 +149,15 @@ func (s *shipment) open(now time.Time, in OpenShipmentInput, workflowID, runID s
 			}
 		}
 		if len(skus) > 0 {
-			st.Documents = append(st.Documents, DocRequirement{Kind: k, Label: k.Label(), SKUs: skus, Status: DocMissing, Documents: []DocumentRef{}})
+			st.Documents = append(st.Documents, workflows.DocRequirement{Kind: k, Label: k.Label(), SKUs: skus, Status: workflows.DocMissing, Documents: []workflows.DocumentRef{}})
 		}
 	}
 	for _, c := range []struct {
-		name  CheckName
+		name  workflows.CheckName
 		group string
-	}{{CheckRelease, GroupElectronic}, {CheckBLISF, GroupElectronic}, {CheckContainerLocations, GroupPort},
-		{CheckPickupNumber, GroupPort}, {CheckDeliveryOrder, GroupCarrier}, {CheckSeals, GroupCarrier}} {
-		st.Checks = append(st.Checks, Check{Name: c.name, Group: c.group, Status: CheckPending})
+	}{{workflows.CheckRelease, workflows.GroupElectronic}, {workflows.CheckBLISF, workflows.GroupElectronic}, {workflows.CheckContainerLocations, workflows.GroupPort},
+		{workflows.CheckPickupNumber, workflows.GroupPort}, {workflows.CheckDeliveryOrder, workflows.GroupCarrier}, {workflows.CheckSeals, workflows.GroupCarrier}} {
+		st.Checks = append(st.Checks, workflows.Check{Name: c.name, Group: c.group, Status: workflows.CheckPending})
 	}
 	s.state = st
 	opener := in.OpenedBy
@@ -166,16 +177,16 @@ func (s *shipment) open(now time.Time, in OpenShipmentInput, workflowID, runID s
 		assignee = in.OpenedBy.Email
 	}
 	s.outbox.Discard()
-	s.queue(NotifyInput{Kind: NotifyAssignment, Step: Step(PhaseActive), ToEmail: assignee, ToRole: roleIfNoAssignee(assignee, domain.RoleOfficer),
+	s.queue(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(workflows.PhaseActive), ToEmail: assignee, ToRole: workflows.RoleIfNoAssignee(assignee, domain.RoleOfficer),
 		Message: fmt.Sprintf("shipment %s (entry %s) opened with %d tasks: %s", in.ShipmentID, sh.EntryNumber, len(open), strings.Join(open, "; ")),
 		At:      now, DedupeKey: in.ShipmentID + "/opened"})
 }
 
-func (s *shipment) run(ctx workflow.Context) (ShipmentState, error) {
-	closed := workflow.GetSignalChannel(ctx, SignalCaseClosed)
+func (s *shipment) run(ctx workflow.Context) (workflows.ShipmentState, error) {
+	closed := workflow.GetSignalChannel(ctx, workflows.SignalCaseClosed)
 	workflow.Go(ctx, func(gctx workflow.Context) {
 		for {
-			var msg CaseClosed
+			var msg workflows.CaseClosed
 			closed.Receive(gctx, &msg)
 			s.childClosed(workflow.Now(gctx), msg)
 			s.flush(gctx)
@@ -185,7 +196,7 @@ func (s *shipment) run(ctx workflow.Context) (ShipmentState, error) {
 	// continuing: the run has decided to continue as new and waits until
 	// nothing is in flight.
 	continuing := false
-	for s.state.Phase != PhaseClosed {
+	for s.state.Phase != workflows.PhaseClosed {
 		if !continuing {
 			seen := s.state.Version
 			changed := func() bool { return s.state.Version != seen }
@@ -203,10 +214,10 @@ func (s *shipment) run(ctx workflow.Context) (ShipmentState, error) {
 				s.enterPhase(workflow.Now(ctx), next)
 				s.flush(ctx)
 			}
-			if next == PhaseClosed {
+			if next == workflows.PhaseClosed {
 				break
 			}
-			continuing = next == PhaseLegal || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+			continuing = next == workflows.PhaseLegal || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
 			if !continuing {
 				continue
 			}
@@ -221,7 +232,7 @@ func (s *shipment) run(ctx workflow.Context) (ShipmentState, error) {
 			continue
 		}
 		st := s.snapshot()
-		return s.state, workflow.NewContinueAsNewError(ctx, ShipmentWorkflowName, OpenShipmentInput{
+		return s.state, workflow.NewContinueAsNewError(ctx, workflows.ShipmentWorkflowName, workflows.OpenShipmentInput{
 			ShipmentID: st.ShipmentID, Shipment: st.Shipment, Port: st.Demurrage.Terms, ReleaseRules: st.ReleaseRules,
 			OpenedBy: st.OpenedBy, Source: st.Source, Policy: st.Policy, Resume: &st,
 		})
@@ -236,7 +247,7 @@ func (s *shipment) run(ctx workflow.Context) (ShipmentState, error) {
 // whether there were any.
 func (s *shipment) drain(ctx workflow.Context, ch workflow.ReceiveChannel) bool {
 	any := false
-	var msg CaseClosed
+	var msg workflows.CaseClosed
 	for ch.ReceiveAsync(&msg) {
 		s.childClosed(workflow.Now(ctx), msg)
 		any = true
@@ -252,19 +263,19 @@ func (s *shipment) drain(ctx workflow.Context, ch workflow.ReceiveChannel) bool 
 // record retention has ended. "" means stay.
 func (s *shipment) nextPhase() string {
 	switch s.state.Phase {
-	case PhaseActive:
+	case workflows.PhaseActive:
 		if s.state.DeliveredAt == nil || s.state.Deposit.PaidAt == nil {
 			return ""
 		}
 		for _, t := range s.state.Tasks {
-			if t.Status == StepActive {
+			if t.Status == workflows.StepActive {
 				return ""
 			}
 		}
-		return PhaseLegal
-	case PhaseLegal:
-		if s.state.Legal.Passed[LegalRetentionEnd] {
-			return PhaseClosed
+		return workflows.PhaseLegal
+	case workflows.PhaseLegal:
+		if s.state.Legal.Passed[workflows.LegalRetentionEnd] {
+			return workflows.PhaseClosed
 		}
 	}
 	return ""
@@ -273,9 +284,9 @@ func (s *shipment) nextPhase() string {
 func (s *shipment) enterPhase(now time.Time, phase string) {
 	s.state.Phase = phase
 	switch phase {
-	case PhaseLegal:
+	case workflows.PhaseLegal:
 		s.event(now, nil, "phase", "delivered, deposited and documented: only the entry's legal clock runs now")
-	case PhaseClosed:
+	case workflows.PhaseClosed:
 		t := now
 		s.state.ClosedAt = &t
 		s.event(now, nil, "phase", "record retention ended: the shipment is closed")
@@ -288,17 +299,17 @@ func (s *shipment) changed(now time.Time) {
 	s.state.UpdatedAt = now
 }
 
-func (s *shipment) event(now time.Time, by *Actor, kind, detail string) {
-	s.state.Events = append(s.state.Events, Event{At: now, Actor: by, Kind: kind, Detail: detail})
+func (s *shipment) event(now time.Time, by *workflows.Actor, kind, detail string) {
+	s.state.Events = append(s.state.Events, workflows.Event{At: now, Actor: by, Kind: kind, Detail: detail})
 }
 
-func (s *shipment) queue(n NotifyInput) {
+func (s *shipment) queue(n workflows.NotifyInput) {
 	n.CaseID = s.state.ShipmentID
 	s.outbox.Queue(n)
 }
 
 // snapshot deep-copies the state (see detentionCase.snapshot).
-func (s *shipment) snapshot() ShipmentState { return kit.DeepCopy(s.state) }
+func (s *shipment) snapshot() workflows.ShipmentState { return kit.DeepCopy(s.state) }
 
 // flush starts queued child cases, sends notifications, updates the search
 // attributes and writes the projection. A child case that already exists (a
@@ -306,11 +317,10 @@ func (s *shipment) snapshot() ShipmentState { return kit.DeepCopy(s.state) }
 func (s *shipment) flush(ctx workflow.Context) {
 	s.outbox.Flush(ctx, kit.Flush{
 		Start:  s.startChildren,
-		Notify: ActivityNotify,
 		Search: s.syncSearchAttributes,
 		Project: func(ctx workflow.Context) workflow.Future {
 			lctx := workflow.WithLocalActivityOptions(ctx, kit.ProjectionOptions)
-			return workflow.ExecuteLocalActivity(lctx, ActivityProjectShipment, ProjectShipmentInput{State: s.snapshot()})
+			return workflow.ExecuteLocalActivity(lctx, a.ProjectShipment, workflows.ProjectShipmentInput{State: s.snapshot()})
 		},
 	})
 }
@@ -322,12 +332,12 @@ func (s *shipment) startChildren(ctx workflow.Context) {
 	s.pending = nil
 	for _, in := range children {
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-			WorkflowID:            CaseWorkflowID(in.CaseID),
-			WorkflowTaskTimeout:   WorkflowTaskTimeout,
+			WorkflowID:            workflows.CaseWorkflowID(in.CaseID),
+			WorkflowTaskTimeout:   workflows.WorkflowTaskTimeout,
 			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
-			TypedSearchAttributes: SearchAttributesAtStart(in),
+			TypedSearchAttributes: workflows.SearchAttributesAtStart(in),
 		})
-		f := workflow.ExecuteChildWorkflow(cctx, CaseWorkflowName, in)
+		f := workflow.ExecuteChildWorkflow(cctx, workflows.CaseWorkflowName, in)
 		if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
 			workflow.GetLogger(ctx).Error("starting child case", "case", in.CaseID, "error", err)
 		}
@@ -335,20 +345,20 @@ func (s *shipment) startChildren(ctx workflow.Context) {
 }
 
 func (s *shipment) syncSearchAttributes(ctx workflow.Context) {
-	want := shipmentSearch{Status: StatusOpen, Step: s.state.Phase}
-	if s.state.Phase == PhaseClosed {
-		want.Status = StatusClosed
+	want := shipmentSearch{Status: workflows.StatusOpen, Step: s.state.Phase}
+	if s.state.Phase == workflows.PhaseClosed {
+		want.Status = workflows.StatusClosed
 	}
 	for _, t := range s.state.Tasks {
-		if t.Status == StepActive && int64(t.EscalationLevel) > want.Level {
+		if t.Status == workflows.StepActive && int64(t.EscalationLevel) > want.Level {
 			want.Level = int64(t.EscalationLevel)
 		}
 	}
 	if want == s.sa {
 		return
 	}
-	err := workflow.UpsertTypedSearchAttributes(ctx, SACaseStatus.ValueSet(want.Status), SACaseStep.ValueSet(want.Step),
-		SAEscalationLevel.ValueSet(want.Level))
+	err := workflow.UpsertTypedSearchAttributes(ctx, workflows.SACaseStatus.ValueSet(want.Status), workflows.SACaseStep.ValueSet(want.Step),
+		workflows.SAEscalationLevel.ValueSet(want.Level))
 	if err != nil {
 		workflow.GetLogger(ctx).Error("upserting search attributes", "shipment", s.state.ShipmentID, "error", err)
 		return
@@ -357,19 +367,19 @@ func (s *shipment) syncSearchAttributes(ctx workflow.Context) {
 }
 
 // ShipmentSearchAttributesAtStart are set when a shipment workflow starts.
-func ShipmentSearchAttributesAtStart(in OpenShipmentInput) temporal.SearchAttributes {
+func ShipmentSearchAttributesAtStart(in workflows.OpenShipmentInput) temporal.SearchAttributes {
 	hts := ""
 	if len(in.Shipment.Lines) > 0 {
 		hts = string(in.Shipment.Lines[0].HTS)
 	}
 	return temporal.NewSearchAttributes(
-		SACaseKind.ValueSet("shipment"),
-		SAShipmentID.ValueSet(in.ShipmentID),
-		SACaseStatus.ValueSet(StatusOpen),
-		SACaseStep.ValueSet(PhaseActive),
-		SAEntryNumber.ValueSet(in.Shipment.EntryNumber),
-		SAPort.ValueSet(in.Shipment.Port),
-		SAHTSCode.ValueSet(hts),
-		SAEscalationLevel.ValueSet(0),
+		workflows.SACaseKind.ValueSet("shipment"),
+		workflows.SAShipmentID.ValueSet(in.ShipmentID),
+		workflows.SACaseStatus.ValueSet(workflows.StatusOpen),
+		workflows.SACaseStep.ValueSet(workflows.PhaseActive),
+		workflows.SAEntryNumber.ValueSet(in.Shipment.EntryNumber),
+		workflows.SAPort.ValueSet(in.Shipment.Port),
+		workflows.SAHTSCode.ValueSet(hts),
+		workflows.SAEscalationLevel.ValueSet(0),
 	)
 }

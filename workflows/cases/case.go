@@ -1,4 +1,10 @@
-package workflows
+// Package cases is the detention case workflow: a CBP detention or
+// discrepancy worked step by step to closing (the PSC, CBP's decision, the
+// payment, reconciliation, the two-person code fix; or the seal, ISF and hold
+// steps). Its actions are declared once in case_actions.go (CaseSpecs); the
+// clock, outbox and idempotency keys are the kit's (workflows/kit); its state
+// and messages are in package workflows, where the store reads them.
+package cases
 
 import (
 	"fmt"
@@ -7,16 +13,21 @@ import (
 	"github.com/shopspring/decimal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/postrelease/postrelease/activities"
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/workflows"
 	"github.com/postrelease/postrelease/workflows/kit"
 )
 
-// CaseWorkflow runs one detention case from opening to closing: every human
+// a names the activities by method; the worker registers the real ones.
+var a *activities.Activities
+
+// Workflow runs one detention case from opening to closing: every human
 // step is an Update with a validator, every clock a durable timer.
-func CaseWorkflow(ctx workflow.Context, in OpenCaseInput) (CaseState, error) {
+func Workflow(ctx workflow.Context, in workflows.OpenCaseInput) (workflows.CaseState, error) {
 	c := &detentionCase{}
 	if err := c.setup(ctx, in); err != nil {
-		return CaseState{}, err
+		return workflows.CaseState{}, err
 	}
 	return c.run(ctx)
 }
@@ -26,7 +37,7 @@ func CaseWorkflow(ctx workflow.Context, in OpenCaseInput) (CaseState, error) {
 // outbox; flush then sends them and writes the projection. So a handler or the
 // clock never works on a step that changed while it was waiting.
 type detentionCase struct {
-	state CaseState
+	state workflows.CaseState
 	// caseOfficer gets the officer steps; the opener if an officer, or whoever
 	// a manager reassigned officer work to.
 	caseOfficer string
@@ -48,25 +59,25 @@ type detentionCase struct {
 	clockFired bool
 }
 
-func (c *detentionCase) setup(ctx workflow.Context, in OpenCaseInput) error {
-	c.version = workflow.GetVersion(ctx, ChangeCaseKinds, workflow.DefaultVersion, 1)
+func (c *detentionCase) setup(ctx workflow.Context, in workflows.OpenCaseInput) error {
+	c.version = workflow.GetVersion(ctx, kit.ChangeCaseKinds, workflow.DefaultVersion, 1)
 	clockOutbox := workflow.GetVersion(ctx, kit.ChangeClockAndOutbox, workflow.DefaultVersion, 1)
 	c.cancelTimers, c.outbox.Async = clockOutbox >= 1, clockOutbox >= 1
 	c.outbox.Subject = []any{"case", in.CaseID}
-	kind := KindHSMisclassification
+	kind := workflows.KindHSMisclassification
 	if c.version >= 1 {
 		kind = in.KindOrDefault()
-		if _, ok := KindSteps[kind]; !ok {
-			return invalid(FieldErrors{"kind": fmt.Sprintf("%q is not a kind of detention case", in.Kind)})
+		if _, ok := workflows.KindSteps[kind]; !ok {
+			return kit.Invalid(kit.FieldErrors{"kind": fmt.Sprintf("%q is not a kind of detention case", in.Kind)})
 		}
 	}
 	// The zone is loaded once, here: LoadZone reads the tz database, which
 	// gives the same rules for the same name on every worker of one image.
 	var legalLoc *time.Location // nil: the UTC rule of runs started before legal zones
-	if workflow.GetVersion(ctx, ChangeLegalTimeZone, workflow.DefaultVersion, 1) >= 1 {
+	if workflow.GetVersion(ctx, kit.ChangeLegalTimeZone, workflow.DefaultVersion, 1) >= 1 {
 		loc, err := domain.LegalLocation(in.LegalTimeZone)
 		if err != nil {
-			return invalid(FieldErrors{"legal_time_zone": err.Error()})
+			return kit.Invalid(kit.FieldErrors{"legal_time_zone": err.Error()})
 		}
 		legalLoc = loc
 	} else {
@@ -74,58 +85,58 @@ func (c *detentionCase) setup(ctx workflow.Context, in OpenCaseInput) error {
 	}
 	now := workflow.Now(ctx)
 	info := workflow.GetInfo(ctx)
-	c.state = CaseState{
+	c.state = workflows.CaseState{
 		CaseID:       in.CaseID,
 		WorkflowID:   info.WorkflowExecution.ID,
-		Status:       StatusOpen,
+		Status:       workflows.StatusOpen,
 		Kind:         kind,
 		Case:         in,
 		Amounts:      zeroAmounts(),
-		Deadlines:    Deadlines{},
-		Steps:        []StepRecord{},
-		Escalations:  []Escalation{},
-		Events:       []Event{},
-		Notes:        []Note{},
-		PSCFilings:   []Filing{},
-		CBPDecisions: []CBPDecision{},
-		CodeFixes:    []CodeFix{},
+		Deadlines:    workflows.Deadlines{},
+		Steps:        []workflows.StepRecord{},
+		Escalations:  []workflows.Escalation{},
+		Events:       []workflows.Event{},
+		Notes:        []workflows.Note{},
+		PSCFilings:   []workflows.Filing{},
+		CBPDecisions: []workflows.CBPDecision{},
+		CodeFixes:    []workflows.CodeFix{},
 		OpenedAt:     now,
 		UpdatedAt:    now,
 	}
 	// Only an HS misclassification has amounts and HTS codes; a shipment's
 	// cases have neither, and their legal dates only when the entry date is known.
-	if kind == KindHSMisclassification {
+	if kind == workflows.KindHSMisclassification {
 		c.state.Amounts = domain.ComputeAmounts(in.EnteredValue.Decimal, in.DeclaredRate, in.CorrectRate, in.PenaltyRate)
-		c.state.Deadlines = ComputeDeadlines(in, legalLoc)
+		c.state.Deadlines = workflows.ComputeDeadlines(in, legalLoc)
 	} else if !in.EntryDate.IsZero() {
-		c.state.Deadlines = ComputeDeadlines(in, legalLoc)
+		c.state.Deadlines = workflows.ComputeDeadlines(in, legalLoc)
 	}
 	if in.OpenedBy.Role == domain.RoleOfficer {
 		c.caseOfficer = in.OpenedBy.Email
 	}
-	c.searchAttrs = searchValues{Status: StatusOpen}
+	c.searchAttrs = searchValues{Status: workflows.StatusOpen}
 	// The first step is open before any handler is registered: an update that
 	// arrives with the start is validated against it, not against an empty case.
 	opener := in.OpenedBy
 	c.event(now, &opener, "opened", openedDetail(in, kind))
 	switch kind {
-	case KindHSMisclassification:
+	case workflows.KindHSMisclassification:
 		c.enterFilePSC(now)
 	default:
-		c.enterFirstStep(now, KindSteps[kind][0])
+		c.enterFirstStep(now, workflows.KindSteps[kind][0])
 	}
 
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (CaseState, error) {
+	if err := workflow.SetQueryHandler(ctx, workflows.QueryState, func() (workflows.CaseState, error) {
 		return c.state, nil
 	}); err != nil {
-		return fmt.Errorf("registering query %s: %w", QueryState, err)
+		return fmt.Errorf("registering query %s: %w", workflows.QueryState, err)
 	}
 	return kit.Register(ctx, c, CaseSpecs)
 }
 
-func (c *detentionCase) run(ctx workflow.Context) (CaseState, error) {
+func (c *detentionCase) run(ctx workflow.Context) (workflows.CaseState, error) {
 	c.flush(ctx)
-	for c.state.Status != StatusClosed {
+	for c.state.Status != workflows.StatusClosed {
 		seen := c.state.Version
 		changed := func() bool { return c.state.Version != seen }
 		fired, err := kit.WaitForClock(ctx, c.pendingClock, changed, c.cancelTimers)
@@ -156,12 +167,12 @@ func (c *detentionCase) run(ctx workflow.Context) (CaseState, error) {
 // by workflow id so the shipment's current run gets it even after it
 // continued as new. A shipment that is gone does not fail the case.
 func (c *detentionCase) signalParent(ctx workflow.Context) {
-	closed := CaseClosed{CaseID: c.state.CaseID, Kind: c.state.Kind, Summary: c.state.ClosingSummary}
+	closed := workflows.CaseClosed{CaseID: c.state.CaseID, Kind: c.state.Kind, Summary: c.state.ClosingSummary}
 	if c.state.ClosedAt != nil {
 		closed.ClosedAt = *c.state.ClosedAt
 	}
 	parent := c.state.Case.ParentWorkflowID
-	if err := workflow.SignalExternalWorkflow(ctx, parent, "", SignalCaseClosed, closed).Get(ctx, nil); err != nil {
+	if err := workflow.SignalExternalWorkflow(ctx, parent, "", workflows.SignalCaseClosed, closed).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("the shipment that opened the case could not be told it closed",
 			"case", c.state.CaseID, "parent", parent, "error", err)
 	}
@@ -175,7 +186,7 @@ func zeroAmounts() domain.Amounts {
 
 // openedDetail is the opened event: what the case is about. An HS case opened
 // through the API keeps the wording it always had.
-func openedDetail(in OpenCaseInput, kind CaseKind) string {
+func openedDetail(in workflows.OpenCaseInput, kind workflows.CaseKind) string {
 	if in.Kind == "" && in.Reason == "" && in.ShipmentID == "" {
 		return fmt.Sprintf("case opened for entry %s, SKU %s", in.EntryNumber, in.SKU)
 	}
@@ -189,15 +200,15 @@ func openedDetail(in OpenCaseInput, kind CaseKind) string {
 	if in.Reason != "" {
 		d += ": " + in.Reason
 	}
-	if kind == KindISFDiscrepancy {
-		d += ". " + ISFDamagesWarning
+	if kind == workflows.KindISFDiscrepancy {
+		d += ". " + workflows.ISFDamagesWarning
 	}
 	return d
 }
 
 // enterFirstStep opens the first step of a shipment's case. Nobody opened it
 // by hand, so when no officer has it yet every officer is told.
-func (c *detentionCase) enterFirstStep(now time.Time, step Step) {
+func (c *detentionCase) enterFirstStep(now time.Time, step workflows.Step) {
 	c.enter(now, step)
 	rec := c.state.Current()
 	if rec.Assignee != "" || rec.OwnerRole != domain.RoleOfficer {
@@ -211,7 +222,7 @@ func (c *detentionCase) enterFirstStep(now time.Time, step Step) {
 	if r := c.state.Case.Reason; r != "" {
 		msg += ": " + r
 	}
-	c.queue(NotifyInput{Kind: NotifyAssignment, Step: step, ToRole: domain.RoleOfficer, Message: msg, At: now,
+	c.queue(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: step, ToRole: domain.RoleOfficer, Message: msg, At: now,
 		DedupeKey: fmt.Sprintf("%s/%d/assignment", c.state.CaseID, rec.Seq)})
 }
 
@@ -235,7 +246,7 @@ func (c *detentionCase) pendingClock() []kit.TimedEvent {
 		}
 	}
 	var out []kit.TimedEvent
-	if cur.Name == StepFilePSC {
+	if cur.Name == workflows.StepFilePSC {
 		out = append(out, kit.TimedEvent{At: c.state.Deadlines.PSCWindowClosesAt, What: "PSC window closes", Fire: on(c.pscWindowClosed)})
 	}
 	if !cur.ReminderSent && cur.RemindAt.Before(cur.DueAt) {
@@ -243,7 +254,7 @@ func (c *detentionCase) pendingClock() []kit.TimedEvent {
 			cur.ReminderSent = true
 			msg := fmt.Sprintf("case %s: step %s is due %s", c.state.CaseID, cur.Name, cur.DueAt.Format(time.RFC3339))
 			c.event(now, nil, "reminder", msg)
-			c.queue(NotifyInput{Kind: NotifyReminder, Step: cur.Name, ToEmail: cur.Assignee, ToRole: roleIfNoAssignee(cur.Assignee, cur.OwnerRole),
+			c.queue(workflows.NotifyInput{Kind: workflows.NotifyReminder, Step: cur.Name, ToEmail: cur.Assignee, ToRole: workflows.RoleIfNoAssignee(cur.Assignee, cur.OwnerRole),
 				Message: msg, At: now, DedupeKey: fmt.Sprintf("%s/%d/reminder", c.state.CaseID, cur.Seq)})
 		})})
 	}
@@ -260,12 +271,12 @@ func (c *detentionCase) pendingClock() []kit.TimedEvent {
 	return out
 }
 
-func (c *detentionCase) escalate(now time.Time, cur *StepRecord, level int, reason string) {
+func (c *detentionCase) escalate(now time.Time, cur *workflows.StepRecord, level int, reason string) {
 	cur.EscalationLevel = level
-	c.state.Escalations = append(c.state.Escalations, Escalation{Step: cur.Name, Level: level, At: now, Reason: reason})
+	c.state.Escalations = append(c.state.Escalations, workflows.Escalation{Step: cur.Name, Level: level, At: now, Reason: reason})
 	msg := fmt.Sprintf("case %s escalated (level %d): %s", c.state.CaseID, level, reason)
 	c.event(now, nil, "escalation", msg)
-	c.queue(NotifyInput{Kind: NotifyEscalation, Step: cur.Name, Level: level, ToRole: domain.RoleManager, Message: msg, At: now,
+	c.queue(workflows.NotifyInput{Kind: workflows.NotifyEscalation, Step: cur.Name, Level: level, ToRole: domain.RoleManager, Message: msg, At: now,
 		DedupeKey: fmt.Sprintf("%s/%d/escalation/%d", c.state.CaseID, cur.Seq, level)})
 }
 
@@ -273,11 +284,11 @@ func (c *detentionCase) escalate(now time.Time, cur *StepRecord, level int, reas
 // managers at once: the escalation is level 1 of the new step.
 func (c *detentionCase) pscWindowClosed(now time.Time) {
 	if cur := c.state.Current(); cur != nil {
-		c.finish(now, nil, StepSuperseded, "PSC window closed before a PSC was filed")
+		c.finish(now, nil, workflows.StepSuperseded, "PSC window closed before a PSC was filed")
 	}
-	c.enter(now, StepPriorDisclosure)
+	c.enter(now, workflows.StepPriorDisclosure)
 	c.escalate(now, c.state.Current(), 1, fmt.Sprintf("PSC window closed %s without a PSC: file a prior disclosure (19 USC 1592(c)(4))",
-		c.state.Deadlines.closedOn(c.state.Deadlines.PSCLastDay)))
+		c.state.Deadlines.ClosedOn(c.state.Deadlines.PSCLastDay)))
 	c.changed(now)
 }
 
@@ -287,22 +298,22 @@ func (c *detentionCase) enterFilePSC(now time.Time) {
 		c.pscWindowClosed(now)
 		return
 	}
-	c.enter(now, StepFilePSC)
+	c.enter(now, workflows.StepFilePSC)
 }
 
 // ownerRole is who works a step by default.
-func ownerRole(s Step) domain.Role {
-	if s == StepApproveCodeFix || s == StepClose {
+func ownerRole(s workflows.Step) domain.Role {
+	if s == workflows.StepApproveCodeFix || s == workflows.StepClose {
 		return domain.RoleManager
 	}
 	return domain.RoleOfficer
 }
 
 // enter opens a step and queues a note to its owner.
-func (c *detentionCase) enter(now time.Time, step Step) {
+func (c *detentionCase) enter(now time.Time, step workflows.Step) {
 	rec := c.open(now, step)
 	if rec.Assignee != "" || rec.OwnerRole == domain.RoleManager {
-		c.queue(NotifyInput{Kind: NotifyAssignment, Step: step, ToEmail: rec.Assignee, ToRole: roleIfNoAssignee(rec.Assignee, rec.OwnerRole),
+		c.queue(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: step, ToEmail: rec.Assignee, ToRole: workflows.RoleIfNoAssignee(rec.Assignee, rec.OwnerRole),
 			Message: fmt.Sprintf("case %s: step %s is yours, due %s", c.state.CaseID, step, rec.DueAt.Format(time.RFC3339)), At: now,
 			DedupeKey: fmt.Sprintf("%s/%d/assignment", c.state.CaseID, rec.Seq)})
 	}
@@ -310,21 +321,21 @@ func (c *detentionCase) enter(now time.Time, step Step) {
 
 // open appends a step record with its clock from the policy, capped by a
 // legal deadline, and makes it the current step.
-func (c *detentionCase) open(now time.Time, step Step) StepRecord {
+func (c *detentionCase) open(now time.Time, step workflows.Step) workflows.StepRecord {
 	sla := c.state.Case.Policy.For(string(step))
 	due := now.Add(sla.After.Std())
 	switch step {
-	case StepFilePSC:
+	case workflows.StepFilePSC:
 		if d := c.state.Deadlines.PSCWindowClosesAt; d.Before(due) {
 			due = d
 		}
-	case StepReconciliation:
-		if d := c.state.Deadlines.reconCap(); d.Before(due) {
+	case workflows.StepReconciliation:
+		if d := c.state.Deadlines.ReconCap(); d.Before(due) {
 			due = d
 		}
 	}
-	rec := StepRecord{
-		Seq: len(c.state.Steps) + 1, Name: step, Status: StepActive, OwnerRole: ownerRole(step),
+	rec := workflows.StepRecord{
+		Seq: len(c.state.Steps) + 1, Name: step, Status: workflows.StepActive, OwnerRole: ownerRole(step),
 		StartedAt: now, DueAt: due, RemindAt: due.Add(-sla.RemindBefore.Std()), SecondLevelAt: due.Add(sla.SecondLevelAfter.Std()),
 	}
 	if rec.OwnerRole == domain.RoleOfficer {
@@ -337,7 +348,7 @@ func (c *detentionCase) open(now time.Time, step Step) StepRecord {
 }
 
 // finish closes the open step.
-func (c *detentionCase) finish(now time.Time, by *Actor, status, outcome string) {
+func (c *detentionCase) finish(now time.Time, by *workflows.Actor, status, outcome string) {
 	cur := c.state.Current()
 	if cur == nil {
 		return
@@ -353,16 +364,16 @@ func (c *detentionCase) changed(now time.Time) {
 	c.state.UpdatedAt = now
 }
 
-func (c *detentionCase) event(now time.Time, by *Actor, kind, detail string) {
-	c.state.Events = append(c.state.Events, Event{At: now, Actor: by, Kind: kind, Detail: detail})
+func (c *detentionCase) event(now time.Time, by *workflows.Actor, kind, detail string) {
+	c.state.Events = append(c.state.Events, workflows.Event{At: now, Actor: by, Kind: kind, Detail: detail})
 }
 
 // snapshot deep-copies the state. A local activity gets its input as Go
 // values, not serialised, and may still be running when the next workflow task
 // changes the state; it must not share slices or pointers with it.
-func (c *detentionCase) snapshot() CaseState { return kit.DeepCopy(c.state) }
+func (c *detentionCase) snapshot() workflows.CaseState { return kit.DeepCopy(c.state) }
 
-func (c *detentionCase) queue(n NotifyInput) {
+func (c *detentionCase) queue(n workflows.NotifyInput) {
 	n.CaseID = c.state.CaseID
 	c.outbox.Queue(n)
 }
@@ -371,11 +382,10 @@ func (c *detentionCase) queue(n NotifyInput) {
 // writes the current state to the read model (see kit.Outbox).
 func (c *detentionCase) flush(ctx workflow.Context) {
 	c.outbox.Flush(ctx, kit.Flush{
-		Notify: ActivityNotify,
 		Search: c.syncSearchAttributes,
 		Project: func(ctx workflow.Context) workflow.Future {
 			lctx := workflow.WithLocalActivityOptions(ctx, kit.ProjectionOptions)
-			return workflow.ExecuteLocalActivity(lctx, ActivityProjectCase, ProjectCaseInput{State: c.snapshot()})
+			return workflow.ExecuteLocalActivity(lctx, a.ProjectCase, workflows.ProjectCaseInput{State: c.snapshot()})
 		},
 	})
 }

@@ -1,4 +1,4 @@
-package workflows
+package shipments
 
 import (
 	"encoding/json"
@@ -12,6 +12,9 @@ import (
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/manifest"
+	"github.com/postrelease/postrelease/workflows"
+	"github.com/postrelease/postrelease/workflows/cases"
+	"github.com/postrelease/postrelease/workflows/kit"
 )
 
 // The checks and the apply functions of the shipment's actions, in the order
@@ -27,28 +30,28 @@ var (
 )
 
 // PermitTask says whether actor may claim or release the open task t.
-func PermitTask(action ShipmentAction, t *Task, actor Actor) error {
+func PermitTask(action workflows.ShipmentAction, t *workflows.Task, actor workflows.Actor) error {
 	what := "task " + t.ID
-	if action == ShipClaim {
-		return PermitClaim(what, t.OwnerRole, t.Assignee, actor)
+	if action == workflows.ShipClaim {
+		return cases.PermitClaim(what, t.OwnerRole, t.Assignee, actor)
 	}
-	return PermitRelease(what, t.Assignee, actor)
+	return cases.PermitRelease(what, t.Assignee, actor)
 }
 
-func hasActiveTask(s *ShipmentState) bool {
-	return slices.ContainsFunc(s.Tasks, func(t Task) bool { return t.Status == StepActive })
+func hasActiveTask(s *workflows.ShipmentState) bool {
+	return slices.ContainsFunc(s.Tasks, func(t workflows.Task) bool { return t.Status == workflows.StepActive })
 }
 
-func checkOf(s *ShipmentState, name CheckName) Check {
+func checkOf(s *workflows.ShipmentState, name workflows.CheckName) workflows.Check {
 	for _, c := range s.Checks {
 		if c.Name == name {
 			return c
 		}
 	}
-	return Check{}
+	return workflows.Check{}
 }
 
-func (s *shipment) container(number string) *ContainerStatus {
+func (s *shipment) container(number string) *workflows.ContainerStatus {
 	n, err := domain.ParseContainerNumber(number)
 	if err != nil {
 		n = strings.ToUpper(strings.TrimSpace(number))
@@ -61,7 +64,7 @@ func (s *shipment) container(number string) *ContainerStatus {
 	return nil
 }
 
-func (s *shipment) requirement(kind domain.DocumentKind) *DocRequirement {
+func (s *shipment) requirement(kind domain.DocumentKind) *workflows.DocRequirement {
 	for i := range s.state.Documents {
 		if s.state.Documents[i].Kind == kind {
 			return &s.state.Documents[i]
@@ -70,7 +73,7 @@ func (s *shipment) requirement(kind domain.DocumentKind) *DocRequirement {
 	return nil
 }
 
-func (s *shipment) checkDisposition(in *DispositionInput, fe FieldErrors, _ Actor, now time.Time) {
+func (s *shipment) checkDisposition(in *workflows.DispositionInput, fe kit.FieldErrors, _ workflows.Actor, now time.Time) {
 	in.Code = strings.ToUpper(strings.TrimSpace(in.Code))
 	r := s.releaseRules()
 	if in.Code == "" {
@@ -83,7 +86,7 @@ func (s *shipment) checkDisposition(in *DispositionInput, fe FieldErrors, _ Acto
 	}
 }
 
-func (s *shipment) recordDisposition(ctx workflow.Context, actor Actor, in DispositionInput) error {
+func (s *shipment) recordDisposition(ctx workflow.Context, actor workflows.Actor, in workflows.DispositionInput) error {
 	now := workflow.Now(ctx)
 	st := &s.state
 	at := now
@@ -92,11 +95,11 @@ func (s *shipment) recordDisposition(ctx workflow.Context, actor Actor, in Dispo
 	}
 	st.Dispositions = append(st.Dispositions, domain.Disposition{Code: in.Code, At: at})
 	slices.SortStableFunc(st.Dispositions, func(a, b domain.Disposition) int { return a.At.Compare(b.At) })
-	s.event(now, &actor, string(ShipRecordDisposition), fmt.Sprintf("ACE disposition %s at %s", in.Code, at.Format(time.RFC3339)))
+	s.event(now, &actor, string(workflows.ShipRecordDisposition), fmt.Sprintf("ACE disposition %s at %s", in.Code, at.Format(time.RFC3339)))
 	return nil
 }
 
-func (s *shipment) checkISFBL(in *ISFBLInput, fe FieldErrors, _ Actor, _ time.Time) {
+func (s *shipment) checkISFBL(in *workflows.ISFBLInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
 	in.ISFBLNumber = domain.NormalizeBL(in.ISFBLNumber)
 	if in.ISFBLNumber == "" {
 		fe["isf_bl_number"] = "is required"
@@ -105,13 +108,13 @@ func (s *shipment) checkISFBL(in *ISFBLInput, fe FieldErrors, _ Actor, _ time.Ti
 	}
 }
 
-func (s *shipment) recordISFBL(ctx workflow.Context, actor Actor, in ISFBLInput) error {
+func (s *shipment) recordISFBL(ctx workflow.Context, actor workflows.Actor, in workflows.ISFBLInput) error {
 	s.state.ISFBLNumber = in.ISFBLNumber
-	s.event(workflow.Now(ctx), &actor, string(ShipRecordISFBL), "ISF B/L number "+in.ISFBLNumber)
+	s.event(workflow.Now(ctx), &actor, string(workflows.ShipRecordISFBL), "ISF B/L number "+in.ISFBLNumber)
 	return nil
 }
 
-func (s *shipment) checkContainerLocation(in *ContainerLocationInput, fe FieldErrors, _ Actor, _ time.Time) {
+func (s *shipment) checkContainerLocation(in *workflows.ContainerLocationInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
 	if c := s.container(in.Container); c == nil {
 		fe["container"] = fmt.Sprintf("%q is not a container of this shipment", in.Container)
 	} else if c.GateOutAt != nil {
@@ -128,13 +131,13 @@ func (s *shipment) checkContainerLocation(in *ContainerLocationInput, fe FieldEr
 	}
 }
 
-func (s *shipment) recordContainerLocation(ctx workflow.Context, actor Actor, in ContainerLocationInput) error {
+func (s *shipment) recordContainerLocation(ctx workflow.Context, actor workflows.Actor, in workflows.ContainerLocationInput) error {
 	s.container(in.Container).Location = in.Location
-	s.event(workflow.Now(ctx), &actor, string(ShipRecordContainerLocation), fmt.Sprintf("%s at %s", in.Container, in.Location))
+	s.event(workflow.Now(ctx), &actor, string(workflows.ShipRecordContainerLocation), fmt.Sprintf("%s at %s", in.Container, in.Location))
 	return nil
 }
 
-func (s *shipment) checkPickupNumber(in *PickupNumberInput, fe FieldErrors, _ Actor, _ time.Time) {
+func (s *shipment) checkPickupNumber(in *workflows.PickupNumberInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
 	in.PickupNumber = domain.NormalizeBL(in.PickupNumber)
 	in.PierPassAppointment = domain.NormalizeBL(in.PierPassAppointment)
 	if in.PickupNumber == "" {
@@ -150,18 +153,18 @@ func (s *shipment) checkPickupNumber(in *PickupNumberInput, fe FieldErrors, _ Ac
 	}
 }
 
-func (s *shipment) recordPickupNumber(ctx workflow.Context, actor Actor, in PickupNumberInput) error {
+func (s *shipment) recordPickupNumber(ctx workflow.Context, actor workflows.Actor, in workflows.PickupNumberInput) error {
 	st := &s.state
 	st.PickupNumber, st.PierPassAppt = in.PickupNumber, in.PierPassAppointment
-	s.event(workflow.Now(ctx), &actor, string(ShipRecordPickupNumber), "pickup number "+in.PickupNumber+appointmentNote(in.PierPassAppointment))
+	s.event(workflow.Now(ctx), &actor, string(workflows.ShipRecordPickupNumber), "pickup number "+in.PickupNumber+appointmentNote(in.PierPassAppointment))
 	// A corrected pickup number is re-checked.
-	if c := s.check(CheckPickupNumber); c.Status == CheckPassed {
-		c.Status = CheckPending
+	if c := s.check(workflows.CheckPickupNumber); c.Status == workflows.CheckPassed {
+		c.Status = workflows.CheckPending
 	}
 	return nil
 }
 
-func (s *shipment) checkAvailability(in *AvailabilityInput, fe FieldErrors, _ Actor, now time.Time) {
+func (s *shipment) checkAvailability(in *workflows.AvailabilityInput, fe kit.FieldErrors, _ workflows.Actor, now time.Time) {
 	if in.AvailableDate.IsZero() {
 		fe["available_date"] = "is required (YYYY-MM-DD)"
 		return
@@ -172,18 +175,18 @@ func (s *shipment) checkAvailability(in *AvailabilityInput, fe FieldErrors, _ Ac
 	}
 }
 
-func (s *shipment) recordAvailability(ctx workflow.Context, actor Actor, in AvailabilityInput) error {
+func (s *shipment) recordAvailability(ctx workflow.Context, actor workflows.Actor, in workflows.AvailabilityInput) error {
 	now := workflow.Now(ctx)
 	s.setAvailability(in.AvailableDate.Time)
-	if t := s.activeTask(string(TaskPickup)); t != nil {
-		s.finishTask(now, t, &actor, StepSuperseded, "availability changed: free time recomputed")
+	if t := s.activeTask(string(workflows.TaskPickup)); t != nil {
+		s.finishTask(now, t, &actor, workflows.StepSuperseded, "availability changed: free time recomputed")
 	}
-	s.event(now, &actor, string(ShipRecordAvailability), fmt.Sprintf("available %s: last free day %s", in.AvailableDate.Format(time.DateOnly),
+	s.event(now, &actor, string(workflows.ShipRecordAvailability), fmt.Sprintf("available %s: last free day %s", in.AvailableDate.Format(time.DateOnly),
 		s.state.Demurrage.LastFreeDay.Format(time.DateOnly)))
 	return nil
 }
 
-func (s *shipment) checkDeliveryOrder(in *DeliveryOrderInput, fe FieldErrors, _ Actor, _ time.Time) {
+func (s *shipment) checkDeliveryOrder(in *workflows.DeliveryOrderInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
 	checkDocumentRef(fe, "document", in.Document)
 	if len(in.Containers) == 0 {
 		fe["containers"] = "list each container with the seal numbers the delivery order shows"
@@ -205,108 +208,108 @@ func (s *shipment) checkDeliveryOrder(in *DeliveryOrderInput, fe FieldErrors, _ 
 	}
 }
 
-func (s *shipment) recordDeliveryOrder(ctx workflow.Context, actor Actor, in DeliveryOrderInput) error {
+func (s *shipment) recordDeliveryOrder(ctx workflow.Context, actor workflows.Actor, in workflows.DeliveryOrderInput) error {
 	ref := in.Document
 	s.state.DeliveryOrder = &ref
 	for _, c := range in.Containers {
 		s.container(c.Number).DOSeals = c.Seals
 	}
-	s.event(workflow.Now(ctx), &actor, string(ShipRecordDeliveryOrder), fmt.Sprintf("delivery order %s (sha256 %s)", ref.Filename, ref.SHA256[:12]))
+	s.event(workflow.Now(ctx), &actor, string(workflows.ShipRecordDeliveryOrder), fmt.Sprintf("delivery order %s (sha256 %s)", ref.Filename, ref.SHA256[:12]))
 	return nil
 }
 
-func (s *shipment) checkAttachDocument(in *AttachDocumentInput, fe FieldErrors, _ Actor, _ time.Time) {
+func (s *shipment) checkAttachDocument(in *workflows.AttachDocumentInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
 	checkDocumentRef(fe, "document", in.Document)
 	if r := s.requirement(in.Kind); r == nil {
 		fe["kind"] = fmt.Sprintf("%q is not required by this shipment's lines", in.Kind)
-	} else if r.Status == DocNotApplicable {
+	} else if r.Status == workflows.DocNotApplicable {
 		fe["kind"] = r.Label + " was approved as not applicable"
-	} else if slices.ContainsFunc(r.Documents, func(d DocumentRef) bool { return d.SHA256 == in.Document.SHA256 }) {
+	} else if slices.ContainsFunc(r.Documents, func(d workflows.DocumentRef) bool { return d.SHA256 == in.Document.SHA256 }) {
 		fe["document"] = "this file is already attached to " + r.Label
 	}
 }
 
-func (s *shipment) attachDocument(ctx workflow.Context, actor Actor, in AttachDocumentInput) error {
+func (s *shipment) attachDocument(ctx workflow.Context, actor workflows.Actor, in workflows.AttachDocumentInput) error {
 	r := s.requirement(in.Kind)
 	r.Documents = append(r.Documents, in.Document)
-	r.Status = DocAttached
-	s.event(workflow.Now(ctx), &actor, string(ShipAttachDocument), fmt.Sprintf("%s attached: %s (sha256 %s)", r.Label, in.Document.Filename, in.Document.SHA256[:12]))
+	r.Status = workflows.DocAttached
+	s.event(workflow.Now(ctx), &actor, string(workflows.ShipAttachDocument), fmt.Sprintf("%s attached: %s (sha256 %s)", r.Label, in.Document.Filename, in.Document.SHA256[:12]))
 	return nil
 }
 
-func (s *shipment) checkNotApplicable(in *NotApplicableInput, fe FieldErrors, _ Actor, _ time.Time) {
-	in.Reason = Required(fe, "reason", in.Reason)
+func (s *shipment) checkNotApplicable(in *workflows.NotApplicableInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
+	in.Reason = kit.Required(fe, "reason", in.Reason)
 	if r := s.requirement(in.Kind); r == nil {
 		fe["kind"] = fmt.Sprintf("%q is not required by this shipment's lines", in.Kind)
-	} else if r.Status != DocMissing {
+	} else if r.Status != workflows.DocMissing {
 		fe["kind"] = fmt.Sprintf("%s is %s", r.Label, strings.ReplaceAll(r.Status, "_", " "))
 	}
 }
 
-func (s *shipment) requestNotApplicable(ctx workflow.Context, actor Actor, in NotApplicableInput) error {
+func (s *shipment) requestNotApplicable(ctx workflow.Context, actor workflows.Actor, in workflows.NotApplicableInput) error {
 	r := s.requirement(in.Kind)
 	a := actor
-	r.Status, r.NAReason, r.NARequest = DocNARequested, in.Reason, &a
-	s.event(workflow.Now(ctx), &actor, string(ShipRequestNotApplicable), fmt.Sprintf("%s marked not applicable, for a manager to approve: %s", r.Label, in.Reason))
+	r.Status, r.NAReason, r.NARequest = workflows.DocNARequested, in.Reason, &a
+	s.event(workflow.Now(ctx), &actor, string(workflows.ShipRequestNotApplicable), fmt.Sprintf("%s marked not applicable, for a manager to approve: %s", r.Label, in.Reason))
 	return nil
 }
 
 // decodeDecideNotApplicable refuses the manager who asked (403, before any
 // field error): the decider must be another manager.
-func decodeDecideNotApplicable(s *shipment, actor Actor, raw json.RawMessage, _ time.Time) (DecideNotApplicableInput, error) {
-	var in DecideNotApplicableInput
-	if err := strictDecode(raw, &in); err != nil {
+func decodeDecideNotApplicable(s *shipment, actor workflows.Actor, raw json.RawMessage, _ time.Time) (workflows.DecideNotApplicableInput, error) {
+	var in workflows.DecideNotApplicableInput
+	if err := kit.StrictDecode(raw, &in); err != nil {
 		return in, err
 	}
-	fe := FieldErrors{}
-	if r := s.requirement(in.Kind); r == nil || r.Status != DocNARequested {
+	fe := kit.FieldErrors{}
+	if r := s.requirement(in.Kind); r == nil || r.Status != workflows.DocNARequested {
 		fe["kind"] = fmt.Sprintf("%q is not waiting for a not-applicable decision", in.Kind)
 	} else if r.NARequest != nil && strings.EqualFold(r.NARequest.Email, actor.Email) {
-		return in, forbidden("the manager who decides must not be the one who asked")
+		return in, kit.Forbidden("the manager who decides must not be the one who asked")
 	}
 	if in.Decision != "approved" && in.Decision != "rejected" {
 		fe["decision"] = `must be "approved" or "rejected"`
 	}
 	if in.Decision == "rejected" {
-		in.Comment = Required(fe, "comment", in.Comment)
+		in.Comment = kit.Required(fe, "comment", in.Comment)
 	}
 	if len(fe) > 0 {
-		return in, invalid(fe)
+		return in, kit.Invalid(fe)
 	}
 	return in, nil
 }
 
-func (s *shipment) decideNotApplicable(ctx workflow.Context, actor Actor, in DecideNotApplicableInput) error {
+func (s *shipment) decideNotApplicable(ctx workflow.Context, actor workflows.Actor, in workflows.DecideNotApplicableInput) error {
 	r := s.requirement(in.Kind)
 	a := actor
 	r.NADecision, r.NAComment, r.NADecider = in.Decision, in.Comment, &a
 	if in.Decision == "approved" {
-		r.Status = DocNotApplicable
+		r.Status = workflows.DocNotApplicable
 	} else {
-		r.Status = DocMissing
+		r.Status = workflows.DocMissing
 	}
-	s.event(workflow.Now(ctx), &actor, string(ShipDecideNotApplicable), fmt.Sprintf("%s not applicable: %s %s", r.Label, in.Decision, in.Comment))
+	s.event(workflow.Now(ctx), &actor, string(workflows.ShipDecideNotApplicable), fmt.Sprintf("%s not applicable: %s %s", r.Label, in.Decision, in.Comment))
 	return nil
 }
 
-func (s *shipment) checkOverride(in *OverrideBlockInput, fe FieldErrors, _ Actor, _ time.Time) {
-	in.Reason = Required(fe, "reason", in.Reason)
+func (s *shipment) checkOverride(in *workflows.OverrideBlockInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
+	in.Reason = kit.Required(fe, "reason", in.Reason)
 }
 
-func (s *shipment) overrideBlock(ctx workflow.Context, actor Actor, in OverrideBlockInput) error {
+func (s *shipment) overrideBlock(ctx workflow.Context, actor workflows.Actor, in workflows.OverrideBlockInput) error {
 	now := workflow.Now(ctx)
-	o := &Override{Reason: in.Reason, By: actor, At: now, Cases: []string{}}
+	o := &workflows.Override{Reason: in.Reason, By: actor, At: now, Cases: []string{}}
 	for _, c := range s.state.Checks {
-		if c.Status == CheckFailed && c.Name != CheckRelease {
+		if c.Status == workflows.CheckFailed && c.Name != workflows.CheckRelease {
 			o.Cases = append(o.Cases, c.CaseID)
 		}
 	}
 	s.state.Override = o
-	s.event(now, &actor, string(ShipOverrideBlock), "pickup allowed despite the open cases: "+in.Reason)
+	s.event(now, &actor, string(workflows.ShipOverrideBlock), "pickup allowed despite the open cases: "+in.Reason)
 	return nil
 }
 
-func (s *shipment) checkGateOut(in *GateOutInput, fe FieldErrors, _ Actor, now time.Time) {
+func (s *shipment) checkGateOut(in *workflows.GateOutInput, fe kit.FieldErrors, _ workflows.Actor, now time.Time) {
 	if c := s.container(in.Container); c == nil {
 		fe["container"] = fmt.Sprintf("%q is not a container of this shipment", in.Container)
 	} else if c.GateOutAt != nil {
@@ -325,7 +328,7 @@ func (s *shipment) checkGateOut(in *GateOutInput, fe FieldErrors, _ Actor, now t
 	}
 }
 
-func (s *shipment) recordGateOut(ctx workflow.Context, actor Actor, in GateOutInput) error {
+func (s *shipment) recordGateOut(ctx workflow.Context, actor workflows.Actor, in workflows.GateOutInput) error {
 	now := workflow.Now(ctx)
 	at := now
 	if in.At != nil {
@@ -334,18 +337,18 @@ func (s *shipment) recordGateOut(ctx workflow.Context, actor Actor, in GateOutIn
 	c := s.container(in.Container)
 	a := actor
 	c.GateOutAt, c.GateOutBy = &at, &a
-	s.event(now, &actor, string(ShipRecordGateOut), fmt.Sprintf("%s out of the terminal at %s", c.Number, at.Format(time.RFC3339)))
+	s.event(now, &actor, string(workflows.ShipRecordGateOut), fmt.Sprintf("%s out of the terminal at %s", c.Number, at.Format(time.RFC3339)))
 	return nil
 }
 
-func (s *shipment) checkDeposit(in *DepositInput, fe FieldErrors, _ Actor, _ time.Time) {
-	in.Reference = Required(fe, "reference", in.Reference)
+func (s *shipment) checkDeposit(in *workflows.DepositInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
+	in.Reference = kit.Required(fe, "reference", in.Reference)
 	if err := domain.ValidateMoney(in.Amount.Decimal); err != nil {
 		fe["amount"] = err.Error()
 	}
 }
 
-func (s *shipment) recordDeposit(ctx workflow.Context, actor Actor, in DepositInput) error {
+func (s *shipment) recordDeposit(ctx workflow.Context, actor workflows.Actor, in workflows.DepositInput) error {
 	now := workflow.Now(ctx)
 	st := &s.state
 	a := actor
@@ -354,12 +357,12 @@ func (s *shipment) recordDeposit(ctx workflow.Context, actor Actor, in DepositIn
 	if !now.Before(st.Deposit.OverdueAt) {
 		late = fmt.Sprintf(" (late: due %s)", st.Deposit.DueDate.Format(time.DateOnly))
 	}
-	s.event(now, &actor, string(ShipRecordDeposit), fmt.Sprintf("entry summary filed, estimated duties %s USD deposited, reference %s%s",
+	s.event(now, &actor, string(workflows.ShipRecordDeposit), fmt.Sprintf("entry summary filed, estimated duties %s USD deposited, reference %s%s",
 		in.Amount.StringFixed(2), in.Reference, late))
 	return nil
 }
 
-func (s *shipment) checkLiquidation(in *LiquidationInput, fe FieldErrors, _ Actor, _ time.Time) {
+func (s *shipment) checkLiquidation(in *workflows.LiquidationInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
 	st := &s.state
 	if in.Date.IsZero() {
 		fe["date"] = "is required (YYYY-MM-DD)"
@@ -373,7 +376,7 @@ func (s *shipment) checkLiquidation(in *LiquidationInput, fe FieldErrors, _ Acto
 	}
 }
 
-func (s *shipment) recordLiquidationAction(ctx workflow.Context, actor Actor, in LiquidationInput) error {
+func (s *shipment) recordLiquidationAction(ctx workflow.Context, actor workflows.Actor, in workflows.LiquidationInput) error {
 	s.recordLiquidation(workflow.Now(ctx), actor, in.Date.Time)
 	return nil
 }
@@ -383,13 +386,13 @@ func (s *shipment) lineOf(sku string) int {
 	return slices.IndexFunc(s.state.Shipment.Lines, func(l manifest.Line) bool { return l.SKU == strings.TrimSpace(sku) })
 }
 
-func (s *shipment) checkMisclassification(in *MisclassificationInput, fe FieldErrors, actor Actor, _ time.Time) {
+func (s *shipment) checkMisclassification(in *workflows.MisclassificationInput, fe kit.FieldErrors, actor workflows.Actor, _ time.Time) {
 	line := s.lineOf(in.SKU)
 	if line < 0 {
 		fe["sku"] = fmt.Sprintf("%q is not a line of this shipment", in.SKU)
 		return
 	}
-	in.Reason = Required(fe, "reason", in.Reason)
+	in.Reason = kit.Required(fe, "reason", in.Reason)
 	// Before explicitZeroPenalty an explicit 0 took the default too.
 	if in.PenaltyRate == nil || (!s.explicitZeroPenalty && in.PenaltyRate.IsZero()) {
 		def := domain.DefaultPenaltyRate
@@ -405,24 +408,24 @@ func (s *shipment) checkMisclassification(in *MisclassificationInput, fe FieldEr
 	}
 }
 
-func (s *shipment) reportMisclassification(ctx workflow.Context, actor Actor, in MisclassificationInput) error {
+func (s *shipment) reportMisclassification(ctx workflow.Context, actor workflows.Actor, in workflows.MisclassificationInput) error {
 	now := workflow.Now(ctx)
 	c := s.misclassificationCase(in, s.lineOf(in.SKU), actor)
 	_ = c.Normalize() // checked by the validator; this puts the values in canonical form
 	id := s.startChild(now, c)
-	s.event(now, &actor, string(ShipReportMisclassification), fmt.Sprintf("line %s declared %s, should be %s: %s case %s", c.SKU, c.DeclaredHTS, c.CorrectHTS, KindHSMisclassification, id))
+	s.event(now, &actor, string(workflows.ShipReportMisclassification), fmt.Sprintf("line %s declared %s, should be %s: %s case %s", c.SKU, c.DeclaredHTS, c.CorrectHTS, workflows.KindHSMisclassification, id))
 	return nil
 }
 
-func (s *shipment) addNote(ctx workflow.Context, actor Actor, in NoteInput) error {
+func (s *shipment) addNote(ctx workflow.Context, actor workflows.Actor, in workflows.NoteInput) error {
 	now := workflow.Now(ctx)
-	s.state.Notes = append(s.state.Notes, Note{Text: in.Text, By: actor, At: now})
-	s.event(now, &actor, string(ShipAddNote), in.Text)
+	s.state.Notes = append(s.state.Notes, workflows.Note{Text: in.Text, By: actor, At: now})
+	s.event(now, &actor, string(workflows.ShipAddNote), in.Text)
 	return nil
 }
 
-func (s *shipment) checkReassign(in *ShipmentReassignInput, fe FieldErrors, _ Actor, _ time.Time) {
-	in.AssigneeEmail = strings.ToLower(Required(fe, "assignee_email", in.AssigneeEmail))
+func (s *shipment) checkReassign(in *workflows.ShipmentReassignInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
+	in.AssigneeEmail = strings.ToLower(kit.Required(fe, "assignee_email", in.AssigneeEmail))
 	t := s.activeTask(in.Task)
 	switch {
 	case t == nil:
@@ -437,14 +440,14 @@ func (s *shipment) checkReassign(in *ShipmentReassignInput, fe FieldErrors, _ Ac
 	}
 }
 
-func (s *shipment) reassign(ctx workflow.Context, actor Actor, in ShipmentReassignInput) error {
+func (s *shipment) reassign(ctx workflow.Context, actor workflows.Actor, in workflows.ShipmentReassignInput) error {
 	now := workflow.Now(ctx)
 	st := &s.state
 	t := s.activeTask(in.Task)
 	from := t.Assignee
 	t.Assignee = in.AssigneeEmail
-	s.event(now, &actor, string(ShipReassign), fmt.Sprintf("task %s reassigned from %q to %s", t.ID, from, in.AssigneeEmail))
-	s.queue(NotifyInput{Kind: NotifyAssignment, Step: Step(t.Kind), ToEmail: in.AssigneeEmail,
+	s.event(now, &actor, string(workflows.ShipReassign), fmt.Sprintf("task %s reassigned from %q to %s", t.ID, from, in.AssigneeEmail))
+	s.queue(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(t.Kind), ToEmail: in.AssigneeEmail,
 		Message: fmt.Sprintf("shipment %s: task %s was reassigned to you by %s", st.ShipmentID, t.ID, actor.Email), At: now,
 		DedupeKey: fmt.Sprintf("%s/%s/reassign/%d", st.ShipmentID, t.ID, st.Version)})
 	return nil
@@ -454,15 +457,15 @@ func (s *shipment) reassign(ctx workflow.Context, actor Actor, in ShipmentReassi
 // and allow the action to the actor.
 func decodeTask[I ~struct {
 	Task string `json:"task"`
-}](action ShipmentAction) func(s *shipment, actor Actor, raw json.RawMessage, now time.Time) (I, error) {
-	return func(s *shipment, actor Actor, raw json.RawMessage, _ time.Time) (I, error) {
-		var in ShipmentClaimInput
-		if err := strictDecode(raw, &in); err != nil {
+}](action workflows.ShipmentAction) func(s *shipment, actor workflows.Actor, raw json.RawMessage, now time.Time) (I, error) {
+	return func(s *shipment, actor workflows.Actor, raw json.RawMessage, _ time.Time) (I, error) {
+		var in workflows.ShipmentClaimInput
+		if err := kit.StrictDecode(raw, &in); err != nil {
 			return I{}, err
 		}
 		t := s.activeTask(strings.TrimSpace(in.Task))
 		if t == nil {
-			return I{}, invalid(FieldErrors{"task": fmt.Sprintf("%q is not an open task of this shipment", in.Task)})
+			return I{}, kit.Invalid(kit.FieldErrors{"task": fmt.Sprintf("%q is not an open task of this shipment", in.Task)})
 		}
 		if err := PermitTask(action, t, actor); err != nil {
 			return I{}, err
@@ -471,21 +474,21 @@ func decodeTask[I ~struct {
 	}
 }
 
-func (s *shipment) claim(ctx workflow.Context, actor Actor, in ShipmentClaimInput) error {
+func (s *shipment) claim(ctx workflow.Context, actor workflows.Actor, in workflows.ShipmentClaimInput) error {
 	t := s.activeTask(in.Task)
 	t.Assignee = actor.Email
-	s.event(workflow.Now(ctx), &actor, string(ShipClaim), fmt.Sprintf("task %s claimed by %s", t.ID, actor.Email))
+	s.event(workflow.Now(ctx), &actor, string(workflows.ShipClaim), fmt.Sprintf("task %s claimed by %s", t.ID, actor.Email))
 	return nil
 }
 
-func (s *shipment) release(ctx workflow.Context, actor Actor, in ShipmentReleaseInput) error {
+func (s *shipment) release(ctx workflow.Context, actor workflows.Actor, in workflows.ShipmentReleaseInput) error {
 	now := workflow.Now(ctx)
 	st := &s.state
 	t := s.activeTask(in.Task)
 	from := t.Assignee
 	t.Assignee = ""
-	s.event(now, &actor, string(ShipRelease), fmt.Sprintf("task %s released by %s (was %s): back with every %s", t.ID, actor.Email, from, t.OwnerRole))
-	s.queue(NotifyInput{Kind: NotifyAssignment, Step: Step(t.Kind), ToRole: t.OwnerRole,
+	s.event(now, &actor, string(workflows.ShipRelease), fmt.Sprintf("task %s released by %s (was %s): back with every %s", t.ID, actor.Email, from, t.OwnerRole))
+	s.queue(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(t.Kind), ToRole: t.OwnerRole,
 		Message: fmt.Sprintf("shipment %s: task %s is unassigned again (released by %s), due %s", st.ShipmentID, t.ID, actor.Email, t.DueAt.Format(time.RFC3339)), At: now,
 		DedupeKey: fmt.Sprintf("%s/%s/release/%d", st.ShipmentID, t.ID, st.Version)})
 	return nil
@@ -503,7 +506,7 @@ func removesHold(r domain.ReleaseRules, code string) bool {
 	return false
 }
 
-func checkDocumentRef(fe FieldErrors, field string, d DocumentRef) {
+func checkDocumentRef(fe kit.FieldErrors, field string, d workflows.DocumentRef) {
 	switch {
 	case d.ID == "":
 		fe[field+".id"] = "is required: upload the file first"
@@ -515,10 +518,10 @@ func checkDocumentRef(fe FieldErrors, field string, d DocumentRef) {
 }
 
 // misclassificationCase is the HS misclassification case of a line.
-func (s *shipment) misclassificationCase(in MisclassificationInput, line int, actor Actor) OpenCaseInput {
+func (s *shipment) misclassificationCase(in workflows.MisclassificationInput, line int, actor workflows.Actor) workflows.OpenCaseInput {
 	l := s.state.Shipment.Lines[line]
-	return s.childCaseInput(OpenCaseInput{
-		Kind: KindHSMisclassification, Reason: in.Reason, ImporterOfRecord: in.ImporterOfRecord,
+	return s.childCaseInput(workflows.OpenCaseInput{
+		Kind: workflows.KindHSMisclassification, Reason: in.Reason, ImporterOfRecord: in.ImporterOfRecord,
 		SKU: l.SKU, ProductDescription: l.Description, DeclaredHTS: l.HTS, CorrectHTS: domain.HTSCode(in.CorrectHTS),
 		EnteredValue: l.Value, DeclaredRate: in.DeclaredRate, CorrectRate: in.CorrectRate, PenaltyRate: *in.PenaltyRate,
 		OpenedBy: actor,
@@ -537,22 +540,22 @@ func appointmentNote(appt string) string {
 
 // recordLiquidation keeps CBP's posted date: the PSC limit and the protest
 // window move with it, and their reminders are due again if still ahead.
-func (s *shipment) recordLiquidation(now time.Time, actor Actor, date time.Time) {
+func (s *shipment) recordLiquidation(now time.Time, actor workflows.Actor, date time.Time) {
 	l := &s.state.Legal
 	before := l.LegalDates
 	l.LegalDates = domain.EntryLegalDates(l.EntryDate, &date)
 	a := actor
 	l.LiquidationBy = &a
 	for _, d := range s.legalDates() {
-		old := map[string]time.Time{LegalPSCLastDay: before.PSCLastDay, LegalLiquidation: before.Liquidation,
-			LegalProtestLastDay: before.ProtestLastDay, LegalRetentionEnd: before.RetentionEnd}[d.name]
+		old := map[string]time.Time{workflows.LegalPSCLastDay: before.PSCLastDay, workflows.LegalLiquidation: before.Liquidation,
+			workflows.LegalProtestLastDay: before.ProtestLastDay, workflows.LegalRetentionEnd: before.RetentionEnd}[d.name]
 		if !old.Equal(d.at) && domain.EndOfDay(d.at, s.legalLoc).After(now) {
 			delete(l.RemindersSent, d.name)
 			delete(l.Passed, d.name)
 		}
 	}
-	l.RemindersSent[LegalLiquidation] = true // whoever recorded it knows; its passing is still noted
-	s.event(now, &actor, string(ShipRecordLiquidation), fmt.Sprintf("liquidation posted for %s: protest until %s",
+	l.RemindersSent[workflows.LegalLiquidation] = true // whoever recorded it knows; its passing is still noted
+	s.event(now, &actor, string(workflows.ShipRecordLiquidation), fmt.Sprintf("liquidation posted for %s: protest until %s",
 		date.Format(time.DateOnly), l.ProtestLastDay.Format(time.DateOnly)))
 }
 

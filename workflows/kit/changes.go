@@ -1,4 +1,4 @@
-package workflows
+package kit
 
 // The GetVersion change ids of the case and the shipment workflows (the
 // kit's own is ChangeClockAndOutbox). A change id is never reused.

@@ -1,4 +1,4 @@
-package workflows
+package flowtest
 
 import (
 	"context"
@@ -23,6 +23,10 @@ import (
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/manifest"
 	"github.com/postrelease/postrelease/policy"
+	"github.com/postrelease/postrelease/workflows"
+	"github.com/postrelease/postrelease/workflows/cases"
+	"github.com/postrelease/postrelease/workflows/kit"
+	"github.com/postrelease/postrelease/workflows/shipments"
 )
 
 // Shipment tests start on Tuesday 2026-03-10 09:00 UTC (testStart). The goods
@@ -41,7 +45,7 @@ const (
 func shipmentPolicy() policy.Policy {
 	p := testPolicy()
 	p.Steps["legal_date"] = policy.StepSLA{After: dur(24 * hour), RemindBefore: dur(30 * 24 * hour), SecondLevelAfter: dur(24 * hour)}
-	p.Steps[string(TaskDutyDeposit)] = policy.StepSLA{After: dur(24 * hour), RemindBefore: dur(24 * hour), SecondLevelAfter: dur(48 * hour)}
+	p.Steps[string(workflows.TaskDutyDeposit)] = policy.StepSLA{After: dur(24 * hour), RemindBefore: dur(24 * hour), SecondLevelAfter: dur(48 * hour)}
 	return p
 }
 
@@ -70,7 +74,7 @@ func day(s string) *time.Time {
 
 // completeShipment has every confirmation datum but the delivery order: the
 // electronic and port checks pass on their own.
-func completeShipment(t *testing.T) OpenShipmentInput {
+func completeShipment(t *testing.T) workflows.OpenShipmentInput {
 	t.Helper()
 	sh := manifest.ShipmentInput{
 		EntryNumber: "ABC-1234567-8", EntryType: "01", BLNumber: "MAEU123456789", ISFBLNumber: "MAEU123456789",
@@ -91,13 +95,13 @@ func completeShipment(t *testing.T) OpenShipmentInput {
 	if fe := sh.Normalize(); fe != nil {
 		t.Fatalf("test shipment does not normalise: %v", fe)
 	}
-	return OpenShipmentInput{ShipmentID: sh.ID(), Shipment: sh, Port: laTerms(t), ReleaseRules: domain.DefaultReleaseRules(),
+	return workflows.OpenShipmentInput{ShipmentID: sh.ID(), Shipment: sh, Port: laTerms(t), ReleaseRules: domain.DefaultReleaseRules(),
 		OpenedBy: olivia, Source: "test", Policy: shipmentPolicy()}
 }
 
 // bareShipment has only what a release list must have: every check waits on
 // a person.
-func bareShipment(t *testing.T) OpenShipmentInput {
+func bareShipment(t *testing.T) workflows.OpenShipmentInput {
 	in := completeShipment(t)
 	sh := &in.Shipment
 	sh.ISFBLNumber, sh.PickupNumber, sh.PierPassAppointment = "", "", ""
@@ -114,8 +118,8 @@ func bareShipment(t *testing.T) OpenShipmentInput {
 type shipHarness struct {
 	*harness
 	mu       sync.Mutex
-	projects []ShipmentState
-	children []OpenCaseInput
+	projects []workflows.ShipmentState
+	children []workflows.OpenCaseInput
 	timers   int
 }
 
@@ -126,23 +130,23 @@ func newShipHarness(t *testing.T) *shipHarness {
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(testStart)
 	env.SetTestTimeout(60 * time.Second)
-	env.RegisterWorkflowWithOptions(ShipmentWorkflow, workflow.RegisterOptions{Name: ShipmentWorkflowName})
-	env.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: CaseWorkflowName})
+	env.RegisterWorkflowWithOptions(shipments.Workflow, workflow.RegisterOptions{Name: workflows.ShipmentWorkflowName})
+	env.RegisterWorkflowWithOptions(cases.Workflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
 	rec := &recorder{env: env}
 	h := &shipHarness{harness: &harness{t: t, env: env, rec: rec}}
-	env.RegisterActivityWithOptions(rec.notify, activity.RegisterOptions{Name: ActivityNotify})
-	env.RegisterActivityWithOptions(func(_ context.Context, in ProjectShipmentInput) error {
+	env.RegisterActivityWithOptions(rec.notify, activity.RegisterOptions{Name: workflows.ActivityNotify})
+	env.RegisterActivityWithOptions(func(_ context.Context, in workflows.ProjectShipmentInput) error {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		h.projects = append(h.projects, in.State)
 		return nil
-	}, activity.RegisterOptions{Name: ActivityProjectShipment})
-	env.OnWorkflow(CaseWorkflowName, mock.Anything, mock.Anything).Return(
-		func(_ workflow.Context, in OpenCaseInput) (CaseState, error) {
+	}, activity.RegisterOptions{Name: workflows.ActivityProjectShipment})
+	env.OnWorkflow(workflows.CaseWorkflowName, mock.Anything, mock.Anything).Return(
+		func(_ workflow.Context, in workflows.OpenCaseInput) (workflows.CaseState, error) {
 			h.mu.Lock()
 			defer h.mu.Unlock()
 			h.children = append(h.children, in)
-			return CaseState{CaseID: in.CaseID, Status: StatusOpen}, nil
+			return workflows.CaseState{CaseID: in.CaseID, Status: workflows.StatusOpen}, nil
 		})
 	env.SetOnTimerScheduledListener(func(string, time.Duration) {
 		h.mu.Lock()
@@ -152,14 +156,14 @@ func newShipHarness(t *testing.T) *shipHarness {
 	return h
 }
 
-func (h *shipHarness) act(at time.Duration, action ShipmentAction, actor Actor, input any) *updateResult {
+func (h *shipHarness) act(at time.Duration, action workflows.ShipmentAction, actor workflows.Actor, input any) *updateResult {
 	h.t.Helper()
-	return h.update(at, Action(action), actor, input)
+	return h.update(at, workflows.Action(action), actor, input)
 }
 
 // updateWithID sends an update with a given update id (the API's
 // user/action/Idempotency-Key).
-func (h *shipHarness) updateWithID(at time.Duration, id string, action Action, actor Actor, input any) *updateResult {
+func (h *shipHarness) updateWithID(at time.Duration, id string, action workflows.Action, actor workflows.Actor, input any) *updateResult {
 	h.t.Helper()
 	raw, err := json.Marshal(input)
 	if err != nil {
@@ -168,10 +172,10 @@ func (h *shipHarness) updateWithID(at time.Duration, id string, action Action, a
 	return h.updateRawID(at, id, action, actor, raw)
 }
 
-func (h *shipHarness) state(at time.Duration) *ShipmentState {
-	s := &ShipmentState{}
+func (h *shipHarness) state(at time.Duration) *workflows.ShipmentState {
+	s := &workflows.ShipmentState{}
 	h.env.RegisterDelayedCallback(func() {
-		v, err := h.env.QueryWorkflow(QueryState)
+		v, err := h.env.QueryWorkflow(workflows.QueryState)
 		if err != nil {
 			h.t.Errorf("query at +%s: %v", at, err)
 			return
@@ -185,9 +189,9 @@ func (h *shipHarness) state(at time.Duration) *ShipmentState {
 
 // runToContinueAsNew runs the shipment until it continues as new and returns
 // the input of the next run.
-func (h *shipHarness) runToContinueAsNew(in OpenShipmentInput) OpenShipmentInput {
+func (h *shipHarness) runToContinueAsNew(in workflows.OpenShipmentInput) workflows.OpenShipmentInput {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(ShipmentWorkflowName, in)
+	h.env.ExecuteWorkflow(workflows.ShipmentWorkflowName, in)
 	if !h.env.IsWorkflowCompleted() {
 		h.t.Fatal("workflow did not complete")
 	}
@@ -195,14 +199,14 @@ func (h *shipHarness) runToContinueAsNew(in OpenShipmentInput) OpenShipmentInput
 	if err := h.env.GetWorkflowError(); !errors.As(err, &can) {
 		h.t.Fatalf("workflow ended with %v, want continue-as-new", err)
 	}
-	var next OpenShipmentInput
+	var next workflows.OpenShipmentInput
 	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
 		h.t.Fatalf("decoding the next run's input: %v", err)
 	}
 	return next
 }
 
-func checkStatus(s *ShipmentState) string {
+func checkStatus(s *workflows.ShipmentState) string {
 	var parts []string
 	for _, c := range s.Checks {
 		parts = append(parts, string(c.Name)+":"+c.Status)
@@ -210,18 +214,18 @@ func checkStatus(s *ShipmentState) string {
 	return strings.Join(parts, " ")
 }
 
-func activeTasks(s *ShipmentState) string {
+func activeTasks(s *workflows.ShipmentState) string {
 	var parts []string
 	for _, t := range s.Tasks {
-		if t.Status == StepActive {
+		if t.Status == workflows.StepActive {
 			parts = append(parts, t.ID)
 		}
 	}
 	return strings.Join(parts, " ")
 }
 
-func docRef(name string) DocumentRef {
-	return DocumentRef{ID: "doc-" + name, Filename: name + ".pdf", ContentType: "application/pdf", Size: 1234,
+func docRef(name string) workflows.DocumentRef {
+	return workflows.DocumentRef{ID: "doc-" + name, Filename: name + ".pdf", ContentType: "application/pdf", Size: 1234,
 		SHA256: fmt.Sprintf("%064x", len(name)*7919)}
 }
 
@@ -255,24 +259,24 @@ func TestShipment_SealMismatchBlocksPickup(t *testing.T) {
 	h := newShipHarness(t)
 	in := completeShipment(t)
 	opened := h.state(time.Second)
-	do := h.act(1*hour, ShipRecordDeliveryOrder, olivia, DeliveryOrderInput{Document: docRef("do"), Containers: []manifest.Container{
+	do := h.act(1*hour, workflows.ShipRecordDeliveryOrder, olivia, workflows.DeliveryOrderInput{Document: docRef("do"), Containers: []manifest.Container{
 		{Number: "CSQU3054383", Seals: []string{"ML1234567"}}, {Number: "MSKU 907032-3", Seals: []string{"ML7654399"}}}})
 	afterDO := h.state(1*hour + time.Minute)
-	blockedGateOut := h.act(2*hour, ShipRecordGateOut, olivia, GateOutInput{Container: "CSQU3054383"})
-	officerOverride := h.act(3*hour, ShipOverrideBlock, olivia, OverrideBlockInput{Reason: "seal verified by phone"})
-	noReason := h.act(3*hour+time.Minute, ShipOverrideBlock, maya, OverrideBlockInput{})
-	override := h.act(3*hour+2*time.Minute, ShipOverrideBlock, maya, OverrideBlockInput{Reason: "carrier confirmed a typo on the DO; case stays open"})
-	gate1 := h.act(4*hour, ShipRecordGateOut, olivia, GateOutInput{Container: "CSQU3054383"})
-	gateAgain := h.act(4*hour+time.Minute, ShipRecordGateOut, olivia, GateOutInput{Container: "CSQU3054383"})
-	attach := h.act(5*hour, ShipAttachDocument, olivia, AttachDocumentInput{Kind: domain.DocFCCCertificate, Document: docRef("fcc")})
-	wrongDoc := h.act(5*hour+time.Minute, ShipAttachDocument, olivia, AttachDocumentInput{Kind: domain.DocUN383Report, Document: docRef("un")})
+	blockedGateOut := h.act(2*hour, workflows.ShipRecordGateOut, olivia, workflows.GateOutInput{Container: "CSQU3054383"})
+	officerOverride := h.act(3*hour, workflows.ShipOverrideBlock, olivia, workflows.OverrideBlockInput{Reason: "seal verified by phone"})
+	noReason := h.act(3*hour+time.Minute, workflows.ShipOverrideBlock, maya, workflows.OverrideBlockInput{})
+	override := h.act(3*hour+2*time.Minute, workflows.ShipOverrideBlock, maya, workflows.OverrideBlockInput{Reason: "carrier confirmed a typo on the DO; case stays open"})
+	gate1 := h.act(4*hour, workflows.ShipRecordGateOut, olivia, workflows.GateOutInput{Container: "CSQU3054383"})
+	gateAgain := h.act(4*hour+time.Minute, workflows.ShipRecordGateOut, olivia, workflows.GateOutInput{Container: "CSQU3054383"})
+	attach := h.act(5*hour, workflows.ShipAttachDocument, olivia, workflows.AttachDocumentInput{Kind: domain.DocFCCCertificate, Document: docRef("fcc")})
+	wrongDoc := h.act(5*hour+time.Minute, workflows.ShipAttachDocument, olivia, workflows.AttachDocumentInput{Kind: domain.DocUN383Report, Document: docRef("un")})
 	h.env.RegisterDelayedCallback(func() {
-		h.env.SignalWorkflow(SignalCaseClosed, CaseClosed{CaseID: in.ShipmentID + "-SEAL1", Kind: KindSealMismatch,
+		h.env.SignalWorkflow(workflows.SignalCaseClosed, workflows.CaseClosed{CaseID: in.ShipmentID + "-SEAL1", Kind: workflows.KindSealMismatch,
 			Summary: "DO typo confirmed by the carrier", ClosedAt: at(90 * hour)})
 	}, 90*hour)
 	afterClose := h.state(90*hour + time.Minute)
-	gate2 := h.act(91*hour, ShipRecordGateOut, olivia, GateOutInput{Container: "MSKU9070323"})
-	deposit := h.act(atDepositDue+3*hour, ShipRecordDeposit, olivia, DepositInput{Reference: "ES-2026-0310", Amount: domain.USD{Decimal: decimal.RequireFromString("3474")}})
+	gate2 := h.act(91*hour, workflows.ShipRecordGateOut, olivia, workflows.GateOutInput{Container: "MSKU9070323"})
+	deposit := h.act(atDepositDue+3*hour, workflows.ShipRecordDeposit, olivia, workflows.DepositInput{Reference: "ES-2026-0310", Amount: domain.USD{Decimal: decimal.RequireFromString("3474")}})
 
 	next := h.runToContinueAsNew(in)
 
@@ -296,21 +300,21 @@ func TestShipment_SealMismatchBlocksPickup(t *testing.T) {
 	if !strings.Contains(afterDO.PickupBlocked, "seals mismatch, case "+in.ShipmentID+"-SEAL1 open") {
 		t.Fatalf("pickup blocked = %q", afterDO.PickupBlocked)
 	}
-	if len(h.children) != 1 || h.children[0].Kind != KindSealMismatch || h.children[0].ParentWorkflowID != ShipmentWorkflowID(in.ShipmentID) && h.children[0].ParentWorkflowID != "default-test-workflow-id" {
+	if len(h.children) != 1 || h.children[0].Kind != workflows.KindSealMismatch || h.children[0].ParentWorkflowID != workflows.ShipmentWorkflowID(in.ShipmentID) && h.children[0].ParentWorkflowID != "default-test-workflow-id" {
 		t.Fatalf("child cases started: %+v", h.children)
 	}
 	if c := h.children[0]; c.ShipmentID != in.ShipmentID || !strings.Contains(c.Reason, "ML7654399") || c.EntryNumber != "ABC-1234567-8" {
 		t.Fatalf("child case input %+v", c)
 	}
-	mustReject(t, blockedGateOut, ErrConflict, "pickup is blocked", "seals mismatch")
-	mustReject(t, officerOverride, ErrForbidden, "only a manager")
-	mustReject(t, noReason, ErrInvalid)
+	mustReject(t, blockedGateOut, kit.ErrConflict, "pickup is blocked", "seals mismatch")
+	mustReject(t, officerOverride, kit.ErrForbidden, "only a manager")
+	mustReject(t, noReason, kit.ErrInvalid)
 	mustAccept(t, override)
 	mustAccept(t, gate1)
-	mustReject(t, gateAgain, ErrInvalid)
+	mustReject(t, gateAgain, kit.ErrInvalid)
 	mustAccept(t, attach)
-	mustReject(t, wrongDoc, ErrInvalid)
-	if afterClose.Checks[5].Status != CheckPassed || !strings.Contains(afterClose.Checks[5].Detail, "resolved by case") {
+	mustReject(t, wrongDoc, kit.ErrInvalid)
+	if afterClose.Checks[5].Status != workflows.CheckPassed || !strings.Contains(afterClose.Checks[5].Detail, "resolved by case") {
 		t.Fatalf("seal check after the case closed: %+v", afterClose.Checks[5])
 	}
 	if afterClose.Children[0].ClosedAt == nil {
@@ -322,13 +326,13 @@ func TestShipment_SealMismatchBlocksPickup(t *testing.T) {
 	// Clocks: the pickup warning 48h before free time ends, escalation when it
 	// ends (container 2 was still in), the deposit reminder a day before it is
 	// overdue and level 1 when it is.
-	h.notificationAt(NotifyReminder, "schedule pickup now", atPickupWarning)
-	h.notificationAt(NotifyEscalation, "free time is over (last free day 2026-03-13)", atFreeTimeEnd)
-	h.notificationAt(NotifyReminder, "duty_deposit is due", atDepositDue-24*hour)
-	h.notificationAt(NotifyEscalation, "(level 1): duty_deposit", atDepositDue)
+	h.notificationAt(workflows.NotifyReminder, "schedule pickup now", atPickupWarning)
+	h.notificationAt(workflows.NotifyEscalation, "free time is over (last free day 2026-03-13)", atFreeTimeEnd)
+	h.notificationAt(workflows.NotifyReminder, "duty_deposit is due", atDepositDue-24*hour)
+	h.notificationAt(workflows.NotifyEscalation, "(level 1): duty_deposit", atDepositDue)
 
 	st := next.Resume
-	if st == nil || st.Phase != PhaseLegal || st.DeliveredAt == nil || st.Deposit.PaidAt == nil {
+	if st == nil || st.Phase != workflows.PhaseLegal || st.DeliveredAt == nil || st.Deposit.PaidAt == nil {
 		t.Fatalf("next run's state: %+v", st)
 	}
 	if len(st.Runs) != 1 || next.ShipmentID != in.ShipmentID {
@@ -347,7 +351,7 @@ func TestShipment_SealMismatchBlocksPickup(t *testing.T) {
 		}
 	}
 	h.mu.Unlock()
-	if last.Phase != PhaseLegal || last.Version != st.Version {
+	if last.Phase != workflows.PhaseLegal || last.Version != st.Version {
 		t.Fatalf("last projection v%d %s, want the legal phase v%d", last.Version, last.Phase, st.Version)
 	}
 }
@@ -359,26 +363,26 @@ func TestShipment_HumanConfirmations(t *testing.T) {
 	h := newShipHarness(t)
 	in := bareShipment(t)
 	opened := h.state(time.Second)
-	badLocation := h.act(1*hour, ShipRecordContainerLocation, olivia, ContainerLocationInput{Container: "TGHU0000000", Location: ""})
-	loc1 := h.act(2*hour, ShipRecordContainerLocation, olivia, ContainerLocationInput{Container: "CSQU3054383", Location: "A1-01"})
-	noAppt := h.act(3*hour, ShipRecordPickupNumber, olivia, PickupNumberInput{PickupNumber: "PU1"})
-	otherOfficer := h.act(3*hour+time.Minute, ShipRecordPickupNumber, oscar, PickupNumberInput{PickupNumber: "PU1", PierPassAppointment: "PP1"})
-	pickup := h.act(3*hour+2*time.Minute, ShipRecordPickupNumber, olivia, PickupNumberInput{PickupNumber: "PU1", PierPassAppointment: "PP1"})
-	hold := h.act(4*hour, ShipRecordDisposition, olivia, DispositionInput{Code: "1H"})
+	badLocation := h.act(1*hour, workflows.ShipRecordContainerLocation, olivia, workflows.ContainerLocationInput{Container: "TGHU0000000", Location: ""})
+	loc1 := h.act(2*hour, workflows.ShipRecordContainerLocation, olivia, workflows.ContainerLocationInput{Container: "CSQU3054383", Location: "A1-01"})
+	noAppt := h.act(3*hour, workflows.ShipRecordPickupNumber, olivia, workflows.PickupNumberInput{PickupNumber: "PU1"})
+	otherOfficer := h.act(3*hour+time.Minute, workflows.ShipRecordPickupNumber, oscar, workflows.PickupNumberInput{PickupNumber: "PU1", PierPassAppointment: "PP1"})
+	pickup := h.act(3*hour+2*time.Minute, workflows.ShipRecordPickupNumber, olivia, workflows.PickupNumberInput{PickupNumber: "PU1", PierPassAppointment: "PP1"})
+	hold := h.act(4*hour, workflows.ShipRecordDisposition, olivia, workflows.DispositionInput{Code: "1H"})
 	afterHold := h.state(4*hour + time.Minute)
-	override := h.act(5*hour, ShipOverrideBlock, maya, OverrideBlockInput{Reason: "urgent"})
-	unknownCode := h.act(5*hour+time.Minute, ShipRecordDisposition, olivia, DispositionInput{Code: "ZZ"})
-	isf := h.act(6*hour, ShipRecordISFBL, olivia, ISFBLInput{ISFBLNumber: "MAEU999999999"})
-	isfAgain := h.act(6*hour+time.Minute, ShipRecordISFBL, olivia, ISFBLInput{ISFBLNumber: "MAEU123456789"})
-	removed := h.act(7*hour, ShipRecordDisposition, olivia, DispositionInput{Code: "1I"})
-	released := h.act(8*hour, ShipRecordDisposition, olivia, DispositionInput{Code: "1C"})
-	avail := h.act(9*hour, ShipRecordAvailability, olivia, AvailabilityInput{AvailableDate: domain.Day{Time: *day("2026-03-10")}})
-	auditor := h.act(10*hour, ShipAddNote, audrey, NoteInput{Text: "looks fine"})
-	unknownField := h.updateRaw(10*hour+time.Minute, Action(ShipAddNote), olivia, json.RawMessage(`{"txt":"x"}`))
+	override := h.act(5*hour, workflows.ShipOverrideBlock, maya, workflows.OverrideBlockInput{Reason: "urgent"})
+	unknownCode := h.act(5*hour+time.Minute, workflows.ShipRecordDisposition, olivia, workflows.DispositionInput{Code: "ZZ"})
+	isf := h.act(6*hour, workflows.ShipRecordISFBL, olivia, workflows.ISFBLInput{ISFBLNumber: "MAEU999999999"})
+	isfAgain := h.act(6*hour+time.Minute, workflows.ShipRecordISFBL, olivia, workflows.ISFBLInput{ISFBLNumber: "MAEU123456789"})
+	removed := h.act(7*hour, workflows.ShipRecordDisposition, olivia, workflows.DispositionInput{Code: "1I"})
+	released := h.act(8*hour, workflows.ShipRecordDisposition, olivia, workflows.DispositionInput{Code: "1C"})
+	avail := h.act(9*hour, workflows.ShipRecordAvailability, olivia, workflows.AvailabilityInput{AvailableDate: domain.Day{Time: *day("2026-03-10")}})
+	auditor := h.act(10*hour, workflows.ShipAddNote, audrey, workflows.NoteInput{Text: "looks fine"})
+	unknownField := h.updateRaw(10*hour+time.Minute, workflows.Action(workflows.ShipAddNote), olivia, json.RawMessage(`{"txt":"x"}`))
 	end := h.state(200 * hour)
 	h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, 201*hour)
 
-	h.env.ExecuteWorkflow(ShipmentWorkflowName, in)
+	h.env.ExecuteWorkflow(workflows.ShipmentWorkflowName, in)
 
 	if got := activeTasks(opened); got != "confirm_release confirm_bl_isf container_locations pickup_number delivery_order document:fcc_certificate availability duty_deposit" {
 		t.Fatalf("tasks at opening: %s", got)
@@ -386,51 +390,51 @@ func TestShipment_HumanConfirmations(t *testing.T) {
 	if !strings.Contains(opened.PickupBlocked, "not released") {
 		t.Fatalf("pickup blocked = %q", opened.PickupBlocked)
 	}
-	mustReject(t, badLocation, ErrInvalid, "container", "location")
+	mustReject(t, badLocation, kit.ErrInvalid, "container", "location")
 	mustAccept(t, loc1)
-	mustReject(t, noAppt, ErrInvalid, "pierpass_appointment")
-	mustReject(t, otherOfficer, ErrForbidden, "assigned to olivia@example.com")
+	mustReject(t, noAppt, kit.ErrInvalid, "pierpass_appointment")
+	mustReject(t, otherOfficer, kit.ErrForbidden, "assigned to olivia@example.com")
 	mustAccept(t, pickup)
 	mustAccept(t, hold)
-	if c := afterHold.Checks[0]; c.Status != CheckFailed || c.CaseID != in.ShipmentID+"-HOLD1" {
+	if c := afterHold.Checks[0]; c.Status != workflows.CheckFailed || c.CaseID != in.ShipmentID+"-HOLD1" {
 		t.Fatalf("release check after 1H: %+v", c)
 	}
-	mustReject(t, override, ErrConflict, "cannot be overridden")
-	mustReject(t, unknownCode, ErrInvalid, "ZZ is not a release")
+	mustReject(t, override, kit.ErrConflict, "cannot be overridden")
+	mustReject(t, unknownCode, kit.ErrInvalid, "ZZ is not a release")
 	mustAccept(t, isf)
-	mustReject(t, isfAgain, ErrConflict, "already decided")
+	mustReject(t, isfAgain, kit.ErrConflict, "already decided")
 	mustAccept(t, removed)
 	mustAccept(t, released)
 	mustAccept(t, avail)
-	mustReject(t, auditor, ErrForbidden)
-	mustReject(t, unknownField, ErrInvalid, "txt")
+	mustReject(t, auditor, kit.ErrForbidden)
+	mustReject(t, unknownField, kit.ErrInvalid, "txt")
 
 	if got := checkStatus(end); got != "release:passed bl_isf:failed container_locations:pending pickup_number:passed delivery_order:pending seals:pending" {
 		t.Fatalf("checks at the end: %s", got)
 	}
 	// A task the action made unnecessary names who did it.
 	for _, task := range end.Tasks {
-		if task.ID == string(TaskPickupNumber) || task.ID == string(TaskConfirmBLISF) || task.ID == string(TaskAvailability) {
-			if task.Status != StepDone || task.CompletedBy == nil || task.CompletedBy.Email != olivia.Email {
+		if task.ID == string(workflows.TaskPickupNumber) || task.ID == string(workflows.TaskConfirmBLISF) || task.ID == string(workflows.TaskAvailability) {
+			if task.Status != workflows.StepDone || task.CompletedBy == nil || task.CompletedBy.Email != olivia.Email {
 				t.Errorf("task %s: status %s, completed by %+v; want done by %s", task.ID, task.Status, task.CompletedBy, olivia.Email)
 			}
 		}
 	}
-	kinds := map[CaseKind]bool{}
+	kinds := map[workflows.CaseKind]bool{}
 	for _, c := range h.children {
 		kinds[c.Kind] = true
 	}
-	if len(h.children) != 2 || !kinds[KindCBPHold] || !kinds[KindISFDiscrepancy] {
+	if len(h.children) != 2 || !kinds[workflows.KindCBPHold] || !kinds[workflows.KindISFDiscrepancy] {
 		t.Fatalf("child cases: %+v", h.children)
 	}
 	// container_locations opened at 0 with the 72h default SLA: reminder at
 	// +48h, level 1 at +72h, level 2 at +120h; it is still open.
-	h.notificationAt(NotifyReminder, "container_locations is due", 48*hour)
-	h.notificationAt(NotifyEscalation, "(level 1): container_locations", 72*hour)
-	h.notificationAt(NotifyEscalation, "(level 2): container_locations", 120*hour)
+	h.notificationAt(workflows.NotifyReminder, "container_locations is due", 48*hour)
+	h.notificationAt(workflows.NotifyEscalation, "(level 1): container_locations", 72*hour)
+	h.notificationAt(workflows.NotifyEscalation, "(level 2): container_locations", 120*hour)
 	// confirm_bl_isf was done at +6h: never reminded.
 	for _, n := range h.rec.notifications {
-		if strings.Contains(n.Message, "confirm_bl_isf") && n.Kind != NotifyAssignment {
+		if strings.Contains(n.Message, "confirm_bl_isf") && n.Kind != workflows.NotifyAssignment {
 			t.Fatalf("done task notified: %+v", n)
 		}
 	}
@@ -445,13 +449,13 @@ func TestShipment_LegalClockOverYears(t *testing.T) {
 	// document on day one.
 	first := newShipHarness(t)
 	in := completeShipment(t)
-	first.act(1*hour, ShipRecordDeliveryOrder, olivia, DeliveryOrderInput{Document: docRef("do"), Containers: []manifest.Container{
+	first.act(1*hour, workflows.ShipRecordDeliveryOrder, olivia, workflows.DeliveryOrderInput{Document: docRef("do"), Containers: []manifest.Container{
 		{Number: "CSQU3054383", Seals: []string{"ML1234567"}}, {Number: "MSKU9070323", Seals: []string{"ML7654321"}}}})
-	first.act(2*hour, ShipAttachDocument, olivia, AttachDocumentInput{Kind: domain.DocFCCCertificate, Document: docRef("fcc")})
-	first.act(3*hour, ShipRecordDeposit, olivia, DepositInput{Reference: "ES-1", Amount: domain.USD{Decimal: decimal.RequireFromString("100")}})
-	first.act(4*hour, ShipRecordGateOut, olivia, GateOutInput{Container: "CSQU3054383"})
-	noteOnce := first.updateWithID(4*hour+30*time.Minute, "u-olivia/add_note/key-1", Action(ShipAddNote), olivia, NoteInput{Text: "customs broker called"})
-	first.act(5*hour, ShipRecordGateOut, olivia, GateOutInput{Container: "MSKU9070323"})
+	first.act(2*hour, workflows.ShipAttachDocument, olivia, workflows.AttachDocumentInput{Kind: domain.DocFCCCertificate, Document: docRef("fcc")})
+	first.act(3*hour, workflows.ShipRecordDeposit, olivia, workflows.DepositInput{Reference: "ES-1", Amount: domain.USD{Decimal: decimal.RequireFromString("100")}})
+	first.act(4*hour, workflows.ShipRecordGateOut, olivia, workflows.GateOutInput{Container: "CSQU3054383"})
+	noteOnce := first.updateWithID(4*hour+30*time.Minute, "u-olivia/add_note/key-1", workflows.Action(workflows.ShipAddNote), olivia, workflows.NoteInput{Text: "customs broker called"})
+	first.act(5*hour, workflows.ShipRecordGateOut, olivia, workflows.GateOutInput{Container: "MSKU9070323"})
 	next := first.runToContinueAsNew(in)
 	mustAccept(t, noteOnce)
 	activeTimers := first.timers
@@ -470,25 +474,25 @@ func TestShipment_LegalClockOverYears(t *testing.T) {
 	}
 	// CBP posts liquidation for 2027-02-05 on 2027-01-20 (after the expected date passed).
 	posted := time.Date(2027, 1, 20, 10, 0, 0, 0, time.UTC)
-	liq := h.act(posted.Sub(start), ShipRecordLiquidation, maya, LiquidationInput{Date: domain.Day{Time: *day("2027-02-05")}})
-	gateOut := h.act(posted.Sub(start)+time.Minute, ShipRecordGateOut, olivia, GateOutInput{Container: "CSQU3054383"})
+	liq := h.act(posted.Sub(start), workflows.ShipRecordLiquidation, maya, workflows.LiquidationInput{Date: domain.Day{Time: *day("2027-02-05")}})
+	gateOut := h.act(posted.Sub(start)+time.Minute, workflows.ShipRecordGateOut, olivia, workflows.GateOutInput{Container: "CSQU3054383"})
 	// The same Idempotency-Key (update id) again in the new run: accepted, applied once.
-	noteAgain := h.updateWithID(time.Hour, "u-olivia/add_note/key-1", Action(ShipAddNote), olivia, NoteInput{Text: "customs broker called"})
-	h.env.ExecuteWorkflow(ShipmentWorkflowName, next)
+	noteAgain := h.updateWithID(time.Hour, "u-olivia/add_note/key-1", workflows.Action(workflows.ShipAddNote), olivia, workflows.NoteInput{Text: "customs broker called"})
+	h.env.ExecuteWorkflow(workflows.ShipmentWorkflowName, next)
 	if !h.env.IsWorkflowCompleted() {
 		t.Fatal("legal phase did not complete")
 	}
-	var final ShipmentState
+	var final workflows.ShipmentState
 	if err := h.env.GetWorkflowResult(&final); err != nil {
 		t.Fatalf("legal phase ended with %v", err)
 	}
 	mustAccept(t, liq)
-	mustReject(t, gateOut, ErrConflict, "legal clock")
+	mustReject(t, gateOut, kit.ErrConflict, "legal clock")
 	mustAccept(t, noteAgain)
 	if len(final.Notes) != 1 {
 		t.Fatalf("notes %+v: the retried update was applied twice", final.Notes)
 	}
-	if final.Phase != PhaseClosed || final.ClosedAt == nil || final.Legal.ProtestLastDay.Format(time.DateOnly) != "2027-08-04" {
+	if final.Phase != workflows.PhaseClosed || final.ClosedAt == nil || final.Legal.ProtestLastDay.Format(time.DateOnly) != "2027-08-04" {
 		t.Fatalf("final phase %s closed %v protest %s", final.Phase, final.ClosedAt, final.Legal.ProtestLastDay.Format(time.DateOnly))
 	}
 	if len(final.Runs) != 2 {
@@ -498,16 +502,16 @@ func TestShipment_LegalClockOverYears(t *testing.T) {
 		kind, what string
 		at         time.Time
 	}{
-		{NotifyReminder, "last day to file a Post Summary Correction on 2027-01-02", time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)},
-		{NotifyReminder, "last day to file a Post Summary Correction was 2027-01-02", time.Date(2027, 1, 3, 0, 0, 0, 0, time.UTC)},
-		{NotifyReminder, "expected liquidation (entry + 314 days, not yet posted by CBP) on 2027-01-17", time.Date(2026, 12, 18, 0, 0, 0, 0, time.UTC)},
-		{NotifyReminder, "liquidation was 2027-01-17; CBP has not posted", time.Date(2027, 1, 18, 0, 0, 0, 0, time.UTC)},
+		{workflows.NotifyReminder, "last day to file a Post Summary Correction on 2027-01-02", time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)},
+		{workflows.NotifyReminder, "last day to file a Post Summary Correction was 2027-01-02", time.Date(2027, 1, 3, 0, 0, 0, 0, time.UTC)},
+		{workflows.NotifyReminder, "expected liquidation (entry + 314 days, not yet posted by CBP) on 2027-01-17", time.Date(2026, 12, 18, 0, 0, 0, 0, time.UTC)},
+		{workflows.NotifyReminder, "liquidation was 2027-01-17; CBP has not posted", time.Date(2027, 1, 18, 0, 0, 0, 0, time.UTC)},
 		// The posted date moved the protest window: no reminder for the old one.
-		{NotifyReminder, "liquidation was 2027-02-05", time.Date(2027, 2, 6, 0, 0, 0, 0, time.UTC)},
-		{NotifyReminder, "protest the liquidation (19 USC 1514) on 2027-08-04", time.Date(2027, 7, 5, 0, 0, 0, 0, time.UTC)},
-		{NotifyReminder, "protest the liquidation (19 USC 1514) was 2027-08-04", time.Date(2027, 8, 5, 0, 0, 0, 0, time.UTC)},
-		{NotifyReminder, "end of record retention (19 CFR 163.4) on 2031-03-09", time.Date(2031, 2, 7, 0, 0, 0, 0, time.UTC)},
-		{NotifyReminder, "end of record retention (19 CFR 163.4) was 2031-03-09", time.Date(2031, 3, 10, 0, 0, 0, 0, time.UTC)},
+		{workflows.NotifyReminder, "liquidation was 2027-02-05", time.Date(2027, 2, 6, 0, 0, 0, 0, time.UTC)},
+		{workflows.NotifyReminder, "protest the liquidation (19 USC 1514) on 2027-08-04", time.Date(2027, 7, 5, 0, 0, 0, 0, time.UTC)},
+		{workflows.NotifyReminder, "protest the liquidation (19 USC 1514) was 2027-08-04", time.Date(2027, 8, 5, 0, 0, 0, 0, time.UTC)},
+		{workflows.NotifyReminder, "end of record retention (19 CFR 163.4) on 2031-03-09", time.Date(2031, 2, 7, 0, 0, 0, 0, time.UTC)},
+		{workflows.NotifyReminder, "end of record retention (19 CFR 163.4) was 2031-03-09", time.Date(2031, 3, 10, 0, 0, 0, 0, time.UTC)},
 	}
 	for _, w := range want {
 		h.notificationAt(w.kind, w.what, w.at.Sub(testStart))
@@ -541,10 +545,10 @@ func TestShipment_LegalClockOverYears(t *testing.T) {
 func TestShipment_ReportMisclassification(t *testing.T) {
 	h := newShipHarness(t)
 	in := completeShipment(t)
-	report := func(at time.Duration, m MisclassificationInput) *updateResult {
-		return h.act(at, ShipReportMisclassification, olivia, m)
+	report := func(at time.Duration, m workflows.MisclassificationInput) *updateResult {
+		return h.act(at, workflows.ShipReportMisclassification, olivia, m)
 	}
-	good := MisclassificationInput{SKU: "WR-SET-12", CorrectHTS: "8204.11.0060", DeclaredRate: decimal.RequireFromString("0.025"),
+	good := workflows.MisclassificationInput{SKU: "WR-SET-12", CorrectHTS: "8204.11.0060", DeclaredRate: decimal.RequireFromString("0.025"),
 		CorrectRate: decimal.RequireFromString("0.072"), ImporterOfRecord: "Acme Tools Inc.", Reason: "CBP CF-28: wrench sets are not of heading 8204.11.0030"}
 	unknownSKU := good
 	unknownSKU.SKU = "NOPE"
@@ -558,17 +562,17 @@ func TestShipment_ReportMisclassification(t *testing.T) {
 	r4 := report(time.Hour+3*time.Minute, good)
 	after := h.state(2 * time.Hour)
 	h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, 3*time.Hour)
-	h.env.ExecuteWorkflow(ShipmentWorkflowName, in)
+	h.env.ExecuteWorkflow(workflows.ShipmentWorkflowName, in)
 
-	mustReject(t, r1, ErrInvalid, "sku")
-	mustReject(t, r2, ErrInvalid, "correct_hts")
-	mustReject(t, r3, ErrInvalid, "correct_rate")
+	mustReject(t, r1, kit.ErrInvalid, "sku")
+	mustReject(t, r2, kit.ErrInvalid, "correct_hts")
+	mustReject(t, r3, kit.ErrInvalid, "correct_rate")
 	mustAccept(t, r4)
 	if len(h.children) != 1 {
 		t.Fatalf("child cases: %+v", h.children)
 	}
 	c := h.children[0]
-	if c.Kind != KindHSMisclassification || c.CaseID != in.ShipmentID+"-HS1" || c.DeclaredHTS != "8204.11.0030" || c.CorrectHTS != "8204.11.0060" ||
+	if c.Kind != workflows.KindHSMisclassification || c.CaseID != in.ShipmentID+"-HS1" || c.DeclaredHTS != "8204.11.0030" || c.CorrectHTS != "8204.11.0060" ||
 		!c.EnteredValue.Equal(decimal.RequireFromString("48250")) || !c.PenaltyRate.Equal(domain.DefaultPenaltyRate) || c.OpenedBy.Email != olivia.Email {
 		t.Fatalf("HS case input %+v", c)
 	}
@@ -585,15 +589,15 @@ func TestShipment_OverrideDoesNotWaiveLaterMismatch(t *testing.T) {
 	h := newShipHarness(t)
 	in := completeShipment(t)
 	in.Shipment.ISFBLNumber = "OOLU000000001" // differs from the B/L: an ISF case opens
-	override := h.act(1*hour, ShipOverrideBlock, maya, OverrideBlockInput{Reason: "ISF amended with CBP; case stays open"})
-	do := h.act(2*hour, ShipRecordDeliveryOrder, olivia, DeliveryOrderInput{Document: docRef("do"), Containers: []manifest.Container{
+	override := h.act(1*hour, workflows.ShipOverrideBlock, maya, workflows.OverrideBlockInput{Reason: "ISF amended with CBP; case stays open"})
+	do := h.act(2*hour, workflows.ShipRecordDeliveryOrder, olivia, workflows.DeliveryOrderInput{Document: docRef("do"), Containers: []manifest.Container{
 		{Number: "CSQU3054383", Seals: []string{"ML1234567"}}, {Number: "MSKU9070323", Seals: []string{"XX0000000"}}}})
 	afterDO := h.state(2*hour + time.Minute)
-	gate := h.act(3*hour, ShipRecordGateOut, olivia, GateOutInput{Container: "MSKU9070323"})
-	second := h.act(4*hour, ShipOverrideBlock, maya, OverrideBlockInput{Reason: "seal checked at the gate by our driver"})
-	gateAfter := h.act(5*hour, ShipRecordGateOut, olivia, GateOutInput{Container: "MSKU9070323"})
+	gate := h.act(3*hour, workflows.ShipRecordGateOut, olivia, workflows.GateOutInput{Container: "MSKU9070323"})
+	second := h.act(4*hour, workflows.ShipOverrideBlock, maya, workflows.OverrideBlockInput{Reason: "seal checked at the gate by our driver"})
+	gateAfter := h.act(5*hour, workflows.ShipRecordGateOut, olivia, workflows.GateOutInput{Container: "MSKU9070323"})
 	h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, 6*hour)
-	h.env.ExecuteWorkflow(ShipmentWorkflowName, in)
+	h.env.ExecuteWorkflow(workflows.ShipmentWorkflowName, in)
 
 	mustAccept(t, override)
 	mustAccept(t, do)
@@ -603,7 +607,7 @@ func TestShipment_OverrideDoesNotWaiveLaterMismatch(t *testing.T) {
 	if !strings.Contains(afterDO.PickupBlocked, "seals mismatch") {
 		t.Fatalf("a seal mismatch found after the ISF override does not block pickup: blocked = %q", afterDO.PickupBlocked)
 	}
-	mustReject(t, gate, ErrConflict, "seals mismatch")
+	mustReject(t, gate, kit.ErrConflict, "seals mismatch")
 	mustAccept(t, second)
 	mustAccept(t, gateAfter)
 }
@@ -615,14 +619,14 @@ func TestShipment_NoReminderForATaskAlreadyDue(t *testing.T) {
 	in := completeShipment(t)
 	in.Shipment.AvailableDate = day("2026-02-02")
 	h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, time.Hour)
-	h.env.ExecuteWorkflow(ShipmentWorkflowName, in)
+	h.env.ExecuteWorkflow(workflows.ShipmentWorkflowName, in)
 
-	for _, n := range h.rec.notificationsOf(NotifyReminder) {
+	for _, n := range h.rec.notificationsOf(workflows.NotifyReminder) {
 		if strings.Contains(n.Message, "pickup") {
 			t.Errorf("a reminder for a pickup already overdue: +%s %s", n.clock.Sub(testStart), n.Message)
 		}
 	}
-	h.notificationAt(NotifyEscalation, "(level 1): free time is over", 0)
+	h.notificationAt(workflows.NotifyEscalation, "(level 1): free time is over", 0)
 }
 
 // Dates of actions may be written YYYY-MM-DD, as the API documents them,
@@ -631,23 +635,23 @@ func TestShipment_NoReminderForATaskAlreadyDue(t *testing.T) {
 func TestShipment_InputFormsAndRules(t *testing.T) {
 	h := newShipHarness(t)
 	in := bareShipment(t)
-	raw := func(at time.Duration, action ShipmentAction, s string) *updateResult {
-		return h.updateRaw(at, Action(action), olivia, json.RawMessage(s))
+	raw := func(at time.Duration, action workflows.ShipmentAction, s string) *updateResult {
+		return h.updateRaw(at, workflows.Action(action), olivia, json.RawMessage(s))
 	}
-	liq := raw(time.Hour, ShipRecordLiquidation, `{"date":"2027-06-04"}`)
-	avail := raw(2*time.Hour, ShipRecordAvailability, `{"available_date":"2026-03-10"}`)
+	liq := raw(time.Hour, workflows.ShipRecordLiquidation, `{"date":"2027-06-04"}`)
+	avail := raw(2*time.Hour, workflows.ShipRecordAvailability, `{"available_date":"2026-03-10"}`)
 	mid := h.state(3 * time.Hour)
-	liqOld := raw(4*time.Hour, ShipRecordLiquidation, `{"date":"2027-06-05T00:00:00Z"}`)
-	liqBad := raw(5*time.Hour, ShipRecordLiquidation, `{"date":"2027-06-31"}`)
-	deposit := raw(6*time.Hour, ShipRecordDeposit, `{"reference":"ACH-1","amount":"1e30"}`)
-	depositRef := raw(7*time.Hour, ShipRecordDeposit, `{"reference":"ACH-\u202E1","amount":"100.00"}`)
-	rate := raw(8*time.Hour, ShipReportMisclassification, `{"sku":"WR-SET-12","correct_hts":"8204.11.0060","declared_rate":"2.5e-2","correct_rate":"0.072","importer_of_record":"Acme","reason":"CF-28"}`)
-	importer := raw(9*time.Hour, ShipReportMisclassification, `{"sku":"WR-SET-12","correct_hts":"8204.11.0060","declared_rate":"0.025","correct_rate":"0.072","importer_of_record":"Acme\nTools","reason":"CF-28"}`)
-	disp := raw(10*time.Hour, ShipRecordDisposition, `{"code":"1C","at":"2019-01-01T00:00:00Z"}`)
-	note := raw(11*time.Hour, ShipAddNote, "{\"text\":\"\xff\"}")
+	liqOld := raw(4*time.Hour, workflows.ShipRecordLiquidation, `{"date":"2027-06-05T00:00:00Z"}`)
+	liqBad := raw(5*time.Hour, workflows.ShipRecordLiquidation, `{"date":"2027-06-31"}`)
+	deposit := raw(6*time.Hour, workflows.ShipRecordDeposit, `{"reference":"ACH-1","amount":"1e30"}`)
+	depositRef := raw(7*time.Hour, workflows.ShipRecordDeposit, `{"reference":"ACH-\u202E1","amount":"100.00"}`)
+	rate := raw(8*time.Hour, workflows.ShipReportMisclassification, `{"sku":"WR-SET-12","correct_hts":"8204.11.0060","declared_rate":"2.5e-2","correct_rate":"0.072","importer_of_record":"Acme","reason":"CF-28"}`)
+	importer := raw(9*time.Hour, workflows.ShipReportMisclassification, `{"sku":"WR-SET-12","correct_hts":"8204.11.0060","declared_rate":"0.025","correct_rate":"0.072","importer_of_record":"Acme\nTools","reason":"CF-28"}`)
+	disp := raw(10*time.Hour, workflows.ShipRecordDisposition, `{"code":"1C","at":"2019-01-01T00:00:00Z"}`)
+	note := raw(11*time.Hour, workflows.ShipAddNote, "{\"text\":\"\xff\"}")
 	end := h.state(12 * time.Hour)
 	h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, 13*time.Hour)
-	h.env.ExecuteWorkflow(ShipmentWorkflowName, in)
+	h.env.ExecuteWorkflow(workflows.ShipmentWorkflowName, in)
 
 	mustAccept(t, liq)
 	mustAccept(t, avail)
@@ -655,13 +659,13 @@ func TestShipment_InputFormsAndRules(t *testing.T) {
 		t.Fatalf("after the dates: liquidation %s, available %v", mid.Legal.Liquidation, mid.Demurrage.AvailableDate)
 	}
 	mustAccept(t, liqOld)
-	mustReject(t, liqBad, ErrInvalid, "date:", "is not a date like 2026-11-02")
-	mustReject(t, deposit, ErrInvalid, "amount:", "without an exponent")
-	mustReject(t, depositRef, ErrInvalid, "reference: holds a bidirectional override")
-	mustReject(t, rate, ErrInvalid, "declared_rate:", "without an exponent")
-	mustReject(t, importer, ErrInvalid, "importer_of_record: must be one line")
-	mustReject(t, disp, ErrInvalid, "at:", "past their retention period")
-	mustReject(t, note, ErrInvalid, "text: is not valid UTF-8")
+	mustReject(t, liqBad, kit.ErrInvalid, "date:", "is not a date like 2026-11-02")
+	mustReject(t, deposit, kit.ErrInvalid, "amount:", "without an exponent")
+	mustReject(t, depositRef, kit.ErrInvalid, "reference: holds a bidirectional override")
+	mustReject(t, rate, kit.ErrInvalid, "declared_rate:", "without an exponent")
+	mustReject(t, importer, kit.ErrInvalid, "importer_of_record: must be one line")
+	mustReject(t, disp, kit.ErrInvalid, "at:", "past their retention period")
+	mustReject(t, note, kit.ErrInvalid, "text: is not valid UTF-8")
 	if !end.Legal.Liquidation.Equal(*day("2027-06-05")) || end.Deposit.PaidAt != nil || len(h.children) != 0 || len(end.Notes) != 0 || len(end.Dispositions) != 0 {
 		t.Fatalf("refused actions changed the shipment: liquidation %s, deposit %v, children %d, notes %d, dispositions %d",
 			end.Legal.Liquidation, end.Deposit.PaidAt, len(h.children), len(end.Notes), len(end.Dispositions))

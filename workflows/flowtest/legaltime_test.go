@@ -1,4 +1,4 @@
-package workflows
+package flowtest
 
 import (
 	"strings"
@@ -10,6 +10,8 @@ import (
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/manifest"
+	"github.com/postrelease/postrelease/workflows"
+	"github.com/postrelease/postrelease/workflows/kit"
 )
 
 // Legal days in a named zone (ChangeLegalTimeZone) and when free time
@@ -21,7 +23,7 @@ const (
 )
 
 // zonedCase is testCase with the legal zone the API resolved.
-func zonedCase(t *testing.T, entryDaysBefore int, zone string) OpenCaseInput {
+func zonedCase(t *testing.T, entryDaysBefore int, zone string) workflows.OpenCaseInput {
 	t.Helper()
 	in := testCase(t, entryDaysBefore, false)
 	in.LegalTimeZone = zone
@@ -45,7 +47,7 @@ func TestCaseWorkflow_PSCWindowInLegalZone(t *testing.T) {
 		h := newHarness(t)
 		in := zonedCase(t, entryDaysBefore, pacific)
 		opened := h.snapshot(time.Minute)
-		filed := h.update(at2130PT, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-late-evening"})
+		filed := h.update(at2130PT, workflows.ActionFilePSC, olivia, workflows.FilePSCInput{Reference: "PSC-late-evening"})
 		end := h.snapshot(23 * hour)
 		h.cancelAt(24 * hour)
 		h.runUntilCanceled(in)
@@ -61,7 +63,7 @@ func TestCaseWorkflow_PSCWindowInLegalZone(t *testing.T) {
 			t.Fatalf("file_psc due %v, want the closing instant (the legal deadline caps the 48h SLA)", opened.Current().DueAt)
 		}
 		mustAccept(t, filed)
-		if end.Step != StepCBPDecision || len(end.Escalations) != 0 {
+		if end.Step != workflows.StepCBPDecision || len(end.Escalations) != 0 {
 			t.Fatalf("after the filing: step %s, escalations %+v; want cbp_decision and none", end.Step, end.Escalations)
 		}
 	})
@@ -69,19 +71,19 @@ func TestCaseWorkflow_PSCWindowInLegalZone(t *testing.T) {
 	t.Run("the same PSC is refused under a New York setting", func(t *testing.T) {
 		h := newHarness(t)
 		in := zonedCase(t, entryDaysBefore, eastern)
-		before := h.update(19*hour-time.Second, ActionAddNote, olivia, NoteInput{Text: "23:59:59 in New York"})
+		before := h.update(19*hour-time.Second, workflows.ActionAddNote, olivia, workflows.NoteInput{Text: "23:59:59 in New York"})
 		state := h.snapshot(19*hour - time.Minute)
-		filed := h.update(at2130PT, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-late-evening"})
+		filed := h.update(at2130PT, workflows.ActionFilePSC, olivia, workflows.FilePSCInput{Reference: "PSC-late-evening"})
 		after := h.snapshot(19*hour + time.Minute)
 		h.cancelAt(24 * hour)
 		h.runUntilCanceled(in)
 
 		mustAccept(t, before)
-		if state.Step != StepFilePSC || !state.Deadlines.PSCWindowClosesAt.Equal(at(19*hour)) {
+		if state.Step != workflows.StepFilePSC || !state.Deadlines.PSCWindowClosesAt.Equal(at(19*hour)) {
 			t.Fatalf("before 00:00 EDT: step %s, window closes %v; want file_psc, %v", state.Step, state.Deadlines.PSCWindowClosesAt, at(19*hour))
 		}
-		mustReject(t, filed, ErrConflict, "the PSC window closed on "+lastDay+" (America/New_York)")
-		if after.Step != StepPriorDisclosure || len(after.Escalations) != 1 || !after.Escalations[0].At.Equal(at(19*hour)) {
+		mustReject(t, filed, kit.ErrConflict, "the PSC window closed on "+lastDay+" (America/New_York)")
+		if after.Step != workflows.StepPriorDisclosure || len(after.Escalations) != 1 || !after.Escalations[0].At.Equal(at(19*hour)) {
 			t.Fatalf("after 00:00 EDT: step %s, escalations %+v; want prior disclosure escalated at %v", after.Step, after.Escalations, at(19*hour))
 		}
 	})
@@ -95,10 +97,10 @@ func TestCaseWorkflow_PSCWindowInLegalZone(t *testing.T) {
 		h.cancelAt(23 * hour)
 		h.runUntilCanceled(in)
 
-		if atUTCMidnight.Step != StepFilePSC || len(atUTCMidnight.Escalations) != 0 {
+		if atUTCMidnight.Step != workflows.StepFilePSC || len(atUTCMidnight.Escalations) != 0 {
 			t.Fatalf("at 00:00 UTC (17:00 PDT): step %s, escalations %+v; the last day is not over in Los Angeles", atUTCMidnight.Step, atUTCMidnight.Escalations)
 		}
-		if justBefore.Step != StepFilePSC {
+		if justBefore.Step != workflows.StepFilePSC {
 			t.Fatalf("at 23:59:59 PDT: step %s", justBefore.Step)
 		}
 		if got := stepNames(after); got != "file_psc:superseded prior_disclosure:active" {
@@ -111,7 +113,7 @@ func TestCaseWorkflow_PSCWindowInLegalZone(t *testing.T) {
 			!strings.Contains(after.Escalations[0].Reason, "PSC window closed on "+lastDay+" (America/Los_Angeles)") {
 			t.Fatalf("escalations %+v, want one at %v naming the day and the zone", after.Escalations, at(22*hour))
 		}
-		esc := h.rec.notificationsOf(NotifyEscalation)
+		esc := h.rec.notificationsOf(workflows.NotifyEscalation)
 		if len(esc) != 1 || !esc[0].clock.Equal(at(22*hour)) {
 			t.Fatalf("escalation notifications %+v, want one at 00:00 PDT", esc)
 		}
@@ -130,20 +132,20 @@ func TestCaseWorkflow_PSCWindowInLegalZone(t *testing.T) {
 
 		// 8 March ends at 00:00 PDT on the 9th = 07:00 UTC, 22 hours after
 		// the start (it would be 08:00 UTC, +23h, without DST).
-		if want := time.Date(2026, 3, 9, 7, 0, 0, 0, time.UTC); !before.Deadlines.PSCWindowClosesAt.Equal(want) || before.Step != StepFilePSC {
+		if want := time.Date(2026, 3, 9, 7, 0, 0, 0, time.UTC); !before.Deadlines.PSCWindowClosesAt.Equal(want) || before.Step != workflows.StepFilePSC {
 			t.Fatalf("window closes %v (step %s), want %v", before.Deadlines.PSCWindowClosesAt, before.Step, want)
 		}
-		if after.Step != StepPriorDisclosure {
+		if after.Step != workflows.StepPriorDisclosure {
 			t.Fatalf("after 00:00 PDT: step %s", after.Step)
 		}
 	})
 
 	t.Run("a case started before legal zones keeps 00:00 UTC", func(t *testing.T) {
 		h := newHarness(t)
-		h.env.OnGetVersion(ChangeLegalTimeZone, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+		h.env.OnGetVersion(kit.ChangeLegalTimeZone, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 		in := zonedCase(t, entryDaysBefore, pacific) // as if an old worker had been handed a new input
 		before := h.snapshot(15*hour - time.Second)
-		filed := h.update(15*hour+time.Minute, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-x"})
+		filed := h.update(15*hour+time.Minute, workflows.ActionFilePSC, olivia, workflows.FilePSCInput{Reference: "PSC-x"})
 		after := h.snapshot(15*hour + 2*time.Minute)
 		h.cancelAt(16 * hour)
 		h.runUntilCanceled(in)
@@ -152,11 +154,11 @@ func TestCaseWorkflow_PSCWindowInLegalZone(t *testing.T) {
 		if !d.PSCWindowClosesAt.Equal(at(15*hour)) || d.LegalTimeZone != "" || !d.ReconDueAt.IsZero() || before.Case.LegalTimeZone != "" {
 			t.Fatalf("deadlines %+v (case zone %q): want 00:00 UTC, no zone, no recon instant", d, before.Case.LegalTimeZone)
 		}
-		mustReject(t, filed, ErrConflict, "the PSC window closed on "+lastDay)
+		mustReject(t, filed, kit.ErrConflict, "the PSC window closed on "+lastDay)
 		if strings.Contains(filed.rejected.Error(), "America") {
 			t.Fatalf("an old case names a zone: %v", filed.rejected)
 		}
-		if after.Step != StepPriorDisclosure || !after.Escalations[0].At.Equal(at(15*hour)) ||
+		if after.Step != workflows.StepPriorDisclosure || !after.Escalations[0].At.Equal(at(15*hour)) ||
 			after.Escalations[0].Reason != "PSC window closed on "+lastDay+" without a PSC: file a prior disclosure (19 USC 1592(c)(4))" {
 			t.Fatalf("old case after 00:00 UTC: step %s, escalations %+v", after.Step, after.Escalations)
 		}
@@ -197,9 +199,9 @@ func TestCaseWorkflow_BadLegalZone(t *testing.T) {
 		t.Fatalf("Normalize = %v, want legal_time_zone refused", fe)
 	}
 	h := newHarness(t)
-	h.env.ExecuteWorkflow(CaseWorkflowName, in)
+	h.env.ExecuteWorkflow(workflows.CaseWorkflowName, in)
 	err := h.env.GetWorkflowError()
-	if ErrorType(err) != ErrInvalid || !strings.Contains(err.Error(), "not an IANA time zone") {
+	if kit.ErrorType(err) != kit.ErrInvalid || !strings.Contains(err.Error(), "not an IANA time zone") {
 		t.Fatalf("workflow ended with %v, want invalid legal_time_zone", err)
 	}
 }
@@ -217,7 +219,7 @@ func mustZone(t *testing.T, name string) *time.Location {
 // copies them (the port's zone, free time from the next day) and a legal
 // zone, with free time in calendar days so the two rules differ by exactly
 // one day.
-func zonedShipment(t *testing.T, rule domain.FreeTimeStart, legalZone string) OpenShipmentInput {
+func zonedShipment(t *testing.T, rule domain.FreeTimeStart, legalZone string) workflows.OpenShipmentInput {
 	t.Helper()
 	in := completeShipment(t)
 	for _, p := range domain.ExamplePorts() {
@@ -250,7 +252,7 @@ func TestShipment_FreeTimeStartsMovesPickupClock(t *testing.T) {
 			in := zonedShipment(t, tt.rule, pacific)
 			opened := h.state(time.Second)
 			h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, time.Duration(tt.level+1)*hour)
-			h.env.ExecuteWorkflow(ShipmentWorkflowName, in)
+			h.env.ExecuteWorkflow(workflows.ShipmentWorkflowName, in)
 
 			d := opened.Demurrage
 			if d.LastFreeDay == nil || d.LastFreeDay.Format(time.DateOnly) != tt.lastFree ||
@@ -263,9 +265,9 @@ func TestShipment_FreeTimeStartsMovesPickupClock(t *testing.T) {
 			if d.Terms.FreeTimeStarts != tt.rule || d.Terms.TimeZone != pacific {
 				t.Fatalf("copied terms %+v", d.Terms)
 			}
-			h.notificationAt(NotifyReminder, "schedule pickup now", time.Duration(tt.warn)*hour)
-			h.notificationAt(NotifyEscalation, "(level 1): free time is over (last free day "+tt.lastFree+")", time.Duration(tt.end)*hour)
-			h.notificationAt(NotifyEscalation, "(level 2): free time is over (last free day "+tt.lastFree+")", time.Duration(tt.level)*hour)
+			h.notificationAt(workflows.NotifyReminder, "schedule pickup now", time.Duration(tt.warn)*hour)
+			h.notificationAt(workflows.NotifyEscalation, "(level 1): free time is over (last free day "+tt.lastFree+")", time.Duration(tt.end)*hour)
+			h.notificationAt(workflows.NotifyEscalation, "(level 2): free time is over (last free day "+tt.lastFree+")", time.Duration(tt.level)*hour)
 		})
 	}
 }
@@ -278,12 +280,12 @@ func TestShipment_LegalZoneDeposit(t *testing.T) {
 	h := newShipHarness(t)
 	in := zonedShipment(t, domain.FreeTimeNextDay, pacific)
 	opened := h.state(time.Second)
-	do := h.act(time.Hour, ShipRecordDeliveryOrder, olivia, DeliveryOrderInput{Document: docRef("do"), Containers: []manifest.Container{
+	do := h.act(time.Hour, workflows.ShipRecordDeliveryOrder, olivia, workflows.DeliveryOrderInput{Document: docRef("do"), Containers: []manifest.Container{
 		{Number: "CSQU3054383", Seals: []string{"ML1234567"}}, {Number: "MSKU9070323", Seals: []string{"ML9999999"}}}})
-	deposit := h.act(332*hour, ShipRecordDeposit, olivia, DepositInput{Reference: "ES-1", Amount: domain.USD{Decimal: decimal.RequireFromString("3474")}})
+	deposit := h.act(332*hour, workflows.ShipRecordDeposit, olivia, workflows.DepositInput{Reference: "ES-1", Amount: domain.USD{Decimal: decimal.RequireFromString("3474")}})
 	after := h.state(332*hour + time.Minute)
 	h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, 340*hour)
-	h.env.ExecuteWorkflow(ShipmentWorkflowName, in)
+	h.env.ExecuteWorkflow(workflows.ShipmentWorkflowName, in)
 
 	dep := opened.Deposit
 	if dep.DueDate.Format(time.DateOnly) != "2026-03-23" || !dep.OverdueAt.Equal(at(334*hour)) || opened.Legal.TimeZone != pacific {
@@ -295,11 +297,11 @@ func TestShipment_LegalZoneDeposit(t *testing.T) {
 	mustAccept(t, do)
 	mustAccept(t, deposit)
 	for _, e := range after.Events {
-		if e.Kind == string(ShipRecordDeposit) && strings.Contains(e.Detail, "late") {
+		if e.Kind == string(workflows.ShipRecordDeposit) && strings.Contains(e.Detail, "late") {
 			t.Fatalf("a deposit at 22:00 PDT on the due day recorded as late: %s", e.Detail)
 		}
 	}
-	for _, n := range h.rec.notificationsOf(NotifyEscalation) {
+	for _, n := range h.rec.notificationsOf(workflows.NotifyEscalation) {
 		if strings.Contains(n.Message, "duty_deposit") {
 			t.Fatalf("deposit escalated: +%s %s", n.clock.Sub(testStart), n.Message)
 		}
@@ -314,11 +316,11 @@ func TestShipment_LegalZoneDeposit(t *testing.T) {
 // input says.
 func TestShipment_OldRunKeepsUTCAndAvailabilityDay(t *testing.T) {
 	h := newShipHarness(t)
-	h.env.OnGetVersion(ChangeLegalTimeZone, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	h.env.OnGetVersion(kit.ChangeLegalTimeZone, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	in := zonedShipment(t, domain.FreeTimeNextDay, pacific)
 	opened := h.state(time.Second)
 	h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, time.Hour)
-	h.env.ExecuteWorkflow(ShipmentWorkflowName, in)
+	h.env.ExecuteWorkflow(workflows.ShipmentWorkflowName, in)
 
 	d := opened.Demurrage
 	if d.LastFreeDay.Format(time.DateOnly) != "2026-03-13" || !d.FreeTimeEndAt.Equal(time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC)) ||
@@ -336,12 +338,12 @@ func TestShipment_OldRunKeepsUTCAndAvailabilityDay(t *testing.T) {
 func TestShipment_LegalPhaseInZone(t *testing.T) {
 	first := newShipHarness(t)
 	in := zonedShipment(t, domain.FreeTimeNextDay, eastern)
-	first.act(1*hour, ShipRecordDeliveryOrder, olivia, DeliveryOrderInput{Document: docRef("do"), Containers: []manifest.Container{
+	first.act(1*hour, workflows.ShipRecordDeliveryOrder, olivia, workflows.DeliveryOrderInput{Document: docRef("do"), Containers: []manifest.Container{
 		{Number: "CSQU3054383", Seals: []string{"ML1234567"}}, {Number: "MSKU9070323", Seals: []string{"ML7654321"}}}})
-	first.act(2*hour, ShipAttachDocument, olivia, AttachDocumentInput{Kind: domain.DocFCCCertificate, Document: docRef("fcc")})
-	first.act(3*hour, ShipRecordDeposit, olivia, DepositInput{Reference: "ES-1", Amount: domain.USD{Decimal: decimal.RequireFromString("100")}})
-	first.act(4*hour, ShipRecordGateOut, olivia, GateOutInput{Container: "CSQU3054383"})
-	first.act(5*hour, ShipRecordGateOut, olivia, GateOutInput{Container: "MSKU9070323"})
+	first.act(2*hour, workflows.ShipAttachDocument, olivia, workflows.AttachDocumentInput{Kind: domain.DocFCCCertificate, Document: docRef("fcc")})
+	first.act(3*hour, workflows.ShipRecordDeposit, olivia, workflows.DepositInput{Reference: "ES-1", Amount: domain.USD{Decimal: decimal.RequireFromString("100")}})
+	first.act(4*hour, workflows.ShipRecordGateOut, olivia, workflows.GateOutInput{Container: "CSQU3054383"})
+	first.act(5*hour, workflows.ShipRecordGateOut, olivia, workflows.GateOutInput{Container: "MSKU9070323"})
 	next := first.runToContinueAsNew(in)
 	if next.Resume == nil || next.Resume.Legal.TimeZone != eastern || next.Resume.Demurrage.Terms.TimeZone != pacific {
 		t.Fatalf("the next run's state does not carry the zones: %+v", next.Resume)
@@ -350,8 +352,8 @@ func TestShipment_LegalPhaseInZone(t *testing.T) {
 	h := newShipHarness(t)
 	h.env.SetStartTime(testStart.Add(5 * hour))
 	h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, time.Date(2027, 1, 4, 0, 0, 0, 0, time.UTC).Sub(testStart.Add(5*hour)))
-	h.env.ExecuteWorkflow(ShipmentWorkflowName, next)
+	h.env.ExecuteWorkflow(workflows.ShipmentWorkflowName, next)
 	// 2027-01-02 starts at 05:00 UTC in New York and ends at 05:00 UTC on the 3rd.
-	h.notificationAt(NotifyReminder, "last day to file a Post Summary Correction on 2027-01-02", time.Date(2026, 12, 3, 5, 0, 0, 0, time.UTC).Sub(testStart))
-	h.notificationAt(NotifyReminder, "last day to file a Post Summary Correction was 2027-01-02", time.Date(2027, 1, 3, 5, 0, 0, 0, time.UTC).Sub(testStart))
+	h.notificationAt(workflows.NotifyReminder, "last day to file a Post Summary Correction on 2027-01-02", time.Date(2026, 12, 3, 5, 0, 0, 0, time.UTC).Sub(testStart))
+	h.notificationAt(workflows.NotifyReminder, "last day to file a Post Summary Correction was 2027-01-02", time.Date(2027, 1, 3, 5, 0, 0, 0, time.UTC).Sub(testStart))
 }

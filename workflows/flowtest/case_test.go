@@ -1,4 +1,4 @@
-package workflows
+package flowtest
 
 import (
 	"context"
@@ -22,17 +22,20 @@ import (
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/policy"
+	"github.com/postrelease/postrelease/workflows"
+	"github.com/postrelease/postrelease/workflows/cases"
+	"github.com/postrelease/postrelease/workflows/kit"
 )
 
 // ---------------------------------------------------------------------------
 // Fixtures
 
 var (
-	olivia = Actor{UserID: "u-olivia", Email: "olivia@example.com", Name: "Olivia Officer", Role: domain.RoleOfficer}
-	oscar  = Actor{UserID: "u-oscar", Email: "oscar@example.com", Name: "Oscar Officer", Role: domain.RoleOfficer}
-	maya   = Actor{UserID: "u-maya", Email: "maya@example.com", Name: "Maya Manager", Role: domain.RoleManager}
-	mark   = Actor{UserID: "u-mark", Email: "mark@example.com", Name: "Mark Manager", Role: domain.RoleManager}
-	audrey = Actor{UserID: "u-audrey", Email: "audrey@example.com", Name: "Audrey Auditor", Role: domain.RoleAuditor}
+	olivia = workflows.Actor{UserID: "u-olivia", Email: "olivia@example.com", Name: "Olivia Officer", Role: domain.RoleOfficer}
+	oscar  = workflows.Actor{UserID: "u-oscar", Email: "oscar@example.com", Name: "Oscar Officer", Role: domain.RoleOfficer}
+	maya   = workflows.Actor{UserID: "u-maya", Email: "maya@example.com", Name: "Maya Manager", Role: domain.RoleManager}
+	mark   = workflows.Actor{UserID: "u-mark", Email: "mark@example.com", Name: "Mark Manager", Role: domain.RoleManager}
+	audrey = workflows.Actor{UserID: "u-audrey", Email: "audrey@example.com", Name: "Audrey Auditor", Role: domain.RoleAuditor}
 )
 
 // testStart is the workflow's start time: mid-morning, so day boundaries
@@ -50,7 +53,7 @@ func testPolicy() policy.Policy {
 		Name:    "test",
 		Default: policy.StepSLA{After: dur(72 * hour), RemindBefore: dur(24 * hour), SecondLevelAfter: dur(48 * hour)},
 		Steps: map[string]policy.StepSLA{
-			string(StepFilePSC): {After: dur(48 * hour), RemindBefore: dur(24 * hour), SecondLevelAfter: dur(24 * hour)},
+			string(workflows.StepFilePSC): {After: dur(48 * hour), RemindBefore: dur(24 * hour), SecondLevelAfter: dur(24 * hour)},
 		},
 	}
 }
@@ -58,9 +61,9 @@ func testPolicy() policy.Policy {
 // testCase is the seed's wrench set: entered value 48,250.00 USD at 2.5 %
 // instead of 7.2 %, penalty 2.5 %: 2,267.75 + 1,206.25 = 3,474.00 USD.
 // entryDaysBefore places the entry date before the workflow's start.
-func testCase(t *testing.T, entryDaysBefore int, reconFlagged bool) OpenCaseInput {
+func testCase(t *testing.T, entryDaysBefore int, reconFlagged bool) workflows.OpenCaseInput {
 	t.Helper()
-	in := OpenCaseInput{
+	in := workflows.OpenCaseInput{
 		CaseID:             "case-1",
 		EntryNumber:        "abc12345678",
 		EntryDate:          testStart.AddDate(0, 0, -entryDaysBefore),
@@ -91,7 +94,7 @@ func testCase(t *testing.T, entryDaysBefore int, reconFlagged bool) OpenCaseInpu
 // Recording fake activities
 
 type notification struct {
-	NotifyInput
+	workflows.NotifyInput
 	clock time.Time // the test environment's clock when the activity ran
 }
 
@@ -99,22 +102,22 @@ type recorder struct {
 	env *testsuite.TestWorkflowEnvironment
 
 	mu            sync.Mutex
-	projections   []CaseState
+	projections   []workflows.CaseState
 	notifications []notification
-	codeFixes     []ApplyCodeFixInput
+	codeFixes     []workflows.ApplyCodeFixInput
 	failCodeFix   int // fail this many ApplyCodeFix calls with a business error
 	// failNotify, when set, fails a Notify attempt it returns true for.
-	failNotify func(NotifyInput) bool
+	failNotify func(workflows.NotifyInput) bool
 }
 
-func (r *recorder) projectCase(_ context.Context, in ProjectCaseInput) error {
+func (r *recorder) projectCase(_ context.Context, in workflows.ProjectCaseInput) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.projections = append(r.projections, in.State)
 	return nil
 }
 
-func (r *recorder) notify(_ context.Context, in NotifyInput) error {
+func (r *recorder) notify(_ context.Context, in workflows.NotifyInput) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.failNotify != nil && r.failNotify(in) {
@@ -124,7 +127,7 @@ func (r *recorder) notify(_ context.Context, in NotifyInput) error {
 	return nil
 }
 
-func (r *recorder) applyCodeFix(_ context.Context, in ApplyCodeFixInput) error {
+func (r *recorder) applyCodeFix(_ context.Context, in workflows.ApplyCodeFixInput) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.codeFixes = append(r.codeFixes, in)
@@ -165,30 +168,30 @@ func newHarness(t *testing.T) *harness {
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(testStart)
 	env.SetTestTimeout(30 * time.Second)
-	env.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: CaseWorkflowName})
+	env.RegisterWorkflowWithOptions(cases.Workflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
 	rec := &recorder{env: env}
-	env.RegisterActivityWithOptions(rec.projectCase, activity.RegisterOptions{Name: ActivityProjectCase})
-	env.RegisterActivityWithOptions(rec.notify, activity.RegisterOptions{Name: ActivityNotify})
-	env.RegisterActivityWithOptions(rec.applyCodeFix, activity.RegisterOptions{Name: ActivityApplyCodeFix})
+	env.RegisterActivityWithOptions(rec.projectCase, activity.RegisterOptions{Name: workflows.ActivityProjectCase})
+	env.RegisterActivityWithOptions(rec.notify, activity.RegisterOptions{Name: workflows.ActivityNotify})
+	env.RegisterActivityWithOptions(rec.applyCodeFix, activity.RegisterOptions{Name: workflows.ActivityApplyCodeFix})
 	return &harness{t: t, env: env, rec: rec}
 }
 
 // updateResult is what the update callbacks saw.
 type updateResult struct {
-	action   Action
+	action   workflows.Action
 	at       time.Duration
 	sent     bool
 	accepted bool
 	rejected error
 	done     bool
 	err      error // error of an accepted update's handler
-	state    ActionResult
+	state    workflows.ActionResult
 	// onComplete, when set, runs when the update completes.
 	onComplete func()
 }
 
 // update sends action as actor at offset `at` from the start.
-func (h *harness) update(at time.Duration, action Action, actor Actor, input any) *updateResult {
+func (h *harness) update(at time.Duration, action workflows.Action, actor workflows.Actor, input any) *updateResult {
 	h.t.Helper()
 	raw, err := json.Marshal(input)
 	if err != nil {
@@ -197,18 +200,18 @@ func (h *harness) update(at time.Duration, action Action, actor Actor, input any
 	return h.updateRaw(at, action, actor, raw)
 }
 
-func (h *harness) updateRaw(at time.Duration, action Action, actor Actor, raw json.RawMessage) *updateResult {
+func (h *harness) updateRaw(at time.Duration, action workflows.Action, actor workflows.Actor, raw json.RawMessage) *updateResult {
 	return h.updateRawID(at, fmt.Sprintf("%s@%s", action, at), action, actor, raw)
 }
 
 // updateRawID is updateRaw with a given update id (the API's
 // user/action/Idempotency-Key).
-func (h *harness) updateRawID(at time.Duration, id string, action Action, actor Actor, raw json.RawMessage) *updateResult {
-	return h.updateReq(at, id, action, ActionRequest{Actor: actor, Input: raw})
+func (h *harness) updateRawID(at time.Duration, id string, action workflows.Action, actor workflows.Actor, raw json.RawMessage) *updateResult {
+	return h.updateReq(at, id, action, workflows.ActionRequest{Actor: actor, Input: raw})
 }
 
 // updateReq sends a whole ActionRequest with a given update id.
-func (h *harness) updateReq(at time.Duration, id string, action Action, req ActionRequest) *updateResult {
+func (h *harness) updateReq(at time.Duration, id string, action workflows.Action, req workflows.ActionRequest) *updateResult {
 	res := &updateResult{action: action, at: at}
 	h.env.RegisterDelayedCallback(func() {
 		res.sent = true
@@ -217,7 +220,7 @@ func (h *harness) updateReq(at time.Duration, id string, action Action, req Acti
 			OnAccept: func() { res.accepted = true },
 			OnComplete: func(v any, err error) {
 				res.done, res.err = true, err
-				if s, ok := v.(ActionResult); ok {
+				if s, ok := v.(workflows.ActionResult); ok {
 					res.state = s
 				}
 				if res.onComplete != nil {
@@ -230,10 +233,10 @@ func (h *harness) updateReq(at time.Duration, id string, action Action, req Acti
 }
 
 // snapshot queries the state at offset `at`.
-func (h *harness) snapshot(at time.Duration) *CaseState {
-	s := &CaseState{}
+func (h *harness) snapshot(at time.Duration) *workflows.CaseState {
+	s := &workflows.CaseState{}
 	h.env.RegisterDelayedCallback(func() {
-		v, err := h.env.QueryWorkflow(QueryState)
+		v, err := h.env.QueryWorkflow(workflows.QueryState)
 		if err != nil {
 			h.t.Errorf("query at +%s: %v", at, err)
 			return
@@ -250,16 +253,16 @@ func (h *harness) cancelAt(at time.Duration) {
 	h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, at)
 }
 
-func (h *harness) run(in OpenCaseInput) {
+func (h *harness) run(in workflows.OpenCaseInput) {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(CaseWorkflowName, in)
+	h.env.ExecuteWorkflow(workflows.CaseWorkflowName, in)
 	if !h.env.IsWorkflowCompleted() {
 		h.t.Fatal("workflow did not complete")
 	}
 }
 
 // runUntilCanceled runs a case that is canceled by cancelAt.
-func (h *harness) runUntilCanceled(in OpenCaseInput) {
+func (h *harness) runUntilCanceled(in workflows.OpenCaseInput) {
 	h.t.Helper()
 	h.run(in)
 	if err := h.env.GetWorkflowError(); !temporal.IsCanceledError(err) {
@@ -297,7 +300,7 @@ func mustReject(t *testing.T, r *updateResult, errType string, wants ...string) 
 	if r.rejected == nil {
 		t.Fatalf("%s at +%s: no rejection", r.action, r.at)
 	}
-	if got := ErrorType(r.rejected); got != errType {
+	if got := kit.ErrorType(r.rejected); got != errType {
 		t.Fatalf("%s at +%s: error type %q (%v), want %q", r.action, r.at, got, r.rejected, errType)
 	}
 	var app *temporal.ApplicationError
@@ -313,7 +316,7 @@ func mustReject(t *testing.T, r *updateResult, errType string, wants ...string) 
 
 // checkProjections: every projection has a strictly higher version than the
 // one before, and the last one is the given final state.
-func (h *harness) checkProjections(final *CaseState) {
+func (h *harness) checkProjections(final *workflows.CaseState) {
 	h.t.Helper()
 	h.rec.mu.Lock()
 	defer h.rec.mu.Unlock()
@@ -334,7 +337,7 @@ func (h *harness) checkProjections(final *CaseState) {
 	}
 }
 
-func stepNames(s *CaseState) string {
+func stepNames(s *workflows.CaseState) string {
 	parts := make([]string, len(s.Steps))
 	for i, r := range s.Steps {
 		parts[i] = string(r.Name) + ":" + r.Status
@@ -354,24 +357,24 @@ func TestCaseWorkflow_HappyPathToClosed(t *testing.T) {
 			in := testCase(t, 30, flagged)
 
 			opened := h.snapshot(30 * time.Minute)
-			filed := h.update(1*hour, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-2026-0001"})
-			accepted := h.update(2*hour, ActionRecordCBPDecision, olivia, CBPDecisionInput{Decision: "accepted"})
-			paid := h.updateRaw(3*hour, ActionRecordPayment, olivia, json.RawMessage(`{"reference":"ACH-778899","amount":"3474.00"}`))
+			filed := h.update(1*hour, workflows.ActionFilePSC, olivia, workflows.FilePSCInput{Reference: "PSC-2026-0001"})
+			accepted := h.update(2*hour, workflows.ActionRecordCBPDecision, olivia, workflows.CBPDecisionInput{Decision: "accepted"})
+			paid := h.updateRaw(3*hour, workflows.ActionRecordPayment, olivia, json.RawMessage(`{"reference":"ACH-778899","amount":"3474.00"}`))
 			var recon, reconWrongStep *updateResult
 			if flagged {
-				recon = h.update(4*hour, ActionFileReconciliation, olivia, ReconciliationInput{ReconEntryNumber: "abc98765432"})
+				recon = h.update(4*hour, workflows.ActionFileReconciliation, olivia, workflows.ReconciliationInput{ReconEntryNumber: "abc98765432"})
 			} else {
-				reconWrongStep = h.update(4*hour, ActionFileReconciliation, olivia, ReconciliationInput{ReconEntryNumber: "abc98765432"})
+				reconWrongStep = h.update(4*hour, workflows.ActionFileReconciliation, olivia, workflows.ReconciliationInput{ReconEntryNumber: "abc98765432"})
 			}
-			proposed := h.update(5*hour, ActionProposeCodeFix, olivia, ProposeCodeFixInput{Rule: "forged wrench sets go to 8204, not 7326"})
-			approved := h.update(6*hour, ActionApproveCodeFix, maya, ApproveCodeFixInput{Decision: "approved"})
-			closed := h.update(7*hour, ActionClose, maya, CloseInput{Summary: "PSC accepted, duties and penalty paid, catalog fixed"})
+			proposed := h.update(5*hour, workflows.ActionProposeCodeFix, olivia, workflows.ProposeCodeFixInput{Rule: "forged wrench sets go to 8204, not 7326"})
+			approved := h.update(6*hour, workflows.ActionApproveCodeFix, maya, workflows.ApproveCodeFixInput{Decision: "approved"})
+			closed := h.update(7*hour, workflows.ActionClose, maya, workflows.CloseInput{Summary: "PSC accepted, duties and penalty paid, catalog fixed"})
 
 			h.run(in)
 			if err := h.env.GetWorkflowError(); err != nil {
 				t.Fatalf("workflow failed: %v", err)
 			}
-			var final CaseState
+			var final workflows.CaseState
 			if err := h.env.GetWorkflowResult(&final); err != nil {
 				t.Fatal(err)
 			}
@@ -387,7 +390,7 @@ func TestCaseWorkflow_HappyPathToClosed(t *testing.T) {
 					t.Errorf("amount %s = %s, want %s", name, wantAmounts[name], want)
 				}
 			}
-			if opened.Step != StepFilePSC || opened.Steps[0].Assignee != olivia.Email {
+			if opened.Step != workflows.StepFilePSC || opened.Steps[0].Assignee != olivia.Email {
 				t.Errorf("opened at %s assigned to %q, want file_psc assigned to %s", opened.Step, opened.Steps[0].Assignee, olivia.Email)
 			}
 			if got := opened.Steps[0].DueAt; !got.Equal(at(48 * hour)) {
@@ -405,7 +408,7 @@ func TestCaseWorkflow_HappyPathToClosed(t *testing.T) {
 			}
 
 			// Final state.
-			if final.Status != StatusClosed || final.Step != StepClosed || final.Current() != nil {
+			if final.Status != workflows.StatusClosed || final.Step != workflows.StepClosed || final.Current() != nil {
 				t.Fatalf("final status %s step %s, want closed", final.Status, final.Step)
 			}
 			if final.ClosedAt == nil || !final.ClosedAt.Equal(at(7*hour)) {
@@ -457,7 +460,7 @@ func TestCaseWorkflow_HappyPathToClosed(t *testing.T) {
 					t.Errorf("recon step %v → %v, want +3h → +4h", reconStep.StartedAt, reconStep.CompletedAt)
 				}
 			} else {
-				mustReject(t, reconWrongStep, ErrConflict, "propose_code_fix")
+				mustReject(t, reconWrongStep, kit.ErrConflict, "propose_code_fix")
 				if !rec.Skipped || !strings.Contains(rec.Reason, "not flagged") || rec.ReconEntryNumber != "" {
 					t.Errorf("reconciliation = %+v, want skipped because not flagged", rec)
 				}
@@ -490,7 +493,7 @@ func TestCaseWorkflow_HappyPathToClosed(t *testing.T) {
 			if len(h.rec.codeFixes) != 1 {
 				t.Fatalf("ApplyCodeFix called %d times, want once", len(h.rec.codeFixes))
 			}
-			want := ApplyCodeFixInput{
+			want := workflows.ApplyCodeFixInput{
 				CaseID: "case-1", SKU: "WR-SET-12", Description: "12-piece combination wrench set",
 				OldHTS: "7326.90.8688", NewHTS: "8204.11.0030", Rule: "forged wrench sets go to 8204, not 7326",
 				ProposedBy: olivia.Email, ApprovedBy: maya.Email, ApprovedAt: at(6 * hour),
@@ -503,11 +506,11 @@ func TestCaseWorkflow_HappyPathToClosed(t *testing.T) {
 			if len(final.Escalations) != 0 {
 				t.Errorf("escalations = %+v, want none", final.Escalations)
 			}
-			if n := len(h.rec.notificationsOf(NotifyReminder)) + len(h.rec.notificationsOf(NotifyEscalation)); n != 0 {
+			if n := len(h.rec.notificationsOf(workflows.NotifyReminder)) + len(h.rec.notificationsOf(workflows.NotifyEscalation)); n != 0 {
 				t.Errorf("%d reminders/escalations sent, want none", n)
 			}
-			var managerAssignments []Step
-			for _, n := range h.rec.notificationsOf(NotifyAssignment) {
+			var managerAssignments []workflows.Step
+			for _, n := range h.rec.notificationsOf(workflows.NotifyAssignment) {
 				if n.ToRole == domain.RoleManager {
 					managerAssignments = append(managerAssignments, n.Step)
 				} else if n.ToEmail != olivia.Email {
@@ -520,10 +523,10 @@ func TestCaseWorkflow_HappyPathToClosed(t *testing.T) {
 
 			// Each update answered with the state it produced, and the read model
 			// saw every version in order, ending with the closed case.
-			if closed.state.Status != StatusClosed || closed.state.Version != final.Version {
+			if closed.state.Status != workflows.StatusClosed || closed.state.Version != final.Version {
 				t.Errorf("close answered v%d %s, want the final v%d", closed.state.Version, closed.state.Status, final.Version)
 			}
-			if filed.state.Step != StepCBPDecision || accepted.state.Step != StepPayment {
+			if filed.state.Step != workflows.StepCBPDecision || accepted.state.Step != workflows.StepPayment {
 				t.Errorf("update answers at steps %s, %s", filed.state.Step, accepted.state.Step)
 			}
 			h.checkProjections(&final)
@@ -538,24 +541,24 @@ func TestCaseWorkflow_PSCRejectedThenRefiled(t *testing.T) {
 	h := newHarness(t)
 	in := testCase(t, 30, false)
 
-	first := h.update(1*hour, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-1"})
-	noReason := h.update(2*hour, ActionRecordCBPDecision, olivia, CBPDecisionInput{Decision: "rejected"})
-	rejected := h.update(3*hour, ActionRecordCBPDecision, olivia, CBPDecisionInput{Decision: "rejected", Reason: "  8204 needs the forging certificate  "})
+	first := h.update(1*hour, workflows.ActionFilePSC, olivia, workflows.FilePSCInput{Reference: "PSC-1"})
+	noReason := h.update(2*hour, workflows.ActionRecordCBPDecision, olivia, workflows.CBPDecisionInput{Decision: "rejected"})
+	rejected := h.update(3*hour, workflows.ActionRecordCBPDecision, olivia, workflows.CBPDecisionInput{Decision: "rejected", Reason: "  8204 needs the forging certificate  "})
 	afterReject := h.snapshot(3*hour + time.Minute)
-	second := h.update(4*hour, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-2"})
-	acceptedDecision := h.update(5*hour, ActionRecordCBPDecision, olivia, CBPDecisionInput{Decision: "accepted"})
+	second := h.update(4*hour, workflows.ActionFilePSC, olivia, workflows.FilePSCInput{Reference: "PSC-2"})
+	acceptedDecision := h.update(5*hour, workflows.ActionRecordCBPDecision, olivia, workflows.CBPDecisionInput{Decision: "accepted"})
 	end := h.snapshot(6 * hour)
 	h.cancelAt(7 * hour)
 	h.runUntilCanceled(in)
 
 	mustAccept(t, first)
-	mustReject(t, noReason, ErrInvalid, "reason: is required")
+	mustReject(t, noReason, kit.ErrInvalid, "reason: is required")
 	mustAccept(t, rejected)
 	mustAccept(t, second)
 	mustAccept(t, acceptedDecision)
 
 	// Rejection reopens file_psc with a fresh clock from the rejection.
-	if afterReject.Step != StepFilePSC {
+	if afterReject.Step != workflows.StepFilePSC {
 		t.Fatalf("after rejection the case is at %s, want file_psc", afterReject.Step)
 	}
 	cur := afterReject.Current()
@@ -599,8 +602,8 @@ func TestCaseWorkflow_PSCWindowCloses(t *testing.T) {
 		in := testCase(t, entryDaysBefore, false)
 		before := h.snapshot(closesAfter - time.Second)
 		after := h.snapshot(closesAfter + time.Minute)
-		late := h.update(closesAfter+1*hour, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-late"})
-		disclosed := h.update(closesAfter+2*hour, ActionFilePriorDisclosure, olivia, PriorDisclosureInput{Reference: "PD-1"})
+		late := h.update(closesAfter+1*hour, workflows.ActionFilePSC, olivia, workflows.FilePSCInput{Reference: "PSC-late"})
+		disclosed := h.update(closesAfter+2*hour, workflows.ActionFilePriorDisclosure, olivia, workflows.PriorDisclosureInput{Reference: "PD-1"})
 		end := h.snapshot(closesAfter + 3*hour)
 		h.cancelAt(closesAfter + 4*hour)
 		h.runUntilCanceled(in)
@@ -613,11 +616,11 @@ func TestCaseWorkflow_PSCWindowCloses(t *testing.T) {
 		}
 		// One second before: still filing a PSC, due at the closing instant (the
 		// legal deadline caps the 48h SLA), no escalation yet.
-		if before.Step != StepFilePSC || !before.Current().DueAt.Equal(at(closesAfter)) || len(before.Escalations) != 0 {
+		if before.Step != workflows.StepFilePSC || !before.Current().DueAt.Equal(at(closesAfter)) || len(before.Escalations) != 0 {
 			t.Fatalf("before closing: step %s due %v escalations %+v", before.Step, before.Current().DueAt, before.Escalations)
 		}
 
-		if after.Step != StepPriorDisclosure || after.Status != StatusOpen {
+		if after.Step != workflows.StepPriorDisclosure || after.Status != workflows.StatusOpen {
 			t.Fatalf("after closing: %s/%s, want open at prior_disclosure", after.Status, after.Step)
 		}
 		if got := stepNames(after); got != "file_psc:superseded prior_disclosure:active" {
@@ -630,19 +633,19 @@ func TestCaseWorkflow_PSCWindowCloses(t *testing.T) {
 			t.Fatalf("escalations = %+v, want one", after.Escalations)
 		}
 		e := after.Escalations[0]
-		if e.Level != 1 || !e.At.Equal(at(closesAfter)) || e.Step != StepPriorDisclosure || !strings.Contains(e.Reason, lastDay) {
+		if e.Level != 1 || !e.At.Equal(at(closesAfter)) || e.Step != workflows.StepPriorDisclosure || !strings.Contains(e.Reason, lastDay) {
 			t.Errorf("escalation = %+v, want level 1 at %v naming %s", e, at(closesAfter), lastDay)
 		}
-		esc := h.rec.notificationsOf(NotifyEscalation)
+		esc := h.rec.notificationsOf(workflows.NotifyEscalation)
 		if len(esc) != 1 || esc[0].Level != 1 || esc[0].ToRole != domain.RoleManager ||
 			!esc[0].At.Equal(at(closesAfter)) || !esc[0].clock.Equal(at(closesAfter)) {
 			t.Errorf("escalation notifications = %+v, want one level-1 to managers at %v", esc, at(closesAfter))
 		}
 
-		mustReject(t, late, ErrConflict, "PSC window closed on "+lastDay)
+		mustReject(t, late, kit.ErrConflict, "PSC window closed on "+lastDay)
 
 		mustAccept(t, disclosed)
-		if end.PriorDisclosure == nil || end.PriorDisclosure.Reference != "PD-1" || end.Step != StepPayment {
+		if end.PriorDisclosure == nil || end.PriorDisclosure.Reference != "PD-1" || end.Step != workflows.StepPayment {
 			t.Errorf("after prior disclosure: %+v at %s, want PD-1 and payment", end.PriorDisclosure, end.Step)
 		}
 		if len(end.PSCFilings) != 0 {
@@ -654,13 +657,13 @@ func TestCaseWorkflow_PSCWindowCloses(t *testing.T) {
 	t.Run("a PSC filed in the last second is accepted", func(t *testing.T) {
 		h := newHarness(t)
 		in := testCase(t, entryDaysBefore, false)
-		filed := h.update(closesAfter-time.Second, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-just-in-time"})
+		filed := h.update(closesAfter-time.Second, workflows.ActionFilePSC, olivia, workflows.FilePSCInput{Reference: "PSC-just-in-time"})
 		end := h.snapshot(closesAfter + time.Hour)
 		h.cancelAt(closesAfter + 2*hour)
 		h.runUntilCanceled(in)
 
 		mustAccept(t, filed)
-		if end.Step != StepCBPDecision || end.PriorDisclosure != nil {
+		if end.Step != workflows.StepCBPDecision || end.PriorDisclosure != nil {
 			t.Fatalf("case at %s, want cbp_decision (the closing window does not touch a filed PSC)", end.Step)
 		}
 		for _, e := range end.Escalations {
@@ -671,15 +674,15 @@ func TestCaseWorkflow_PSCWindowCloses(t *testing.T) {
 	t.Run("a CBP rejection after the window closed goes to prior disclosure", func(t *testing.T) {
 		h := newHarness(t)
 		in := testCase(t, entryDaysBefore, false)
-		filed := h.update(1*hour, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-1"})
+		filed := h.update(1*hour, workflows.ActionFilePSC, olivia, workflows.FilePSCInput{Reference: "PSC-1"})
 		atClosing := h.snapshot(closesAfter + time.Minute) // a filed PSC is not touched by the window
-		rejected := h.update(closesAfter+2*hour, ActionRecordCBPDecision, olivia, CBPDecisionInput{Decision: "rejected", Reason: "wrong heading"})
+		rejected := h.update(closesAfter+2*hour, workflows.ActionRecordCBPDecision, olivia, workflows.CBPDecisionInput{Decision: "rejected", Reason: "wrong heading"})
 		end := h.snapshot(closesAfter + 3*hour)
 		h.cancelAt(closesAfter + 4*hour)
 		h.runUntilCanceled(in)
 
 		mustAccept(t, filed)
-		if atClosing.Step != StepCBPDecision || len(atClosing.Escalations) != 0 {
+		if atClosing.Step != workflows.StepCBPDecision || len(atClosing.Escalations) != 0 {
 			t.Fatalf("at closing: %s, escalations %+v; want cbp_decision, none", atClosing.Step, atClosing.Escalations)
 		}
 		mustAccept(t, rejected)
@@ -689,7 +692,7 @@ func TestCaseWorkflow_PSCWindowCloses(t *testing.T) {
 		if len(end.Escalations) != 1 || end.Escalations[0].Level != 1 || !end.Escalations[0].At.Equal(at(closesAfter+2*hour)) {
 			t.Errorf("escalations = %+v, want level 1 at the rejection", end.Escalations)
 		}
-		if rejected.state.Step != StepPriorDisclosure {
+		if rejected.state.Step != workflows.StepPriorDisclosure {
 			t.Errorf("rejection answered with step %s", rejected.state.Step)
 		}
 		h.checkProjections(end)
@@ -699,7 +702,7 @@ func TestCaseWorkflow_PSCWindowCloses(t *testing.T) {
 		h := newHarness(t)
 		in := testCase(t, 300, false) // last PSC day was yesterday
 		start := h.snapshot(time.Minute)
-		tooLate := h.update(time.Hour, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-x"})
+		tooLate := h.update(time.Hour, workflows.ActionFilePSC, olivia, workflows.FilePSCInput{Reference: "PSC-x"})
 		h.cancelAt(2 * hour)
 		h.runUntilCanceled(in)
 
@@ -709,7 +712,7 @@ func TestCaseWorkflow_PSCWindowCloses(t *testing.T) {
 		if len(start.Escalations) != 1 || start.Escalations[0].Level != 1 || !start.Escalations[0].At.Equal(testStart) {
 			t.Errorf("escalations = %+v, want level 1 at the start", start.Escalations)
 		}
-		mustReject(t, tooLate, ErrConflict, "PSC window closed on 2026-03-09")
+		mustReject(t, tooLate, kit.ErrConflict, "PSC window closed on 2026-03-09")
 	})
 }
 
@@ -728,7 +731,7 @@ func TestCaseWorkflow_EscalationLevels(t *testing.T) {
 		h.runUntilCanceled(in)
 
 		cur := end.Current()
-		if cur == nil || cur.Name != StepFilePSC {
+		if cur == nil || cur.Name != workflows.StepFilePSC {
 			t.Fatalf("case at %s, want still file_psc", end.Step)
 		}
 		if !cur.RemindAt.Equal(at(24*hour)) || !cur.DueAt.Equal(at(48*hour)) || !cur.SecondLevelAt.Equal(at(72*hour)) {
@@ -748,12 +751,12 @@ func TestCaseWorkflow_EscalationLevels(t *testing.T) {
 			t.Errorf("1s before level 2: escalations %+v, want level 1 only", beforeL2.Escalations)
 		}
 
-		rem := h.rec.notificationsOf(NotifyReminder)
+		rem := h.rec.notificationsOf(workflows.NotifyReminder)
 		if len(rem) != 1 || !rem[0].At.Equal(at(24*hour)) || !rem[0].clock.Equal(at(24*hour)) ||
-			rem[0].ToEmail != olivia.Email || rem[0].Step != StepFilePSC {
+			rem[0].ToEmail != olivia.Email || rem[0].Step != workflows.StepFilePSC {
 			t.Fatalf("reminders = %+v, want one to olivia at +24h", rem)
 		}
-		esc := h.rec.notificationsOf(NotifyEscalation)
+		esc := h.rec.notificationsOf(workflows.NotifyEscalation)
 		if len(esc) != 2 {
 			t.Fatalf("escalation notifications = %+v, want two", esc)
 		}
@@ -762,12 +765,12 @@ func TestCaseWorkflow_EscalationLevels(t *testing.T) {
 			at    time.Time
 		}{{1, at(48 * hour)}, {2, at(72 * hour)}} {
 			n := esc[i]
-			if n.Level != want.level || !n.At.Equal(want.at) || !n.clock.Equal(want.at) || n.ToRole != domain.RoleManager || n.Step != StepFilePSC {
+			if n.Level != want.level || !n.At.Equal(want.at) || !n.clock.Equal(want.at) || n.ToRole != domain.RoleManager || n.Step != workflows.StepFilePSC {
 				t.Errorf("escalation notification %d = level %d at %v (clock %v) to %q; want level %d at %v to managers",
 					i, n.Level, n.At, n.clock, n.ToRole, want.level, want.at)
 			}
 			e := end.Escalations[i]
-			if e.Level != want.level || !e.At.Equal(want.at) || e.Step != StepFilePSC {
+			if e.Level != want.level || !e.At.Equal(want.at) || e.Step != workflows.StepFilePSC {
 				t.Errorf("state escalation %d = %+v, want level %d at %v", i, e, want.level, want.at)
 			}
 		}
@@ -783,7 +786,7 @@ func TestCaseWorkflow_EscalationLevels(t *testing.T) {
 		// file_psc escalates to level 1 at +48h, is filed at +49h (before its
 		// level 2 at +72h). cbp_decision (default SLA) then starts at +49h: remind
 		// +97h, level 1 +121h, level 2 +169h.
-		filed := h.update(49*hour, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-1"})
+		filed := h.update(49*hour, workflows.ActionFilePSC, olivia, workflows.FilePSCInput{Reference: "PSC-1"})
 		end := h.snapshot(200 * hour)
 		h.cancelAt(201 * hour)
 		h.runUntilCanceled(in)
@@ -791,13 +794,13 @@ func TestCaseWorkflow_EscalationLevels(t *testing.T) {
 		mustAccept(t, filed)
 		type fired struct {
 			kind  string
-			step  Step
+			step  workflows.Step
 			level int
 			at    time.Time
 		}
 		var got []fired
 		for _, n := range h.rec.notifications {
-			if n.Kind == NotifyAssignment {
+			if n.Kind == workflows.NotifyAssignment {
 				continue
 			}
 			if !n.At.Equal(n.clock) {
@@ -806,11 +809,11 @@ func TestCaseWorkflow_EscalationLevels(t *testing.T) {
 			got = append(got, fired{n.Kind, n.Step, n.Level, n.At})
 		}
 		want := []fired{
-			{NotifyReminder, StepFilePSC, 0, at(24 * hour)},
-			{NotifyEscalation, StepFilePSC, 1, at(48 * hour)},
-			{NotifyReminder, StepCBPDecision, 0, at(97 * hour)},
-			{NotifyEscalation, StepCBPDecision, 1, at(121 * hour)},
-			{NotifyEscalation, StepCBPDecision, 2, at(169 * hour)},
+			{workflows.NotifyReminder, workflows.StepFilePSC, 0, at(24 * hour)},
+			{workflows.NotifyEscalation, workflows.StepFilePSC, 1, at(48 * hour)},
+			{workflows.NotifyReminder, workflows.StepCBPDecision, 0, at(97 * hour)},
+			{workflows.NotifyEscalation, workflows.StepCBPDecision, 1, at(121 * hour)},
+			{workflows.NotifyEscalation, workflows.StepCBPDecision, 2, at(169 * hour)},
 		}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("fired:\n%v\nwant:\n%v", got, want)
@@ -832,34 +835,34 @@ type stage func(h *harness) time.Duration
 func atFilePSC(*harness) time.Duration { return 0 }
 
 func atCBPDecision(h *harness) time.Duration {
-	h.update(1*hour, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-1"})
+	h.update(1*hour, workflows.ActionFilePSC, olivia, workflows.FilePSCInput{Reference: "PSC-1"})
 	return 1 * hour
 }
 
 func atPayment(h *harness) time.Duration {
 	atCBPDecision(h)
-	h.update(2*hour, ActionRecordCBPDecision, olivia, CBPDecisionInput{Decision: "accepted"})
+	h.update(2*hour, workflows.ActionRecordCBPDecision, olivia, workflows.CBPDecisionInput{Decision: "accepted"})
 	return 2 * hour
 }
 
 func atProposeCodeFix(h *harness) time.Duration {
 	atPayment(h)
-	h.update(3*hour, ActionRecordPayment, olivia, PaymentInput{Reference: "ACH-1", Amount: decimal.RequireFromString("3474.00")})
+	h.update(3*hour, workflows.ActionRecordPayment, olivia, workflows.PaymentInput{Reference: "ACH-1", Amount: decimal.RequireFromString("3474.00")})
 	return 3 * hour
 }
 
 // atApproveCodeFix: proposed by proposer.
-func atApproveCodeFix(proposer Actor) stage {
+func atApproveCodeFix(proposer workflows.Actor) stage {
 	return func(h *harness) time.Duration {
 		atProposeCodeFix(h)
-		h.update(4*hour, ActionProposeCodeFix, proposer, ProposeCodeFixInput{Rule: "wrench sets are 8204"})
+		h.update(4*hour, workflows.ActionProposeCodeFix, proposer, workflows.ProposeCodeFixInput{Rule: "wrench sets are 8204"})
 		return 4 * hour
 	}
 }
 
 func atClose(h *harness) time.Duration {
 	atApproveCodeFix(olivia)(h)
-	h.update(5*hour, ActionApproveCodeFix, maya, ApproveCodeFixInput{Decision: "approved"})
+	h.update(5*hour, workflows.ActionApproveCodeFix, maya, workflows.ApproveCodeFixInput{Decision: "approved"})
 	return 5 * hour
 }
 
@@ -867,68 +870,68 @@ func TestCaseWorkflow_RefusedUpdates(t *testing.T) {
 	tests := []struct {
 		name    string
 		stage   stage
-		action  Action
-		actor   Actor
+		action  workflows.Action
+		actor   workflows.Actor
 		input   string
 		errType string
 		want    []string
 	}{
 		// invalid input, with the field named
-		{"PSC without reference", atFilePSC, ActionFilePSC, olivia, `{"reference":"  "}`, ErrInvalid, []string{"reference: is required"}},
-		{"PSC input not an object", atFilePSC, ActionFilePSC, olivia, `["PSC-1"]`, ErrInvalid, []string{"input: is not valid JSON"}},
-		{"PSC reference too long", atFilePSC, ActionFilePSC, olivia, `{"reference":"` + strings.Repeat("x", MaxText+1) + `"}`, ErrInvalid, []string{"reference: is longer than 4000"}},
-		{"note without text", atFilePSC, ActionAddNote, olivia, `{}`, ErrInvalid, []string{"text: is required"}},
-		{"CBP decision neither accepted nor rejected", atCBPDecision, ActionRecordCBPDecision, olivia, `{"decision":"maybe"}`, ErrInvalid, []string{"decision: must be accepted or rejected"}},
-		{"CBP rejection without reason", atCBPDecision, ActionRecordCBPDecision, olivia, `{"decision":"rejected","reason":" "}`, ErrInvalid, []string{"reason: is required"}},
-		{"payment amount not a number", atPayment, ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"abc"}`, ErrInvalid, []string{"amount: \"abc\" is not an amount"}},
-		{"underpayment by one cent", atPayment, ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"3473.99"}`, ErrInvalid,
+		{"PSC without reference", atFilePSC, workflows.ActionFilePSC, olivia, `{"reference":"  "}`, kit.ErrInvalid, []string{"reference: is required"}},
+		{"PSC input not an object", atFilePSC, workflows.ActionFilePSC, olivia, `["PSC-1"]`, kit.ErrInvalid, []string{"input: is not valid JSON"}},
+		{"PSC reference too long", atFilePSC, workflows.ActionFilePSC, olivia, `{"reference":"` + strings.Repeat("x", workflows.MaxText+1) + `"}`, kit.ErrInvalid, []string{"reference: is longer than 4000"}},
+		{"note without text", atFilePSC, workflows.ActionAddNote, olivia, `{}`, kit.ErrInvalid, []string{"text: is required"}},
+		{"CBP decision neither accepted nor rejected", atCBPDecision, workflows.ActionRecordCBPDecision, olivia, `{"decision":"maybe"}`, kit.ErrInvalid, []string{"decision: must be accepted or rejected"}},
+		{"CBP rejection without reason", atCBPDecision, workflows.ActionRecordCBPDecision, olivia, `{"decision":"rejected","reason":" "}`, kit.ErrInvalid, []string{"reason: is required"}},
+		{"payment amount not a number", atPayment, workflows.ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"abc"}`, kit.ErrInvalid, []string{"amount: \"abc\" is not an amount"}},
+		{"underpayment by one cent", atPayment, workflows.ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"3473.99"}`, kit.ErrInvalid,
 			[]string{"amount: underpayment", "3474.00 USD is due", "2267.75", "1206.25", "3473.99 was entered"}},
-		{"payment of zero", atPayment, ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"0"}`, ErrInvalid, []string{"amount: must be greater than zero"}},
-		{"payment with fractions of a cent", atPayment, ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"3474.001"}`, ErrInvalid, []string{"amount:", "more than two decimals"}},
-		{"payment without reference", atPayment, ActionRecordPayment, olivia, `{"amount":"3474.00"}`, ErrInvalid, []string{"reference: is required"}},
-		{"code fix back to the declared code", atProposeCodeFix, ActionProposeCodeFix, olivia, `{"new_hts":"7326908688","rule":"r"}`, ErrInvalid, []string{"new_hts: is the code that was declared wrongly"}},
-		{"code fix to a malformed code", atProposeCodeFix, ActionProposeCodeFix, olivia, `{"new_hts":"8204.1.10030","rule":"r"}`, ErrInvalid, []string{"new_hts:", "dots belong"}},
-		{"code fix without rule", atProposeCodeFix, ActionProposeCodeFix, olivia, `{}`, ErrInvalid, []string{"rule: is required"}},
-		{"code fix rejected without comment", atApproveCodeFix(olivia), ActionApproveCodeFix, maya, `{"decision":"rejected"}`, ErrInvalid, []string{"comment: is required"}},
-		{"code fix decision unknown", atApproveCodeFix(olivia), ActionApproveCodeFix, maya, `{"decision":"ok"}`, ErrInvalid, []string{"decision: must be approved or rejected"}},
-		{"close without summary", atClose, ActionClose, maya, `{"summary":""}`, ErrInvalid, []string{"summary: is required"}},
-		{"reassign to an unknown user", atFilePSC, ActionReassign, maya, `{"assignee_email":"nobody@example.com"}`, ErrInvalid, []string{"assignee_email: is not a known user"}},
-		{"reassign to an auditor", atFilePSC, ActionReassign, maya, `{"assignee_email":"audrey@example.com","assignee_role":"auditor"}`, ErrInvalid, []string{"assignee_email:", "cannot work steps"}},
-		{"reassign to the current assignee", atFilePSC, ActionReassign, maya, `{"assignee_email":"Olivia@Example.com","assignee_role":"officer"}`, ErrInvalid, []string{"already has this step"}},
-		{"reassign a manager step to an officer", atClose, ActionReassign, maya, `{"assignee_email":"oscar@example.com","assignee_role":"officer"}`, ErrInvalid, []string{"step close needs a manager"}},
+		{"payment of zero", atPayment, workflows.ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"0"}`, kit.ErrInvalid, []string{"amount: must be greater than zero"}},
+		{"payment with fractions of a cent", atPayment, workflows.ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"3474.001"}`, kit.ErrInvalid, []string{"amount:", "more than two decimals"}},
+		{"payment without reference", atPayment, workflows.ActionRecordPayment, olivia, `{"amount":"3474.00"}`, kit.ErrInvalid, []string{"reference: is required"}},
+		{"code fix back to the declared code", atProposeCodeFix, workflows.ActionProposeCodeFix, olivia, `{"new_hts":"7326908688","rule":"r"}`, kit.ErrInvalid, []string{"new_hts: is the code that was declared wrongly"}},
+		{"code fix to a malformed code", atProposeCodeFix, workflows.ActionProposeCodeFix, olivia, `{"new_hts":"8204.1.10030","rule":"r"}`, kit.ErrInvalid, []string{"new_hts:", "dots belong"}},
+		{"code fix without rule", atProposeCodeFix, workflows.ActionProposeCodeFix, olivia, `{}`, kit.ErrInvalid, []string{"rule: is required"}},
+		{"code fix rejected without comment", atApproveCodeFix(olivia), workflows.ActionApproveCodeFix, maya, `{"decision":"rejected"}`, kit.ErrInvalid, []string{"comment: is required"}},
+		{"code fix decision unknown", atApproveCodeFix(olivia), workflows.ActionApproveCodeFix, maya, `{"decision":"ok"}`, kit.ErrInvalid, []string{"decision: must be approved or rejected"}},
+		{"close without summary", atClose, workflows.ActionClose, maya, `{"summary":""}`, kit.ErrInvalid, []string{"summary: is required"}},
+		{"reassign to an unknown user", atFilePSC, workflows.ActionReassign, maya, `{"assignee_email":"nobody@example.com"}`, kit.ErrInvalid, []string{"assignee_email: is not a known user"}},
+		{"reassign to an auditor", atFilePSC, workflows.ActionReassign, maya, `{"assignee_email":"audrey@example.com","assignee_role":"auditor"}`, kit.ErrInvalid, []string{"assignee_email:", "cannot work steps"}},
+		{"reassign to the current assignee", atFilePSC, workflows.ActionReassign, maya, `{"assignee_email":"Olivia@Example.com","assignee_role":"officer"}`, kit.ErrInvalid, []string{"already has this step"}},
+		{"reassign a manager step to an officer", atClose, workflows.ActionReassign, maya, `{"assignee_email":"oscar@example.com","assignee_role":"officer"}`, kit.ErrInvalid, []string{"step close needs a manager"}},
 
 		// the input rules of inputcheck.go (validator only)
-		{"PSC reference not UTF-8", atFilePSC, ActionFilePSC, olivia, "{\"reference\":\"PSC-\xff\xfe\"}", ErrInvalid, []string{"reference: is not valid UTF-8"}},
-		{"PSC reference with a lone surrogate escape", atFilePSC, ActionFilePSC, olivia, `{"reference":"PSC-\ud800"}`, ErrInvalid, []string{"reference:", "lone UTF-16 surrogate"}},
-		{"PSC reference with a right-to-left override", atFilePSC, ActionFilePSC, olivia, `{"reference":"PSC-\u202E4321"}`, ErrInvalid, []string{"reference: holds a bidirectional override"}},
-		{"PSC reference on two lines", atFilePSC, ActionFilePSC, olivia, `{"reference":"PSC-1\nPSC-2"}`, ErrInvalid, []string{"reference: must be one line"}},
-		{"PSC reference longer than 100", atFilePSC, ActionFilePSC, olivia, `{"reference":"` + strings.Repeat("P", 101) + `"}`, ErrInvalid, []string{"reference: is longer than 100 characters"}},
-		{"note with a NUL", atFilePSC, ActionAddNote, olivia, `{"text":"a\u0000b"}`, ErrInvalid, []string{"text: holds a NUL"}},
-		{"note with an escape character", atFilePSC, ActionAddNote, olivia, `{"text":"a\u001b[31mb"}`, ErrInvalid, []string{"text: holds a control character (U+001B)"}},
-		{"payment in exponent notation", atPayment, ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"1e30"}`, ErrInvalid, []string{"amount:", "without an exponent"}},
-		{"payment as a JSON number with an exponent", atPayment, ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":1e400}`, ErrInvalid, []string{"amount:", "without an exponent"}},
-		{"payment above the ceiling", atPayment, ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"10000000000.01"}`, ErrInvalid, []string{"amount:", "more than USD 10,000,000,000.00"}},
-		{"payment of 1000 digits", atPayment, ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":` + strings.Repeat("9", 1000) + `}`, ErrInvalid, []string{"amount:", "more than USD 10,000,000,000.00"}},
+		{"PSC reference not UTF-8", atFilePSC, workflows.ActionFilePSC, olivia, "{\"reference\":\"PSC-\xff\xfe\"}", kit.ErrInvalid, []string{"reference: is not valid UTF-8"}},
+		{"PSC reference with a lone surrogate escape", atFilePSC, workflows.ActionFilePSC, olivia, `{"reference":"PSC-\ud800"}`, kit.ErrInvalid, []string{"reference:", "lone UTF-16 surrogate"}},
+		{"PSC reference with a right-to-left override", atFilePSC, workflows.ActionFilePSC, olivia, `{"reference":"PSC-\u202E4321"}`, kit.ErrInvalid, []string{"reference: holds a bidirectional override"}},
+		{"PSC reference on two lines", atFilePSC, workflows.ActionFilePSC, olivia, `{"reference":"PSC-1\nPSC-2"}`, kit.ErrInvalid, []string{"reference: must be one line"}},
+		{"PSC reference longer than 100", atFilePSC, workflows.ActionFilePSC, olivia, `{"reference":"` + strings.Repeat("P", 101) + `"}`, kit.ErrInvalid, []string{"reference: is longer than 100 characters"}},
+		{"note with a NUL", atFilePSC, workflows.ActionAddNote, olivia, `{"text":"a\u0000b"}`, kit.ErrInvalid, []string{"text: holds a NUL"}},
+		{"note with an escape character", atFilePSC, workflows.ActionAddNote, olivia, `{"text":"a\u001b[31mb"}`, kit.ErrInvalid, []string{"text: holds a control character (U+001B)"}},
+		{"payment in exponent notation", atPayment, workflows.ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"1e30"}`, kit.ErrInvalid, []string{"amount:", "without an exponent"}},
+		{"payment as a JSON number with an exponent", atPayment, workflows.ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":1e400}`, kit.ErrInvalid, []string{"amount:", "without an exponent"}},
+		{"payment above the ceiling", atPayment, workflows.ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"10000000000.01"}`, kit.ErrInvalid, []string{"amount:", "more than USD 10,000,000,000.00"}},
+		{"payment of 1000 digits", atPayment, workflows.ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":` + strings.Repeat("9", 1000) + `}`, kit.ErrInvalid, []string{"amount:", "more than USD 10,000,000,000.00"}},
 
 		// wrong step
-		{"payment before the PSC", atFilePSC, ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"3474.00"}`, ErrConflict, []string{"the case is at step file_psc", "record_payment needs step payment"}},
-		{"close at file_psc", atFilePSC, ActionClose, maya, `{"summary":"done"}`, ErrConflict, []string{"file_psc"}},
-		{"CBP decision at file_psc", atFilePSC, ActionRecordCBPDecision, olivia, `{"decision":"accepted"}`, ErrConflict, []string{"record_cbp_decision needs step cbp_decision"}},
-		{"PSC again at payment", atPayment, ActionFilePSC, olivia, `{"reference":"PSC-2"}`, ErrConflict, []string{"the case is at step payment"}},
-		{"prior disclosure while the window is open", atFilePSC, ActionFilePriorDisclosure, olivia, `{"reference":"PD-1"}`, ErrConflict, []string{"prior_disclosure"}},
-		{"unknown action", atFilePSC, Action("liquidate"), maya, `{}`, "", nil}, // no such update handler: refused by the SDK
+		{"payment before the PSC", atFilePSC, workflows.ActionRecordPayment, olivia, `{"reference":"ACH-1","amount":"3474.00"}`, kit.ErrConflict, []string{"the case is at step file_psc", "record_payment needs step payment"}},
+		{"close at file_psc", atFilePSC, workflows.ActionClose, maya, `{"summary":"done"}`, kit.ErrConflict, []string{"file_psc"}},
+		{"CBP decision at file_psc", atFilePSC, workflows.ActionRecordCBPDecision, olivia, `{"decision":"accepted"}`, kit.ErrConflict, []string{"record_cbp_decision needs step cbp_decision"}},
+		{"PSC again at payment", atPayment, workflows.ActionFilePSC, olivia, `{"reference":"PSC-2"}`, kit.ErrConflict, []string{"the case is at step payment"}},
+		{"prior disclosure while the window is open", atFilePSC, workflows.ActionFilePriorDisclosure, olivia, `{"reference":"PD-1"}`, kit.ErrConflict, []string{"prior_disclosure"}},
+		{"unknown action", atFilePSC, workflows.Action("liquidate"), maya, `{}`, "", nil}, // no such update handler: refused by the SDK
 
 		// forbidden
-		{"auditor files a PSC", atFilePSC, ActionFilePSC, audrey, `{"reference":"PSC-1"}`, ErrForbidden, []string{"auditor may read cases but not act"}},
-		{"auditor adds a note", atFilePSC, ActionAddNote, audrey, `{"text":"hello"}`, ErrForbidden, []string{"auditor"}},
-		{"auditor reassigns", atFilePSC, ActionReassign, audrey, `{"assignee_email":"oscar@example.com","assignee_role":"officer"}`, ErrForbidden, []string{"auditor"}},
-		{"officer of another assignee files the PSC", atFilePSC, ActionFilePSC, oscar, `{"reference":"PSC-1"}`, ErrForbidden, []string{"step file_psc is assigned to olivia@example.com"}},
-		{"officer reassigns", atFilePSC, ActionReassign, olivia, `{"assignee_email":"oscar@example.com","assignee_role":"officer"}`, ErrForbidden, []string{"only a manager may reassign"}},
-		{"officer approves a code fix", atApproveCodeFix(olivia), ActionApproveCodeFix, oscar, `{"decision":"approved"}`, ErrForbidden, []string{"only a manager may approve code fix"}},
-		{"proposing officer approves own code fix", atApproveCodeFix(olivia), ActionApproveCodeFix, olivia, `{"decision":"approved"}`, ErrForbidden, []string{"only a manager"}},
-		{"manager approves own proposal", atApproveCodeFix(maya), ActionApproveCodeFix, maya, `{"decision":"approved"}`, ErrForbidden, []string{"must not be its proposer"}},
-		{"manager approves own proposal, e-mail case differs", atApproveCodeFix(maya), ActionApproveCodeFix, Actor{UserID: maya.UserID, Email: "MAYA@example.com", Role: domain.RoleManager}, `{"decision":"approved"}`, ErrForbidden, []string{"must not be its proposer"}},
-		{"officer closes", atClose, ActionClose, olivia, `{"summary":"done"}`, ErrForbidden, []string{"only a manager may close"}},
+		{"auditor files a PSC", atFilePSC, workflows.ActionFilePSC, audrey, `{"reference":"PSC-1"}`, kit.ErrForbidden, []string{"auditor may read cases but not act"}},
+		{"auditor adds a note", atFilePSC, workflows.ActionAddNote, audrey, `{"text":"hello"}`, kit.ErrForbidden, []string{"auditor"}},
+		{"auditor reassigns", atFilePSC, workflows.ActionReassign, audrey, `{"assignee_email":"oscar@example.com","assignee_role":"officer"}`, kit.ErrForbidden, []string{"auditor"}},
+		{"officer of another assignee files the PSC", atFilePSC, workflows.ActionFilePSC, oscar, `{"reference":"PSC-1"}`, kit.ErrForbidden, []string{"step file_psc is assigned to olivia@example.com"}},
+		{"officer reassigns", atFilePSC, workflows.ActionReassign, olivia, `{"assignee_email":"oscar@example.com","assignee_role":"officer"}`, kit.ErrForbidden, []string{"only a manager may reassign"}},
+		{"officer approves a code fix", atApproveCodeFix(olivia), workflows.ActionApproveCodeFix, oscar, `{"decision":"approved"}`, kit.ErrForbidden, []string{"only a manager may approve code fix"}},
+		{"proposing officer approves own code fix", atApproveCodeFix(olivia), workflows.ActionApproveCodeFix, olivia, `{"decision":"approved"}`, kit.ErrForbidden, []string{"only a manager"}},
+		{"manager approves own proposal", atApproveCodeFix(maya), workflows.ActionApproveCodeFix, maya, `{"decision":"approved"}`, kit.ErrForbidden, []string{"must not be its proposer"}},
+		{"manager approves own proposal, e-mail case differs", atApproveCodeFix(maya), workflows.ActionApproveCodeFix, workflows.Actor{UserID: maya.UserID, Email: "MAYA@example.com", Role: domain.RoleManager}, `{"decision":"approved"}`, kit.ErrForbidden, []string{"must not be its proposer"}},
+		{"officer closes", atClose, workflows.ActionClose, olivia, `{"summary":"done"}`, kit.ErrForbidden, []string{"only a manager may close"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -949,9 +952,9 @@ func TestCaseWorkflow_RefusedUpdates(t *testing.T) {
 			} else {
 				mustReject(t, res, tt.errType, tt.want...)
 			}
-			if tt.errType == ErrInvalid {
+			if tt.errType == kit.ErrInvalid {
 				var app *temporal.ApplicationError
-				var fe FieldErrors
+				var fe kit.FieldErrors
 				if !errors.As(res.rejected, &app) || !app.HasDetails() || app.Details(&fe) != nil || len(fe) == 0 {
 					t.Errorf("invalid refusal carries no field errors: %v", res.rejected)
 				}
@@ -976,7 +979,7 @@ func TestCaseWorkflow_RefusedUpdates(t *testing.T) {
 func TestCaseWorkflow_MultiLineTextAccepted(t *testing.T) {
 	h := newHarness(t)
 	in := testCase(t, 30, false)
-	note := h.updateRaw(1*hour, ActionAddNote, olivia, json.RawMessage(`{"text":"line one\r\n\tline two \u202Bשלום\u202C"}`))
+	note := h.updateRaw(1*hour, workflows.ActionAddNote, olivia, json.RawMessage(`{"text":"line one\r\n\tline two \u202Bשלום\u202C"}`))
 	end := h.snapshot(2 * hour)
 	h.cancelAt(3 * hour)
 	h.runUntilCanceled(in)
@@ -989,8 +992,8 @@ func TestCaseWorkflow_MultiLineTextAccepted(t *testing.T) {
 func TestCaseWorkflow_NotesAndManagerOnOfficerStep(t *testing.T) {
 	h := newHarness(t)
 	in := testCase(t, 30, false)
-	note := h.update(1*hour, ActionAddNote, oscar, NoteInput{Text: "  broker called: CBP wants the mill certificate  "})
-	byManager := h.update(2*hour, ActionFilePSC, maya, FilePSCInput{Reference: "PSC-M"})
+	note := h.update(1*hour, workflows.ActionAddNote, oscar, workflows.NoteInput{Text: "  broker called: CBP wants the mill certificate  "})
+	byManager := h.update(2*hour, workflows.ActionFilePSC, maya, workflows.FilePSCInput{Reference: "PSC-M"})
 	end := h.snapshot(3 * hour)
 	h.cancelAt(4 * hour)
 	h.runUntilCanceled(in)
@@ -1001,10 +1004,10 @@ func TestCaseWorkflow_NotesAndManagerOnOfficerStep(t *testing.T) {
 		!end.Notes[0].At.Equal(at(1*hour)) {
 		t.Errorf("notes = %+v", end.Notes)
 	}
-	if note.state.Version <= 0 || note.state.Step != StepFilePSC {
+	if note.state.Version <= 0 || note.state.Step != workflows.StepFilePSC {
 		t.Errorf("note answered v%d at %s", note.state.Version, note.state.Step)
 	}
-	if end.Step != StepCBPDecision || end.Steps[0].CompletedBy.Email != maya.Email {
+	if end.Step != workflows.StepCBPDecision || end.Steps[0].CompletedBy.Email != maya.Email {
 		t.Errorf("after the manager filed: %s, completed by %+v", end.Step, end.Steps[0].CompletedBy)
 	}
 	// The next officer step still goes to the case officer, not the manager.
@@ -1020,45 +1023,45 @@ func TestCaseWorkflow_NotesAndManagerOnOfficerStep(t *testing.T) {
 func TestCaseWorkflow_ReassignMovesStep(t *testing.T) {
 	h := newHarness(t)
 	in := testCase(t, 30, false)
-	oscarEarly := h.update(1*hour, ActionFilePSC, oscar, FilePSCInput{Reference: "PSC-1"})
-	reassigned := h.update(2*hour, ActionReassign, maya, ReassignInput{AssigneeEmail: " Oscar@Example.com ", AssigneeRole: domain.RoleOfficer})
+	oscarEarly := h.update(1*hour, workflows.ActionFilePSC, oscar, workflows.FilePSCInput{Reference: "PSC-1"})
+	reassigned := h.update(2*hour, workflows.ActionReassign, maya, workflows.ReassignInput{AssigneeEmail: " Oscar@Example.com ", AssigneeRole: domain.RoleOfficer})
 	afterReassign := h.snapshot(2*hour + time.Minute)
-	oliviaLate := h.update(3*hour, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-1"})
-	oscarFiles := h.update(4*hour, ActionFilePSC, oscar, FilePSCInput{Reference: "PSC-1"})
-	oscarDecides := h.update(5*hour, ActionRecordCBPDecision, oscar, CBPDecisionInput{Decision: "accepted"})
-	oliviaPays := h.update(6*hour, ActionRecordPayment, olivia, PaymentInput{Reference: "ACH-1", Amount: decimal.RequireFromString("3500.00")})
+	oliviaLate := h.update(3*hour, workflows.ActionFilePSC, olivia, workflows.FilePSCInput{Reference: "PSC-1"})
+	oscarFiles := h.update(4*hour, workflows.ActionFilePSC, oscar, workflows.FilePSCInput{Reference: "PSC-1"})
+	oscarDecides := h.update(5*hour, workflows.ActionRecordCBPDecision, oscar, workflows.CBPDecisionInput{Decision: "accepted"})
+	oliviaPays := h.update(6*hour, workflows.ActionRecordPayment, olivia, workflows.PaymentInput{Reference: "ACH-1", Amount: decimal.RequireFromString("3500.00")})
 	end := h.snapshot(7 * hour)
 	h.cancelAt(8 * hour)
 	h.runUntilCanceled(in)
 
-	mustReject(t, oscarEarly, ErrForbidden, "assigned to olivia@example.com")
+	mustReject(t, oscarEarly, kit.ErrForbidden, "assigned to olivia@example.com")
 	mustAccept(t, reassigned)
 	if got := afterReassign.Current().Assignee; got != oscar.Email {
 		t.Fatalf("after reassign the step is assigned to %q, want %s", got, oscar.Email)
 	}
-	if afterReassign.Step != StepFilePSC || len(afterReassign.Steps) != 1 {
+	if afterReassign.Step != workflows.StepFilePSC || len(afterReassign.Steps) != 1 {
 		t.Errorf("reassign must not move the case: %s", stepNames(afterReassign))
 	}
 	var toOscar []notification
-	for _, n := range h.rec.notificationsOf(NotifyAssignment) {
+	for _, n := range h.rec.notificationsOf(workflows.NotifyAssignment) {
 		if n.ToEmail == oscar.Email {
 			toOscar = append(toOscar, n)
 		}
 	}
-	if len(toOscar) < 1 || toOscar[0].Step != StepFilePSC || !toOscar[0].At.Equal(at(2*hour)) || !strings.Contains(toOscar[0].Message, maya.Email) {
+	if len(toOscar) < 1 || toOscar[0].Step != workflows.StepFilePSC || !toOscar[0].At.Equal(at(2*hour)) || !strings.Contains(toOscar[0].Message, maya.Email) {
 		t.Errorf("assignment notifications to oscar = %+v", toOscar)
 	}
-	mustReject(t, oliviaLate, ErrForbidden, "assigned to oscar@example.com")
+	mustReject(t, oliviaLate, kit.ErrForbidden, "assigned to oscar@example.com")
 	mustAccept(t, oscarFiles)
 	mustAccept(t, oscarDecides)
 	// The case officer moved with the reassignment: later officer steps go to oscar.
-	mustReject(t, oliviaPays, ErrForbidden, "step payment is assigned to oscar@example.com")
+	mustReject(t, oliviaPays, kit.ErrForbidden, "step payment is assigned to oscar@example.com")
 	for _, r := range end.Steps {
 		if r.Assignee != oscar.Email {
 			t.Errorf("step %s assigned to %q, want oscar", r.Name, r.Assignee)
 		}
 	}
-	if end.Steps[0].CompletedBy.Email != oscar.Email || end.Step != StepPayment {
+	if end.Steps[0].CompletedBy.Email != oscar.Email || end.Step != workflows.StepPayment {
 		t.Errorf("file_psc completed by %+v, case at %s", end.Steps[0].CompletedBy, end.Step)
 	}
 	h.checkProjections(end)
@@ -1073,12 +1076,12 @@ func TestCaseWorkflow_CodeFixRejectedAndCatalogFailure(t *testing.T) {
 	h.rec.failCodeFix = 1
 	in := testCase(t, 30, false)
 	atProposeCodeFix(h)
-	first := h.update(4*hour, ActionProposeCodeFix, olivia, ProposeCodeFixInput{NewHTS: "8204.12.0000", Rule: "sockets rule"})
-	rejected := h.update(5*hour, ActionApproveCodeFix, maya, ApproveCodeFixInput{Decision: "rejected", Comment: "a combination wrench set is 8204.11"})
-	second := h.update(6*hour, ActionProposeCodeFix, olivia, ProposeCodeFixInput{NewHTS: "8204110030", Rule: "wrench sets are 8204.11"})
-	failed := h.update(7*hour, ActionApproveCodeFix, mark, ApproveCodeFixInput{Decision: "approved"})
+	first := h.update(4*hour, workflows.ActionProposeCodeFix, olivia, workflows.ProposeCodeFixInput{NewHTS: "8204.12.0000", Rule: "sockets rule"})
+	rejected := h.update(5*hour, workflows.ActionApproveCodeFix, maya, workflows.ApproveCodeFixInput{Decision: "rejected", Comment: "a combination wrench set is 8204.11"})
+	second := h.update(6*hour, workflows.ActionProposeCodeFix, olivia, workflows.ProposeCodeFixInput{NewHTS: "8204110030", Rule: "wrench sets are 8204.11"})
+	failed := h.update(7*hour, workflows.ActionApproveCodeFix, mark, workflows.ApproveCodeFixInput{Decision: "approved"})
 	afterFailure := h.snapshot(7*hour + time.Minute)
-	retried := h.update(8*hour, ActionApproveCodeFix, mark, ApproveCodeFixInput{Decision: "approved", Comment: "retry"})
+	retried := h.update(8*hour, workflows.ActionApproveCodeFix, mark, workflows.ApproveCodeFixInput{Decision: "approved", Comment: "retry"})
 	end := h.snapshot(9 * hour)
 	h.cancelAt(10 * hour)
 	h.runUntilCanceled(in)
@@ -1089,7 +1092,7 @@ func TestCaseWorkflow_CodeFixRejectedAndCatalogFailure(t *testing.T) {
 	if !failed.accepted || failed.err == nil || !strings.Contains(failed.err.Error(), "catalog") {
 		t.Fatalf("approval with a failing catalog: accepted=%v err=%v, want accepted then failed", failed.accepted, failed.err)
 	}
-	if afterFailure.Step != StepApproveCodeFix || afterFailure.CodeFixes[1].Decision != "" {
+	if afterFailure.Step != workflows.StepApproveCodeFix || afterFailure.CodeFixes[1].Decision != "" {
 		t.Fatalf("after the failed catalog update: step %s, decision %q; want still awaiting approval", afterFailure.Step, afterFailure.CodeFixes[1].Decision)
 	}
 	mustAccept(t, retried)
@@ -1122,15 +1125,15 @@ func TestCaseWorkflow_CodeFixRejectedAndCatalogFailure(t *testing.T) {
 // Permit and Available, the pure gate the web form also uses
 
 func TestAvailable(t *testing.T) {
-	s := &CaseState{
-		Status:    StatusOpen,
-		Deadlines: Deadlines{PSCLastDay: time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC), PSCWindowClosesAt: time.Date(2026, 3, 11, 0, 0, 0, 0, time.UTC)},
-		Steps:     []StepRecord{{Seq: 1, Name: StepFilePSC, Status: StepActive, OwnerRole: domain.RoleOfficer, Assignee: olivia.Email}},
+	s := &workflows.CaseState{
+		Status:    workflows.StatusOpen,
+		Deadlines: workflows.Deadlines{PSCLastDay: time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC), PSCWindowClosesAt: time.Date(2026, 3, 11, 0, 0, 0, 0, time.UTC)},
+		Steps:     []workflows.StepRecord{{Seq: 1, Name: workflows.StepFilePSC, Status: workflows.StepActive, OwnerRole: domain.RoleOfficer, Assignee: olivia.Email}},
 	}
 	open := time.Date(2026, 3, 10, 23, 59, 59, 0, time.UTC)
 	closed := time.Date(2026, 3, 11, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
-		actor Actor
+		actor workflows.Actor
 		now   time.Time
 		want  string
 	}{
@@ -1141,12 +1144,12 @@ func TestAvailable(t *testing.T) {
 		{olivia, closed, "[add_note release]"},
 	}
 	for _, tt := range tests {
-		if got := fmt.Sprint(Available(s, tt.actor, tt.now)); got != tt.want {
+		if got := fmt.Sprint(cases.Available(s, tt.actor, tt.now)); got != tt.want {
 			t.Errorf("Available(%s at %v) = %s, want %s", tt.actor.Email, tt.now, got, tt.want)
 		}
 	}
-	s.Status = StatusClosed
-	if err := Permit(s, maya, ActionAddNote, open); ErrorType(err) != ErrConflict {
+	s.Status = workflows.StatusClosed
+	if err := cases.Permit(s, maya, workflows.ActionAddNote, open); kit.ErrorType(err) != kit.ErrConflict {
 		t.Errorf("note on a closed case: %v, want conflict", err)
 	}
 }
@@ -1156,7 +1159,7 @@ func TestAvailable(t *testing.T) {
 func TestCaseWorkflow_OverpaymentNoted(t *testing.T) {
 	h := newHarness(t)
 	at2 := atPayment(h)
-	paid := h.update(at2+hour, ActionRecordPayment, olivia, PaymentInput{Reference: "ACH-9", Amount: decimal.RequireFromString("3500.00")})
+	paid := h.update(at2+hour, workflows.ActionRecordPayment, olivia, workflows.PaymentInput{Reference: "ACH-9", Amount: decimal.RequireFromString("3500.00")})
 	end := h.snapshot(at2 + 2*hour)
 	h.cancelAt(at2 + 3*hour)
 	h.runUntilCanceled(testCase(t, 30, false))
@@ -1167,7 +1170,7 @@ func TestCaseWorkflow_OverpaymentNoted(t *testing.T) {
 	}
 	var detail string
 	for _, e := range end.Events {
-		if e.Kind == string(ActionRecordPayment) {
+		if e.Kind == string(workflows.ActionRecordPayment) {
 			detail = e.Detail
 		}
 	}
@@ -1187,7 +1190,7 @@ type parentSignals struct {
 
 type parentSignal struct {
 	workflowID, runID, name string
-	payload                 CaseClosed
+	payload                 workflows.CaseClosed
 	clock                   time.Time
 }
 
@@ -1206,7 +1209,7 @@ func (h *harness) expectParentSignal(fail error) *parentSignals {
 		func(_, workflowID, runID, name string, arg any) error {
 			p.mu.Lock()
 			defer p.mu.Unlock()
-			payload, _ := arg.(CaseClosed)
+			payload, _ := arg.(workflows.CaseClosed)
 			p.sent = append(p.sent, parentSignal{workflowID: workflowID, runID: runID, name: name, payload: payload, clock: h.env.Now()})
 			return fail
 		})
@@ -1214,19 +1217,19 @@ func (h *harness) expectParentSignal(fail error) *parentSignals {
 }
 
 // system stands for a shipment opened by an import, not by a person.
-var system = Actor{UserID: "system", Email: "system@postrelease.invalid", Name: "postrelease"}
+var system = workflows.Actor{UserID: "system", Email: "system@postrelease.invalid", Name: "postrelease"}
 
 // shipmentCase is the input a shipment builds for a child case: the entry,
 // the kind and the reason, no product, HTS codes or rates. It uses the
 // production policy, so the clocks tested are the ones in the file.
-func shipmentCase(t *testing.T, kind CaseKind, reason string, opener Actor) OpenCaseInput {
+func shipmentCase(t *testing.T, kind workflows.CaseKind, reason string, opener workflows.Actor) workflows.OpenCaseInput {
 	t.Helper()
 	p, err := policy.Load("production")
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := OpenCaseInput{
-		CaseID: "SHP-1-" + strings.ToUpper(string(kind)), Kind: kind, ShipmentID: "SHP-1", ParentWorkflowID: ShipmentWorkflowID("SHP-1"),
+	in := workflows.OpenCaseInput{
+		CaseID: "SHP-1-" + strings.ToUpper(string(kind)), Kind: kind, ShipmentID: "SHP-1", ParentWorkflowID: workflows.ShipmentWorkflowID("SHP-1"),
 		Reason: "  " + reason + " ", EntryNumber: "abc12345678", EntryDate: testStart.AddDate(0, 0, -3), Port: "2704",
 		OpenedBy: opener, Policy: p,
 	}
@@ -1238,7 +1241,7 @@ func shipmentCase(t *testing.T, kind CaseKind, reason string, opener Actor) Open
 
 // slaOf is the production clock of a step; it fails the test when the file
 // has no entry of its own for it.
-func slaOf(t *testing.T, in OpenCaseInput, step Step) (remind, due, second time.Duration) {
+func slaOf(t *testing.T, in workflows.OpenCaseInput, step workflows.Step) (remind, due, second time.Duration) {
 	t.Helper()
 	sla, ok := in.Policy.Steps[string(step)]
 	if !ok {
@@ -1250,16 +1253,16 @@ func slaOf(t *testing.T, in OpenCaseInput, step Step) (remind, due, second time.
 
 // checkShipmentCaseClosed checks what every kind shares once closed: the
 // steps, zero amounts, the closing, and the one signal to the shipment.
-func checkShipmentCaseClosed(t *testing.T, h *harness, in OpenCaseInput, signals *parentSignals, closedAt time.Duration, summary, wantSteps string) CaseState {
+func checkShipmentCaseClosed(t *testing.T, h *harness, in workflows.OpenCaseInput, signals *parentSignals, closedAt time.Duration, summary, wantSteps string) workflows.CaseState {
 	t.Helper()
 	if err := h.env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow failed: %v", err)
 	}
-	var final CaseState
+	var final workflows.CaseState
 	if err := h.env.GetWorkflowResult(&final); err != nil {
 		t.Fatal(err)
 	}
-	if final.Status != StatusClosed || final.Step != StepClosed || final.Current() != nil {
+	if final.Status != workflows.StatusClosed || final.Step != workflows.StepClosed || final.Current() != nil {
 		t.Fatalf("final %s/%s, want closed", final.Status, final.Step)
 	}
 	if got := stepNames(&final); got != wantSteps {
@@ -1298,10 +1301,10 @@ func checkShipmentCaseClosed(t *testing.T, h *harness, in OpenCaseInput, signals
 	if len(sent) != 1 {
 		t.Fatalf("signals to the shipment = %+v, want one", sent)
 	}
-	want := CaseClosed{CaseID: in.CaseID, Kind: in.Kind, Summary: summary, ClosedAt: at(closedAt)}
+	want := workflows.CaseClosed{CaseID: in.CaseID, Kind: in.Kind, Summary: summary, ClosedAt: at(closedAt)}
 	s := sent[0]
-	if s.workflowID != "shipment-SHP-1" || s.runID != "" || s.name != SignalCaseClosed || s.payload != want {
-		t.Errorf("signal = %+v\nwant %s to shipment-SHP-1 with %+v", s, SignalCaseClosed, want)
+	if s.workflowID != "shipment-SHP-1" || s.runID != "" || s.name != workflows.SignalCaseClosed || s.payload != want {
+		t.Errorf("signal = %+v\nwant %s to shipment-SHP-1 with %+v", s, workflows.SignalCaseClosed, want)
 	}
 	if !s.clock.Equal(at(closedAt)) {
 		t.Errorf("signal sent at %v, want at the closing %v", s.clock, at(closedAt))
@@ -1313,26 +1316,26 @@ func checkShipmentCaseClosed(t *testing.T, h *harness, in OpenCaseInput, signals
 func TestCaseWorkflow_SealMismatch(t *testing.T) {
 	h := newHarness(t)
 	signals := h.expectParentSignal(nil)
-	in := shipmentCase(t, KindSealMismatch, "container MSKU1234565: seal ML-778 on the delivery order, ML-779 declared", olivia)
-	remindAt, dueAt, _ := slaOf(t, in, StepInvestigateSeals)
+	in := shipmentCase(t, workflows.KindSealMismatch, "container MSKU1234565: seal ML-778 on the delivery order, ML-779 declared", olivia)
+	remindAt, dueAt, _ := slaOf(t, in, workflows.StepInvestigateSeals)
 
 	opened := h.snapshot(time.Minute)
-	wrongKind := h.update(1*hour, ActionFilePSC, olivia, FilePSCInput{Reference: "PSC-1"})
-	otherKind := h.update(1*hour+time.Minute, ActionRecordISFAmendment, olivia, ISFAmendmentInput{AmendedISFReference: "ISF-1"})
-	closeEarly := h.update(2*hour, ActionClose, maya, CloseInput{Summary: "nothing to see"})
-	badResolution := h.update(3*hour, ActionRecordSealFindings, olivia, SealFindingsInput{Findings: "seal intact", Resolution: "fine"})
-	noFindings := h.update(3*hour+time.Minute, ActionRecordSealFindings, olivia, SealFindingsInput{Resolution: SealsVerified})
+	wrongKind := h.update(1*hour, workflows.ActionFilePSC, olivia, workflows.FilePSCInput{Reference: "PSC-1"})
+	otherKind := h.update(1*hour+time.Minute, workflows.ActionRecordISFAmendment, olivia, workflows.ISFAmendmentInput{AmendedISFReference: "ISF-1"})
+	closeEarly := h.update(2*hour, workflows.ActionClose, maya, workflows.CloseInput{Summary: "nothing to see"})
+	badResolution := h.update(3*hour, workflows.ActionRecordSealFindings, olivia, workflows.SealFindingsInput{Findings: "seal intact", Resolution: "fine"})
+	noFindings := h.update(3*hour+time.Minute, workflows.ActionRecordSealFindings, olivia, workflows.SealFindingsInput{Resolution: workflows.SealsVerified})
 	late := h.snapshot(dueAt + time.Minute)
-	found := h.update(dueAt+2*hour, ActionRecordSealFindings, olivia, SealFindingsInput{
-		Findings: " terminal inspected the container: seal ML-779 intact; the DO misprinted it ", Resolution: SealsVerified})
-	officerCloses := h.update(dueAt+3*hour, ActionClose, olivia, CloseInput{Summary: "done"})
+	found := h.update(dueAt+2*hour, workflows.ActionRecordSealFindings, olivia, workflows.SealFindingsInput{
+		Findings: " terminal inspected the container: seal ML-779 intact; the DO misprinted it ", Resolution: workflows.SealsVerified})
+	officerCloses := h.update(dueAt+3*hour, workflows.ActionClose, olivia, workflows.CloseInput{Summary: "done"})
 	summary := "seals match; carrier corrected the delivery order"
-	closed := h.update(dueAt+4*hour, ActionClose, maya, CloseInput{Summary: summary})
+	closed := h.update(dueAt+4*hour, workflows.ActionClose, maya, workflows.CloseInput{Summary: summary})
 	h.run(in)
 
 	// Opening: the kind's step, for the opening officer, on the policy's clock;
 	// no amounts; the entry's legal dates are still known.
-	if opened.Step != StepInvestigateSeals || opened.Kind != KindSealMismatch || opened.Current().Assignee != olivia.Email ||
+	if opened.Step != workflows.StepInvestigateSeals || opened.Kind != workflows.KindSealMismatch || opened.Current().Assignee != olivia.Email ||
 		opened.Current().OwnerRole != domain.RoleOfficer {
 		t.Fatalf("opened at %s (%s) for %q", opened.Step, opened.Kind, opened.Current().Assignee)
 	}
@@ -1342,47 +1345,47 @@ func TestCaseWorkflow_SealMismatch(t *testing.T) {
 	if opened.Deadlines.Liquidation.IsZero() || opened.Case.EntryNumber != "ABC-1234567-8" || opened.Case.Reason != strings.TrimSpace(opened.Case.Reason) {
 		t.Errorf("opening data: %+v, deadlines %+v", opened.Case, opened.Deadlines)
 	}
-	avail := map[Actor]string{olivia: "[record_seal_findings add_note release]", oscar: "[add_note]", maya: "[record_seal_findings add_note reassign release]", audrey: "[]"}
+	avail := map[workflows.Actor]string{olivia: "[record_seal_findings add_note release]", oscar: "[add_note]", maya: "[record_seal_findings add_note reassign release]", audrey: "[]"}
 	for actor, want := range avail {
-		if got := fmt.Sprint(Available(opened, actor, at(time.Minute))); got != want {
+		if got := fmt.Sprint(cases.Available(opened, actor, at(time.Minute))); got != want {
 			t.Errorf("Available(%s) = %s, want %s", actor.Email, got, want)
 		}
 	}
 
-	mustReject(t, wrongKind, ErrConflict, "the case is at step investigate_seals", "file_psc is not an action of a seal_mismatch case")
-	mustReject(t, otherKind, ErrConflict, "record_isf_amendment is not an action of a seal_mismatch case")
-	mustReject(t, closeEarly, ErrConflict, "the case is at step investigate_seals; close needs step close")
-	mustReject(t, badResolution, ErrInvalid, "resolution: must be one of seals_verified, resealed_by_cbp, cargo_inspected_ok, cargo_discrepancy")
-	mustReject(t, noFindings, ErrInvalid, "findings: is required")
+	mustReject(t, wrongKind, kit.ErrConflict, "the case is at step investigate_seals", "file_psc is not an action of a seal_mismatch case")
+	mustReject(t, otherKind, kit.ErrConflict, "record_isf_amendment is not an action of a seal_mismatch case")
+	mustReject(t, closeEarly, kit.ErrConflict, "the case is at step investigate_seals; close needs step close")
+	mustReject(t, badResolution, kit.ErrInvalid, "resolution: must be one of seals_verified, resealed_by_cbp, cargo_inspected_ok, cargo_discrepancy")
+	mustReject(t, noFindings, kit.ErrInvalid, "findings: is required")
 
 	// The step's clock ran: reminder to the officer, level 1 to managers at due.
 	cur := late.Current()
-	if cur == nil || cur.Name != StepInvestigateSeals || !cur.ReminderSent || cur.EscalationLevel != 1 {
+	if cur == nil || cur.Name != workflows.StepInvestigateSeals || !cur.ReminderSent || cur.EscalationLevel != 1 {
 		t.Fatalf("at due+1m: %+v, want investigate_seals reminded and at level 1", cur)
 	}
-	rem := h.rec.notificationsOf(NotifyReminder)
-	if len(rem) != 1 || rem[0].Step != StepInvestigateSeals || rem[0].ToEmail != olivia.Email || !rem[0].clock.Equal(at(remindAt)) {
+	rem := h.rec.notificationsOf(workflows.NotifyReminder)
+	if len(rem) != 1 || rem[0].Step != workflows.StepInvestigateSeals || rem[0].ToEmail != olivia.Email || !rem[0].clock.Equal(at(remindAt)) {
 		t.Errorf("reminders = %+v, want one to olivia at %v", rem, at(remindAt))
 	}
-	esc := h.rec.notificationsOf(NotifyEscalation)
-	if len(esc) != 1 || esc[0].Step != StepInvestigateSeals || esc[0].Level != 1 || esc[0].ToRole != domain.RoleManager || !esc[0].clock.Equal(at(dueAt)) {
+	esc := h.rec.notificationsOf(workflows.NotifyEscalation)
+	if len(esc) != 1 || esc[0].Step != workflows.StepInvestigateSeals || esc[0].Level != 1 || esc[0].ToRole != domain.RoleManager || !esc[0].clock.Equal(at(dueAt)) {
 		t.Errorf("escalations = %+v, want level 1 to managers at %v", esc, at(dueAt))
 	}
 
 	mustAccept(t, found)
-	if found.state.Step != StepClose {
+	if found.state.Step != workflows.StepClose {
 		t.Errorf("findings answered step %s, want close", found.state.Step)
 	}
-	mustReject(t, officerCloses, ErrForbidden, "only a manager may close")
+	mustReject(t, officerCloses, kit.ErrForbidden, "only a manager may close")
 	mustAccept(t, closed)
 
 	final := checkShipmentCaseClosed(t, h, in, signals, dueAt+4*hour, summary, "investigate_seals:done close:done")
 	f := final.SealFindings
-	if f == nil || f.Resolution != SealsVerified || f.Findings != "terminal inspected the container: seal ML-779 intact; the DO misprinted it" ||
+	if f == nil || f.Resolution != workflows.SealsVerified || f.Findings != "terminal inspected the container: seal ML-779 intact; the DO misprinted it" ||
 		f.By.Email != olivia.Email || !f.At.Equal(at(dueAt+2*hour)) {
 		t.Errorf("seal findings = %+v", f)
 	}
-	if final.Steps[0].Outcome != SealsVerified {
+	if final.Steps[0].Outcome != workflows.SealsVerified {
 		t.Errorf("investigate_seals outcome %q", final.Steps[0].Outcome)
 	}
 }
@@ -1391,31 +1394,31 @@ func TestCaseWorkflow_ISFDiscrepancy(t *testing.T) {
 	h := newHarness(t)
 	// The shipment is gone by the time the case closes: the case closes anyway.
 	signals := h.expectParentSignal(errors.New("unknown external workflow execution"))
-	in := shipmentCase(t, KindISFDiscrepancy, "B/L MAEU123456789 does not match ISF B/L MAEU123456780", maya)
-	remindAt, dueAt, secondAt := slaOf(t, in, StepAmendISF)
+	in := shipmentCase(t, workflows.KindISFDiscrepancy, "B/L MAEU123456789 does not match ISF B/L MAEU123456780", maya)
+	remindAt, dueAt, secondAt := slaOf(t, in, workflows.StepAmendISF)
 
 	opened := h.snapshot(time.Minute)
-	wrongKind := h.update(1*hour, ActionRecordSealFindings, oscar, SealFindingsInput{Findings: "x", Resolution: SealsVerified})
-	noRef := h.update(2*hour, ActionRecordISFAmendment, oscar, ISFAmendmentInput{CorrectedBLNumber: "MAEU123456789"})
+	wrongKind := h.update(1*hour, workflows.ActionRecordSealFindings, oscar, workflows.SealFindingsInput{Findings: "x", Resolution: workflows.SealsVerified})
+	noRef := h.update(2*hour, workflows.ActionRecordISFAmendment, oscar, workflows.ISFAmendmentInput{CorrectedBLNumber: "MAEU123456789"})
 	late := h.snapshot(secondAt + time.Minute)
-	amended := h.update(secondAt+hour, ActionRecordISFAmendment, oscar, ISFAmendmentInput{AmendedISFReference: " ISF-2026-0042 ", CorrectedBLNumber: "MAEU123456789"})
-	officerCloses := h.update(secondAt+2*hour, ActionClose, oscar, CloseInput{Summary: "done"})
+	amended := h.update(secondAt+hour, workflows.ActionRecordISFAmendment, oscar, workflows.ISFAmendmentInput{AmendedISFReference: " ISF-2026-0042 ", CorrectedBLNumber: "MAEU123456789"})
+	officerCloses := h.update(secondAt+2*hour, workflows.ActionClose, oscar, workflows.CloseInput{Summary: "done"})
 	summary := "ISF amended before CBP assessed liquidated damages"
-	closed := h.update(secondAt+3*hour, ActionClose, mark, CloseInput{Summary: summary})
+	closed := h.update(secondAt+3*hour, workflows.ActionClose, mark, workflows.CloseInput{Summary: summary})
 	h.run(in)
 
 	// Opened by a manager: the officer step is nobody's yet, and every officer
 	// is told, with the reason.
-	if opened.Step != StepAmendISF || opened.Current().Assignee != "" {
+	if opened.Step != workflows.StepAmendISF || opened.Current().Assignee != "" {
 		t.Fatalf("opened at %s for %q, want amend_isf for any officer", opened.Step, opened.Current().Assignee)
 	}
 	var toOfficers []notification
-	for _, n := range h.rec.notificationsOf(NotifyAssignment) {
+	for _, n := range h.rec.notificationsOf(workflows.NotifyAssignment) {
 		if n.ToRole == domain.RoleOfficer {
 			toOfficers = append(toOfficers, n)
 		}
 	}
-	if len(toOfficers) != 1 || toOfficers[0].Step != StepAmendISF || !toOfficers[0].At.Equal(testStart) ||
+	if len(toOfficers) != 1 || toOfficers[0].Step != workflows.StepAmendISF || !toOfficers[0].At.Equal(testStart) ||
 		!strings.Contains(toOfficers[0].Message, "shipment SHP-1") || !strings.Contains(toOfficers[0].Message, "does not match ISF B/L") {
 		t.Errorf("assignments to officers = %+v, want one for amend_isf naming the shipment and the reason", toOfficers)
 	}
@@ -1423,15 +1426,15 @@ func TestCaseWorkflow_ISFDiscrepancy(t *testing.T) {
 		t.Errorf("opened event %q does not warn of the ISF liquidated damages", opened.Events[0].Detail)
 	}
 
-	mustReject(t, wrongKind, ErrConflict, "record_seal_findings is not an action of a isf_discrepancy case")
-	mustReject(t, noRef, ErrInvalid, "amended_isf_reference: is required")
+	mustReject(t, wrongKind, kit.ErrConflict, "record_seal_findings is not an action of a isf_discrepancy case")
+	mustReject(t, noRef, kit.ErrInvalid, "amended_isf_reference: is required")
 
 	// Reminder, level 1 at due, level 2 at due + second_level_after.
 	cur := late.Current()
-	if cur == nil || cur.Name != StepAmendISF || !cur.ReminderSent || cur.EscalationLevel != 2 {
+	if cur == nil || cur.Name != workflows.StepAmendISF || !cur.ReminderSent || cur.EscalationLevel != 2 {
 		t.Fatalf("after level 2: %+v", cur)
 	}
-	rem := h.rec.notificationsOf(NotifyReminder)
+	rem := h.rec.notificationsOf(workflows.NotifyReminder)
 	if len(rem) != 1 || rem[0].ToRole != domain.RoleOfficer || !rem[0].clock.Equal(at(remindAt)) {
 		t.Errorf("reminders = %+v, want one to officers at %v", rem, at(remindAt))
 	}
@@ -1444,7 +1447,7 @@ func TestCaseWorkflow_ISFDiscrepancy(t *testing.T) {
 	}
 
 	mustAccept(t, amended)
-	mustReject(t, officerCloses, ErrForbidden, "only a manager may close")
+	mustReject(t, officerCloses, kit.ErrForbidden, "only a manager may close")
 	mustAccept(t, closed)
 
 	final := checkShipmentCaseClosed(t, h, in, signals, secondAt+3*hour, summary, "amend_isf:done close:done")
@@ -1454,7 +1457,7 @@ func TestCaseWorkflow_ISFDiscrepancy(t *testing.T) {
 	}
 	var detail string
 	for _, e := range final.Events {
-		if e.Kind == string(ActionRecordISFAmendment) {
+		if e.Kind == string(workflows.ActionRecordISFAmendment) {
 			detail = e.Detail
 		}
 	}
@@ -1466,56 +1469,56 @@ func TestCaseWorkflow_ISFDiscrepancy(t *testing.T) {
 func TestCaseWorkflow_CBPHold(t *testing.T) {
 	h := newHarness(t)
 	signals := h.expectParentSignal(nil)
-	in := shipmentCase(t, KindCBPHold, "ACE disposition 1H: hold placed at the port of discharge", system)
-	remindAt, dueAt, _ := slaOf(t, in, StepResolveHold)
+	in := shipmentCase(t, workflows.KindCBPHold, "ACE disposition 1H: hold placed at the port of discharge", system)
+	remindAt, dueAt, _ := slaOf(t, in, workflows.StepResolveHold)
 
 	opened := h.snapshot(time.Minute)
-	wrongKind := h.update(1*hour, ActionRecordISFAmendment, olivia, ISFAmendmentInput{AmendedISFReference: "ISF-1"})
-	hsAction := h.update(1*hour+time.Minute, ActionRecordPayment, olivia, PaymentInput{Reference: "ACH-1", Amount: decimal.RequireFromString("10.00")})
-	badOutcome := h.update(2*hour, ActionRecordHoldResolution, olivia, HoldResolutionInput{Outcome: "released", Reference: "1I"})
+	wrongKind := h.update(1*hour, workflows.ActionRecordISFAmendment, olivia, workflows.ISFAmendmentInput{AmendedISFReference: "ISF-1"})
+	hsAction := h.update(1*hour+time.Minute, workflows.ActionRecordPayment, olivia, workflows.PaymentInput{Reference: "ACH-1", Amount: decimal.RequireFromString("10.00")})
+	badOutcome := h.update(2*hour, workflows.ActionRecordHoldResolution, olivia, workflows.HoldResolutionInput{Outcome: "released", Reference: "1I"})
 	reminded := h.snapshot(remindAt + time.Minute)
-	resolved := h.update(remindAt+hour, ActionRecordHoldResolution, olivia, HoldResolutionInput{
-		Outcome: HoldExamCompleted, Reference: "CBP exam 2026-EX-881", Note: " intensive exam, no findings; 1I posted "})
-	officerCloses := h.update(remindAt+2*hour, ActionClose, olivia, CloseInput{Summary: "done"})
+	resolved := h.update(remindAt+hour, workflows.ActionRecordHoldResolution, olivia, workflows.HoldResolutionInput{
+		Outcome: workflows.HoldExamCompleted, Reference: "CBP exam 2026-EX-881", Note: " intensive exam, no findings; 1I posted "})
+	officerCloses := h.update(remindAt+2*hour, workflows.ActionClose, olivia, workflows.CloseInput{Summary: "done"})
 	summary := "exam completed without findings; hold removed (1I)"
-	closed := h.update(remindAt+3*hour, ActionClose, maya, CloseInput{Summary: summary})
+	closed := h.update(remindAt+3*hour, workflows.ActionClose, maya, workflows.CloseInput{Summary: summary})
 	h.run(in)
 
-	if opened.Step != StepResolveHold || opened.Current().Assignee != "" || opened.Events[0].Actor == nil || opened.Events[0].Actor.UserID != "system" {
+	if opened.Step != workflows.StepResolveHold || opened.Current().Assignee != "" || opened.Events[0].Actor == nil || opened.Events[0].Actor.UserID != "system" {
 		t.Fatalf("opened at %s for %q by %+v", opened.Step, opened.Current().Assignee, opened.Events[0].Actor)
 	}
-	for actor, want := range map[Actor]string{olivia: "[record_hold_resolution add_note claim]", oscar: "[record_hold_resolution add_note claim]", maya: "[record_hold_resolution add_note reassign]"} {
-		if got := fmt.Sprint(Available(opened, actor, at(time.Minute))); got != want {
+	for actor, want := range map[workflows.Actor]string{olivia: "[record_hold_resolution add_note claim]", oscar: "[record_hold_resolution add_note claim]", maya: "[record_hold_resolution add_note reassign]"} {
+		if got := fmt.Sprint(cases.Available(opened, actor, at(time.Minute))); got != want {
 			t.Errorf("Available(%s) = %s, want %s", actor.Email, got, want)
 		}
 	}
-	mustReject(t, wrongKind, ErrConflict, "record_isf_amendment is not an action of a cbp_hold case")
-	mustReject(t, hsAction, ErrConflict, "record_payment is not an action of a cbp_hold case")
-	mustReject(t, badOutcome, ErrInvalid, "outcome: must be one of hold_removed, exam_completed, seized")
+	mustReject(t, wrongKind, kit.ErrConflict, "record_isf_amendment is not an action of a cbp_hold case")
+	mustReject(t, hsAction, kit.ErrConflict, "record_payment is not an action of a cbp_hold case")
+	mustReject(t, badOutcome, kit.ErrInvalid, "outcome: must be one of hold_removed, exam_completed, seized")
 
 	// The reminder came at its policy time, to every officer (nobody has the
 	// step); nothing was escalated before the due time.
 	if cur := reminded.Current(); cur == nil || !cur.ReminderSent || cur.EscalationLevel != 0 || !cur.DueAt.Equal(at(dueAt)) {
 		t.Fatalf("after the reminder: %+v", cur)
 	}
-	rem := h.rec.notificationsOf(NotifyReminder)
-	if len(rem) != 1 || rem[0].Step != StepResolveHold || rem[0].ToRole != domain.RoleOfficer || !rem[0].clock.Equal(at(remindAt)) {
+	rem := h.rec.notificationsOf(workflows.NotifyReminder)
+	if len(rem) != 1 || rem[0].Step != workflows.StepResolveHold || rem[0].ToRole != domain.RoleOfficer || !rem[0].clock.Equal(at(remindAt)) {
 		t.Errorf("reminders = %+v, want one to officers at %v", rem, at(remindAt))
 	}
-	if esc := h.rec.notificationsOf(NotifyEscalation); len(esc) != 0 {
+	if esc := h.rec.notificationsOf(workflows.NotifyEscalation); len(esc) != 0 {
 		t.Errorf("escalations = %+v, want none", esc)
 	}
 
 	mustAccept(t, resolved)
-	mustReject(t, officerCloses, ErrForbidden, "only a manager may close")
+	mustReject(t, officerCloses, kit.ErrForbidden, "only a manager may close")
 	mustAccept(t, closed)
 
 	final := checkShipmentCaseClosed(t, h, in, signals, remindAt+3*hour, summary, "resolve_hold:done close:done")
 	r := final.HoldResolution
-	if r == nil || r.Outcome != HoldExamCompleted || r.Reference != "CBP exam 2026-EX-881" || r.Note != "intensive exam, no findings; 1I posted" || r.By.Email != olivia.Email {
+	if r == nil || r.Outcome != workflows.HoldExamCompleted || r.Reference != "CBP exam 2026-EX-881" || r.Note != "intensive exam, no findings; 1I posted" || r.By.Email != olivia.Email {
 		t.Errorf("hold resolution = %+v", r)
 	}
-	if final.Steps[0].CompletedBy.Email != olivia.Email || final.Steps[0].Outcome != HoldExamCompleted {
+	if final.Steps[0].CompletedBy.Email != olivia.Email || final.Steps[0].Outcome != workflows.HoldExamCompleted {
 		t.Errorf("resolve_hold = %+v", final.Steps[0])
 	}
 }
@@ -1525,10 +1528,10 @@ func TestCaseWorkflow_CBPHold(t *testing.T) {
 func TestCaseWorkflow_KindWithoutParentSendsNoSignal(t *testing.T) {
 	h := newHarness(t)
 	signals := h.expectParentSignal(nil)
-	in := shipmentCase(t, KindSealMismatch, "seal missing on arrival", olivia)
+	in := shipmentCase(t, workflows.KindSealMismatch, "seal missing on arrival", olivia)
 	in.ParentWorkflowID = ""
-	found := h.update(hour, ActionRecordSealFindings, olivia, SealFindingsInput{Findings: "CBP resealed after exam", Resolution: SealsResealedCBP})
-	closed := h.update(2*hour, ActionClose, maya, CloseInput{Summary: "resealed by CBP"})
+	found := h.update(hour, workflows.ActionRecordSealFindings, olivia, workflows.SealFindingsInput{Findings: "CBP resealed after exam", Resolution: workflows.SealsResealedCBP})
+	closed := h.update(2*hour, workflows.ActionClose, maya, workflows.CloseInput{Summary: "resealed by CBP"})
 	h.run(in)
 	mustAccept(t, found)
 	mustAccept(t, closed)
@@ -1544,19 +1547,19 @@ func TestCaseWorkflow_KindWithoutParentSendsNoSignal(t *testing.T) {
 func TestCaseWorkflow_ExplicitHSKindIsTheDefaultFlow(t *testing.T) {
 	h := newHarness(t)
 	in := testCase(t, 30, false)
-	in.Kind = KindHSMisclassification
+	in.Kind = workflows.KindHSMisclassification
 	start := h.snapshot(time.Minute)
-	sealAction := h.update(hour, ActionRecordSealFindings, olivia, SealFindingsInput{Findings: "x", Resolution: SealsVerified})
+	sealAction := h.update(hour, workflows.ActionRecordSealFindings, olivia, workflows.SealFindingsInput{Findings: "x", Resolution: workflows.SealsVerified})
 	h.cancelAt(2 * hour)
 	h.runUntilCanceled(in)
 
-	if start.Step != StepFilePSC || start.Kind != KindHSMisclassification || !start.Amounts.Total.Equal(decimal.RequireFromString("3474")) {
+	if start.Step != workflows.StepFilePSC || start.Kind != workflows.KindHSMisclassification || !start.Amounts.Total.Equal(decimal.RequireFromString("3474")) {
 		t.Fatalf("explicit HS case at %s (%s), total %s", start.Step, start.Kind, start.Amounts.Total)
 	}
 	if !strings.HasPrefix(start.Events[0].Detail, "hs_misclassification case opened for entry ABC-1234567-8, SKU WR-SET-12") {
 		t.Errorf("opened event %q", start.Events[0].Detail)
 	}
-	mustReject(t, sealAction, ErrConflict, "the case is at step file_psc", "not an action of a hs_misclassification case")
+	mustReject(t, sealAction, kit.ErrConflict, "the case is at step file_psc", "not an action of a hs_misclassification case")
 
 	// A case opened through the API (no kind) keeps its old wording and gets
 	// its kind in the state.
@@ -1564,14 +1567,14 @@ func TestCaseWorkflow_ExplicitHSKindIsTheDefaultFlow(t *testing.T) {
 	plain := h2.snapshot(time.Minute)
 	h2.cancelAt(time.Hour)
 	h2.runUntilCanceled(testCase(t, 30, false))
-	if plain.Kind != KindHSMisclassification || plain.Events[0].Detail != "case opened for entry ABC-1234567-8, SKU WR-SET-12" {
+	if plain.Kind != workflows.KindHSMisclassification || plain.Events[0].Detail != "case opened for entry ABC-1234567-8, SKU WR-SET-12" {
 		t.Errorf("plain case: kind %q, opened %q", plain.Kind, plain.Events[0].Detail)
 	}
 }
 
 func TestCaseWorkflow_UnknownKindFailsAtOnce(t *testing.T) {
 	h := newHarness(t)
-	in := shipmentCase(t, KindCBPHold, "hold", olivia)
+	in := shipmentCase(t, workflows.KindCBPHold, "hold", olivia)
 	in.Kind = "demurrage"
 	h.run(in)
 	err := h.env.GetWorkflowError()
@@ -1583,18 +1586,18 @@ func TestCaseWorkflow_UnknownKindFailsAtOnce(t *testing.T) {
 // A state written before kinds existed (no kind, no case kind) is an HS
 // misclassification to Permit.
 func TestPermitWithoutKindIsHS(t *testing.T) {
-	s := &CaseState{Status: StatusOpen, Deadlines: Deadlines{PSCWindowClosesAt: at(100 * hour)},
-		Steps: []StepRecord{{Seq: 1, Name: StepFilePSC, Status: StepActive, OwnerRole: domain.RoleOfficer}}}
-	if err := Permit(s, olivia, ActionFilePSC, testStart); err != nil {
+	s := &workflows.CaseState{Status: workflows.StatusOpen, Deadlines: workflows.Deadlines{PSCWindowClosesAt: at(100 * hour)},
+		Steps: []workflows.StepRecord{{Seq: 1, Name: workflows.StepFilePSC, Status: workflows.StepActive, OwnerRole: domain.RoleOfficer}}}
+	if err := cases.Permit(s, olivia, workflows.ActionFilePSC, testStart); err != nil {
 		t.Errorf("file_psc on a state without kind: %v", err)
 	}
-	if err := Permit(s, olivia, ActionRecordHoldResolution, testStart); ErrorType(err) != ErrConflict {
+	if err := cases.Permit(s, olivia, workflows.ActionRecordHoldResolution, testStart); kit.ErrorType(err) != kit.ErrConflict {
 		t.Errorf("record_hold_resolution on a state without kind: %v, want conflict", err)
 	}
 }
 
 func TestNormalizeChildCase(t *testing.T) {
-	in := OpenCaseInput{Kind: KindSealMismatch, ShipmentID: " SHP-1 ", ParentWorkflowID: "shipment-SHP-1", Reason: " seal differs ",
+	in := workflows.OpenCaseInput{Kind: workflows.KindSealMismatch, ShipmentID: " SHP-1 ", ParentWorkflowID: "shipment-SHP-1", Reason: " seal differs ",
 		EntryNumber: "abc12345678", EntryDate: time.Date(2026, 3, 7, 15, 4, 0, 0, time.UTC), Port: "2704"}
 	if fe := in.Normalize(); fe != nil {
 		t.Fatalf("Normalize: %v", fe)
@@ -1602,7 +1605,7 @@ func TestNormalizeChildCase(t *testing.T) {
 	if in.EntryNumber != "ABC-1234567-8" || in.ShipmentID != "SHP-1" || in.Reason != "seal differs" || !in.EntryDate.Equal(time.Date(2026, 3, 7, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("normalised to %+v", in)
 	}
-	bad := OpenCaseInput{Kind: "demurrage", ParentWorkflowID: "shipment-x", EntryNumber: "nope", Port: "2704"}
+	bad := workflows.OpenCaseInput{Kind: "demurrage", ParentWorkflowID: "shipment-x", EntryNumber: "nope", Port: "2704"}
 	fe := bad.Normalize()
 	for _, f := range []string{"kind", "entry_number", "entry_date", "reason", "shipment_id"} {
 		if fe[f] == "" {
@@ -1621,23 +1624,23 @@ func TestSearchAttributesAtStart(t *testing.T) {
 	get := func(sas temporal.SearchAttributes, key temporal.SearchAttributeKeyKeyword) (string, bool) {
 		return sas.GetKeyword(key)
 	}
-	hs := SearchAttributesAtStart(testCase(t, 30, false))
-	child := SearchAttributesAtStart(shipmentCase(t, KindISFDiscrepancy, "B/L differs", olivia))
+	hs := workflows.SearchAttributesAtStart(testCase(t, 30, false))
+	child := workflows.SearchAttributesAtStart(shipmentCase(t, workflows.KindISFDiscrepancy, "B/L differs", olivia))
 	for _, tt := range []struct {
 		name string
 		sas  temporal.SearchAttributes
 		key  temporal.SearchAttributeKeyKeyword
 		want string // "" means not set
 	}{
-		{"hs CaseKind", hs, SACaseKind, "detention"},
-		{"hs DetentionKind", hs, SADetentionKind, "hs_misclassification"},
-		{"hs HTSCode", hs, SAHTSCode, "8204.11.0030"},
-		{"hs ShipmentID", hs, SAShipmentID, ""},
-		{"child CaseKind", child, SACaseKind, "detention"},
-		{"child DetentionKind", child, SADetentionKind, "isf_discrepancy"},
-		{"child ShipmentID", child, SAShipmentID, "SHP-1"},
-		{"child HTSCode", child, SAHTSCode, ""},
-		{"child EntryNumber", child, SAEntryNumber, "ABC-1234567-8"},
+		{"hs CaseKind", hs, workflows.SACaseKind, "detention"},
+		{"hs DetentionKind", hs, workflows.SADetentionKind, "hs_misclassification"},
+		{"hs HTSCode", hs, workflows.SAHTSCode, "8204.11.0030"},
+		{"hs ShipmentID", hs, workflows.SAShipmentID, ""},
+		{"child CaseKind", child, workflows.SACaseKind, "detention"},
+		{"child DetentionKind", child, workflows.SADetentionKind, "isf_discrepancy"},
+		{"child ShipmentID", child, workflows.SAShipmentID, "SHP-1"},
+		{"child HTSCode", child, workflows.SAHTSCode, ""},
+		{"child EntryNumber", child, workflows.SAEntryNumber, "ABC-1234567-8"},
 	} {
 		got, ok := get(tt.sas, tt.key)
 		if got != tt.want || ok != (tt.want != "") {
@@ -1645,7 +1648,7 @@ func TestSearchAttributesAtStart(t *testing.T) {
 		}
 	}
 	names := map[string]bool{}
-	for _, sa := range SearchAttributeTypes {
+	for _, sa := range workflows.SearchAttributeTypes {
 		names[sa.Name] = true
 	}
 	if !names["DetentionKind"] || !names["ShipmentID"] {
@@ -1664,20 +1667,20 @@ func TestPoliciesCoverEveryStep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range Steps {
+	for _, s := range workflows.Steps {
 		if _, ok := prod.Steps[string(s)]; !ok {
 			t.Errorf("production has no SLA for %s", s)
 		}
 	}
-	for _, s := range []Step{StepInvestigateSeals, StepAmendISF, StepResolveHold} {
+	for _, s := range []workflows.Step{workflows.StepInvestigateSeals, workflows.StepAmendISF, workflows.StepResolveHold} {
 		sla, ok := demo.Steps[string(s)]
 		if !ok || sla.After.Std() > 10*time.Minute {
 			t.Errorf("demo SLA of %s = %+v (set %v), want minutes", s, sla, ok)
 		}
 	}
-	for _, k := range CaseKinds {
-		steps := KindSteps[k]
-		if len(steps) == 0 || steps[len(steps)-1] != StepClose {
+	for _, k := range workflows.CaseKinds {
+		steps := workflows.KindSteps[k]
+		if len(steps) == 0 || steps[len(steps)-1] != workflows.StepClose {
 			t.Errorf("kind %s steps %v do not end with close", k, steps)
 		}
 	}
