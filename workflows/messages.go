@@ -73,6 +73,13 @@ func (in OpenCaseInput) KindOrDefault() CaseKind {
 // IsChild reports whether a shipment opened the case and waits for its closing.
 func (in OpenCaseInput) IsChild() bool { return in.ParentWorkflowID != "" }
 
+// Refund reports an HS misclassification whose correct rate is below the
+// declared one: the importer overpaid, and its PSC claims the difference
+// back (a refund PSC, 19 CFR 101.9(b)); no penalty applies to an overpayment.
+func (in OpenCaseInput) Refund() bool {
+	return in.KindOrDefault() == KindHSMisclassification && in.CorrectRate.LessThan(in.DeclaredRate)
+}
+
 // KindOrDefault is the case's kind, from the state or, for a state written
 // before kinds existed, from its opening input.
 func (s *CaseState) KindOrDefault() CaseKind {

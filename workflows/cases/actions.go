@@ -63,6 +63,16 @@ func (c *detentionCase) enterReconciliation(now time.Time) {
 	c.enter(now, workflows.StepProposeCodeFix)
 }
 
+// skipRefundPayment passes the payment step of a refund PSC: the importer
+// pays nothing, and CBP refunds the difference when it liquidates the entry.
+func (c *detentionCase) skipRefundPayment(now time.Time) {
+	c.open(now, workflows.StepPayment)
+	reason := fmt.Sprintf("refund PSC accepted: nothing to pay; CBP refunds %s USD at liquidation", c.state.Amounts.Total.Neg().StringFixed(2))
+	c.event(now, nil, "payment_skipped", reason)
+	c.finish(now, nil, workflows.StepSkipped, reason)
+	c.enterReconciliation(now)
+}
+
 // decideCodeFix records a manager's decision; on approval an activity changes
 // the product catalog before the case moves on.
 func (c *detentionCase) decideCodeFix(ctx workflow.Context, now time.Time, actor workflows.Actor, in workflows.ApproveCodeFixInput) error {

@@ -107,6 +107,12 @@ func (c *detentionCase) setup(ctx workflow.Context, in workflows.OpenCaseInput) 
 	// cases have neither, and their legal dates only when the entry date is known.
 	if kind == workflows.KindHSMisclassification {
 		c.state.Amounts = domain.ComputeAmounts(in.EnteredValue.Decimal, in.DeclaredRate, in.CorrectRate, in.PenaltyRate)
+		if in.Refund() {
+			// A refund PSC (inputs no run before it could start with, so no
+			// version gate): the negative difference is the refund, no penalty.
+			diff := c.state.Amounts.TariffDifference
+			c.state.Amounts = domain.Amounts{TariffDifference: diff, Penalty: domain.USD{Decimal: decimal.Zero}, Total: diff}
+		}
 		c.state.Deadlines = workflows.ComputeDeadlines(in, legalLoc)
 	} else if !in.EntryDate.IsZero() {
 		c.state.Deadlines = workflows.ComputeDeadlines(in, legalLoc)
@@ -281,10 +287,19 @@ func (c *detentionCase) escalate(now time.Time, cur *workflows.StepRecord, level
 }
 
 // pscWindowClosed moves an unfiled case to prior disclosure and tells
-// managers at once: the escalation is level 1 of the new step.
+// managers at once: the escalation is level 1 of the new step. A refund has
+// no prior disclosure: its remedy is now a protest once CBP liquidates, and
+// the case goes on to fix the product data.
 func (c *detentionCase) pscWindowClosed(now time.Time) {
 	if cur := c.state.Current(); cur != nil {
 		c.finish(now, nil, workflows.StepSuperseded, "PSC window closed before a PSC was filed")
+	}
+	if c.state.Case.Refund() {
+		c.enter(now, workflows.StepProposeCodeFix)
+		c.escalate(now, c.state.Current(), 1, fmt.Sprintf("PSC window closed %s before the refund PSC was filed: once CBP liquidates, protest within %d days (19 USC 1514(c)(3))",
+			c.state.Deadlines.ClosedOn(c.state.Deadlines.PSCLastDay), domain.ProtestWindowDays))
+		c.changed(now)
+		return
 	}
 	c.enter(now, workflows.StepPriorDisclosure)
 	c.escalate(now, c.state.Current(), 1, fmt.Sprintf("PSC window closed %s without a PSC: file a prior disclosure (19 USC 1592(c)(4))",

@@ -326,6 +326,10 @@ func (c *detentionCase) recordCBPDecision(ctx workflow.Context, actor workflows.
 	if in.Decision == "accepted" {
 		c.event(now, &actor, string(workflows.ActionRecordCBPDecision), "CBP accepted the PSC")
 		c.finish(now, &actor, workflows.StepDone, "accepted")
+		if c.state.Case.Refund() {
+			c.skipRefundPayment(now)
+			return nil
+		}
 		c.enter(now, workflows.StepPayment)
 		return nil
 	}
