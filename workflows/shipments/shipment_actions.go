@@ -386,7 +386,7 @@ func (s *shipment) lineOf(sku string) int {
 	return slices.IndexFunc(s.state.Shipment.Lines, func(l manifest.Line) bool { return l.SKU == strings.TrimSpace(sku) })
 }
 
-func (s *shipment) checkMisclassification(in *workflows.MisclassificationInput, fe kit.FieldErrors, actor workflows.Actor, _ time.Time) {
+func (s *shipment) checkMisclassification(in *workflows.MisclassificationInput, fe kit.FieldErrors, actor workflows.Actor, now time.Time) {
 	line := s.lineOf(in.SKU)
 	if line < 0 {
 		fe["sku"] = fmt.Sprintf("%q is not a line of this shipment", in.SKU)
@@ -405,6 +405,24 @@ func (s *shipment) checkMisclassification(in *workflows.MisclassificationInput, 
 		if _, ok := fe[k]; !ok && k != "entry_date" {
 			fe[k] = v
 		}
+	}
+	if len(fe) == 0 && !c.EntryDate.IsZero() {
+		s.checkRemedy(c, fe, now)
+	}
+}
+
+// checkRemedy refuses a correction the entry's status no longer allows a
+// case for: an overpayment once the PSC window has closed (a protest after
+// liquidation is its remedy), or any once no remedy is left.
+func (s *shipment) checkRemedy(c workflows.OpenCaseInput, fe kit.FieldErrors, now time.Time) {
+	var liquidated *time.Time
+	if l := s.state.Legal; l.LiquidationBy != nil && !l.Liquidation.IsZero() {
+		liquidated = &l.Liquidation
+	}
+	switch r := c.Remedy(liquidated, now, s.legalLoc); r.Remedy {
+	case domain.RemedyPSC, domain.RemedyPriorDisclosure:
+	default:
+		fe["correct_rate"] = "no detention case can correct this entry now: " + r.Reason
 	}
 }
 
