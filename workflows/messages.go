@@ -354,9 +354,9 @@ type HoldResolution struct {
 // CaseState is everything the workflow knows, answered by QueryState and
 // written to the read model after every change (Version grows with each one).
 type CaseState struct {
-	CaseID          string          `json:"case_id"`
-	WorkflowID      string          `json:"workflow_id"`
-	Version         int64           `json:"version"`
+	CaseID     string `json:"case_id"`
+	WorkflowID string `json:"workflow_id"`
+	Journal // version, updated_at, escalations, events
 	Status          string          `json:"status"`
 	Step            Step            `json:"step"`
 	Kind            CaseKind        `json:"kind"` // never empty in a state the workflow wrote (see KindOrDefault)
@@ -364,8 +364,6 @@ type CaseState struct {
 	Amounts         domain.Amounts  `json:"amounts"` // zero for every kind but hs_misclassification
 	Deadlines       Deadlines       `json:"deadlines"`
 	Steps           []StepRecord    `json:"steps"`
-	Escalations     []Escalation    `json:"escalations"`
-	Events          []Event         `json:"events"`
 	Notes           []Note          `json:"notes"`
 	PSCFilings      []Filing        `json:"psc_filings"`
 	CBPDecisions    []CBPDecision   `json:"cbp_decisions"`
@@ -378,7 +376,6 @@ type CaseState struct {
 	HoldResolution  *HoldResolution `json:"hold_resolution,omitempty"`
 	ClosingSummary  string          `json:"closing_summary,omitempty"`
 	OpenedAt        time.Time       `json:"opened_at"`
-	UpdatedAt       time.Time       `json:"updated_at"`
 	ClosedAt        *time.Time      `json:"closed_at,omitempty"`
 	// AppliedKeys are the Idempotency-Keys of the latest actions applied.
 	AppliedKeys []AppliedKey `json:"applied_keys,omitempty"`

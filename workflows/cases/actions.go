@@ -21,7 +21,7 @@ func (c *detentionCase) enterReconciliation(now time.Time) {
 	c.open(now, workflows.StepReconciliation)
 	reason := "entry not flagged for Reconciliation at summary filing: no recon entry needed"
 	c.state.Reconciliation = &workflows.Reconciliation{Skipped: true, Reason: reason, DueDate: c.state.Deadlines.ReconDue, At: now}
-	c.event(now, nil, "reconciliation_skipped", reason)
+	c.Event(now, nil, "reconciliation_skipped", reason)
 	c.finish(now, nil, workflows.StepSkipped, reason)
 	c.enter(now, workflows.StepProposeCodeFix)
 }
@@ -31,7 +31,7 @@ func (c *detentionCase) enterReconciliation(now time.Time) {
 func (c *detentionCase) skipRefundPayment(now time.Time) {
 	c.open(now, workflows.StepPayment)
 	reason := fmt.Sprintf("refund PSC accepted: nothing to pay; CBP refunds %s USD at liquidation", c.state.Amounts.Total.Neg().StringFixed(2))
-	c.event(now, nil, "payment_skipped", reason)
+	c.Event(now, nil, "payment_skipped", reason)
 	c.finish(now, nil, workflows.StepSkipped, reason)
 	c.enterReconciliation(now)
 }
@@ -42,7 +42,7 @@ func (c *detentionCase) decideCodeFix(ctx workflow.Context, now time.Time, actor
 	fix := &c.state.CodeFixes[len(c.state.CodeFixes)-1]
 	if in.Decision == "rejected" {
 		fix.Decision, fix.Comment, fix.DecidedBy, fix.DecidedAt = in.Decision, in.Comment, &actor, &now
-		c.event(now, &actor, string(workflows.ActionApproveCodeFix), "code fix rejected: "+in.Comment)
+		c.Event(now, &actor, string(workflows.ActionApproveCodeFix), "code fix rejected: "+in.Comment)
 		c.finish(now, &actor, workflows.StepDone, "rejected: "+in.Comment)
 		c.enter(now, workflows.StepProposeCodeFix)
 		return nil
@@ -64,7 +64,7 @@ func (c *detentionCase) decideCodeFix(ctx workflow.Context, now time.Time, actor
 		return temporal.NewNonRetryableApplicationError("the product catalog could not be updated; approve again in a moment", kit.ErrUnavailable, err)
 	}
 	fix.Decision, fix.Comment, fix.DecidedBy, fix.DecidedAt = in.Decision, in.Comment, &actor, &now
-	c.event(now, &actor, string(workflows.ActionApproveCodeFix), fmt.Sprintf("code fix approved: SKU %s now %s", fix.SKU, fix.NewHTS))
+	c.Event(now, &actor, string(workflows.ActionApproveCodeFix), fmt.Sprintf("code fix approved: SKU %s now %s", fix.SKU, fix.NewHTS))
 	c.finish(now, &actor, workflows.StepDone, "approved")
 	c.enter(now, workflows.StepClose)
 	return nil

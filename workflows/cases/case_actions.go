@@ -20,7 +20,7 @@ import (
 func (c *detentionCase) filePSC(ctx workflow.Context, actor workflows.Actor, in workflows.FilePSCInput) error {
 	now := workflow.Now(ctx)
 	c.state.PSCFilings = append(c.state.PSCFilings, workflows.Filing{Reference: in.Reference, By: actor, At: now})
-	c.event(now, &actor, string(workflows.ActionFilePSC), "PSC filed: "+in.Reference)
+	c.Event(now, &actor, string(workflows.ActionFilePSC), "PSC filed: "+in.Reference)
 	c.finish(now, &actor, workflows.StepDone, "PSC "+in.Reference)
 	c.enter(now, workflows.StepCBPDecision)
 	return nil
@@ -30,7 +30,7 @@ func (c *detentionCase) recordCBPDecision(ctx workflow.Context, actor workflows.
 	now := workflow.Now(ctx)
 	c.state.CBPDecisions = append(c.state.CBPDecisions, workflows.CBPDecision{Decision: in.Decision, Reason: in.Reason, By: actor, At: now})
 	if in.Decision == "accepted" {
-		c.event(now, &actor, string(workflows.ActionRecordCBPDecision), "CBP accepted the PSC")
+		c.Event(now, &actor, string(workflows.ActionRecordCBPDecision), "CBP accepted the PSC")
 		c.finish(now, &actor, workflows.StepDone, "accepted")
 		if c.state.Case.Refund() {
 			c.skipRefundPayment(now)
@@ -39,7 +39,7 @@ func (c *detentionCase) recordCBPDecision(ctx workflow.Context, actor workflows.
 		c.enter(now, workflows.StepPayment)
 		return nil
 	}
-	c.event(now, &actor, string(workflows.ActionRecordCBPDecision), "CBP rejected the PSC: "+in.Reason)
+	c.Event(now, &actor, string(workflows.ActionRecordCBPDecision), "CBP rejected the PSC: "+in.Reason)
 	c.finish(now, &actor, workflows.StepDone, "rejected: "+in.Reason)
 	c.enterFilePSC(now)
 	return nil
@@ -52,7 +52,7 @@ func (c *detentionCase) recordPayment(ctx workflow.Context, actor workflows.Acto
 	if over := in.Amount.Sub(c.state.Amounts.Total.Decimal); over.IsPositive() {
 		detail += fmt.Sprintf("; %s USD more than due: a refund to claim", over.StringFixed(2))
 	}
-	c.event(now, &actor, string(workflows.ActionRecordPayment), detail)
+	c.Event(now, &actor, string(workflows.ActionRecordPayment), detail)
 	c.finish(now, &actor, workflows.StepDone, "paid "+in.Amount.StringFixed(2))
 	c.enterReconciliation(now)
 	return nil
@@ -61,7 +61,7 @@ func (c *detentionCase) recordPayment(ctx workflow.Context, actor workflows.Acto
 func (c *detentionCase) fileReconciliation(ctx workflow.Context, actor workflows.Actor, in workflows.ReconciliationInput) error {
 	now := workflow.Now(ctx)
 	c.state.Reconciliation = &workflows.Reconciliation{ReconEntryNumber: in.ReconEntryNumber, DueDate: c.state.Deadlines.ReconDue, By: &actor, At: now}
-	c.event(now, &actor, string(workflows.ActionFileReconciliation), "reconciliation entry "+in.ReconEntryNumber)
+	c.Event(now, &actor, string(workflows.ActionFileReconciliation), "reconciliation entry "+in.ReconEntryNumber)
 	c.finish(now, &actor, workflows.StepDone, "recon entry "+in.ReconEntryNumber)
 	c.enter(now, workflows.StepProposeCodeFix)
 	return nil
@@ -71,7 +71,7 @@ func (c *detentionCase) proposeCodeFix(ctx workflow.Context, actor workflows.Act
 	now := workflow.Now(ctx)
 	c.state.CodeFixes = append(c.state.CodeFixes, workflows.CodeFix{SKU: c.state.Case.SKU, OldHTS: c.state.Case.DeclaredHTS,
 		NewHTS: domain.HTSCode(in.NewHTS), Rule: in.Rule, ProposedBy: actor, ProposedAt: now})
-	c.event(now, &actor, string(workflows.ActionProposeCodeFix), fmt.Sprintf("proposed %s → %s: %s", c.state.Case.DeclaredHTS, in.NewHTS, in.Rule))
+	c.Event(now, &actor, string(workflows.ActionProposeCodeFix), fmt.Sprintf("proposed %s → %s: %s", c.state.Case.DeclaredHTS, in.NewHTS, in.Rule))
 	c.finish(now, &actor, workflows.StepDone, "proposed "+in.NewHTS)
 	c.enter(now, workflows.StepApproveCodeFix)
 	return nil
@@ -85,7 +85,7 @@ func (c *detentionCase) filePriorDisclosure(ctx workflow.Context, actor workflow
 	now := workflow.Now(ctx)
 	f := workflows.Filing{Reference: in.Reference, By: actor, At: now}
 	c.state.PriorDisclosure = &f
-	c.event(now, &actor, string(workflows.ActionFilePriorDisclosure), "prior disclosure filed: "+in.Reference)
+	c.Event(now, &actor, string(workflows.ActionFilePriorDisclosure), "prior disclosure filed: "+in.Reference)
 	c.finish(now, &actor, workflows.StepDone, "prior disclosure "+in.Reference)
 	c.enter(now, workflows.StepPayment)
 	return nil
@@ -98,7 +98,7 @@ func (c *detentionCase) recordSealFindings(ctx workflow.Context, actor workflows
 	if in.Resolution == workflows.CargoDiscrepancy {
 		detail += "; the cargo differs from the entry: the closing summary must say what follows (correction, new case, claim)"
 	}
-	c.event(now, &actor, string(workflows.ActionRecordSealFindings), detail)
+	c.Event(now, &actor, string(workflows.ActionRecordSealFindings), detail)
 	c.finish(now, &actor, workflows.StepDone, in.Resolution)
 	c.enter(now, workflows.StepClose)
 	return nil
@@ -111,7 +111,7 @@ func (c *detentionCase) recordISFAmendment(ctx workflow.Context, actor workflows
 	if in.CorrectedBLNumber != "" {
 		detail += ", corrected B/L " + in.CorrectedBLNumber
 	}
-	c.event(now, &actor, string(workflows.ActionRecordISFAmendment), detail+". "+workflows.ISFDamagesWarning)
+	c.Event(now, &actor, string(workflows.ActionRecordISFAmendment), detail+". "+workflows.ISFDamagesWarning)
 	c.finish(now, &actor, workflows.StepDone, "ISF amended "+in.AmendedISFReference)
 	c.enter(now, workflows.StepClose)
 	return nil
@@ -124,7 +124,7 @@ func (c *detentionCase) recordHoldResolution(ctx workflow.Context, actor workflo
 	if in.Note != "" {
 		detail += ": " + in.Note
 	}
-	c.event(now, &actor, string(workflows.ActionRecordHoldResolution), detail)
+	c.Event(now, &actor, string(workflows.ActionRecordHoldResolution), detail)
 	c.finish(now, &actor, workflows.StepDone, in.Outcome)
 	c.enter(now, workflows.StepClose)
 	return nil
@@ -133,12 +133,12 @@ func (c *detentionCase) recordHoldResolution(ctx workflow.Context, actor workflo
 func (c *detentionCase) close(ctx workflow.Context, actor workflows.Actor, in workflows.CloseInput) error {
 	now := workflow.Now(ctx)
 	c.state.ClosingSummary = in.Summary
-	c.event(now, &actor, string(workflows.ActionClose), "closed: "+in.Summary)
+	c.Event(now, &actor, string(workflows.ActionClose), "closed: "+in.Summary)
 	c.finish(now, &actor, workflows.StepDone, "closed")
 	c.state.Status, c.state.Step = workflows.StatusClosed, workflows.StepClosed
 	t := now
 	c.state.ClosedAt = &t
-	c.changed(now)
+	c.Changed(now)
 	return nil
 }
 
@@ -149,8 +149,8 @@ func (c *detentionCase) claim(ctx workflow.Context, actor workflows.Actor, _ wor
 	if cur.OwnerRole == domain.RoleOfficer {
 		c.caseOfficer = actor.Email // later officer steps follow the officer who took the case
 	}
-	c.event(now, &actor, string(workflows.ActionClaim), fmt.Sprintf("step %s claimed by %s", cur.Name, actor.Email))
-	c.changed(now)
+	c.Event(now, &actor, string(workflows.ActionClaim), fmt.Sprintf("step %s claimed by %s", cur.Name, actor.Email))
+	c.Changed(now)
 	return nil
 }
 
@@ -162,9 +162,9 @@ func (c *detentionCase) release(ctx workflow.Context, actor workflows.Actor, _ w
 	if strings.EqualFold(c.caseOfficer, from) {
 		c.caseOfficer = "" // later officer steps go to every officer too
 	}
-	c.event(now, &actor, string(workflows.ActionRelease), fmt.Sprintf("step %s released by %s (was %s): back with every %s", cur.Name, actor.Email, from, cur.OwnerRole))
-	c.changed(now)
-	c.queue(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: cur.Name, ToRole: cur.OwnerRole,
+	c.Event(now, &actor, string(workflows.ActionRelease), fmt.Sprintf("step %s released by %s (was %s): back with every %s", cur.Name, actor.Email, from, cur.OwnerRole))
+	c.Changed(now)
+	c.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: cur.Name, ToRole: cur.OwnerRole,
 		Message: fmt.Sprintf("case %s: step %s is unassigned again (released by %s), due %s", c.state.CaseID, cur.Name, actor.Email, cur.DueAt.Format(time.RFC3339)), At: now,
 		DedupeKey: fmt.Sprintf("%s/%d/release/%d", c.state.CaseID, cur.Seq, c.state.Version)})
 	return nil
@@ -173,8 +173,8 @@ func (c *detentionCase) release(ctx workflow.Context, actor workflows.Actor, _ w
 func (c *detentionCase) addNote(ctx workflow.Context, actor workflows.Actor, in workflows.NoteInput) error {
 	now := workflow.Now(ctx)
 	c.state.Notes = append(c.state.Notes, workflows.Note{Text: in.Text, By: actor, At: now})
-	c.event(now, &actor, string(workflows.ActionAddNote), in.Text)
-	c.changed(now)
+	c.Event(now, &actor, string(workflows.ActionAddNote), in.Text)
+	c.Changed(now)
 	return nil
 }
 
@@ -186,9 +186,9 @@ func (c *detentionCase) reassign(ctx workflow.Context, actor workflows.Actor, in
 	if cur.OwnerRole == domain.RoleOfficer && in.AssigneeRole == domain.RoleOfficer {
 		c.caseOfficer = in.AssigneeEmail // later officer steps follow the officer now on the case
 	}
-	c.event(now, &actor, string(workflows.ActionReassign), fmt.Sprintf("step %s reassigned from %q to %s", cur.Name, from, in.AssigneeEmail))
-	c.changed(now)
-	c.queue(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: cur.Name, ToEmail: in.AssigneeEmail,
+	c.Event(now, &actor, string(workflows.ActionReassign), fmt.Sprintf("step %s reassigned from %q to %s", cur.Name, from, in.AssigneeEmail))
+	c.Changed(now)
+	c.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: cur.Name, ToEmail: in.AssigneeEmail,
 		Message: fmt.Sprintf("case %s: step %s was reassigned to you by %s", c.state.CaseID, cur.Name, actor.Email), At: now,
 		DedupeKey: fmt.Sprintf("%s/%d/reassign/%d", c.state.CaseID, cur.Seq, c.state.Version)})
 	return nil

@@ -83,7 +83,7 @@ func (s *shipment) recordDisposition(ctx workflow.Context, actor workflows.Actor
 	}
 	st.Dispositions = append(st.Dispositions, domain.Disposition{Code: in.Code, At: at})
 	slices.SortStableFunc(st.Dispositions, func(a, b domain.Disposition) int { return a.At.Compare(b.At) })
-	s.event(now, &actor, string(workflows.ShipRecordDisposition), fmt.Sprintf("ACE disposition %s at %s", in.Code, at.Format(time.RFC3339)))
+	s.Event(now, &actor, string(workflows.ShipRecordDisposition), fmt.Sprintf("ACE disposition %s at %s", in.Code, at.Format(time.RFC3339)))
 	return nil
 }
 
@@ -98,7 +98,7 @@ func (s *shipment) checkISFBL(in *workflows.ISFBLInput, fe kit.FieldErrors, _ wo
 
 func (s *shipment) recordISFBL(ctx workflow.Context, actor workflows.Actor, in workflows.ISFBLInput) error {
 	s.state.ISFBLNumber = in.ISFBLNumber
-	s.event(workflow.Now(ctx), &actor, string(workflows.ShipRecordISFBL), "ISF B/L number "+in.ISFBLNumber)
+	s.Event(workflow.Now(ctx), &actor, string(workflows.ShipRecordISFBL), "ISF B/L number "+in.ISFBLNumber)
 	return nil
 }
 
@@ -121,7 +121,7 @@ func (s *shipment) checkContainerLocation(in *workflows.ContainerLocationInput, 
 
 func (s *shipment) recordContainerLocation(ctx workflow.Context, actor workflows.Actor, in workflows.ContainerLocationInput) error {
 	s.container(in.Container).Location = in.Location
-	s.event(workflow.Now(ctx), &actor, string(workflows.ShipRecordContainerLocation), fmt.Sprintf("%s at %s", in.Container, in.Location))
+	s.Event(workflow.Now(ctx), &actor, string(workflows.ShipRecordContainerLocation), fmt.Sprintf("%s at %s", in.Container, in.Location))
 	return nil
 }
 
@@ -144,7 +144,7 @@ func (s *shipment) checkPickupNumber(in *workflows.PickupNumberInput, fe kit.Fie
 func (s *shipment) recordPickupNumber(ctx workflow.Context, actor workflows.Actor, in workflows.PickupNumberInput) error {
 	st := &s.state
 	st.PickupNumber, st.PierPassAppt = in.PickupNumber, in.PierPassAppointment
-	s.event(workflow.Now(ctx), &actor, string(workflows.ShipRecordPickupNumber), "pickup number "+in.PickupNumber+appointmentNote(in.PierPassAppointment))
+	s.Event(workflow.Now(ctx), &actor, string(workflows.ShipRecordPickupNumber), "pickup number "+in.PickupNumber+appointmentNote(in.PierPassAppointment))
 	// A corrected pickup number is re-checked.
 	if c := s.check(workflows.CheckPickupNumber); c.Status == workflows.CheckPassed {
 		c.Status = workflows.CheckPending
@@ -169,7 +169,7 @@ func (s *shipment) recordAvailability(ctx workflow.Context, actor workflows.Acto
 	if t := s.activeTask(string(workflows.TaskPickup)); t != nil {
 		s.finishTask(now, t, &actor, workflows.StepSuperseded, "availability changed: free time recomputed")
 	}
-	s.event(now, &actor, string(workflows.ShipRecordAvailability), fmt.Sprintf("available %s: last free day %s", in.AvailableDate.Format(time.DateOnly),
+	s.Event(now, &actor, string(workflows.ShipRecordAvailability), fmt.Sprintf("available %s: last free day %s", in.AvailableDate.Format(time.DateOnly),
 		s.state.Demurrage.LastFreeDay.Format(time.DateOnly)))
 	return nil
 }
@@ -202,7 +202,7 @@ func (s *shipment) recordDeliveryOrder(ctx workflow.Context, actor workflows.Act
 	for _, c := range in.Containers {
 		s.container(c.Number).DOSeals = c.Seals
 	}
-	s.event(workflow.Now(ctx), &actor, string(workflows.ShipRecordDeliveryOrder), fmt.Sprintf("delivery order %s (sha256 %s)", ref.Filename, ref.SHA256[:12]))
+	s.Event(workflow.Now(ctx), &actor, string(workflows.ShipRecordDeliveryOrder), fmt.Sprintf("delivery order %s (sha256 %s)", ref.Filename, ref.SHA256[:12]))
 	return nil
 }
 
@@ -234,7 +234,7 @@ func (s *shipment) recordGateOut(ctx workflow.Context, actor workflows.Actor, in
 	c := s.container(in.Container)
 	a := actor
 	c.GateOutAt, c.GateOutBy = &at, &a
-	s.event(now, &actor, string(workflows.ShipRecordGateOut), fmt.Sprintf("%s out of the terminal at %s", c.Number, at.Format(time.RFC3339)))
+	s.Event(now, &actor, string(workflows.ShipRecordGateOut), fmt.Sprintf("%s out of the terminal at %s", c.Number, at.Format(time.RFC3339)))
 	return nil
 }
 

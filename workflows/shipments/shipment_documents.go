@@ -38,7 +38,7 @@ func (s *shipment) attachDocument(ctx workflow.Context, actor workflows.Actor, i
 	r := s.requirement(in.Kind)
 	r.Documents = append(r.Documents, in.Document)
 	r.Status = workflows.DocAttached
-	s.event(workflow.Now(ctx), &actor, string(workflows.ShipAttachDocument), fmt.Sprintf("%s attached: %s (sha256 %s)", r.Label, in.Document.Filename, in.Document.SHA256[:12]))
+	s.Event(workflow.Now(ctx), &actor, string(workflows.ShipAttachDocument), fmt.Sprintf("%s attached: %s (sha256 %s)", r.Label, in.Document.Filename, in.Document.SHA256[:12]))
 	return nil
 }
 
@@ -55,7 +55,7 @@ func (s *shipment) requestNotApplicable(ctx workflow.Context, actor workflows.Ac
 	r := s.requirement(in.Kind)
 	a := actor
 	r.Status, r.NAReason, r.NARequest = workflows.DocNARequested, in.Reason, &a
-	s.event(workflow.Now(ctx), &actor, string(workflows.ShipRequestNotApplicable), fmt.Sprintf("%s marked not applicable, for a manager to approve: %s", r.Label, in.Reason))
+	s.Event(workflow.Now(ctx), &actor, string(workflows.ShipRequestNotApplicable), fmt.Sprintf("%s marked not applicable, for a manager to approve: %s", r.Label, in.Reason))
 	return nil
 }
 
@@ -93,7 +93,7 @@ func (s *shipment) decideNotApplicable(ctx workflow.Context, actor workflows.Act
 	} else {
 		r.Status = workflows.DocMissing
 	}
-	s.event(workflow.Now(ctx), &actor, string(workflows.ShipDecideNotApplicable), fmt.Sprintf("%s not applicable: %s %s", r.Label, in.Decision, in.Comment))
+	s.Event(workflow.Now(ctx), &actor, string(workflows.ShipDecideNotApplicable), fmt.Sprintf("%s not applicable: %s %s", r.Label, in.Decision, in.Comment))
 	return nil
 }
 

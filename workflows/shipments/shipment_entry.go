@@ -30,7 +30,7 @@ func (s *shipment) recordDeposit(ctx workflow.Context, actor workflows.Actor, in
 	if !now.Before(st.Deposit.OverdueAt) {
 		late = fmt.Sprintf(" (late: due %s)", st.Deposit.DueDate.Format(time.DateOnly))
 	}
-	s.event(now, &actor, string(workflows.ShipRecordDeposit), fmt.Sprintf("entry summary filed, estimated duties %s USD deposited, reference %s%s",
+	s.Event(now, &actor, string(workflows.ShipRecordDeposit), fmt.Sprintf("entry summary filed, estimated duties %s USD deposited, reference %s%s",
 		in.Amount.StringFixed(2), in.Reference, late))
 	return nil
 }
@@ -104,7 +104,7 @@ func (s *shipment) reportMisclassification(ctx workflow.Context, actor workflows
 	c := s.misclassificationCase(in, s.lineOf(in.SKU), actor)
 	_ = c.Normalize() // checked by the validator; this puts the values in canonical form
 	id := s.startChild(now, c)
-	s.event(now, &actor, string(workflows.ShipReportMisclassification), fmt.Sprintf("line %s declared %s, should be %s: %s case %s", c.SKU, c.DeclaredHTS, c.CorrectHTS, workflows.KindHSMisclassification, id))
+	s.Event(now, &actor, string(workflows.ShipReportMisclassification), fmt.Sprintf("line %s declared %s, should be %s: %s case %s", c.SKU, c.DeclaredHTS, c.CorrectHTS, workflows.KindHSMisclassification, id))
 	return nil
 }
 
@@ -136,6 +136,6 @@ func (s *shipment) recordLiquidation(now time.Time, actor workflows.Actor, date 
 		}
 	}
 	l.RemindersSent[workflows.LegalLiquidation] = true // whoever recorded it knows; its passing is still noted
-	s.event(now, &actor, string(workflows.ShipRecordLiquidation), fmt.Sprintf("liquidation posted for %s: protest until %s",
+	s.Event(now, &actor, string(workflows.ShipRecordLiquidation), fmt.Sprintf("liquidation posted for %s: protest until %s",
 		date.Format(time.DateOnly), l.ProtestLastDay.Format(time.DateOnly)))
 }

@@ -306,7 +306,7 @@ func (s *shipment) Noun() string                  { return "shipment" }
 
 // AfterApply re-decides the checks after every action.
 func (s *shipment) AfterApply(now time.Time, actor workflows.Actor) {
-	s.changed(now)
+	s.Changed(now)
 	if s.state.Phase == workflows.PhaseActive {
 		s.evaluate(now, &actor)
 	}

@@ -26,14 +26,14 @@ func (s *shipment) overrideBlock(ctx workflow.Context, actor workflows.Actor, in
 		}
 	}
 	s.state.Override = o
-	s.event(now, &actor, string(workflows.ShipOverrideBlock), "pickup allowed despite the open cases: "+in.Reason)
+	s.Event(now, &actor, string(workflows.ShipOverrideBlock), "pickup allowed despite the open cases: "+in.Reason)
 	return nil
 }
 
 func (s *shipment) addNote(ctx workflow.Context, actor workflows.Actor, in workflows.NoteInput) error {
 	now := workflow.Now(ctx)
 	s.state.Notes = append(s.state.Notes, workflows.Note{Text: in.Text, By: actor, At: now})
-	s.event(now, &actor, string(workflows.ShipAddNote), in.Text)
+	s.Event(now, &actor, string(workflows.ShipAddNote), in.Text)
 	return nil
 }
 
@@ -59,8 +59,8 @@ func (s *shipment) reassign(ctx workflow.Context, actor workflows.Actor, in work
 	t := s.activeTask(in.Task)
 	from := t.Assignee
 	t.Assignee = in.AssigneeEmail
-	s.event(now, &actor, string(workflows.ShipReassign), fmt.Sprintf("task %s reassigned from %q to %s", t.ID, from, in.AssigneeEmail))
-	s.queue(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(t.Kind), ToEmail: in.AssigneeEmail,
+	s.Event(now, &actor, string(workflows.ShipReassign), fmt.Sprintf("task %s reassigned from %q to %s", t.ID, from, in.AssigneeEmail))
+	s.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(t.Kind), ToEmail: in.AssigneeEmail,
 		Message: fmt.Sprintf("shipment %s: task %s was reassigned to you by %s", st.ShipmentID, t.ID, actor.Email), At: now,
 		DedupeKey: fmt.Sprintf("%s/%s/reassign/%d", st.ShipmentID, t.ID, st.Version)})
 	return nil
@@ -90,7 +90,7 @@ func decodeTask[I ~struct {
 func (s *shipment) claim(ctx workflow.Context, actor workflows.Actor, in workflows.ShipmentClaimInput) error {
 	t := s.activeTask(in.Task)
 	t.Assignee = actor.Email
-	s.event(workflow.Now(ctx), &actor, string(workflows.ShipClaim), fmt.Sprintf("task %s claimed by %s", t.ID, actor.Email))
+	s.Event(workflow.Now(ctx), &actor, string(workflows.ShipClaim), fmt.Sprintf("task %s claimed by %s", t.ID, actor.Email))
 	return nil
 }
 
@@ -100,8 +100,8 @@ func (s *shipment) release(ctx workflow.Context, actor workflows.Actor, in workf
 	t := s.activeTask(in.Task)
 	from := t.Assignee
 	t.Assignee = ""
-	s.event(now, &actor, string(workflows.ShipRelease), fmt.Sprintf("task %s released by %s (was %s): back with every %s", t.ID, actor.Email, from, t.OwnerRole))
-	s.queue(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(t.Kind), ToRole: t.OwnerRole,
+	s.Event(now, &actor, string(workflows.ShipRelease), fmt.Sprintf("task %s released by %s (was %s): back with every %s", t.ID, actor.Email, from, t.OwnerRole))
+	s.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(t.Kind), ToRole: t.OwnerRole,
 		Message: fmt.Sprintf("shipment %s: task %s is unassigned again (released by %s), due %s", st.ShipmentID, t.ID, actor.Email, t.DueAt.Format(time.RFC3339)), At: now,
 		DedupeKey: fmt.Sprintf("%s/%s/release/%d", st.ShipmentID, t.ID, st.Version)})
 	return nil
