@@ -1,6 +1,10 @@
-// Package workflows holds the deterministic workflow code of postrelease and
-// the names and payloads of every message it exchanges. Nothing here does I/O:
-// activities do, and they are called by name so this package does not import them.
+// Package workflows holds the state and the messages of every workflow kind
+// of postrelease: the names, inputs and payloads the API, the store, the
+// activities and the workflows exchange. It holds no workflow code, so the
+// store imports it without importing any: the workflows themselves are in
+// its subpackages, one per kind (cases, shipments, protests) on the kit
+// (workflows/kit), and their tests in Temporal's test environment in
+// workflows/flowtest.
 package workflows
 
 import (
