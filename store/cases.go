@@ -120,6 +120,38 @@ func upsertIfNewer(tx *gorm.DB, table string, row any) (bool, error) {
 	return res.RowsAffected > 0, nil
 }
 
+// upsertSnapshot writes row into table with upsertIfNewer and, when that
+// wrote it, calls children in the same transaction to replace the rows that
+// belong to it. It reports whether it wrote.
+func (s *Store) upsertSnapshot(ctx context.Context, table string, row any, children func(tx *gorm.DB) error) (bool, error) {
+	wrote := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if wrote, err = upsertIfNewer(tx, table, row); err != nil || !wrote {
+			return err
+		}
+		return children(tx)
+	})
+	return wrote, err
+}
+
+// replaceChildren deletes the rows of T whose column parent is id and writes
+// rows in their place, in batches that keep a large snapshot (a 999-container
+// shipment) under every driver's bound on bind parameters. what names the
+// rows in errors.
+func replaceChildren[T any](tx *gorm.DB, parent, id, what string, rows []T) error {
+	if err := tx.Where(parent+" = ?", id).Delete(new(T)).Error; err != nil {
+		return fmt.Errorf("replacing %s of %s: %w", what, id, err)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := tx.CreateInBatches(&rows, 500).Error; err != nil {
+		return fmt.Errorf("writing %s of %s: %w", what, id, err)
+	}
+	return nil
+}
+
 // UpsertCase writes a snapshot of a case unless the store already holds the
 // same or a newer version. It reports whether this call wrote it.
 func (s *Store) UpsertCase(ctx context.Context, st workflows.CaseState) (bool, error) {
@@ -127,33 +159,19 @@ func (s *Store) UpsertCase(ctx context.Context, st workflows.CaseState) (bool, e
 	if err != nil {
 		return false, err
 	}
-	wrote := false
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
-		if wrote, err = upsertIfNewer(tx, "cases", &row); err != nil || !wrote {
-			return err
+	steps := make([]StepRow, 0, len(st.Steps))
+	for _, sr := range st.Steps {
+		by := ""
+		if sr.CompletedBy != nil {
+			by = sr.CompletedBy.Email
 		}
-		if err := tx.Where("case_id = ?", st.CaseID).Delete(&StepRow{}).Error; err != nil {
-			return fmt.Errorf("replacing steps of %s: %w", st.CaseID, err)
-		}
-		steps := make([]StepRow, 0, len(st.Steps))
-		for _, sr := range st.Steps {
-			by := ""
-			if sr.CompletedBy != nil {
-				by = sr.CompletedBy.Email
-			}
-			steps = append(steps, StepRow{CaseID: st.CaseID, Seq: sr.Seq, Step: string(sr.Name), Status: sr.Status,
-				OwnerRole: string(sr.OwnerRole), Assignee: sr.Assignee, StartedAt: utc(sr.StartedAt), DueAt: utc(sr.DueAt),
-				CompletedAt: utcPtr(sr.CompletedAt), CompletedBy: by, EscalationLevel: sr.EscalationLevel, Outcome: sr.Outcome})
-		}
-		if len(steps) > 0 {
-			if err := tx.Create(&steps).Error; err != nil {
-				return fmt.Errorf("writing steps of %s: %w", st.CaseID, err)
-			}
-		}
-		return nil
+		steps = append(steps, StepRow{CaseID: st.CaseID, Seq: sr.Seq, Step: string(sr.Name), Status: sr.Status,
+			OwnerRole: string(sr.OwnerRole), Assignee: sr.Assignee, StartedAt: utc(sr.StartedAt), DueAt: utc(sr.DueAt),
+			CompletedAt: utcPtr(sr.CompletedAt), CompletedBy: by, EscalationLevel: sr.EscalationLevel, Outcome: sr.Outcome})
+	}
+	return s.upsertSnapshot(ctx, "cases", &row, func(tx *gorm.DB) error {
+		return replaceChildren(tx, "case_id", st.CaseID, "steps", steps)
 	})
-	return wrote, err
 }
 
 // CaseFilter selects cases for lists and inboxes. Empty fields do not filter.
@@ -206,25 +224,35 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]CaseRow, int64, 
 		q = q.Where("status = ? AND (assignee = ? OR (assignee = '' AND owner_role = ?))", workflows.StatusOpen, f.Inbox.Email, f.Inbox.Role)
 	}
 	if f.Overdue {
-		now := f.Now
-		if now.IsZero() {
-			now = time.Now()
-		}
-		q = q.Where("status = ? AND due_at < ?", workflows.StatusOpen, utc(now))
+		q = q.Where("status = ? AND due_at < ?", workflows.StatusOpen, utc(nowOr(f.Now)))
 	}
 	if f.Escalated {
 		q = q.Where("status = ? AND escalation_level > 0", workflows.StatusOpen)
 	}
+	return listPage[CaseRow](q, "cases",
+		"CASE WHEN status = 'open' THEN 0 ELSE 1 END, CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, opened_at DESC, id", f.Limit, f.Offset)
+}
+
+// nowOr is now, or the current time when now is zero (a filter's Now left
+// unset).
+func nowOr(now time.Time) time.Time {
+	if now.IsZero() {
+		return time.Now()
+	}
+	return now
+}
+
+// listPage counts the snapshot rows q selects and returns one page of them
+// in order, without their state, and the count. what names the rows in
+// errors.
+func listPage[T any](q *gorm.DB, what, order string, limit, offset int) ([]T, int64, error) {
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("counting cases: %w", err)
+		return nil, 0, fmt.Errorf("counting %s: %w", what, err)
 	}
-	limit := PageSize(f.Limit)
-	var rows []CaseRow
-	err := q.Omit("state").Order("CASE WHEN status = 'open' THEN 0 ELSE 1 END, CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, opened_at DESC, id").
-		Limit(limit).Offset(f.Offset).Find(&rows).Error
-	if err != nil {
-		return nil, 0, fmt.Errorf("listing cases: %w", err)
+	var rows []T
+	if err := q.Omit("state").Order(order).Limit(PageSize(limit)).Offset(offset).Find(&rows).Error; err != nil {
+		return nil, 0, fmt.Errorf("listing %s: %w", what, err)
 	}
 	return rows, total, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/internal/teststore"
 	"github.com/postrelease/postrelease/store"
 )
 
@@ -26,7 +27,7 @@ func certUpload() store.DocumentUpload {
 }
 
 func TestSaveDocumentInTheDatabase(t *testing.T) {
-	forEachStore(t, func(t *testing.T, s *store.Store) {
+	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		ref, err := s.SaveDocument(ctx, certUpload(), t0)
 		if err != nil {
@@ -83,7 +84,7 @@ func TestSaveDocumentInTheDatabase(t *testing.T) {
 // affinity, which must not turn "0012.50" into 12.5, and binary (NUL, invalid
 // UTF-8) must survive both drivers.
 func TestDocumentBytesRoundTrip(t *testing.T) {
-	forEachStore(t, func(t *testing.T, s *store.Store) {
+	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
 		for i, content := range []string{"0012.50\n", "1e5", "%PDF-1.4\n\x00\xff\xc3\xa9\x01"} {
 			up := certUpload()
 			up.Kind, up.Content = domain.DocumentKinds()[i], []byte(content)
@@ -99,7 +100,7 @@ func TestDocumentBytesRoundTrip(t *testing.T) {
 }
 
 func TestSaveDocumentInADirectory(t *testing.T) {
-	forEachStore(t, func(t *testing.T, s *store.Store) {
+	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		dir := t.TempDir()
 		s.SetDocumentDir(dir)
@@ -137,7 +138,7 @@ func TestSaveDocumentInADirectory(t *testing.T) {
 
 func TestSaveDocumentRefuses(t *testing.T) {
 	big := func(n int) []byte { return append([]byte("%PDF-1.4\n"), make([]byte, n-9)...) }
-	forEachStore(t, func(t *testing.T, s *store.Store) {
+	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
 		for _, tc := range []struct {
 			name    string
 			change  func(*store.DocumentUpload)
@@ -215,7 +216,7 @@ func TestSanitizeFilename(t *testing.T) {
 }
 
 func TestGetDocumentWithoutDirectoryConfigured(t *testing.T) {
-	forEachStore(t, func(t *testing.T, s *store.Store) {
+	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
 		dir := t.TempDir()
 		s.SetDocumentDir(dir)
 		ref, err := s.SaveDocument(t.Context(), certUpload(), t0)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/internal/teststore"
 	"github.com/postrelease/postrelease/store"
 )
 
@@ -26,7 +27,7 @@ func mustCreateUser(t *testing.T, s *store.Store, email string, role domain.Role
 }
 
 func TestCreateUserValidation(t *testing.T) {
-	forEachStore(t, func(t *testing.T, s *store.Store) {
+	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
 		for _, tc := range []struct {
 			name, email string
 			role        domain.Role
@@ -55,7 +56,7 @@ func TestCreateUserValidation(t *testing.T) {
 }
 
 func TestCreateUser(t *testing.T) {
-	forEachStore(t, func(t *testing.T, s *store.Store) {
+	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		u, err := s.CreateUser(ctx, "  Alice@Example.COM ", " Alice Officer ", domain.RoleOfficer, goodPassword)
 		if err != nil {
@@ -96,7 +97,7 @@ func TestCreateUser(t *testing.T) {
 // TestCreateUserConcurrentDuplicate: when two requests race for one e-mail,
 // the loser gets ErrUserExists, not a raw constraint error.
 func TestCreateUserConcurrentDuplicate(t *testing.T) {
-	forEachStore(t, func(t *testing.T, s *store.Store) {
+	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
 		const n = 6
 		errs := make([]error, n)
 		var wg sync.WaitGroup
@@ -122,7 +123,7 @@ func TestCreateUserConcurrentDuplicate(t *testing.T) {
 }
 
 func TestAuthenticate(t *testing.T) {
-	forEachStore(t, func(t *testing.T, s *store.Store) {
+	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		u := mustCreateUser(t, s, "alice@example.com", domain.RoleOfficer)
 		got, err := s.Authenticate(ctx, "Alice@Example.com", goodPassword)
@@ -144,7 +145,7 @@ func TestAuthenticate(t *testing.T) {
 }
 
 func TestTokens(t *testing.T) {
-	forEachStore(t, func(t *testing.T, s *store.Store) {
+	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		u := mustCreateUser(t, s, "alice@example.com", domain.RoleOfficer)
 		tok, err := s.CreateToken(ctx, u.ID, "ci")
@@ -191,7 +192,7 @@ func TestTokens(t *testing.T) {
 }
 
 func TestSessions(t *testing.T) {
-	forEachStore(t, func(t *testing.T, s *store.Store) {
+	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		u := mustCreateUser(t, s, "alice@example.com", domain.RoleOfficer)
 		live, err := s.CreateSession(ctx, u.ID, time.Hour)
