@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/internal/teststore"
 	"github.com/postrelease/postrelease/store"
 )
 
@@ -57,7 +56,7 @@ func wantProblem(t *testing.T, rep store.ArchiveReport, kind, docID, want string
 }
 
 func TestArchiveChain(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ids := archiveOf(t, s, 3)
 		rep := verify(t, s)
 		if !rep.OK() || rep.Documents != 3 || rep.HeadSeq != 3 || len(rep.HeadHash) != 64 || rep.Chained != 0 {
@@ -86,7 +85,7 @@ func TestArchiveChain(t *testing.T) {
 }
 
 func TestArchiveVerifyFindsContentAltered(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ids := archiveOf(t, s, 3)
 		if err := s.DBForTest().Exec("UPDATE documents SET content = ? WHERE id = ?", []byte("FCC grant 2AXYZ-WR99 forged\n"), ids[1]).Error; err != nil {
 			t.Fatal(err)
@@ -96,7 +95,7 @@ func TestArchiveVerifyFindsContentAltered(t *testing.T) {
 }
 
 func TestArchiveVerifyFindsMetadataAltered(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ids := archiveOf(t, s, 3)
 		if err := s.DBForTest().Exec("UPDATE documents SET uploaded_by = ? WHERE id = ?", "mallory@example.com", ids[0]).Error; err != nil {
 			t.Fatal(err)
@@ -111,7 +110,7 @@ func TestArchiveVerifyFindsMetadataAltered(t *testing.T) {
 }
 
 func TestArchiveVerifyFindsRemovedRow(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ids := archiveOf(t, s, 4)
 		if err := s.DBForTest().Exec("DELETE FROM documents WHERE id IN (?, ?)", ids[1], ids[2]).Error; err != nil {
 			t.Fatal(err)
@@ -125,7 +124,7 @@ func TestArchiveVerifyFindsRemovedRow(t *testing.T) {
 }
 
 func TestArchiveVerifyFindsRemovedFile(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		dir := t.TempDir()
 		s.SetDocumentDir(dir)
 		ids := archiveOf(t, s, 2)
@@ -146,7 +145,7 @@ func TestArchiveVerifyFindsRemovedFile(t *testing.T) {
 // Documents stored before the chain existed are chained, oldest first, by
 // the next upload or verification.
 func TestArchiveChainsEarlierDocuments(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ids := archiveOf(t, s, 3)
 		if err := s.DBForTest().Exec("UPDATE documents SET chain_seq = NULL, chain_hash = ''").Error; err != nil {
 			t.Fatal(err)
@@ -163,7 +162,7 @@ func TestArchiveChainsEarlierDocuments(t *testing.T) {
 
 // Concurrent uploads make one unbroken chain.
 func TestArchiveConcurrentUploads(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		const n = 16
 		var wg sync.WaitGroup
 		errs := make(chan error, n)

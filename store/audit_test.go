@@ -9,12 +9,11 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/postrelease/postrelease/internal/teststore"
 	"github.com/postrelease/postrelease/store"
 )
 
 func TestAuditIsAppendOnly(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		first, err := s.RecordAudit(ctx, store.AuditEntry{At: t0, ActorID: "u_1", ActorEmail: "olga@example.com", ActorRole: "officer",
 			ClientIP: "192.0.2.7", Method: "POST", Path: "/cases/:id/actions/:action", Action: "case.file_psc", TargetID: "C-1",
@@ -84,7 +83,7 @@ func TestAuditStoreHasNoUpdateOrDelete(t *testing.T) {
 // entry is kept, its detail stays a JSON object, marked truncated, with the
 // shortened keys named and the short values untouched.
 func TestAuditDetailOverTheLimitIsShortened(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		long := strings.Repeat("k", 5000)
 		accented := strings.Repeat("é", 1500) // 2 bytes each: cut on a character boundary
@@ -150,7 +149,7 @@ func TestAuditDetailOverTheLimitIsShortened(t *testing.T) {
 // What a request sent is recorded even when a TEXT column could not hold it
 // as sent: a NUL and invalid UTF-8 become U+FFFD.
 func TestAuditRecordsUnstorableText(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		e, err := s.RecordAudit(t.Context(), store.AuditEntry{Action: "case.add_note", TargetID: "DC-\x00bad", Path: "/api/v1/cases/DC-\x00bad/actions/add_note",
 			ActorEmail: "ol\xffga@example.com", Outcome: 404, Detail: json.RawMessage("{\"email\":\"ol\xffga\"}")})
 		if err != nil {

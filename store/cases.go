@@ -3,13 +3,11 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/postrelease/postrelease/workflows"
 )
@@ -105,53 +103,6 @@ func caseRowFrom(s workflows.CaseState) (CaseRow, error) {
 	return r, nil
 }
 
-// upsertIfNewer writes a snapshot row (with id and version columns) unless
-// table already holds the same or a newer version; it reports whether it
-// wrote, so concurrent or retried projections never go backwards.
-func upsertIfNewer(tx *gorm.DB, table string, row any) (bool, error) {
-	res := tx.Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "id"}},
-		Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: table + ".version < excluded.version"}}},
-		UpdateAll: true,
-	}).Create(row)
-	if res.Error != nil {
-		return false, fmt.Errorf("upserting into %s: %w", table, res.Error)
-	}
-	return res.RowsAffected > 0, nil
-}
-
-// upsertSnapshot writes row into table with upsertIfNewer and, when that
-// wrote it, calls children in the same transaction to replace the rows that
-// belong to it. It reports whether it wrote.
-func (s *Store) upsertSnapshot(ctx context.Context, table string, row any, children func(tx *gorm.DB) error) (bool, error) {
-	wrote := false
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
-		if wrote, err = upsertIfNewer(tx, table, row); err != nil || !wrote {
-			return err
-		}
-		return children(tx)
-	})
-	return wrote, err
-}
-
-// replaceChildren deletes the rows of T whose column parent is id and writes
-// rows in their place, in batches that keep a large snapshot (a 999-container
-// shipment) under every driver's bound on bind parameters. what names the
-// rows in errors.
-func replaceChildren[T any](tx *gorm.DB, parent, id, what string, rows []T) error {
-	if err := tx.Where(parent+" = ?", id).Delete(new(T)).Error; err != nil {
-		return fmt.Errorf("replacing %s of %s: %w", what, id, err)
-	}
-	if len(rows) == 0 {
-		return nil
-	}
-	if err := tx.CreateInBatches(&rows, 500).Error; err != nil {
-		return fmt.Errorf("writing %s of %s: %w", what, id, err)
-	}
-	return nil
-}
-
 // UpsertCase writes a snapshot of a case unless the store already holds the
 // same or a newer version. It reports whether this call wrote it.
 func (s *Store) UpsertCase(ctx context.Context, st workflows.CaseState) (bool, error) {
@@ -211,15 +162,9 @@ func PageSize(limit int) int {
 // ListCases returns one page of cases, most urgent first, and the total count.
 func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]CaseRow, int64, error) {
 	q := s.db.WithContext(ctx).Model(&CaseRow{})
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.Step != "" {
-		q = q.Where("step = ?", f.Step)
-	}
-	if f.Assignee != "" {
-		q = q.Where("assignee = ?", f.Assignee)
-	}
+	q = whereEq(q, "status", f.Status)
+	q = whereEq(q, "step", f.Step)
+	q = whereEq(q, "assignee", f.Assignee)
 	if f.Inbox != nil {
 		q = q.Where("status = ? AND (assignee = ? OR (assignee = '' AND owner_role = ?))", workflows.StatusOpen, f.Inbox.Email, f.Inbox.Role)
 	}
@@ -233,38 +178,9 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]CaseRow, int64, 
 		"CASE WHEN status = 'open' THEN 0 ELSE 1 END, CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, opened_at DESC, id", f.Limit, f.Offset)
 }
 
-// nowOr is now, or the current time when now is zero (a filter's Now left
-// unset).
-func nowOr(now time.Time) time.Time {
-	if now.IsZero() {
-		return time.Now()
-	}
-	return now
-}
-
-// listPage counts the snapshot rows q selects and returns one page of them
-// in order, without their state, and the count. what names the rows in
-// errors.
-func listPage[T any](q *gorm.DB, what, order string, limit, offset int) ([]T, int64, error) {
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("counting %s: %w", what, err)
-	}
-	var rows []T
-	if err := q.Omit("state").Order(order).Limit(PageSize(limit)).Offset(offset).Find(&rows).Error; err != nil {
-		return nil, 0, fmt.Errorf("listing %s: %w", what, err)
-	}
-	return rows, total, nil
-}
-
 // GetCase returns one case row with its state.
 func (s *Store) GetCase(ctx context.Context, id string) (CaseRow, error) {
-	var r CaseRow
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return CaseRow{}, ErrNotFound
-	}
-	return r, err
+	return takeRow[CaseRow](s.db.WithContext(ctx).Where("id = ?", id), "case "+id)
 }
 
 // CaseSteps returns a case's steps in order.

@@ -12,7 +12,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/internal/teststore"
 	"github.com/postrelease/postrelease/policy"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
@@ -86,7 +85,7 @@ func advanceToPayment(st workflows.CaseState, version int64) workflows.CaseState
 }
 
 func TestUpsertCaseWritesRowAndSteps(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		st := sampleCase("C-1", 1, t0)
 		wrote, err := s.UpsertCase(ctx, st)
@@ -146,7 +145,7 @@ func TestUpsertCaseWritesRowAndSteps(t *testing.T) {
 // misclassification opened without one, or a row written before kinds) and
 // the total due with its cents, also for rows written by older code.
 func TestCaseRowsShowEffectiveKindAndCents(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		st := sampleCase("C-OLD", 1, t0)
 		st.Kind, st.Case.Kind = "", ""
@@ -175,7 +174,7 @@ func TestCaseRowsShowEffectiveKindAndCents(t *testing.T) {
 }
 
 func TestUpsertCaseIsMonotonicByVersion(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		v3 := sampleCase("C-1", 3, t0)
 		if wrote, err := s.UpsertCase(ctx, v3); err != nil || !wrote {
@@ -252,7 +251,7 @@ func TestUpsertCaseIsMonotonicByVersion(t *testing.T) {
 }
 
 func TestGetCaseUnknown(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		if _, err := s.GetCase(t.Context(), "nope"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("GetCase(unknown) error = %v, want ErrNotFound", err)
 		}
@@ -302,7 +301,7 @@ func listFixture(t *testing.T, s *store.Store) (now time.Time) {
 }
 
 func TestListCasesFilters(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		now := listFixture(t, s)
 		for _, tc := range []struct {
 			name string
@@ -346,7 +345,7 @@ func TestListCasesFilters(t *testing.T) {
 }
 
 func TestListCasesPaging(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		// Seven cases that tie on every sort key but the id.
 		var want []string

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/internal/teststore"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
 )
@@ -22,7 +21,7 @@ func codeFix(caseID string) workflows.ApplyCodeFixInput {
 }
 
 func TestApplyCodeFixIsIdempotentPerCase(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		before := store.Product{SKU: "WR-SET-12", Description: "Wrench set", HTSCode: "7326.90.8688", UpdatedAt: t0, UpdatedBy: "import"}
 		if err := s.UpsertProduct(ctx, before); err != nil {
@@ -77,7 +76,7 @@ func TestApplyCodeFixIsIdempotentPerCase(t *testing.T) {
 }
 
 func TestApplyCodeFixCreatesMissingProduct(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		if _, err := s.Product(ctx, "WR-SET-12"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("Product(unknown) error = %v, want ErrNotFound", err)
@@ -114,7 +113,7 @@ func TestApplyCodeFixCreatesMissingProduct(t *testing.T) {
 }
 
 func TestUpsertProductReplaces(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		a := store.Product{SKU: "PT-1", Description: "Impact driver", HTSCode: "8467.29.0090", UpdatedAt: t0, UpdatedBy: "import"}
 		b := store.Product{SKU: "PT-1", Description: "Cordless impact driver", HTSCode: "8467.29.0051", UpdatedAt: t0.Add(time.Hour), UpdatedBy: "mike@example.com"}
@@ -139,7 +138,7 @@ func notice(key, email, role string, at time.Time) workflows.NotifyInput {
 }
 
 func TestAddNotificationDedupes(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		first := notice("C-1/file_psc/escalation/1", "", "manager", t0)
 		retry := first
@@ -165,7 +164,7 @@ func TestAddNotificationDedupes(t *testing.T) {
 }
 
 func TestNotificationsFor(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		for i, n := range []workflows.NotifyInput{
 			notice("to-alice", "alice@example.com", "", t0.Add(1*time.Minute)),

@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/postrelease/postrelease/internal/teststore"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
 )
@@ -15,7 +14,7 @@ import (
 func TestDashboard(t *testing.T) {
 	now := time.Date(2027, 3, 15, 15, 0, 0, 0, time.UTC)
 	at := func(m time.Month, d, h, min int) time.Time { return time.Date(2027, m, d, h, min, 0, 0, time.UTC) }
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		db := s.DBForTest()
 		// Shipments: A active, 3 days past its last free day with one
 		// container in (3 × $222 at LA); B legal; C closed.
@@ -120,7 +119,7 @@ func TestDashboard(t *testing.T) {
 }
 
 func TestDashboardEmpty(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		d, err := s.Dashboard(t.Context(), time.Date(2027, 3, 15, 15, 0, 0, 0, time.UTC))
 		if err != nil {
 			t.Fatal(err)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/internal/teststore"
 	"github.com/postrelease/postrelease/store"
 )
 
@@ -27,7 +26,7 @@ func certUpload() store.DocumentUpload {
 }
 
 func TestSaveDocumentInTheDatabase(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		ref, err := s.SaveDocument(ctx, certUpload(), t0)
 		if err != nil {
@@ -84,7 +83,7 @@ func TestSaveDocumentInTheDatabase(t *testing.T) {
 // affinity, which must not turn "0012.50" into 12.5, and binary (NUL, invalid
 // UTF-8) must survive both drivers.
 func TestDocumentBytesRoundTrip(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		for i, content := range []string{"0012.50\n", "1e5", "%PDF-1.4\n\x00\xff\xc3\xa9\x01"} {
 			up := certUpload()
 			up.Kind, up.Content = domain.DocumentKinds()[i], []byte(content)
@@ -100,7 +99,7 @@ func TestDocumentBytesRoundTrip(t *testing.T) {
 }
 
 func TestSaveDocumentInADirectory(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		dir := t.TempDir()
 		s.SetDocumentDir(dir)
@@ -138,7 +137,7 @@ func TestSaveDocumentInADirectory(t *testing.T) {
 
 func TestSaveDocumentRefuses(t *testing.T) {
 	big := func(n int) []byte { return append([]byte("%PDF-1.4\n"), make([]byte, n-9)...) }
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		for _, tc := range []struct {
 			name    string
 			change  func(*store.DocumentUpload)
@@ -216,7 +215,7 @@ func TestSanitizeFilename(t *testing.T) {
 }
 
 func TestGetDocumentWithoutDirectoryConfigured(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		dir := t.TempDir()
 		s.SetDocumentDir(dir)
 		ref, err := s.SaveDocument(t.Context(), certUpload(), t0)

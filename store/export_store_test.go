@@ -3,12 +3,11 @@ package store_test
 import (
 	"testing"
 
-	"github.com/postrelease/postrelease/internal/teststore"
 	"github.com/postrelease/postrelease/store"
 )
 
 func TestListAuditOfTargets(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		// More than ListAudit's default page, to show nothing is cut off.
 		const many = 150

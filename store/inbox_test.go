@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/internal/teststore"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
 )
@@ -80,7 +79,7 @@ const (
 )
 
 func TestInbox(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		h := time.Hour
 		active, done := workflows.StepActive, workflows.StepDone
@@ -197,7 +196,7 @@ func TestInbox(t *testing.T) {
 
 // A task title written by UpsertShipment reaches the inbox.
 func TestInboxTaskTitleFromSnapshot(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		st := workflows.ShipmentState{ShipmentID: "S9", WorkflowID: "shipment-S9", Version: 1, Phase: workflows.PhaseActive,
 			OpenedAt: inboxNow, UpdatedAt: inboxNow,
 			Tasks: []workflows.Task{{ID: "pickup_number", Kind: workflows.TaskPickupNumber, Title: "Get the pickup number", Status: workflows.StepActive,

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/internal/teststore"
 	"github.com/postrelease/postrelease/store"
 )
 
@@ -25,7 +24,7 @@ func (c *fakeClock) Add(d time.Duration) {
 }
 
 func TestLoginThrottle(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		clk := &fakeClock{now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
 		s.SetClock(clk.Now)
@@ -80,7 +79,7 @@ func TestLoginThrottle(t *testing.T) {
 }
 
 func TestChangePassword(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		u := mustCreateUser(t, s, "pat@example.com", domain.RoleOfficer)
 		other := mustCreateUser(t, s, "sam@example.com", domain.RoleOfficer)
@@ -123,7 +122,7 @@ func TestChangePassword(t *testing.T) {
 }
 
 func TestSessionIdleLimit(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		clk := &fakeClock{now: time.Now().UTC()}
 		s.SetClock(clk.Now)
@@ -149,7 +148,7 @@ func TestSessionIdleLimit(t *testing.T) {
 }
 
 func TestSessionExpiresAbsolutely(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		clk := &fakeClock{now: time.Now().UTC()}
 		s.SetClock(clk.Now)
@@ -171,7 +170,7 @@ func TestSessionExpiresAbsolutely(t *testing.T) {
 
 // Stale sessions and throttles are deleted; live ones and a lock in effect stay.
 func TestPurgeStale(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		clk := &fakeClock{now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
 		s.SetClock(clk.Now)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/internal/teststore"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
 )
@@ -25,7 +24,7 @@ func keysOf(items []store.NotificationItem) []string {
 // members until that member reads it; marking is idempotent; a key that is
 // not addressed to the user marks nothing and is not found.
 func TestNotificationReadState(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		mk := func(email string, role domain.Role) store.User {
 			u, err := s.CreateUser(ctx, email, email, role, "a long enough password")

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/internal/teststore"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
 )
@@ -31,7 +30,7 @@ func outboxKeys(t *testing.T, s *store.Store) []string {
 }
 
 func TestNotificationOutboxEnqueuesOnce(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		s.SetClock(func() time.Time { return t0 })
 		for _, u := range []struct {
@@ -84,7 +83,7 @@ func TestNotificationOutboxEnqueuesOnce(t *testing.T) {
 }
 
 func TestClaimOutbox(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		s.SetClock(func() time.Time { return t0 })
 		ch := store.Channels{WebhookURLs: []string{"https://a.example/hook"}}
@@ -166,7 +165,7 @@ func TestClaimOutbox(t *testing.T) {
 // The managers' outbox view: failing rows, counts, and retry now, which moves
 // next_attempt_at of the same row and leaves a message being sent alone.
 func TestOutboxFailingAndRetryNow(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		s.SetClock(func() time.Time { return t0 })
 		ch := store.Channels{WebhookURLs: []string{"https://a.example/hook"}}

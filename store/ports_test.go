@@ -8,13 +8,12 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/internal/teststore"
 	"github.com/postrelease/postrelease/store"
 )
 
 // The migration seeds the same example terms as domain.ExamplePorts.
 func TestPortsSeededWithTheExamples(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ports, err := s.Ports(t.Context())
 		if err != nil {
 			t.Fatal(err)
@@ -60,7 +59,7 @@ func sameTiers(a, b []domain.DemurrageTier) bool {
 }
 
 func TestSavePort(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		la, err := s.Port(ctx, "2704")
 		if err != nil {

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -177,15 +176,7 @@ func (s *Store) UpsertShipment(ctx context.Context, st workflows.ShipmentState) 
 
 // GetShipment returns one shipment row with its state.
 func (s *Store) GetShipment(ctx context.Context, id string) (ShipmentRow, error) {
-	var r ShipmentRow
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return ShipmentRow{}, ErrNotFound
-	}
-	if err != nil {
-		return ShipmentRow{}, fmt.Errorf("reading shipment %s: %w", id, err)
-	}
-	return r, nil
+	return takeRow[ShipmentRow](s.db.WithContext(ctx).Where("id = ?", id), "shipment "+id)
 }
 
 // ShipmentFilter selects shipments for lists. Empty fields do not filter.
@@ -205,12 +196,8 @@ type ShipmentFilter struct {
 // (those with no open task last), and the total count.
 func (s *Store) ListShipments(ctx context.Context, f ShipmentFilter) ([]ShipmentRow, int64, error) {
 	q := s.db.WithContext(ctx).Model(&ShipmentRow{})
-	if f.Phase != "" {
-		q = q.Where("phase = ?", f.Phase)
-	}
-	if f.Port != "" {
-		q = q.Where("port = ?", f.Port)
-	}
+	q = whereEq(q, "phase", f.Phase)
+	q = whereEq(q, "port", f.Port)
 	if f.EntryNumber != "" {
 		n, err := domain.ParseEntryNumber(f.EntryNumber)
 		if err != nil {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/internal/teststore"
 	"github.com/postrelease/postrelease/manifest"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
@@ -79,7 +78,7 @@ func mustUpsertShipment(t *testing.T, s *store.Store, st workflows.ShipmentState
 }
 
 func TestUpsertShipmentWritesRowTasksAndContainers(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		st := sampleShipment(t, "ABC-1234567-8", 1)
 		mustUpsertShipment(t, s, st)
@@ -168,7 +167,7 @@ func advanceShipment(st workflows.ShipmentState, version int64) workflows.Shipme
 }
 
 func TestUpsertShipmentIsMonotonicByVersion(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		v3 := sampleShipment(t, "ABC-1234567-8", 3)
 		mustUpsertShipment(t, s, v3)
@@ -245,7 +244,7 @@ func TestUpsertShipmentIsMonotonicByVersion(t *testing.T) {
 }
 
 func TestGetShipmentUnknown(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		if _, err := s.GetShipment(t.Context(), "SH-NOPE"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("GetShipment(unknown) error = %v, want ErrNotFound", err)
 		}
@@ -294,7 +293,7 @@ func shipmentIDs(rows []store.ShipmentRow) []string {
 }
 
 func TestListShipmentsFilters(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		now := shipmentListFixture(t, s)
 		for _, tc := range []struct {
 			name string
@@ -329,7 +328,7 @@ func TestListShipmentsFilters(t *testing.T) {
 }
 
 func TestListShipmentsPaging(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		var want []string
 		for i := 7; i >= 1; i-- { // tie on due: the id decides
@@ -358,7 +357,7 @@ func TestListShipmentsPaging(t *testing.T) {
 }
 
 func TestCasesOfShipment(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		child := sampleCase("C-SEAL", 1, t0.Add(time.Hour))
 		child.Case.Kind, child.Case.ShipmentID = workflows.KindSealMismatch, "SH-ABC12345678"
@@ -405,7 +404,7 @@ func TestDemurrageExposure(t *testing.T) {
 		st.Demurrage.LastFreeDay = &lfd
 		return st
 	}
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		// A: LA, 3 days past the last free day, one container in: 3 × 222.
 		a := withClock(sampleShipment(t, "ABC-0000001-0", 1), "2704", day(12))
 		a.Containers = a.Containers[:1]
@@ -469,7 +468,7 @@ func TestDemurrageExposure(t *testing.T) {
 }
 
 func TestDemurrageExposureEmpty(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		got, err := s.DemurrageExposure(t.Context(), t0)
 		if err != nil || len(got.Lines) != 0 || !got.Total.IsZero() || got.ContainersAccruing != 0 {
 			t.Errorf("empty store: %+v, %v", got, err)
@@ -483,7 +482,7 @@ func TestDemurrageExposureEmpty(t *testing.T) {
 // A task that reopened keeps its id; the row is its latest instance, and the
 // snapshot still writes (a duplicate key would fail every later projection).
 func TestUpsertShipmentReopenedTask(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		st := sampleShipment(t, "ABC-1234567-8", 1)
 		first := st.Tasks[0]

@@ -13,6 +13,9 @@ import (
 	"github.com/postrelease/postrelease/store"
 )
 
+// forEachStore runs fn once per backend on a fresh, migrated store.
+var forEachStore = teststore.ForEach
+
 // count returns the number of rows of a table matching where.
 func count(t *testing.T, s *store.Store, table, where string, args ...any) int64 {
 	t.Helper()

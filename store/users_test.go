@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/internal/teststore"
 	"github.com/postrelease/postrelease/store"
 )
 
@@ -27,7 +26,7 @@ func mustCreateUser(t *testing.T, s *store.Store, email string, role domain.Role
 }
 
 func TestCreateUserValidation(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		for _, tc := range []struct {
 			name, email string
 			role        domain.Role
@@ -56,7 +55,7 @@ func TestCreateUserValidation(t *testing.T) {
 }
 
 func TestCreateUser(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		u, err := s.CreateUser(ctx, "  Alice@Example.COM ", " Alice Officer ", domain.RoleOfficer, goodPassword)
 		if err != nil {
@@ -97,7 +96,7 @@ func TestCreateUser(t *testing.T) {
 // TestCreateUserConcurrentDuplicate: when two requests race for one e-mail,
 // the loser gets ErrUserExists, not a raw constraint error.
 func TestCreateUserConcurrentDuplicate(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		const n = 6
 		errs := make([]error, n)
 		var wg sync.WaitGroup
@@ -123,7 +122,7 @@ func TestCreateUserConcurrentDuplicate(t *testing.T) {
 }
 
 func TestAuthenticate(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		u := mustCreateUser(t, s, "alice@example.com", domain.RoleOfficer)
 		got, err := s.Authenticate(ctx, "Alice@Example.com", goodPassword)
@@ -145,7 +144,7 @@ func TestAuthenticate(t *testing.T) {
 }
 
 func TestTokens(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		u := mustCreateUser(t, s, "alice@example.com", domain.RoleOfficer)
 		tok, err := s.CreateToken(ctx, u.ID, "ci")
@@ -192,7 +191,7 @@ func TestTokens(t *testing.T) {
 }
 
 func TestSessions(t *testing.T) {
-	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		u := mustCreateUser(t, s, "alice@example.com", domain.RoleOfficer)
 		live, err := s.CreateSession(ctx, u.ID, time.Hour)
