@@ -123,10 +123,7 @@ func TestComputeAmountsSeedStrings(t *testing.T) {
 }
 
 func TestValidateRate(t *testing.T) {
-	tests := []struct {
-		in      string
-		wantErr string
-	}{
+	checkDecimalValidator(t, "ValidateRate", ValidateRate, []struct{ in, wantErr string }{
 		{"0", ""},
 		{"0.025", ""},
 		{"0.047", ""},
@@ -138,19 +135,11 @@ func TestValidateRate(t *testing.T) {
 		{"100", "is not a fraction"},
 		{"-0.001", "must not be negative"},
 		{"-5", "must not be negative"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			checkErr(t, "ValidateRate("+tt.in+")", ValidateRate(dec(tt.in)), tt.wantErr)
-		})
-	}
+	})
 }
 
 func TestValidateMoney(t *testing.T) {
-	tests := []struct {
-		in      string
-		wantErr string
-	}{
+	checkDecimalValidator(t, "ValidateMoney", ValidateMoney, []struct{ in, wantErr string }{
 		{"0.01", ""},
 		{"1", ""},
 		{"48250.00", ""},
@@ -164,12 +153,7 @@ func TestValidateMoney(t *testing.T) {
 		{"0.001", "has more than two decimals"},
 		{"1.005", "has more than two decimals"},
 		{"3473.999", "has more than two decimals"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			checkErr(t, "ValidateMoney("+tt.in+")", ValidateMoney(dec(tt.in)), tt.wantErr)
-		})
-	}
+	})
 }
 
 func TestUSDJSON(t *testing.T) {
@@ -264,6 +248,17 @@ func TestParseMoneyQuotesLongNumbersShort(t *testing.T) {
 	_, err := ParseMoney(strings.Repeat("9", 1000))
 	if err == nil || len(err.Error()) > 120 || !strings.Contains(err.Error(), "999999999999999999999999…") {
 		t.Fatalf("ParseMoney(1000 digits) = %v", err)
+	}
+}
+
+// checkDecimalValidator checks validate on each input: no error when wantErr
+// is "", else an error containing it.
+func checkDecimalValidator(t *testing.T, name string, validate func(decimal.Decimal) error, tests []struct{ in, wantErr string }) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			checkErr(t, name+"("+tt.in+")", validate(dec(tt.in)), tt.wantErr)
+		})
 	}
 }
 
