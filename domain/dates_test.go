@@ -23,10 +23,7 @@ func TestCheckPastDate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		d, _ := time.Parse(time.DateOnly, tt.d)
-		err := CheckPastDate(d, now)
-		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
-			t.Errorf("CheckPastDate(%s) = %v, want %q", tt.d, err, tt.want)
-		}
+		checkErr(t, "CheckPastDate("+tt.d+")", CheckPastDate(d, now), tt.want)
 	}
 	// A time late on the last day counts by its date.
 	if err := CheckPastDate(time.Date(2026, 11, 22, 23, 59, 0, 0, time.UTC), now); err != nil {

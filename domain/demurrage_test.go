@@ -51,16 +51,7 @@ func TestPortTermsValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := validTerms()
 			tt.edit(&p)
-			err := p.Validate()
-			if tt.wantErr == "" {
-				if err != nil {
-					t.Fatalf("Validate() = %v, want nil", err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("Validate() = %v, want an error containing %q", err, tt.wantErr)
-			}
+			checkErr(t, "Validate()", p.Validate(), tt.wantErr)
 		})
 	}
 }

@@ -1,16 +1,12 @@
 package domain
 
 import (
-	"strings"
+	"fmt"
 	"testing"
 )
 
 func TestParseEntryNumber(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    string
-		wantErr bool
-	}{
+	checkCodeParser(t, "ParseEntryNumber", ParseEntryNumber, "ABC-1234567-8", []codeCase{
 		{"ABC-1234567-8", "ABC-1234567-8", false},
 		{"ABC12345678", "ABC-1234567-8", false},
 		{"abc-1234567-8", "ABC-1234567-8", false},
@@ -32,32 +28,11 @@ func TestParseEntryNumber(t *testing.T) {
 		{"ABC-1234567-X", "", true},
 		{"AB_-1234567-8", "", true},
 		{"ÄBC-1234567-8", "", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := ParseEntryNumber(tt.in)
-			if tt.wantErr {
-				if err == nil {
-					t.Fatalf("ParseEntryNumber(%q) = %q, want an error", tt.in, got)
-				}
-				if !strings.Contains(err.Error(), "ABC-1234567-8") {
-					t.Errorf("error %q should show the expected form", err)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Fatalf("ParseEntryNumber(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestParsePort(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    string
-		wantErr bool
-	}{
+	checkCodeParser(t, "ParsePort", ParsePort, "4-digit", []codeCase{
 		{"2704", "2704", false},
 		{" 1001 ", "1001", false},
 		{"0101", "0101", false},
@@ -68,21 +43,30 @@ func TestParsePort(t *testing.T) {
 		{"27 04", "", true},
 		{"LAX", "", true},
 		{"-2704", "", true},
-	}
+	})
+}
+
+// codeCase is an input to a parser of codes and what it gives: want, or an
+// error when wantErr.
+type codeCase struct {
+	in      string
+	want    string
+	wantErr bool
+}
+
+// checkCodeParser runs parse on each case; an error must show errText (the
+// form expected).
+func checkCodeParser(t *testing.T, name string, parse func(string) (string, error), errText string, tests []codeCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, err := ParsePort(tt.in)
+			got, err := parse(tt.in)
 			if tt.wantErr {
-				if err == nil {
-					t.Fatalf("ParsePort(%q) = %q, want an error", tt.in, got)
-				}
-				if !strings.Contains(err.Error(), "4-digit") {
-					t.Errorf("error %q should say a port code has 4 digits", err)
-				}
+				checkErr(t, fmt.Sprintf("%s(%q)", name, tt.in), err, errText)
 				return
 			}
 			if err != nil || got != tt.want {
-				t.Fatalf("ParsePort(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+				t.Fatalf("%s(%q) = %q, %v; want %q", name, tt.in, got, err, tt.want)
 			}
 		})
 	}

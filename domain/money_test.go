@@ -2,6 +2,7 @@ package domain
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -122,10 +123,7 @@ func TestComputeAmountsSeedStrings(t *testing.T) {
 }
 
 func TestValidateRate(t *testing.T) {
-	tests := []struct {
-		in      string
-		wantErr string
-	}{
+	checkDecimalValidator(t, "ValidateRate", ValidateRate, []struct{ in, wantErr string }{
 		{"0", ""},
 		{"0.025", ""},
 		{"0.047", ""},
@@ -137,28 +135,11 @@ func TestValidateRate(t *testing.T) {
 		{"100", "is not a fraction"},
 		{"-0.001", "must not be negative"},
 		{"-5", "must not be negative"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			err := ValidateRate(dec(tt.in))
-			if tt.wantErr == "" {
-				if err != nil {
-					t.Fatalf("ValidateRate(%s): unexpected error %v", tt.in, err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("ValidateRate(%s) = %v, want an error containing %q", tt.in, err, tt.wantErr)
-			}
-		})
-	}
+	})
 }
 
 func TestValidateMoney(t *testing.T) {
-	tests := []struct {
-		in      string
-		wantErr string
-	}{
+	checkDecimalValidator(t, "ValidateMoney", ValidateMoney, []struct{ in, wantErr string }{
 		{"0.01", ""},
 		{"1", ""},
 		{"48250.00", ""},
@@ -172,21 +153,7 @@ func TestValidateMoney(t *testing.T) {
 		{"0.001", "has more than two decimals"},
 		{"1.005", "has more than two decimals"},
 		{"3473.999", "has more than two decimals"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			err := ValidateMoney(dec(tt.in))
-			if tt.wantErr == "" {
-				if err != nil {
-					t.Fatalf("ValidateMoney(%s): unexpected error %v", tt.in, err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("ValidateMoney(%s) = %v, want an error containing %q", tt.in, err, tt.wantErr)
-			}
-		})
-	}
+	})
 }
 
 func TestUSDJSON(t *testing.T) {
@@ -203,10 +170,7 @@ func TestUSDJSON(t *testing.T) {
 }
 
 func TestParseMoney(t *testing.T) {
-	tests := []struct {
-		in, want string // want: the amount, or a part of the message
-		ok       bool
-	}{
+	checkDecimalParser(t, "ParseMoney", ParseMoney, []decimalCase{
 		{"48250", "48250", true},
 		{"48250.5", "48250.5", true},
 		{"48250.00", "48250", true},
@@ -235,38 +199,18 @@ func TestParseMoney(t *testing.T) {
 		{"abc", "is not an amount", false},
 		{"0x10", "is not an amount", false},
 		{"", "is required", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := ParseMoney(tt.in)
-			if tt.ok {
-				if err != nil || !got.Equal(dec(tt.want)) {
-					t.Fatalf("ParseMoney(%q) = %s, %v; want %s", tt.in, got, err, tt.want)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("ParseMoney(%.40q) = %s, %v; want an error with %q", tt.in, got, err, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestCheckAmount(t *testing.T) {
 	for in, want := range map[string]string{"1": "", "10000000000": "", "10000000000.01": "more than USD", "1e30": "more than USD",
 		"0": "greater than zero", "1.001": "two decimals"} {
-		err := CheckAmount(dec(in))
-		if want == "" && err != nil || want != "" && (err == nil || !strings.Contains(err.Error(), want)) {
-			t.Errorf("CheckAmount(%s) = %v, want %q", in, err, want)
-		}
+		checkErr(t, "CheckAmount("+in+")", CheckAmount(dec(in)), want)
 	}
 }
 
 func TestParseRate(t *testing.T) {
-	tests := []struct {
-		in, want string
-		ok       bool
-	}{
+	checkDecimalParser(t, "ParseRate", ParseRate, []decimalCase{
 		{"0.047", "0.047", true},
 		{"0", "0", true},
 		{"0.025", "0.025", true},
@@ -280,21 +224,7 @@ func TestParseRate(t *testing.T) {
 		{"-0.01", "must not be negative", false},
 		{"4.7%", "is not a rate", false},
 		{"", "is required", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := ParseRate(tt.in)
-			if tt.ok {
-				if err != nil || !got.Equal(dec(tt.want)) {
-					t.Fatalf("ParseRate(%q) = %s, %v; want %s", tt.in, got, err, tt.want)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("ParseRate(%q) = %s, %v; want an error with %q", tt.in, got, err, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestNumberTextKeepsWhatWasWritten(t *testing.T) {
@@ -318,5 +248,39 @@ func TestParseMoneyQuotesLongNumbersShort(t *testing.T) {
 	_, err := ParseMoney(strings.Repeat("9", 1000))
 	if err == nil || len(err.Error()) > 120 || !strings.Contains(err.Error(), "999999999999999999999999…") {
 		t.Fatalf("ParseMoney(1000 digits) = %v", err)
+	}
+}
+
+// checkDecimalValidator checks validate on each input: no error when wantErr
+// is "", else an error containing it.
+func checkDecimalValidator(t *testing.T, name string, validate func(decimal.Decimal) error, tests []struct{ in, wantErr string }) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			checkErr(t, name+"("+tt.in+")", validate(dec(tt.in)), tt.wantErr)
+		})
+	}
+}
+
+// decimalCase is an input to a parser of decimals and what it gives: the
+// value when ok, else a part of the error's message.
+type decimalCase struct {
+	in, want string
+	ok       bool
+}
+
+func checkDecimalParser(t *testing.T, name string, parse func(string) (decimal.Decimal, error), tests []decimalCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := parse(tt.in)
+			if !tt.ok {
+				checkErr(t, fmt.Sprintf("%s(%.40q)", name, tt.in), err, tt.want)
+				return
+			}
+			if err != nil || !got.Equal(dec(tt.want)) {
+				t.Fatalf("%s(%q) = %s, %v; want %s", name, tt.in, got, err, tt.want)
+			}
+		})
 	}
 }

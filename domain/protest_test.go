@@ -107,13 +107,7 @@ func TestAcceleratedDispositionAllowed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := AcceleratedDispositionAllowed(tt.filed, tt.requested)
-			switch {
-			case tt.wantErr == "" && err != nil:
-				t.Fatalf("unexpected error: %v", err)
-			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-				t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
-			}
+			checkErr(t, "AcceleratedDispositionAllowed", AcceleratedDispositionAllowed(tt.filed, tt.requested), tt.wantErr)
 		})
 	}
 }

@@ -46,16 +46,7 @@ func TestReleaseRulesValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := DefaultReleaseRules()
 			tt.edit(&r)
-			err := r.Validate()
-			if tt.wantErr == "" {
-				if err != nil {
-					t.Fatalf("Validate() = %v, want nil", err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("Validate() = %v, want an error containing %q", err, tt.wantErr)
-			}
+			checkErr(t, "Validate()", r.Validate(), tt.wantErr)
 		})
 	}
 }

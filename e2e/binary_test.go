@@ -23,6 +23,14 @@ var (
 	buildDir  string
 )
 
+// needsBinary skips, in -short mode, a test that builds and runs the binary.
+func needsBinary(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+}
+
 // binary builds cmd/postrelease once per test run and returns its path.
 func binary(t *testing.T) string {
 	t.Helper()

@@ -4,7 +4,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -47,20 +46,10 @@ func freeAddr(t *testing.T) string {
 // it, all by typing and clicking in the browser.
 func TestWebFormTakesACaseFromOpenToClosed(t *testing.T) {
 	browser := chromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-
-	cfg := app.Config{
+	ctx, stack, site := startSite(t, 4*time.Minute, app.Config{
 		DataDir: t.TempDir(), DatabaseURL: testdb.Postgres(t), TemporalAddress: freeAddr(t),
 		TemporalNamespace: "default", Policy: "production", SessionTTL: time.Hour, LogLevel: 8, // errors only
-	}
-	stack, err := app.StartStack(ctx, cfg, "production")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stack.Close()
-	site := httptest.NewServer(stack.Handler)
-	defer site.Close()
+	}, "production")
 
 	users := map[domain.Role]string{}
 	for _, role := range []domain.Role{domain.RoleOfficer, domain.RoleManager} {
@@ -73,21 +62,8 @@ func TestWebFormTakesACaseFromOpenToClosed(t *testing.T) {
 
 	b, stop := openTab(t, ctx, browser, "", 0)
 	defer stop()
-	run, shot := b.run, b.shot
-	text := func(sel string) string {
-		t.Helper()
-		var s string
-		run("read "+sel, chromedp.Text(sel, &s, chromedp.ByQuery))
-		return s
-	}
-	signIn := func(email string) {
-		run("sign in as "+email,
-			chromedp.Navigate(site.URL+"/login"),
-			chromedp.SendKeys(`input[name=email]`, email, chromedp.ByQuery),
-			chromedp.SendKeys(`input[name=password]`, "correct horse battery", chromedp.ByQuery),
-			chromedp.Click(`form[action="/login"] button`, chromedp.ByQuery),
-			chromedp.WaitVisible(`a[href="/cases/new"]`, chromedp.ByQuery))
-	}
+	run, shot, text := b.run, b.shot, b.text
+	signIn := func(email string) { b.signIn(site.URL, email, "correct horse battery", `a[href="/cases/new"]`) }
 	// act fills one action's form on the case page and submits it.
 	act := func(action string, fields map[string]string) {
 		t.Helper()
@@ -104,12 +80,7 @@ func TestWebFormTakesACaseFromOpenToClosed(t *testing.T) {
 	}
 
 	// Sign-in with a wrong password is refused on the page.
-	run("wrong password",
-		chromedp.Navigate(site.URL+"/login"),
-		chromedp.SendKeys(`input[name=email]`, users[domain.RoleOfficer], chromedp.ByQuery),
-		chromedp.SendKeys(`input[name=password]`, "wrong password!", chromedp.ByQuery),
-		chromedp.Click(`form[action="/login"] button`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.field-error`, chromedp.ByQuery))
+	b.signIn(site.URL, users[domain.RoleOfficer], "wrong password!", `.field-error`)
 	if got := text(".field-error"); !strings.Contains(got, "wrong e-mail or password") {
 		t.Fatalf("wrong password shows %q", got)
 	}

@@ -2,12 +2,15 @@ package e2e
 
 import (
 	"context"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/postrelease/postrelease/app"
 )
 
 // tab is one headless chromium tab of a browser test.
@@ -70,4 +73,50 @@ func (b *tab) shot(name string) {
 	if err := os.WriteFile(filepath.Join(dir, b.prefix+name+".png"), png, 0o644); err != nil {
 		b.t.Log(err)
 	}
+}
+
+// startSite starts the application stack on cfg (defaultPolicy as
+// app.StartStack takes it) and a web server for its handler, under a context
+// that ends after timeout. The server, then the stack, stop when the test
+// ends, before the context is cancelled.
+func startSite(t *testing.T, timeout time.Duration, cfg app.Config, defaultPolicy string) (context.Context, *app.Stack, *httptest.Server) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	stack, err := app.StartStack(ctx, cfg, defaultPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stack.Close)
+	site := httptest.NewServer(stack.Handler)
+	t.Cleanup(site.Close)
+	return ctx, stack, site
+}
+
+// signIn fills the sign-in form of the site at base and waits for landmark,
+// a selector on the page the form leads to (the field error when refused).
+func (b *tab) signIn(base, email, password, landmark string) {
+	b.t.Helper()
+	b.run("sign in as "+email,
+		chromedp.Navigate(base+"/login"),
+		chromedp.SendKeys(`input[name=email]`, email, chromedp.ByQuery),
+		chromedp.SendKeys(`input[name=password]`, password, chromedp.ByQuery),
+		chromedp.Click(`form[action="/login"] button`, chromedp.ByQuery),
+		chromedp.WaitVisible(landmark, chromedp.ByQuery))
+}
+
+// text is the text of the element sel selects.
+func (b *tab) text(sel string) string {
+	b.t.Helper()
+	var s string
+	b.run("read "+sel, chromedp.Text(sel, &s, chromedp.ByQuery))
+	return s
+}
+
+// evaluate is the value of the JavaScript expression js on the page.
+func evaluate[T any](b *tab, what, js string) T {
+	b.t.Helper()
+	var v T
+	b.run(what, chromedp.Evaluate(js, &v))
+	return v
 }

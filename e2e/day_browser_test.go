@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -61,8 +60,6 @@ import (
 // the reminders and escalations fire while the test runs.
 func TestDayOfAnOfficerAndAManager(t *testing.T) {
 	exe := chromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
 
 	// file_psc: reminder 5 s after opening, escalation level 1 at 15 s
 	// (pscDue); every other step is due in 30 minutes (nothing else fires
@@ -79,17 +76,10 @@ func TestDayOfAnOfficerAndAManager(t *testing.T) {
 			"legal_date":   {"after": "721h", "remind_before": "720h", "second_level_after": "24h"}}}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := app.Config{
+	ctx, stack, site := startSite(t, 5*time.Minute, app.Config{
 		DataDir: t.TempDir(), TemporalAddress: freeAddr(t), TemporalNamespace: "default",
 		Policy: policyPath, SessionTTL: time.Hour, LogLevel: 8, // errors only
-	}
-	stack, err := app.StartStack(ctx, cfg, "demo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stack.Close()
-	site := httptest.NewServer(stack.Handler)
-	defer site.Close()
+	}, "demo")
 
 	const officer, manager, password = "officer@day.test", "manager@day.test", "correct horse battery"
 	// API tokens, to read what the pages must show as the API gives it.
@@ -735,13 +725,6 @@ type dayTab struct {
 	site string
 }
 
-func (b *dayTab) text(sel string) string {
-	b.t.Helper()
-	var s string
-	b.run("read "+sel, chromedp.Text(sel, &s, chromedp.ByQuery))
-	return s
-}
-
 // mustShow fails the test for every wanted text got lacks.
 func (b *dayTab) mustShow(where, got string, wants ...string) {
 	b.t.Helper()
@@ -775,12 +758,7 @@ func (b *dayTab) follow(link string) []chromedp.Action { return b.submit(link) }
 
 func (b *dayTab) signIn(email, password string) {
 	b.t.Helper()
-	b.run("sign in as "+email,
-		chromedp.Navigate(b.site+"/login"),
-		chromedp.SendKeys(`input[name=email]`, email, chromedp.ByQuery),
-		chromedp.SendKeys(`input[name=password]`, password, chromedp.ByQuery),
-		chromedp.Click(`form[action="/login"] button`, chromedp.ByQuery),
-		chromedp.WaitVisible(`nav a[href="/inbox"]`, chromedp.ByQuery))
+	b.tab.signIn(b.site, email, password, `nav a[href="/inbox"]`)
 }
 
 // act fills an action's form on a case or shipment page and submits it.
@@ -949,9 +927,7 @@ const inboxJS = `(() => {
 
 func (b *dayTab) readInbox() inboxPageRead {
 	b.t.Helper()
-	var p inboxPageRead
-	b.run("read the inbox", chromedp.Evaluate(inboxJS, &p))
-	return p
+	return evaluate[inboxPageRead](b.tab, "read the inbox", inboxJS)
 }
 
 // diff says how the page differs from the store's inbox of the user ("" when
@@ -1103,9 +1079,7 @@ const dashboardJS = `(() => {
 
 func (b *dayTab) readDashboard() dashboardRead {
 	b.t.Helper()
-	var d dashboardRead
-	b.run("read the dashboard", chromedp.Evaluate(dashboardJS, &d))
-	return d
+	return evaluate[dashboardRead](b.tab, "read the dashboard", dashboardJS)
 }
 
 func (p dashboardRead) diff(tr dashboardTruth) string {

@@ -15,9 +15,7 @@ import (
 // (and printed by `postrelease bench kill`), not asserted: it is a speed,
 // not a correctness, property.
 func TestKillUnderLoad(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
+	needsBinary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	r, err := bench.Kill(ctx, bench.KillOptions{Binary: binary(t), Dir: t.TempDir(), Cases: 20, Rounds: 3, KillAfter: 60 * time.Millisecond})

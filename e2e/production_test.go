@@ -23,9 +23,7 @@ import (
 // `token create`, then `worker` and `api` against a Temporal server of their
 // own (not embedded in them) and PostgreSQL, and takes a case to closed.
 func TestProductionSubcommands(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
+	needsBinary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	// The "cluster": a Temporal server in this test process, namespace "compliance".

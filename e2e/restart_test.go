@@ -18,9 +18,7 @@ import (
 // still there once, that the reminder that came due while it was down fires
 // once, and that the escalation then fires on time. Then SIGTERM stops it cleanly.
 func TestDevSurvivesAHardKill(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
+	needsBinary(t)
 	dir := t.TempDir()
 	policy := filepath.Join(dir, "policy.json")
 	// file_psc: reminder at 4 s, escalation level 1 at 10 s, level 2 at 60 s.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,22 +28,12 @@ import (
 // resolved by it and the demurrage exposure; the history names who did what.
 func TestShipmentsFromImportToResolvedSealCase(t *testing.T) {
 	browser := chromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-
 	// `postrelease dev` as it runs by default: embedded Temporal and the store
 	// on SQLite files in the data directory, the demo SLA policy (minutes).
-	cfg := app.Config{
+	ctx, stack, site := startSite(t, 8*time.Minute, app.Config{
 		DataDir: t.TempDir(), TemporalAddress: freeAddr(t), TemporalNamespace: "default",
 		Policy: "demo", SessionTTL: time.Hour, LogLevel: 8, // errors only
-	}
-	stack, err := app.StartStack(ctx, cfg, "demo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stack.Close()
-	site := httptest.NewServer(stack.Handler)
-	defer site.Close()
+	}, "demo")
 
 	const officer, manager = "officer@shipments.test", "manager@shipments.test"
 	for email, role := range map[string]domain.Role{officer: domain.RoleOfficer, manager: domain.RoleManager} {
@@ -74,13 +63,7 @@ func TestShipmentsFromImportToResolvedSealCase(t *testing.T) {
 	// Steps are bounded: the machine may be busy with other tests.
 	b, stop := openTab(t, ctx, browser, "shipments-", 2*time.Minute)
 	defer stop()
-	run, shot := b.run, b.shot
-	text := func(sel string) string {
-		t.Helper()
-		var s string
-		run("read "+sel, chromedp.Text(sel, &s, chromedp.ByQuery))
-		return s
-	}
+	run, shot, text := b.run, b.shot, b.text
 	// mustShow fails the test for every wanted text the page's part lacks.
 	mustShow := func(where, got string, wants ...string) {
 		t.Helper()
@@ -142,14 +125,7 @@ func TestShipmentsFromImportToResolvedSealCase(t *testing.T) {
 			.filter(r => r.cells.length && r.cells[0].innerText.trim() === %q).map(r => r.innerText).join('\n')`, label), &s))
 		return s
 	}
-	signIn := func(email string) {
-		run("sign in as "+email,
-			chromedp.Navigate(site.URL+"/login"),
-			chromedp.SendKeys(`input[name=email]`, email, chromedp.ByQuery),
-			chromedp.SendKeys(`input[name=password]`, "correct horse battery", chromedp.ByQuery),
-			chromedp.Click(`form[action="/login"] button`, chromedp.ByQuery),
-			chromedp.WaitVisible(`a[href="/shipments"]`, chromedp.ByQuery))
-	}
+	signIn := func(email string) { b.signIn(site.URL, email, "correct horse battery", `a[href="/shipments"]`) }
 	shipmentURL := site.URL + "/shipments/" + target.ID
 
 	// 1. The officer imports the release list from Shipments → Import.

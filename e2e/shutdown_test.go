@@ -34,9 +34,7 @@ import (
 // answered action has its audit entry with that outcome; dev exits 0 soon
 // after the grace.
 func TestDevLocksItsDataDirAndStopsGracefully(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
+	needsBinary(t)
 	const grace = 3 * time.Second
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")

@@ -45,17 +45,23 @@ func (x Exporter) state(ctx context.Context, id, workflowID string, st any, from
 	return stateFromStore(version), nil
 }
 
+// storedSnapshotError is err from reading the stored snapshot of a case or
+// shipment (kind) id: a NotFoundError when the store has none.
+func storedSnapshotError(kind, id string, err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return &NotFoundError{Message: fmt.Sprintf("%s %s does not exist", kind, id)}
+	}
+	return fmt.Errorf("reading the stored snapshot of %s %s: %w", kind, id, err)
+}
+
 // caseState is the case's state, from Temporal or the store. A case neither
 // has is a NotFoundError.
 func (x Exporter) caseState(ctx context.Context, id string) (workflows.CaseState, string, error) {
 	var st workflows.CaseState
 	source, err := x.state(ctx, id, workflows.CaseWorkflowID(id), &st, func() (int64, error) {
 		row, err := x.Store.GetCase(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return 0, &NotFoundError{Message: fmt.Sprintf("case %s does not exist", id)}
-		}
 		if err != nil {
-			return 0, fmt.Errorf("reading the stored snapshot of case %s: %w", id, err)
+			return 0, storedSnapshotError("case", id, err)
 		}
 		if err := json.Unmarshal([]byte(row.State), &st); err != nil {
 			return 0, fmt.Errorf("case %s: stored state is not valid JSON: %w", id, err)
@@ -70,11 +76,8 @@ func (x Exporter) shipmentState(ctx context.Context, id string) (workflows.Shipm
 	var st workflows.ShipmentState
 	source, err := x.state(ctx, id, workflows.ShipmentWorkflowID(id), &st, func() (int64, error) {
 		row, err := x.Store.GetShipment(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return 0, &NotFoundError{Message: fmt.Sprintf("shipment %s does not exist", id)}
-		}
 		if err != nil {
-			return 0, fmt.Errorf("reading the stored snapshot of shipment %s: %w", id, err)
+			return 0, storedSnapshotError("shipment", id, err)
 		}
 		if st, err = row.ShipmentState(); err != nil {
 			return 0, err

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -53,13 +54,49 @@ func csvText(rows []map[string]string, raw ...string) string {
 	return b.String()
 }
 
-func parseCSVText(t *testing.T, text string) ImportResult {
+// parseText parses a release list in format ("csv" or "json").
+func parseText(t *testing.T, format, text string) ImportResult {
 	t.Helper()
-	res, err := ParseReleaseList(strings.NewReader(text), "csv")
+	res, err := ParseReleaseList(strings.NewReader(text), format)
 	if err != nil {
 		t.Fatalf("ParseReleaseList: %v", err)
 	}
 	return res
+}
+
+func parseCSVText(t *testing.T, text string) ImportResult {
+	t.Helper()
+	return parseText(t, "csv", text)
+}
+
+// socketSet is a second line for entry PRX-2600101-4, as column, value
+// pairs for csvRowOf.
+var socketSet = []string{"sku", "SKT-40-CRV", "description", "Socket set", "hts", "8204.20.0000", "value", "6410.50", "category", "other"}
+
+// withSocketSet is socketSet with more column, value pairs.
+func withSocketSet(extra ...string) []string { return append(slices.Clone(socketSet), extra...) }
+
+// csvCase is a release list and what parsing it gives: the entries imported,
+// in order (none when nil), and the lines rejected.
+type csvCase struct {
+	name        string
+	rows        []map[string]string
+	raw         []string // lines appended after the rows, as they are
+	wantEntries []string
+	want        []rejection
+}
+
+func runCSVCases(t *testing.T, tests []csvCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := parseCSVText(t, csvText(tt.rows, tt.raw...))
+			if got := entries(res.Shipments); !slices.Equal(got, tt.wantEntries) {
+				t.Errorf("shipments = %v, want %v", got, tt.wantEntries)
+			}
+			checkRejected(t, res.Rejected, tt.want)
+		})
+	}
 }
 
 func entries(ss []ShipmentInput) []string {
@@ -226,22 +263,14 @@ func dumpRejected(rs []RowError) string {
 
 func TestCSVMalformedRows(t *testing.T) {
 	const a, b = "PRX-2600101-4", "PRX-2600103-0"
-	l2 := []string{"sku", "SKT-40-CRV", "description", "Socket set", "hts", "8204.20.0000", "value", "6410.50", "category", "other"}
-	with := func(extra ...string) []string { return append(append([]string{}, l2...), extra...) }
 	good := csvText([]map[string]string{csvRowOf()}) // header + line 2
 	goodRow := strings.Split(good, "\n")[1]
 	ncol := len(csvColumns)
 
-	tests := []struct {
-		name        string
-		rows        []map[string]string
-		raw         []string
-		wantEntries []string
-		want        []rejection
-	}{
+	runCSVCases(t, []csvCase{
 		{
 			name:        "bad HTS rejects the whole entry, not the other entry",
-			rows:        []map[string]string{csvRowOf(), csvRowOf(with("hts", "8204.20.000")...), entryB()},
+			rows:        []map[string]string{csvRowOf(), csvRowOf(withSocketSet("hts", "8204.20.000")...), entryB()},
 			wantEntries: []string{b},
 			want: []rejection{
 				{2, a, "rejected with entry PRX-2600101-4 (line 3 is invalid)", false},
@@ -274,7 +303,7 @@ func TestCSVMalformedRows(t *testing.T) {
 		},
 		{
 			name:        "bad date",
-			rows:        []map[string]string{csvRowOf("release_date", "11/01/2026"), csvRowOf(l2...)},
+			rows:        []map[string]string{csvRowOf("release_date", "11/01/2026"), csvRowOf(socketSet...)},
 			wantEntries: []string{},
 			want: []rejection{
 				{2, a, `release_date: "11/01/2026" is not a date: write it as YYYY-MM-DD`, false},
@@ -319,7 +348,7 @@ func TestCSVMalformedRows(t *testing.T) {
 		},
 		{
 			name:        "bad entry date",
-			rows:        []map[string]string{csvRowOf(), csvRowOf(with("entry_date", "2026-13-01")...), entryB()},
+			rows:        []map[string]string{csvRowOf(), csvRowOf(withSocketSet("entry_date", "2026-13-01")...), entryB()},
 			wantEntries: []string{b},
 			want: []rejection{
 				{2, a, "rejected with entry PRX-2600101-4 (line 3 is invalid)", false},
@@ -380,7 +409,7 @@ func TestCSVMalformedRows(t *testing.T) {
 		{
 			name: "same seal on two containers is blamed on the second container's row",
 			rows: []map[string]string{
-				csvRowOf(), csvRowOf(with("container_number", "MAEU7654320", "seals", "ML4411001")...),
+				csvRowOf(), csvRowOf(withSocketSet("container_number", "MAEU7654320", "seals", "ML4411001")...),
 			},
 			wantEntries: []string{},
 			want: []rejection{
@@ -415,7 +444,7 @@ func TestCSVMalformedRows(t *testing.T) {
 		},
 		{
 			name:        "invalid entry number is rejected alone",
-			rows:        []map[string]string{csvRowOf(), csvRowOf(with("entry_number", "PRX-26001")...)},
+			rows:        []map[string]string{csvRowOf(), csvRowOf(withSocketSet("entry_number", "PRX-26001")...)},
 			wantEntries: []string{a},
 			want:        []rejection{{3, "PRX-26001", "entry_number: entry number \"PRX-26001\": expected filer code", false}},
 		},
@@ -427,7 +456,7 @@ func TestCSVMalformedRows(t *testing.T) {
 		},
 		{
 			name:        "several bad rows are all named",
-			rows:        []map[string]string{csvRowOf("hts", "x"), csvRowOf(l2...), csvRowOf(with("value", "0")...)},
+			rows:        []map[string]string{csvRowOf("hts", "x"), csvRowOf(socketSet...), csvRowOf(withSocketSet("value", "0")...)},
 			wantEntries: []string{},
 			want: []rejection{
 				{2, a, "hts: HTS code \"x\": only digits and dots", false},
@@ -442,31 +471,15 @@ func TestCSVMalformedRows(t *testing.T) {
 			wantEntries: []string{b, a},
 			want:        []rejection{},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			res := parseCSVText(t, csvText(tt.rows, tt.raw...))
-			if got := entries(res.Shipments); !reflect.DeepEqual(got, tt.wantEntries) {
-				t.Errorf("shipments = %v, want %v", got, tt.wantEntries)
-			}
-			checkRejected(t, res.Rejected, tt.want)
-		})
-	}
+	})
 }
 
 func TestCSVDuplicateRows(t *testing.T) {
 	const a = "PRX-2600101-4"
-	l2 := []string{"sku", "SKT-40-CRV", "description", "Socket set", "hts", "8204.20.0000", "value", "6410.50", "category", "other"}
-	tests := []struct {
-		name        string
-		rows        []map[string]string
-		raw         []string
-		wantEntries []string
-		want        []rejection
-	}{
+	runCSVCases(t, []csvCase{
 		{
 			name:        "exact duplicate is ignored, the shipment imported",
-			rows:        []map[string]string{csvRowOf(), csvRowOf(l2...), csvRowOf()},
+			rows:        []map[string]string{csvRowOf(), csvRowOf(socketSet...), csvRowOf()},
 			wantEntries: []string{a},
 			want:        []rejection{{4, a, "duplicate of line 2: ignored", true}},
 		},
@@ -494,30 +507,16 @@ func TestCSVDuplicateRows(t *testing.T) {
 			wantEntries: []string{a},
 			want:        []rejection{},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			res := parseCSVText(t, csvText(tt.rows, tt.raw...))
-			if got := entries(res.Shipments); !reflect.DeepEqual(got, tt.wantEntries) {
-				t.Errorf("shipments = %v, want %v", got, tt.wantEntries)
-			}
-			checkRejected(t, res.Rejected, tt.want)
-		})
-	}
+	})
 }
 
 func TestCSVConflicts(t *testing.T) {
 	const a = "PRX-2600101-4"
-	l2 := []string{"sku", "SKT-40-CRV", "description", "Socket set", "hts", "8204.20.0000", "value", "6410.50", "category", "other"}
-	with := func(extra ...string) []string { return append(append([]string{}, l2...), extra...) }
-	tests := []struct {
-		name string
-		rows []map[string]string
-		want []rejection
-	}{
+	// Every case rejects the entry: no shipment is imported.
+	runCSVCases(t, []csvCase{
 		{
 			name: "carrier",
-			rows: []map[string]string{csvRowOf(), csvRowOf(with("carrier", "MSCU")...)},
+			rows: []map[string]string{csvRowOf(), csvRowOf(withSocketSet("carrier", "MSCU")...)},
 			want: []rejection{
 				{2, a, `carrier: differs between the rows of the entry: "MAEU" on line 2; "MSCU" on line 3`, false},
 				{3, a, `carrier: differs between the rows of the entry: "MAEU" on line 2; "MSCU" on line 3`, false},
@@ -525,7 +524,7 @@ func TestCSVConflicts(t *testing.T) {
 		},
 		{
 			name: "release date, three rows",
-			rows: []map[string]string{csvRowOf(), csvRowOf(l2...), csvRowOf("sku", "X1", "release_date", "2026-11-02")},
+			rows: []map[string]string{csvRowOf(), csvRowOf(socketSet...), csvRowOf("sku", "X1", "release_date", "2026-11-02")},
 			want: []rejection{
 				{2, a, `release_date: differs between the rows of the entry: "2026-11-01" on lines 2, 3; "2026-11-02" on line 4`, false},
 				{3, a, `release_date: differs`, false},
@@ -534,7 +533,7 @@ func TestCSVConflicts(t *testing.T) {
 		},
 		{
 			name: "optional column empty on one row",
-			rows: []map[string]string{csvRowOf(), csvRowOf(with("terminal", "")...)},
+			rows: []map[string]string{csvRowOf(), csvRowOf(withSocketSet("terminal", "")...)},
 			want: []rejection{
 				{2, a, `terminal: differs between the rows of the entry: "APM Terminals Pier 400" on line 2; empty on line 3`, false},
 				{3, a, `terminal: differs`, false},
@@ -542,7 +541,7 @@ func TestCSVConflicts(t *testing.T) {
 		},
 		{
 			name: "dispositions",
-			rows: []map[string]string{csvRowOf(), csvRowOf(with("dispositions", "1C@2026-11-01T18:22:00Z;1H@2026-11-01T19:00:00Z")...)},
+			rows: []map[string]string{csvRowOf(), csvRowOf(withSocketSet("dispositions", "1C@2026-11-01T18:22:00Z;1H@2026-11-01T19:00:00Z")...)},
 			want: []rejection{
 				{2, a, `dispositions: differs`, false},
 				{3, a, `dispositions: differs`, false},
@@ -550,7 +549,7 @@ func TestCSVConflicts(t *testing.T) {
 		},
 		{
 			name: "two columns at once",
-			rows: []map[string]string{csvRowOf(), csvRowOf(with("port", "2709", "incoterm", "CIF")...)},
+			rows: []map[string]string{csvRowOf(), csvRowOf(withSocketSet("port", "2709", "incoterm", "CIF")...)},
 			want: []rejection{
 				{2, a, `port: differs between the rows of the entry: "2704" on line 2; "2709" on line 3; incoterm: differs`, false},
 				{3, a, `port: differs`, false},
@@ -558,7 +557,7 @@ func TestCSVConflicts(t *testing.T) {
 		},
 		{
 			name: "pickup number",
-			rows: []map[string]string{csvRowOf("pickup_number", "PU4471"), csvRowOf(with("pickup_number", "PU4472")...)},
+			rows: []map[string]string{csvRowOf("pickup_number", "PU4471"), csvRowOf(withSocketSet("pickup_number", "PU4472")...)},
 			want: []rejection{
 				{2, a, `pickup_number: differs between the rows of the entry: "PU4471" on line 2; "PU4472" on line 3`, false},
 				{3, a, `pickup_number: differs between the rows of the entry: "PU4471" on line 2; "PU4472" on line 3`, false},
@@ -566,7 +565,7 @@ func TestCSVConflicts(t *testing.T) {
 		},
 		{
 			name: "pickup number given on one row only",
-			rows: []map[string]string{csvRowOf(), csvRowOf(with("pickup_number", "PU4471")...)},
+			rows: []map[string]string{csvRowOf(), csvRowOf(withSocketSet("pickup_number", "PU4471")...)},
 			want: []rejection{
 				{2, a, `pickup_number: differs between the rows of the entry: empty on line 2; "PU4471" on line 3`, false},
 				{3, a, `pickup_number: differs`, false},
@@ -576,7 +575,7 @@ func TestCSVConflicts(t *testing.T) {
 			name: "entry date and PierPass appointment",
 			rows: []map[string]string{
 				csvRowOf("entry_date", "2026-11-01", "pierpass_appointment", "PP1"),
-				csvRowOf(with("entry_date", "2026-10-31", "pierpass_appointment", "PP2")...),
+				csvRowOf(withSocketSet("entry_date", "2026-10-31", "pierpass_appointment", "PP2")...),
 			},
 			want: []rejection{
 				{2, a, `entry_date: differs between the rows of the entry: "2026-11-01" on line 2; "2026-10-31" on line 3; pierpass_appointment: differs`, false},
@@ -585,7 +584,7 @@ func TestCSVConflicts(t *testing.T) {
 		},
 		{
 			name: "location of one container",
-			rows: []map[string]string{csvRowOf("container_location", "Row 14 Bay 3"), csvRowOf(with("container_location", "Row 14 Bay 4")...)},
+			rows: []map[string]string{csvRowOf("container_location", "Row 14 Bay 3"), csvRowOf(withSocketSet("container_location", "Row 14 Bay 4")...)},
 			want: []rejection{
 				{2, a, `container_location: container MSKU1234565: the location differs between the rows of the entry: "Row 14 Bay 3" on line 2; "Row 14 Bay 4" on line 3`, false},
 				{3, a, `container_location: container MSKU1234565: the location differs`, false},
@@ -593,7 +592,7 @@ func TestCSVConflicts(t *testing.T) {
 		},
 		{
 			name: "seals of one container",
-			rows: []map[string]string{csvRowOf(), csvRowOf(with("seals", "ML4411002")...)},
+			rows: []map[string]string{csvRowOf(), csvRowOf(withSocketSet("seals", "ML4411002")...)},
 			want: []rejection{
 				{2, a, `seals: container MSKU1234565: the declared seals differ between the rows of the entry: "ML4411001" on line 2; "ML4411002" on line 3`, false},
 				{3, a, `seals: container MSKU1234565: the declared seals differ`, false},
@@ -609,28 +608,18 @@ func TestCSVConflicts(t *testing.T) {
 		},
 		{
 			name: "a bad value is reported as bad, not as a disagreement",
-			rows: []map[string]string{csvRowOf(), csvRowOf(with("carrier", "M4EU")...)},
+			rows: []map[string]string{csvRowOf(), csvRowOf(withSocketSet("carrier", "M4EU")...)},
 			want: []rejection{
 				{2, a, "rejected with entry PRX-2600101-4 (line 3 is invalid)", false},
 				{3, a, `carrier: carrier "M4EU": a SCAC is 2 to 4 letters`, false},
 			},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			res := parseCSVText(t, csvText(tt.rows))
-			if len(res.Shipments) != 0 {
-				t.Errorf("shipments = %v, want none", entries(res.Shipments))
-			}
-			checkRejected(t, res.Rejected, tt.want)
-		})
-	}
+	})
 }
 
 func TestCSVSealsAgreeInAnyOrder(t *testing.T) {
-	l2 := []string{"sku", "SKT-40-CRV", "description", "Socket set", "hts", "8204.20.0000", "value", "6410.50", "category", "other"}
 	res := parseCSVText(t, csvText([]map[string]string{
-		csvRowOf("seals", "S1|S2"), csvRowOf(append(l2, "seals", "s2 | S-1")...),
+		csvRowOf("seals", "S1|S2"), csvRowOf(withSocketSet("seals", "s2 | S-1")...),
 	}))
 	if len(res.Shipments) != 1 || len(res.Rejected) != 0 {
 		t.Fatalf("got %v, rejected %s", entries(res.Shipments), dumpRejected(res.Rejected))
@@ -729,9 +718,8 @@ func TestCSVBlankRowsKeepLineNumbers(t *testing.T) {
 }
 
 func TestCSVParsedTwiceIsIdentical(t *testing.T) {
-	l2 := []string{"sku", "SKT-40-CRV", "description", "Socket set", "hts", "8204.20.0000", "value", "6410.50", "category", "other"}
 	text := csvText([]map[string]string{
-		csvRowOf(), csvRowOf(l2...), entryB(), csvRowOf(), entryB("carrier", "OOLU"),
+		csvRowOf(), csvRowOf(socketSet...), entryB(), csvRowOf(), entryB("carrier", "OOLU"),
 		csvRowOf("entry_number", "PRX-2600104-8", "hts", "1"), csvRowOf("entry_number", "PRX-2600105-5", "seals", "A|B|C"),
 		csvRowOf("entry_number", "PRX-2600105-5", "container_number", "CSQU3054383", "seals", "D", "sku", "X", "value", "1"),
 	}, "garbage,row")

@@ -26,11 +26,7 @@ func jsonShipmentText(entry string, replace ...string) string {
 
 func parseJSONText(t *testing.T, text string) ImportResult {
 	t.Helper()
-	res, err := ParseReleaseList(strings.NewReader(text), "json")
-	if err != nil {
-		t.Fatalf("ParseReleaseList: %v", err)
-	}
-	return res
+	return parseText(t, "json", text)
 }
 
 func TestJSONHappyPath(t *testing.T) {

@@ -16,32 +16,13 @@ import (
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/internal/testdb"
+	"github.com/postrelease/postrelease/internal/teststore"
 	"github.com/postrelease/postrelease/notify"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
 )
 
 var t0 = time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)
-
-func forEachStore(t *testing.T, fn func(t *testing.T, s *store.Store)) {
-	for _, b := range []struct {
-		name string
-		dsn  func(testing.TB) string
-	}{{"postgres", testdb.Postgres}, {"sqlite", testdb.SQLite}} {
-		t.Run(b.name, func(t *testing.T) {
-			t.Parallel()
-			s, err := store.Open(b.dsn(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			if _, err := s.Migrate(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-			fn(t, s)
-		})
-	}
-}
 
 func notice(key, email string, role domain.Role) workflows.NotifyInput {
 	return workflows.NotifyInput{DedupeKey: key, CaseID: "C-" + key, Kind: workflows.NotifyReminder, Step: workflows.StepFilePSC,
@@ -90,7 +71,7 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 }
 
 func TestWebhookReceiverDownAtFirstGetsEveryMessageOnce(t *testing.T) {
-	forEachStore(t, func(t *testing.T, s *store.Store) {
+	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		const secret = "s3cret"
 		rcv := &receiver{t: t, secret: secret, down: 7, delivered: map[string]int{}, bodies: map[string]store.NotificationEvent{}}
@@ -161,14 +142,7 @@ func TestWebhookReceiverDownAtFirstGetsEveryMessageOnce(t *testing.T) {
 // TestDispatcherRunsUntilStopped runs the dispatcher as the worker does, in
 // its goroutine on the real clock with a short backoff.
 func TestDispatcherRunsUntilStopped(t *testing.T) {
-	s, err := store.Open(testdb.SQLite(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	s := teststore.Open(t, testdb.SQLite(t))
 	rcv := &receiver{t: t, secret: "k", down: 3, delivered: map[string]int{}, bodies: map[string]store.NotificationEvent{}}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
@@ -311,7 +285,7 @@ func (f *fakeSMTP) serve(c net.Conn) {
 }
 
 func TestEmailThroughSMTP(t *testing.T) {
-	forEachStore(t, func(t *testing.T, s *store.Store) {
+	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		f := startFakeSMTP(t)
 		if _, err := s.CreateUser(ctx, "mike@example.com", "Mike", "manager", "a long enough password"); err != nil {
@@ -365,7 +339,7 @@ func TestEmailThroughSMTP(t *testing.T) {
 // A batch whose sends run long hands the rest back before the lease ends, so
 // no other dispatcher can claim a message this one is still sending.
 func TestSlowBatchHandsBackTheRestBeforeTheLeaseEnds(t *testing.T) {
-	forEachStore(t, func(t *testing.T, s *store.Store) {
+	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		const secret = "s3cret"
 		var mu sync.Mutex

@@ -202,9 +202,7 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int
 	f.Limit = min(f.Limit, 1000)
 	f.Offset = max(f.Offset, 0)
 	q := s.db.WithContext(ctx).Model(&AuditEntry{})
-	if f.TargetID != "" {
-		q = q.Where("target_id = ?", f.TargetID)
-	}
+	q = whereEq(q, "target_id", f.TargetID)
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("counting audit entries: %w", err)

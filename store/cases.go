@@ -3,13 +3,11 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/postrelease/postrelease/workflows"
 )
@@ -105,21 +103,6 @@ func caseRowFrom(s workflows.CaseState) (CaseRow, error) {
 	return r, nil
 }
 
-// upsertIfNewer writes a snapshot row (with id and version columns) unless
-// table already holds the same or a newer version; it reports whether it
-// wrote, so concurrent or retried projections never go backwards.
-func upsertIfNewer(tx *gorm.DB, table string, row any) (bool, error) {
-	res := tx.Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "id"}},
-		Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: table + ".version < excluded.version"}}},
-		UpdateAll: true,
-	}).Create(row)
-	if res.Error != nil {
-		return false, fmt.Errorf("upserting into %s: %w", table, res.Error)
-	}
-	return res.RowsAffected > 0, nil
-}
-
 // UpsertCase writes a snapshot of a case unless the store already holds the
 // same or a newer version. It reports whether this call wrote it.
 func (s *Store) UpsertCase(ctx context.Context, st workflows.CaseState) (bool, error) {
@@ -127,33 +110,19 @@ func (s *Store) UpsertCase(ctx context.Context, st workflows.CaseState) (bool, e
 	if err != nil {
 		return false, err
 	}
-	wrote := false
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
-		if wrote, err = upsertIfNewer(tx, "cases", &row); err != nil || !wrote {
-			return err
+	steps := make([]StepRow, 0, len(st.Steps))
+	for _, sr := range st.Steps {
+		by := ""
+		if sr.CompletedBy != nil {
+			by = sr.CompletedBy.Email
 		}
-		if err := tx.Where("case_id = ?", st.CaseID).Delete(&StepRow{}).Error; err != nil {
-			return fmt.Errorf("replacing steps of %s: %w", st.CaseID, err)
-		}
-		steps := make([]StepRow, 0, len(st.Steps))
-		for _, sr := range st.Steps {
-			by := ""
-			if sr.CompletedBy != nil {
-				by = sr.CompletedBy.Email
-			}
-			steps = append(steps, StepRow{CaseID: st.CaseID, Seq: sr.Seq, Step: string(sr.Name), Status: sr.Status,
-				OwnerRole: string(sr.OwnerRole), Assignee: sr.Assignee, StartedAt: utc(sr.StartedAt), DueAt: utc(sr.DueAt),
-				CompletedAt: utcPtr(sr.CompletedAt), CompletedBy: by, EscalationLevel: sr.EscalationLevel, Outcome: sr.Outcome})
-		}
-		if len(steps) > 0 {
-			if err := tx.Create(&steps).Error; err != nil {
-				return fmt.Errorf("writing steps of %s: %w", st.CaseID, err)
-			}
-		}
-		return nil
+		steps = append(steps, StepRow{CaseID: st.CaseID, Seq: sr.Seq, Step: string(sr.Name), Status: sr.Status,
+			OwnerRole: string(sr.OwnerRole), Assignee: sr.Assignee, StartedAt: utc(sr.StartedAt), DueAt: utc(sr.DueAt),
+			CompletedAt: utcPtr(sr.CompletedAt), CompletedBy: by, EscalationLevel: sr.EscalationLevel, Outcome: sr.Outcome})
+	}
+	return s.upsertSnapshot(ctx, "cases", &row, func(tx *gorm.DB) error {
+		return replaceChildren(tx, "case_id", st.CaseID, "steps", steps)
 	})
-	return wrote, err
 }
 
 // CaseFilter selects cases for lists and inboxes. Empty fields do not filter.
@@ -193,50 +162,25 @@ func PageSize(limit int) int {
 // ListCases returns one page of cases, most urgent first, and the total count.
 func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]CaseRow, int64, error) {
 	q := s.db.WithContext(ctx).Model(&CaseRow{})
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.Step != "" {
-		q = q.Where("step = ?", f.Step)
-	}
-	if f.Assignee != "" {
-		q = q.Where("assignee = ?", f.Assignee)
-	}
+	q = whereEq(q, "status", f.Status)
+	q = whereEq(q, "step", f.Step)
+	q = whereEq(q, "assignee", f.Assignee)
 	if f.Inbox != nil {
 		q = q.Where("status = ? AND (assignee = ? OR (assignee = '' AND owner_role = ?))", workflows.StatusOpen, f.Inbox.Email, f.Inbox.Role)
 	}
 	if f.Overdue {
-		now := f.Now
-		if now.IsZero() {
-			now = time.Now()
-		}
-		q = q.Where("status = ? AND due_at < ?", workflows.StatusOpen, utc(now))
+		q = q.Where("status = ? AND due_at < ?", workflows.StatusOpen, utc(nowOr(f.Now)))
 	}
 	if f.Escalated {
 		q = q.Where("status = ? AND escalation_level > 0", workflows.StatusOpen)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("counting cases: %w", err)
-	}
-	limit := PageSize(f.Limit)
-	var rows []CaseRow
-	err := q.Omit("state").Order("CASE WHEN status = 'open' THEN 0 ELSE 1 END, CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, opened_at DESC, id").
-		Limit(limit).Offset(f.Offset).Find(&rows).Error
-	if err != nil {
-		return nil, 0, fmt.Errorf("listing cases: %w", err)
-	}
-	return rows, total, nil
+	return listPage[CaseRow](q, "cases",
+		"CASE WHEN status = 'open' THEN 0 ELSE 1 END, CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, opened_at DESC, id", f.Limit, f.Offset)
 }
 
 // GetCase returns one case row with its state.
 func (s *Store) GetCase(ctx context.Context, id string) (CaseRow, error) {
-	var r CaseRow
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return CaseRow{}, ErrNotFound
-	}
-	return r, err
+	return takeRow[CaseRow](s.db.WithContext(ctx).Where("id = ?", id), "case "+id)
 }
 
 // CaseSteps returns a case's steps in order.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -45,22 +44,12 @@ func (s *Store) UpsertProduct(ctx context.Context, p Product) error {
 
 // Product looks up a SKU.
 func (s *Store) Product(ctx context.Context, sku string) (Product, error) {
-	var p Product
-	err := s.db.WithContext(ctx).Where("sku = ?", sku).Take(&p).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Product{}, ErrNotFound
-	}
-	return p, err
+	return takeRow[Product](s.db.WithContext(ctx).Where("sku = ?", sku), "product "+sku)
 }
 
 // RuleChangeForCase returns the rule change a case made.
 func (s *Store) RuleChangeForCase(ctx context.Context, caseID string) (RuleChange, error) {
-	var r RuleChange
-	err := s.db.WithContext(ctx).Where("case_id = ?", caseID).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return RuleChange{}, ErrNotFound
-	}
-	return r, err
+	return takeRow[RuleChange](s.db.WithContext(ctx).Where("case_id = ?", caseID), "the rule change of case "+caseID)
 }
 
 // ApplyCodeFix records the rule change of a case and sets the SKU's HTS code,

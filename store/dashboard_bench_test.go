@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postrelease/postrelease/internal/testdb"
 	"github.com/postrelease/postrelease/store"
 )
 
@@ -13,9 +14,9 @@ import (
 // demurrage exposure.
 func BenchmarkDashboard(b *testing.B) {
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-	for _, be := range backends {
-		b.Run(be.name, func(b *testing.B) {
-			s := seededBenchStore(b, be.dsn(b), now)
+	for _, be := range testdb.Backends {
+		b.Run(be.Name, func(b *testing.B) {
+			s := seededBenchStore(b, be.DSN(b), now)
 			var d store.DashboardData
 			var err error
 			b.ResetTimer()

@@ -197,15 +197,8 @@ func (s *Store) SaveDocument(ctx context.Context, up DocumentUpload, now time.Ti
 }
 
 func (s *Store) findDocument(db *gorm.DB, shipmentID, kind, sum string) (DocumentRow, error) {
-	var r DocumentRow
-	err := db.Omit("content").Where("shipment_id = ? AND kind = ? AND sha256 = ?", shipmentID, kind, sum).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return DocumentRow{}, ErrNotFound
-	}
-	if err != nil {
-		return DocumentRow{}, fmt.Errorf("looking up document %s of shipment %s: %w", sum, shipmentID, err)
-	}
-	return r, nil
+	return takeRow[DocumentRow](db.Omit("content").Where("shipment_id = ? AND kind = ? AND sha256 = ?", shipmentID, kind, sum),
+		"document "+sum+" of shipment "+shipmentID)
 }
 
 // writeDocumentFile stores content under its SHA-256 and returns the path
@@ -246,13 +239,9 @@ func (s *Store) writeDocumentFile(sum string, content []byte) (string, error) {
 // GetDocument returns a document and its content, checked against the SHA-256
 // and size recorded at upload; ErrDocumentAltered if they differ.
 func (s *Store) GetDocument(ctx context.Context, id string) (DocumentRow, []byte, error) {
-	var r DocumentRow
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return DocumentRow{}, nil, ErrNotFound
-	}
+	r, err := takeRow[DocumentRow](s.db.WithContext(ctx).Where("id = ?", id), "document "+id)
 	if err != nil {
-		return DocumentRow{}, nil, fmt.Errorf("reading document %s: %w", id, err)
+		return DocumentRow{}, nil, err
 	}
 	content := r.Content
 	r.Content = nil

@@ -94,11 +94,7 @@ type inboxRow struct {
 // branch reads more than the page needs; the union is sorted and cut to the
 // page. The total is a count per branch over the same indexes.
 func (s *Store) Inbox(ctx context.Context, q InboxQuery) ([]InboxItem, int64, error) {
-	now := q.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	now = utc(now)
+	now := utc(nowOr(q.Now))
 	limit := PageSize(q.Limit)
 	offset := max(q.Offset, 0)
 	if q.Kind != "" && q.Kind != InboxCase && q.Kind != InboxShipment {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/internal/testdb"
+	"github.com/postrelease/postrelease/internal/teststore"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
 )
@@ -178,9 +180,9 @@ func seedInbox(b *testing.B, s *store.Store, now time.Time) {
 // one Inbox call (the page and its total).
 func BenchmarkInbox(b *testing.B) {
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-	for _, be := range backends {
-		b.Run(be.name, func(b *testing.B) {
-			s := seededBenchStore(b, be.dsn(b), now)
+	for _, be := range testdb.Backends {
+		b.Run(be.Name, func(b *testing.B) {
+			s := seededBenchStore(b, be.DSN(b), now)
 			officer := store.InboxQuery{Email: benchOfficer(7), Role: domain.RoleOfficer, Limit: 50, Now: now}
 			manager := store.InboxQuery{Email: benchManager(3), Role: domain.RoleManager, Limit: 50, Now: now}
 			deep := officer
@@ -223,14 +225,7 @@ func BenchmarkInbox(b *testing.B) {
 // cases and 20,000 shipments, closed when the benchmark ends.
 func seededBenchStore(b *testing.B, dsn string, now time.Time) *store.Store {
 	b.Helper()
-	s, err := store.Open(dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close() })
-	if _, err := s.Migrate(b.Context()); err != nil {
-		b.Fatal(err)
-	}
+	s := teststore.Open(b, dsn)
 	seedInbox(b, s, now)
 	return s
 }

@@ -17,16 +17,9 @@ import (
 // fresh, empty store and its DSN.
 func forBothStores(t *testing.T, fn func(t *testing.T, s *Store, dsn string)) {
 	t.Helper()
-	for _, b := range []struct {
-		name string
-		dsn  func(testing.TB) string
-	}{{"postgres", testdb.Postgres}, {"sqlite", testdb.SQLite}} {
-		t.Run(b.name, func(t *testing.T) {
-			t.Parallel()
-			dsn := b.dsn(t)
-			fn(t, openForTest(t, dsn), dsn)
-		})
-	}
+	testdb.ForEach(t, func(t *testing.T, dsn string) {
+		fn(t, openForTest(t, dsn), dsn)
+	})
 }
 
 func openForTest(t *testing.T, dsn string) *Store {

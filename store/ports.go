@@ -3,12 +3,10 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/shopspring/decimal"
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/postrelease/postrelease/domain"
@@ -72,13 +70,9 @@ func (s *Store) Ports(ctx context.Context) ([]Port, error) {
 
 // Port returns one port's terms.
 func (s *Store) Port(ctx context.Context, code string) (Port, error) {
-	var r portRow
-	err := s.db.WithContext(ctx).Where("code = ?", code).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Port{}, ErrNotFound
-	}
+	r, err := takeRow[portRow](s.db.WithContext(ctx).Where("code = ?", code), "port "+code)
 	if err != nil {
-		return Port{}, fmt.Errorf("reading port %s: %w", code, err)
+		return Port{}, err
 	}
 	return r.port()
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -143,69 +142,41 @@ func (s *Store) UpsertShipment(ctx context.Context, st workflows.ShipmentState) 
 	if err != nil {
 		return false, err
 	}
-	wrote := false
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
-		if wrote, err = upsertIfNewer(tx, "shipments", &row); err != nil || !wrote {
+	// A task that reopens (free time recomputed, a hold after release, a
+	// second not-applicable request) keeps its id: the row is its latest
+	// instance, the earlier ones stay in the state's JSON.
+	latest := map[string]int{}
+	for i, t := range st.Tasks {
+		latest[t.ID] = i
+	}
+	tasks := make([]ShipmentTaskRow, 0, len(latest))
+	for i, t := range st.Tasks {
+		if latest[t.ID] != i {
+			continue
+		}
+		by := ""
+		if t.CompletedBy != nil {
+			by = t.CompletedBy.Email
+		}
+		tasks = append(tasks, ShipmentTaskRow{ShipmentID: st.ShipmentID, TaskID: t.ID, Kind: string(t.Kind), Subject: t.Subject, Title: t.Title,
+			Group: t.Group, Status: t.Status, OwnerRole: string(t.OwnerRole), Assignee: t.Assignee, StartedAt: utc(t.StartedAt),
+			DueAt: utc(t.DueAt), EscalationLevel: t.EscalationLevel, CompletedAt: utcPtr(t.CompletedAt), CompletedBy: by, Outcome: t.Outcome})
+	}
+	containers := make([]ShipmentContainerRow, 0, len(st.Containers))
+	for _, c := range st.Containers {
+		containers = append(containers, ShipmentContainerRow{ShipmentID: st.ShipmentID, Number: c.Number, GateOutAt: utcPtr(c.GateOutAt)})
+	}
+	return s.upsertSnapshot(ctx, "shipments", &row, func(tx *gorm.DB) error {
+		if err := replaceChildren(tx, "shipment_id", st.ShipmentID, "tasks", tasks); err != nil {
 			return err
 		}
-		if err := tx.Where("shipment_id = ?", st.ShipmentID).Delete(&ShipmentTaskRow{}).Error; err != nil {
-			return fmt.Errorf("replacing tasks of %s: %w", st.ShipmentID, err)
-		}
-		// A task that reopens (free time recomputed, a hold after release, a
-		// second not-applicable request) keeps its id: the row is its
-		// latest instance, the earlier ones stay in the state's JSON.
-		latest := map[string]int{}
-		for i, t := range st.Tasks {
-			latest[t.ID] = i
-		}
-		tasks := make([]ShipmentTaskRow, 0, len(latest))
-		for i, t := range st.Tasks {
-			if latest[t.ID] != i {
-				continue
-			}
-			by := ""
-			if t.CompletedBy != nil {
-				by = t.CompletedBy.Email
-			}
-			tasks = append(tasks, ShipmentTaskRow{ShipmentID: st.ShipmentID, TaskID: t.ID, Kind: string(t.Kind), Subject: t.Subject, Title: t.Title,
-				Group: t.Group, Status: t.Status, OwnerRole: string(t.OwnerRole), Assignee: t.Assignee, StartedAt: utc(t.StartedAt),
-				DueAt: utc(t.DueAt), EscalationLevel: t.EscalationLevel, CompletedAt: utcPtr(t.CompletedAt), CompletedBy: by, Outcome: t.Outcome})
-		}
-		if len(tasks) > 0 {
-			if err := tx.CreateInBatches(&tasks, 500).Error; err != nil {
-				return fmt.Errorf("writing tasks of %s: %w", st.ShipmentID, err)
-			}
-		}
-		if err := tx.Where("shipment_id = ?", st.ShipmentID).Delete(&ShipmentContainerRow{}).Error; err != nil {
-			return fmt.Errorf("replacing containers of %s: %w", st.ShipmentID, err)
-		}
-		containers := make([]ShipmentContainerRow, 0, len(st.Containers))
-		for _, c := range st.Containers {
-			containers = append(containers, ShipmentContainerRow{ShipmentID: st.ShipmentID, Number: c.Number, GateOutAt: utcPtr(c.GateOutAt)})
-		}
-		if len(containers) > 0 {
-			// Batches keep a 999-container shipment under every driver's bound on bind parameters.
-			if err := tx.CreateInBatches(&containers, 500).Error; err != nil {
-				return fmt.Errorf("writing containers of %s: %w", st.ShipmentID, err)
-			}
-		}
-		return nil
+		return replaceChildren(tx, "shipment_id", st.ShipmentID, "containers", containers)
 	})
-	return wrote, err
 }
 
 // GetShipment returns one shipment row with its state.
 func (s *Store) GetShipment(ctx context.Context, id string) (ShipmentRow, error) {
-	var r ShipmentRow
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return ShipmentRow{}, ErrNotFound
-	}
-	if err != nil {
-		return ShipmentRow{}, fmt.Errorf("reading shipment %s: %w", id, err)
-	}
-	return r, nil
+	return takeRow[ShipmentRow](s.db.WithContext(ctx).Where("id = ?", id), "shipment "+id)
 }
 
 // ShipmentFilter selects shipments for lists. Empty fields do not filter.
@@ -225,12 +196,8 @@ type ShipmentFilter struct {
 // (those with no open task last), and the total count.
 func (s *Store) ListShipments(ctx context.Context, f ShipmentFilter) ([]ShipmentRow, int64, error) {
 	q := s.db.WithContext(ctx).Model(&ShipmentRow{})
-	if f.Phase != "" {
-		q = q.Where("phase = ?", f.Phase)
-	}
-	if f.Port != "" {
-		q = q.Where("port = ?", f.Port)
-	}
+	q = whereEq(q, "phase", f.Phase)
+	q = whereEq(q, "port", f.Port)
 	if f.EntryNumber != "" {
 		n, err := domain.ParseEntryNumber(f.EntryNumber)
 		if err != nil {
@@ -244,26 +211,12 @@ func (s *Store) ListShipments(ctx context.Context, f ShipmentFilter) ([]Shipment
 		q = q.Where("escalation_level > 0")
 	}
 	if f.Overdue {
-		now := f.Now
-		if now.IsZero() {
-			now = time.Now()
-		}
-		q = q.Where("next_due_at < ?", utc(now))
+		q = q.Where("next_due_at < ?", utc(nowOr(f.Now)))
 	}
 	if f.Blocked {
 		q = q.Where("pickup_blocked <> ''")
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("counting shipments: %w", err)
-	}
-	var rows []ShipmentRow
-	err := q.Omit("state").Order("CASE WHEN next_due_at IS NULL THEN 1 ELSE 0 END, next_due_at, id").
-		Limit(PageSize(f.Limit)).Offset(f.Offset).Find(&rows).Error
-	if err != nil {
-		return nil, 0, fmt.Errorf("listing shipments: %w", err)
-	}
-	return rows, total, nil
+	return listPage[ShipmentRow](q, "shipments", "CASE WHEN next_due_at IS NULL THEN 1 ELSE 0 END, next_due_at, id", f.Limit, f.Offset)
 }
 
 // ShipmentTasks returns a shipment's tasks: the active ones first, by due time.

@@ -8,57 +8,13 @@ import (
 	"time"
 
 	"github.com/postrelease/postrelease/internal/testdb"
+	"github.com/postrelease/postrelease/internal/teststore"
 	"github.com/postrelease/postrelease/migrations"
 	"github.com/postrelease/postrelease/store"
 )
 
-// backends are the two databases the store must behave the same on.
-var backends = []struct {
-	name    string
-	dialect string
-	dsn     func(testing.TB) string
-}{
-	{"postgres", "postgres", testdb.Postgres},
-	{"sqlite", "sqlite", testdb.SQLite},
-}
-
-// forEachDSN runs fn once per backend, each in a parallel subtest with a
-// fresh, empty database.
-func forEachDSN(t *testing.T, fn func(t *testing.T, dsn string)) {
-	t.Helper()
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			t.Parallel()
-			fn(t, b.dsn(t))
-		})
-	}
-}
-
 // forEachStore runs fn once per backend on a fresh, migrated store.
-func forEachStore(t *testing.T, fn func(t *testing.T, s *store.Store)) {
-	t.Helper()
-	forEachDSN(t, func(t *testing.T, dsn string) {
-		s := openStore(t, dsn)
-		if _, err := s.Migrate(t.Context()); err != nil {
-			t.Fatalf("Migrate: %v", err)
-		}
-		fn(t, s)
-	})
-}
-
-func openStore(t *testing.T, dsn string) *store.Store {
-	t.Helper()
-	s, err := store.Open(dsn)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return s
-}
+var forEachStore = teststore.ForEach
 
 // count returns the number of rows of a table matching where.
 func count(t *testing.T, s *store.Store, table, where string, args ...any) int64 {
@@ -75,16 +31,16 @@ func count(t *testing.T, s *store.Store, table, where string, args ...any) int64
 }
 
 func TestOpen(t *testing.T) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
+	for _, b := range testdb.Backends {
+		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
-			dsn := b.dsn(t)
-			if got := store.IsPostgres(dsn); got != (b.dialect == "postgres") {
+			dsn := b.DSN(t)
+			if got := store.IsPostgres(dsn); got != (b.Name == "postgres") {
 				t.Errorf("IsPostgres(%q) = %v", dsn, got)
 			}
-			s := openStore(t, dsn)
-			if s.Dialect() != b.dialect {
-				t.Errorf("Dialect() = %q, want %q", s.Dialect(), b.dialect)
+			s := teststore.Unmigrated(t, dsn)
+			if s.Dialect() != b.Name {
+				t.Errorf("Dialect() = %q, want %q", s.Dialect(), b.Name)
 			}
 			if err := s.Ping(t.Context()); err != nil {
 				t.Errorf("Ping: %v", err)
@@ -111,8 +67,8 @@ func TestMigrate(t *testing.T) {
 		}
 		return want
 	}
-	forEachDSN(t, func(t *testing.T, dsn string) {
-		s := openStore(t, dsn)
+	testdb.ForEach(t, func(t *testing.T, dsn string) {
+		s := teststore.Unmigrated(t, dsn)
 		want := filesFor(s.Dialect())
 		applied, err := s.Migrate(t.Context())
 		if err != nil {
@@ -140,7 +96,7 @@ func TestMigrate(t *testing.T) {
 		}
 
 		// A new process on the same database sees the recorded versions.
-		again := openStore(t, dsn)
+		again := teststore.Unmigrated(t, dsn)
 		applied, err = again.Migrate(t.Context())
 		if err != nil || len(applied) != 0 {
 			t.Errorf("Migrate from a second connection = %q, %v; want nothing applied", applied, err)
@@ -160,7 +116,7 @@ func TestTimesRoundTrip(t *testing.T) {
 			t.Errorf("%s = %s (%v), want %s in UTC", what, got, got.Location(), want)
 		}
 	}
-	forEachStore(t, func(t *testing.T, s *store.Store) {
+	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		st := sampleCase("C-TIME", 1, in)
 		st.Case.EntryDate, st.UpdatedAt = in, in

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
-	"gorm.io/gorm"
 
 	"github.com/postrelease/postrelease/domain"
 )
@@ -125,12 +124,7 @@ func (s *Store) UserByID(ctx context.Context, id string) (User, error) {
 }
 
 func (s *Store) findUser(ctx context.Context, where string, arg any) (User, error) {
-	var u User
-	err := s.db.WithContext(ctx).Where(where, arg).Take(&u).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return User{}, ErrNotFound
-	}
-	return u, err
+	return takeRow[User](s.db.WithContext(ctx).Where(where, arg), "user")
 }
 
 // ListUsers returns every user, by e-mail.
@@ -179,11 +173,7 @@ func (s *Store) CreateToken(ctx context.Context, userID, name string) (string, e
 
 // UserByToken resolves a bearer token.
 func (s *Store) UserByToken(ctx context.Context, token string) (User, error) {
-	var t apiToken
-	err := s.db.WithContext(ctx).Where("token_hash = ?", hashToken(token)).Take(&t).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return User{}, ErrNotFound
-	}
+	t, err := takeRow[apiToken](s.db.WithContext(ctx).Where("token_hash = ?", hashToken(token)), "API token")
 	if err != nil {
 		return User{}, err
 	}
@@ -233,11 +223,7 @@ func (s *Store) sessionUser(ctx context.Context, token string, idle time.Duratio
 	if idle > 0 {
 		q = q.Where("COALESCE(last_seen_at, created_at) > ?", utc(now.Add(-idle)))
 	}
-	var row session
-	err := q.Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return User{}, ErrNotFound
-	}
+	row, err := takeRow[session](q, "session")
 	if err != nil {
 		return User{}, err
 	}

@@ -70,6 +70,29 @@ func SQLite(t testing.TB) string {
 	return filepath.Join(t.TempDir(), "store.db")
 }
 
+// Backend is one of the two databases the store runs on: its name, which is
+// also the store's dialect, and what gives a test an empty one.
+type Backend struct {
+	Name string
+	DSN  func(testing.TB) string
+}
+
+// Backends are PostgreSQL and SQLite, the databases the store must behave
+// the same on.
+var Backends = []Backend{{"postgres", Postgres}, {"sqlite", SQLite}}
+
+// ForEach runs fn once per backend, each in a parallel subtest named after
+// it, with the DSN of a fresh, empty database.
+func ForEach(t *testing.T, fn func(t *testing.T, dsn string)) {
+	t.Helper()
+	for _, b := range Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, b.DSN(t))
+		})
+	}
+}
+
 // inCI reports whether CI is set to a true value ("true" on GitHub Actions
 // and GitLab CI).
 func inCI() bool {

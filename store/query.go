@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// The shapes the store's reads and writes share: snapshots (a row with id
+// and version, and the rows that belong to it), pages of a list, one row.
+
+// upsertIfNewer writes a snapshot row (with id and version columns) unless
+// table already holds the same or a newer version; it reports whether it
+// wrote, so concurrent or retried projections never go backwards.
+func upsertIfNewer(tx *gorm.DB, table string, row any) (bool, error) {
+	res := tx.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "id"}},
+		Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: table + ".version < excluded.version"}}},
+		UpdateAll: true,
+	}).Create(row)
+	if res.Error != nil {
+		return false, fmt.Errorf("upserting into %s: %w", table, res.Error)
+	}
+	return res.RowsAffected > 0, nil
+}
+
+// upsertSnapshot writes row into table with upsertIfNewer and, when that
+// wrote it, calls children in the same transaction to replace the rows that
+// belong to it. It reports whether it wrote.
+func (s *Store) upsertSnapshot(ctx context.Context, table string, row any, children func(tx *gorm.DB) error) (bool, error) {
+	wrote := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if wrote, err = upsertIfNewer(tx, table, row); err != nil || !wrote {
+			return err
+		}
+		return children(tx)
+	})
+	return wrote, err
+}
+
+// replaceChildren deletes the rows of T whose column parent is id and writes
+// rows in their place, in batches that keep a large snapshot (a 999-container
+// shipment) under every driver's bound on bind parameters. what names the
+// rows in errors.
+func replaceChildren[T any](tx *gorm.DB, parent, id, what string, rows []T) error {
+	if err := tx.Where(parent+" = ?", id).Delete(new(T)).Error; err != nil {
+		return fmt.Errorf("replacing %s of %s: %w", what, id, err)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := tx.CreateInBatches(&rows, 500).Error; err != nil {
+		return fmt.Errorf("writing %s of %s: %w", what, id, err)
+	}
+	return nil
+}
+
+// takeRow reads the one row q selects: ErrNotFound when there is none;
+// another failure says it was reading what.
+func takeRow[T any](q *gorm.DB, what string) (T, error) {
+	var r, zero T
+	err := q.Take(&r).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return zero, ErrNotFound
+	case err != nil:
+		return zero, fmt.Errorf("reading %s: %w", what, err)
+	}
+	return r, nil
+}
+
+// whereEq narrows q to the rows whose column is value, unless value is
+// empty: an empty field of a filter does not filter.
+func whereEq(q *gorm.DB, column, value string) *gorm.DB {
+	if value == "" {
+		return q
+	}
+	return q.Where(column+" = ?", value)
+}
+
+// nowOr is now, or the current time when now is zero (a filter's Now left
+// unset).
+func nowOr(now time.Time) time.Time {
+	if now.IsZero() {
+		return time.Now()
+	}
+	return now
+}
+
+// listPage counts the snapshot rows q selects and returns one page of them
+// in order, without their state, and the count. what names the rows in
+// errors.
+func listPage[T any](q *gorm.DB, what, order string, limit, offset int) ([]T, int64, error) {
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("counting %s: %w", what, err)
+	}
+	var rows []T
+	if err := q.Omit("state").Order(order).Limit(PageSize(limit)).Offset(offset).Find(&rows).Error; err != nil {
+		return nil, 0, fmt.Errorf("listing %s: %w", what, err)
+	}
+	return rows, total, nil
+}
