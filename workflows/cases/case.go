@@ -1,7 +1,7 @@
 // Package cases is the detention case workflow: a CBP detention or
 // discrepancy worked step by step to closing (the PSC, CBP's decision, the
 // payment, reconciliation, the two-person code fix; or the seal, ISF and hold
-// steps). Its actions are declared once in case_actions.go (CaseSpecs); the
+// steps). Its actions are declared once in case_specs.go (CaseSpecs); the
 // clock, outbox and idempotency keys are the kit's (workflows/kit); its state
 // and messages are in package workflows, where the store reads them.
 package cases
