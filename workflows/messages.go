@@ -358,9 +358,9 @@ type HoldResolution struct {
 // CaseState is everything the workflow knows, answered by QueryState and
 // written to the read model after every change (Version grows with each one).
 type CaseState struct {
-	CaseID     string `json:"case_id"`
-	WorkflowID string `json:"workflow_id"`
-	Journal // version, updated_at, escalations, events
+	CaseID          string          `json:"case_id"`
+	WorkflowID      string          `json:"workflow_id"`
+	Journal                         // version, updated_at, escalations, events
 	Status          string          `json:"status"`
 	Step            Step            `json:"step"`
 	Kind            CaseKind        `json:"kind"` // never empty in a state the workflow wrote (see KindOrDefault)

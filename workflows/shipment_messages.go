@@ -335,9 +335,9 @@ func (o *Override) Overrides(c Check) bool {
 // ShipmentState is everything the shipment workflow knows; QueryState answers
 // it and the read model stores it after every change (Version grows).
 type ShipmentState struct {
-	ShipmentID string `json:"shipment_id"`
-	WorkflowID string `json:"workflow_id"`
-	Journal // version, updated_at, escalations, events
+	ShipmentID   string                 `json:"shipment_id"`
+	WorkflowID   string                 `json:"workflow_id"`
+	Journal                             // version, updated_at, escalations, events
 	Phase        string                 `json:"phase"`
 	Shipment     manifest.ShipmentInput `json:"shipment"`
 	EntryDate    time.Time              `json:"entry_date"`
