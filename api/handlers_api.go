@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -171,14 +172,6 @@ func (s *Server) apiListCases(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"cases": rows, "total": total, "limit": store.PageSize(f.Limit), "offset": f.Offset})
 }
 
-func (s *Server) apiGetCase(c echo.Context) error {
-	v, err := s.Cases.Get(c.Request().Context(), currentUser(c), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
-}
-
 // actionBody reads an action's JSON object; an empty body is {}.
 func actionBody(c echo.Context) (json.RawMessage, error) {
 	body, err := readJSONBody(c.Request().Body) // text as sent: input.go
@@ -206,14 +199,29 @@ func actionRequest(c echo.Context) (json.RawMessage, string, error) {
 	return body, key, err
 }
 
-func (s *Server) apiAct(c echo.Context) error {
-	body, key, err := actionRequest(c)
-	if err != nil {
-		return err
+// getHandler answers a workflow's view (service Get) for the path's id.
+func getHandler[V any](get func(ctx context.Context, user store.User, id string) (V, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		v, err := get(c.Request().Context(), currentUser(c), c.Param("id"))
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, v)
 	}
-	v, err := s.Cases.Act(c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action"), body, key)
-	if err != nil {
-		return err
+}
+
+// actHandler takes the path's action on the path's id through a service's
+// Act (every kind's action route is this) and answers the view it reached.
+func actHandler[V any](act func(ctx context.Context, user store.User, id, action string, input json.RawMessage, idemKey string) (V, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		body, key, err := actionRequest(c)
+		if err != nil {
+			return err
+		}
+		v, err := act(c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action"), body, key)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, v)
 	}
-	return c.JSON(http.StatusOK, v)
 }

@@ -43,14 +43,6 @@ func (s *Server) apiOpenShipment(c echo.Context) error {
 	return c.JSON(status, v)
 }
 
-func (s *Server) apiGetShipment(c echo.Context) error {
-	v, err := s.Shipments.Get(c.Request().Context(), currentUser(c), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
-}
-
 func (s *Server) apiListShipments(c echo.Context) error {
 	f, err := shipmentFilterOf(c)
 	if err != nil {
@@ -75,18 +67,6 @@ func shipmentFilterOf(c echo.Context) (store.ShipmentFilter, error) {
 		return f, errInvalid(fe)
 	}
 	return f, nil
-}
-
-func (s *Server) apiShipmentAct(c echo.Context) error {
-	body, key, err := actionRequest(c)
-	if err != nil {
-		return err
-	}
-	v, err := s.Shipments.Act(c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action"), body, key)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
 }
 
 // apiUploadDocument: multipart with "kind", "file" and, for a delivery

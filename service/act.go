@@ -68,6 +68,15 @@ func (k Kind[S]) find(name string) (action[S], error) {
 	return action[S]{}, errf(NotFound, "there is no action %q; actions are %s", name, strings.Join(names, ", "))
 }
 
+// viewOf is st as u sees it (view), or err.
+func viewOf[S, V any](st S, u store.User, err error, view func(S, store.User) V) (V, error) {
+	if err != nil {
+		var zero V
+		return zero, err
+	}
+	return view(st, u), nil
+}
+
 // Workflow is what every kind does the same way: act, read the state and
 // the history, ask a permit, export.
 type Workflow[S any] struct {

@@ -79,21 +79,14 @@ func CaseViewOf(st workflows.CaseState, u store.User) CaseView {
 // Get is the case id as user sees it.
 func (c *Cases) Get(ctx context.Context, user store.User, id string) (CaseView, error) {
 	st, err := c.State(ctx, id)
-	return caseView(st, user, err)
-}
-
-func caseView(st workflows.CaseState, u store.User, err error) (CaseView, error) {
-	if err != nil {
-		return CaseView{}, err
-	}
-	return CaseViewOf(st, u), nil
+	return viewOf(st, user, err, CaseViewOf)
 }
 
 // Act takes an action on a case (see Workflow.Act) and answers the case as
 // user sees it then.
 func (c *Cases) Act(ctx context.Context, user store.User, id, action string, input json.RawMessage, idemKey string) (CaseView, error) {
 	st, err := c.Workflow.Act(ctx, user, id, action, input, idemKey)
-	return caseView(st, user, err)
+	return viewOf(st, user, err, CaseViewOf)
 }
 
 // ListedCase is a row of the case list.
@@ -125,7 +118,7 @@ func (c *Cases) History(ctx context.Context, id string) ([]*historypb.HistoryEve
 // started. created is false when it existed.
 func (c *Cases) Open(ctx context.Context, user store.User, req OpenCaseRequest) (CaseView, bool, error) {
 	st, created, err := c.open(ctx, user, req)
-	v, err := caseView(st, user, err)
+	v, err := viewOf(st, user, err, CaseViewOf)
 	return v, created, err
 }
 

@@ -50,24 +50,17 @@ func newShipments(cfg *Config) *Shipments {
 	return &Shipments{Workflow[workflows.ShipmentState]{cfg: cfg, kind: shipmentKind}}
 }
 
-func shipmentView(st workflows.ShipmentState, u store.User, err error) (ShipmentView, error) {
-	if err != nil {
-		return ShipmentView{}, err
-	}
-	return ShipmentViewOf(st, u), nil
-}
-
 // Get is the shipment id as user sees it.
 func (s *Shipments) Get(ctx context.Context, user store.User, id string) (ShipmentView, error) {
 	st, err := s.State(ctx, id)
-	return shipmentView(st, user, err)
+	return viewOf(st, user, err, ShipmentViewOf)
 }
 
 // Act takes an action on a shipment (see Workflow.Act) and answers the
 // shipment as user sees it then.
 func (s *Shipments) Act(ctx context.Context, user store.User, id, action string, input json.RawMessage, idemKey string) (ShipmentView, error) {
 	st, err := s.Workflow.Act(ctx, user, id, action, input, idemKey)
-	return shipmentView(st, user, err)
+	return viewOf(st, user, err, ShipmentViewOf)
 }
 
 // List is a page of the read model's shipments.
