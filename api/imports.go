@@ -18,7 +18,7 @@ func formatOf(explicit, filename, contentType string) string {
 		return f
 	case "":
 	default:
-		return f // refused by previewImport with its name
+		return f // refused by the service's Preview with its name
 	}
 	switch strings.ToLower(filepath.Ext(filename)) {
 	case ".csv":

@@ -19,7 +19,7 @@ import (
 	"github.com/postrelease/postrelease/workflows"
 )
 
-// The JSON API's shipment handlers: bind, call the service above (shipments.go), answer.
+// The JSON API's shipment handlers: bind, call the service (service.Shipments), answer.
 
 func (s *Server) apiOpenShipment(c echo.Context) error {
 	var js manifest.ShipmentJSON // dates as YYYY-MM-DD, like a release list

@@ -26,7 +26,7 @@ import (
 // with the forms of the actions the user may take, document uploads and
 // downloads, the history, the release-list import and the managers'
 // demurrage page. The handlers turn form fields into the inputs of the
-// service layer (shipments.go) and render; every decision is the workflow's.
+// service (service.Shipments) and render; every decision is the workflow's.
 
 func (s *Server) webShipmentRoutes(g *echo.Group) {
 	g.GET("/shipments", s.webShipments)
