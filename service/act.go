@@ -24,10 +24,11 @@ import (
 	"github.com/postrelease/postrelease/workflows/kit"
 )
 
-// Kind describes a workflow kind to the code every kind shares: how its
-// workflow is found, its actions (from its spec table) and its read model.
-// A new kind is one such value and a type that wraps Workflow (see cases.go).
-type Kind[S any] struct {
+// Kind describes a workflow kind whose state is S and whose view (what the
+// API answers) is V to the code every kind shares: how its workflow is
+// found, its actions (from its spec table), its read model and its view. A
+// new kind is one such value and a type that embeds Workflow (see cases.go).
+type Kind[S, V any] struct {
 	Noun       string                 // "case", "shipment": in messages
 	WorkflowID func(id string) string // the one function naming its workflow
 	Export     string                 // its kind for package export
@@ -36,6 +37,8 @@ type Kind[S any] struct {
 	// ReadModelAnswers has State answer from the read model when the
 	// workflow cannot be asked (a shipment whose workflow has finished).
 	ReadModelAnswers bool
+	// View is the state as a user sees it now: what the API answers.
+	View func(st S, u store.User) V
 
 	actions []action[S]
 }
@@ -48,7 +51,7 @@ type action[S any] struct {
 }
 
 // WithSpecs is k with the actions of a workflow's spec table.
-func WithSpecs[S, W any](k Kind[S], specs []kit.Spec[S, W]) Kind[S] {
+func WithSpecs[S, V, W any](k Kind[S, V], specs []kit.Spec[S, W]) Kind[S, V] {
 	k.actions = nil
 	for _, sp := range specs {
 		k.actions = append(k.actions, action[S]{name: sp.Name, fields: sp.Fields, permit: sp.Permit})
@@ -57,7 +60,7 @@ func WithSpecs[S, W any](k Kind[S], specs []kit.Spec[S, W]) Kind[S] {
 }
 
 // find is the action named name, or not found saying which exist.
-func (k Kind[S]) find(name string) (action[S], error) {
+func (k Kind[S, V]) find(name string) (action[S], error) {
 	names := make([]string, len(k.actions))
 	for i, a := range k.actions {
 		if a.name == name {
@@ -68,26 +71,37 @@ func (k Kind[S]) find(name string) (action[S], error) {
 	return action[S]{}, errf(NotFound, "there is no action %q; actions are %s", name, strings.Join(names, ", "))
 }
 
-// viewOf is st as u sees it (view), or err.
-func viewOf[S, V any](st S, u store.User, err error, view func(S, store.User) V) (V, error) {
+// Workflow is what every kind does the same way: act, read the state and
+// the history, ask a permit, export.
+type Workflow[S, V any] struct {
+	cfg  *Config
+	kind Kind[S, V]
+}
+
+// view is st as user sees it, or err.
+func (w Workflow[S, V]) view(st S, user store.User, err error) (V, error) {
 	if err != nil {
 		var zero V
 		return zero, err
 	}
-	return view(st, u), nil
+	return w.kind.View(st, user), nil
 }
 
-// Workflow is what every kind does the same way: act, read the state and
-// the history, ask a permit, export.
-type Workflow[S any] struct {
-	cfg  *Config
-	kind Kind[S]
+// Get is the workflow of id as user sees it.
+func (w Workflow[S, V]) Get(ctx context.Context, user store.User, id string) (V, error) {
+	st, err := w.State(ctx, id)
+	return w.view(st, user, err)
 }
 
 // Act sends an action to the workflow of id as an Update and answers the
-// state it reached. idemKey becomes part of the update id: the same key with
-// the same request applies the action once.
-func (w Workflow[S]) Act(ctx context.Context, user store.User, id, name string, input json.RawMessage, idemKey string) (S, error) {
+// state it reached, as user sees it. idemKey becomes part of the update id:
+// the same key with the same request applies the action once.
+func (w Workflow[S, V]) Act(ctx context.Context, user store.User, id, name string, input json.RawMessage, idemKey string) (V, error) {
+	st, err := w.act(ctx, user, id, name, input, idemKey)
+	return w.view(st, user, err)
+}
+
+func (w Workflow[S, V]) act(ctx context.Context, user store.User, id, name string, input json.RawMessage, idemKey string) (S, error) {
 	var zero S
 	a, err := w.kind.find(name)
 	if err != nil {
@@ -118,7 +132,7 @@ func (w Workflow[S]) Act(ctx context.Context, user store.User, id, name string, 
 
 // State asks the workflow for its state (or, where the kind says so and the
 // workflow cannot answer, the read model).
-func (w Workflow[S]) State(ctx context.Context, id string) (S, error) {
+func (w Workflow[S, V]) State(ctx context.Context, id string) (S, error) {
 	var st S
 	v, err := w.cfg.Temporal.QueryWorkflow(ctx, w.kind.WorkflowID(id), "", workflows.QueryState)
 	if err == nil {
@@ -137,7 +151,7 @@ func (w Workflow[S]) State(ctx context.Context, id string) (S, error) {
 
 // Permit says whether user may take the action on st now, before anything
 // is stored for it (an upload).
-func (w Workflow[S]) Permit(st *S, user store.User, name string) error {
+func (w Workflow[S, V]) Permit(st *S, user store.User, name string) error {
 	a, err := w.kind.find(name)
 	if err != nil {
 		return err
@@ -151,7 +165,7 @@ func (w Workflow[S]) Permit(st *S, user store.User, name string) error {
 // update sends an action to a workflow as an Update and waits for its
 // result. A timeout, or the end of the server's shutdown grace, is answered
 // as unavailable, with the advice to retry.
-func (w Workflow[S]) update(ctx context.Context, user store.User, workflowID, name string, input json.RawMessage, idemKey string) (workflows.ActionResult, error) {
+func (w Workflow[S, V]) update(ctx context.Context, user store.User, workflowID, name string, input json.RawMessage, idemKey string) (workflows.ActionResult, error) {
 	var res workflows.ActionResult
 	req := workflows.ActionRequest{Actor: Actor(user), Input: input}
 	fingerprint := requestFingerprint(name, input)
@@ -203,7 +217,7 @@ const retryLookup = 300 * time.Millisecond
 // it has one. Sending the update again would get the same outcome, but only
 // once a workflow task the crashed worker had started has timed out; the
 // lookup reads the outcome the server keeps without waiting for that.
-func (w Workflow[S]) completedUpdate(ctx context.Context, workflowID, updateID string, res *workflows.ActionResult) (bool, error) {
+func (w Workflow[S, V]) completedUpdate(ctx context.Context, workflowID, updateID string, res *workflows.ActionResult) (bool, error) {
 	lctx, cancel := context.WithTimeout(ctx, retryLookup)
 	defer cancel()
 	err := w.cfg.Temporal.GetWorkflowUpdateHandle(client.GetWorkflowUpdateHandleOptions{WorkflowID: workflowID, UpdateID: updateID}).Get(lctx, res)
@@ -232,7 +246,7 @@ func requestFingerprint(action string, input json.RawMessage) string {
 
 // finishedOr turns "not found" for an update of a workflow that exists but
 // has finished into "<noun> <id> is closed".
-func (w Workflow[S]) finishedOr(ctx context.Context, e *Error, id string) *Error {
+func (w Workflow[S, V]) finishedOr(ctx context.Context, e *Error, id string) *Error {
 	if e.Kind != NotFound {
 		return e
 	}
@@ -245,7 +259,7 @@ func (w Workflow[S]) finishedOr(ctx context.Context, e *Error, id string) *Error
 
 // resolveAssignee fills in the assignee's role from the user table (the
 // input's assignee_email; assignee_role is never taken from the request).
-func (w Workflow[S]) resolveAssignee(ctx context.Context, input json.RawMessage) (json.RawMessage, error) {
+func (w Workflow[S, V]) resolveAssignee(ctx context.Context, input json.RawMessage) (json.RawMessage, error) {
 	var in map[string]json.RawMessage
 	if err := json.Unmarshal(input, &in); err != nil {
 		return nil, InvalidFields(map[string]string{"body": "must be a JSON object"})
@@ -263,7 +277,7 @@ func (w Workflow[S]) resolveAssignee(ctx context.Context, input json.RawMessage)
 
 // history reads one run's history ("" for the latest). With skipGone, a run
 // the server no longer keeps (past the namespace's retention) reads as empty.
-func (w Workflow[S]) history(ctx context.Context, id, run string, skipGone bool) ([]*historypb.HistoryEvent, error) {
+func (w Workflow[S, V]) history(ctx context.Context, id, run string, skipGone bool) ([]*historypb.HistoryEvent, error) {
 	it := w.cfg.Temporal.GetWorkflowHistory(ctx, w.kind.WorkflowID(id), run, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var events []*historypb.HistoryEvent
 	for it.HasNext() {
@@ -282,7 +296,7 @@ func (w Workflow[S]) history(ctx context.Context, id, run string, skipGone bool)
 
 // Export builds the CBP audit zip of id: for managers and auditors, the
 // readers of the audit trail, since it carries client addresses.
-func (w Workflow[S]) Export(ctx context.Context, user store.User, id string, now time.Time) ([]byte, error) {
+func (w Workflow[S, V]) Export(ctx context.Context, user store.User, id string, now time.Time) ([]byte, error) {
 	if user.Role != domain.RoleManager && user.Role != domain.RoleAuditor {
 		return nil, errf(Forbidden, "only managers and auditors may export the CBP audit file")
 	}

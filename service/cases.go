@@ -26,8 +26,8 @@ import (
 )
 
 // caseKind is the detention case to the code every kind shares.
-var caseKind = WithSpecs(Kind[workflows.CaseState]{
-	Noun: "case", WorkflowID: workflows.CaseWorkflowID, Export: export.Case,
+var caseKind = WithSpecs(Kind[workflows.CaseState, CaseView]{
+	Noun: "case", WorkflowID: workflows.CaseWorkflowID, Export: export.Case, View: CaseViewOf,
 	ReadModel: func(ctx context.Context, st *store.Store, id string) (workflows.CaseState, int64, error) {
 		var s workflows.CaseState
 		row, err := st.GetCase(ctx, id)
@@ -40,11 +40,11 @@ var caseKind = WithSpecs(Kind[workflows.CaseState]{
 
 // Cases is the detention cases' service.
 type Cases struct {
-	Workflow[workflows.CaseState]
+	Workflow[workflows.CaseState, CaseView]
 }
 
 func newCases(cfg *Config) *Cases {
-	return &Cases{Workflow[workflows.CaseState]{cfg: cfg, kind: caseKind}}
+	return &Cases{Workflow[workflows.CaseState, CaseView]{cfg: cfg, kind: caseKind}}
 }
 
 // CaseView is a case as the API answers it: the workflow's state plus what
@@ -76,19 +76,6 @@ func CaseViewOf(st workflows.CaseState, u store.User) CaseView {
 	return v
 }
 
-// Get is the case id as user sees it.
-func (c *Cases) Get(ctx context.Context, user store.User, id string) (CaseView, error) {
-	st, err := c.State(ctx, id)
-	return viewOf(st, user, err, CaseViewOf)
-}
-
-// Act takes an action on a case (see Workflow.Act) and answers the case as
-// user sees it then.
-func (c *Cases) Act(ctx context.Context, user store.User, id, action string, input json.RawMessage, idemKey string) (CaseView, error) {
-	st, err := c.Workflow.Act(ctx, user, id, action, input, idemKey)
-	return viewOf(st, user, err, CaseViewOf)
-}
-
 // ListedCase is a row of the case list.
 type ListedCase struct {
 	store.CaseRow
@@ -118,7 +105,7 @@ func (c *Cases) History(ctx context.Context, id string) ([]*historypb.HistoryEve
 // started. created is false when it existed.
 func (c *Cases) Open(ctx context.Context, user store.User, req OpenCaseRequest) (CaseView, bool, error) {
 	st, created, err := c.open(ctx, user, req)
-	v, err := viewOf(st, user, err, CaseViewOf)
+	v, err := c.view(st, user, err)
 	return v, created, err
 }
 

@@ -29,8 +29,8 @@ import (
 
 // shipmentKind is the shipment to the code every kind shares. Its workflow
 // ends when record retention does; the read model then answers for it.
-var shipmentKind = WithSpecs(Kind[workflows.ShipmentState]{
-	Noun: "shipment", WorkflowID: workflows.ShipmentWorkflowID, Export: export.Shipment, ReadModelAnswers: true,
+var shipmentKind = WithSpecs(Kind[workflows.ShipmentState, ShipmentView]{
+	Noun: "shipment", WorkflowID: workflows.ShipmentWorkflowID, Export: export.Shipment, ReadModelAnswers: true, View: ShipmentViewOf,
 	ReadModel: func(ctx context.Context, st *store.Store, id string) (workflows.ShipmentState, int64, error) {
 		row, err := st.GetShipment(ctx, id)
 		if err != nil {
@@ -43,24 +43,11 @@ var shipmentKind = WithSpecs(Kind[workflows.ShipmentState]{
 
 // Shipments is the shipments' service.
 type Shipments struct {
-	Workflow[workflows.ShipmentState]
+	Workflow[workflows.ShipmentState, ShipmentView]
 }
 
 func newShipments(cfg *Config) *Shipments {
-	return &Shipments{Workflow[workflows.ShipmentState]{cfg: cfg, kind: shipmentKind}}
-}
-
-// Get is the shipment id as user sees it.
-func (s *Shipments) Get(ctx context.Context, user store.User, id string) (ShipmentView, error) {
-	st, err := s.State(ctx, id)
-	return viewOf(st, user, err, ShipmentViewOf)
-}
-
-// Act takes an action on a shipment (see Workflow.Act) and answers the
-// shipment as user sees it then.
-func (s *Shipments) Act(ctx context.Context, user store.User, id, action string, input json.RawMessage, idemKey string) (ShipmentView, error) {
-	st, err := s.Workflow.Act(ctx, user, id, action, input, idemKey)
-	return viewOf(st, user, err, ShipmentViewOf)
+	return &Shipments{Workflow[workflows.ShipmentState, ShipmentView]{cfg: cfg, kind: shipmentKind}}
 }
 
 // List is a page of the read model's shipments.
