@@ -1,6 +1,7 @@
 // Package api is the HTTP face of postrelease: a JSON API under /api/v1 and
 // server-rendered web forms elsewhere, both on Echo v4. Handlers are thin:
-// bind, check, call Temporal or the store, answer.
+// parse the request, call the application service (package service, through
+// CaseService and ShipmentService) or the store, render JSON or a page.
 package api
 
 import (
@@ -46,6 +47,10 @@ type Server struct {
 	// connection's address and ignores X-Forwarded-For, which any client
 	// can set (a proxy in front should be configured here).
 	IPExtractor echo.IPExtractor
+	// Cases and Shipments are the application services the handlers call;
+	// nil builds them on the fields above (tests give fakes).
+	Cases     CaseService
+	Shipments ShipmentService
 
 	pages pages
 }
@@ -81,6 +86,7 @@ func New(s *Server) (*echo.Echo, error) {
 	if s.IPExtractor == nil {
 		s.IPExtractor = echo.ExtractIPDirect()
 	}
+	s.services()
 	var err error
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
@@ -128,8 +134,8 @@ func New(s *Server) (*echo.Echo, error) {
 	v1.GET("/me", s.apiMe)
 	v1.POST("/cases", s.apiOpenCase)
 	v1.GET("/cases", s.apiListCases)
-	v1.GET("/cases/:id", s.apiGetCase)
-	v1.POST("/cases/:id/actions/:action", s.apiAct)
+	v1.GET("/cases/:id", getHandler(s.Cases.Get))
+	v1.POST("/cases/:id/actions/:action", actHandler(s.Cases.Act))
 	v1.GET("/cases/:id/history", s.apiHistory)
 	s.notificationRoutes(v1) // notifications.go
 	v1.GET("/ports", s.apiPorts)
@@ -139,8 +145,8 @@ func New(s *Server) (*echo.Echo, error) {
 	v1.POST("/shipments/import", s.apiImport)
 	v1.POST("/shipments", s.apiOpenShipment)
 	v1.GET("/shipments", s.apiListShipments)
-	v1.GET("/shipments/:id", s.apiGetShipment)
-	v1.POST("/shipments/:id/actions/:action", s.apiShipmentAct)
+	v1.GET("/shipments/:id", getHandler(s.Shipments.Get))
+	v1.POST("/shipments/:id/actions/:action", actHandler(s.Shipments.Act))
 	v1.POST("/shipments/:id/documents", s.apiUploadDocument)
 	v1.GET("/shipments/:id/documents/:doc", s.apiGetDocument)
 	v1.GET("/shipments/:id/history", s.apiShipmentHistory)
