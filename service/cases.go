@@ -121,6 +121,9 @@ func (c *Cases) open(ctx context.Context, user store.User, req OpenCaseRequest) 
 	if err != nil {
 		return workflows.CaseState{}, false, err
 	}
+	if err := routeToCase(in, req.LiquidationDate, time.Now(), domain.ZoneOrUTC(zone)); err != nil {
+		return workflows.CaseState{}, false, err
+	}
 	in.CaseID = caseIDFor(user.ID, in.ClientRequestID)
 	in.OpenedBy = Actor(user)
 	in.Policy = c.cfg.Policy
@@ -191,6 +194,9 @@ type OpenCaseRequest struct {
 	PenaltyRate          domain.NumberText `json:"penalty_rate"`
 	ReconFlagged         bool              `json:"recon_flagged"`
 	ScheduledLiquidation string            `json:"scheduled_liquidation"`
+	// LiquidationDate is CBP's posted liquidation date, once the entry has
+	// liquidated: the remedy is then a protest, not a case (see Remedy).
+	LiquidationDate string `json:"liquidation_date"`
 }
 
 // ToInput turns a request into a normalised workflow input, or field errors.
@@ -262,4 +268,34 @@ func parseDate(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%q is not a date like 2026-11-02", s)
 	}
 	return d, nil
+}
+
+// routeToCase refuses a misclassification the entry's status no longer lets
+// a detention case correct (workflows.OpenCaseInput.Remedy): a case while
+// the PSC window is open (a refund PSC for an overpayment) or, for an
+// underpayment, a prior disclosure after it; else the conflict says which
+// remedy is left: a protest once liquidated, waiting for the liquidation, or
+// none. liquidation is the request's posted liquidation date ("" for none).
+func routeToCase(in workflows.OpenCaseInput, liquidation string, now time.Time, loc *time.Location) error {
+	var liquidated *time.Time
+	if strings.TrimSpace(liquidation) != "" {
+		d, err := parseDate(liquidation)
+		switch {
+		case err != nil:
+			return InvalidFields(map[string]string{"liquidation_date": err.Error()})
+		case !d.After(in.EntryDate):
+			return InvalidFields(map[string]string{"liquidation_date": "must be after the entry date"})
+		case domain.CheckPastDate(d, now) != nil:
+			return InvalidFields(map[string]string{"liquidation_date": domain.CheckPastDate(d, now).Error()})
+		}
+		liquidated = &d
+	}
+	switch r := in.Remedy(liquidated, now, loc); r.Remedy {
+	case domain.RemedyPSC, domain.RemedyPriorDisclosure:
+		return nil
+	case domain.RemedyProtest:
+		return errf(Conflict, "%s Open a protest for the entry instead (POST /api/v1/protests).", r.Reason)
+	default:
+		return errf(Conflict, "no detention case can correct this entry now: %s", r.Reason)
+	}
 }
