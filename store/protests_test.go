@@ -119,3 +119,41 @@ func TestListProtestsFilters(t *testing.T) {
 		}
 	})
 }
+
+// A protest's open step is in its assignee's inbox and, escalated, in every
+// manager's; the dashboard counts open protests by step.
+func TestProtestsInInboxAndDashboard(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		if _, err := s.UpsertProtest(ctx, sampleProtest("PR-1", 1, t0)); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			q    store.InboxQuery
+			want string
+		}{
+			{store.InboxQuery{Email: alice.Email, Role: domain.RoleOfficer, Now: t0}, "protest PR-1 record_refund assigned protest: classification (hts code); rate and amount of duty ABC-1234567-8"},
+			{store.InboxQuery{Email: mike.Email, Role: domain.RoleManager, Kind: store.InboxProtest, Now: t0}, "protest PR-1 record_refund escalated protest: classification (hts code); rate and amount of duty ABC-1234567-8"},
+			{store.InboxQuery{Email: alice.Email, Role: domain.RoleOfficer, Kind: store.InboxCase, Now: t0}, ""},
+		} {
+			items, total, err := s.Inbox(ctx, tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			for _, it := range items {
+				got = fmt.Sprintf("%s %s %s %s %s %s", it.Kind, it.ID, it.Task, it.Reason, it.Title, it.EntryNumber)
+			}
+			if got != tc.want || (tc.want != "" && total != 1) {
+				t.Errorf("Inbox(%s, %q) = %q (%d), want %q", tc.q.Email, tc.q.Kind, got, total, tc.want)
+			}
+		}
+		d, err := s.Dashboard(ctx, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(d.ProtestsByStep) != "[{record_refund 1}]" {
+			t.Errorf("protests by step %v", d.ProtestsByStep)
+		}
+	})
+}
