@@ -26,8 +26,8 @@ func TestProtestPastRetention(t *testing.T) {
 	st := workflows.ProtestState{ProtestID: "PR-1", Status: workflows.StatusClosed, Step: workflows.StepClosed, Resolution: workflows.ProtestCITFiled,
 		Protest: workflows.OpenProtestInput{EntryNumber: "ABC-1234567-8", Port: "2704", ImporterOfRecord: "Acme Tools Inc.", ShipmentID: "SH-1"},
 		Bases:   []domain.ProtestBasis{domain.ProtestBasisClassification}, AmountClaimed: domain.USD{Decimal: decimal.RequireFromString("2267.75")},
-		Window:  workflows.ProtestWindow{Liquidation: liq, LastDay: domain.ProtestLastDay(liq)},
-		Filing:  &workflows.ProtestFiling{ProtestNumber: "2704-26-100123", FiledOn: liq.AddDate(0, 0, 20)},
+		Window:   workflows.ProtestWindow{Liquidation: liq, LastDay: domain.ProtestLastDay(liq)},
+		Filing:   &workflows.ProtestFiling{ProtestNumber: "2704-26-100123", FiledOn: liq.AddDate(0, 0, 20)},
 		Decision: &workflows.ProtestDecisionRecord{Decision: domain.ProtestDenied, DecidedOn: liq.AddDate(0, 0, 60), Deemed: true},
 		Court:    &workflows.CITAction{LastDay: domain.CITLastDay(liq.AddDate(0, 0, 60)), CourtNumber: "26-00123"},
 		Events:   []workflows.Event{{At: at, Kind: "deemed_denied", Detail: "deemed denied"}}}
