@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/service"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
@@ -206,7 +207,7 @@ func (s *Server) webLogout(c echo.Context) error {
 }
 
 type casesPage struct {
-	Rows    []listedCase
+	Rows    []service.ListedCase
 	Total   int64
 	Filter  store.CaseFilter
 	Mine    bool
@@ -231,17 +232,13 @@ func (s *Server) webCases(c echo.Context) error {
 	if f.Limit == 0 {
 		f.Limit = 50
 	}
-	rows, total, err := s.Store.ListCases(c.Request().Context(), f)
+	rows, total, err := s.Cases.List(c.Request().Context(), f)
 	if err != nil {
-		return errInternal(err)
+		return err
 	}
-	now := time.Now()
-	p := casesPage{Total: total, Filter: f, Mine: f.Inbox != nil, Query: c.QueryParams(), Steps: workflows.Steps, Heading: "All cases"}
+	p := casesPage{Rows: rows, Total: total, Filter: f, Mine: f.Inbox != nil, Query: c.QueryParams(), Steps: workflows.Steps, Heading: "All cases"}
 	if p.Mine {
 		p.Heading = "My cases: steps I can work"
-	}
-	for _, r := range rows {
-		p.Rows = append(p.Rows, listedCase{r, r.Overdue(now)})
 	}
 	_, p.Prev, p.Next = pageLinks(c, "/cases", f.Offset, f.Limit, len(rows), total)
 	return s.render(c, http.StatusOK, "cases", page{Title: p.Heading, Data: p})
@@ -282,7 +279,7 @@ type manageSection struct {
 }
 
 func newCaseDefaults() map[string]string {
-	return map[string]string{"penalty_rate": domain.DefaultPenaltyRate.String(), "client_request_id": randomKey()}
+	return map[string]string{"penalty_rate": domain.DefaultPenaltyRate.String(), "client_request_id": service.RandomKey()}
 }
 
 func (s *Server) webNewCase(c echo.Context) error {
@@ -301,12 +298,12 @@ func (s *Server) webOpenCase(c echo.Context) error {
 	if fe := formTextErrors(form); len(fe) > 0 {
 		return s.render(c, http.StatusUnprocessableEntity, "new_case", page{Title: "Open a detention case", Errors: fe, Form: form})
 	}
-	req := OpenCaseRequest{ClientRequestID: form["client_request_id"], EntryNumber: form["entry_number"], EntryDate: form["entry_date"],
+	req := service.OpenCaseRequest{ClientRequestID: form["client_request_id"], EntryNumber: form["entry_number"], EntryDate: form["entry_date"],
 		Port: form["port"], ImporterOfRecord: form["importer_of_record"], SKU: form["sku"], ProductDescription: form["product_description"],
 		DeclaredHTS: form["declared_hts"], CorrectHTS: form["correct_hts"], EnteredValue: domain.NumberText(form["entered_value"]),
 		DeclaredRate: domain.NumberText(form["declared_rate"]), CorrectRate: domain.NumberText(form["correct_rate"]), PenaltyRate: domain.NumberText(form["penalty_rate"]),
 		ReconFlagged: form["recon_flagged"] != "", ScheduledLiquidation: form["scheduled_liquidation"]}
-	st, _, err := s.openCase(c.Request().Context(), currentUser(c), req)
+	v, _, err := s.Cases.Open(c.Request().Context(), currentUser(c), req)
 	if err != nil {
 		ae := asError(err)
 		if ae.Code == CodeInvalid {
@@ -314,7 +311,7 @@ func (s *Server) webOpenCase(c echo.Context) error {
 		}
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/cases/"+st.CaseID+"?done=opened")
+	return c.Redirect(http.StatusSeeOther, "/cases/"+v.CaseID+"?done=opened")
 }
 
 // actionForm is one action the user may take, ready to render.
@@ -328,14 +325,13 @@ type actionForm struct {
 }
 
 type casePage struct {
-	Case   caseView
+	Case   service.CaseView
 	Forms  []actionForm
 	Active workflows.Action // the form that failed, to show its errors
 }
 
-func (s *Server) casePage(c echo.Context, st workflows.CaseState) (casePage, error) {
-	u := currentUser(c)
-	p := casePage{Case: viewOf(st, u)}
+func (s *Server) casePage(c echo.Context, v service.CaseView) (casePage, error) {
+	p := casePage{Case: v}
 	var assignees []kit.Option
 	for _, a := range p.Case.AvailableActions {
 		fields := actionForms[a]
@@ -356,21 +352,21 @@ func (s *Server) casePage(c echo.Context, st workflows.CaseState) (casePage, err
 			fields[0].Options = assignees
 		}
 		spec, _ := kit.Find(cases.CaseSpecs, string(a))
-		p.Forms = append(p.Forms, actionForm{Action: a, Title: spec.Title, Help: spec.Help, Confirm: spec.Confirm, Fields: fields, IdemKey: randomKey()})
+		p.Forms = append(p.Forms, actionForm{Action: a, Title: spec.Title, Help: spec.Help, Confirm: spec.Confirm, Fields: fields, IdemKey: service.RandomKey()})
 	}
 	return p, nil
 }
 
 func (s *Server) webCase(c echo.Context) error {
-	st, err := s.caseState(c.Request().Context(), c.Param("id"))
+	v, err := s.Cases.Get(c.Request().Context(), currentUser(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	p, err := s.casePage(c, st)
+	p, err := s.casePage(c, v)
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "case", page{Title: "Case " + st.CaseID, Data: p})
+	return s.render(c, http.StatusOK, "case", page{Title: "Case " + v.CaseID, Data: p})
 }
 
 // webAct performs an action from its form (POST/redirect/GET); on a refusal
@@ -391,7 +387,7 @@ func (s *Server) webAct(c echo.Context) error {
 	}
 	if err == nil {
 		input, _ := json.Marshal(form)
-		_, err = s.act(c.Request().Context(), currentUser(c), id, string(action), input, key)
+		_, err = s.Cases.Act(c.Request().Context(), currentUser(c), id, string(action), input, key)
 	}
 	if err == nil {
 		if back, ok := backToInbox(c, string(action), id); ok {
@@ -403,11 +399,11 @@ func (s *Server) webAct(c echo.Context) error {
 	if ae.Code != CodeInvalid && ae.Code != CodeConflict && ae.Code != CodeForbidden {
 		return err
 	}
-	st, qerr := s.caseState(c.Request().Context(), id)
+	v, qerr := s.Cases.Get(c.Request().Context(), currentUser(c), id)
 	if qerr != nil {
 		return qerr
 	}
-	p, perr := s.casePage(c, st)
+	p, perr := s.casePage(c, v)
 	if perr != nil {
 		return perr
 	}
@@ -421,12 +417,12 @@ func (s *Server) webAct(c echo.Context) error {
 	if len(errs) < len(ae.Fields) || len(ae.Fields) == 0 {
 		errs["_"] = ae.Message // not every error belongs to a field of this form
 	}
-	return s.render(c, ae.Status(), "case", page{Title: "Case " + st.CaseID, Data: p, Errors: errs, Form: form})
+	return s.render(c, ae.Status(), "case", page{Title: "Case " + v.CaseID, Data: p, Errors: errs, Form: form})
 }
 
 func (s *Server) webHistory(c echo.Context) error {
 	id := c.Param("id")
-	events, err := s.history(c.Request().Context(), id)
+	events, err := s.Cases.History(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -435,7 +431,7 @@ func (s *Server) webHistory(c echo.Context) error {
 }
 
 func (s *Server) webRawHistory(c echo.Context) error {
-	events, err := s.history(c.Request().Context(), c.Param("id"))
+	events, err := s.Cases.History(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}

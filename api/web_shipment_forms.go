@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/service"
 	"github.com/postrelease/postrelease/workflows"
 	"github.com/postrelease/postrelease/workflows/kit"
 	"github.com/postrelease/postrelease/workflows/shipments"
@@ -104,7 +105,7 @@ type shipForm struct {
 // a select would have nothing to choose.
 func shipmentForm(st *workflows.ShipmentState, a workflows.ShipmentAction, assignees []shipOption, actor workflows.Actor) (shipForm, bool) {
 	spec, _ := kit.Find(shipments.ShipmentSpecs, string(a))
-	f := shipForm{Action: a, Title: spec.Title, Help: spec.Help, Confirm: spec.Confirm, URL: "/shipments/" + st.ShipmentID + "/actions/" + string(a), IdemKey: randomKey()}
+	f := shipForm{Action: a, Title: spec.Title, Help: spec.Help, Confirm: spec.Confirm, URL: "/shipments/" + st.ShipmentID + "/actions/" + string(a), IdemKey: service.RandomKey()}
 	if isUpload(a) {
 		f.URL, f.Multipart = "/shipments/"+st.ShipmentID+"/documents", true
 	}
@@ -283,3 +284,15 @@ func formDate(fe map[string]string, name, v string) time.Time {
 
 // ---------------------------------------------------------------------------
 // The list and the managers' demurrage page
+
+func parseDate(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, fmt.Errorf("is required (YYYY-MM-DD)")
+	}
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date like 2026-11-02", s)
+	}
+	return d, nil
+}

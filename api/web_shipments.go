@@ -15,6 +15,7 @@ import (
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/manifest"
+	"github.com/postrelease/postrelease/service"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
@@ -58,7 +59,7 @@ func shipmentFlash(code string) string {
 	case "existing":
 		return "This entry is already open as this shipment with the same data: nothing new was opened"
 	}
-	if a, err := knownAction(code, shipments.ShipmentActions); err == nil {
+	if a := workflows.ShipmentAction(code); slices.Contains(shipments.ShipmentActions, a) {
 		return shipmentActionTitle(a) + ": done"
 	}
 	return ""
@@ -106,7 +107,7 @@ type legalRow struct {
 // shipmentPage is the shipment page's data: the shipment as the API shows it
 // and what the page adds (groups, rows, forms, the failed form's input).
 type shipmentPage struct {
-	shipmentView
+	service.ShipmentView
 	Groups    []checkGroup
 	OpenTasks []workflows.Task
 	DocRows   []docRow
@@ -139,8 +140,9 @@ func (p shipmentPage) hasForm(a workflows.ShipmentAction) bool {
 	return slices.ContainsFunc(p.Forms, func(f shipForm) bool { return f.Action == a })
 }
 
-func (s *Server) shipmentPageOf(ctx context.Context, u store.User, st workflows.ShipmentState) (shipmentPage, error) {
-	p := shipmentPage{shipmentView: shipmentViewOf(st, u), Cases: map[string]*store.CaseRow{}}
+func (s *Server) shipmentPageOf(ctx context.Context, u store.User, v service.ShipmentView) (shipmentPage, error) {
+	st := v.ShipmentState
+	p := shipmentPage{ShipmentView: v, Cases: map[string]*store.CaseRow{}}
 	for _, g := range []struct{ name, title string }{
 		{workflows.GroupElectronic, "Electronic: ACE release and ISF"},
 		{workflows.GroupPort, "Port: terminal and pickup"},
@@ -179,7 +181,7 @@ func (s *Server) shipmentPageOf(ctx context.Context, u store.User, st workflows.
 	if l.LiquidationEstimated {
 		liqNote = "estimated: entry + 314 days"
 	}
-	ends := legalEndsAt(st)
+	ends := v.LegalEndsAt
 	p.Dates = []legalRow{
 		{"Post Summary Correction, last day", l.PSCLastDay, "300 days after entry, and 15 days before liquidation", l.RemindersSent[workflows.LegalPSCLastDay], l.Passed[workflows.LegalPSCLastDay], ends[workflows.LegalPSCLastDay]},
 		{"Liquidation", l.Liquidation, liqNote, l.RemindersSent[workflows.LegalLiquidation], l.Passed[workflows.LegalLiquidation], ends[workflows.LegalLiquidation]},
@@ -206,7 +208,7 @@ func (s *Server) shipmentPageOf(ctx context.Context, u store.User, st workflows.
 		}
 	}
 	for _, a := range p.AvailableActions {
-		if f, ok := shipmentForm(&st, a, assignees, actorOf(u)); ok {
+		if f, ok := shipmentForm(&st, a, assignees, service.Actor(u)); ok {
 			p.Forms = append(p.Forms, f)
 		}
 	}
@@ -214,22 +216,22 @@ func (s *Server) shipmentPageOf(ctx context.Context, u store.User, st workflows.
 }
 
 func (s *Server) webShipment(c echo.Context) error {
-	st, err := s.shipmentState(c.Request().Context(), c.Param("id"))
+	v, err := s.Shipments.Get(c.Request().Context(), currentUser(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	p, err := s.shipmentPageOf(c.Request().Context(), currentUser(c), st)
+	p, err := s.shipmentPageOf(c.Request().Context(), currentUser(c), v)
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "shipment", page{Title: "Shipment " + st.ShipmentID, Flash: shipmentFlash(c.QueryParam("done")), Data: p})
+	return s.render(c, http.StatusOK, "shipment", page{Title: "Shipment " + v.ShipmentID, Flash: shipmentFlash(c.QueryParam("done")), Data: p})
 }
 
 // webShipmentAct performs an action from its form (POST/redirect/GET).
 func (s *Server) webShipmentAct(c echo.Context) error {
 	id := c.Param("id")
-	action, aerr := knownAction(c.Param("action"), shipments.ShipmentActions)
-	if aerr != nil || isUpload(action) {
+	action := workflows.ShipmentAction(c.Param("action"))
+	if !slices.Contains(shipments.ShipmentActions, action) || isUpload(action) {
 		return errf(CodeNotFound, "there is no shipment form %q", c.Param("action"))
 	}
 	form := map[string]string{}
@@ -253,7 +255,7 @@ func (s *Server) webShipmentAct(c echo.Context) error {
 		if merr != nil {
 			return errInternal(merr)
 		}
-		_, err = s.actShipment(c.Request().Context(), u, id, string(action), raw, key)
+		_, err = s.Shipments.Act(c.Request().Context(), u, id, string(action), raw, key)
 	}
 	if err == nil {
 		if back, ok := backToInbox(c, string(action), strings.TrimSpace(id+" "+c.FormValue("task"))); ok {
@@ -277,7 +279,7 @@ func (s *Server) webShipmentUpload(c echo.Context) error {
 	fe := map[string]string{}
 	var containers []manifest.Container
 	if action == workflows.ShipRecordDeliveryOrder {
-		st, err := s.shipmentState(ctx, id)
+		st, err := s.Shipments.Get(ctx, u, id)
 		if err != nil {
 			return err
 		}
@@ -305,7 +307,7 @@ func (s *Server) webShipmentUpload(c echo.Context) error {
 	if !u.Role.CanAct() {
 		err = errf(CodeForbidden, "role %s may not attach documents", u.Role)
 	} else {
-		_, filename, content, _, rerr := readUpload(c)
+		up, rerr := readUpload(c)
 		if rerr != nil && asError(rerr).Code != CodeInvalid {
 			return rerr
 		} else if rerr != nil {
@@ -319,7 +321,8 @@ func (s *Server) webShipmentUpload(c echo.Context) error {
 		case len(fe) > 0:
 			err = errInvalid(fe)
 		default:
-			_, _, err = s.uploadDocument(ctx, u, id, kind, filename, content, containers, key)
+			up.Kind, up.Containers = kind, containers
+			_, _, err = s.Shipments.Attach(ctx, u, id, up, key)
 		}
 	}
 	if err == nil {
@@ -336,11 +339,11 @@ func (s *Server) shipmentRefused(c echo.Context, id string, action workflows.Shi
 	if ae.Code != CodeInvalid && ae.Code != CodeConflict && ae.Code != CodeForbidden {
 		return err
 	}
-	st, qerr := s.shipmentState(c.Request().Context(), id)
+	v, qerr := s.Shipments.Get(c.Request().Context(), currentUser(c), id)
 	if qerr != nil {
 		return qerr
 	}
-	p, perr := s.shipmentPageOf(c.Request().Context(), currentUser(c), st)
+	p, perr := s.shipmentPageOf(c.Request().Context(), currentUser(c), v)
 	if perr != nil {
 		return perr
 	}
@@ -360,7 +363,7 @@ func (s *Server) shipmentRefused(c echo.Context, id string, action workflows.Shi
 	case unplaced:
 		p.FormError = ae.Message
 	}
-	return s.render(c, ae.Status(), "shipment", page{Title: "Shipment " + st.ShipmentID, Data: p, Errors: errs})
+	return s.render(c, ae.Status(), "shipment", page{Title: "Shipment " + v.ShipmentID, Data: p, Errors: errs})
 }
 
 type listedShipment struct {
@@ -400,9 +403,9 @@ func (s *Server) webShipments(c echo.Context) error {
 	if refused {
 		return s.render(c, http.StatusUnprocessableEntity, "shipments", page{Title: "Shipments", Data: p, Errors: errs})
 	}
-	rows, total, err := s.Store.ListShipments(ctx, f)
+	rows, total, err := s.Shipments.List(ctx, f)
 	if err != nil {
-		return errInternal(err)
+		return err
 	}
 	p.Total = total
 	for _, r := range rows {
@@ -428,7 +431,7 @@ func (s *Server) webDemurrage(c echo.Context) error {
 
 func (s *Server) webShipmentHistory(c echo.Context) error {
 	id := c.Param("id")
-	events, err := s.shipmentHistory(c.Request().Context(), id, "")
+	events, err := s.Shipments.History(c.Request().Context(), id, "")
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/manifest"
+	"github.com/postrelease/postrelease/service"
 	"github.com/postrelease/postrelease/store"
 )
 
@@ -66,27 +67,13 @@ func (s *Server) webOpenShipment(c echo.Context) error {
 	}
 	in, lines, fe := shipmentFromForm(form)
 	maps.Copy(fe, formTextErrors(form))
-	var err error
-	if u := currentUser(c); !u.Role.CanAct() {
-		err = errf(CodeForbidden, "role %s may not open shipments", u.Role)
-	} else if len(fe) > 0 {
-		// Our parse errors say more than the checks on what they left empty.
-		for k, v := range in.Normalize() {
-			if _, seen := fe[k]; !seen {
-				fe[k] = v
-			}
+	opened, err := s.Shipments.Open(c.Request().Context(), currentUser(c), in, "form", fe)
+	if err == nil {
+		done := "existing"
+		if opened.Created {
+			done = "opened"
 		}
-		err = errInvalid(fe)
-	} else {
-		var start shipmentStart
-		start, err = s.startShipment(c.Request().Context(), u, in, "form")
-		if err == nil {
-			done := "existing"
-			if start.Created {
-				done = "opened"
-			}
-			return c.Redirect(http.StatusSeeOther, "/shipments/"+start.ID+"?done="+done)
-		}
+		return c.Redirect(http.StatusSeeOther, "/shipments/"+opened.ID+"?done="+done)
 	}
 	ae := asError(err)
 	if ae.Code != CodeInvalid && ae.Code != CodeConflict {
@@ -240,8 +227,8 @@ func shipmentFromForm(f map[string]string) (in manifest.ShipmentInput, lines map
 type importPage struct {
 	Filename string
 	Format   string
-	Preview  *importPreview
-	Report   *importReport
+	Preview  *service.ImportPreview
+	Report   *service.ImportReport
 	Content  string // the previewed file, base64, for the Import button
 	TooLarge bool
 }
@@ -281,7 +268,7 @@ func (s *Server) webImport(c echo.Context) error {
 	ctx, u := c.Request().Context(), currentUser(c)
 	ip := importPage{Filename: filename, Format: format}
 	if c.FormValue("action") == "import" {
-		rep, err := s.importReleaseList(ctx, u, bytes.NewReader(content), format)
+		rep, err := s.Shipments.Import(ctx, u, bytes.NewReader(content), format)
 		if ae := asError(err); err != nil && ae.Code == CodeInvalid {
 			return invalid(ae.Fields)
 		} else if err != nil {
@@ -290,7 +277,7 @@ func (s *Server) webImport(c echo.Context) error {
 		ip.Report = &rep
 		return s.render(c, http.StatusOK, "import", page{Title: "Imported: " + filename, Data: ip})
 	}
-	p, err := s.previewImport(ctx, u, bytes.NewReader(content), format)
+	p, err := s.Shipments.Preview(ctx, u, bytes.NewReader(content), format)
 	if ae := asError(err); err != nil && ae.Code == CodeInvalid {
 		return invalid(ae.Fields)
 	} else if err != nil {
