@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"maps"
 	"net/http"
 	"slices"
@@ -105,7 +104,7 @@ type legalRow struct {
 }
 
 // shipmentPage is the shipment page's data: the shipment as the API shows it
-// and what the page adds (groups, rows, forms, the failed form's input).
+// and what the page adds (groups, rows, the action forms).
 type shipmentPage struct {
 	service.ShipmentView
 	Groups    []checkGroup
@@ -113,31 +112,7 @@ type shipmentPage struct {
 	DocRows   []docRow
 	Dates     []legalRow
 	Cases     map[string]*store.CaseRow // the child cases' live rows, by id
-	Forms     []shipForm
-	Active    workflows.ShipmentAction // the form that failed, to show its input and errors
-	FormError string                   // the failed form's message that belongs to no field
-	values    map[string]string
-	errors    map[string]string
-}
-
-// Value is what was typed into a field of the action's form before a refusal.
-func (p shipmentPage) Value(a workflows.ShipmentAction, field string) string {
-	if a != p.Active {
-		return ""
-	}
-	return p.values[field]
-}
-
-// Error is a refusal's message for a field of the action's form.
-func (p shipmentPage) Error(a workflows.ShipmentAction, field string) string {
-	if a != p.Active {
-		return ""
-	}
-	return p.errors[field]
-}
-
-func (p shipmentPage) hasForm(a workflows.ShipmentAction) bool {
-	return slices.ContainsFunc(p.Forms, func(f shipForm) bool { return f.Action == a })
+	Forms     []actionForm
 }
 
 func (s *Server) shipmentPageOf(ctx context.Context, u store.User, v service.ShipmentView) (shipmentPage, error) {
@@ -195,23 +170,14 @@ func (s *Server) shipmentPageOf(ctx context.Context, u store.User, v service.Shi
 	for i := range cases {
 		p.Cases[cases[i].ID] = &cases[i]
 	}
-	var assignees []shipOption
-	if slices.Contains(p.AvailableActions, workflows.ShipReassign) {
-		users, err := s.Store.ListUsers(ctx)
-		if err != nil {
-			return p, errInternal(err)
-		}
-		for _, us := range users {
-			if us.Role.CanAct() {
-				assignees = append(assignees, shipOption{us.Email, fmt.Sprintf("%s (%s)", us.Email, us.Role)})
-			}
+	available := actionNames(p.AvailableActions)
+	var users []kit.Option
+	if needsUsers(shipments.ShipmentSpecs, available) {
+		if users, err = s.assignees(ctx); err != nil {
+			return p, err
 		}
 	}
-	for _, a := range p.AvailableActions {
-		if f, ok := shipmentForm(&st, a, assignees, service.Actor(u)); ok {
-			p.Forms = append(p.Forms, f)
-		}
-	}
+	p.Forms = formsOf(shipments.ShipmentSpecs, available, &st, service.Actor(u), "/shipments/"+st.ShipmentID, users)
 	return p, nil
 }
 
@@ -229,39 +195,20 @@ func (s *Server) webShipment(c echo.Context) error {
 
 // webShipmentAct performs an action from its form (POST/redirect/GET).
 func (s *Server) webShipmentAct(c echo.Context) error {
-	id := c.Param("id")
-	action := workflows.ShipmentAction(c.Param("action"))
-	if !slices.Contains(shipments.ShipmentActions, action) || isUpload(action) {
-		return errf(CodeNotFound, "there is no shipment form %q", c.Param("action"))
+	ctx, u, id, action := c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action")
+	spec, ok := kit.Find(shipments.ShipmentSpecs, action)
+	if !ok || slices.ContainsFunc(spec.Fields, func(f kit.Field) bool { return f.Kind == kit.FieldFile }) {
+		return errf(CodeNotFound, "there is no shipment form %q", action) // an upload's form posts to documents
 	}
-	form := map[string]string{}
-	for _, f := range shipmentFormFields[action] {
-		form[f.Name] = strings.TrimSpace(c.FormValue(f.Name))
-	}
-	u := currentUser(c)
-	in, fe := shipmentActionInput(action, form)
-	maps.Copy(fe, formTextErrors(form))
-	key, kerr := formIdempotencyKey(c)
-	var err error
-	switch {
-	case !u.Role.CanAct(): // refused before the form's own errors
-		err = errf(CodeForbidden, "role %s may read shipments but not act on them", u.Role)
-	case kerr != nil:
-		err = kerr
-	case len(fe) > 0:
-		err = errInvalid(fe)
-	default:
-		raw, merr := json.Marshal(in)
-		if merr != nil {
-			return errInternal(merr)
-		}
-		_, err = s.Shipments.Act(c.Request().Context(), u, id, string(action), raw, key)
-	}
+	form, err := postAction(c, spec.Fields, func(input json.RawMessage, key string) error {
+		_, err := s.Shipments.Act(ctx, u, id, action, input, key)
+		return err
+	})
 	if err == nil {
-		if back, ok := backToInbox(c, string(action), strings.TrimSpace(id+" "+c.FormValue("task"))); ok {
+		if back, ok := backToInbox(c, action, strings.TrimSpace(id+" "+c.FormValue("task"))); ok {
 			return c.Redirect(http.StatusSeeOther, back)
 		}
-		return c.Redirect(http.StatusSeeOther, "/shipments/"+id+"?done="+string(action))
+		return c.Redirect(http.StatusSeeOther, "/shipments/"+id+"?done="+action)
 	}
 	return s.shipmentRefused(c, id, action, form, err, func(k string) string { return k })
 }
@@ -284,7 +231,7 @@ func (s *Server) webShipmentUpload(c echo.Context) error {
 			return err
 		}
 		for _, ct := range st.Containers {
-			name := sealField(ct.Number)
+			name := eachName("seals", ct.Number)
 			form[name] = strings.TrimSpace(c.FormValue(name))
 			seals := strings.FieldsFunc(form[name], func(r rune) bool { return r == ',' || r == ';' || unicode.IsSpace(r) })
 			if len(seals) == 0 {
@@ -299,7 +246,7 @@ func (s *Server) webShipmentUpload(c echo.Context) error {
 			return "file"
 		}
 		if list, i, _, ok := splitKey(k); ok && list == "containers" && i >= 0 && i < len(containers) {
-			return sealField(containers[i].Number)
+			return eachName("seals", containers[i].Number)
 		}
 		return k
 	}
@@ -328,41 +275,26 @@ func (s *Server) webShipmentUpload(c echo.Context) error {
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, "/shipments/"+id+"?done="+string(action))
 	}
-	return s.shipmentRefused(c, id, action, form, err, errKey)
+	return s.shipmentRefused(c, id, string(action), form, err, errKey)
 }
 
 // shipmentRefused shows the shipment page again after a refused action: a
 // 422 with the errors next to the fields of the form that failed and what was
 // typed in it, a 409 or 403 with its message; anything else is an error page.
-func (s *Server) shipmentRefused(c echo.Context, id string, action workflows.ShipmentAction, form map[string]string, err error, key func(string) string) error {
+func (s *Server) shipmentRefused(c echo.Context, id, action string, form map[string]string, err error, key func(string) string) error {
 	ae := asError(err)
-	if ae.Code != CodeInvalid && ae.Code != CodeConflict && ae.Code != CodeForbidden {
+	if !isRefusal(ae) {
 		return err
 	}
-	v, qerr := s.Shipments.Get(c.Request().Context(), currentUser(c), id)
-	if qerr != nil {
-		return qerr
+	v, err := s.Shipments.Get(c.Request().Context(), currentUser(c), id)
+	if err != nil {
+		return err
 	}
-	p, perr := s.shipmentPageOf(c.Request().Context(), currentUser(c), v)
-	if perr != nil {
-		return perr
+	p, err := s.shipmentPageOf(c.Request().Context(), currentUser(c), v)
+	if err != nil {
+		return err
 	}
-	p.Active, p.values, p.errors = action, form, map[string]string{}
-	unplaced := len(ae.Fields) == 0
-	for k, v := range ae.Fields {
-		if f := key(k); hasKey(form, f) {
-			p.errors[f] = strings.TrimSpace(p.errors[f] + " " + v)
-		} else {
-			unplaced = true
-		}
-	}
-	errs := map[string]string{}
-	switch {
-	case !p.hasForm(action): // the action is no longer offered: say why at the top
-		errs["_"] = ae.Message
-	case unplaced:
-		p.FormError = ae.Message
-	}
+	errs := refuseForm(p.Forms, action, form, ae, key)
 	return s.render(c, ae.Status(), "shipment", page{Title: "Shipment " + v.ShipmentID, Data: p, Errors: errs})
 }
 

@@ -291,3 +291,32 @@ func (s *Server) webImport(c echo.Context) error {
 	}
 	return s.render(c, http.StatusOK, "import", page{Title: "Release list: " + filename, Data: ip})
 }
+
+// formTime reads an optional time in UTC: a datetime-local value
+// (2026-11-02T14:05) or RFC 3339.
+func formTime(fe map[string]string, name, v string) *time.Time {
+	if v == "" {
+		return nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", time.RFC3339} {
+		if t, err := time.Parse(layout, v); err == nil {
+			t = t.UTC()
+			return &t
+		}
+	}
+	fe[name] = fmt.Sprintf("%q is not a time like 2026-11-02T14:05 (UTC)", v)
+	return nil
+}
+
+// formDate reads a required date; an error leaves the zero time.
+func formDate(fe map[string]string, name, v string) time.Time {
+	v = strings.TrimSpace(v)
+	d, err := time.Parse(time.DateOnly, v)
+	switch {
+	case v == "":
+		fe[name] = "is required (YYYY-MM-DD)"
+	case err != nil:
+		fe[name] = fmt.Sprintf("%q is not a date like 2026-11-02", v)
+	}
+	return d
+}
