@@ -1,6 +1,8 @@
 // Package activities holds the side effects of the workflows: writing the read
 // model, notifications and catalog changes. Every write is an idempotent
-// upsert, so a retried activity changes nothing twice.
+// upsert, so a retried activity changes nothing twice. The workflows call
+// them by method reference (a.ProjectCase with a nil *Activities); the
+// worker registers the real ones under their method names.
 package activities
 
 import (

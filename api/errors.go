@@ -7,11 +7,7 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-	"go.temporal.io/api/serviceerror"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-
-	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/service"
 	"github.com/postrelease/postrelease/workflows/kit"
 )
 
@@ -77,87 +73,21 @@ func errInternal(err error) *Error {
 	return &Error{Code: CodeInternal, Message: "something went wrong on our side; it was logged", err: err}
 }
 
-// fromWorkflow maps an error from Temporal or the store to an API error.
-func fromWorkflow(err error, caseID string) *Error {
-	var ae *Error
-	if errors.As(err, &ae) {
-		return ae
-	}
-	switch kit.ErrorType(err) {
-	case kit.ErrInvalid:
-		fields := map[string]string{}
-		var app interface{ Details(...any) error }
-		if errors.As(err, &app) {
-			_ = app.Details(&fields)
-		}
-		return &Error{Code: CodeInvalid, Message: rootMessage(err), Fields: fields}
-	case kit.ErrConflict:
-		return &Error{Code: CodeConflict, Message: rootMessage(err)}
-	case kit.ErrForbidden:
-		return &Error{Code: CodeForbidden, Message: rootMessage(err)}
-	case kit.ErrUnavailable:
-		// The update failed and keeps that outcome under its id: the same
-		// Idempotency-Key would answer with this failure again.
-		return &Error{Code: CodeUnavailable, Message: rootMessage(err) + " (as a new request: with a new Idempotency-Key, or none)", err: err}
-	}
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) || errors.Is(err, store.ErrNotFound) {
-		return errf(CodeNotFound, "case %s does not exist", caseID)
-	}
-	if isTimeoutOrCancel(err) {
-		return errUnavailableRetry(err)
-	}
-	return errInternal(err)
-}
-
-// errUnavailableRetry answers a call to Temporal that timed out or was
-// cancelled (the request's deadline, the client going away, a shutdown).
-func errUnavailableRetry(err error) *Error {
-	return &Error{Code: CodeUnavailable, Message: "no answer in time; retry with the same Idempotency-Key and the action is applied at most once", err: err}
-}
-
-// isTimeoutOrCancel reports whether err is a deadline, a cancellation or an
-// unreachable server, in whichever form it arrives: the context's own error,
-// Temporal's service error or a bare gRPC status. The gRPC call is cancelled
-// a moment before the context reports its deadline, so ctx.Err() alone
-// misses some.
-func isTimeoutOrCancel(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return true
-	}
-	var (
-		deadline    *serviceerror.DeadlineExceeded
-		canceled    *serviceerror.Canceled
-		unavailable *serviceerror.Unavailable
-	)
-	if errors.As(err, &deadline) || errors.As(err, &canceled) || errors.As(err, &unavailable) {
-		return true
-	}
-	switch status.Code(err) {
-	case codes.DeadlineExceeded, codes.Canceled, codes.Unavailable:
-		return true
-	}
-	return false
-}
-
-// rootMessage is the application error's own message, without the SDK's
-// wrapping ("workflow update failed: ...").
-func rootMessage(err error) string {
-	type msg interface{ Message() string }
-	var m msg
-	if errors.As(err, &m) {
-		return m.Message()
-	}
-	return err.Error()
+// kindCode is the code of each kind of service error: the one place where
+// the services' refusals become HTTP statuses (through codeStatus).
+var kindCode = map[service.ErrorKind]string{
+	service.Invalid:     CodeInvalid,
+	service.Conflict:    CodeConflict,
+	service.Forbidden:   CodeForbidden,
+	service.NotFound:    CodeNotFound,
+	service.Unavailable: CodeUnavailable,
+	service.Internal:    CodeInternal,
 }
 
 // ErrShuttingDown is the cause with which the server cancels the requests
 // still running when its shutdown grace is over (context.Cause of their
 // contexts).
-var ErrShuttingDown = errors.New("the server is shutting down")
-
-// shuttingDownMessage answers a request cancelled by the shutdown.
-const shuttingDownMessage = "the server is shutting down; retry with the same Idempotency-Key and the action is applied at most once"
+var ErrShuttingDown = service.ErrShuttingDown
 
 // answerOf is the answer to an error a request ended with: asError's,
 // except that what failed because the server cancelled it at the end of its
@@ -165,21 +95,23 @@ const shuttingDownMessage = "the server is shutting down; retry with the same Id
 func answerOf(c echo.Context, err error) *Error {
 	ae := asError(err)
 	if ae.Code == CodeInternal && shuttingDown(c.Request().Context()) {
-		return &Error{Code: CodeUnavailable, Message: shuttingDownMessage, err: err}
+		return &Error{Code: CodeUnavailable, Message: service.ShuttingDownMessage, err: err}
 	}
 	return ae
 }
 
 // shuttingDown reports whether ctx was cancelled by the server's shutdown.
-func shuttingDown(ctx context.Context) bool {
-	return errors.Is(context.Cause(ctx), ErrShuttingDown)
-}
+func shuttingDown(ctx context.Context) bool { return service.ShuttingDown(ctx) }
 
 // asError turns anything a handler returned into an *Error.
 func asError(err error) *Error {
 	var ae *Error
 	if errors.As(err, &ae) {
 		return ae
+	}
+	var se *service.Error
+	if errors.As(err, &se) {
+		return &Error{Code: kindCode[se.Kind], Message: se.Message, Fields: se.Fields, err: se.Err}
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {

@@ -9,42 +9,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/postrelease/postrelease/service"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
-	"github.com/postrelease/postrelease/workflows/cases"
 )
-
-// caseView is a case as the API answers it: the workflow's state plus what
-// the asking user may do now.
-type caseView struct {
-	workflows.CaseState
-	Overdue          bool               `json:"overdue"`
-	AvailableActions []workflows.Action `json:"available_actions"`
-}
-
-// Current is the open step, or nil. The case page's template calls it on a
-// caseView value, which cannot reach CaseState.Current (a pointer method).
-func (v caseView) Current() *workflows.StepRecord { return v.CaseState.Current() }
-
-// KindOrDefault is the case's kind, for the same reason.
-func (v caseView) KindOrDefault() workflows.CaseKind { return v.CaseState.KindOrDefault() }
-
-func viewOf(st workflows.CaseState, u store.User) caseView {
-	st.AppliedKeys = nil // the workflow's bookkeeping of retries, not the case's
-	now := time.Now()
-	v := caseView{CaseState: st, AvailableActions: cases.Available(&st, actorOf(u), now)}
-	if v.AvailableActions == nil {
-		v.AvailableActions = []workflows.Action{}
-	}
-	if cur := st.Current(); cur != nil && cur.DueAt.Before(now) {
-		v.Overdue = true
-	}
-	return v
-}
 
 func (s *Server) apiMe(c echo.Context) error {
 	return c.JSON(http.StatusOK, currentUser(c))
@@ -83,7 +54,7 @@ func decodeStrict(r io.Reader, v any) error {
 }
 
 func (s *Server) apiOpenCase(c echo.Context) error {
-	var req OpenCaseRequest
+	var req service.OpenCaseRequest
 	if err := decodeStrict(c.Request().Body, &req); err != nil {
 		return err
 	}
@@ -94,7 +65,7 @@ func (s *Server) apiOpenCase(c echo.Context) error {
 	if req.ClientRequestID == "" {
 		req.ClientRequestID = key
 	}
-	st, created, err := s.openCase(c.Request().Context(), currentUser(c), req)
+	v, created, err := s.Cases.Open(c.Request().Context(), currentUser(c), req)
 	if err != nil {
 		return err
 	}
@@ -102,8 +73,8 @@ func (s *Server) apiOpenCase(c echo.Context) error {
 	if !created {
 		status = http.StatusOK
 	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/cases/"+st.CaseID)
-	return c.JSON(status, viewOf(st, currentUser(c)))
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/cases/"+v.CaseID)
+	return c.JSON(status, v)
 }
 
 // caseFilter reads list filters from the query string.
@@ -188,34 +159,24 @@ func knownStep(s string) bool {
 	return slices.Contains(workflows.Steps, workflows.Step(s)) || workflows.Step(s) == workflows.StepClosed
 }
 
-type listedCase struct {
-	store.CaseRow
-	Overdue bool `json:"overdue"`
-}
-
 func (s *Server) apiListCases(c echo.Context) error {
 	f, err := caseFilter(c, currentUser(c))
 	if err != nil {
 		return err
 	}
-	rows, total, err := s.Store.ListCases(c.Request().Context(), f)
-	if err != nil {
-		return errInternal(err)
-	}
-	now := time.Now()
-	out := make([]listedCase, len(rows))
-	for i, r := range rows {
-		out[i] = listedCase{r, r.Overdue(now)}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"cases": out, "total": total, "limit": store.PageSize(f.Limit), "offset": f.Offset})
-}
-
-func (s *Server) apiGetCase(c echo.Context) error {
-	st, err := s.caseState(c.Request().Context(), c.Param("id"))
+	rows, total, err := s.Cases.List(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, viewOf(st, currentUser(c)))
+	return c.JSON(http.StatusOK, map[string]any{"cases": rows, "total": total, "limit": store.PageSize(f.Limit), "offset": f.Offset})
+}
+
+func (s *Server) apiGetCase(c echo.Context) error {
+	v, err := s.Cases.Get(c.Request().Context(), currentUser(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
 }
 
 // actionBody reads an action's JSON object; an empty body is {}.
@@ -250,9 +211,9 @@ func (s *Server) apiAct(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := s.act(c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action"), body, key)
+	v, err := s.Cases.Act(c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action"), body, key)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, viewOf(st, currentUser(c)))
+	return c.JSON(http.StatusOK, v)
 }

@@ -1,31 +1,14 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 
 	"github.com/postrelease/postrelease/timeline"
-	"github.com/postrelease/postrelease/workflows"
 )
-
-// history reads a case's full Temporal history.
-func (s *Server) history(ctx context.Context, caseID string) ([]*historypb.HistoryEvent, error) {
-	it := s.Temporal.GetWorkflowHistory(ctx, workflows.CaseWorkflowID(caseID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	var events []*historypb.HistoryEvent
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			return nil, fromWorkflow(err, caseID)
-		}
-		events = append(events, ev)
-	}
-	return events, nil
-}
 
 // sendRawHistory answers the raw history as a JSON download.
 func sendRawHistory(c echo.Context, id string, events []*historypb.HistoryEvent) error {
@@ -42,7 +25,7 @@ func (s *Server) apiHistory(c echo.Context) error {
 		return err
 	}
 	id := c.Param("id")
-	events, err := s.history(c.Request().Context(), id)
+	events, err := s.Cases.History(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/service"
 	"github.com/postrelease/postrelease/store"
 )
 
@@ -125,7 +126,7 @@ func (s *Server) webInbox(c echo.Context) error {
 func inboxRows(items []store.InboxItem, u store.User) []inboxRow {
 	rows := make([]inboxRow, 0, len(items))
 	for _, it := range items {
-		r := inboxRow{InboxItem: it, IdemKey: randomKey()}
+		r := inboxRow{InboxItem: it, IdemKey: service.RandomKey()}
 		if it.Kind == store.InboxCase {
 			r.URL = "/cases/" + url.PathEscape(it.ID)
 		} else {

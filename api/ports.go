@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -39,36 +38,6 @@ func (s *Server) savePort(c echo.Context, t domain.PortTerms) (store.Port, error
 		return p, errInternal(err)
 	}
 	return p, nil
-}
-
-// legalZone is the zone whose days the legal windows of a case or shipment
-// opened now at port follow: the one zone the team set for every port
-// (POSTRELEASE_LEGAL_TIME_ZONE), else the port's own. It is resolved once,
-// at opening, and carried in the workflow's input, so editing the port later
-// does not move a running case's deadlines.
-func (s *Server) legalZone(ctx context.Context, code string) (string, error) {
-	if s.LegalTimeZone != "" {
-		return s.LegalTimeZone, nil
-	}
-	p, err := s.Store.Port(ctx, code)
-	if errors.Is(err, store.ErrNotFound) {
-		return "", errInvalid(map[string]string{"port": fmt.Sprintf(
-			"port %s is not in the ports table: a manager adds it under Ports first (legal days end at midnight in its time zone)", code)})
-	}
-	if err != nil {
-		return "", errInternal(err)
-	}
-	return zoneOfPort(p.PortTerms)
-}
-
-// zoneOfPort is the port's time zone, or a 422 on port when it has none (a
-// port added before zones, until a manager sets it).
-func zoneOfPort(p domain.PortTerms) (string, error) {
-	if p.TimeZone == "" {
-		return "", errInvalid(map[string]string{"port": fmt.Sprintf(
-			"port %s has no time zone: a manager sets it under Ports first (legal days and free time end at midnight there)", p.Code)})
-	}
-	return p.TimeZone, nil
 }
 
 func (s *Server) portOr404(c echo.Context, code string) (store.Port, error) {

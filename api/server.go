@@ -1,6 +1,7 @@
 // Package api is the HTTP face of postrelease: a JSON API under /api/v1 and
 // server-rendered web forms elsewhere, both on Echo v4. Handlers are thin:
-// bind, check, call Temporal or the store, answer.
+// parse the request, call the application service (package service, through
+// CaseService and ShipmentService) or the store, render JSON or a page.
 package api
 
 import (
@@ -46,6 +47,10 @@ type Server struct {
 	// connection's address and ignores X-Forwarded-For, which any client
 	// can set (a proxy in front should be configured here).
 	IPExtractor echo.IPExtractor
+	// Cases and Shipments are the application services the handlers call;
+	// nil builds them on the fields above (tests give fakes).
+	Cases     CaseService
+	Shipments ShipmentService
 
 	pages pages
 }
@@ -81,6 +86,7 @@ func New(s *Server) (*echo.Echo, error) {
 	if s.IPExtractor == nil {
 		s.IPExtractor = echo.ExtractIPDirect()
 	}
+	s.services()
 	var err error
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/manifest"
+	"github.com/postrelease/postrelease/service"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
@@ -26,36 +27,28 @@ func (s *Server) apiOpenShipment(c echo.Context) error {
 		return err
 	}
 	in, fe := js.Input()
-	if fe != nil && currentUser(c).Role.CanAct() { // who may comes before what is wrong
-		for k, v := range in.Normalize() { // the values' own messages first
-			if _, seen := fe[k]; !seen {
-				fe[k] = v
-			}
-		}
-		return errInvalid(fe)
-	}
-	start, err := s.startShipment(c.Request().Context(), currentUser(c), in, "api")
+	opened, err := s.Shipments.Open(c.Request().Context(), currentUser(c), in, "api", fe)
 	if err != nil {
 		return err
 	}
-	st, err := s.shipmentState(c.Request().Context(), start.ID)
+	v, err := s.Shipments.Get(c.Request().Context(), currentUser(c), opened.ID)
 	if err != nil {
 		return err
 	}
 	status := http.StatusOK
-	if start.Created {
+	if opened.Created {
 		status = http.StatusCreated
 	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/shipments/"+start.ID)
-	return c.JSON(status, shipmentViewOf(st, currentUser(c)))
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/shipments/"+opened.ID)
+	return c.JSON(status, v)
 }
 
 func (s *Server) apiGetShipment(c echo.Context) error {
-	st, err := s.shipmentState(c.Request().Context(), c.Param("id"))
+	v, err := s.Shipments.Get(c.Request().Context(), currentUser(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, shipmentViewOf(st, currentUser(c)))
+	return c.JSON(http.StatusOK, v)
 }
 
 func (s *Server) apiListShipments(c echo.Context) error {
@@ -63,9 +56,9 @@ func (s *Server) apiListShipments(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, total, err := s.Store.ListShipments(c.Request().Context(), f)
+	rows, total, err := s.Shipments.List(c.Request().Context(), f)
 	if err != nil {
-		return errInternal(err)
+		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"shipments": rows, "total": total, "limit": store.PageSize(f.Limit), "offset": f.Offset})
 }
@@ -89,11 +82,11 @@ func (s *Server) apiShipmentAct(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := s.actShipment(c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action"), body, key)
+	v, err := s.Shipments.Act(c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action"), body, key)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, shipmentViewOf(st, currentUser(c)))
+	return c.JSON(http.StatusOK, v)
 }
 
 // apiUploadDocument: multipart with "kind", "file" and, for a delivery
@@ -109,38 +102,39 @@ func (s *Server) apiUploadDocument(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	kind, name, content, containers, err := readUpload(c)
+	up, err := readUpload(c)
 	if err != nil {
 		return err
 	}
-	st, ref, err := s.uploadDocument(c.Request().Context(), currentUser(c), c.Param("id"), kind, name, content, containers, key)
+	v, ref, err := s.Shipments.Attach(c.Request().Context(), currentUser(c), c.Param("id"), up, key)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"document": ref, "shipment": shipmentViewOf(st, currentUser(c))})
+	return c.JSON(http.StatusOK, map[string]any{"document": ref, "shipment": v})
 }
 
 // readUpload reads the multipart fields of a document upload.
-func readUpload(c echo.Context) (kind, filename string, content []byte, containers []manifest.Container, err error) {
-	fh, ferr := c.FormFile("file")
-	if ferr != nil {
-		return "", "", nil, nil, errInvalid(map[string]string{"file": "attach the document as the multipart field \"file\""})
+func readUpload(c echo.Context) (service.Upload, error) {
+	up := service.Upload{Kind: c.FormValue("kind")}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return up, errInvalid(map[string]string{"file": "attach the document as the multipart field \"file\""})
 	}
-	f, ferr := fh.Open()
-	if ferr != nil {
-		return "", "", nil, nil, errInternal(ferr)
+	f, err := fh.Open()
+	if err != nil {
+		return up, errInternal(err)
 	}
 	defer f.Close()
-	content, ferr = io.ReadAll(io.LimitReader(f, maxDocumentUpload+1))
-	if ferr != nil {
-		return "", "", nil, nil, errInternal(ferr)
+	if up.Content, err = io.ReadAll(io.LimitReader(f, maxDocumentUpload+1)); err != nil {
+		return up, errInternal(err)
 	}
+	up.Filename = fh.Filename
 	if raw := strings.TrimSpace(c.FormValue("containers")); raw != "" {
-		if derr := json.Unmarshal([]byte(raw), &containers); derr != nil {
-			return "", "", nil, nil, errInvalid(map[string]string{"containers": "must be a JSON list like [{\"number\":\"CSQU3054383\",\"seals\":[\"ML123\"]}]"})
+		if err := json.Unmarshal([]byte(raw), &up.Containers); err != nil {
+			return up, errInvalid(map[string]string{"containers": "must be a JSON list like [{\"number\":\"CSQU3054383\",\"seals\":[\"ML123\"]}]"})
 		}
 	}
-	return c.FormValue("kind"), fh.Filename, content, containers, nil
+	return up, nil
 }
 
 func (s *Server) apiGetDocument(c echo.Context) error {
@@ -176,7 +170,7 @@ func (s *Server) apiShipmentHistory(c echo.Context) error {
 	if run == "" && c.QueryParam("format") == "raw" {
 		run = "latest"
 	}
-	events, err := s.shipmentHistory(c.Request().Context(), id, run)
+	events, err := s.Shipments.History(c.Request().Context(), id, run)
 	if err != nil {
 		return err
 	}
@@ -196,7 +190,7 @@ func (s *Server) apiImport(c echo.Context) error {
 		return err
 	}
 	format := formatOf(c.QueryParam("format"), "", c.Request().Header.Get(echo.HeaderContentType))
-	rep, err := s.importReleaseList(c.Request().Context(), currentUser(c), c.Request().Body, format)
+	rep, err := s.Shipments.Import(c.Request().Context(), currentUser(c), c.Request().Body, format)
 	if err != nil {
 		return err
 	}

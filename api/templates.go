@@ -101,35 +101,10 @@ var funcs = template.FuncMap{
 	"fieldOf": func(p page, name, label, kind, hint string) inputField {
 		return inputField{Name: name, Label: label, Kind: kind, Hint: hint, Value: p.Form[name], Error: p.Errors[name]}
 	},
-	"formOf": func(p page, f actionForm) actionFormView {
-		return actionFormView{actionForm: f, Page: p}
-	},
 }
 
 // inputField is one labelled input with its value and error, for the "input" template.
 type inputField struct{ Name, Label, Kind, Hint, Value, Error string }
-
-// actionFormView gives an action's form the page's CSRF token, values and errors.
-type actionFormView struct {
-	actionForm
-	Page page
-}
-
-// Value is what was typed into a field of this form before a refusal.
-func (v actionFormView) Value(field string) string {
-	if v.Page.Data.(casePage).Active != v.Action {
-		return ""
-	}
-	return v.Page.Form[field]
-}
-
-// Error is the refusal's message for a field of this form.
-func (v actionFormView) Error(field string) string {
-	if v.Page.Data.(casePage).Active != v.Action {
-		return ""
-	}
-	return v.Page.Errors[field]
-}
 
 // parsePages parses the layout with each page once at start; a missing or
 // broken template stops the server from starting.

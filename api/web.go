@@ -3,10 +3,9 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/service"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
@@ -22,41 +22,6 @@ import (
 )
 
 const sessionCookie = "pr_session"
-
-// formField describes one input of an action's form.
-type formField struct {
-	Name, Label, Kind string // Kind: text, textarea, select
-	Options           []kit.Option
-	Hint              string
-}
-
-// actionForms are the web form's inputs for each case action, in display
-// order: its spec's fields (workflows.CaseSpecs).
-var actionForms = func() map[workflows.Action][]formField {
-	forms := map[workflows.Action][]formField{}
-	for _, spec := range cases.CaseSpecs {
-		fields := []formField{}
-		for _, f := range spec.Fields {
-			fields = append(fields, formFieldOf(f))
-		}
-		forms[workflows.Action(spec.Name)] = fields
-	}
-	return forms
-}()
-
-// formFieldOf is how the form shows a spec's field: a multi-line field as a
-// text area, a choice or a user as a list (a user's options are filled in
-// when the page is built), anything else as a line of text.
-func formFieldOf(f kit.Field) formField {
-	kind := "text"
-	switch f.Kind {
-	case kit.FieldLongText:
-		kind = "textarea"
-	case kit.FieldChoice, kit.FieldUser:
-		kind = "select"
-	}
-	return formField{Name: f.Name, Label: f.Label, Kind: kind, Options: f.Options, Hint: f.Hint}
-}
 
 func (s *Server) webRoutes(e *echo.Echo) {
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServerFS(staticFS))))
@@ -135,7 +100,7 @@ func flashMessage(code string) string {
 	case "password_changed":
 		return "Password changed; your other sessions are signed out"
 	}
-	if _, ok := actionForms[workflows.Action(code)]; ok {
+	if _, ok := kit.Find(cases.CaseSpecs, code); ok {
 		return timeline.ActionTitle(code) + ": done"
 	}
 	return ""
@@ -206,7 +171,7 @@ func (s *Server) webLogout(c echo.Context) error {
 }
 
 type casesPage struct {
-	Rows    []listedCase
+	Rows    []service.ListedCase
 	Total   int64
 	Filter  store.CaseFilter
 	Mine    bool
@@ -231,17 +196,13 @@ func (s *Server) webCases(c echo.Context) error {
 	if f.Limit == 0 {
 		f.Limit = 50
 	}
-	rows, total, err := s.Store.ListCases(c.Request().Context(), f)
+	rows, total, err := s.Cases.List(c.Request().Context(), f)
 	if err != nil {
-		return errInternal(err)
+		return err
 	}
-	now := time.Now()
-	p := casesPage{Total: total, Filter: f, Mine: f.Inbox != nil, Query: c.QueryParams(), Steps: workflows.Steps, Heading: "All cases"}
+	p := casesPage{Rows: rows, Total: total, Filter: f, Mine: f.Inbox != nil, Query: c.QueryParams(), Steps: workflows.Steps, Heading: "All cases"}
 	if p.Mine {
 		p.Heading = "My cases: steps I can work"
-	}
-	for _, r := range rows {
-		p.Rows = append(p.Rows, listedCase{r, r.Overdue(now)})
 	}
 	_, p.Prev, p.Next = pageLinks(c, "/cases", f.Offset, f.Limit, len(rows), total)
 	return s.render(c, http.StatusOK, "cases", page{Title: p.Heading, Data: p})
@@ -282,7 +243,7 @@ type manageSection struct {
 }
 
 func newCaseDefaults() map[string]string {
-	return map[string]string{"penalty_rate": domain.DefaultPenaltyRate.String(), "client_request_id": randomKey()}
+	return map[string]string{"penalty_rate": domain.DefaultPenaltyRate.String(), "client_request_id": service.RandomKey()}
 }
 
 func (s *Server) webNewCase(c echo.Context) error {
@@ -301,12 +262,12 @@ func (s *Server) webOpenCase(c echo.Context) error {
 	if fe := formTextErrors(form); len(fe) > 0 {
 		return s.render(c, http.StatusUnprocessableEntity, "new_case", page{Title: "Open a detention case", Errors: fe, Form: form})
 	}
-	req := OpenCaseRequest{ClientRequestID: form["client_request_id"], EntryNumber: form["entry_number"], EntryDate: form["entry_date"],
+	req := service.OpenCaseRequest{ClientRequestID: form["client_request_id"], EntryNumber: form["entry_number"], EntryDate: form["entry_date"],
 		Port: form["port"], ImporterOfRecord: form["importer_of_record"], SKU: form["sku"], ProductDescription: form["product_description"],
 		DeclaredHTS: form["declared_hts"], CorrectHTS: form["correct_hts"], EnteredValue: domain.NumberText(form["entered_value"]),
 		DeclaredRate: domain.NumberText(form["declared_rate"]), CorrectRate: domain.NumberText(form["correct_rate"]), PenaltyRate: domain.NumberText(form["penalty_rate"]),
 		ReconFlagged: form["recon_flagged"] != "", ScheduledLiquidation: form["scheduled_liquidation"]}
-	st, _, err := s.openCase(c.Request().Context(), currentUser(c), req)
+	v, _, err := s.Cases.Open(c.Request().Context(), currentUser(c), req)
 	if err != nil {
 		ae := asError(err)
 		if ae.Code == CodeInvalid {
@@ -314,119 +275,83 @@ func (s *Server) webOpenCase(c echo.Context) error {
 		}
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/cases/"+st.CaseID+"?done=opened")
-}
-
-// actionForm is one action the user may take, ready to render.
-type actionForm struct {
-	Action  workflows.Action
-	Title   string
-	Help    string // the spec's sentence under the title
-	Confirm string // the spec's consequences, said above the button
-	Fields  []formField
-	IdemKey string
+	return c.Redirect(http.StatusSeeOther, "/cases/"+v.CaseID+"?done=opened")
 }
 
 type casePage struct {
-	Case   caseView
-	Forms  []actionForm
-	Active workflows.Action // the form that failed, to show its errors
+	Case  service.CaseView
+	Forms []actionForm
 }
 
-func (s *Server) casePage(c echo.Context, st workflows.CaseState) (casePage, error) {
-	u := currentUser(c)
-	p := casePage{Case: viewOf(st, u)}
-	var assignees []kit.Option
-	for _, a := range p.Case.AvailableActions {
-		fields := actionForms[a]
-		if a == workflows.ActionReassign {
-			if assignees == nil {
-				users, err := s.Store.ListUsers(c.Request().Context())
-				if err != nil {
-					return p, errInternal(err)
-				}
-				for _, us := range users {
-					if us.Role.CanAct() {
-						assignees = append(assignees, kit.Option{Value: us.Email, Label: us.Email})
-					}
-				}
-				sort.Slice(assignees, func(i, j int) bool { return assignees[i].Value < assignees[j].Value })
-			}
-			fields = slices.Clone(fields)
-			fields[0].Options = assignees
+func (s *Server) casePage(c echo.Context, v service.CaseView) (casePage, error) {
+	available := actionNames(v.AvailableActions)
+	var users []kit.Option
+	if needsUsers(cases.CaseSpecs, available) {
+		var err error
+		if users, err = s.assignees(c.Request().Context()); err != nil {
+			return casePage{}, err
 		}
-		spec, _ := kit.Find(cases.CaseSpecs, string(a))
-		p.Forms = append(p.Forms, actionForm{Action: a, Title: spec.Title, Help: spec.Help, Confirm: spec.Confirm, Fields: fields, IdemKey: randomKey()})
+	}
+	p := casePage{Case: v, Forms: formsOf(cases.CaseSpecs, available, &v.CaseState, service.Actor(currentUser(c)), "/cases/"+v.CaseID, users)}
+	for i, f := range p.Forms {
+		if f.Action == string(workflows.ActionRecordPayment) {
+			a := v.Amounts
+			p.Forms[i].Intro = fmt.Sprintf("Due: %s (tariff difference %s + penalty %s).",
+				domain.Dollars(a.Total.Decimal), domain.Dollars(a.TariffDifference.Decimal), domain.Dollars(a.Penalty.Decimal))
+		}
 	}
 	return p, nil
 }
 
 func (s *Server) webCase(c echo.Context) error {
-	st, err := s.caseState(c.Request().Context(), c.Param("id"))
+	v, err := s.Cases.Get(c.Request().Context(), currentUser(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	p, err := s.casePage(c, st)
+	p, err := s.casePage(c, v)
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "case", page{Title: "Case " + st.CaseID, Data: p})
+	return s.render(c, http.StatusOK, "case", page{Title: "Case " + v.CaseID, Data: p})
 }
 
 // webAct performs an action from its form (POST/redirect/GET); on a refusal
 // it shows the case again with the form's errors and what was typed.
 func (s *Server) webAct(c echo.Context) error {
-	id, action := c.Param("id"), workflows.Action(c.Param("action"))
-	fields, ok := actionForms[action]
+	ctx, u, id, action := c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action")
+	spec, ok := kit.Find(cases.CaseSpecs, action)
 	if !ok {
 		return errf(CodeNotFound, "there is no action %q", action)
 	}
-	form := map[string]string{}
-	for _, f := range fields {
-		form[f.Name] = strings.TrimSpace(c.FormValue(f.Name))
-	}
-	key, err := formIdempotencyKey(c)
-	if fe := formTextErrors(form); err == nil && len(fe) > 0 {
-		err = errInvalid(fe)
-	}
+	form, err := postAction(c, spec.Fields, func(input json.RawMessage, key string) error {
+		_, err := s.Cases.Act(ctx, u, id, action, input, key)
+		return err
+	})
 	if err == nil {
-		input, _ := json.Marshal(form)
-		_, err = s.act(c.Request().Context(), currentUser(c), id, string(action), input, key)
-	}
-	if err == nil {
-		if back, ok := backToInbox(c, string(action), id); ok {
+		if back, ok := backToInbox(c, action, id); ok {
 			return c.Redirect(http.StatusSeeOther, back)
 		}
-		return c.Redirect(http.StatusSeeOther, "/cases/"+id+"?done="+string(action))
+		return c.Redirect(http.StatusSeeOther, "/cases/"+id+"?done="+action)
 	}
 	ae := asError(err)
-	if ae.Code != CodeInvalid && ae.Code != CodeConflict && ae.Code != CodeForbidden {
+	if !isRefusal(ae) {
 		return err
 	}
-	st, qerr := s.caseState(c.Request().Context(), id)
-	if qerr != nil {
-		return qerr
+	v, err := s.Cases.Get(ctx, u, id)
+	if err != nil {
+		return err
 	}
-	p, perr := s.casePage(c, st)
-	if perr != nil {
-		return perr
+	p, err := s.casePage(c, v)
+	if err != nil {
+		return err
 	}
-	p.Active = action
-	errs := map[string]string{}
-	for k, v := range ae.Fields {
-		if _, onForm := form[k]; onForm {
-			errs[k] = v
-		}
-	}
-	if len(errs) < len(ae.Fields) || len(ae.Fields) == 0 {
-		errs["_"] = ae.Message // not every error belongs to a field of this form
-	}
-	return s.render(c, ae.Status(), "case", page{Title: "Case " + st.CaseID, Data: p, Errors: errs, Form: form})
+	errs := refuseForm(p.Forms, action, form, ae, func(k string) string { return k })
+	return s.render(c, ae.Status(), "case", page{Title: "Case " + v.CaseID, Data: p, Errors: errs})
 }
 
 func (s *Server) webHistory(c echo.Context) error {
 	id := c.Param("id")
-	events, err := s.history(c.Request().Context(), id)
+	events, err := s.Cases.History(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -435,7 +360,7 @@ func (s *Server) webHistory(c echo.Context) error {
 }
 
 func (s *Server) webRawHistory(c echo.Context) error {
-	events, err := s.history(c.Request().Context(), c.Param("id"))
+	events, err := s.Cases.History(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"maps"
 	"net/http"
 	"slices"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/manifest"
+	"github.com/postrelease/postrelease/service"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
@@ -58,7 +58,7 @@ func shipmentFlash(code string) string {
 	case "existing":
 		return "This entry is already open as this shipment with the same data: nothing new was opened"
 	}
-	if a, err := knownAction(code, shipments.ShipmentActions); err == nil {
+	if a := workflows.ShipmentAction(code); slices.Contains(shipments.ShipmentActions, a) {
 		return shipmentActionTitle(a) + ": done"
 	}
 	return ""
@@ -104,43 +104,20 @@ type legalRow struct {
 }
 
 // shipmentPage is the shipment page's data: the shipment as the API shows it
-// and what the page adds (groups, rows, forms, the failed form's input).
+// and what the page adds (groups, rows, the action forms).
 type shipmentPage struct {
-	shipmentView
+	service.ShipmentView
 	Groups    []checkGroup
 	OpenTasks []workflows.Task
 	DocRows   []docRow
 	Dates     []legalRow
 	Cases     map[string]*store.CaseRow // the child cases' live rows, by id
-	Forms     []shipForm
-	Active    workflows.ShipmentAction // the form that failed, to show its input and errors
-	FormError string                   // the failed form's message that belongs to no field
-	values    map[string]string
-	errors    map[string]string
+	Forms     []actionForm
 }
 
-// Value is what was typed into a field of the action's form before a refusal.
-func (p shipmentPage) Value(a workflows.ShipmentAction, field string) string {
-	if a != p.Active {
-		return ""
-	}
-	return p.values[field]
-}
-
-// Error is a refusal's message for a field of the action's form.
-func (p shipmentPage) Error(a workflows.ShipmentAction, field string) string {
-	if a != p.Active {
-		return ""
-	}
-	return p.errors[field]
-}
-
-func (p shipmentPage) hasForm(a workflows.ShipmentAction) bool {
-	return slices.ContainsFunc(p.Forms, func(f shipForm) bool { return f.Action == a })
-}
-
-func (s *Server) shipmentPageOf(ctx context.Context, u store.User, st workflows.ShipmentState) (shipmentPage, error) {
-	p := shipmentPage{shipmentView: shipmentViewOf(st, u), Cases: map[string]*store.CaseRow{}}
+func (s *Server) shipmentPageOf(ctx context.Context, u store.User, v service.ShipmentView) (shipmentPage, error) {
+	st := v.ShipmentState
+	p := shipmentPage{ShipmentView: v, Cases: map[string]*store.CaseRow{}}
 	for _, g := range []struct{ name, title string }{
 		{workflows.GroupElectronic, "Electronic: ACE release and ISF"},
 		{workflows.GroupPort, "Port: terminal and pickup"},
@@ -179,7 +156,7 @@ func (s *Server) shipmentPageOf(ctx context.Context, u store.User, st workflows.
 	if l.LiquidationEstimated {
 		liqNote = "estimated: entry + 314 days"
 	}
-	ends := legalEndsAt(st)
+	ends := v.LegalEndsAt
 	p.Dates = []legalRow{
 		{"Post Summary Correction, last day", l.PSCLastDay, "300 days after entry, and 15 days before liquidation", l.RemindersSent[workflows.LegalPSCLastDay], l.Passed[workflows.LegalPSCLastDay], ends[workflows.LegalPSCLastDay]},
 		{"Liquidation", l.Liquidation, liqNote, l.RemindersSent[workflows.LegalLiquidation], l.Passed[workflows.LegalLiquidation], ends[workflows.LegalLiquidation]},
@@ -193,73 +170,45 @@ func (s *Server) shipmentPageOf(ctx context.Context, u store.User, st workflows.
 	for i := range cases {
 		p.Cases[cases[i].ID] = &cases[i]
 	}
-	var assignees []shipOption
-	if slices.Contains(p.AvailableActions, workflows.ShipReassign) {
-		users, err := s.Store.ListUsers(ctx)
-		if err != nil {
-			return p, errInternal(err)
-		}
-		for _, us := range users {
-			if us.Role.CanAct() {
-				assignees = append(assignees, shipOption{us.Email, fmt.Sprintf("%s (%s)", us.Email, us.Role)})
-			}
+	available := actionNames(p.AvailableActions)
+	var users []kit.Option
+	if needsUsers(shipments.ShipmentSpecs, available) {
+		if users, err = s.assignees(ctx); err != nil {
+			return p, err
 		}
 	}
-	for _, a := range p.AvailableActions {
-		if f, ok := shipmentForm(&st, a, assignees, actorOf(u)); ok {
-			p.Forms = append(p.Forms, f)
-		}
-	}
+	p.Forms = formsOf(shipments.ShipmentSpecs, available, &st, service.Actor(u), "/shipments/"+st.ShipmentID, users)
 	return p, nil
 }
 
 func (s *Server) webShipment(c echo.Context) error {
-	st, err := s.shipmentState(c.Request().Context(), c.Param("id"))
+	v, err := s.Shipments.Get(c.Request().Context(), currentUser(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	p, err := s.shipmentPageOf(c.Request().Context(), currentUser(c), st)
+	p, err := s.shipmentPageOf(c.Request().Context(), currentUser(c), v)
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "shipment", page{Title: "Shipment " + st.ShipmentID, Flash: shipmentFlash(c.QueryParam("done")), Data: p})
+	return s.render(c, http.StatusOK, "shipment", page{Title: "Shipment " + v.ShipmentID, Flash: shipmentFlash(c.QueryParam("done")), Data: p})
 }
 
 // webShipmentAct performs an action from its form (POST/redirect/GET).
 func (s *Server) webShipmentAct(c echo.Context) error {
-	id := c.Param("id")
-	action, aerr := knownAction(c.Param("action"), shipments.ShipmentActions)
-	if aerr != nil || isUpload(action) {
-		return errf(CodeNotFound, "there is no shipment form %q", c.Param("action"))
+	ctx, u, id, action := c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action")
+	spec, ok := kit.Find(shipments.ShipmentSpecs, action)
+	if !ok || slices.ContainsFunc(spec.Fields, func(f kit.Field) bool { return f.Kind == kit.FieldFile }) {
+		return errf(CodeNotFound, "there is no shipment form %q", action) // an upload's form posts to documents
 	}
-	form := map[string]string{}
-	for _, f := range shipmentFormFields[action] {
-		form[f.Name] = strings.TrimSpace(c.FormValue(f.Name))
-	}
-	u := currentUser(c)
-	in, fe := shipmentActionInput(action, form)
-	maps.Copy(fe, formTextErrors(form))
-	key, kerr := formIdempotencyKey(c)
-	var err error
-	switch {
-	case !u.Role.CanAct(): // refused before the form's own errors
-		err = errf(CodeForbidden, "role %s may read shipments but not act on them", u.Role)
-	case kerr != nil:
-		err = kerr
-	case len(fe) > 0:
-		err = errInvalid(fe)
-	default:
-		raw, merr := json.Marshal(in)
-		if merr != nil {
-			return errInternal(merr)
-		}
-		_, err = s.actShipment(c.Request().Context(), u, id, string(action), raw, key)
-	}
+	form, err := postAction(c, spec.Fields, func(input json.RawMessage, key string) error {
+		_, err := s.Shipments.Act(ctx, u, id, action, input, key)
+		return err
+	})
 	if err == nil {
-		if back, ok := backToInbox(c, string(action), strings.TrimSpace(id+" "+c.FormValue("task"))); ok {
+		if back, ok := backToInbox(c, action, strings.TrimSpace(id+" "+c.FormValue("task"))); ok {
 			return c.Redirect(http.StatusSeeOther, back)
 		}
-		return c.Redirect(http.StatusSeeOther, "/shipments/"+id+"?done="+string(action))
+		return c.Redirect(http.StatusSeeOther, "/shipments/"+id+"?done="+action)
 	}
 	return s.shipmentRefused(c, id, action, form, err, func(k string) string { return k })
 }
@@ -277,12 +226,12 @@ func (s *Server) webShipmentUpload(c echo.Context) error {
 	fe := map[string]string{}
 	var containers []manifest.Container
 	if action == workflows.ShipRecordDeliveryOrder {
-		st, err := s.shipmentState(ctx, id)
+		st, err := s.Shipments.Get(ctx, u, id)
 		if err != nil {
 			return err
 		}
 		for _, ct := range st.Containers {
-			name := sealField(ct.Number)
+			name := eachName("seals", ct.Number)
 			form[name] = strings.TrimSpace(c.FormValue(name))
 			seals := strings.FieldsFunc(form[name], func(r rune) bool { return r == ',' || r == ';' || unicode.IsSpace(r) })
 			if len(seals) == 0 {
@@ -297,7 +246,7 @@ func (s *Server) webShipmentUpload(c echo.Context) error {
 			return "file"
 		}
 		if list, i, _, ok := splitKey(k); ok && list == "containers" && i >= 0 && i < len(containers) {
-			return sealField(containers[i].Number)
+			return eachName("seals", containers[i].Number)
 		}
 		return k
 	}
@@ -305,7 +254,7 @@ func (s *Server) webShipmentUpload(c echo.Context) error {
 	if !u.Role.CanAct() {
 		err = errf(CodeForbidden, "role %s may not attach documents", u.Role)
 	} else {
-		_, filename, content, _, rerr := readUpload(c)
+		up, rerr := readUpload(c)
 		if rerr != nil && asError(rerr).Code != CodeInvalid {
 			return rerr
 		} else if rerr != nil {
@@ -319,48 +268,34 @@ func (s *Server) webShipmentUpload(c echo.Context) error {
 		case len(fe) > 0:
 			err = errInvalid(fe)
 		default:
-			_, _, err = s.uploadDocument(ctx, u, id, kind, filename, content, containers, key)
+			up.Kind, up.Containers = kind, containers
+			_, _, err = s.Shipments.Attach(ctx, u, id, up, key)
 		}
 	}
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, "/shipments/"+id+"?done="+string(action))
 	}
-	return s.shipmentRefused(c, id, action, form, err, errKey)
+	return s.shipmentRefused(c, id, string(action), form, err, errKey)
 }
 
 // shipmentRefused shows the shipment page again after a refused action: a
 // 422 with the errors next to the fields of the form that failed and what was
 // typed in it, a 409 or 403 with its message; anything else is an error page.
-func (s *Server) shipmentRefused(c echo.Context, id string, action workflows.ShipmentAction, form map[string]string, err error, key func(string) string) error {
+func (s *Server) shipmentRefused(c echo.Context, id, action string, form map[string]string, err error, key func(string) string) error {
 	ae := asError(err)
-	if ae.Code != CodeInvalid && ae.Code != CodeConflict && ae.Code != CodeForbidden {
+	if !isRefusal(ae) {
 		return err
 	}
-	st, qerr := s.shipmentState(c.Request().Context(), id)
-	if qerr != nil {
-		return qerr
+	v, err := s.Shipments.Get(c.Request().Context(), currentUser(c), id)
+	if err != nil {
+		return err
 	}
-	p, perr := s.shipmentPageOf(c.Request().Context(), currentUser(c), st)
-	if perr != nil {
-		return perr
+	p, err := s.shipmentPageOf(c.Request().Context(), currentUser(c), v)
+	if err != nil {
+		return err
 	}
-	p.Active, p.values, p.errors = action, form, map[string]string{}
-	unplaced := len(ae.Fields) == 0
-	for k, v := range ae.Fields {
-		if f := key(k); hasKey(form, f) {
-			p.errors[f] = strings.TrimSpace(p.errors[f] + " " + v)
-		} else {
-			unplaced = true
-		}
-	}
-	errs := map[string]string{}
-	switch {
-	case !p.hasForm(action): // the action is no longer offered: say why at the top
-		errs["_"] = ae.Message
-	case unplaced:
-		p.FormError = ae.Message
-	}
-	return s.render(c, ae.Status(), "shipment", page{Title: "Shipment " + st.ShipmentID, Data: p, Errors: errs})
+	errs := refuseForm(p.Forms, action, form, ae, key)
+	return s.render(c, ae.Status(), "shipment", page{Title: "Shipment " + v.ShipmentID, Data: p, Errors: errs})
 }
 
 type listedShipment struct {
@@ -400,9 +335,9 @@ func (s *Server) webShipments(c echo.Context) error {
 	if refused {
 		return s.render(c, http.StatusUnprocessableEntity, "shipments", page{Title: "Shipments", Data: p, Errors: errs})
 	}
-	rows, total, err := s.Store.ListShipments(ctx, f)
+	rows, total, err := s.Shipments.List(ctx, f)
 	if err != nil {
-		return errInternal(err)
+		return err
 	}
 	p.Total = total
 	for _, r := range rows {
@@ -428,7 +363,7 @@ func (s *Server) webDemurrage(c echo.Context) error {
 
 func (s *Server) webShipmentHistory(c echo.Context) error {
 	id := c.Param("id")
-	events, err := s.shipmentHistory(c.Request().Context(), id, "")
+	events, err := s.Shipments.History(c.Request().Context(), id, "")
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/manifest"
+	"github.com/postrelease/postrelease/service"
 	"github.com/postrelease/postrelease/store"
 )
 
@@ -66,27 +67,13 @@ func (s *Server) webOpenShipment(c echo.Context) error {
 	}
 	in, lines, fe := shipmentFromForm(form)
 	maps.Copy(fe, formTextErrors(form))
-	var err error
-	if u := currentUser(c); !u.Role.CanAct() {
-		err = errf(CodeForbidden, "role %s may not open shipments", u.Role)
-	} else if len(fe) > 0 {
-		// Our parse errors say more than the checks on what they left empty.
-		for k, v := range in.Normalize() {
-			if _, seen := fe[k]; !seen {
-				fe[k] = v
-			}
+	opened, err := s.Shipments.Open(c.Request().Context(), currentUser(c), in, "form", fe)
+	if err == nil {
+		done := "existing"
+		if opened.Created {
+			done = "opened"
 		}
-		err = errInvalid(fe)
-	} else {
-		var start shipmentStart
-		start, err = s.startShipment(c.Request().Context(), u, in, "form")
-		if err == nil {
-			done := "existing"
-			if start.Created {
-				done = "opened"
-			}
-			return c.Redirect(http.StatusSeeOther, "/shipments/"+start.ID+"?done="+done)
-		}
+		return c.Redirect(http.StatusSeeOther, "/shipments/"+opened.ID+"?done="+done)
 	}
 	ae := asError(err)
 	if ae.Code != CodeInvalid && ae.Code != CodeConflict {
@@ -240,8 +227,8 @@ func shipmentFromForm(f map[string]string) (in manifest.ShipmentInput, lines map
 type importPage struct {
 	Filename string
 	Format   string
-	Preview  *importPreview
-	Report   *importReport
+	Preview  *service.ImportPreview
+	Report   *service.ImportReport
 	Content  string // the previewed file, base64, for the Import button
 	TooLarge bool
 }
@@ -281,7 +268,7 @@ func (s *Server) webImport(c echo.Context) error {
 	ctx, u := c.Request().Context(), currentUser(c)
 	ip := importPage{Filename: filename, Format: format}
 	if c.FormValue("action") == "import" {
-		rep, err := s.importReleaseList(ctx, u, bytes.NewReader(content), format)
+		rep, err := s.Shipments.Import(ctx, u, bytes.NewReader(content), format)
 		if ae := asError(err); err != nil && ae.Code == CodeInvalid {
 			return invalid(ae.Fields)
 		} else if err != nil {
@@ -290,7 +277,7 @@ func (s *Server) webImport(c echo.Context) error {
 		ip.Report = &rep
 		return s.render(c, http.StatusOK, "import", page{Title: "Imported: " + filename, Data: ip})
 	}
-	p, err := s.previewImport(ctx, u, bytes.NewReader(content), format)
+	p, err := s.Shipments.Preview(ctx, u, bytes.NewReader(content), format)
 	if ae := asError(err); err != nil && ae.Code == CodeInvalid {
 		return invalid(ae.Fields)
 	} else if err != nil {
@@ -303,4 +290,33 @@ func (s *Server) webImport(c echo.Context) error {
 		ip.TooLarge = true
 	}
 	return s.render(c, http.StatusOK, "import", page{Title: "Release list: " + filename, Data: ip})
+}
+
+// formTime reads an optional time in UTC: a datetime-local value
+// (2026-11-02T14:05) or RFC 3339.
+func formTime(fe map[string]string, name, v string) *time.Time {
+	if v == "" {
+		return nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", time.RFC3339} {
+		if t, err := time.Parse(layout, v); err == nil {
+			t = t.UTC()
+			return &t
+		}
+	}
+	fe[name] = fmt.Sprintf("%q is not a time like 2026-11-02T14:05 (UTC)", v)
+	return nil
+}
+
+// formDate reads a required date; an error leaves the zero time.
+func formDate(fe map[string]string, name, v string) time.Time {
+	v = strings.TrimSpace(v)
+	d, err := time.Parse(time.DateOnly, v)
+	switch {
+	case v == "":
+		fe[name] = "is required (YYYY-MM-DD)"
+	case err != nil:
+		fe[name] = fmt.Sprintf("%q is not a date like 2026-11-02", v)
+	}
+	return d
 }

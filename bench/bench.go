@@ -18,9 +18,9 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
-	"github.com/postrelease/postrelease/api"
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/policy"
+	"github.com/postrelease/postrelease/service"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
 )
@@ -180,7 +180,7 @@ type clientDriver struct {
 }
 
 func (d *clientDriver) open(ctx context.Context, i int) (string, error) {
-	var req api.OpenCaseRequest
+	var req service.OpenCaseRequest
 	if err := json.Unmarshal([]byte(openBody(i, d.run)), &req); err != nil {
 		return "", err
 	}

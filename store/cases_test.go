@@ -37,7 +37,6 @@ func sampleCase(id string, version int64, at time.Time) workflows.CaseState {
 	return workflows.CaseState{
 		CaseID:     id,
 		WorkflowID: workflows.CaseWorkflowID(id),
-		Version:    version,
 		Status:     workflows.StatusOpen,
 		Step:       workflows.StepCBPDecision,
 		Case: workflows.OpenCaseInput{
@@ -60,14 +59,13 @@ func sampleCase(id string, version int64, at time.Time) workflows.CaseState {
 			{Seq: 2, Name: workflows.StepCBPDecision, Status: workflows.StepActive, OwnerRole: domain.RoleOfficer,
 				StartedAt: filed, DueAt: filed.Add(720 * time.Hour), RemindAt: filed.Add(552 * time.Hour), SecondLevelAt: filed.Add(1056 * time.Hour)},
 		},
-		Events: []workflows.Event{
+		Journal: workflows.Journal{Version: version, UpdatedAt: filed, Events: []workflows.Event{
 			{At: at, Actor: &alice, Kind: "opened", Detail: "case opened"},
 			{At: filed, Actor: &alice, Kind: "psc_filed", Detail: "PSC-2027-0001"},
-		},
+		}},
 		Notes:      []workflows.Note{{Text: "Broker confirmed the 8204 heading.", By: alice, At: filed}},
 		PSCFilings: []workflows.Filing{{Reference: "PSC-2027-0001", By: alice, At: filed}},
 		OpenedAt:   at,
-		UpdatedAt:  filed,
 	}
 }
 

@@ -46,7 +46,7 @@ func sampleShipment(t *testing.T, entry string, version int64) workflows.Shipmen
 	}
 	id := "SH-" + strings.ReplaceAll(entry, "-", "")
 	return workflows.ShipmentState{
-		ShipmentID: id, WorkflowID: workflows.ShipmentWorkflowID(id), Version: version, Phase: workflows.PhaseActive,
+		ShipmentID: id, WorkflowID: workflows.ShipmentWorkflowID(id), Phase: workflows.PhaseActive,
 		Shipment: in, EntryDate: release,
 		Tasks: []workflows.Task{
 			{ID: "container_locations", Kind: workflows.TaskContainerLocations, Group: workflows.GroupPort, Status: workflows.StepDone,
@@ -64,8 +64,8 @@ func sampleShipment(t *testing.T, entry string, version int64) workflows.Shipmen
 		Demurrage:     workflows.Demurrage{Terms: portTerms(t, "2704"), AvailableDate: &available, LastFreeDay: &lfd, FreeTimeEndAt: &freeEnd},
 		Deposit:       workflows.Deposit{DueDate: domain.AddWorkingDays(release, 10), OverdueAt: domain.AddDays(domain.AddWorkingDays(release, 10), 1)},
 		PickupBlocked: "delivery order missing",
-		Events:        []workflows.Event{{At: t0, Actor: &alice, Kind: "opened", Detail: "shipment opened"}},
-		OpenedBy:      alice, Source: "import", OpenedAt: t0, UpdatedAt: located,
+		Journal:       workflows.Journal{Version: version, UpdatedAt: located, Events: []workflows.Event{{At: t0, Actor: &alice, Kind: "opened", Detail: "shipment opened"}}},
+		OpenedBy:      alice, Source: "import", OpenedAt: t0,
 		Runs: []string{"run-1"},
 	}
 }

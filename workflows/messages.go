@@ -1,6 +1,10 @@
-// Package workflows holds the deterministic workflow code of postrelease and
-// the names and payloads of every message it exchanges. Nothing here does I/O:
-// activities do, and they are called by name so this package does not import them.
+// Package workflows holds the state and the messages of every workflow kind
+// of postrelease: the names, inputs and payloads the API, the store, the
+// activities and the workflows exchange. It holds no workflow code, so the
+// store imports it without importing any: the workflows themselves are in
+// its subpackages, one per kind (cases, shipments, protests) on the kit
+// (workflows/kit), and their tests in Temporal's test environment in
+// workflows/flowtest.
 package workflows
 
 import (
@@ -72,6 +76,13 @@ func (in OpenCaseInput) KindOrDefault() CaseKind {
 
 // IsChild reports whether a shipment opened the case and waits for its closing.
 func (in OpenCaseInput) IsChild() bool { return in.ParentWorkflowID != "" }
+
+// Refund reports an HS misclassification whose correct rate is below the
+// declared one: the importer overpaid, and its PSC claims the difference
+// back (a refund PSC, 19 CFR 101.9(b)); no penalty applies to an overpayment.
+func (in OpenCaseInput) Refund() bool {
+	return in.KindOrDefault() == KindHSMisclassification && in.CorrectRate.LessThan(in.DeclaredRate)
+}
 
 // KindOrDefault is the case's kind, from the state or, for a state written
 // before kinds existed, from its opening input.
@@ -347,9 +358,9 @@ type HoldResolution struct {
 // CaseState is everything the workflow knows, answered by QueryState and
 // written to the read model after every change (Version grows with each one).
 type CaseState struct {
-	CaseID          string          `json:"case_id"`
-	WorkflowID      string          `json:"workflow_id"`
-	Version         int64           `json:"version"`
+	CaseID     string `json:"case_id"`
+	WorkflowID string `json:"workflow_id"`
+	Journal // version, updated_at, escalations, events
 	Status          string          `json:"status"`
 	Step            Step            `json:"step"`
 	Kind            CaseKind        `json:"kind"` // never empty in a state the workflow wrote (see KindOrDefault)
@@ -357,8 +368,6 @@ type CaseState struct {
 	Amounts         domain.Amounts  `json:"amounts"` // zero for every kind but hs_misclassification
 	Deadlines       Deadlines       `json:"deadlines"`
 	Steps           []StepRecord    `json:"steps"`
-	Escalations     []Escalation    `json:"escalations"`
-	Events          []Event         `json:"events"`
 	Notes           []Note          `json:"notes"`
 	PSCFilings      []Filing        `json:"psc_filings"`
 	CBPDecisions    []CBPDecision   `json:"cbp_decisions"`
@@ -371,7 +380,6 @@ type CaseState struct {
 	HoldResolution  *HoldResolution `json:"hold_resolution,omitempty"`
 	ClosingSummary  string          `json:"closing_summary,omitempty"`
 	OpenedAt        time.Time       `json:"opened_at"`
-	UpdatedAt       time.Time       `json:"updated_at"`
 	ClosedAt        *time.Time      `json:"closed_at,omitempty"`
 	// AppliedKeys are the Idempotency-Keys of the latest actions applied.
 	AppliedKeys []AppliedKey `json:"applied_keys,omitempty"`

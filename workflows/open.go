@@ -58,9 +58,6 @@ func (in *OpenCaseInput) Normalize() FieldErrors {
 			fe[r.name] = err.Error()
 		}
 	}
-	if fe["correct_rate"] == "" && fe["declared_rate"] == "" && in.CorrectRate.LessThan(in.DeclaredRate) {
-		fe["correct_rate"] = "is below the declared rate: an overpayment is a refund request, not a detention case"
-	}
 	if in.ScheduledLiquidation != nil {
 		d := domain.Date(*in.ScheduledLiquidation)
 		in.ScheduledLiquidation = &d
@@ -188,4 +185,29 @@ func (in *OpenCaseInput) CheckText() FieldErrors {
 		return nil
 	}
 	return fe
+}
+
+// Remedy is what the entry's status still allows for this misclassification
+// (domain.RouteRemedy): a PSC (a refund PSC for an overpayment) while its
+// window is open, a prior disclosure for an underpayment after it, a protest
+// once liquidated, or none. liquidated is CBP's posted liquidation date, nil
+// while the entry is not liquidated; loc is the legal zone (nil: UTC).
+func (in OpenCaseInput) Remedy(liquidated *time.Time, now time.Time, loc *time.Location) domain.RemedyRoute {
+	f := domain.RemedyFacts{EntryDate: in.EntryDate, Payment: domain.NoChange, Now: now, Loc: loc}
+	switch {
+	case in.CorrectRate.GreaterThan(in.DeclaredRate):
+		f.Payment = domain.Underpaid
+	case in.CorrectRate.LessThan(in.DeclaredRate):
+		f.Payment = domain.Overpaid
+	}
+	if in.ScheduledLiquidation != nil {
+		f.LiquidationDate = *in.ScheduledLiquidation
+	}
+	if liquidated != nil {
+		f.Liquidated, f.LiquidationDate = true, *liquidated
+	}
+	if err := f.Check(); err != nil {
+		return domain.RemedyRoute{Reason: "The remedy cannot be routed: " + err.Error()}
+	}
+	return domain.RouteRemedy(f)
 }

@@ -335,9 +335,9 @@ func (o *Override) Overrides(c Check) bool {
 // ShipmentState is everything the shipment workflow knows; QueryState answers
 // it and the read model stores it after every change (Version grows).
 type ShipmentState struct {
-	ShipmentID   string                 `json:"shipment_id"`
-	WorkflowID   string                 `json:"workflow_id"`
-	Version      int64                  `json:"version"`
+	ShipmentID string `json:"shipment_id"`
+	WorkflowID string `json:"workflow_id"`
+	Journal // version, updated_at, escalations, events
 	Phase        string                 `json:"phase"`
 	Shipment     manifest.ShipmentInput `json:"shipment"`
 	EntryDate    time.Time              `json:"entry_date"`
@@ -360,16 +360,13 @@ type ShipmentState struct {
 	Children      []ChildCase      `json:"children"`
 	Override      *Override        `json:"override,omitempty"`
 	// PickupBlocked says why pickup may not happen yet ("" when it may).
-	PickupBlocked string       `json:"pickup_blocked,omitempty"`
-	Escalations   []Escalation `json:"escalations"`
-	Events        []Event      `json:"events"`
-	Notes         []Note       `json:"notes"`
-	OpenedBy      Actor        `json:"opened_by"`
-	Source        string       `json:"source"` // form, api or import
-	OpenedAt      time.Time    `json:"opened_at"`
-	UpdatedAt     time.Time    `json:"updated_at"`
-	DeliveredAt   *time.Time   `json:"delivered_at,omitempty"`
-	ClosedAt      *time.Time   `json:"closed_at,omitempty"`
+	PickupBlocked string     `json:"pickup_blocked,omitempty"`
+	Notes         []Note     `json:"notes"`
+	OpenedBy      Actor      `json:"opened_by"`
+	Source        string     `json:"source"` // form, api or import
+	OpenedAt      time.Time  `json:"opened_at"`
+	DeliveredAt   *time.Time `json:"delivered_at,omitempty"`
+	ClosedAt      *time.Time `json:"closed_at,omitempty"`
 	// Runs lists the run ids of the shipment's workflow, oldest first: the
 	// history of a shipment is the histories of all its runs.
 	Runs []string `json:"runs"`

@@ -134,3 +134,14 @@ type AppliedKey struct {
 
 // FieldErrors maps an input field to what is wrong with it.
 type FieldErrors = domain.FieldErrors
+
+// Journal is the part of every workflow's state that records what happened:
+// its version (raised on every change, so the read model keeps the newest),
+// when it last changed, its escalations and its events. It is embedded, so
+// its fields keep their places in the state's JSON.
+type Journal struct {
+	Version     int64        `json:"version"`
+	UpdatedAt   time.Time    `json:"updated_at"`
+	Escalations []Escalation `json:"escalations"`
+	Events      []Event      `json:"events"`
+}

@@ -44,8 +44,8 @@ type detentionCase struct {
 	// busy is set while an update handler waits on an activity that decides
 	// the next step (the catalog change): every other action, notes and
 	// reassignments included, is refused meanwhile, so none slips in between.
-	busy   bool
-	outbox kit.Outbox
+	busy bool
+	kit.Journal
 	// searchAttrs are the values last written to Temporal's visibility.
 	searchAttrs searchValues
 	// version is the workflow.GetVersion of ChangeCaseKinds: DefaultVersion
@@ -62,8 +62,9 @@ type detentionCase struct {
 func (c *detentionCase) setup(ctx workflow.Context, in workflows.OpenCaseInput) error {
 	c.version = workflow.GetVersion(ctx, kit.ChangeCaseKinds, workflow.DefaultVersion, 1)
 	clockOutbox := workflow.GetVersion(ctx, kit.ChangeClockAndOutbox, workflow.DefaultVersion, 1)
-	c.cancelTimers, c.outbox.Async = clockOutbox >= 1, clockOutbox >= 1
-	c.outbox.Subject = []any{"case", in.CaseID}
+	c.Journal = kit.Journal{Noun: "case", ID: in.CaseID, Log: func() *workflows.Journal { return &c.state.Journal }}
+	c.cancelTimers, c.Journal.Outbox.Async = clockOutbox >= 1, clockOutbox >= 1
+	c.Journal.Outbox.Subject = []any{"case", in.CaseID}
 	kind := workflows.KindHSMisclassification
 	if c.version >= 1 {
 		kind = in.KindOrDefault()
@@ -94,19 +95,23 @@ func (c *detentionCase) setup(ctx workflow.Context, in workflows.OpenCaseInput) 
 		Amounts:      zeroAmounts(),
 		Deadlines:    workflows.Deadlines{},
 		Steps:        []workflows.StepRecord{},
-		Escalations:  []workflows.Escalation{},
-		Events:       []workflows.Event{},
+		Journal:      workflows.Journal{UpdatedAt: now, Escalations: []workflows.Escalation{}, Events: []workflows.Event{}},
 		Notes:        []workflows.Note{},
 		PSCFilings:   []workflows.Filing{},
 		CBPDecisions: []workflows.CBPDecision{},
 		CodeFixes:    []workflows.CodeFix{},
 		OpenedAt:     now,
-		UpdatedAt:    now,
 	}
 	// Only an HS misclassification has amounts and HTS codes; a shipment's
 	// cases have neither, and their legal dates only when the entry date is known.
 	if kind == workflows.KindHSMisclassification {
 		c.state.Amounts = domain.ComputeAmounts(in.EnteredValue.Decimal, in.DeclaredRate, in.CorrectRate, in.PenaltyRate)
+		if in.Refund() {
+			// A refund PSC (inputs no run before it could start with, so no
+			// version gate): the negative difference is the refund, no penalty.
+			diff := c.state.Amounts.TariffDifference
+			c.state.Amounts = domain.Amounts{TariffDifference: diff, Penalty: domain.USD{Decimal: decimal.Zero}, Total: diff}
+		}
 		c.state.Deadlines = workflows.ComputeDeadlines(in, legalLoc)
 	} else if !in.EntryDate.IsZero() {
 		c.state.Deadlines = workflows.ComputeDeadlines(in, legalLoc)
@@ -118,7 +123,7 @@ func (c *detentionCase) setup(ctx workflow.Context, in workflows.OpenCaseInput) 
 	// The first step is open before any handler is registered: an update that
 	// arrives with the start is validated against it, not against an empty case.
 	opener := in.OpenedBy
-	c.event(now, &opener, "opened", openedDetail(in, kind))
+	c.Event(now, &opener, "opened", openedDetail(in, kind))
 	switch kind {
 	case workflows.KindHSMisclassification:
 		c.enterFilePSC(now)
@@ -147,14 +152,14 @@ func (c *detentionCase) run(ctx workflow.Context) (workflows.CaseState, error) {
 			continue // a human step changed the case; recompute the clock
 		}
 		if c.clockFired {
-			c.changed(workflow.Now(ctx))
+			c.Changed(workflow.Now(ctx))
 			c.clockFired = false
 		}
 		c.flush(ctx)
 	}
 	// Let update handlers that are still writing their projection, and
 	// notifications still on their way to the outbox, finish.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && c.outbox.Idle() }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && c.Journal.Outbox.Idle() }); err != nil {
 		return c.state, err
 	}
 	if c.version >= 1 && c.state.Case.ParentWorkflowID != "" {
@@ -222,7 +227,7 @@ func (c *detentionCase) enterFirstStep(now time.Time, step workflows.Step) {
 	if r := c.state.Case.Reason; r != "" {
 		msg += ": " + r
 	}
-	c.queue(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: step, ToRole: domain.RoleOfficer, Message: msg, At: now,
+	c.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: step, ToRole: domain.RoleOfficer, Message: msg, At: now,
 		DedupeKey: fmt.Sprintf("%s/%d/assignment", c.state.CaseID, rec.Seq)})
 }
 
@@ -253,9 +258,7 @@ func (c *detentionCase) pendingClock() []kit.TimedEvent {
 		out = append(out, kit.TimedEvent{At: cur.RemindAt, What: "reminder: " + string(cur.Name), Fire: on(func(now time.Time) {
 			cur.ReminderSent = true
 			msg := fmt.Sprintf("case %s: step %s is due %s", c.state.CaseID, cur.Name, cur.DueAt.Format(time.RFC3339))
-			c.event(now, nil, "reminder", msg)
-			c.queue(workflows.NotifyInput{Kind: workflows.NotifyReminder, Step: cur.Name, ToEmail: cur.Assignee, ToRole: workflows.RoleIfNoAssignee(cur.Assignee, cur.OwnerRole),
-				Message: msg, At: now, DedupeKey: fmt.Sprintf("%s/%d/reminder", c.state.CaseID, cur.Seq)})
+			c.Remind(now, cur.Name, cur.Assignee, cur.OwnerRole, msg, fmt.Sprintf("%s/%d/reminder", c.state.CaseID, cur.Seq))
 		})})
 	}
 	if cur.EscalationLevel < 1 {
@@ -273,23 +276,29 @@ func (c *detentionCase) pendingClock() []kit.TimedEvent {
 
 func (c *detentionCase) escalate(now time.Time, cur *workflows.StepRecord, level int, reason string) {
 	cur.EscalationLevel = level
-	c.state.Escalations = append(c.state.Escalations, workflows.Escalation{Step: cur.Name, Level: level, At: now, Reason: reason})
-	msg := fmt.Sprintf("case %s escalated (level %d): %s", c.state.CaseID, level, reason)
-	c.event(now, nil, "escalation", msg)
-	c.queue(workflows.NotifyInput{Kind: workflows.NotifyEscalation, Step: cur.Name, Level: level, ToRole: domain.RoleManager, Message: msg, At: now,
-		DedupeKey: fmt.Sprintf("%s/%d/escalation/%d", c.state.CaseID, cur.Seq, level)})
+	c.Escalate(now, workflows.Escalation{Step: cur.Name, Level: level, At: now, Reason: reason}, cur.Name,
+		fmt.Sprintf("%s/%d/escalation/%d", c.state.CaseID, cur.Seq, level))
 }
 
 // pscWindowClosed moves an unfiled case to prior disclosure and tells
-// managers at once: the escalation is level 1 of the new step.
+// managers at once: the escalation is level 1 of the new step. A refund has
+// no prior disclosure: its remedy is now a protest once CBP liquidates, and
+// the case goes on to fix the product data.
 func (c *detentionCase) pscWindowClosed(now time.Time) {
 	if cur := c.state.Current(); cur != nil {
 		c.finish(now, nil, workflows.StepSuperseded, "PSC window closed before a PSC was filed")
 	}
+	if c.state.Case.Refund() {
+		c.enter(now, workflows.StepProposeCodeFix)
+		c.escalate(now, c.state.Current(), 1, fmt.Sprintf("PSC window closed %s before the refund PSC was filed: once CBP liquidates, protest within %d days (19 USC 1514(c)(3))",
+			c.state.Deadlines.ClosedOn(c.state.Deadlines.PSCLastDay), domain.ProtestWindowDays))
+		c.Changed(now)
+		return
+	}
 	c.enter(now, workflows.StepPriorDisclosure)
 	c.escalate(now, c.state.Current(), 1, fmt.Sprintf("PSC window closed %s without a PSC: file a prior disclosure (19 USC 1592(c)(4))",
 		c.state.Deadlines.ClosedOn(c.state.Deadlines.PSCLastDay)))
-	c.changed(now)
+	c.Changed(now)
 }
 
 // enterFilePSC opens the PSC step, or prior disclosure if the window is gone.
@@ -313,7 +322,7 @@ func ownerRole(s workflows.Step) domain.Role {
 func (c *detentionCase) enter(now time.Time, step workflows.Step) {
 	rec := c.open(now, step)
 	if rec.Assignee != "" || rec.OwnerRole == domain.RoleManager {
-		c.queue(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: step, ToEmail: rec.Assignee, ToRole: workflows.RoleIfNoAssignee(rec.Assignee, rec.OwnerRole),
+		c.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: step, ToEmail: rec.Assignee, ToRole: workflows.RoleIfNoAssignee(rec.Assignee, rec.OwnerRole),
 			Message: fmt.Sprintf("case %s: step %s is yours, due %s", c.state.CaseID, step, rec.DueAt.Format(time.RFC3339)), At: now,
 			DedupeKey: fmt.Sprintf("%s/%d/assignment", c.state.CaseID, rec.Seq)})
 	}
@@ -343,7 +352,7 @@ func (c *detentionCase) open(now time.Time, step workflows.Step) workflows.StepR
 	}
 	c.state.Steps = append(c.state.Steps, rec)
 	c.state.Step = step
-	c.changed(now)
+	c.Changed(now)
 	return rec
 }
 
@@ -356,16 +365,7 @@ func (c *detentionCase) finish(now time.Time, by *workflows.Actor, status, outco
 	cur.Status, cur.Outcome, cur.CompletedBy = status, outcome, by
 	t := now
 	cur.CompletedAt = &t
-	c.changed(now)
-}
-
-func (c *detentionCase) changed(now time.Time) {
-	c.state.Version++
-	c.state.UpdatedAt = now
-}
-
-func (c *detentionCase) event(now time.Time, by *workflows.Actor, kind, detail string) {
-	c.state.Events = append(c.state.Events, workflows.Event{At: now, Actor: by, Kind: kind, Detail: detail})
+	c.Changed(now)
 }
 
 // snapshot deep-copies the state. A local activity gets its input as Go
@@ -373,15 +373,10 @@ func (c *detentionCase) event(now time.Time, by *workflows.Actor, kind, detail s
 // changes the state; it must not share slices or pointers with it.
 func (c *detentionCase) snapshot() workflows.CaseState { return kit.DeepCopy(c.state) }
 
-func (c *detentionCase) queue(n workflows.NotifyInput) {
-	n.CaseID = c.state.CaseID
-	c.outbox.Queue(n)
-}
-
 // flush sends the queued notifications, updates the search attributes and
 // writes the current state to the read model (see kit.Outbox).
 func (c *detentionCase) flush(ctx workflow.Context) {
-	c.outbox.Flush(ctx, kit.Flush{
+	c.Journal.Outbox.Flush(ctx, kit.Flush{
 		Search: c.syncSearchAttributes,
 		Project: func(ctx workflow.Context) workflow.Future {
 			lctx := workflow.WithLocalActivityOptions(ctx, kit.ProjectionOptions)

@@ -558,25 +558,25 @@ func TestShipment_ReportMisclassification(t *testing.T) {
 	lowerRate.CorrectRate = decimal.RequireFromString("0.01")
 	r1 := report(time.Hour, unknownSKU)
 	r2 := report(time.Hour+time.Minute, sameCode)
-	r3 := report(time.Hour+2*time.Minute, lowerRate)
 	r4 := report(time.Hour+3*time.Minute, good)
+	r3 := report(time.Hour+4*time.Minute, lowerRate) // an overpayment: a refund PSC
 	after := h.state(2 * time.Hour)
 	h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, 3*time.Hour)
 	h.env.ExecuteWorkflow(workflows.ShipmentWorkflowName, in)
 
 	mustReject(t, r1, kit.ErrInvalid, "sku")
 	mustReject(t, r2, kit.ErrInvalid, "correct_hts")
-	mustReject(t, r3, kit.ErrInvalid, "correct_rate")
+	mustAccept(t, r3)
 	mustAccept(t, r4)
-	if len(h.children) != 1 {
-		t.Fatalf("child cases: %+v", h.children)
+	if len(h.children) != 2 || !h.children[1].Refund() || h.children[1].CaseID != in.ShipmentID+"-HS2" {
+		t.Fatalf("child cases: %+v, want the misclassification and then the refund", h.children)
 	}
 	c := h.children[0]
 	if c.Kind != workflows.KindHSMisclassification || c.CaseID != in.ShipmentID+"-HS1" || c.DeclaredHTS != "8204.11.0030" || c.CorrectHTS != "8204.11.0060" ||
 		!c.EnteredValue.Equal(decimal.RequireFromString("48250")) || !c.PenaltyRate.Equal(domain.DefaultPenaltyRate) || c.OpenedBy.Email != olivia.Email {
 		t.Fatalf("HS case input %+v", c)
 	}
-	if strings.Contains(after.PickupBlocked, "HS") || len(after.Children) != 1 {
+	if strings.Contains(after.PickupBlocked, "HS") || len(after.Children) != 2 {
 		t.Fatalf("after the report: blocked %q, children %+v", after.PickupBlocked, after.Children)
 	}
 }

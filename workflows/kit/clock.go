@@ -1,10 +1,12 @@
 // Package kit is the machinery every workflow kind of postrelease shares: the
 // clock (reminders, escalations and legal dates as durable timers, cancelled
 // when a wait ends for another reason), the outbox and its flush
-// (notifications, search attributes, the projection), the event log, the
+// (notifications, search attributes, the projection), the journal (events,
+// escalations, reminders, version), claiming and releasing work, the
 // Idempotency-Keys applied across continue-as-new, the refusals an update
 // answers with, and the declared action specs a workflow registers its
-// updates from. Nothing here does I/O: a kind passes its activities in.
+// updates from. Nothing here does I/O: activities are called by method
+// reference (a.Notify) and run by the worker.
 package kit
 
 import (

@@ -35,6 +35,10 @@ const (
 	FieldTime     FieldKind = "time"     // an RFC 3339 time, not in the future nor past record retention
 	FieldCode     FieldKind = "code"     // one line with a format of its own, which the action checks
 	FieldUser     FieldKind = "user"     // a user's e-mail; the API offers the users who may take the work
+	// An upload form's fields, not the action's input: the API stores the
+	// file first and gives the action the stored document.
+	FieldFile  FieldKind = "file"  // the file
+	FieldFixed FieldKind = "fixed" // sent unchanged, not asked: the value of its one Option
 )
 
 // Option is one choice of a FieldChoice: the value sent and its label.
@@ -51,6 +55,25 @@ type Field struct {
 	Help    string    `json:"help,omitempty"`
 	Hint    string    `json:"hint,omitempty"` // an example value
 	Options []Option  `json:"options,omitempty"`
+	// Choices, when set, are a choice's options taken from the state the
+	// form is shown for (the open tasks, the containers still in): the
+	// state is the kind's *S (see ChoicesOf).
+	Choices func(state any, actor workflows.Actor) []Option `json:"-"`
+	// Each, when set, repeats the field once per option it gives, named
+	// Name + "_" + the option's value and labelled by the option (an upload
+	// form's seal numbers, one input per container).
+	Each func(state any, actor workflows.Actor) []Option `json:"-"`
+}
+
+// ChoicesOf types the options function of a field (Choices, Each) over a
+// kind's state S; for a state of another type it gives none.
+func ChoicesOf[S any](f func(s *S, actor workflows.Actor) []Option) func(state any, actor workflows.Actor) []Option {
+	return func(state any, actor workflows.Actor) []Option {
+		if s, ok := state.(*S); ok {
+			return f(s, actor)
+		}
+		return nil
+	}
 }
 
 // Spec is one action of a workflow kind whose state is S and whose state
@@ -63,6 +86,9 @@ type Spec[S, W any] struct {
 	// its consequences ("Closing ends the case; nothing can be added").
 	Confirm string
 	Fields  []Field
+	// Note, when set, is what the form says of the state above its fields
+	// (when the deposit is due, what blocks pickup).
+	Note func(s *S) string
 	// Permit says whether actor may take the action on s at now, without
 	// looking at its input: nil, or a Conflict or Forbidden refusal.
 	Permit func(s *S, actor workflows.Actor, now time.Time) error

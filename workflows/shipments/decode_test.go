@@ -53,6 +53,7 @@ func TestReferenceRulesFollowTheRunsVersion(t *testing.T) {
 	}
 	for _, strict := range []bool{false, true} {
 		s := &shipment{strictReferences: strict}
+		s.Journal = kit.Journal{Noun: "shipment", ID: in.ShipmentID, Log: func() *workflows.Journal { return &s.state.Journal }}
 		s.open(testStart, in, workflows.ShipmentWorkflowID(in.ShipmentID), "run-1")
 		for action, raw := range inputs {
 			spec, _ := kit.Find(ShipmentSpecs, string(action))

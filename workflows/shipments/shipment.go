@@ -42,8 +42,8 @@ func Workflow(ctx workflow.Context, in workflows.OpenShipmentInput) (workflows.S
 // mutations that queue their side effects (notifications, child cases);
 // flush performs them and writes the projection.
 type shipment struct {
-	state   workflows.ShipmentState
-	outbox  kit.Outbox
+	state workflows.ShipmentState
+	kit.Journal
 	pending []workflows.OpenCaseInput // child cases to start
 	sa      shipmentSearch
 	// Since ChangeTasksAndReferences (runs started before keep the old ways):
@@ -71,8 +71,9 @@ func (s *shipment) setup(ctx workflow.Context, in workflows.OpenShipmentInput) e
 	v := workflow.GetVersion(ctx, kit.ChangeTasksAndReferences, workflow.DefaultVersion, 1)
 	s.taskNotices, s.strictReferences = v >= 1, v >= 1
 	clockOutbox := workflow.GetVersion(ctx, kit.ChangeClockAndOutbox, workflow.DefaultVersion, 1)
-	s.cancelTimers, s.outbox.Async = clockOutbox >= 1, clockOutbox >= 1
-	s.outbox.Subject = []any{"shipment", in.ShipmentID}
+	s.Journal = kit.Journal{Noun: "shipment", ID: in.ShipmentID, Log: func() *workflows.Journal { return &s.state.Journal }}
+	s.cancelTimers, s.Journal.Outbox.Async = clockOutbox >= 1, clockOutbox >= 1
+	s.Journal.Outbox.Subject = []any{"shipment", in.ShipmentID}
 	s.explicitZeroPenalty = workflow.GetVersion(ctx, kit.ChangeExplicitZeroPenalty, workflow.DefaultVersion, 1) >= 1
 	// Since ChangeLegalTimeZone, legal days end in the legal zone, free time
 	// at the end of the last free day in the port's zone, and the port's
@@ -100,8 +101,8 @@ func (s *shipment) setup(ctx workflow.Context, in workflows.OpenShipmentInput) e
 	if in.Resume != nil {
 		s.state = *in.Resume
 		s.state.Runs = append(s.state.Runs, info.WorkflowExecution.RunID)
-		s.event(now, nil, "continued", fmt.Sprintf("shipment continues in a new run (%s phase)", s.state.Phase))
-		s.changed(now)
+		s.Event(now, nil, "continued", fmt.Sprintf("shipment continues in a new run (%s phase)", s.state.Phase))
+		s.Changed(now)
 	} else {
 		s.open(now, in, info.WorkflowExecution.ID, info.WorkflowExecution.RunID)
 	}
@@ -128,12 +129,13 @@ func (s *shipment) open(now time.Time, in workflows.OpenShipmentInput, workflowI
 		Policy: in.Policy, ReleaseRules: in.ReleaseRules,
 		Dispositions: slices.Clone(sh.Dispositions), ISFBLNumber: sh.ISFBLNumber, PickupNumber: sh.PickupNumber, PierPassAppt: sh.PierPassAppointment,
 		Checks: []workflows.Check{}, Tasks: []workflows.Task{}, Containers: []workflows.ContainerStatus{}, Documents: []workflows.DocRequirement{},
-		Children: []workflows.ChildCase{}, Escalations: []workflows.Escalation{}, Events: []workflows.Event{}, Notes: []workflows.Note{},
+		Children: []workflows.ChildCase{}, Notes: []workflows.Note{},
+		Journal:   workflows.Journal{UpdatedAt: now, Escalations: []workflows.Escalation{}, Events: []workflows.Event{}},
 		Demurrage: workflows.Demurrage{Terms: in.Port},
 		Deposit:   workflows.Deposit{DueDate: domain.EntrySummaryDue(sh.ReleaseDate), OverdueAt: domain.EntrySummaryOverdueAt(sh.ReleaseDate, s.legalLoc)},
 		Legal: workflows.LegalClock{LegalDates: domain.EntryLegalDates(entry, nil), TimeZone: in.LegalTimeZone, EntryDate: entry,
 			RemindersSent: map[string]bool{}, Passed: map[string]bool{}},
-		OpenedBy: in.OpenedBy, Source: in.Source, OpenedAt: now, UpdatedAt: now, Runs: []string{runID},
+		OpenedBy: in.OpenedBy, Source: in.Source, OpenedAt: now, Runs: []string{runID},
 	}
 	if st.Dispositions == nil {
 		st.Dispositions = []domain.Disposition{}
@@ -161,7 +163,7 @@ func (s *shipment) open(now time.Time, in workflows.OpenShipmentInput, workflowI
 	}
 	s.state = st
 	opener := in.OpenedBy
-	s.event(now, &opener, "opened", fmt.Sprintf("shipment opened for entry %s (B/L %s, %d containers, %d lines) from %s",
+	s.Event(now, &opener, "opened", fmt.Sprintf("shipment opened for entry %s (B/L %s, %d containers, %d lines) from %s",
 		sh.EntryNumber, sh.BLNumber, len(sh.Containers), len(sh.Lines), in.Source))
 	if sh.AvailableDate != nil {
 		s.setAvailability(*sh.AvailableDate)
@@ -176,8 +178,8 @@ func (s *shipment) open(now time.Time, in workflows.OpenShipmentInput, workflowI
 	if in.OpenedBy.Role == domain.RoleOfficer {
 		assignee = in.OpenedBy.Email
 	}
-	s.outbox.Discard()
-	s.queue(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(workflows.PhaseActive), ToEmail: assignee, ToRole: workflows.RoleIfNoAssignee(assignee, domain.RoleOfficer),
+	s.Journal.Outbox.Discard()
+	s.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(workflows.PhaseActive), ToEmail: assignee, ToRole: workflows.RoleIfNoAssignee(assignee, domain.RoleOfficer),
 		Message: fmt.Sprintf("shipment %s (entry %s) opened with %d tasks: %s", in.ShipmentID, sh.EntryNumber, len(open), strings.Join(open, "; ")),
 		At:      now, DedupeKey: in.ShipmentID + "/opened"})
 }
@@ -225,7 +227,7 @@ func (s *shipment) run(ctx workflow.Context) (workflows.ShipmentState, error) {
 		// Continue as new once running handlers and flushes have finished
 		// and the signals that arrived meanwhile are handled (they would be
 		// lost with the run); handling them may start more of both.
-		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && s.outbox.Idle() }); err != nil {
+		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && s.Journal.Outbox.Idle() }); err != nil {
 			return s.state, err
 		}
 		if s.drain(ctx, closed) {
@@ -237,7 +239,7 @@ func (s *shipment) run(ctx workflow.Context) (workflows.ShipmentState, error) {
 			OpenedBy: st.OpenedBy, Source: st.Source, Policy: st.Policy, Resume: &st,
 		})
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && s.outbox.Idle() }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && s.Journal.Outbox.Idle() }); err != nil {
 		return s.state, err
 	}
 	return s.state, nil
@@ -285,27 +287,13 @@ func (s *shipment) enterPhase(now time.Time, phase string) {
 	s.state.Phase = phase
 	switch phase {
 	case workflows.PhaseLegal:
-		s.event(now, nil, "phase", "delivered, deposited and documented: only the entry's legal clock runs now")
+		s.Event(now, nil, "phase", "delivered, deposited and documented: only the entry's legal clock runs now")
 	case workflows.PhaseClosed:
 		t := now
 		s.state.ClosedAt = &t
-		s.event(now, nil, "phase", "record retention ended: the shipment is closed")
+		s.Event(now, nil, "phase", "record retention ended: the shipment is closed")
 	}
-	s.changed(now)
-}
-
-func (s *shipment) changed(now time.Time) {
-	s.state.Version++
-	s.state.UpdatedAt = now
-}
-
-func (s *shipment) event(now time.Time, by *workflows.Actor, kind, detail string) {
-	s.state.Events = append(s.state.Events, workflows.Event{At: now, Actor: by, Kind: kind, Detail: detail})
-}
-
-func (s *shipment) queue(n workflows.NotifyInput) {
-	n.CaseID = s.state.ShipmentID
-	s.outbox.Queue(n)
+	s.Changed(now)
 }
 
 // snapshot deep-copies the state (see detentionCase.snapshot).
@@ -315,7 +303,7 @@ func (s *shipment) snapshot() workflows.ShipmentState { return kit.DeepCopy(s.st
 // attributes and writes the projection. A child case that already exists (a
 // retried start) is not an error: its id is derived from the shipment.
 func (s *shipment) flush(ctx workflow.Context) {
-	s.outbox.Flush(ctx, kit.Flush{
+	s.Journal.Outbox.Flush(ctx, kit.Flush{
 		Start:  s.startChildren,
 		Search: s.syncSearchAttributes,
 		Project: func(ctx workflow.Context) workflow.Future {

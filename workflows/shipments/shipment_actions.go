@@ -1,7 +1,6 @@
 package shipments
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -11,9 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/manifest"
 	"github.com/postrelease/postrelease/workflows"
-	"github.com/postrelease/postrelease/workflows/cases"
 	"github.com/postrelease/postrelease/workflows/kit"
 )
 
@@ -33,9 +30,9 @@ var (
 func PermitTask(action workflows.ShipmentAction, t *workflows.Task, actor workflows.Actor) error {
 	what := "task " + t.ID
 	if action == workflows.ShipClaim {
-		return cases.PermitClaim(what, t.OwnerRole, t.Assignee, actor)
+		return kit.PermitClaim(what, t.OwnerRole, t.Assignee, actor)
 	}
-	return cases.PermitRelease(what, t.Assignee, actor)
+	return kit.PermitRelease(what, t.Assignee, actor)
 }
 
 func hasActiveTask(s *workflows.ShipmentState) bool {
@@ -64,15 +61,6 @@ func (s *shipment) container(number string) *workflows.ContainerStatus {
 	return nil
 }
 
-func (s *shipment) requirement(kind domain.DocumentKind) *workflows.DocRequirement {
-	for i := range s.state.Documents {
-		if s.state.Documents[i].Kind == kind {
-			return &s.state.Documents[i]
-		}
-	}
-	return nil
-}
-
 func (s *shipment) checkDisposition(in *workflows.DispositionInput, fe kit.FieldErrors, _ workflows.Actor, now time.Time) {
 	in.Code = strings.ToUpper(strings.TrimSpace(in.Code))
 	r := s.releaseRules()
@@ -95,7 +83,7 @@ func (s *shipment) recordDisposition(ctx workflow.Context, actor workflows.Actor
 	}
 	st.Dispositions = append(st.Dispositions, domain.Disposition{Code: in.Code, At: at})
 	slices.SortStableFunc(st.Dispositions, func(a, b domain.Disposition) int { return a.At.Compare(b.At) })
-	s.event(now, &actor, string(workflows.ShipRecordDisposition), fmt.Sprintf("ACE disposition %s at %s", in.Code, at.Format(time.RFC3339)))
+	s.Event(now, &actor, string(workflows.ShipRecordDisposition), fmt.Sprintf("ACE disposition %s at %s", in.Code, at.Format(time.RFC3339)))
 	return nil
 }
 
@@ -110,7 +98,7 @@ func (s *shipment) checkISFBL(in *workflows.ISFBLInput, fe kit.FieldErrors, _ wo
 
 func (s *shipment) recordISFBL(ctx workflow.Context, actor workflows.Actor, in workflows.ISFBLInput) error {
 	s.state.ISFBLNumber = in.ISFBLNumber
-	s.event(workflow.Now(ctx), &actor, string(workflows.ShipRecordISFBL), "ISF B/L number "+in.ISFBLNumber)
+	s.Event(workflow.Now(ctx), &actor, string(workflows.ShipRecordISFBL), "ISF B/L number "+in.ISFBLNumber)
 	return nil
 }
 
@@ -133,7 +121,7 @@ func (s *shipment) checkContainerLocation(in *workflows.ContainerLocationInput, 
 
 func (s *shipment) recordContainerLocation(ctx workflow.Context, actor workflows.Actor, in workflows.ContainerLocationInput) error {
 	s.container(in.Container).Location = in.Location
-	s.event(workflow.Now(ctx), &actor, string(workflows.ShipRecordContainerLocation), fmt.Sprintf("%s at %s", in.Container, in.Location))
+	s.Event(workflow.Now(ctx), &actor, string(workflows.ShipRecordContainerLocation), fmt.Sprintf("%s at %s", in.Container, in.Location))
 	return nil
 }
 
@@ -156,7 +144,7 @@ func (s *shipment) checkPickupNumber(in *workflows.PickupNumberInput, fe kit.Fie
 func (s *shipment) recordPickupNumber(ctx workflow.Context, actor workflows.Actor, in workflows.PickupNumberInput) error {
 	st := &s.state
 	st.PickupNumber, st.PierPassAppt = in.PickupNumber, in.PierPassAppointment
-	s.event(workflow.Now(ctx), &actor, string(workflows.ShipRecordPickupNumber), "pickup number "+in.PickupNumber+appointmentNote(in.PierPassAppointment))
+	s.Event(workflow.Now(ctx), &actor, string(workflows.ShipRecordPickupNumber), "pickup number "+in.PickupNumber+appointmentNote(in.PierPassAppointment))
 	// A corrected pickup number is re-checked.
 	if c := s.check(workflows.CheckPickupNumber); c.Status == workflows.CheckPassed {
 		c.Status = workflows.CheckPending
@@ -181,7 +169,7 @@ func (s *shipment) recordAvailability(ctx workflow.Context, actor workflows.Acto
 	if t := s.activeTask(string(workflows.TaskPickup)); t != nil {
 		s.finishTask(now, t, &actor, workflows.StepSuperseded, "availability changed: free time recomputed")
 	}
-	s.event(now, &actor, string(workflows.ShipRecordAvailability), fmt.Sprintf("available %s: last free day %s", in.AvailableDate.Format(time.DateOnly),
+	s.Event(now, &actor, string(workflows.ShipRecordAvailability), fmt.Sprintf("available %s: last free day %s", in.AvailableDate.Format(time.DateOnly),
 		s.state.Demurrage.LastFreeDay.Format(time.DateOnly)))
 	return nil
 }
@@ -214,98 +202,7 @@ func (s *shipment) recordDeliveryOrder(ctx workflow.Context, actor workflows.Act
 	for _, c := range in.Containers {
 		s.container(c.Number).DOSeals = c.Seals
 	}
-	s.event(workflow.Now(ctx), &actor, string(workflows.ShipRecordDeliveryOrder), fmt.Sprintf("delivery order %s (sha256 %s)", ref.Filename, ref.SHA256[:12]))
-	return nil
-}
-
-func (s *shipment) checkAttachDocument(in *workflows.AttachDocumentInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
-	checkDocumentRef(fe, "document", in.Document)
-	if r := s.requirement(in.Kind); r == nil {
-		fe["kind"] = fmt.Sprintf("%q is not required by this shipment's lines", in.Kind)
-	} else if r.Status == workflows.DocNotApplicable {
-		fe["kind"] = r.Label + " was approved as not applicable"
-	} else if slices.ContainsFunc(r.Documents, func(d workflows.DocumentRef) bool { return d.SHA256 == in.Document.SHA256 }) {
-		fe["document"] = "this file is already attached to " + r.Label
-	}
-}
-
-func (s *shipment) attachDocument(ctx workflow.Context, actor workflows.Actor, in workflows.AttachDocumentInput) error {
-	r := s.requirement(in.Kind)
-	r.Documents = append(r.Documents, in.Document)
-	r.Status = workflows.DocAttached
-	s.event(workflow.Now(ctx), &actor, string(workflows.ShipAttachDocument), fmt.Sprintf("%s attached: %s (sha256 %s)", r.Label, in.Document.Filename, in.Document.SHA256[:12]))
-	return nil
-}
-
-func (s *shipment) checkNotApplicable(in *workflows.NotApplicableInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
-	in.Reason = kit.Required(fe, "reason", in.Reason)
-	if r := s.requirement(in.Kind); r == nil {
-		fe["kind"] = fmt.Sprintf("%q is not required by this shipment's lines", in.Kind)
-	} else if r.Status != workflows.DocMissing {
-		fe["kind"] = fmt.Sprintf("%s is %s", r.Label, strings.ReplaceAll(r.Status, "_", " "))
-	}
-}
-
-func (s *shipment) requestNotApplicable(ctx workflow.Context, actor workflows.Actor, in workflows.NotApplicableInput) error {
-	r := s.requirement(in.Kind)
-	a := actor
-	r.Status, r.NAReason, r.NARequest = workflows.DocNARequested, in.Reason, &a
-	s.event(workflow.Now(ctx), &actor, string(workflows.ShipRequestNotApplicable), fmt.Sprintf("%s marked not applicable, for a manager to approve: %s", r.Label, in.Reason))
-	return nil
-}
-
-// decodeDecideNotApplicable refuses the manager who asked (403, before any
-// field error): the decider must be another manager.
-func decodeDecideNotApplicable(s *shipment, actor workflows.Actor, raw json.RawMessage, _ time.Time) (workflows.DecideNotApplicableInput, error) {
-	var in workflows.DecideNotApplicableInput
-	if err := kit.StrictDecode(raw, &in); err != nil {
-		return in, err
-	}
-	fe := kit.FieldErrors{}
-	if r := s.requirement(in.Kind); r == nil || r.Status != workflows.DocNARequested {
-		fe["kind"] = fmt.Sprintf("%q is not waiting for a not-applicable decision", in.Kind)
-	} else if r.NARequest != nil && strings.EqualFold(r.NARequest.Email, actor.Email) {
-		return in, kit.Forbidden("the manager who decides must not be the one who asked")
-	}
-	if in.Decision != "approved" && in.Decision != "rejected" {
-		fe["decision"] = `must be "approved" or "rejected"`
-	}
-	if in.Decision == "rejected" {
-		in.Comment = kit.Required(fe, "comment", in.Comment)
-	}
-	if len(fe) > 0 {
-		return in, kit.Invalid(fe)
-	}
-	return in, nil
-}
-
-func (s *shipment) decideNotApplicable(ctx workflow.Context, actor workflows.Actor, in workflows.DecideNotApplicableInput) error {
-	r := s.requirement(in.Kind)
-	a := actor
-	r.NADecision, r.NAComment, r.NADecider = in.Decision, in.Comment, &a
-	if in.Decision == "approved" {
-		r.Status = workflows.DocNotApplicable
-	} else {
-		r.Status = workflows.DocMissing
-	}
-	s.event(workflow.Now(ctx), &actor, string(workflows.ShipDecideNotApplicable), fmt.Sprintf("%s not applicable: %s %s", r.Label, in.Decision, in.Comment))
-	return nil
-}
-
-func (s *shipment) checkOverride(in *workflows.OverrideBlockInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
-	in.Reason = kit.Required(fe, "reason", in.Reason)
-}
-
-func (s *shipment) overrideBlock(ctx workflow.Context, actor workflows.Actor, in workflows.OverrideBlockInput) error {
-	now := workflow.Now(ctx)
-	o := &workflows.Override{Reason: in.Reason, By: actor, At: now, Cases: []string{}}
-	for _, c := range s.state.Checks {
-		if c.Status == workflows.CheckFailed && c.Name != workflows.CheckRelease {
-			o.Cases = append(o.Cases, c.CaseID)
-		}
-	}
-	s.state.Override = o
-	s.event(now, &actor, string(workflows.ShipOverrideBlock), "pickup allowed despite the open cases: "+in.Reason)
+	s.Event(workflow.Now(ctx), &actor, string(workflows.ShipRecordDeliveryOrder), fmt.Sprintf("delivery order %s (sha256 %s)", ref.Filename, ref.SHA256[:12]))
 	return nil
 }
 
@@ -337,160 +234,7 @@ func (s *shipment) recordGateOut(ctx workflow.Context, actor workflows.Actor, in
 	c := s.container(in.Container)
 	a := actor
 	c.GateOutAt, c.GateOutBy = &at, &a
-	s.event(now, &actor, string(workflows.ShipRecordGateOut), fmt.Sprintf("%s out of the terminal at %s", c.Number, at.Format(time.RFC3339)))
-	return nil
-}
-
-func (s *shipment) checkDeposit(in *workflows.DepositInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
-	in.Reference = kit.Required(fe, "reference", in.Reference)
-	if err := domain.ValidateMoney(in.Amount.Decimal); err != nil {
-		fe["amount"] = err.Error()
-	}
-}
-
-func (s *shipment) recordDeposit(ctx workflow.Context, actor workflows.Actor, in workflows.DepositInput) error {
-	now := workflow.Now(ctx)
-	st := &s.state
-	a := actor
-	st.Deposit.Reference, st.Deposit.Amount, st.Deposit.PaidAt, st.Deposit.PaidBy = in.Reference, in.Amount, &now, &a
-	late := ""
-	if !now.Before(st.Deposit.OverdueAt) {
-		late = fmt.Sprintf(" (late: due %s)", st.Deposit.DueDate.Format(time.DateOnly))
-	}
-	s.event(now, &actor, string(workflows.ShipRecordDeposit), fmt.Sprintf("entry summary filed, estimated duties %s USD deposited, reference %s%s",
-		in.Amount.StringFixed(2), in.Reference, late))
-	return nil
-}
-
-func (s *shipment) checkLiquidation(in *workflows.LiquidationInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
-	st := &s.state
-	if in.Date.IsZero() {
-		fe["date"] = "is required (YYYY-MM-DD)"
-		return
-	}
-	in.Date.Time = domain.Date(in.Date.Time)
-	if !in.Date.After(st.EntryDate) {
-		fe["date"] = "must be after the entry date " + st.EntryDate.Format(time.DateOnly)
-	} else if limit := domain.AddMonths(st.EntryDate, 48); in.Date.After(limit) {
-		fe["date"] = "is more than 4 years after entry, beyond the statutory limit (19 USC 1504)"
-	}
-}
-
-func (s *shipment) recordLiquidationAction(ctx workflow.Context, actor workflows.Actor, in workflows.LiquidationInput) error {
-	s.recordLiquidation(workflow.Now(ctx), actor, in.Date.Time)
-	return nil
-}
-
-// lineOf is the index of the line with the SKU, or -1.
-func (s *shipment) lineOf(sku string) int {
-	return slices.IndexFunc(s.state.Shipment.Lines, func(l manifest.Line) bool { return l.SKU == strings.TrimSpace(sku) })
-}
-
-func (s *shipment) checkMisclassification(in *workflows.MisclassificationInput, fe kit.FieldErrors, actor workflows.Actor, _ time.Time) {
-	line := s.lineOf(in.SKU)
-	if line < 0 {
-		fe["sku"] = fmt.Sprintf("%q is not a line of this shipment", in.SKU)
-		return
-	}
-	in.Reason = kit.Required(fe, "reason", in.Reason)
-	// Before explicitZeroPenalty an explicit 0 took the default too.
-	if in.PenaltyRate == nil || (!s.explicitZeroPenalty && in.PenaltyRate.IsZero()) {
-		def := domain.DefaultPenaltyRate
-		in.PenaltyRate = &def
-	}
-	// The case's own checks (HTS format, rates, correct ≥ declared) say
-	// what is wrong, under the same field names.
-	c := s.misclassificationCase(*in, line, actor)
-	for k, v := range c.Normalize() {
-		if _, ok := fe[k]; !ok && k != "entry_date" {
-			fe[k] = v
-		}
-	}
-}
-
-func (s *shipment) reportMisclassification(ctx workflow.Context, actor workflows.Actor, in workflows.MisclassificationInput) error {
-	now := workflow.Now(ctx)
-	c := s.misclassificationCase(in, s.lineOf(in.SKU), actor)
-	_ = c.Normalize() // checked by the validator; this puts the values in canonical form
-	id := s.startChild(now, c)
-	s.event(now, &actor, string(workflows.ShipReportMisclassification), fmt.Sprintf("line %s declared %s, should be %s: %s case %s", c.SKU, c.DeclaredHTS, c.CorrectHTS, workflows.KindHSMisclassification, id))
-	return nil
-}
-
-func (s *shipment) addNote(ctx workflow.Context, actor workflows.Actor, in workflows.NoteInput) error {
-	now := workflow.Now(ctx)
-	s.state.Notes = append(s.state.Notes, workflows.Note{Text: in.Text, By: actor, At: now})
-	s.event(now, &actor, string(workflows.ShipAddNote), in.Text)
-	return nil
-}
-
-func (s *shipment) checkReassign(in *workflows.ShipmentReassignInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
-	in.AssigneeEmail = strings.ToLower(kit.Required(fe, "assignee_email", in.AssigneeEmail))
-	t := s.activeTask(in.Task)
-	switch {
-	case t == nil:
-		fe["task"] = fmt.Sprintf("%q is not an open task of this shipment", in.Task)
-	case fe["assignee_email"] != "":
-	case in.AssigneeRole == "":
-		fe["assignee_email"] = "is not a known user"
-	case !in.AssigneeRole.CanAct():
-		fe["assignee_email"] = fmt.Sprintf("is an %s, who may not act", in.AssigneeRole)
-	case t.OwnerRole == domain.RoleManager && in.AssigneeRole != domain.RoleManager:
-		fe["assignee_email"] = "task " + t.ID + " needs a manager"
-	}
-}
-
-func (s *shipment) reassign(ctx workflow.Context, actor workflows.Actor, in workflows.ShipmentReassignInput) error {
-	now := workflow.Now(ctx)
-	st := &s.state
-	t := s.activeTask(in.Task)
-	from := t.Assignee
-	t.Assignee = in.AssigneeEmail
-	s.event(now, &actor, string(workflows.ShipReassign), fmt.Sprintf("task %s reassigned from %q to %s", t.ID, from, in.AssigneeEmail))
-	s.queue(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(t.Kind), ToEmail: in.AssigneeEmail,
-		Message: fmt.Sprintf("shipment %s: task %s was reassigned to you by %s", st.ShipmentID, t.ID, actor.Email), At: now,
-		DedupeKey: fmt.Sprintf("%s/%s/reassign/%d", st.ShipmentID, t.ID, st.Version)})
-	return nil
-}
-
-// decodeTask reads the task a claim or release names, which must be open
-// and allow the action to the actor.
-func decodeTask[I ~struct {
-	Task string `json:"task"`
-}](action workflows.ShipmentAction) func(s *shipment, actor workflows.Actor, raw json.RawMessage, now time.Time) (I, error) {
-	return func(s *shipment, actor workflows.Actor, raw json.RawMessage, _ time.Time) (I, error) {
-		var in workflows.ShipmentClaimInput
-		if err := kit.StrictDecode(raw, &in); err != nil {
-			return I{}, err
-		}
-		t := s.activeTask(strings.TrimSpace(in.Task))
-		if t == nil {
-			return I{}, kit.Invalid(kit.FieldErrors{"task": fmt.Sprintf("%q is not an open task of this shipment", in.Task)})
-		}
-		if err := PermitTask(action, t, actor); err != nil {
-			return I{}, err
-		}
-		return I{Task: t.ID}, nil
-	}
-}
-
-func (s *shipment) claim(ctx workflow.Context, actor workflows.Actor, in workflows.ShipmentClaimInput) error {
-	t := s.activeTask(in.Task)
-	t.Assignee = actor.Email
-	s.event(workflow.Now(ctx), &actor, string(workflows.ShipClaim), fmt.Sprintf("task %s claimed by %s", t.ID, actor.Email))
-	return nil
-}
-
-func (s *shipment) release(ctx workflow.Context, actor workflows.Actor, in workflows.ShipmentReleaseInput) error {
-	now := workflow.Now(ctx)
-	st := &s.state
-	t := s.activeTask(in.Task)
-	from := t.Assignee
-	t.Assignee = ""
-	s.event(now, &actor, string(workflows.ShipRelease), fmt.Sprintf("task %s released by %s (was %s): back with every %s", t.ID, actor.Email, from, t.OwnerRole))
-	s.queue(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(t.Kind), ToRole: t.OwnerRole,
-		Message: fmt.Sprintf("shipment %s: task %s is unassigned again (released by %s), due %s", st.ShipmentID, t.ID, actor.Email, t.DueAt.Format(time.RFC3339)), At: now,
-		DedupeKey: fmt.Sprintf("%s/%s/release/%d", st.ShipmentID, t.ID, st.Version)})
+	s.Event(now, &actor, string(workflows.ShipRecordGateOut), fmt.Sprintf("%s out of the terminal at %s", c.Number, at.Format(time.RFC3339)))
 	return nil
 }
 
@@ -506,28 +250,6 @@ func removesHold(r domain.ReleaseRules, code string) bool {
 	return false
 }
 
-func checkDocumentRef(fe kit.FieldErrors, field string, d workflows.DocumentRef) {
-	switch {
-	case d.ID == "":
-		fe[field+".id"] = "is required: upload the file first"
-	case !sha256Re.MatchString(d.SHA256):
-		fe[field+".sha256"] = "must be the file's SHA-256 in lower-case hex"
-	case d.Size <= 0:
-		fe[field+".size"] = "must be positive"
-	}
-}
-
-// misclassificationCase is the HS misclassification case of a line.
-func (s *shipment) misclassificationCase(in workflows.MisclassificationInput, line int, actor workflows.Actor) workflows.OpenCaseInput {
-	l := s.state.Shipment.Lines[line]
-	return s.childCaseInput(workflows.OpenCaseInput{
-		Kind: workflows.KindHSMisclassification, Reason: in.Reason, ImporterOfRecord: in.ImporterOfRecord,
-		SKU: l.SKU, ProductDescription: l.Description, DeclaredHTS: l.HTS, CorrectHTS: domain.HTSCode(in.CorrectHTS),
-		EnteredValue: l.Value, DeclaredRate: in.DeclaredRate, CorrectRate: in.CorrectRate, PenaltyRate: *in.PenaltyRate,
-		OpenedBy: actor,
-	})
-}
-
 // maxAppliedUpdates bounds the update ids a shipment remembers.
 const maxAppliedUpdates = 100
 
@@ -536,27 +258,6 @@ func appointmentNote(appt string) string {
 		return ""
 	}
 	return ", PierPass appointment " + appt
-}
-
-// recordLiquidation keeps CBP's posted date: the PSC limit and the protest
-// window move with it, and their reminders are due again if still ahead.
-func (s *shipment) recordLiquidation(now time.Time, actor workflows.Actor, date time.Time) {
-	l := &s.state.Legal
-	before := l.LegalDates
-	l.LegalDates = domain.EntryLegalDates(l.EntryDate, &date)
-	a := actor
-	l.LiquidationBy = &a
-	for _, d := range s.legalDates() {
-		old := map[string]time.Time{workflows.LegalPSCLastDay: before.PSCLastDay, workflows.LegalLiquidation: before.Liquidation,
-			workflows.LegalProtestLastDay: before.ProtestLastDay, workflows.LegalRetentionEnd: before.RetentionEnd}[d.name]
-		if !old.Equal(d.at) && domain.EndOfDay(d.at, s.legalLoc).After(now) {
-			delete(l.RemindersSent, d.name)
-			delete(l.Passed, d.name)
-		}
-	}
-	l.RemindersSent[workflows.LegalLiquidation] = true // whoever recorded it knows; its passing is still noted
-	s.event(now, &actor, string(workflows.ShipRecordLiquidation), fmt.Sprintf("liquidation posted for %s: protest until %s",
-		date.Format(time.DateOnly), l.ProtestLastDay.Format(time.DateOnly)))
 }
 
 // validReference checks a normalised B/L, pickup, appointment or seal

@@ -50,7 +50,7 @@ func (s *shipment) evaluate(now time.Time, by *workflows.Actor) {
 	if allOut && st.DeliveredAt == nil {
 		t := now
 		st.DeliveredAt = &t
-		s.event(now, nil, "delivered", "every container is out of the terminal")
+		s.Event(now, nil, "delivered", "every container is out of the terminal")
 	}
 	st.PickupBlocked = s.blockReason()
 }
@@ -137,12 +137,12 @@ func (s *shipment) decide(now time.Time, by *workflows.Actor, c *workflows.Check
 		c.DecidedAt, c.DecidedBy = &t, by
 	}
 	if status != prev && status != workflows.CheckPending {
-		s.event(now, by, "check_"+status, fmt.Sprintf("%s check %s: %s", c.Name, status, detail))
+		s.Event(now, by, "check_"+status, fmt.Sprintf("%s check %s: %s", c.Name, status, detail))
 	}
 	if status == workflows.CheckFailed && (c.CaseID == "" || s.childOpen(c.CaseID) == nil) {
 		c.CaseID = s.openChild(now, c)
 	}
-	s.changed(now)
+	s.Changed(now)
 }
 
 // sealMismatch compares the declared seals with the delivery order's and says
@@ -259,7 +259,7 @@ func (s *shipment) startChild(now time.Time, in workflows.OpenCaseInput) string 
 	in = s.childCaseInput(in)
 	s.pending = append(s.pending, in)
 	s.state.Children = append(s.state.Children, workflows.ChildCase{CaseID: in.CaseID, Kind: in.Kind, Reason: in.Reason, OpenedAt: now})
-	s.event(now, nil, "case_opened", fmt.Sprintf("%s case %s opened: %s", in.Kind, in.CaseID, in.Reason))
+	s.Event(now, nil, "case_opened", fmt.Sprintf("%s case %s opened: %s", in.Kind, in.CaseID, in.Reason))
 	return in.CaseID
 }
 
@@ -289,7 +289,7 @@ func (s *shipment) childClosed(now time.Time, msg workflows.CaseClosed) {
 	}
 	t := msg.ClosedAt
 	ch.ClosedAt, ch.Summary = &t, msg.Summary
-	s.event(now, nil, "case_closed", fmt.Sprintf("%s case %s closed: %s", ch.Kind, ch.CaseID, msg.Summary))
+	s.Event(now, nil, "case_closed", fmt.Sprintf("%s case %s closed: %s", ch.Kind, ch.CaseID, msg.Summary))
 	for i := range s.state.Checks {
 		c := &s.state.Checks[i]
 		if c.CaseID == msg.CaseID && c.Status == workflows.CheckFailed && c.Name != workflows.CheckRelease {
@@ -297,7 +297,7 @@ func (s *shipment) childClosed(now time.Time, msg workflows.CaseClosed) {
 			c.DecidedAt, c.DecidedBy = &t, nil
 		}
 	}
-	s.changed(now)
+	s.Changed(now)
 	if s.state.Phase == workflows.PhaseActive {
 		s.evaluate(now, nil)
 	}

@@ -79,16 +79,16 @@ func (s *shipment) openTask(now time.Time, kind workflows.TaskKind, subject, gro
 		t.Assignee = s.state.OpenedBy.Email
 	}
 	s.state.Tasks = append(s.state.Tasks, t)
-	s.queue(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(kind), ToEmail: t.Assignee, ToRole: workflows.RoleIfNoAssignee(t.Assignee, owner),
+	s.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(kind), ToEmail: t.Assignee, ToRole: workflows.RoleIfNoAssignee(t.Assignee, owner),
 		Message: fmt.Sprintf("shipment %s: %s, due %s", s.state.ShipmentID, what, due.Format(time.RFC3339)), At: now,
 		DedupeKey: fmt.Sprintf("%s/t%d/assignment", s.state.ShipmentID, len(s.state.Tasks))})
-	s.changed(now)
+	s.Changed(now)
 }
 
 func (s *shipment) finishTask(now time.Time, t *workflows.Task, by *workflows.Actor, status, outcome string) {
 	c := now
 	t.Status, t.CompletedAt, t.CompletedBy, t.Outcome = status, &c, by, outcome
-	s.changed(now)
+	s.Changed(now)
 }
 
 // pendingClock lists every time event still to come: each open task's
@@ -152,10 +152,10 @@ func (s *shipment) legalReminder(now time.Time, name string, at time.Time) {
 		label = "expected liquidation (entry + 314 days, not yet posted by CBP)"
 	}
 	msg := fmt.Sprintf("shipment %s (entry %s): %s on %s", s.state.ShipmentID, s.state.Shipment.EntryNumber, label, at.Format(time.DateOnly))
-	s.event(now, nil, "legal_reminder", msg)
-	s.queue(workflows.NotifyInput{Kind: workflows.NotifyReminder, Step: workflows.Step(name), ToRole: domain.RoleOfficer, Message: msg, At: now,
+	s.Event(now, nil, "legal_reminder", msg)
+	s.Notify(workflows.NotifyInput{Kind: workflows.NotifyReminder, Step: workflows.Step(name), ToRole: domain.RoleOfficer, Message: msg, At: now,
 		DedupeKey: fmt.Sprintf("%s/legal/%s/%s/reminder", s.state.ShipmentID, name, at.Format(time.DateOnly))})
-	s.changed(now)
+	s.Changed(now)
 }
 
 func (s *shipment) legalPassed(now time.Time, name string, at time.Time) {
@@ -168,10 +168,10 @@ func (s *shipment) legalPassed(now time.Time, name string, at time.Time) {
 	if name == workflows.LegalLiquidation && s.state.Legal.LiquidationEstimated {
 		msg += "; CBP has not posted a liquidation date: record it when it is posted (it moves the protest window)"
 	}
-	s.event(now, nil, "legal_date", msg)
-	s.queue(workflows.NotifyInput{Kind: workflows.NotifyReminder, Step: workflows.Step(name), ToRole: domain.RoleOfficer, Message: msg, At: now,
+	s.Event(now, nil, "legal_date", msg)
+	s.Notify(workflows.NotifyInput{Kind: workflows.NotifyReminder, Step: workflows.Step(name), ToRole: domain.RoleOfficer, Message: msg, At: now,
 		DedupeKey: fmt.Sprintf("%s/legal/%s/%s/passed", s.state.ShipmentID, name, at.Format(time.DateOnly))})
-	s.changed(now)
+	s.Changed(now)
 }
 
 func (s *shipment) remind(now time.Time, t *workflows.Task, seq int) {
@@ -188,10 +188,8 @@ func (s *shipment) remind(now time.Time, t *workflows.Task, seq int) {
 			t.DueAt.Format(time.RFC3339), s.state.Demurrage.LastFreeDay.Format(time.DateOnly), s.state.Demurrage.Terms.Code)
 		s.state.Demurrage.WarningSent = true
 	}
-	s.event(now, nil, "reminder", msg)
-	s.queue(workflows.NotifyInput{Kind: workflows.NotifyReminder, Step: workflows.Step(t.Kind), ToEmail: t.Assignee, ToRole: workflows.RoleIfNoAssignee(t.Assignee, t.OwnerRole),
-		Message: msg, At: now, DedupeKey: fmt.Sprintf("%s/t%d/reminder", s.state.ShipmentID, seq)})
-	s.changed(now)
+	s.Remind(now, workflows.Step(t.Kind), t.Assignee, t.OwnerRole, msg, fmt.Sprintf("%s/t%d/reminder", s.state.ShipmentID, seq))
+	s.Changed(now)
 }
 
 func (s *shipment) escalate(now time.Time, t *workflows.Task, seq, level int) {
@@ -208,12 +206,9 @@ func (s *shipment) escalate(now time.Time, t *workflows.Task, seq, level int) {
 		reason = fmt.Sprintf("free time is over (last free day %s) with containers still at the terminal: demurrage accrues from %s a day",
 			s.state.Demurrage.LastFreeDay.Format(time.DateOnly), s.firstDailyRate())
 	}
-	s.state.Escalations = append(s.state.Escalations, workflows.Escalation{Step: workflows.Step(t.ID), Level: level, At: now, Reason: reason})
-	msg := fmt.Sprintf("shipment %s escalated (level %d): %s", s.state.ShipmentID, level, reason)
-	s.event(now, nil, "escalation", msg)
-	s.queue(workflows.NotifyInput{Kind: workflows.NotifyEscalation, Step: workflows.Step(t.Kind), Level: level, ToRole: domain.RoleManager, Message: msg, At: now,
-		DedupeKey: fmt.Sprintf("%s/t%d/escalation/%d", s.state.ShipmentID, seq, level)})
-	s.changed(now)
+	s.Escalate(now, workflows.Escalation{Step: workflows.Step(t.ID), Level: level, At: now, Reason: reason}, workflows.Step(t.Kind),
+		fmt.Sprintf("%s/t%d/escalation/%d", s.state.ShipmentID, seq, level))
+	s.Changed(now)
 }
 
 func (s *shipment) firstDailyRate() string {

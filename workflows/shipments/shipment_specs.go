@@ -38,13 +38,19 @@ var ShipmentSpecs = []ShipmentSpec{
 		})},
 		(*shipment).checkISFBL, (*shipment).recordISFBL),
 	kit.Define(ShipmentSpec{Name: string(workflows.ShipRecordContainerLocation), Title: "Record a container's location", Recheck: true,
-		Fields: []kit.Field{{Name: "container", Label: "Container", Kind: kit.FieldChoice},
+		Fields: []kit.Field{{Name: "container", Label: "Container", Kind: kit.FieldChoice, Choices: containersIn},
 			{Name: "location", Label: "Terminal yard location", Kind: kit.FieldCode, Hint: "B12-04-3"}},
 		Permit: whileAtTerminal(workflows.TaskContainerLocations)},
 		(*shipment).checkContainerLocation, (*shipment).recordContainerLocation),
 	kit.Define(ShipmentSpec{Name: string(workflows.ShipRecordPickupNumber), Title: "Record the pickup number", Recheck: true,
 		Fields: []kit.Field{{Name: "pickup_number", Label: "Pickup number", Kind: kit.FieldCode},
 			{Name: "pierpass_appointment", Label: "PierPass appointment", Kind: kit.FieldCode}},
+		Note: func(s *workflows.ShipmentState) string {
+			if s.Demurrage.Terms.PierPass {
+				return fmt.Sprintf("Port %s requires a PierPass appointment.", s.Demurrage.Terms.Code)
+			}
+			return "This port needs no PierPass appointment."
+		},
 		Permit: whileAtTerminal(workflows.TaskPickupNumber)},
 		(*shipment).checkPickupNumber, (*shipment).recordPickupNumber),
 	kit.Define(ShipmentSpec{Name: string(workflows.ShipRecordAvailability), Title: "Record availability", Recheck: true,
@@ -54,6 +60,19 @@ var ShipmentSpecs = []ShipmentSpec{
 		(*shipment).checkAvailability, (*shipment).recordAvailability),
 	kit.Define(ShipmentSpec{Name: string(workflows.ShipRecordDeliveryOrder), Title: "Upload the delivery order", Recheck: true,
 		Help: "The carrier's delivery order and the seal numbers it shows, container by container: a seal that differs opens a seal mismatch case.",
+		Note: func(*workflows.ShipmentState) string {
+			return "Give the seal numbers the delivery order shows for every container (several separated by spaces or commas). " +
+				"Seals that differ from the declared ones fail the seals check, block pickup and open a seal-mismatch case."
+		},
+		Fields: []kit.Field{{Name: "kind", Kind: kit.FieldFixed, Options: []kit.Option{{Value: string(domain.DocDeliveryOrder), Label: domain.DocDeliveryOrder.Label()}}},
+			{Name: "file", Label: "Delivery order (PDF, scan or text)", Kind: kit.FieldFile},
+			{Name: "seals", Kind: kit.FieldText, Hint: "seal numbers on the delivery order", Each: kit.ChoicesOf(func(s *workflows.ShipmentState, _ workflows.Actor) []kit.Option {
+				var out []kit.Option
+				for _, c := range s.Containers {
+					out = append(out, kit.Option{Value: c.Number, Label: fmt.Sprintf("Seals for %s (declared: %s)", c.Number, orNone(strings.Join(c.Declared, ", ")))})
+				}
+				return out
+			})}},
 		Permit: whileActive(workflows.TaskDeliveryOrder, func(s *workflows.ShipmentState, _ workflows.Actor) error {
 			if s.DeliveryOrder != nil {
 				return kit.Conflict(fmt.Sprintf("a delivery order is already recorded (%s); a seal discrepancy is resolved in its case", s.DeliveryOrder.Filename))
@@ -62,15 +81,18 @@ var ShipmentSpecs = []ShipmentSpec{
 		})},
 		(*shipment).checkDeliveryOrder, (*shipment).recordDeliveryOrder),
 	kit.Define(ShipmentSpec{Name: string(workflows.ShipAttachDocument), Title: "Upload a regulated document", Recheck: true,
+		Fields: []kit.Field{{Name: "kind", Label: "Document", Kind: kit.FieldChoice, Choices: documents(func(d workflows.DocRequirement) bool { return d.Status != workflows.DocNotApplicable })},
+			{Name: "file", Label: "File (PDF, scan or text)", Kind: kit.FieldFile}},
 		Permit: whileActive("", needsDocuments)},
 		(*shipment).checkAttachDocument, (*shipment).attachDocument),
 	kit.Define(ShipmentSpec{Name: string(workflows.ShipRequestNotApplicable), Title: "Ask to mark a document not applicable", Recheck: true,
-		Help:   "A manager who is not you decides.",
-		Fields: []kit.Field{{Name: "kind", Label: "Document", Kind: kit.FieldChoice}, {Name: "reason", Label: "Why it does not apply", Kind: kit.FieldLongText}},
+		Help: "A manager who is not you decides.",
+		Fields: []kit.Field{{Name: "kind", Label: "Document", Kind: kit.FieldChoice, Choices: documents(func(d workflows.DocRequirement) bool { return d.Status == workflows.DocMissing })},
+			{Name: "reason", Label: "Why it does not apply", Kind: kit.FieldLongText}},
 		Permit: whileActive("", needsDocuments)},
 		(*shipment).checkNotApplicable, (*shipment).requestNotApplicable),
 	kit.DefineDecode(ShipmentSpec{Name: string(workflows.ShipDecideNotApplicable), Title: "Decide whether a document is not applicable", Recheck: true,
-		Fields: []kit.Field{{Name: "kind", Label: "Document", Kind: kit.FieldChoice},
+		Fields: []kit.Field{{Name: "kind", Label: "Document", Kind: kit.FieldChoice, Choices: documents(func(d workflows.DocRequirement) bool { return d.Status == workflows.DocNARequested })},
 			{Name: "decision", Label: "Decision", Kind: kit.FieldChoice, Options: []kit.Option{{Value: "approved", Label: "approved: not applicable"}, {Value: "rejected", Label: "rejected: the document is needed"}}},
 			{Name: "comment", Label: "Comment (required if rejected)", Kind: kit.FieldLongText}},
 		Permit: whileActive("", func(s *workflows.ShipmentState, actor workflows.Actor) error {
@@ -86,7 +108,10 @@ var ShipmentSpecs = []ShipmentSpec{
 	kit.Define(ShipmentSpec{Name: string(workflows.ShipOverrideBlock), Title: "Override the pickup block", Recheck: true,
 		Help:    "Lets pickup go ahead despite the seal or ISF cases open now; never an open hold or a missing release.",
 		Confirm: "Pickup may then go ahead while these cases are open; a mismatch found later blocks it again.",
-		Fields:  []kit.Field{{Name: "reason", Label: "Why pickup may go ahead despite the mismatch", Kind: kit.FieldLongText}},
+		Note: func(s *workflows.ShipmentState) string {
+			return "Pickup is blocked: " + s.PickupBlocked + ". An override lets the containers leave while the mismatch's case goes on."
+		},
+		Fields: []kit.Field{{Name: "reason", Label: "Why pickup may go ahead despite the mismatch", Kind: kit.FieldLongText}},
 		Permit: whileActive("", func(s *workflows.ShipmentState, actor workflows.Actor) error {
 			if actor.Role != domain.RoleManager {
 				return kit.Forbidden("only a manager may override a pickup block")
@@ -106,7 +131,7 @@ var ShipmentSpecs = []ShipmentSpec{
 		(*shipment).checkOverride, (*shipment).overrideBlock),
 	kit.Define(ShipmentSpec{Name: string(workflows.ShipRecordGateOut), Title: "Record a gate-out", Recheck: true,
 		Help: "A container left the terminal: its demurrage stops.",
-		Fields: []kit.Field{{Name: "container", Label: "Container", Kind: kit.FieldChoice},
+		Fields: []kit.Field{{Name: "container", Label: "Container", Kind: kit.FieldChoice, Choices: containersIn},
 			{Name: "at", Label: "Left the terminal at (UTC; empty for now)", Kind: kit.FieldTime}},
 		Permit: whileAtTerminal(workflows.TaskPickup, func(s *workflows.ShipmentState, _ workflows.Actor) error {
 			if s.PickupBlocked != "" {
@@ -117,6 +142,9 @@ var ShipmentSpecs = []ShipmentSpec{
 		(*shipment).checkGateOut, (*shipment).recordGateOut),
 	kit.Define(ShipmentSpec{Name: string(workflows.ShipRecordDeposit), Title: "Record the duty deposit", Recheck: true,
 		Help: "The entry summary filed and the estimated duties deposited, due on the 10th working day after release.",
+		Note: func(s *workflows.ShipmentState) string {
+			return "Entry summary and estimated duties are due on " + s.Deposit.DueDate.Format(time.DateOnly) + "."
+		},
 		Fields: []kit.Field{{Name: "reference", Label: "Entry summary / ACH reference", Kind: kit.FieldText},
 			{Name: "amount", Label: "Estimated duties deposited (USD)", Kind: kit.FieldMoney, Hint: "1234.50"}},
 		Permit: whileActive(workflows.TaskDutyDeposit, func(s *workflows.ShipmentState, _ workflows.Actor) error {
@@ -133,7 +161,13 @@ var ShipmentSpecs = []ShipmentSpec{
 		(*shipment).checkLiquidation, (*shipment).recordLiquidationAction),
 	kit.Define(ShipmentSpec{Name: string(workflows.ShipReportMisclassification), Title: "Report a misclassified line", Recheck: true,
 		Help: "Opens an HS misclassification case for the line (PSC or prior disclosure, duty difference and penalty, the catalog fix); it does not block pickup.",
-		Fields: []kit.Field{{Name: "sku", Label: "Line", Kind: kit.FieldChoice},
+		Fields: []kit.Field{{Name: "sku", Label: "Line", Kind: kit.FieldChoice, Choices: kit.ChoicesOf(func(s *workflows.ShipmentState, _ workflows.Actor) []kit.Option {
+			var out []kit.Option
+			for _, l := range s.Shipment.Lines {
+				out = append(out, kit.Option{Value: l.SKU, Label: fmt.Sprintf("%s (%s, %s)", l.SKU, l.HTS, l.Description)})
+			}
+			return out
+		})},
 			{Name: "correct_hts", Label: "Correct HTS code", Kind: kit.FieldCode, Hint: "####.##.####"},
 			{Name: "declared_rate", Label: "Declared duty rate (fraction)", Kind: kit.FieldRate, Hint: "0.025"},
 			{Name: "correct_rate", Label: "Correct duty rate (fraction)", Kind: kit.FieldRate, Hint: "0.072"},
@@ -152,7 +186,7 @@ var ShipmentSpecs = []ShipmentSpec{
 		},
 		(*shipment).addNote),
 	kit.Define(ShipmentSpec{Name: string(workflows.ShipReassign), Title: "Reassign a task", Recheck: true,
-		Fields: []kit.Field{{Name: "task", Label: "Task", Kind: kit.FieldChoice}, {Name: "assignee_email", Label: "Assign to", Kind: kit.FieldUser}},
+		Fields: []kit.Field{{Name: "task", Label: "Task", Kind: kit.FieldChoice, Choices: openTasks(nil)}, {Name: "assignee_email", Label: "Assign to", Kind: kit.FieldUser}},
 		Permit: func(s *workflows.ShipmentState, actor workflows.Actor, _ time.Time) error {
 			if err := shipmentOpen(s, actor); err != nil {
 				return err
@@ -167,13 +201,79 @@ var ShipmentSpecs = []ShipmentSpec{
 		}},
 		(*shipment).checkReassign, (*shipment).reassign),
 	kit.DefineDecode(ShipmentSpec{Name: string(workflows.ShipClaim), Title: "Claim a task", Recheck: true,
-		Fields: []kit.Field{{Name: "task", Label: "Task (unassigned, of your role)", Kind: kit.FieldChoice}},
+		Fields: []kit.Field{{Name: "task", Label: "Task (unassigned, of your role)", Kind: kit.FieldChoice, Choices: openTasks(permitsTask(workflows.ShipClaim))}},
 		Permit: taskPermit(workflows.ShipClaim)},
 		decodeTask[workflows.ShipmentClaimInput](workflows.ShipClaim), (*shipment).claim),
 	kit.DefineDecode(ShipmentSpec{Name: string(workflows.ShipRelease), Title: "Release a task", Recheck: true,
-		Fields: []kit.Field{{Name: "task", Label: "Task to give back to its role", Kind: kit.FieldChoice}},
+		Fields: []kit.Field{{Name: "task", Label: "Task to give back to its role", Kind: kit.FieldChoice, Choices: openTasks(permitsTask(workflows.ShipRelease))}},
 		Permit: taskPermit(workflows.ShipRelease)},
 		decodeTask[workflows.ShipmentReleaseInput](workflows.ShipRelease), (*shipment).release),
+}
+
+// The forms' choices, from the shipment as it is.
+
+// containersIn are the containers still at the terminal, with their yard location.
+var containersIn = kit.ChoicesOf(func(s *workflows.ShipmentState, _ workflows.Actor) []kit.Option {
+	var out []kit.Option
+	for _, c := range s.Containers {
+		if c.GateOutAt == nil {
+			label := c.Number
+			if c.Location != "" {
+				label += " (" + c.Location + ")"
+			}
+			out = append(out, kit.Option{Value: c.Number, Label: label})
+		}
+	}
+	return out
+})
+
+// documents are the required documents for which keep holds, by label.
+func documents(keep func(d workflows.DocRequirement) bool) func(any, workflows.Actor) []kit.Option {
+	return kit.ChoicesOf(func(s *workflows.ShipmentState, _ workflows.Actor) []kit.Option {
+		var out []kit.Option
+		for _, d := range s.Documents {
+			if keep(d) {
+				out = append(out, kit.Option{Value: string(d.Kind), Label: d.Label})
+			}
+		}
+		return out
+	})
+}
+
+// openTasks are the open tasks the actor may choose (all, for a nil
+// permit), labelled with their assignee when asked to.
+func openTasks(permit func(t *workflows.Task, actor workflows.Actor) bool) func(any, workflows.Actor) []kit.Option {
+	return kit.ChoicesOf(func(s *workflows.ShipmentState, actor workflows.Actor) []kit.Option {
+		var out []kit.Option
+		for i := range s.Tasks {
+			t := &s.Tasks[i]
+			if t.Status != workflows.StepActive {
+				continue
+			}
+			if permit == nil {
+				out = append(out, kit.Option{Value: t.ID, Label: t.Title})
+			} else if permit(t, actor) {
+				label := t.Title
+				if t.Assignee != "" {
+					label += " (" + t.Assignee + ")"
+				}
+				out = append(out, kit.Option{Value: t.ID, Label: label})
+			}
+		}
+		return out
+	})
+}
+
+// permitsTask: the tasks claim or release may take for the actor.
+func permitsTask(action workflows.ShipmentAction) func(t *workflows.Task, actor workflows.Actor) bool {
+	return func(t *workflows.Task, actor workflows.Actor) bool { return PermitTask(action, t, actor) == nil }
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 // ShipmentActions lists every action of a shipment, in the order of ShipmentSpecs.
@@ -306,7 +406,7 @@ func (s *shipment) Noun() string                  { return "shipment" }
 
 // AfterApply re-decides the checks after every action.
 func (s *shipment) AfterApply(now time.Time, actor workflows.Actor) {
-	s.changed(now)
+	s.Changed(now)
 	if s.state.Phase == workflows.PhaseActive {
 		s.evaluate(now, &actor)
 	}

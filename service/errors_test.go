@@ -1,4 +1,4 @@
-package api
+package service
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// A call to Temporal that timed out or was cancelled is 503 "retry with the
+// A call to Temporal that timed out or was cancelled is unavailable (the api's 503) "retry with the
 // same Idempotency-Key", whichever form the error takes: the gRPC call is
 // cancelled a moment before the request's context reports its deadline, and
 // during a shutdown the connection closes under the call.
@@ -26,13 +26,13 @@ func TestTimeoutsAndCancellationsAreUnavailable(t *testing.T) {
 		serviceerror.NewCanceled("canceled"),
 		fmt.Errorf("wrapped: %w", serviceerror.NewUnavailable("down")),
 	} {
-		if got := fromWorkflow(err, "DC-1"); got.Code != CodeUnavailable || got.Status() != 503 {
-			t.Errorf("%v: %s (%d), want %s 503", err, got.Code, got.Status(), CodeUnavailable)
+		if got := FromTemporal(err, "case", "DC-1"); got.Kind != Unavailable {
+			t.Errorf("%v: %s, want %s", err, got.Kind, Unavailable)
 		}
 	}
 	for _, err := range []error{errors.New("boom"), status.Error(codes.Internal, "bug")} {
-		if got := fromWorkflow(err, "DC-1"); got.Code != CodeInternal {
-			t.Errorf("%v: %s, want %s", err, got.Code, CodeInternal)
+		if got := FromTemporal(err, "case", "DC-1"); got.Kind != Internal {
+			t.Errorf("%v: %s, want %s", err, got.Kind, Internal)
 		}
 	}
 }
