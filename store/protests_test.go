@@ -20,7 +20,7 @@ func sampleProtest(id string, version int64, at time.Time) workflows.ProtestStat
 	claimed := domain.USD{Decimal: decimal.RequireFromString("2267.75")}
 	filedAt := at.Add(time.Hour)
 	return workflows.ProtestState{
-		ProtestID: id, WorkflowID: workflows.ProtestWorkflowID(id), Version: version, Status: workflows.StatusOpen, Step: workflows.StepRecordRefund,
+		ProtestID: id, WorkflowID: workflows.ProtestWorkflowID(id), Journal: workflows.Journal{Version: version, UpdatedAt: at.Add(time.Hour)}, Status: workflows.StatusOpen, Step: workflows.StepRecordRefund,
 		Protest: workflows.OpenProtestInput{ProtestID: id, ShipmentID: "SH-1", EntryNumber: "ABC-1234567-8", LiquidationDate: liq, Port: "2704",
 			ImporterOfRecord: "Acme Tools Inc.", Bases: []domain.ProtestBasis{"classification"}, AmountClaimed: claimed, OpenedBy: alice},
 		Bases: []domain.ProtestBasis{"classification", "rate"}, Grounds: "heading 8204", AmountClaimed: claimed,
@@ -33,7 +33,7 @@ func sampleProtest(id string, version int64, at time.Time) workflows.ProtestStat
 			{Seq: 2, Name: workflows.StepRecordRefund, Status: workflows.StepActive, OwnerRole: domain.RoleOfficer, Assignee: alice.Email,
 				StartedAt: filedAt, DueAt: filedAt.Add(72 * time.Hour), EscalationLevel: 1},
 		},
-		OpenedAt: at, UpdatedAt: filedAt,
+		OpenedAt: at,
 	}
 }
 

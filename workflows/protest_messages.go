@@ -215,7 +215,7 @@ type ProtestRefund struct {
 type ProtestState struct {
 	ProtestID     string                  `json:"protest_id"`
 	WorkflowID    string                  `json:"workflow_id"`
-	Version       int64                   `json:"version"`
+	Journal                               // version, updated_at, escalations, events
 	Status        string                  `json:"status"`
 	Step          Step                    `json:"step"`
 	Protest       OpenProtestInput        `json:"protest"` // as opened
@@ -230,12 +230,9 @@ type ProtestState struct {
 	Refund        *ProtestRefund          `json:"refund,omitempty"`
 	Resolution    string                  `json:"resolution,omitempty"`
 	Steps         []StepRecord            `json:"steps"`
-	Escalations   []Escalation            `json:"escalations"`
-	Events        []Event                 `json:"events"`
 	Notes         []Note                  `json:"notes"`
 	Summary       string                  `json:"closing_summary,omitempty"`
 	OpenedAt      time.Time               `json:"opened_at"`
-	UpdatedAt     time.Time               `json:"updated_at"`
 	ClosedAt      *time.Time              `json:"closed_at,omitempty"`
 	AppliedKeys   []AppliedKey            `json:"applied_keys,omitempty"`
 }

@@ -42,8 +42,8 @@ type protest struct {
 	// officer gets the officer steps: the opener if an officer, or whoever
 	// claimed or was given the work since.
 	officer string
-	outbox  kit.Outbox
-	sa      kit.SearchValues
+	kit.Journal
+	sa kit.SearchValues
 	// loc is the zone legal days end in (the filing window, the deemed
 	// denial, the court's 180 days).
 	loc *time.Location
@@ -53,9 +53,10 @@ type protest struct {
 }
 
 func (p *protest) setup(ctx workflow.Context, in workflows.OpenProtestInput) error {
+	p.Journal = kit.Journal{Noun: "protest", ID: in.ProtestID, Log: func() *workflows.Journal { return &p.state.Journal }}
 	// A new kind: no run predates the kit's clock and outbox.
-	p.outbox.Async = true
-	p.outbox.Subject = []any{"protest", in.ProtestID}
+	p.Journal.Outbox.Async = true
+	p.Journal.Outbox.Subject = []any{"protest", in.ProtestID}
 	loc, err := domain.LegalLocation(in.LegalTimeZone)
 	if err != nil {
 		return kit.Invalid(kit.FieldErrors{"legal_time_zone": err.Error()})
@@ -68,15 +69,15 @@ func (p *protest) setup(ctx workflow.Context, in workflows.OpenProtestInput) err
 		Protest: in, Bases: in.Bases, Grounds: in.Grounds, AmountClaimed: in.AmountClaimed,
 		Window: workflows.ProtestWindow{Liquidation: liq, LastDay: domain.ProtestLastDay(liq),
 			ClosesAt: domain.ProtestFilingClosesAt(liq, loc), LegalTimeZone: in.LegalTimeZone},
-		Steps: []workflows.StepRecord{}, Escalations: []workflows.Escalation{}, Events: []workflows.Event{}, Notes: []workflows.Note{},
-		OpenedAt: now, UpdatedAt: now,
+		Journal: workflows.Journal{UpdatedAt: now, Escalations: []workflows.Escalation{}, Events: []workflows.Event{}},
+		Steps:   []workflows.StepRecord{}, Notes: []workflows.Note{}, OpenedAt: now,
 	}
 	if in.OpenedBy.Role == domain.RoleOfficer {
 		p.officer = in.OpenedBy.Email
 	}
 	p.sa = kit.SearchValues{Status: workflows.StatusOpen}
 	opener := in.OpenedBy
-	p.event(now, &opener, "opened", in.OpenedDetail())
+	p.Event(now, &opener, "opened", in.OpenedDetail())
 	// The first step is open before any handler is registered, as in a case.
 	if !now.Before(p.state.Window.ClosesAt) {
 		p.untimely(now)
@@ -104,14 +105,14 @@ func (p *protest) run(ctx workflow.Context) (workflows.ProtestState, error) {
 			continue
 		}
 		if p.clockFired {
-			p.changed(workflow.Now(ctx))
+			p.Changed(workflow.Now(ctx))
 			p.clockFired = false
 		}
 		p.flush(ctx)
 	}
 	// Let handlers still writing their projection, and notifications on
 	// their way to the outbox, finish.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && p.outbox.Idle() }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && p.Journal.Outbox.Idle() }); err != nil {
 		return p.state, err
 	}
 	return p.state, nil
@@ -148,9 +149,7 @@ func (p *protest) pendingClock() []kit.TimedEvent {
 	remind := on(func(now time.Time) {
 		cur.ReminderSent = true
 		msg := fmt.Sprintf("protest %s: %s is due %s%s", p.state.ProtestID, label(cur.Name), cur.DueAt.Format(time.RFC3339), p.deadlineNote(cur.Name))
-		p.event(now, nil, "reminder", msg)
-		p.queue(workflows.NotifyInput{Kind: workflows.NotifyReminder, Step: cur.Name, ToEmail: cur.Assignee, ToRole: workflows.RoleIfNoAssignee(cur.Assignee, cur.OwnerRole),
-			Message: msg, At: now, DedupeKey: fmt.Sprintf("%s/%d/reminder", p.state.ProtestID, cur.Seq)})
+		p.Remind(now, cur.Name, cur.Assignee, cur.OwnerRole, msg, fmt.Sprintf("%s/%d/reminder", p.state.ProtestID, cur.Seq))
 	})
 	escalate := func(now time.Time, level int) {
 		on(func(now time.Time) {
@@ -199,11 +198,8 @@ func label(step workflows.Step) string {
 
 func (p *protest) escalate(now time.Time, cur *workflows.StepRecord, level int, reason string) {
 	cur.EscalationLevel = level
-	p.state.Escalations = append(p.state.Escalations, workflows.Escalation{Step: cur.Name, Level: level, At: now, Reason: reason})
-	msg := fmt.Sprintf("protest %s escalated (level %d): %s", p.state.ProtestID, level, reason)
-	p.event(now, nil, "escalation", msg)
-	p.queue(workflows.NotifyInput{Kind: workflows.NotifyEscalation, Step: cur.Name, Level: level, ToRole: domain.RoleManager, Message: msg, At: now,
-		DedupeKey: fmt.Sprintf("%s/%d/escalation/%d", p.state.ProtestID, cur.Seq, level)})
+	p.Escalate(now, workflows.Escalation{Step: cur.Name, Level: level, At: now, Reason: reason}, cur.Name,
+		fmt.Sprintf("%s/%d/escalation/%d", p.state.ProtestID, cur.Seq, level))
 }
 
 // untimely closes a protest whose window closed before it was filed: the
@@ -217,11 +213,9 @@ func (p *protest) untimely(now time.Time) {
 		step = cur.Name
 		kit.FinishStep(cur, now, nil, workflows.StepSuperseded, "untimely")
 	}
-	p.state.Escalations = append(p.state.Escalations, workflows.Escalation{Step: step, Level: 1, At: now, Reason: reason})
-	p.event(now, nil, "untimely", "protest closed as untimely: "+reason)
-	p.queue(workflows.NotifyInput{Kind: workflows.NotifyEscalation, Step: step, Level: 1, ToRole: domain.RoleManager,
-		Message: fmt.Sprintf("protest %s (entry %s) closed as untimely: %s", p.state.ProtestID, p.state.Protest.EntryNumber, reason), At: now,
-		DedupeKey: fmt.Sprintf("%s/%d/untimely", p.state.ProtestID, seq)})
+	p.Event(now, nil, "untimely", "protest closed as untimely: "+reason)
+	p.Escalate(now, workflows.Escalation{Step: step, Level: 1, At: now, Reason: "closed as untimely: " + reason}, step,
+		fmt.Sprintf("%s/%d/untimely", p.state.ProtestID, seq))
 	p.state.Resolution, p.state.Summary = workflows.ProtestUntimely, "untimely: "+reason
 	p.closeNow(now)
 }
@@ -231,7 +225,7 @@ func (p *protest) untimely(now time.Time) {
 func (p *protest) deemedDenied(now time.Time) {
 	ad := p.state.Accelerated
 	p.state.Decision = &workflows.ProtestDecisionRecord{Decision: domain.ProtestDenied, Allowed: zeroUSD(), DecidedOn: ad.DeemedDenialLastDay, Deemed: true, At: now}
-	p.event(now, nil, "deemed_denied", fmt.Sprintf("no decision by the end of %s, 30 days after accelerated disposition was requested on %s: the protest is deemed denied (19 USC 1515(b)); the 180 days to contest at the Court of International Trade run from %s",
+	p.Event(now, nil, "deemed_denied", fmt.Sprintf("no decision by the end of %s, 30 days after accelerated disposition was requested on %s: the protest is deemed denied (19 USC 1515(b)); the 180 days to contest at the Court of International Trade run from %s",
 		p.day(ad.DeemedDenialLastDay), ad.RequestedOn.Format(time.DateOnly), ad.DeemedDenialLastDay.Format(time.DateOnly)))
 	kit.FinishStep(p.state.Current(), now, nil, workflows.StepDone, "deemed denied")
 	p.enterCIT(now, ad.DeemedDenialLastDay)
@@ -284,8 +278,8 @@ func (p *protest) enter(now time.Time, step workflows.Step) {
 	rec := kit.OpenStep(len(p.state.Steps)+1, step, owner, assignee, now, kit.SLAFor(p.state.Protest.Policy, string(step), now, deadline))
 	p.state.Steps = append(p.state.Steps, rec)
 	p.state.Step = step
-	p.changed(now)
-	p.queue(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: step, ToEmail: assignee, ToRole: workflows.RoleIfNoAssignee(assignee, owner),
+	p.Changed(now)
+	p.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: step, ToEmail: assignee, ToRole: workflows.RoleIfNoAssignee(assignee, owner),
 		Message: fmt.Sprintf("protest %s (entry %s): %s is open, due %s%s", p.state.ProtestID, p.state.Protest.EntryNumber, label(step),
 			rec.DueAt.Format(time.RFC3339), p.deadlineNote(step)), At: now,
 		DedupeKey: fmt.Sprintf("%s/%d/assignment", p.state.ProtestID, rec.Seq)})
@@ -295,40 +289,26 @@ func (p *protest) enter(now time.Time, step workflows.Step) {
 func (p *protest) finish(now time.Time, by *workflows.Actor, outcome string) {
 	if cur := p.state.Current(); cur != nil {
 		kit.FinishStep(cur, now, by, workflows.StepDone, outcome)
-		p.changed(now)
+		p.Changed(now)
 	}
 }
 
 func (p *protest) closeNow(now time.Time) {
 	t := now
 	p.state.Status, p.state.Step, p.state.ClosedAt = workflows.StatusClosed, workflows.StepClosed, &t
-	p.changed(now)
-}
-
-func (p *protest) changed(now time.Time) {
-	p.state.Version++
-	p.state.UpdatedAt = now
-}
-
-func (p *protest) event(now time.Time, by *workflows.Actor, kind, detail string) {
-	p.state.Events = append(p.state.Events, workflows.Event{At: now, Actor: by, Kind: kind, Detail: detail})
-}
-
-func (p *protest) queue(n workflows.NotifyInput) {
-	n.CaseID = p.state.ProtestID
-	p.outbox.Queue(n)
+	p.Changed(now)
 }
 
 // flush sends the queued notifications, updates the search attributes and
 // writes the projection (see kit.Outbox).
 func (p *protest) flush(ctx workflow.Context) {
-	p.outbox.Flush(ctx, kit.Flush{
+	p.Journal.Outbox.Flush(ctx, kit.Flush{
 		Search: func(ctx workflow.Context) {
 			want := kit.SearchValues{Status: p.state.Status, Step: string(p.state.Step)}
 			if cur := p.state.Current(); cur != nil {
 				want.Assignee, want.Level = cur.Assignee, int64(cur.EscalationLevel)
 			}
-			p.sa.Sync(ctx, want, p.outbox.Subject...)
+			p.sa.Sync(ctx, want, p.Journal.Outbox.Subject...)
 		},
 		Project: func(ctx workflow.Context) workflow.Future {
 			lctx := workflow.WithLocalActivityOptions(ctx, kit.ProjectionOptions)

@@ -19,7 +19,7 @@ func (p *protest) prepare(ctx workflow.Context, actor workflows.Actor, in workfl
 	now := workflow.Now(ctx)
 	s := &p.state
 	s.Bases, s.Grounds, s.AmountClaimed = in.Bases, in.Grounds, amount(in.AmountClaimed, true)
-	p.event(now, &actor, string(workflows.ProtestPrepare), fmt.Sprintf("ready to file: %s; refund claimed %s",
+	p.Event(now, &actor, string(workflows.ProtestPrepare), fmt.Sprintf("ready to file: %s; refund claimed %s",
 		workflows.BasesText(s.Bases), domain.Dollars(s.AmountClaimed.Decimal)))
 	p.finish(now, &actor, "ready to file")
 	p.enter(now, workflows.StepFileProtest)
@@ -29,7 +29,7 @@ func (p *protest) prepare(ctx workflow.Context, actor workflows.Actor, in workfl
 func (p *protest) file(ctx workflow.Context, actor workflows.Actor, in workflows.FileProtestInput) error {
 	now := workflow.Now(ctx)
 	p.state.Filing = &workflows.ProtestFiling{ProtestNumber: in.ProtestNumber, FiledOn: in.FiledOn.Time, By: actor, At: now}
-	p.event(now, &actor, string(workflows.ProtestFile), fmt.Sprintf("protest %s filed on %s; accelerated disposition may be requested from %s",
+	p.Event(now, &actor, string(workflows.ProtestFile), fmt.Sprintf("protest %s filed on %s; accelerated disposition may be requested from %s",
 		in.ProtestNumber, in.FiledOn.Format(time.DateOnly), domain.AcceleratedDispositionFirstDay(in.FiledOn.Time).Format(time.DateOnly)))
 	p.finish(now, &actor, "protest "+in.ProtestNumber)
 	p.enter(now, workflows.StepProtestDecision)
@@ -42,9 +42,9 @@ func (p *protest) requestAccelerated(ctx workflow.Context, actor workflows.Actor
 	ad := &workflows.AcceleratedDisposition{RequestedOn: req, DeemedDenialLastDay: domain.DeemedDenialLastDay(req),
 		DeemedDeniedAt: domain.DeemedDeniedAt(req, p.loc), By: actor, At: now}
 	p.state.Accelerated = ad
-	p.event(now, &actor, string(workflows.ProtestRequestAD), fmt.Sprintf("accelerated disposition requested (mailed %s): without a decision by the end of %s the protest is deemed denied (19 USC 1515(b))",
+	p.Event(now, &actor, string(workflows.ProtestRequestAD), fmt.Sprintf("accelerated disposition requested (mailed %s): without a decision by the end of %s the protest is deemed denied (19 USC 1515(b))",
 		req.Format(time.DateOnly), p.day(ad.DeemedDenialLastDay)))
-	p.changed(now)
+	p.Changed(now)
 	return nil
 }
 
@@ -59,7 +59,7 @@ func (p *protest) recordDecision(ctx workflow.Context, actor workflows.Actor, in
 	if in.Reason != "" {
 		detail += ": " + in.Reason
 	}
-	p.event(now, &actor, string(workflows.ProtestRecordDecision), detail)
+	p.Event(now, &actor, string(workflows.ProtestRecordDecision), detail)
 	p.finish(now, &actor, string(in.Decision))
 	switch {
 	case in.Decision == domain.ProtestDenied:
@@ -79,7 +79,7 @@ func (p *protest) fileSummons(ctx workflow.Context, actor workflows.Actor, in wo
 	filed, t := in.FiledOn.Time, now
 	c.Outcome, c.CourtNumber, c.FiledOn, c.By, c.At = workflows.ProtestCITFiled, in.CourtNumber, &filed, &actor, &t
 	p.state.Resolution = workflows.ProtestCITFiled
-	p.event(now, &actor, string(workflows.ProtestFileSummons), fmt.Sprintf("summons filed at the Court of International Trade on %s, Court No. %s",
+	p.Event(now, &actor, string(workflows.ProtestFileSummons), fmt.Sprintf("summons filed at the Court of International Trade on %s, Court No. %s",
 		filed.Format(time.DateOnly), in.CourtNumber))
 	p.finish(now, &actor, "Court No. "+in.CourtNumber)
 	p.enter(now, workflows.StepCloseProtest)
@@ -92,7 +92,7 @@ func (p *protest) declineCIT(ctx workflow.Context, actor workflows.Actor, in wor
 	t := now
 	c.Outcome, c.Reason, c.By, c.At = workflows.ProtestCITDeclined, in.Reason, &actor, &t
 	p.state.Resolution = workflows.ProtestCITDeclined
-	p.event(now, &actor, string(workflows.ProtestDeclineCIT), "the denial is not contested at the Court of International Trade: "+in.Reason)
+	p.Event(now, &actor, string(workflows.ProtestDeclineCIT), "the denial is not contested at the Court of International Trade: "+in.Reason)
 	p.finish(now, &actor, "not contested")
 	p.enter(now, workflows.StepCloseProtest)
 	return nil
@@ -110,7 +110,7 @@ func (p *protest) recordRefund(ctx workflow.Context, actor workflows.Actor, in w
 	if r.Reference != "" {
 		detail += ", reference " + r.Reference
 	}
-	p.event(now, &actor, string(workflows.ProtestRecordRefund), detail)
+	p.Event(now, &actor, string(workflows.ProtestRecordRefund), detail)
 	p.finish(now, &actor, "refunded "+r.Amount.StringFixed(2))
 	p.enter(now, workflows.StepCloseProtest)
 	return nil
@@ -119,7 +119,7 @@ func (p *protest) recordRefund(ctx workflow.Context, actor workflows.Actor, in w
 func (p *protest) close(ctx workflow.Context, actor workflows.Actor, in workflows.CloseInput) error {
 	now := workflow.Now(ctx)
 	p.state.Summary = in.Summary
-	p.event(now, &actor, string(workflows.ProtestClose), "closed: "+in.Summary)
+	p.Event(now, &actor, string(workflows.ProtestClose), "closed: "+in.Summary)
 	p.finish(now, &actor, "closed")
 	p.closeNow(now)
 	return nil
@@ -128,8 +128,8 @@ func (p *protest) close(ctx workflow.Context, actor workflows.Actor, in workflow
 func (p *protest) addNote(ctx workflow.Context, actor workflows.Actor, in workflows.NoteInput) error {
 	now := workflow.Now(ctx)
 	p.state.Notes = append(p.state.Notes, workflows.Note{Text: in.Text, By: actor, At: now})
-	p.event(now, &actor, string(workflows.ProtestAddNote), in.Text)
-	p.changed(now)
+	p.Event(now, &actor, string(workflows.ProtestAddNote), in.Text)
+	p.Changed(now)
 	return nil
 }
 
@@ -141,9 +141,9 @@ func (p *protest) reassign(ctx workflow.Context, actor workflows.Actor, in workf
 	if cur.OwnerRole == domain.RoleOfficer && in.AssigneeRole == domain.RoleOfficer {
 		p.officer = in.AssigneeEmail // later officer steps follow the officer now on the protest
 	}
-	p.event(now, &actor, string(workflows.ProtestReassign), fmt.Sprintf("%s reassigned from %q to %s", label(cur.Name), from, in.AssigneeEmail))
-	p.changed(now)
-	p.queue(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: cur.Name, ToEmail: in.AssigneeEmail,
+	p.Event(now, &actor, string(workflows.ProtestReassign), fmt.Sprintf("%s reassigned from %q to %s", label(cur.Name), from, in.AssigneeEmail))
+	p.Changed(now)
+	p.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: cur.Name, ToEmail: in.AssigneeEmail,
 		Message: fmt.Sprintf("protest %s: %s was reassigned to you by %s", p.state.ProtestID, label(cur.Name), actor.Email), At: now,
 		DedupeKey: fmt.Sprintf("%s/%d/reassign/%d", p.state.ProtestID, cur.Seq, p.state.Version)})
 	return nil
@@ -156,8 +156,8 @@ func (p *protest) claim(ctx workflow.Context, actor workflows.Actor, _ workflows
 	if cur.OwnerRole == domain.RoleOfficer {
 		p.officer = actor.Email
 	}
-	p.event(now, &actor, string(workflows.ProtestClaim), fmt.Sprintf("%s claimed by %s", label(cur.Name), actor.Email))
-	p.changed(now)
+	p.Event(now, &actor, string(workflows.ProtestClaim), fmt.Sprintf("%s claimed by %s", label(cur.Name), actor.Email))
+	p.Changed(now)
 	return nil
 }
 
@@ -169,9 +169,9 @@ func (p *protest) release(ctx workflow.Context, actor workflows.Actor, _ workflo
 	if strings.EqualFold(p.officer, from) {
 		p.officer = ""
 	}
-	p.event(now, &actor, string(workflows.ProtestRelease), fmt.Sprintf("%s released by %s (was %s): back with every %s", label(cur.Name), actor.Email, from, cur.OwnerRole))
-	p.changed(now)
-	p.queue(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: cur.Name, ToRole: cur.OwnerRole,
+	p.Event(now, &actor, string(workflows.ProtestRelease), fmt.Sprintf("%s released by %s (was %s): back with every %s", label(cur.Name), actor.Email, from, cur.OwnerRole))
+	p.Changed(now)
+	p.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: cur.Name, ToRole: cur.OwnerRole,
 		Message: fmt.Sprintf("protest %s: %s is unassigned again (released by %s), due %s", p.state.ProtestID, label(cur.Name), actor.Email, cur.DueAt.Format(time.RFC3339)), At: now,
 		DedupeKey: fmt.Sprintf("%s/%d/release/%d", p.state.ProtestID, cur.Seq, p.state.Version)})
 	return nil

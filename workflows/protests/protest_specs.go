@@ -7,7 +7,6 @@ import (
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/workflows"
-	"github.com/postrelease/postrelease/workflows/cases"
 	"github.com/postrelease/postrelease/workflows/kit"
 )
 
@@ -123,7 +122,7 @@ var ProtestSpecs = []ProtestSpec{
 			if err != nil {
 				return err
 			}
-			return cases.PermitClaim(label(cur.Name), cur.OwnerRole, cur.Assignee, actor)
+			return kit.PermitClaim(label(cur.Name), cur.OwnerRole, cur.Assignee, actor)
 		}}, nil, (*protest).claim),
 	kit.Define(ProtestSpec{Name: string(workflows.ProtestRelease), Title: "Release", Recheck: true,
 		Help: "Gives the open step back to every user of its role.",
@@ -132,7 +131,7 @@ var ProtestSpecs = []ProtestSpec{
 			if err != nil {
 				return err
 			}
-			return cases.PermitRelease(label(cur.Name), cur.Assignee, actor)
+			return kit.PermitRelease(label(cur.Name), cur.Assignee, actor)
 		}}, nil, (*protest).release),
 }
 
