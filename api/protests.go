@@ -189,13 +189,15 @@ type protestsPage struct {
 	Filter store.ProtestFilter
 	Steps  []workflows.Step
 	Labels map[string]string // the read model's steps are text
-	Prev   string
-	Next   string
+	// Resolutions label how a protest ended.
+	Resolutions map[string]string
+	Prev        string
+	Next        string
 }
 
 func (s *Server) webProtests(c echo.Context) error {
 	f, err := protestFilter(c)
-	p := protestsPage{Filter: f, Steps: workflows.ProtestSteps, Labels: map[string]string{}}
+	p := protestsPage{Filter: f, Steps: workflows.ProtestSteps, Labels: map[string]string{}, Resolutions: workflows.ProtestResolutionLabels}
 	for step, l := range workflows.ProtestStepLabels {
 		p.Labels[string(step)] = l
 	}
@@ -284,9 +286,10 @@ func (s *Server) webOpenProtest(c echo.Context) error {
 }
 
 type protestPage struct {
-	Protest service.ProtestView
-	Forms   []actionForm
-	Labels  map[workflows.Step]string
+	Protest     service.ProtestView
+	Forms       []actionForm
+	Labels      map[workflows.Step]string
+	Resolutions map[string]string
 }
 
 func (s *Server) protestPage(c echo.Context, v service.ProtestView) (protestPage, error) {
@@ -298,7 +301,7 @@ func (s *Server) protestPage(c echo.Context, v service.ProtestView) (protestPage
 			return protestPage{}, err
 		}
 	}
-	return protestPage{Protest: v, Labels: workflows.ProtestStepLabels,
+	return protestPage{Protest: v, Labels: workflows.ProtestStepLabels, Resolutions: workflows.ProtestResolutionLabels,
 		Forms: formsOf(protests.ProtestSpecs, available, &v.ProtestState, service.Actor(currentUser(c)), "/protests/"+v.ProtestID, users)}, nil
 }
 

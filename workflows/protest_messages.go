@@ -77,6 +77,16 @@ const (
 	ProtestNoRefund    = "allowed_no_refund"
 )
 
+// ProtestResolutionLabels are the resolutions as a page shows them.
+var ProtestResolutionLabels = map[string]string{
+	ProtestUntimely:    "Untimely: the window closed before filing",
+	ProtestCITFiled:    "Contested at the Court of International Trade",
+	ProtestCITDeclined: "Denial not contested",
+	ProtestCITLapsed:   "Denial final: the time to contest passed",
+	ProtestRefunded:    "Refunded",
+	ProtestNoRefund:    "Allowed, no refund claimed",
+}
+
 // Inputs of the protest's actions.
 type (
 	// PrepareProtestInput is the protest as it will be filed.
