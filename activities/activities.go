@@ -56,3 +56,12 @@ func (a *Activities) ApplyCodeFix(ctx context.Context, in workflows.ApplyCodeFix
 	}
 	return nil
 }
+
+// ProjectProtest writes a protest snapshot, with its steps, to the read
+// model; older versions are ignored.
+func (a *Activities) ProjectProtest(ctx context.Context, in workflows.ProjectProtestInput) error {
+	if _, err := a.Store.UpsertProtest(ctx, in.State); err != nil {
+		return fmt.Errorf("projecting protest %s v%d: %w", in.State.ProtestID, in.State.Version, err)
+	}
+	return nil
+}

@@ -180,7 +180,7 @@ func parsedFormValue(r *http.Request, name string) string {
 
 // openedAt finds the id of what an open or import created, in the Location
 // the handler answered with (/api/v1/cases/<id>, /shipments/<id>?done=...).
-var openedAt = regexp.MustCompile(`^(?:/api/v1)?/(?:cases|shipments)/([^/?]+)`)
+var openedAt = regexp.MustCompile(`^(?:/api/v1)?/(?:cases|shipments|protests)/([^/?]+)`)
 
 // auditAction names a request's action and its target from the route.
 func auditAction(c echo.Context) (action, target string) {
@@ -200,6 +200,13 @@ func auditAction(c echo.Context) (action, target string) {
 			target = m[1]
 		}
 		return kind + ".open", target
+	case "/protests", "/shipments/:id/protests":
+		if m := openedAt.FindStringSubmatch(c.Response().Header().Get(echo.HeaderLocation)); m != nil && m[1] != "new" {
+			target = m[1]
+		}
+		return "protest.open", target
+	case "/protests/:id/actions/:action":
+		return "protest." + c.Param("action"), id
 	case "/cases/:id/actions/:action":
 		return "case." + c.Param("action"), id
 	case "/shipments/:id/actions/:action":

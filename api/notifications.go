@@ -57,6 +57,8 @@ func notificationLink(id string) string {
 		return ""
 	case strings.HasPrefix(id, "SH-"):
 		return "/shipments/" + url.PathEscape(id)
+	case strings.HasPrefix(id, "PR-"):
+		return "/protests/" + url.PathEscape(id)
 	}
 	return "/cases/" + url.PathEscape(id)
 }

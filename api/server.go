@@ -51,6 +51,7 @@ type Server struct {
 	// nil builds them on the fields above (tests give fakes).
 	Cases     CaseService
 	Shipments ShipmentService
+	Protests  ProtestService // protests.go
 
 	pages pages
 }
@@ -155,6 +156,7 @@ func New(s *Server) (*echo.Echo, error) {
 	v1.GET("/inbox", s.apiInbox)   // inbox.go
 	v1.GET("/search", s.apiSearch) // search.go
 	s.exportRoutes(v1)             // export.go
+	s.protestRoutes(v1)            // protests.go
 
 	v1.GET("/audit", s.apiAudit) // audit.go
 	s.webRoutes(e)

@@ -48,7 +48,7 @@ var (
 
 // services fills in the services the Server was not given.
 func (s *Server) services() {
-	if s.Cases != nil && s.Shipments != nil {
+	if s.Cases != nil && s.Shipments != nil && s.Protests != nil {
 		return
 	}
 	all := service.New(service.Config{Store: s.Store, Temporal: s.Temporal, Policy: s.Policy, LegalTimeZone: s.LegalTimeZone, ActionTimeout: s.ActionTimeout})
@@ -57,6 +57,9 @@ func (s *Server) services() {
 	}
 	if s.Shipments == nil {
 		s.Shipments = all.Shipments
+	}
+	if s.Protests == nil {
+		s.Protests = all.Protests
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,7 +29,7 @@ var staticFS, _ = fs.Sub(staticRoot, "templates/static")
 // pageNames are the templates every start must find and parse.
 var pageNames = []string{"login", "cases", "new_case", "case", "history", "manage", "ports", "port_form", "import", "error",
 	"shipments", "shipment_new", "shipment", "demurrage", "inbox",
-	"account_password"}
+	"account_password", "protests", "protest_new", "protest"}
 
 type pages map[string]*template.Template
 
@@ -98,6 +99,10 @@ var funcs = template.FuncMap{
 	"title": func(s any) string { return timeline.ActionTitle(fmt.Sprint(s)) },
 	"past":  func(t time.Time) bool { return !t.IsZero() && t.Before(time.Now()) },
 	"str":   func(v any) string { return fmt.Sprint(v) },
+	// contains: whether a comma-separated list (a form's checked boxes) holds v.
+	"contains": func(list, v string) bool { return slices.Contains(strings.Split(list, ","), v) },
+	// canprotest: the shipment page's "Open protest" (protests.go).
+	"canprotest": canProtest,
 	"fieldOf": func(p page, name, label, kind, hint string) inputField {
 		return inputField{Name: name, Label: label, Kind: kind, Hint: hint, Value: p.Form[name], Error: p.Errors[name]}
 	},

@@ -59,6 +59,7 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	auth.GET("/search", s.webSearch) // search.go
 	s.webExportRoutes(auth)          // export.go
 	s.webShipmentRoutes(auth)
+	s.webProtestRoutes(auth) // protests.go
 	auth.GET("/ports", s.webPorts)
 	auth.GET("/ports/new", s.webPortForm)
 	auth.POST("/ports", s.webSavePort)

@@ -355,6 +355,48 @@ func TestShipmentsFromImportToResolvedSealCase(t *testing.T) {
 	if t.Failed() {
 		t.Fatalf("the history shows:\n%s", text("main"))
 	}
+	run("sign out", chromedp.Click(`form[action="/logout"] button`, chromedp.ByQuery), chromedp.WaitVisible(`input[name=email]`, chromedp.ByQuery))
+
+	// 7. CBP liquidates the entry; the officer protests the classification
+	// from the shipment: filed, denied, contested at the Court of
+	// International Trade; the manager closes the protest.
+	signIn(officer)
+	liquidated := today.AddDate(0, 0, -1).Format(time.DateOnly)
+	run("open the shipment", chromedp.Navigate(shipmentURL), chromedp.WaitVisible(`#action-record_liquidation`, chromedp.ByQuery))
+	var offeredBefore bool
+	run("no protest before liquidation", chromedp.Evaluate(`!!document.querySelector('a[href$="/protests/new"]')`, &offeredBefore))
+	if offeredBefore {
+		t.Fatal("a shipment not liquidated offers Open protest")
+	}
+	act("record_liquidation", map[string]string{"date": liquidated}, nil)
+	run("Open protest", append([]chromedp.Action{chromedp.WaitVisible(`main a[href="/shipments/`+target.ID+`/protests/new"]`, chromedp.ByQuery)},
+		submit(`main a[href="/shipments/`+target.ID+`/protests/new"]`)...)...)
+	mustShow("the new protest form", text("main"), "Open a protest", target.ID, "liquidated "+liquidated)
+	run("fill the protest", chromedp.SendKeys(`input[name=importer_of_record]`, "Acme Tools Inc.", chromedp.ByQuery),
+		chromedp.Click(`input[name=bases][value=classification]`, chromedp.ByQuery),
+		chromedp.SetValue(`textarea[name=grounds]`, "a circular saw blade set is a part of heading 8202, not 8467", chromedp.ByQuery),
+		chromedp.SetValue(`input[name=amount_claimed]`, "412.60", chromedp.ByQuery))
+	run("open the protest", submit(`form[action="/shipments/`+target.ID+`/protests"] button[type=submit]`)...)
+	protestID := strings.Fields(text("main h1"))[1] // "Protest PR-… open"
+	mustShow("the new protest", text("main"), "Protest opened", "Prepare the protest", target.Entry, "Classification (HTS code)", "$412.60")
+	act("prepare_protest", map[string]string{"bases": "classification", "grounds": "heading 8202: saw blades", "amount_claimed": "412.60"}, nil)
+	act("file_protest", map[string]string{"protest_number": "2704-26-100777"}, nil)
+	mustShow("the filed protest", text("main"), "Record the filing: done", "protest 2704-26-100777", "CBP decision")
+	act("record_protest_decision", map[string]string{"decision": "partially_allowed", "allowed_amount": "412.60"}, nil)
+	mustShow("the refused decision", text("#action-record_protest_decision"), "the whole claim is allowed")
+	act("record_protest_decision", map[string]string{"decision": "denied", "allowed_amount": "0.00", "reason": "CBP holds heading 8467"}, nil)
+	shot("12-protest-court-step")
+	mustShow("the denied protest", text("main"), "Contest at the Court of International Trade", "last day to commence an action",
+		"Record the summons at the CIT")
+	act("file_cit_summons", map[string]string{"court_number": "26-00777"}, nil)
+	mustShow("the contested protest", text("main"), "Court No. 26-00777", "Close, for any manager")
+	run("sign out", chromedp.Click(`form[action="/logout"] button`, chromedp.ByQuery), chromedp.WaitVisible(`input[name=email]`, chromedp.ByQuery))
+	signIn(manager)
+	run("open the protest", chromedp.Navigate(site.URL+"/protests/"+protestID), chromedp.WaitVisible(`#action-close`, chromedp.ByQuery))
+	act("close", map[string]string{"summary": "denial contested at the CIT, Court No. 26-00777"}, nil)
+	shot("13-protest-closed")
+	mustShow("the closed protest", text("main"), "The protest is closed", "Court No. 26-00777", "Contested at the Court of International Trade")
+	eventually("the protest list", site.URL+"/protests?status=closed", func(main string) bool { return strings.Contains(main, protestID) })
 }
 
 // listedShipment is one shipment of the test's release list.

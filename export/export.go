@@ -71,6 +71,7 @@ type Temporal interface {
 type Store interface {
 	GetCase(ctx context.Context, id string) (store.CaseRow, error)
 	GetShipment(ctx context.Context, id string) (store.ShipmentRow, error)
+	GetProtest(ctx context.Context, id string) (store.ProtestRow, error)
 	ListAuditOfTargets(ctx context.Context, targets ...string) ([]store.AuditEntry, error)
 	ListDocuments(ctx context.Context, shipmentID string) ([]store.DocumentRow, error)
 	// GetDocument answers a document's content after checking its SHA-256
@@ -213,6 +214,8 @@ func (x Exporter) Build(ctx context.Context, kind, id string, by store.User, at 
 		files, err = x.caseFiles(ctx, id, &sum)
 	case Shipment:
 		files, err = x.shipmentFiles(ctx, id, &sum)
+	case Protest:
+		files, err = x.protestFiles(ctx, id, &sum)
 	default:
 		err = fmt.Errorf("no export of a %q", kind)
 	}

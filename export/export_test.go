@@ -130,6 +130,7 @@ func (f *fakeTemporal) GetWorkflowHistory(_ context.Context, workflowID, runID s
 type fakeStore struct {
 	cases     map[string]store.CaseRow
 	shipments map[string]store.ShipmentRow
+	protests  map[string]store.ProtestRow
 	audit     []store.AuditEntry
 	documents []store.DocumentRow
 	auditErr  error

@@ -40,6 +40,7 @@ type Config struct {
 type Services struct {
 	Cases     *Cases
 	Shipments *Shipments
+	Protests  *Protests
 }
 
 // New builds the services of every kind on cfg.
@@ -47,7 +48,7 @@ func New(cfg Config) Services {
 	if cfg.ActionTimeout == 0 {
 		cfg.ActionTimeout = 30 * time.Second
 	}
-	return Services{Cases: newCases(&cfg), Shipments: newShipments(&cfg)}
+	return Services{Cases: newCases(&cfg), Shipments: newShipments(&cfg), Protests: newProtests(&cfg)}
 }
 
 // Actor is the user as a workflow records who did what.

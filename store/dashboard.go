@@ -39,6 +39,7 @@ type DashboardData struct {
 	AsOf             time.Time `json:"as_of"`
 	CasesByStep      []Count   `json:"cases_by_step"`      // open cases by their current step, the most first
 	ShipmentsByPhase []Count   `json:"shipments_by_phase"` // shipments not closed, by phase
+	ProtestsByStep   []Count   `json:"protests_by_step"`   // open protests by their current step (protests_dashboard.go)
 	OverdueSteps     int64     `json:"overdue_steps"`      // open case steps past due
 	OverdueTasks     int64     `json:"overdue_tasks"`      // open shipment tasks past due
 	// Open steps and tasks by escalation level: "Level 1" and "Level 2"
@@ -86,6 +87,9 @@ func (s *Store) Dashboard(ctx context.Context, now time.Time) (DashboardData, er
 		return out, fmt.Errorf("counting open shipments by phase: %w", err)
 	}
 	sortCounts(out.ShipmentsByPhase)
+	if err := s.protestCounts(ctx, &out); err != nil {
+		return out, err
+	}
 
 	// Open steps and tasks past due: a range count on each table's index of
 	// active rows by due time.

@@ -15,6 +15,7 @@ import (
 const (
 	InboxCase     = "case"
 	InboxShipment = "shipment"
+	InboxProtest  = "protest"
 )
 
 // Why an item is in a user's inbox.
@@ -97,8 +98,8 @@ func (s *Store) Inbox(ctx context.Context, q InboxQuery) ([]InboxItem, int64, er
 	now := utc(nowOr(q.Now))
 	limit := PageSize(q.Limit)
 	offset := max(q.Offset, 0)
-	if q.Kind != "" && q.Kind != InboxCase && q.Kind != InboxShipment {
-		return nil, 0, fmt.Errorf("inbox kind %q is not %q or %q", q.Kind, InboxCase, InboxShipment)
+	if q.Kind != "" && q.Kind != InboxCase && q.Kind != InboxShipment && q.Kind != InboxProtest {
+		return nil, 0, fmt.Errorf("inbox kind %q is not %q, %q or %q", q.Kind, InboxCase, InboxShipment, InboxProtest)
 	}
 	if !q.Role.CanAct() || q.Email == "" {
 		return []InboxItem{}, 0, nil
@@ -145,6 +146,10 @@ func (s *Store) Inbox(ctx context.Context, q InboxQuery) ([]InboxItem, int64, er
 	if q.Kind == "" || q.Kind == InboxShipment {
 		tables = append(tables, table{InboxShipment, "shipment_tasks x", " JOIN shipments p ON p.id = x.shipment_id",
 			"'shipment' AS kind, x.shipment_id AS id, x.task_id AS task", "x.due_at, x.shipment_id, x.task_id"})
+	}
+	if q.Kind == "" || q.Kind == InboxProtest {
+		tables = append(tables, table{InboxProtest, "protest_steps x", " JOIN protests p ON p.id = x.protest_id",
+			"'protest' AS kind, x.protest_id AS id, x.step AS task", "x.due_at, x.protest_id, x.step"})
 	}
 
 	var page, count []string
@@ -208,9 +213,10 @@ func (s *Store) Inbox(ctx context.Context, q InboxQuery) ([]InboxItem, int64, er
 func (s *Store) decorateInbox(ctx context.Context, rows []inboxRow) error {
 	var caseIDs, shipIDs []string
 	for _, r := range rows {
-		if r.Kind == InboxCase {
+		switch r.Kind {
+		case InboxCase:
 			caseIDs = append(caseIDs, r.ID)
-		} else {
+		case InboxShipment:
 			shipIDs = append(shipIDs, r.ID)
 		}
 	}
@@ -247,8 +253,14 @@ func (s *Store) decorateInbox(ctx context.Context, rows []inboxRow) error {
 			tasks[[2]string{t.ShipmentID, t.TaskID}] = t
 		}
 	}
+	if err := s.decorateProtestInbox(ctx, rows); err != nil {
+		return err
+	}
 	for i := range rows {
 		r := &rows[i]
+		if r.Kind == InboxProtest {
+			continue
+		}
 		if r.Kind == InboxCase {
 			p := cases[r.ID]
 			r.Title, r.Sub, r.EntryNumber, r.Port = p.Description, p.Kind, p.EntryNumber, p.Port
@@ -263,6 +275,9 @@ func (s *Store) decorateInbox(ctx context.Context, rows []inboxRow) error {
 // inboxTitle says what an item is about: a case's kind and product, a
 // task's title (its id for a row written before migration 0006).
 func inboxTitle(r inboxRow) string {
+	if r.Kind == InboxProtest {
+		return r.Title
+	}
 	if r.Kind == InboxShipment {
 		if r.Title == "" {
 			return r.Task

@@ -106,11 +106,11 @@ func TestMigrateUpgradesLegacyDatabase(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Migrate on a legacy database: %v", err)
 		}
-		if len(res.Applied) != 0 || !slices.Equal(res.Adopted, legacy) {
-			t.Fatalf("Migrate applied %q, adopted %q; want nothing applied and %q adopted", res.Applied, res.Adopted, legacy)
+		if later := s.sinceGoose(t); !slices.Equal(res.Applied, later) || !slices.Equal(res.Adopted, legacy) {
+			t.Fatalf("Migrate applied %q, adopted %q; want %q applied (the migrations since goose) and %q adopted", res.Applied, res.Adopted, later, legacy)
 		}
-		if got := gooseVersions(t, s); !slices.Equal(got, upTo(10)) {
-			t.Errorf("%s holds %v, want 0…10", versionTable, got)
+		if got := gooseVersions(t, s); !slices.Equal(got, upTo(lastEmbedded(t))) {
+			t.Errorf("%s holds %v, want 0…%d", versionTable, got, lastEmbedded(t))
 		}
 		if n := countRows(t, s, legacyTable); n != 10 {
 			t.Errorf("%s has %d rows after adoption, want its 10 kept", legacyTable, n)
@@ -124,10 +124,11 @@ func TestMigrateUpgradesLegacyDatabase(t *testing.T) {
 			t.Fatalf("second Migrate = %+v, %v; want nothing applied or adopted", res, err)
 		}
 
-		fsys := withFiles(t, map[string]string{"0011_throwaway.sql": throwaway})
+		tf := testFile(t, 1, "throwaway")
+		fsys := withFiles(t, map[string]string{tf: throwaway})
 		res, err = s.migrate(ctx, fsys)
-		if err != nil || !slices.Equal(res.Applied, []string{"0011_throwaway.sql"}) || len(res.Adopted) != 0 {
-			t.Fatalf("Migrate with a new file = %+v, %v; want 0011_throwaway.sql applied", res, err)
+		if err != nil || !slices.Equal(res.Applied, []string{tf}) || len(res.Adopted) != 0 {
+			t.Fatalf("Migrate with a new file = %+v, %v; want %s applied", res, err, tf)
 		}
 		res, err = openForTest(t, dsn).migrate(ctx, fsys)
 		if err != nil || len(res.Applied) != 0 {
@@ -136,8 +137,8 @@ func TestMigrateUpgradesLegacyDatabase(t *testing.T) {
 		if n := countRows(t, s, "throwaway"); n != 1 {
 			t.Errorf("throwaway has %d rows, want 1: the migration ran once", n)
 		}
-		if got := gooseVersions(t, s); !slices.Equal(got, upTo(11)) {
-			t.Errorf("%s holds %v, want 0…11", versionTable, got)
+		if got := gooseVersions(t, s); !slices.Equal(got, upTo(lastEmbedded(t)+1)) {
+			t.Errorf("%s holds %v, want 0…%d", versionTable, got, lastEmbedded(t)+1)
 		}
 	})
 }
@@ -152,11 +153,12 @@ func TestMigrateAdoptsPartlyMigratedLegacyDatabase(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Equal(res.Adopted, legacy) || !slices.Equal(res.Applied, []string{"0009_notification_reads.sql", "0010_port_time_zone.sql"}) {
-			t.Fatalf("Migrate adopted %q, applied %q; want %q adopted and 0009, 0010 applied", res.Adopted, res.Applied, legacy)
+		want := append([]string{"0009_notification_reads.sql", "0010_port_time_zone.sql"}, s.sinceGoose(t)...)
+		if !slices.Equal(res.Adopted, legacy) || !slices.Equal(res.Applied, want) {
+			t.Fatalf("Migrate adopted %q, applied %q; want %q adopted and %q applied", res.Adopted, res.Applied, legacy, want)
 		}
-		if got := gooseVersions(t, s); !slices.Equal(got, upTo(10)) {
-			t.Errorf("%s holds %v, want 0…10", versionTable, got)
+		if got := gooseVersions(t, s); !slices.Equal(got, upTo(lastEmbedded(t))) {
+			t.Errorf("%s holds %v, want 0…%d", versionTable, got, lastEmbedded(t))
 		}
 	})
 }
@@ -200,7 +202,7 @@ func TestMigrateRefusesUnknownLegacyRows(t *testing.T) {
 		if err := s.db.Exec(`DELETE FROM schema_migrations WHERE version = '0011_other_branch.sql'`).Error; err != nil {
 			t.Fatal(err)
 		}
-		if res, err := s.MigrateReport(ctx); err != nil || len(res.Adopted) != 10 || len(res.Applied) != 0 {
+		if res, err := s.MigrateReport(ctx); err != nil || len(res.Adopted) != 10 || len(res.Applied) != len(s.sinceGoose(t)) {
 			t.Fatalf("Migrate after removing the row = %+v, %v; want 10 adopted", res, err)
 		}
 	})
@@ -211,7 +213,7 @@ func TestMigrateRefusesUnknownLegacyRows(t *testing.T) {
 // files and every file starts with goose's annotation.
 func TestMigrateSchemaMatchesLegacy(t *testing.T) {
 	forBothStores(t, func(t *testing.T, fresh *Store, _ string) {
-		if _, err := fresh.Migrate(t.Context()); err != nil {
+		if _, err := fresh.migrate(t.Context(), legacyOnly(t)); err != nil {
 			t.Fatal(err)
 		}
 		var dsn string
@@ -229,11 +231,16 @@ func TestMigrateSchemaMatchesLegacy(t *testing.T) {
 		if got := schemaOf(t, fresh); !slices.Equal(got, want) {
 			t.Errorf("schema from goose differs from the legacy runner's:\n%s", diffLines(got, want))
 		}
+		// Adoption changes nothing; the migrations since goose then make the
+		// same schema on both.
 		if _, err := old.Migrate(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		if got := schemaOf(t, old); !slices.Equal(got, want) {
-			t.Errorf("adoption changed the schema:\n%s", diffLines(got, want))
+		if _, err := fresh.Migrate(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := schemaOf(t, old), schemaOf(t, fresh); !slices.Equal(got, want) {
+			t.Errorf("the upgraded legacy schema differs from a fresh one:\n%s", diffLines(got, want))
 		}
 	})
 }
@@ -334,24 +341,25 @@ CREATE TABLE half_done (id INTEGER PRIMARY KEY);
 INSERT INTO half_done (id) VALUES (1);
 INSERT INTO no_such_table (id) VALUES (1);
 `
-		res, err := s.migrate(ctx, withFiles(t, map[string]string{"0011_throwaway.sql": throwaway, "0012_broken.sql": broken}))
-		if err == nil || !strings.Contains(err.Error(), "0012_broken.sql") {
-			t.Fatalf("Migrate with a broken 0012 = %v; want an error naming 0012_broken.sql", err)
+		tf, bf := testFile(t, 1, "throwaway"), testFile(t, 2, "broken")
+		res, err := s.migrate(ctx, withFiles(t, map[string]string{tf: throwaway, bf: broken}))
+		if err == nil || !strings.Contains(err.Error(), bf) {
+			t.Fatalf("Migrate with a broken %s = %v; want an error naming it", bf, err)
 		}
-		if !slices.Equal(res.Applied, []string{"0011_throwaway.sql"}) {
-			t.Errorf("applied %q before the failure, want 0011_throwaway.sql", res.Applied)
+		if !slices.Equal(res.Applied, []string{tf}) {
+			t.Errorf("applied %q before the failure, want %s", res.Applied, tf)
 		}
 		if s.db.Migrator().HasTable("half_done") {
 			t.Error("half_done exists: the failed migration was not rolled back")
 		}
-		if got := gooseVersions(t, s); !slices.Equal(got, upTo(11)) {
-			t.Errorf("%s holds %v after the failure, want 0…11", versionTable, got)
+		if got := gooseVersions(t, s); !slices.Equal(got, upTo(lastEmbedded(t)+1)) {
+			t.Errorf("%s holds %v after the failure, want 0…%d", versionTable, got, lastEmbedded(t)+1)
 		}
 
 		fixed := strings.Replace(broken, "INSERT INTO no_such_table (id) VALUES (1);\n", "", 1)
-		res, err = s.migrate(ctx, withFiles(t, map[string]string{"0011_throwaway.sql": throwaway, "0012_broken.sql": fixed}))
-		if err != nil || !slices.Equal(res.Applied, []string{"0012_broken.sql"}) {
-			t.Fatalf("Migrate with 0012 fixed = %+v, %v; want 0012 applied", res, err)
+		res, err = s.migrate(ctx, withFiles(t, map[string]string{tf: throwaway, bf: fixed}))
+		if err != nil || !slices.Equal(res.Applied, []string{bf}) {
+			t.Fatalf("Migrate with %s fixed = %+v, %v; want it applied", bf, res, err)
 		}
 		if n := countRows(t, s, "half_done"); n != 1 {
 			t.Errorf("half_done has %d rows, want 1", n)
@@ -375,8 +383,9 @@ INSERT INTO port_notes (id, note) VALUES (1, '` + note + `');
 	}
 	forBothStores(t, func(t *testing.T, s *Store, _ string) {
 		ctx := t.Context()
-		res, err := s.migrate(ctx, withFiles(t, map[string]string{"0011_port_notes.sql": body}))
-		if err != nil || !slices.Contains(res.Applied, "0011_port_notes.sql") {
+		pf := testFile(t, 1, "port_notes")
+		res, err := s.migrate(ctx, withFiles(t, map[string]string{pf: body}))
+		if err != nil || !slices.Contains(res.Applied, pf) {
 			t.Fatalf("Migrate = %+v, %v", res, err)
 		}
 		var got string
@@ -400,7 +409,7 @@ UPDATE ports SET free_days = free_days + 1 WHERE code = '2704';
 	forBothStores(t, func(t *testing.T, s *Store, dsn string) {
 		ctx := t.Context()
 		s.legacyMigrate(t, "")
-		fsys := withFiles(t, map[string]string{"0011_bump.sql": bump})
+		fsys := withFiles(t, map[string]string{testFile(t, 1, "bump"): bump})
 		stores := []*Store{openForTest(t, dsn), openForTest(t, dsn)}
 		results := make([]MigrateResult, len(stores))
 		errs := make([]error, len(stores))
@@ -424,8 +433,8 @@ UPDATE ports SET free_days = free_days + 1 WHERE code = '2704';
 			t.Errorf("%d of the PostgreSQL migrators failed, want both to succeed", failed)
 		case failed > 1:
 			t.Errorf("both migrators failed")
-		case failed == 0 && (adopted != 10 || applied != 1):
-			t.Errorf("adopted %d and applied %d files in all, want 10 and 1", adopted, applied)
+		case failed == 0 && (adopted != 10 || applied != 1+len(s.sinceGoose(t))):
+			t.Errorf("adopted %d and applied %d files in all, want 10 and %d", adopted, applied, 1+len(s.sinceGoose(t)))
 		}
 		if _, err := s.migrate(ctx, fsys); err != nil {
 			t.Fatalf("Migrate after both: %v", err)
@@ -435,10 +444,10 @@ UPDATE ports SET free_days = free_days + 1 WHERE code = '2704';
 			t.Fatal(err)
 		}
 		if freeDays != 5 {
-			t.Errorf("free_days = %d, want 5: 0011 ran once on the seeded 4", freeDays)
+			t.Errorf("free_days = %d, want 5: the bump ran once on the seeded 4", freeDays)
 		}
-		if got := gooseVersions(t, s); !slices.Equal(got, upTo(11)) {
-			t.Errorf("%s holds %v, want 0…11, each once", versionTable, got)
+		if got := gooseVersions(t, s); !slices.Equal(got, upTo(lastEmbedded(t)+1)) {
+			t.Errorf("%s holds %v, want 0…%d, each once", versionTable, got, lastEmbedded(t)+1)
 		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/postrelease/postrelease/activities"
 	"github.com/postrelease/postrelease/workflows"
 	"github.com/postrelease/postrelease/workflows/cases"
+	"github.com/postrelease/postrelease/workflows/protests"
 	"github.com/postrelease/postrelease/workflows/shipments"
 )
 
@@ -19,6 +20,7 @@ import (
 func Register(w sdkworker.Registry, acts *activities.Activities) {
 	w.RegisterWorkflowWithOptions(cases.Workflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
 	w.RegisterWorkflowWithOptions(shipments.Workflow, workflow.RegisterOptions{Name: workflows.ShipmentWorkflowName})
+	w.RegisterWorkflowWithOptions(protests.Workflow, workflow.RegisterOptions{Name: workflows.ProtestWorkflowName})
 	// Every method of Activities is registered under its own name
 	// (ProjectCase, Notify, ...): the name the workflows call it by
 	// (a.ProjectCase), as local activity or activity, and the one their

@@ -17,7 +17,8 @@ func TestActivityMethodsKeepTheirRegisteredNames(t *testing.T) {
 	for i := range typ.NumMethod() {
 		got = append(got, typ.Method(i).Name)
 	}
-	want := []string{workflows.ActivityApplyCodeFix, workflows.ActivityNotify, workflows.ActivityProjectCase, workflows.ActivityProjectShipment}
+	want := []string{workflows.ActivityApplyCodeFix, workflows.ActivityNotify, workflows.ActivityProjectCase, workflows.ActivityProjectShipment,
+		workflows.ActivityProjectProtest}
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("activity methods %v, want exactly the registered names %v", got, want)

@@ -25,6 +25,7 @@ import (
 	"github.com/postrelease/postrelease/workflows"
 	"github.com/postrelease/postrelease/workflows/cases"
 	"github.com/postrelease/postrelease/workflows/kit"
+	"github.com/postrelease/postrelease/workflows/protests"
 	"github.com/postrelease/postrelease/workflows/shipments"
 )
 
@@ -82,6 +83,14 @@ import (
 // note and its reuse refused, a misclassification reported with an explicit
 // 0 penalty (its child case owes no penalty), the deposit, the gate-out and
 // the continue-as-new into the legal phase.
+//
+// protest_history.json: recorded by TestRecordProtestHistory
+// (replay_protest_test.go): a protest opened by hand in Los Angeles's zone,
+// prepared and filed after refusals, accelerated disposition requested, a
+// partial allowance refused and the denial recorded, the court step's
+// reminder and escalation levels 1 and 2 fired by its timers, a
+// reassignment, a keyed summons retried (applied once), a close refused for
+// an officer, and the close.
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/*_history.json")
 	if err != nil || len(files) == 0 {
@@ -104,6 +113,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 			replayer := worker.NewWorkflowReplayer()
 			replayer.RegisterWorkflowWithOptions(cases.Workflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
 			replayer.RegisterWorkflowWithOptions(shipments.Workflow, workflow.RegisterOptions{Name: workflows.ShipmentWorkflowName})
+			replayer.RegisterWorkflowWithOptions(protests.Workflow, workflow.RegisterOptions{Name: workflows.ProtestWorkflowName})
 			if err := replayer.ReplayWorkflowHistory(nil, h); err != nil {
 				t.Fatalf("replaying %s: %v", f, err)
 			}
@@ -208,6 +218,9 @@ func recordingServer(ctx context.Context, t *testing.T) client.Client {
 	ts.NewWorker(workflows.TaskQueue, func(r worker.Registry) {
 		r.RegisterWorkflowWithOptions(cases.Workflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
 		r.RegisterWorkflowWithOptions(standInShipment, workflow.RegisterOptions{Name: "StandInShipment"})
+		r.RegisterWorkflowWithOptions(protests.Workflow, workflow.RegisterOptions{Name: workflows.ProtestWorkflowName})
+		r.RegisterActivityWithOptions(func(context.Context, workflows.ProjectProtestInput) error { return nil },
+			activity.RegisterOptions{Name: workflows.ActivityProjectProtest})
 		r.RegisterActivityWithOptions(func(context.Context, workflows.ProjectCaseInput) error { return nil },
 			activity.RegisterOptions{Name: workflows.ActivityProjectCase})
 		r.RegisterActivityWithOptions(func(context.Context, workflows.NotifyInput) error { return nil },

@@ -1,0 +1,111 @@
+package export
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/timeline"
+	"github.com/postrelease/postrelease/workflows"
+)
+
+// Protest is the export kind of a protest.
+const Protest = "protest"
+
+// protestState is caseState for a protest.
+func (x Exporter) protestState(ctx context.Context, id string) (workflows.ProtestState, string, error) {
+	var st workflows.ProtestState
+	source, err := x.state(ctx, id, workflows.ProtestWorkflowID(id), &st, func() (int64, error) {
+		row, err := x.Store.GetProtest(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return 0, &NotFoundError{Message: fmt.Sprintf("protest %s does not exist", id)}
+		}
+		if err != nil {
+			return 0, fmt.Errorf("reading the stored snapshot of protest %s: %w", id, err)
+		}
+		if st, err = row.ProtestState(); err != nil {
+			return 0, err
+		}
+		return row.Version, nil
+	})
+	return st, source, err
+}
+
+// protestFiles: the protest's one workflow, its timeline and its audit
+// trail. Its documents are the shipment's, when it came from one.
+func (x Exporter) protestFiles(ctx context.Context, id string, sum *summary) ([]file, error) {
+	st, source, err := x.protestState(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	sum.StateSource, sum.Events = source, st.Events
+	wf := workflows.ProtestWorkflowID(id)
+	events, err := x.runHistory(ctx, id, wf, "", sum)
+	if err != nil {
+		return nil, err
+	}
+	var hists []file
+	if events != nil {
+		hist, h, err := historyFile(wf, "", events)
+		if err != nil {
+			return nil, err
+		}
+		hists, sum.Histories = []file{hist}, []history{h}
+	}
+	sum.Timeline = timeline.Protest(events)
+	sum.Identity = protestIdentity(st)
+	sum.NoDocuments = "Documents are kept per shipment; a protest has none of its own."
+	if st.Protest.ShipmentID != "" {
+		sum.NoDocuments += " See the export of shipment " + st.Protest.ShipmentID + "."
+	}
+	tl, err := jsonFile("timeline.json", map[string]any{"protest_id": id, "events": orEmpty(sum.Timeline)})
+	if err != nil {
+		return nil, err
+	}
+	rec, err := jsonFile("events.json", map[string]any{"protest_id": id, "state_source": source, "events": orEmpty(st.Events)})
+	if err != nil {
+		return nil, err
+	}
+	audit, err := x.audit(ctx, sum, id)
+	if err != nil {
+		return nil, err
+	}
+	return append([]file{tl, rec, audit}, hists...), nil
+}
+
+// protestIdentity: the entry, what is protested, the filing, the decision,
+// the court and the refund.
+func protestIdentity(st workflows.ProtestState) []label {
+	in := st.Protest
+	rows := []label{
+		{"Protest", st.ProtestID}, {"Status", st.Status}, {"Step", string(st.Step)}, {"Resolution", st.Resolution},
+		{"Entry number", in.EntryNumber}, {"Port", in.Port}, {"Importer of record", in.ImporterOfRecord}, {"Shipment", in.ShipmentID},
+		{"Liquidation", date(st.Window.Liquidation)}, {"Last day to protest", date(st.Window.LastDay)},
+		{"Decisions protested", workflows.BasesText(st.Bases)}, {"Grounds", st.Grounds},
+		{"Refund claimed", domain.Dollars(st.AmountClaimed.Decimal)},
+	}
+	if f := st.Filing; f != nil {
+		rows = append(rows, label{"Protest number", f.ProtestNumber}, label{"Filed on", date(f.FiledOn)})
+	}
+	if ad := st.Accelerated; ad != nil {
+		rows = append(rows, label{"Accelerated disposition requested", date(ad.RequestedOn)}, label{"Deemed denied after", date(ad.DeemedDenialLastDay)})
+	}
+	if d := st.Decision; d != nil {
+		what := d.Decision.Label()
+		if d.Deemed {
+			what += " (deemed, 19 USC 1515(b))"
+		}
+		rows = append(rows, label{"Decision", what}, label{"Decided on", date(d.DecidedOn)}, label{"Amount allowed", domain.Dollars(d.Allowed.Decimal)})
+	}
+	if c := st.Court; c != nil {
+		rows = append(rows, label{"Last day to contest at the CIT", date(c.LastDay)}, label{"Court number", c.CourtNumber})
+	}
+	if r := st.Refund; r != nil {
+		rows = append(rows, label{"Refund", domain.Dollars(r.Amount.Decimal)}, label{"Interest", domain.Dollars(r.Interest.Decimal)}, label{"Refund paid on", date(r.PaidOn)})
+	}
+	rows = append(rows, label{"Opened", instant(&st.OpenedAt)}, label{"Opened by", actorText(in.OpenedBy)},
+		label{"Closed", instant(st.ClosedAt)}, label{"Closing summary", st.Summary})
+	return nonEmpty(rows)
+}

@@ -1,0 +1,236 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"gorm.io/gorm"
+
+	"github.com/postrelease/postrelease/workflows"
+)
+
+// ProtestRow is a protest in the read model: the columns lists filter on,
+// and the full state as JSON (migration 0011).
+type ProtestRow struct {
+	ID              string     `gorm:"primaryKey" json:"id"`
+	WorkflowID      string     `json:"workflow_id"`
+	Version         int64      `json:"version"`
+	Status          string     `json:"status"`
+	Step            string     `json:"step"`
+	OwnerRole       string     `json:"owner_role"`
+	Assignee        string     `json:"assignee"`
+	DueAt           *time.Time `json:"due_at"`
+	EscalationLevel int        `json:"escalation_level"`
+	EntryNumber     string     `json:"entry_number"`
+	Port            string     `json:"port"`
+	Importer        string     `json:"importer"`
+	ShipmentID      string     `json:"shipment_id"`
+	LiquidationDate time.Time  `json:"liquidation_date"`
+	FilingClosesAt  time.Time  `json:"filing_closes_at"`
+	ProtestNumber   string     `json:"protest_number"`
+	Bases           string     `json:"bases"`
+	Decision        string     `json:"decision"`
+	Resolution      string     `json:"resolution"`
+	AmountClaimed   string     `json:"amount_claimed"`
+	AmountAllowed   *string    `json:"amount_allowed"`
+	CITClosesAt     *time.Time `gorm:"column:cit_closes_at" json:"cit_closes_at"`
+	OpenedBy        string     `json:"opened_by"`
+	OpenedAt        time.Time  `json:"opened_at"`
+	UpdatedAt       time.Time  `gorm:"autoUpdateTime:false" json:"updated_at"`
+	ClosedAt        *time.Time `json:"closed_at"`
+	State           string     `json:"-"`
+}
+
+func (ProtestRow) TableName() string { return "protests" }
+
+// AfterFind writes the amounts with their cents however the database gave
+// them back (PostgreSQL's NUMERIC(14,2) does; SQLite's TEXT as written).
+func (r *ProtestRow) AfterFind(*gorm.DB) error {
+	r.AmountClaimed = cents(r.AmountClaimed)
+	if r.AmountAllowed != nil {
+		v := cents(*r.AmountAllowed)
+		r.AmountAllowed = &v
+	}
+	return nil
+}
+
+// Overdue reports whether the open step is past its due time at now.
+func (r ProtestRow) Overdue(now time.Time) bool {
+	return r.Status == workflows.StatusOpen && r.DueAt != nil && r.DueAt.Before(now)
+}
+
+// ProtestState decodes the row's snapshot.
+func (r ProtestRow) ProtestState() (workflows.ProtestState, error) {
+	var st workflows.ProtestState
+	if err := json.Unmarshal([]byte(r.State), &st); err != nil {
+		return st, fmt.Errorf("decoding protest %s: %w", r.ID, err)
+	}
+	return st, nil
+}
+
+// ProtestStepRow is one step of a protest in the read model.
+type ProtestStepRow struct {
+	ProtestID       string `gorm:"primaryKey"`
+	Seq             int    `gorm:"primaryKey"`
+	Step            string
+	Status          string
+	OwnerRole       string
+	Assignee        string
+	StartedAt       time.Time
+	DueAt           time.Time
+	CompletedAt     *time.Time
+	CompletedBy     string
+	EscalationLevel int
+	Outcome         string
+}
+
+func (ProtestStepRow) TableName() string { return "protest_steps" }
+
+func protestRowFrom(s workflows.ProtestState) (ProtestRow, error) {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return ProtestRow{}, fmt.Errorf("encoding protest %s: %w", s.ProtestID, err)
+	}
+	in := s.Protest
+	bases := make([]string, len(s.Bases))
+	for i, b := range s.Bases {
+		bases[i] = string(b)
+	}
+	r := ProtestRow{
+		ID: s.ProtestID, WorkflowID: s.WorkflowID, Version: s.Version, Status: s.Status, Step: string(s.Step),
+		EntryNumber: in.EntryNumber, Port: in.Port, Importer: in.ImporterOfRecord, ShipmentID: in.ShipmentID,
+		LiquidationDate: utc(s.Window.Liquidation), FilingClosesAt: utc(s.Window.ClosesAt), Bases: strings.Join(bases, ","),
+		Resolution: s.Resolution, AmountClaimed: s.AmountClaimed.StringFixed(2),
+		OpenedBy: in.OpenedBy.Email, OpenedAt: utc(s.OpenedAt), UpdatedAt: utc(s.UpdatedAt), ClosedAt: utcPtr(s.ClosedAt), State: string(b),
+	}
+	if f := s.Filing; f != nil {
+		r.ProtestNumber = f.ProtestNumber
+	}
+	if d := s.Decision; d != nil {
+		allowed := d.Allowed.StringFixed(2)
+		r.Decision, r.AmountAllowed = string(d.Decision), &allowed
+	}
+	if c := s.Court; c != nil {
+		r.CITClosesAt = utcPtr(&c.ClosesAt)
+	}
+	if cur := s.Current(); cur != nil {
+		due := utc(cur.DueAt)
+		r.DueAt, r.OwnerRole, r.Assignee, r.EscalationLevel = &due, string(cur.OwnerRole), cur.Assignee, cur.EscalationLevel
+	}
+	return r, nil
+}
+
+// UpsertProtest writes a snapshot of a protest, with its steps, unless the
+// store already holds the same or a newer version. It reports whether this
+// call wrote it.
+func (s *Store) UpsertProtest(ctx context.Context, st workflows.ProtestState) (bool, error) {
+	row, err := protestRowFrom(st)
+	if err != nil {
+		return false, err
+	}
+	wrote := false
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if wrote, err = upsertIfNewer(tx, "protests", &row); err != nil || !wrote {
+			return err
+		}
+		if err := tx.Where("protest_id = ?", st.ProtestID).Delete(&ProtestStepRow{}).Error; err != nil {
+			return fmt.Errorf("replacing steps of protest %s: %w", st.ProtestID, err)
+		}
+		steps := make([]ProtestStepRow, 0, len(st.Steps))
+		for _, sr := range st.Steps {
+			by := ""
+			if sr.CompletedBy != nil {
+				by = sr.CompletedBy.Email
+			}
+			steps = append(steps, ProtestStepRow{ProtestID: st.ProtestID, Seq: sr.Seq, Step: string(sr.Name), Status: sr.Status,
+				OwnerRole: string(sr.OwnerRole), Assignee: sr.Assignee, StartedAt: utc(sr.StartedAt), DueAt: utc(sr.DueAt),
+				CompletedAt: utcPtr(sr.CompletedAt), CompletedBy: by, EscalationLevel: sr.EscalationLevel, Outcome: sr.Outcome})
+		}
+		if len(steps) > 0 {
+			if err := tx.Create(&steps).Error; err != nil {
+				return fmt.Errorf("writing steps of protest %s: %w", st.ProtestID, err)
+			}
+		}
+		return nil
+	})
+	return wrote, err
+}
+
+// ProtestFilter selects protests for lists. Empty fields do not filter.
+type ProtestFilter struct {
+	Status      string
+	Step        string
+	Assignee    string // e-mail
+	EntryNumber string
+	Port        string
+	ShipmentID  string
+	Decision    string
+	Overdue     bool
+	Escalated   bool
+	Now         time.Time // for Overdue; defaults to the current time
+	Limit       int
+	Offset      int
+}
+
+// ListProtests returns one page of protests, most urgent first, and the
+// total count.
+func (s *Store) ListProtests(ctx context.Context, f ProtestFilter) ([]ProtestRow, int64, error) {
+	q := s.db.WithContext(ctx).Model(&ProtestRow{})
+	for col, v := range map[string]string{"status": f.Status, "step": f.Step, "assignee": f.Assignee, "entry_number": f.EntryNumber,
+		"port": f.Port, "shipment_id": f.ShipmentID, "decision": f.Decision} {
+		if v != "" {
+			q = q.Where(col+" = ?", v)
+		}
+	}
+	if f.Overdue {
+		now := f.Now
+		if now.IsZero() {
+			now = time.Now()
+		}
+		q = q.Where("status = ? AND due_at < ?", workflows.StatusOpen, utc(now))
+	}
+	if f.Escalated {
+		q = q.Where("status = ? AND escalation_level > 0", workflows.StatusOpen)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("counting protests: %w", err)
+	}
+	var rows []ProtestRow
+	err := q.Omit("state").Order("CASE WHEN status = 'open' THEN 0 ELSE 1 END, CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, opened_at DESC, id").
+		Limit(PageSize(f.Limit)).Offset(f.Offset).Find(&rows).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing protests: %w", err)
+	}
+	return rows, total, nil
+}
+
+// GetProtest returns one protest row with its state.
+func (s *Store) GetProtest(ctx context.Context, id string) (ProtestRow, error) {
+	var r ProtestRow
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ProtestRow{}, ErrNotFound
+	}
+	return r, err
+}
+
+// ProtestSteps returns a protest's steps in order.
+func (s *Store) ProtestSteps(ctx context.Context, id string) ([]ProtestStepRow, error) {
+	var rows []ProtestStepRow
+	return rows, s.db.WithContext(ctx).Where("protest_id = ?", id).Order("seq").Find(&rows).Error
+}
+
+// cents writes a stored amount with two decimals ("1200" → "1200.00").
+func cents(v string) string {
+	if d, err := decimal.NewFromString(v); err == nil {
+		return d.StringFixed(2)
+	}
+	return v
+}

@@ -1,0 +1,355 @@
+// Package protests is the protest workflow: a liquidation protested with CBP
+// (19 USC 1514, 19 CFR Part 174) from preparing it to closing: filing within
+// the 180 days, CBP's decision (or a denial by operation of law after a
+// request for accelerated disposition, 19 USC 1515(b)), the Court of
+// International Trade after a denial (28 USC 2636(a)), the refund. Its
+// actions are declared once in protest_specs.go (ProtestSpecs); the clock,
+// the SLA steps, the outbox and the idempotency keys are the kit's; its
+// state and messages are in package workflows (protest_messages.go).
+package protests
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/postrelease/postrelease/activities"
+	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/workflows"
+	"github.com/postrelease/postrelease/workflows/kit"
+)
+
+// a names the activities by method; the worker registers the real ones.
+var a *activities.Activities
+
+// Workflow runs one protest from opening to closing: every human step is an
+// Update with a validator, every deadline a durable timer.
+func Workflow(ctx workflow.Context, in workflows.OpenProtestInput) (workflows.ProtestState, error) {
+	p := &protest{}
+	if err := p.setup(ctx, in); err != nil {
+		return workflows.ProtestState{}, err
+	}
+	return p.run(ctx)
+}
+
+// protest holds the workflow's state. As in a case, changes are plain
+// mutations that queue notifications; flush sends them and writes the
+// projection.
+type protest struct {
+	state workflows.ProtestState
+	// officer gets the officer steps: the opener if an officer, or whoever
+	// claimed or was given the work since.
+	officer string
+	kit.Journal
+	sa kit.SearchValues
+	// loc is the zone legal days end in (the filing window, the deemed
+	// denial, the court's 180 days).
+	loc *time.Location
+	// clockFired: set by the clock's events, so the version changes once
+	// for all that fired at the same instant.
+	clockFired bool
+}
+
+func (p *protest) setup(ctx workflow.Context, in workflows.OpenProtestInput) error {
+	p.Journal = kit.Journal{Noun: "protest", ID: in.ProtestID, Log: func() *workflows.Journal { return &p.state.Journal }}
+	// A new kind: no run predates the kit's clock and outbox.
+	p.Journal.Outbox.Async = true
+	p.Journal.Outbox.Subject = []any{"protest", in.ProtestID}
+	loc, err := domain.LegalLocation(in.LegalTimeZone)
+	if err != nil {
+		return kit.Invalid(kit.FieldErrors{"legal_time_zone": err.Error()})
+	}
+	p.loc = loc
+	now := workflow.Now(ctx)
+	liq := domain.Date(in.LiquidationDate)
+	p.state = workflows.ProtestState{
+		ProtestID: in.ProtestID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Status: workflows.StatusOpen,
+		Protest: in, Bases: in.Bases, Grounds: in.Grounds, AmountClaimed: in.AmountClaimed,
+		Window: workflows.ProtestWindow{Liquidation: liq, LastDay: domain.ProtestLastDay(liq),
+			ClosesAt: domain.ProtestFilingClosesAt(liq, loc), LegalTimeZone: in.LegalTimeZone},
+		Journal: workflows.Journal{UpdatedAt: now, Escalations: []workflows.Escalation{}, Events: []workflows.Event{}},
+		Steps:   []workflows.StepRecord{}, Notes: []workflows.Note{}, OpenedAt: now,
+	}
+	if in.OpenedBy.Role == domain.RoleOfficer {
+		p.officer = in.OpenedBy.Email
+	}
+	p.sa = kit.SearchValues{Status: workflows.StatusOpen}
+	opener := in.OpenedBy
+	p.Event(now, &opener, "opened", in.OpenedDetail())
+	// The first step is open before any handler is registered, as in a case.
+	if !now.Before(p.state.Window.ClosesAt) {
+		p.untimely(now)
+	} else {
+		p.enter(now, workflows.StepPrepareProtest)
+	}
+	if err := workflow.SetQueryHandler(ctx, workflows.QueryState, func() (workflows.ProtestState, error) {
+		return p.state, nil
+	}); err != nil {
+		return fmt.Errorf("registering query %s: %w", workflows.QueryState, err)
+	}
+	return kit.Register(ctx, p, ProtestSpecs)
+}
+
+func (p *protest) run(ctx workflow.Context) (workflows.ProtestState, error) {
+	p.flush(ctx)
+	for p.state.Status != workflows.StatusClosed {
+		seen := p.state.Version
+		changed := func() bool { return p.state.Version != seen }
+		fired, err := kit.WaitForClock(ctx, p.pendingClock, changed, true)
+		if err != nil {
+			return p.state, err
+		}
+		if !fired {
+			continue
+		}
+		if p.clockFired {
+			p.Changed(workflow.Now(ctx))
+			p.clockFired = false
+		}
+		p.flush(ctx)
+	}
+	// Let handlers still writing their projection, and notifications on
+	// their way to the outbox, finish.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && p.Journal.Outbox.Idle() }); err != nil {
+		return p.state, err
+	}
+	return p.state, nil
+}
+
+// pendingClock lists the open step's time events still to come: its legal
+// deadline first (at the same instant it voids the step's own reminder and
+// escalations), then the step's SLA clock.
+func (p *protest) pendingClock() []kit.TimedEvent {
+	cur := p.state.Current()
+	if cur == nil {
+		return nil
+	}
+	on := func(fire func(now time.Time)) func(now time.Time) {
+		return func(now time.Time) {
+			if p.state.Current() != cur {
+				return // the step ended at this instant
+			}
+			p.clockFired = true
+			fire(now)
+		}
+	}
+	var out []kit.TimedEvent
+	switch cur.Name {
+	case workflows.StepPrepareProtest, workflows.StepFileProtest:
+		out = append(out, kit.TimedEvent{At: p.state.Window.ClosesAt, What: "protest window closes", Fire: on(p.untimely)})
+	case workflows.StepProtestDecision:
+		if ad := p.state.Accelerated; ad != nil {
+			out = append(out, kit.TimedEvent{At: ad.DeemedDeniedAt, What: "deemed denial", Fire: on(p.deemedDenied)})
+		}
+	case workflows.StepContestAtCIT:
+		out = append(out, kit.TimedEvent{At: p.state.Court.ClosesAt, What: "time to contest at the CIT ends", Fire: on(p.citLapsed)})
+	}
+	remind := on(func(now time.Time) {
+		cur.ReminderSent = true
+		msg := fmt.Sprintf("protest %s: %s is due %s%s", p.state.ProtestID, label(cur.Name), cur.DueAt.Format(time.RFC3339), p.deadlineNote(cur.Name))
+		p.Remind(now, cur.Name, cur.Assignee, cur.OwnerRole, msg, fmt.Sprintf("%s/%d/reminder", p.state.ProtestID, cur.Seq))
+	})
+	escalate := func(now time.Time, level int) {
+		on(func(now time.Time) {
+			reason := fmt.Sprintf("%s was due %s and is not done%s", label(cur.Name), cur.DueAt.Format(time.RFC3339), p.deadlineNote(cur.Name))
+			if level == 2 {
+				reason = fmt.Sprintf("%s is still not done, %s after its due time%s", label(cur.Name), cur.SecondLevelAt.Sub(cur.DueAt), p.deadlineNote(cur.Name))
+			}
+			p.escalate(now, cur, level, reason)
+		})(now)
+	}
+	return append(out, kit.StepClock(cur, remind, escalate)...)
+}
+
+// deadlineNote names the legal deadline of a step in a reminder or an
+// escalation.
+func (p *protest) deadlineNote(step workflows.Step) string {
+	s := &p.state
+	switch step {
+	case workflows.StepPrepareProtest, workflows.StepFileProtest:
+		return fmt.Sprintf("; the protest window closes at the end of %s (19 USC 1514(c)(3))", p.day(s.Window.LastDay))
+	case workflows.StepProtestDecision:
+		if ad := s.Accelerated; ad != nil {
+			return fmt.Sprintf("; without a decision by the end of %s the protest is deemed denied (19 USC 1515(b))", p.day(ad.DeemedDenialLastDay))
+		}
+	case workflows.StepContestAtCIT:
+		return fmt.Sprintf("; the last day to commence an action at the Court of International Trade is %s (28 USC 2636(a))", p.day(s.Court.LastDay))
+	}
+	return ""
+}
+
+// day is a legal date as messages write it, with the zone when there is one.
+func (p *protest) day(d time.Time) string {
+	s := d.Format(time.DateOnly)
+	if z := p.state.Window.LegalTimeZone; z != "" {
+		s += " (" + z + ")"
+	}
+	return s
+}
+
+func label(step workflows.Step) string {
+	if l, ok := workflows.ProtestStepLabels[step]; ok {
+		return "step “" + l + "”"
+	}
+	return "step " + string(step)
+}
+
+func (p *protest) escalate(now time.Time, cur *workflows.StepRecord, level int, reason string) {
+	cur.EscalationLevel = level
+	p.Escalate(now, workflows.Escalation{Step: cur.Name, Level: level, At: now, Reason: reason}, cur.Name,
+		fmt.Sprintf("%s/%d/escalation/%d", p.state.ProtestID, cur.Seq, level))
+}
+
+// untimely closes a protest whose window closed before it was filed: the
+// liquidation is final (19 USC 1514(a)), and managers are told at once.
+func (p *protest) untimely(now time.Time) {
+	reason := fmt.Sprintf("the protest window closed %s without a protest filed: the liquidation of %s is final (19 USC 1514(a), (c)(3))",
+		p.state.Window.ClosedOn(p.state.Window.LastDay), p.state.Window.Liquidation.Format(time.DateOnly))
+	step := workflows.StepPrepareProtest
+	seq := len(p.state.Steps)
+	if cur := p.state.Current(); cur != nil {
+		step = cur.Name
+		kit.FinishStep(cur, now, nil, workflows.StepSuperseded, "untimely")
+	}
+	p.Event(now, nil, "untimely", "protest closed as untimely: "+reason)
+	p.Escalate(now, workflows.Escalation{Step: step, Level: 1, At: now, Reason: "closed as untimely: " + reason}, step,
+		fmt.Sprintf("%s/%d/untimely", p.state.ProtestID, seq))
+	p.state.Resolution, p.state.Summary = workflows.ProtestUntimely, "untimely: "+reason
+	p.closeNow(now)
+}
+
+// deemedDenied: no decision by the end of the 30th day after the request
+// for accelerated disposition; the court's 180 days run from that day.
+func (p *protest) deemedDenied(now time.Time) {
+	ad := p.state.Accelerated
+	p.state.Decision = &workflows.ProtestDecisionRecord{Decision: domain.ProtestDenied, Allowed: zeroUSD(), DecidedOn: ad.DeemedDenialLastDay, Deemed: true, At: now}
+	p.Event(now, nil, "deemed_denied", fmt.Sprintf("no decision by the end of %s, 30 days after accelerated disposition was requested on %s: the protest is deemed denied (19 USC 1515(b)); the 180 days to contest at the Court of International Trade run from %s",
+		p.day(ad.DeemedDenialLastDay), ad.RequestedOn.Format(time.DateOnly), ad.DeemedDenialLastDay.Format(time.DateOnly)))
+	kit.FinishStep(p.state.Current(), now, nil, workflows.StepDone, "deemed denied")
+	p.enterCIT(now, ad.DeemedDenialLastDay)
+}
+
+// citLapsed: the 180 days after the denial ended without a summons; a
+// manager closes the protest, told at once.
+func (p *protest) citLapsed(now time.Time) {
+	c := p.state.Court
+	t := now
+	c.Outcome, c.At = workflows.ProtestCITLapsed, &t
+	p.state.Resolution = workflows.ProtestCITLapsed
+	kit.FinishStep(p.state.Current(), now, nil, workflows.StepSuperseded, "the time to contest at the CIT ended")
+	p.enter(now, workflows.StepCloseProtest)
+	p.escalate(now, p.state.Current(), 1, fmt.Sprintf("the time to contest the denial at the Court of International Trade ended on %s without a summons: the denial is final (28 USC 2636(a))", p.day(c.LastDay)))
+}
+
+// enterCIT opens the court step with its 180 days from denied, or records
+// them lapsed when they already are (a denial entered late).
+func (p *protest) enterCIT(now, denied time.Time) {
+	p.state.Court = &workflows.CITAction{LastDay: domain.CITLastDay(denied), ClosesAt: domain.CITClosesAt(denied, p.loc)}
+	p.enter(now, workflows.StepContestAtCIT)
+	if !now.Before(p.state.Court.ClosesAt) {
+		p.citLapsed(now)
+	}
+}
+
+// ownerRole is who works a step: a manager closes, officers do the rest.
+func ownerRole(s workflows.Step) domain.Role {
+	if s == workflows.StepCloseProtest {
+		return domain.RoleManager
+	}
+	return domain.RoleOfficer
+}
+
+// enter opens a step, its clock from the policy capped by its legal
+// deadline, and tells its owner.
+func (p *protest) enter(now time.Time, step workflows.Step) {
+	var deadline time.Time
+	switch step {
+	case workflows.StepPrepareProtest, workflows.StepFileProtest:
+		deadline = p.state.Window.ClosesAt
+	case workflows.StepContestAtCIT:
+		deadline = p.state.Court.ClosesAt
+	}
+	owner, assignee := ownerRole(step), ""
+	if owner == domain.RoleOfficer {
+		assignee = p.officer
+	}
+	rec := kit.OpenStep(len(p.state.Steps)+1, step, owner, assignee, now, kit.SLAFor(p.state.Protest.Policy, string(step), now, deadline))
+	p.state.Steps = append(p.state.Steps, rec)
+	p.state.Step = step
+	p.Changed(now)
+	p.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: step, ToEmail: assignee, ToRole: workflows.RoleIfNoAssignee(assignee, owner),
+		Message: fmt.Sprintf("protest %s (entry %s): %s is open, due %s%s", p.state.ProtestID, p.state.Protest.EntryNumber, label(step),
+			rec.DueAt.Format(time.RFC3339), p.deadlineNote(step)), At: now,
+		DedupeKey: fmt.Sprintf("%s/%d/assignment", p.state.ProtestID, rec.Seq)})
+}
+
+// finish closes the open step, done by actor.
+func (p *protest) finish(now time.Time, by *workflows.Actor, outcome string) {
+	if cur := p.state.Current(); cur != nil {
+		kit.FinishStep(cur, now, by, workflows.StepDone, outcome)
+		p.Changed(now)
+	}
+}
+
+func (p *protest) closeNow(now time.Time) {
+	t := now
+	p.state.Status, p.state.Step, p.state.ClosedAt = workflows.StatusClosed, workflows.StepClosed, &t
+	p.Changed(now)
+}
+
+// flush sends the queued notifications, updates the search attributes and
+// writes the projection (see kit.Outbox).
+func (p *protest) flush(ctx workflow.Context) {
+	p.Journal.Outbox.Flush(ctx, kit.Flush{
+		Search: func(ctx workflow.Context) {
+			want := kit.SearchValues{Status: p.state.Status, Step: string(p.state.Step)}
+			if cur := p.state.Current(); cur != nil {
+				want.Assignee, want.Level = cur.Assignee, int64(cur.EscalationLevel)
+			}
+			p.sa.Sync(ctx, want, p.Journal.Outbox.Subject...)
+		},
+		Project: func(ctx workflow.Context) workflow.Future {
+			lctx := workflow.WithLocalActivityOptions(ctx, kit.ProjectionOptions)
+			return workflow.ExecuteLocalActivity(lctx, a.ProjectProtest, workflows.ProjectProtestInput{State: kit.DeepCopy(p.state)})
+		},
+	})
+}
+
+// SearchAttributesAtStart are set when a protest workflow starts.
+func SearchAttributesAtStart(in workflows.OpenProtestInput) temporal.SearchAttributes {
+	sas := []temporal.SearchAttributeUpdate{
+		workflows.SACaseKind.ValueSet("protest"),
+		workflows.SACaseStatus.ValueSet(workflows.StatusOpen),
+		workflows.SACaseStep.ValueSet(string(workflows.StepPrepareProtest)),
+		workflows.SAEntryNumber.ValueSet(in.EntryNumber),
+		workflows.SAPort.ValueSet(in.Port),
+		workflows.SAEscalationLevel.ValueSet(0),
+	}
+	if in.ShipmentID != "" {
+		sas = append(sas, workflows.SAShipmentID.ValueSet(in.ShipmentID))
+	}
+	return temporal.NewSearchAttributes(sas...)
+}
+
+func zeroUSD() domain.USD { return domain.USD{} }
+
+// The protest as a kit.Machine.
+
+func (p *protest) State() *workflows.ProtestState { return &p.state }
+func (p *protest) Guard() error                   { return nil }
+
+// Applied: a protest never continues as new (its history stays small: a
+// few dozen events over its years), so Temporal's deduplication of update
+// ids covers every retry.
+func (p *protest) Applied(workflow.Context) bool               { return false }
+func (p *protest) RememberUpdate(workflow.Context)             {}
+func (p *protest) Keys() *[]workflows.AppliedKey               { return &p.state.AppliedKeys }
+func (p *protest) Noun() string                                { return "protest" }
+func (p *protest) AfterApply(now time.Time, _ workflows.Actor) {}
+func (p *protest) Flush(ctx workflow.Context)                  { p.flush(ctx) }
+
+func (p *protest) Result() workflows.ActionResult {
+	return workflows.ActionResult{CaseID: p.state.ProtestID, Version: p.state.Version, Status: p.state.Status, Step: p.state.Step}
+}
