@@ -169,8 +169,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 
 	browsers := map[string]*browser{"": e.browser(t)}
 	signedIn := func(role string) *browser {
-		b := e.browser(t)
-		b.login(t, e.email(role), "/", "/")
+		b := e.signedIn(t, role, "/")
 		return b
 	}
 	for _, role := range []string{"officer", "manager", "auditor"} {

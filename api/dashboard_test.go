@@ -32,15 +32,13 @@ func TestDashboard(t *testing.T) {
 		wantError(t, e.call(t, who, http.MethodGet, "/api/v1/dashboard", nil), http.StatusForbidden, "forbidden")
 	}
 
-	b := e.browser(t)
-	b.login(t, e.email("manager"), "/dashboard", "/dashboard")
+	b := e.signedIn(t, "manager", "/dashboard")
 	page := b.get(t, "/dashboard")
 	wantPage(t, page, http.StatusOK, "the dashboard", `<svg`, `<title id="chart-open-cases-by-step-t">Open cases by step</title>`,
 		`<title>file psc: 1</title>`, `<td>file_psc</td><td>1</td>`, `<a href="/dashboard">Dashboard</a>`,
 		`Cases opened and closed per week`, `$0.00`, `No data`)
 
-	officer := e.browser(t)
-	officer.login(t, e.email("officer"), "/cases", "/cases")
+	officer := e.signedIn(t, "officer", "/cases")
 	wantPage(t, officer.get(t, "/dashboard"), http.StatusForbidden, "the dashboard for an officer")
 	if r := officer.get(t, "/cases"); strings.Contains(string(r.body), `href="/dashboard"`) {
 		t.Errorf("an officer's page links the dashboard")

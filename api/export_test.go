@@ -293,8 +293,7 @@ func TestCaseExport(t *testing.T) {
 
 	// The web: the link for managers and auditors only, the same zip.
 	for _, who := range []string{"manager", "auditor", "officer"} {
-		b := e.browser(t)
-		b.login(t, e.email(who), "/", "/")
+		b := e.signedIn(t, who, "/")
 		page := b.get(t, "/cases/"+id)
 		link := `<a href="/cases/` + id + `/export.zip">CBP audit export (zip)</a>`
 		if got := strings.Contains(string(page.body), link); got != (who != "officer") {
@@ -329,12 +328,7 @@ func TestShipmentExport(t *testing.T) {
 	s := e.openShipment(t, "officer", b)
 	id := s.ShipmentID
 	child := id + "-ISF1"
-	eventually(t, 10*time.Second, "the child case "+child, func() string {
-		if r := e.call(t, "manager", http.MethodGet, "/api/v1/cases/"+child, nil); r.status != http.StatusOK {
-			return r.String()
-		}
-		return ""
-	})
+	e.waitCase(t, "manager", child)
 	e.mustAct(t, "officer", child, workflows.ActionAddNote, map[string]any{"text": "ISF amendment requested from the filer"}, workflows.StepAmendISF)
 	fcc := pdf("FCC SDoC GRD-115-AC " + xss)
 	wantStatus(t, e.upload(t, "officer", id, "fcc_certificate", "FCC <b onmouseover=alert(1)>.pdf", fcc, ""), http.StatusOK, "uploading the FCC certificate")
@@ -396,8 +390,7 @@ func TestShipmentExport(t *testing.T) {
 	}
 
 	// The web link, for managers and auditors.
-	br := e.browser(t)
-	br.login(t, e.email("manager"), "/", "/")
+	br := e.signedIn(t, "manager", "/")
 	if page := br.get(t, "/shipments/"+id); !strings.Contains(string(page.body), `<a href="/shipments/`+id+`/export.zip">CBP audit export (zip)</a>`) {
 		t.Error("the shipment page does not link the export for a manager")
 	}
@@ -562,24 +555,11 @@ func TestShipmentExportChildPastRetention(t *testing.T) {
 	s := e.openShipment(t, "officer", b)
 	id := s.ShipmentID
 	child, childWF := id+"-ISF1", workflows.CaseWorkflowID(id+"-ISF1")
-	eventually(t, 10*time.Second, "the child case "+child, func() string {
-		if r := e.call(t, "manager", http.MethodGet, "/api/v1/cases/"+child, nil); r.status != http.StatusOK {
-			return r.String()
-		}
-		return ""
-	})
+	e.waitCase(t, "manager", child)
 	e.mustAct(t, "officer", child, workflows.ActionRecordISFAmendment,
 		map[string]any{"amended_isf_reference": "ISF-AMD-26-0042", "corrected_bl_number": blMain}, workflows.StepClose)
 	c := e.mustAct(t, "manager", child, workflows.ActionClose, map[string]any{"summary": "ISF amended to the master B/L"}, workflows.StepClosed)
-	eventually(t, 10*time.Second, "the child case closed on the shipment", func() string {
-		s = e.getShipment(t, "officer", id)
-		for _, ch := range s.Children {
-			if ch.CaseID == child && ch.ClosedAt != nil {
-				return ""
-			}
-		}
-		return fmt.Sprintf("children %+v", s.Children)
-	})
+	s = e.waitChildClosed(t, id, child)
 	storedVersion(t, e, child, c.Version)
 	forgetWorkflow(t, e, childWF)
 

@@ -311,6 +311,15 @@ func decode[T any](t *testing.T, r response) T {
 	return v
 }
 
+// getJSON reads path as who through the API, expects 200 (what names the
+// read in a failure) and decodes the answer.
+func getJSON[T any](t *testing.T, e *env, who, path, what string) T {
+	t.Helper()
+	r := e.call(t, who, http.MethodGet, path, nil)
+	wantStatus(t, r, http.StatusOK, what)
+	return decode[T](t, r)
+}
+
 // wantStatus fails the test unless the response has the status.
 func wantStatus(t *testing.T, r response, status int, what string) {
 	t.Helper()
@@ -406,9 +415,7 @@ func (e *env) mustAct(t *testing.T, who, caseID string, action workflows.Action,
 // get reads a case through the API and expects 200.
 func (e *env) get(t *testing.T, who, caseID string) caseResp {
 	t.Helper()
-	r := e.call(t, who, http.MethodGet, "/api/v1/cases/"+caseID, nil)
-	wantStatus(t, r, http.StatusOK, "reading case "+caseID)
-	return decode[caseResp](t, r)
+	return getJSON[caseResp](t, e, who, "/api/v1/cases/"+caseID, "reading case "+caseID)
 }
 
 // advance drives a case from where it is to the target step through the API.
@@ -451,27 +458,47 @@ func (e *env) advance(t *testing.T, caseID, officer, manager string, target work
 // Lists
 
 type listResp struct {
-	Cases []struct {
-		store.CaseRow
-		Overdue bool `json:"overdue"`
-	} `json:"cases"`
-	Total int64 `json:"total"`
+	Cases []listedCase `json:"cases"`
+	Total int64        `json:"total"`
+}
+
+// listedCase is a row of GET /api/v1/cases.
+type listedCase struct {
+	store.CaseRow
+	Overdue bool `json:"overdue"`
 }
 
 func (l listResp) ids() []string {
-	out := make([]string, len(l.Cases))
-	for i, c := range l.Cases {
-		out[i] = c.ID
+	return sortedIDs(l.Cases, func(c listedCase) string { return c.ID })
+}
+
+// sortedIDs are the ids of rows, sorted.
+func sortedIDs[R any](rows []R, id func(R) string) []string {
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = id(r)
 	}
 	sort.Strings(out)
 	return out
 }
 
+// mustFind is the first item that matches; the test stops with what when
+// none does.
+func mustFind[T any](t *testing.T, items []T, match func(T) bool, what string) T {
+	t.Helper()
+	for _, it := range items {
+		if match(it) {
+			return it
+		}
+	}
+	t.Fatalf("%s: %+v", what, items)
+	var zero T
+	return zero
+}
+
 func (e *env) list(t *testing.T, who, query string) listResp {
 	t.Helper()
-	r := e.call(t, who, http.MethodGet, "/api/v1/cases"+query, nil)
-	wantStatus(t, r, http.StatusOK, "listing cases "+query)
-	return decode[listResp](t, r)
+	return getJSON[listResp](t, e, who, "/api/v1/cases"+query, "listing cases "+query)
 }
 
 // eventually retries check until it returns "" or the time is up; then it

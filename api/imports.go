@@ -1,11 +1,15 @@
 package api
 
 import (
+	"context"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/postrelease/postrelease/store"
 )
 
 // Release list import through the JSON API (the service checks and opens:
@@ -33,17 +37,29 @@ func formatOf(explicit, filename, contentType string) string {
 }
 
 // apiPreviewImport: POST /api/v1/shipments/import/preview with the file as
-// the body (?format=csv|json, or from the Content-Type).
+// the body.
 func (s *Server) apiPreviewImport(c echo.Context) error {
+	return importBody(s, c, s.Shipments.Preview)
+}
+
+// apiImport: POST /api/v1/shipments/import with the release list as the body.
+func (s *Server) apiImport(c echo.Context) error {
+	return importBody(s, c, s.Shipments.Import)
+}
+
+// importBody checks the request (mayImport), runs step (the service's Preview
+// or Import) on the release list in the body (?format=csv|json, or from the
+// Content-Type) and answers what step gives.
+func importBody[R any](s *Server, c echo.Context, step func(context.Context, store.User, io.Reader, string) (R, error)) error {
 	if err := s.mayImport(c); err != nil {
 		return err
 	}
 	format := formatOf(c.QueryParam("format"), "", c.Request().Header.Get(echo.HeaderContentType))
-	p, err := s.Shipments.Preview(c.Request().Context(), currentUser(c), c.Request().Body, format)
+	r, err := step(c.Request().Context(), currentUser(c), c.Request().Body, format)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, p)
+	return c.JSON(http.StatusOK, r)
 }
 
 // mayImport checks, before the file is read, that the user may import and

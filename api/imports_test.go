@@ -76,8 +76,7 @@ func TestImportPreview(t *testing.T) {
 	wantError(t, e.call(t, "auditor", http.MethodPost, path+"?format=csv", readTestdata(t, "release_list.csv")), http.StatusForbidden, api.CodeForbidden)
 
 	// The upload form.
-	b := e.browser(t)
-	b.login(t, e.email("officer"), "/shipments/import", "/shipments/import")
+	b := e.signedIn(t, "officer", "/shipments/import")
 	form := b.get(t, "/shipments/import")
 	wantPage(t, form, http.StatusOK, "import form")
 	upload := func(name, content string) response {

@@ -19,9 +19,7 @@ type inboxResp struct {
 
 func (e *env) inbox(t *testing.T, who, query string) inboxResp {
 	t.Helper()
-	r := e.call(t, who, http.MethodGet, "/api/v1/inbox"+query, nil)
-	wantStatus(t, r, http.StatusOK, "reading the inbox "+query)
-	return decode[inboxResp](t, r)
+	return getJSON[inboxResp](t, e, who, "/api/v1/inbox"+query, "reading the inbox "+query)
 }
 
 // wantInbox waits until who's inbox lists exactly the case ids (in order)
@@ -91,8 +89,7 @@ func TestInbox(t *testing.T) {
 	e.wantInbox(t, "officer", "", mine.CaseID, pool.CaseID)
 
 	// The web page: filters, marks, and Claim / Release buttons that come back.
-	b := e.browser(t)
-	b.login(t, e.email("officer"), "/inbox?kind=case", "/inbox?kind=case")
+	b := e.signedIn(t, "officer", "/inbox?kind=case")
 	page := b.get(t, "/inbox?kind=case")
 	wantPage(t, page, http.StatusOK, "inbox page", `href="/inbox"`, "/cases/"+pool.CaseID+"/actions/claim", "/cases/"+mine.CaseID+"/actions/release",
 		`<a href="/cases/`+mine.CaseID+`">`, "2 open item(s)")
@@ -156,8 +153,7 @@ func TestInboxShipmentTasks(t *testing.T) {
 	})
 
 	// Release through the inbox's button, back to the inbox.
-	b := e.browser(t)
-	b.login(t, e.email("officer"), "/inbox?kind=shipment", "/inbox?kind=shipment")
+	b := e.signedIn(t, "officer", "/inbox?kind=shipment")
 	var page response
 	eventually(t, 10*time.Second, "the release button", func() string {
 		page = b.get(t, "/inbox?kind=shipment")

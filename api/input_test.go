@@ -269,8 +269,7 @@ func TestInputRules(t *testing.T) {
 func TestWebInputRules(t *testing.T) {
 	e := newEnv(t, longPolicy(t))
 	c := e.open(t, "officer", wrenchSet("web-input-1", false))
-	b := e.browser(t)
-	b.login(t, e.email("officer"), "/cases", "/cases")
+	b := e.signedIn(t, "officer", "/cases")
 	for _, path := range []string{"/cases?stauts=open", "/shipments?phaze=active", "/inbox?knd=case", "/notifications?unraed=true"} {
 		r := b.get(t, path)
 		wantPage(t, r, http.StatusUnprocessableEntity, path, "The list was not shown", "is not a parameter of this list", `class="filters"`)

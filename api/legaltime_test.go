@@ -93,8 +93,7 @@ func TestLegalTimeZones(t *testing.T) {
 	}
 
 	// The case page shows the zone next to the date and the closing instant.
-	officer := e.browser(t)
-	officer.login(t, e.email("officer"), "/cases/"+c.CaseID, "/cases/"+c.CaseID)
+	officer := e.signedIn(t, "officer", "/cases/"+c.CaseID)
 	page := string(officer.get(t, "/cases/"+c.CaseID).body)
 	wantText := "last day " + today.Format(time.DateOnly) + " <small>(America/Los_Angeles)</small>, closes " + closes.In(la).Format("2006-01-02 15:04 MST")
 	if !strings.Contains(page, wantText) {
@@ -122,8 +121,7 @@ func TestLegalTimeZones(t *testing.T) {
 	}
 
 	// The web form: the zone and the rule, with the labels a manager reads.
-	manager := e.browser(t)
-	manager.login(t, e.email("manager"), "/ports/1001", "/ports/1001")
+	manager := e.signedIn(t, "manager", "/ports/1001")
 	form := manager.get(t, "/ports/1001")
 	for _, w := range []string{`name="time_zone" value="America/New_York"`, "Free time starts", "on the availability day", "on the day after",
 		`value="next_day" checked`} {

@@ -333,7 +333,11 @@ type outboxData struct {
 	Next   string             `json:"-"`
 }
 
+// outbox is a page of the failing messages, for managers only.
 func (s *Server) outbox(c echo.Context) (outboxData, error) {
+	if err := managerOnly(currentUser(c), "the notification outbox"); err != nil {
+		return outboxData{}, err
+	}
 	fe := map[string]string{}
 	unknownParams(c, fe, "limit", "offset")
 	limit, offset := paging(c.QueryParams(), fe)
@@ -358,9 +362,6 @@ func (s *Server) outbox(c echo.Context) (outboxData, error) {
 }
 
 func (s *Server) apiOutbox(c echo.Context) error {
-	if err := managerOnly(currentUser(c), "the notification outbox"); err != nil {
-		return err
-	}
 	d, err := s.outbox(c)
 	if err != nil {
 		return err
@@ -369,9 +370,6 @@ func (s *Server) apiOutbox(c echo.Context) error {
 }
 
 func (s *Server) webOutbox(c echo.Context) error {
-	if err := managerOnly(currentUser(c), "the notification outbox"); err != nil {
-		return err
-	}
 	d, err := s.outbox(c)
 	if err != nil {
 		return err

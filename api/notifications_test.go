@@ -39,9 +39,7 @@ type notificationsResp struct {
 
 func (e *env) notifications(t *testing.T, who, query string) notificationsResp {
 	t.Helper()
-	r := e.call(t, who, http.MethodGet, "/api/v1/notifications"+query, nil)
-	wantStatus(t, r, http.StatusOK, "notifications of "+who+query)
-	return decode[notificationsResp](t, r)
+	return getJSON[notificationsResp](t, e, who, "/api/v1/notifications"+query, "notifications of "+who+query)
 }
 
 func (n notificationsResp) ids() []string {
@@ -111,8 +109,7 @@ func TestNotifications(t *testing.T) {
 	wantError(t, e.call(t, "officer", http.MethodGet, "/api/v1/notifications?kind=gossip&unread=maybe", nil), http.StatusUnprocessableEntity, api.CodeInvalid, "kind", "unread")
 
 	// The page: only the officer's, links, escaping, the count in the navigation.
-	b := e.browser(t)
-	b.login(t, e.email("officer"), "/notifications", "/notifications")
+	b := e.signedIn(t, "officer", "/notifications")
 	page := b.get(t, "/notifications")
 	wantPage(t, page, http.StatusOK, "notifications page", "Notifications (2)", `<a href="/shipments/SH-ABC1234567">SH-ABC1234567</a>`,
 		`<a href="/cases/DC-N1">DC-N1</a>`, "2 notification(s)", "assignment", "reminder",
@@ -181,8 +178,7 @@ func TestNotifications(t *testing.T) {
 		}
 	}
 	// Mark all through the form, as the manager.
-	mb := e.browser(t)
-	mb.login(t, e.email("manager"), "/notifications", "/notifications")
+	mb := e.signedIn(t, "manager", "/notifications")
 	mp := mb.get(t, "/notifications")
 	wantPage(t, mp, http.StatusOK, "manager's page", "Notifications (1)", "escalation level 2", `href="/notifications/outbox"`)
 	wantRedirect(t, mb.post(t, "/notifications/read", url.Values{"_csrf": {csrf(t, mp)}, "all": {"true"}, "back": {"/notifications"}}), "mark all", "/notifications?done=read")
@@ -273,8 +269,7 @@ func TestNotificationOutbox(t *testing.T) {
 		wantError(t, e.call(t, who, http.MethodGet, "/api/v1/notifications/outbox", nil), http.StatusForbidden, api.CodeForbidden)
 		wantError(t, e.call(t, who, http.MethodPost, "/api/v1/notifications/outbox/"+id+"/retry", nil), http.StatusForbidden, api.CodeForbidden)
 	}
-	ob := e.browser(t)
-	ob.login(t, e.email("officer"), "/notifications", "/notifications")
+	ob := e.signedIn(t, "officer", "/notifications")
 	wantPage(t, ob.get(t, "/notifications/outbox"), http.StatusForbidden, "outbox as an officer")
 	if strings.Contains(string(ob.get(t, "/notifications").body), "/notifications/outbox") {
 		t.Error("the officer's notifications page links the outbox")
@@ -295,8 +290,7 @@ func TestNotificationOutbox(t *testing.T) {
 		t.Errorf("the webhook's path shows: %s", r)
 	}
 
-	mb := e.browser(t)
-	mb.login(t, e.email("manager"), "/notifications/outbox", "/notifications/outbox")
+	mb := e.signedIn(t, "manager", "/notifications/outbox")
 	page := mb.get(t, "/notifications/outbox")
 	wantPage(t, page, http.StatusOK, "outbox page", "<dt>Failing</dt><dd>1", "webhook", "503 Service Unavailable",
 		`action="/notifications/outbox/`+id+`/retry"`, `href="/shipments/SH-OUT1234567"`)

@@ -48,8 +48,7 @@ func TestPorts(t *testing.T) {
 	}
 
 	// The web form: officers read, managers edit.
-	officer := e.browser(t)
-	officer.login(t, e.email("officer"), "/ports", "/ports")
+	officer := e.signedIn(t, "officer", "/ports")
 	if page := officer.get(t, "/ports"); page.status != http.StatusOK || !strings.Contains(string(page.body), "not verified") ||
 		strings.Contains(string(page.body), `href="/ports/2704"`) {
 		t.Errorf("officer's ports page: %d, edit links shown: %v", page.status, strings.Contains(string(page.body), `href="/ports/2704"`))
@@ -58,8 +57,7 @@ func TestPorts(t *testing.T) {
 		t.Errorf("officer opens the port form: %d, want 403", r.status)
 	}
 
-	manager := e.browser(t)
-	manager.login(t, e.email("manager"), "/ports/1001", "/ports/1001")
+	manager := e.signedIn(t, "manager", "/ports/1001")
 	form := manager.get(t, "/ports/1001")
 	wantPage(t, form, http.StatusOK, "port form")
 	if !strings.Contains(string(form.body), "1 152.00\n5 228.00\n9 304.00") {

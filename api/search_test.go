@@ -122,8 +122,7 @@ func TestSearchAgreesWithStore(t *testing.T) {
 	if len(sr.Results) != 2 || !strings.Contains(sr.Query, "CBPPort = '2704'") {
 		t.Fatalf("search by port 2704: %+v", sr)
 	}
-	b := e.browser(t)
-	b.login(t, e.email("manager"), "/", "/")
+	b := e.signedIn(t, "manager", "/")
 	for _, x := range sr.Results {
 		if x.Port != "2704" || x.Status != "open" || x.EntryNumber == "" || x.Step == "" {
 			t.Errorf("result %+v", x)

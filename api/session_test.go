@@ -158,8 +158,7 @@ func TestSessionExpiry(t *testing.T) {
 	e := newEnv(t, longPolicy(t))
 	clk := e.clock(t)
 	// Absolute expiry: the default TTL is 12 h from sign-in, however busy the session.
-	b := e.browser(t)
-	b.login(t, e.email("auditor"), "/cases", "/cases")
+	b := e.signedIn(t, "auditor", "/cases")
 	for i := 0; i < 14; i++ { // 14 × 50 min = 11 h 40 min, never idle for an hour
 		clk.add(50 * time.Minute)
 		wantPage(t, b.get(t, "/cases"), http.StatusOK, "a busy session before its expiry")
@@ -170,8 +169,7 @@ func TestSessionExpiry(t *testing.T) {
 	wantRedirect(t, b.get(t, "/cases"), "expired session", "/login?next=%2Fcases")
 
 	// Idle expiry: the default idle limit is 1 h, and each use slides it.
-	idle := e.browser(t)
-	idle.login(t, e.email("auditor"), "/cases", "/cases")
+	idle := e.signedIn(t, "auditor", "/cases")
 	clk.add(59 * time.Minute)
 	wantPage(t, idle.get(t, "/cases"), http.StatusOK, "59 minutes idle")
 	clk.add(59 * time.Minute)
@@ -181,8 +179,7 @@ func TestSessionExpiry(t *testing.T) {
 
 	// Signing out deletes the session on the server: the old cookie no longer works.
 	clk.add(-time.Hour)
-	b2 := e.browser(t)
-	b2.login(t, e.email("auditor"), "/cases", "/cases")
+	b2 := e.signedIn(t, "auditor", "/cases")
 	old := b2.cookie(t, "pr_session")
 	wantRedirect(t, b2.post(t, "/logout", url.Values{"_csrf": {csrf(t, b2.get(t, "/cases"))}}), "sign out", "/login")
 	req, _ := http.NewRequest(http.MethodGet, e.url+"/cases", nil)

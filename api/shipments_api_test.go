@@ -77,24 +77,14 @@ type shipResp struct {
 
 func (s shipResp) check(t *testing.T, name workflows.CheckName) workflows.Check {
 	t.Helper()
-	for _, c := range s.Checks {
-		if c.Name == name {
-			return c
-		}
-	}
-	t.Fatalf("shipment %s has no check %s: %+v", s.ShipmentID, name, s.Checks)
-	return workflows.Check{}
+	return mustFind(t, s.Checks, func(c workflows.Check) bool { return c.Name == name },
+		fmt.Sprintf("shipment %s has no check %s", s.ShipmentID, name))
 }
 
 func (s shipResp) requirement(t *testing.T, kind domain.DocumentKind) workflows.DocRequirement {
 	t.Helper()
-	for _, d := range s.Documents {
-		if d.Kind == kind {
-			return d
-		}
-	}
-	t.Fatalf("shipment %s requires no %s: %+v", s.ShipmentID, kind, s.Documents)
-	return workflows.DocRequirement{}
+	return mustFind(t, s.Documents, func(d workflows.DocRequirement) bool { return d.Kind == kind },
+		fmt.Sprintf("shipment %s requires no %s", s.ShipmentID, kind))
 }
 
 // activeTasks are the ids of the open tasks, sorted.
@@ -135,12 +125,7 @@ type shipListResp struct {
 }
 
 func (l shipListResp) ids() []string {
-	out := make([]string, len(l.Shipments))
-	for i, s := range l.Shipments {
-		out[i] = s.ID
-	}
-	sort.Strings(out)
-	return out
+	return sortedIDs(l.Shipments, func(s store.ShipmentRow) string { return s.ID })
 }
 
 // importResp is POST /api/v1/shipments/import.
@@ -225,9 +210,39 @@ func (e *env) openShipment(t *testing.T, who string, body map[string]any) shipRe
 
 func (e *env) getShipment(t *testing.T, who, id string) shipResp {
 	t.Helper()
-	r := e.call(t, who, http.MethodGet, apiShipPath+"/"+id, nil)
-	wantStatus(t, r, http.StatusOK, "reading shipment "+id)
-	return decode[shipResp](t, r)
+	return getJSON[shipResp](t, e, who, apiShipPath+"/"+id, "reading shipment "+id)
+}
+
+// waitCase waits until a case a shipment opened answers who, and returns it.
+func (e *env) waitCase(t *testing.T, who, id string) caseResp {
+	t.Helper()
+	var c caseResp
+	eventually(t, 15*time.Second, "case "+id, func() string {
+		r := e.call(t, who, http.MethodGet, "/api/v1/cases/"+id, nil)
+		if r.status != http.StatusOK {
+			return r.String()
+		}
+		c = decode[caseResp](t, r)
+		return ""
+	})
+	return c
+}
+
+// waitChildClosed waits until shipment id lists its child case caseID as
+// closed, and returns the shipment then.
+func (e *env) waitChildClosed(t *testing.T, id, caseID string) shipResp {
+	t.Helper()
+	var s shipResp
+	eventually(t, 10*time.Second, "case "+caseID+" closed on shipment "+id, func() string {
+		s = e.getShipment(t, "officer", id)
+		for _, ch := range s.Children {
+			if ch.CaseID == caseID && ch.ClosedAt != nil {
+				return ""
+			}
+		}
+		return fmt.Sprintf("children %+v", s.Children)
+	})
+	return s
 }
 
 func (e *env) shipAct(t *testing.T, who, id string, action workflows.ShipmentAction, input any, hdr ...string) response {
@@ -244,9 +259,7 @@ func (e *env) mustShipAct(t *testing.T, who, id string, action workflows.Shipmen
 
 func (e *env) listShipments(t *testing.T, who, query string) shipListResp {
 	t.Helper()
-	r := e.call(t, who, http.MethodGet, apiShipPath+query, nil)
-	wantStatus(t, r, http.StatusOK, "listing shipments "+query)
-	return decode[shipListResp](t, r)
+	return getJSON[shipListResp](t, e, who, apiShipPath+query, "listing shipments "+query)
 }
 
 // wantShipmentsListed waits until the list with the query holds exactly ids.
@@ -760,15 +773,7 @@ func TestShipmentSealMismatch(t *testing.T) {
 	wantError(t, e.upload(t, "officer", id, "delivery_order", "DO2.pdf", pdf("another"), containers), http.StatusConflict, api.CodeConflict)
 
 	// The child case.
-	var c caseResp
-	eventually(t, 10*time.Second, "the seal_mismatch case "+caseID, func() string {
-		r := e.call(t, "officer", http.MethodGet, "/api/v1/cases/"+caseID, nil)
-		if r.status != http.StatusOK {
-			return r.String()
-		}
-		c = decode[caseResp](t, r)
-		return ""
-	})
+	c := e.waitCase(t, "officer", caseID)
 	if c.Kind != workflows.KindSealMismatch || c.Case.Kind != workflows.KindSealMismatch || c.Case.ShipmentID != id ||
 		c.Case.ParentWorkflowID != workflows.ShipmentWorkflowID(id) || c.Status != workflows.StatusOpen || c.Step != workflows.StepInvestigateSeals {
 		t.Fatalf("case %s: kind %s (case.kind %s), shipment %s, parent %s, %s at %s", caseID, c.Kind, c.Case.Kind, c.Case.ShipmentID,
@@ -1258,15 +1263,7 @@ func TestShipmentHoldAndISFCases(t *testing.T) {
 		t.Fatalf("children = %+v", s.Children)
 	}
 	for caseID, kind := range kinds {
-		var c caseResp
-		eventually(t, 10*time.Second, "case "+caseID, func() string {
-			r := e.call(t, "manager", http.MethodGet, "/api/v1/cases/"+caseID, nil)
-			if r.status != http.StatusOK {
-				return r.String()
-			}
-			c = decode[caseResp](t, r)
-			return ""
-		})
+		c := e.waitCase(t, "manager", caseID)
 		if c.Kind != kind || c.Case.ShipmentID != id || c.Status != workflows.StatusOpen {
 			t.Errorf("case %s: kind %s, shipment %s, %s", caseID, c.Kind, c.Case.ShipmentID, c.Status)
 		}
@@ -1312,15 +1309,7 @@ func TestShipmentHoldAndISFCases(t *testing.T) {
 	e.mustAct(t, "officer", holdCase, workflows.ActionRecordHoldResolution,
 		map[string]any{"outcome": workflows.HoldRemoved, "reference": "CBP-1I-20261122"}, workflows.StepClose)
 	e.mustAct(t, "manager", holdCase, workflows.ActionClose, map[string]any{"summary": "hold removed by 1I"}, workflows.StepClosed)
-	eventually(t, 10*time.Second, "the hold case closed on the shipment", func() string {
-		s = e.getShipment(t, "officer", id)
-		for _, ch := range s.Children {
-			if ch.CaseID == holdCase && ch.ClosedAt != nil {
-				return ""
-			}
-		}
-		return fmt.Sprintf("children %+v", s.Children)
-	})
+	s = e.waitChildClosed(t, id, holdCase)
 	if c := s.check(t, workflows.CheckRelease); c.Status != workflows.CheckPassed || c.CaseID != holdCase {
 		t.Errorf("release check after the hold case closed = %+v", c)
 	}
@@ -1478,15 +1467,7 @@ func TestShipmentReportMisclassification(t *testing.T) {
 	if len(after.Children) != 1 || after.Children[0].CaseID != caseID || after.Children[0].Kind != workflows.KindHSMisclassification {
 		t.Fatalf("children %+v", after.Children)
 	}
-	var c caseResp
-	eventually(t, 10*time.Second, "case "+caseID, func() string {
-		r := e.call(t, "manager", http.MethodGet, "/api/v1/cases/"+caseID, nil)
-		if r.status != http.StatusOK {
-			return r.String()
-		}
-		c = decode[caseResp](t, r)
-		return ""
-	})
+	c := e.waitCase(t, "manager", caseID)
 	// 6,410.50 × 5.3 % = 339.7565 → 339.76; penalty 6,410.50 × 2.5 % = 160.2625 → 160.26.
 	if c.Kind != workflows.KindHSMisclassification || c.Case.ShipmentID != id || c.Step != workflows.StepFilePSC ||
 		c.Amounts.TariffDifference.StringFixed(2) != "339.76" || c.Amounts.Penalty.StringFixed(2) != "160.26" || c.Amounts.Total.StringFixed(2) != "500.02" {

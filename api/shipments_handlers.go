@@ -163,20 +163,6 @@ func (s *Server) apiShipmentHistory(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"shipment_id": id, "events": timeline.Shipment(events)})
 }
 
-// apiImport: POST /api/v1/shipments/import with the release list as the body
-// (?format=csv|json, or from the Content-Type).
-func (s *Server) apiImport(c echo.Context) error {
-	if err := s.mayImport(c); err != nil {
-		return err
-	}
-	format := formatOf(c.QueryParam("format"), "", c.Request().Header.Get(echo.HeaderContentType))
-	rep, err := s.Shipments.Import(c.Request().Context(), currentUser(c), c.Request().Body, format)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, rep)
-}
-
 // apiDemurrage: the managers' demurrage exposure over active shipments.
 func (s *Server) apiDemurrage(c echo.Context) error {
 	if currentUser(c).Role != domain.RoleManager {

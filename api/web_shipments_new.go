@@ -244,6 +244,14 @@ func (s *Server) webImport(c echo.Context) error {
 	invalid := func(fields map[string]string) error {
 		return s.render(c, http.StatusUnprocessableEntity, "import", page{Title: title, Errors: fields})
 	}
+	// refused shows a list the service refused on the form; any other error
+	// is for the error page.
+	refused := func(err error) error {
+		if ae := asError(err); ae.Code == CodeInvalid {
+			return invalid(ae.Fields)
+		}
+		return err
+	}
 	var content []byte
 	var filename, contentType string
 	if fh, err := c.FormFile("file"); err == nil {
@@ -269,19 +277,15 @@ func (s *Server) webImport(c echo.Context) error {
 	ip := importPage{Filename: filename, Format: format}
 	if c.FormValue("action") == "import" {
 		rep, err := s.Shipments.Import(ctx, u, bytes.NewReader(content), format)
-		if ae := asError(err); err != nil && ae.Code == CodeInvalid {
-			return invalid(ae.Fields)
-		} else if err != nil {
-			return err
+		if err != nil {
+			return refused(err)
 		}
 		ip.Report = &rep
 		return s.render(c, http.StatusOK, "import", page{Title: "Imported: " + filename, Data: ip})
 	}
 	p, err := s.Shipments.Preview(ctx, u, bytes.NewReader(content), format)
-	if ae := asError(err); err != nil && ae.Code == CodeInvalid {
-		return invalid(ae.Fields)
-	} else if err != nil {
-		return err
+	if err != nil {
+		return refused(err)
 	}
 	ip.Preview = &p
 	if len(content) <= maxResubmit {

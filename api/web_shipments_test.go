@@ -106,8 +106,7 @@ func wsNotContains(t *testing.T, r response, what string, not ...string) {
 func TestWebShipments(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, longPolicy(t))
-	officer := e.browser(t)
-	officer.login(t, e.email("officer"), "/shipments/import", "/shipments/import")
+	officer := e.signedIn(t, "officer", "/shipments/import")
 	form := officer.get(t, "/shipments/import")
 	wantPage(t, form, http.StatusOK, "import form", `name="action" value="preview"`, `name="action" value="import"`)
 	list := readTestdata(t, "release_list.csv")
@@ -214,8 +213,7 @@ func TestWebShipments(t *testing.T) {
 	}
 
 	// An auditor reads the page without any form, and posting one is refused.
-	auditor := e.browser(t)
-	auditor.login(t, e.email("auditor"), "/shipments/"+id, "/shipments/"+id)
+	auditor := e.signedIn(t, "auditor", "/shipments/"+id)
 	ap := auditor.get(t, "/shipments/"+id)
 	wantPage(t, ap, http.StatusOK, "auditor's shipment page", "Confirmations before pickup", "You have no action on this shipment now.")
 	wsNotContains(t, ap, "auditor's shipment page", `/actions/`, `action="/shipments/`+id+`/documents"`, "What you can do")
@@ -227,8 +225,7 @@ func TestWebShipments(t *testing.T) {
 
 	// Demurrage: managers only.
 	wantPage(t, officer.get(t, "/demurrage"), http.StatusForbidden, "demurrage as an officer")
-	manager := e.browser(t)
-	manager.login(t, e.email("manager"), "/demurrage", "/demurrage")
+	manager := e.signedIn(t, "manager", "/demurrage")
 	d := manager.get(t, "/demurrage")
 	wantPage(t, d, http.StatusOK, "demurrage as a manager", "Demurrage exposure", "<dt>Total</dt><dd><strong>$", "Containers accruing", `href="/demurrage"`)
 	mp := manager.get(t, "/shipments/"+id)
@@ -241,8 +238,7 @@ func TestWebShipments(t *testing.T) {
 func TestWebOpenShipment(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, longPolicy(t))
-	b := e.browser(t)
-	b.login(t, e.email("officer"), "/shipments/new", "/shipments/new")
+	b := e.signedIn(t, "officer", "/shipments/new")
 	form := b.get(t, "/shipments/new")
 	wantPage(t, form, http.StatusOK, "new shipment form", `name="containers"`, `name="lines"`, `<option value="2704" selected>`, `<option value="FOB" selected>`)
 

@@ -140,6 +140,15 @@ func (b *browser) login(t *testing.T, email, next, wantLocation string) {
 	}
 }
 
+// signedIn is a new browser signed in as who's test user, which lands on
+// page.
+func (e *env) signedIn(t *testing.T, who, page string) *browser {
+	t.Helper()
+	b := e.browser(t)
+	b.login(t, e.email(who), page, page)
+	return b
+}
+
 // act submits an action's form from the case page as a browser would, with
 // the form's own idem key unless one is given.
 func (b *browser) act(t *testing.T, caseID string, action workflows.Action, fields url.Values, idem string) response {

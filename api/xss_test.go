@@ -203,21 +203,6 @@ func xssDay(daysAgo int) string {
 	return time.Now().UTC().AddDate(0, 0, -daysAgo).Format(time.DateOnly)
 }
 
-// waitCase waits until a case a shipment opened answers.
-func waitCase(t *testing.T, e *env, id string) caseResp {
-	t.Helper()
-	var c caseResp
-	eventually(t, 15*time.Second, "case "+id, func() string {
-		r := e.call(t, "manager", http.MethodGet, "/api/v1/cases/"+id, nil)
-		if r.status != http.StatusOK {
-			return r.String()
-		}
-		c = decode[caseResp](t, r)
-		return ""
-	})
-	return c
-}
-
 func TestXSSPayloadsComeBackEscaped(t *testing.T) {
 	t.Parallel()
 	e := newXSSEnv(t)
@@ -583,7 +568,7 @@ func TestXSSPayloadsComeBackEscaped(t *testing.T) {
 		if sealCase == "" {
 			t.Fatalf("differing seals opened no case: %+v", s.Checks)
 		}
-		waitCase(t, e, sealCase)
+		e.waitCase(t, "manager", sealCase)
 		r = officer.act(t, sealCase, workflows.ActionRecordSealFindings, url.Values{"resolution": {xssScript}, "findings": {tagged(xssImg, "findings web")}}, "")
 		x.refusedPage(t, "record_seal_findings with a hostile resolution", r, nil, tagged(xssImg, "findings web"))
 		x.strict++
@@ -674,7 +659,7 @@ func TestXSSPayloadsComeBackEscaped(t *testing.T) {
 			"declared_rate": "0", "correct_rate": "0.053", "importer_of_record": tagged(xssSVG, "importer misclassification api"),
 			"reason": tagged(xssQuote, "misclassification reason api")})
 		hsCase := shipAPI + "-HS1"
-		waitCase(t, e, hsCase)
+		e.waitCase(t, "manager", hsCase)
 		x.accept("api: shipment report_misclassification", "importer_of_record", tagged(xssSVG, "importer misclassification api"), "/cases/"+hsCase)
 		x.accept("api: shipment report_misclassification", "reason", tagged(xssQuote, "misclassification reason api"), page)
 		x.accept("api: shipment report_misclassification", "sku (the case's)", tagged(xssImg, "sku api"), "/cases/"+hsCase, "/cases")
@@ -687,12 +672,12 @@ func TestXSSPayloadsComeBackEscaped(t *testing.T) {
 		}
 
 		// The ISF and hold cases through their web forms.
-		waitCase(t, e, isfCase)
+		e.waitCase(t, "manager", isfCase)
 		officer.mustAct(t, isfCase, workflows.ActionRecordISFAmendment, url.Values{"amended_isf_reference": {tagged(xssSVG, "isf amendment web")},
 			"corrected_bl_number": {tagged(xssQuote, "corrected bl web")}})
 		x.accept("web: ISF case record_isf_amendment", "amended_isf_reference", tagged(xssSVG, "isf amendment web"), "/cases/"+isfCase, "/cases/"+isfCase+"/history")
 		x.accept("web: ISF case record_isf_amendment", "corrected_bl_number", tagged(xssQuote, "corrected bl web"), "/cases/"+isfCase)
-		waitCase(t, e, holdCase)
+		e.waitCase(t, "manager", holdCase)
 		r := officer.act(t, holdCase, workflows.ActionRecordHoldResolution, url.Values{"outcome": {xssImg},
 			"reference": {tagged(xssScript, "hold reference web")}, "note": {tagged(xssBraces, "hold note web")}}, "")
 		x.refusedPage(t, "record_hold_resolution with a hostile outcome", r, nil, tagged(xssScript, "hold reference web"), tagged(xssBraces, "hold note web"))

@@ -31,35 +31,38 @@ func TestDate(t *testing.T) {
 	}
 }
 
-func TestAddDays(t *testing.T) {
-	tests := []struct {
-		name string
-		in   time.Time
-		n    int
-		want time.Time
-	}{
-		{"plain", day(2025, 1, 10), 300, day(2025, 11, 6)},
-		{"drops the time of day", time.Date(2025, 1, 10, 17, 30, 0, 0, time.UTC), 1, day(2025, 1, 11)},
-		{"across 29 Feb", day(2023, 6, 1), 300, day(2024, 3, 27)},
-		{"negative", day(2025, 3, 1), -1, day(2025, 2, 28)},
-		{"negative in a leap year", day(2024, 3, 1), -1, day(2024, 2, 29)},
-	}
+// dateStep is a date moved by n (days or months) and the date it must give.
+type dateStep struct {
+	name string
+	in   time.Time
+	n    int
+	want time.Time
+}
+
+// checkDateSteps runs add on each step; dates are shown as dates.
+func checkDateSteps(t *testing.T, name string, add func(time.Time, int) time.Time, tests []dateStep) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := AddDays(tt.in, tt.n); !got.Equal(tt.want) {
-				t.Fatalf("AddDays(%v, %d) = %v, want %v", tt.in, tt.n, got, tt.want)
+			if got := add(tt.in, tt.n); !got.Equal(tt.want) {
+				t.Fatalf("%s(%v, %d) = %v, want %v", name, tt.in, tt.n, got.Format(time.DateOnly), tt.want.Format(time.DateOnly))
 			}
 		})
 	}
 }
 
+func TestAddDays(t *testing.T) {
+	checkDateSteps(t, "AddDays", AddDays, []dateStep{
+		{"plain", day(2025, 1, 10), 300, day(2025, 11, 6)},
+		{"drops the time of day", time.Date(2025, 1, 10, 17, 30, 0, 0, time.UTC), 1, day(2025, 1, 11)},
+		{"across 29 Feb", day(2023, 6, 1), 300, day(2024, 3, 27)},
+		{"negative", day(2025, 3, 1), -1, day(2025, 2, 28)},
+		{"negative in a leap year", day(2024, 3, 1), -1, day(2024, 2, 29)},
+	})
+}
+
 func TestAddMonths(t *testing.T) {
-	tests := []struct {
-		name string
-		in   time.Time
-		n    int
-		want time.Time
-	}{
+	checkDateSteps(t, "AddMonths", AddMonths, []dateStep{
 		{"31 May + 21 months clamps to 28 Feb", day(2025, 5, 31), 21, day(2027, 2, 28)},
 		{"31 Jan + 1 in a leap year is 29 Feb", day(2024, 1, 31), 1, day(2024, 2, 29)},
 		{"31 Jan + 1 in a common year is 28 Feb", day(2025, 1, 31), 1, day(2025, 2, 28)},
@@ -74,14 +77,7 @@ func TestAddMonths(t *testing.T) {
 		{"minus one month clamps", day(2025, 3, 31), -1, day(2025, 2, 28)},
 		{"minus 13 months across a year", day(2025, 3, 31), -13, day(2024, 2, 29)},
 		{"time of day is dropped", time.Date(2025, 5, 31, 18, 0, 0, 0, time.UTC), 21, day(2027, 2, 28)},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := AddMonths(tt.in, tt.n); !got.Equal(tt.want) {
-				t.Fatalf("AddMonths(%v, %d) = %v, want %v", tt.in.Format(time.DateOnly), tt.n, got.Format(time.DateOnly), tt.want.Format(time.DateOnly))
-			}
-		})
-	}
+	})
 }
 
 func TestDefaultLiquidation(t *testing.T) {

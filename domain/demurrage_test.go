@@ -19,11 +19,7 @@ func validTerms() PortTerms {
 }
 
 func TestPortTermsValidate(t *testing.T) {
-	tests := []struct {
-		name    string
-		edit    func(*PortTerms)
-		wantErr string // "" = valid
-	}{
+	checkEdits(t, validTerms, PortTerms.Validate, []editCase[PortTerms]{
 		{"valid", func(*PortTerms) {}, ""},
 		{"zero free days is allowed", func(p *PortTerms) { p.FreeDays = 0 }, ""},
 		{"zero rates are allowed", func(p *PortTerms) { p.Tiers[0].DailyRate = Daily(decimal.Zero) }, ""},
@@ -46,14 +42,7 @@ func TestPortTermsValidate(t *testing.T) {
 		{"free time from the next day", func(p *PortTerms) { p.FreeTimeStarts = FreeTimeNextDay }, ""},
 		{"free time start missing", func(p *PortTerms) { p.FreeTimeStarts = "" }, "free time starts must be availability_day (free day 1 is the availability day) or next_day"},
 		{"free time start unknown", func(p *PortTerms) { p.FreeTimeStarts = "discharge_day" }, `got "discharge_day"`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := validTerms()
-			tt.edit(&p)
-			checkErr(t, "Validate()", p.Validate(), tt.wantErr)
-		})
-	}
+	})
 }
 
 func TestLastFreeDay(t *testing.T) {

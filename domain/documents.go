@@ -60,17 +60,11 @@ var documentLabels = map[DocumentKind]string{
 }
 
 // Label is the name an officer reads; an unknown kind shows its code.
-func (k DocumentKind) Label() string {
-	if l, ok := documentLabels[k]; ok {
-		return l
-	}
-	return string(k)
-}
+func (k DocumentKind) Label() string { return labelOf(documentLabels, k) }
 
 // ParseDocumentKind accepts one of the document kind codes.
 func ParseDocumentKind(s string) (DocumentKind, error) {
-	k := DocumentKind(strings.ToLower(strings.TrimSpace(s)))
-	if _, ok := documentLabels[k]; ok {
+	if k, ok := parseCode(documentLabels, s); ok {
 		return k, nil
 	}
 	return "", fmt.Errorf("document kind %q: must be one of fcc_certificate, msds_pressure_test, un38_3_report, short_circuit_packaging_proof, delivery_order", s)

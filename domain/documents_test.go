@@ -8,11 +8,7 @@ import (
 )
 
 func TestParseProductCategory(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    ProductCategory
-		wantErr bool
-	}{
+	checkCodeParser(t, "ParseProductCategory", ParseProductCategory, "must be power_tool, pneumatic_tool, lithium_battery_tool or other", []codeCase[ProductCategory]{
 		{"power_tool", CategoryPowerTool, false},
 		{"pneumatic_tool", CategoryPneumaticTool, false},
 		{"lithium_battery_tool", CategoryLithiumBatteryTool, false},
@@ -25,21 +21,7 @@ func TestParseProductCategory(t *testing.T) {
 		{"power__tool", "", true},
 		{"battery", "", true},
 		{"power_tools", "", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := ParseProductCategory(tt.in)
-			if tt.wantErr {
-				if err == nil || !strings.Contains(err.Error(), "must be power_tool, pneumatic_tool, lithium_battery_tool or other") {
-					t.Fatalf("ParseProductCategory(%q) = %q, %v; want an error listing the categories", tt.in, got, err)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Fatalf("ParseProductCategory(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestParseDocumentKind(t *testing.T) {

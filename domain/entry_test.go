@@ -6,7 +6,7 @@ import (
 )
 
 func TestParseEntryNumber(t *testing.T) {
-	checkCodeParser(t, "ParseEntryNumber", ParseEntryNumber, "ABC-1234567-8", []codeCase{
+	checkCodeParser(t, "ParseEntryNumber", ParseEntryNumber, "ABC-1234567-8", []codeCase[string]{
 		{"ABC-1234567-8", "ABC-1234567-8", false},
 		{"ABC12345678", "ABC-1234567-8", false},
 		{"abc-1234567-8", "ABC-1234567-8", false},
@@ -32,7 +32,7 @@ func TestParseEntryNumber(t *testing.T) {
 }
 
 func TestParsePort(t *testing.T) {
-	checkCodeParser(t, "ParsePort", ParsePort, "4-digit", []codeCase{
+	checkCodeParser(t, "ParsePort", ParsePort, "4-digit", []codeCase[string]{
 		{"2704", "2704", false},
 		{" 1001 ", "1001", false},
 		{"0101", "0101", false},
@@ -48,15 +48,15 @@ func TestParsePort(t *testing.T) {
 
 // codeCase is an input to a parser of codes and what it gives: want, or an
 // error when wantErr.
-type codeCase struct {
+type codeCase[C ~string] struct {
 	in      string
-	want    string
+	want    C
 	wantErr bool
 }
 
 // checkCodeParser runs parse on each case; an error must show errText (the
 // form expected).
-func checkCodeParser(t *testing.T, name string, parse func(string) (string, error), errText string, tests []codeCase) {
+func checkCodeParser[C ~string](t *testing.T, name string, parse func(string) (C, error), errText string, tests []codeCase[C]) {
 	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

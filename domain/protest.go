@@ -2,7 +2,6 @@ package domain
 
 import (
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -54,17 +53,11 @@ var protestBasisLabels = map[ProtestBasis]string{
 }
 
 // Label is the basis an officer reads; an unknown one shows its code.
-func (b ProtestBasis) Label() string {
-	if l, ok := protestBasisLabels[b]; ok {
-		return l
-	}
-	return string(b)
-}
+func (b ProtestBasis) Label() string { return labelOf(protestBasisLabels, b) }
 
 // ParseProtestBasis accepts one of the basis codes.
 func ParseProtestBasis(s string) (ProtestBasis, error) {
-	b := ProtestBasis(strings.ToLower(strings.TrimSpace(s)))
-	if _, ok := protestBasisLabels[b]; ok {
+	if b, ok := parseCode(protestBasisLabels, s); ok {
 		return b, nil
 	}
 	return "", fmt.Errorf("protest basis %q: must be classification, rate, value or liquidation", s)
@@ -90,17 +83,11 @@ var protestDecisionLabels = map[ProtestDecision]string{
 }
 
 // Label is the decision an officer reads; an unknown one shows its code.
-func (d ProtestDecision) Label() string {
-	if l, ok := protestDecisionLabels[d]; ok {
-		return l
-	}
-	return string(d)
-}
+func (d ProtestDecision) Label() string { return labelOf(protestDecisionLabels, d) }
 
 // ParseProtestDecision accepts one of the decision codes.
 func ParseProtestDecision(s string) (ProtestDecision, error) {
-	d := ProtestDecision(strings.ToLower(strings.TrimSpace(s)))
-	if _, ok := protestDecisionLabels[d]; ok {
+	if d, ok := parseCode(protestDecisionLabels, s); ok {
 		return d, nil
 	}
 	return "", fmt.Errorf("protest decision %q: must be allowed, partially_allowed or denied", s)

@@ -24,11 +24,7 @@ func TestDefaultReleaseRules(t *testing.T) {
 }
 
 func TestReleaseRulesValidate(t *testing.T) {
-	tests := []struct {
-		name    string
-		edit    func(*ReleaseRules)
-		wantErr string
-	}{
+	checkEdits(t, DefaultReleaseRules, ReleaseRules.Validate, []editCase[ReleaseRules]{
 		{"default", func(*ReleaseRules) {}, ""},
 		{"a broker's MR added", func(r *ReleaseRules) { r.ReleaseCodes["MR"] = true }, ""},
 		{"no holds at all", func(r *ReleaseRules) { r.HoldCodes, r.HoldRemovedBy = nil, nil }, ""},
@@ -41,14 +37,7 @@ func TestReleaseRulesValidate(t *testing.T) {
 		{"empty removal code", func(r *ReleaseRules) { r.HoldRemovedBy["1H"] = "" }, `removal code ""`},
 		{"removal code that releases", func(r *ReleaseRules) { r.HoldRemovedBy["1H"] = "1C" }, "removal code 1C for hold 1H is also a release or hold code"},
 		{"removal code that holds", func(r *ReleaseRules) { r.HoldCodes["7H"] = true; r.HoldRemovedBy["1H"] = "7H" }, "removal code 7H for hold 1H"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := DefaultReleaseRules()
-			tt.edit(&r)
-			checkErr(t, "Validate()", r.Validate(), tt.wantErr)
-		})
-	}
+	})
 }
 
 func TestReleaseStatus(t *testing.T) {

@@ -2,7 +2,6 @@ package domain
 
 import (
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -29,17 +28,11 @@ var paymentLabels = map[Payment]string{
 }
 
 // Label is the payment an officer reads; an unknown one shows its code.
-func (p Payment) Label() string {
-	if l, ok := paymentLabels[p]; ok {
-		return l
-	}
-	return string(p)
-}
+func (p Payment) Label() string { return labelOf(paymentLabels, p) }
 
 // ParsePayment accepts one of the payment codes.
 func ParsePayment(s string) (Payment, error) {
-	p := Payment(strings.ToLower(strings.TrimSpace(s)))
-	if _, ok := paymentLabels[p]; ok {
+	if p, ok := parseCode(paymentLabels, s); ok {
 		return p, nil
 	}
 	return "", fmt.Errorf("payment %q: must be underpaid, overpaid or no_change", s)
@@ -81,12 +74,7 @@ var remedyLabels = map[Remedy]string{
 }
 
 // Label is the remedy an officer reads; an unknown one shows its code.
-func (r Remedy) Label() string {
-	if l, ok := remedyLabels[r]; ok {
-		return l
-	}
-	return string(r)
-}
+func (r Remedy) Label() string { return labelOf(remedyLabels, r) }
 
 const (
 	// LimitationMonths: an action for lost duties or a penalty of 19 USC 1592
