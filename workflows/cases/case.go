@@ -334,11 +334,7 @@ func (c *detentionCase) snapshot() workflows.CaseState { return kit.DeepCopy(c.s
 func (c *detentionCase) flush(ctx workflow.Context) {
 	c.Journal.Outbox.Flush(ctx, kit.Flush{
 		Search: func(ctx workflow.Context) {
-			want := kit.SearchValues{Status: c.state.Status, Step: string(c.state.Step)}
-			if cur := c.state.Current(); cur != nil {
-				want.Assignee, want.Level = cur.Assignee, int64(cur.EscalationLevel)
-			}
-			c.searchAttrs.Sync(ctx, want, c.Journal.Outbox.Subject...)
+			c.searchAttrs.Sync(ctx, kit.StepSearch(c.state.Status, c.state.Step, c.state.Current()), c.Journal.Outbox.Subject...)
 		},
 		Project: func(ctx workflow.Context) workflow.Future {
 			lctx := workflow.WithLocalActivityOptions(ctx, kit.ProjectionOptions)

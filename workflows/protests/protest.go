@@ -267,11 +267,7 @@ func (p *protest) closeNow(now time.Time) {
 func (p *protest) flush(ctx workflow.Context) {
 	p.Journal.Outbox.Flush(ctx, kit.Flush{
 		Search: func(ctx workflow.Context) {
-			want := kit.SearchValues{Status: p.state.Status, Step: string(p.state.Step)}
-			if cur := p.state.Current(); cur != nil {
-				want.Assignee, want.Level = cur.Assignee, int64(cur.EscalationLevel)
-			}
-			p.sa.Sync(ctx, want, p.Journal.Outbox.Subject...)
+			p.sa.Sync(ctx, kit.StepSearch(p.state.Status, p.state.Step, p.state.Current()), p.Journal.Outbox.Subject...)
 		},
 		Project: func(ctx workflow.Context) workflow.Future {
 			lctx := workflow.WithLocalActivityOptions(ctx, kit.ProjectionOptions)
