@@ -386,15 +386,15 @@ type CaseState struct {
 }
 
 // Current returns the open step record, or nil once the case is closed.
-func (s *CaseState) Current() *StepRecord {
-	if len(s.Steps) == 0 {
-		return nil
+func (s *CaseState) Current() *StepRecord { return currentStep(s.Steps) }
+
+// currentStep is the open step of a kind worked one step at a time: the
+// last record while it is active, else nil.
+func currentStep(steps []StepRecord) *StepRecord {
+	if n := len(steps); n > 0 && steps[n-1].Status == StepActive {
+		return &steps[n-1]
 	}
-	r := &s.Steps[len(s.Steps)-1]
-	if r.Status != StepActive {
-		return nil
-	}
-	return r
+	return nil
 }
 
 // Activity names and payloads. The activities package implements them.

@@ -135,21 +135,43 @@ func (d Deadlines) ClosedOn(last time.Time) string {
 // normalizeEntry checks and normalises what every kind of case needs: the
 // entry number, its date and the port.
 func (in *OpenCaseInput) normalizeEntry(fe FieldErrors) {
-	var err error
-	if in.EntryNumber, err = domain.ParseEntryNumber(in.EntryNumber); err != nil {
-		fe["entry_number"] = err.Error()
-	}
+	normalizeEntryPort(fe, &in.EntryNumber, &in.Port)
 	if in.EntryDate.IsZero() {
 		fe["entry_date"] = "is required (YYYY-MM-DD)"
 	} else {
 		in.EntryDate = domain.Date(in.EntryDate)
 	}
-	if in.Port, err = domain.ParsePort(in.Port); err != nil {
+	checkZone(fe, in.LegalTimeZone)
+}
+
+// The checks every opening (a case's, a protest's) makes the same way.
+
+// normalizeEntryPort puts the entry number and the port in their canonical
+// form.
+func normalizeEntryPort(fe FieldErrors, entry, port *string) {
+	var err error
+	if *entry, err = domain.ParseEntryNumber(*entry); err != nil {
+		fe["entry_number"] = err.Error()
+	}
+	if *port, err = domain.ParsePort(*port); err != nil {
 		fe["port"] = err.Error()
 	}
-	if in.LegalTimeZone != "" {
-		if _, err := domain.LoadZone(in.LegalTimeZone); err != nil {
+}
+
+// checkZone: a legal zone, when given, must be one the tz database knows.
+func checkZone(fe FieldErrors, zone string) {
+	if zone != "" {
+		if _, err := domain.LoadZone(zone); err != nil {
 			fe["legal_time_zone"] = err.Error()
+		}
+	}
+}
+
+// checkRequestID: a client request id, when given, is an Idempotency-Key.
+func checkRequestID(fe FieldErrors, id string) {
+	if id != "" {
+		if err := domain.CheckIdempotencyKey(id); err != nil {
+			fe["client_request_id"] = err.Error()
 		}
 	}
 }
@@ -176,11 +198,7 @@ func (in *OpenCaseInput) CheckText() FieldErrors {
 			fe[f.name] = err.Error()
 		}
 	}
-	if in.ClientRequestID != "" {
-		if err := domain.CheckIdempotencyKey(in.ClientRequestID); err != nil {
-			fe["client_request_id"] = err.Error()
-		}
-	}
+	checkRequestID(fe, in.ClientRequestID)
 	if len(fe) == 0 {
 		return nil
 	}

@@ -248,12 +248,7 @@ type ProtestState struct {
 }
 
 // Current returns the open step record, or nil once the protest is closed.
-func (s *ProtestState) Current() *StepRecord {
-	if n := len(s.Steps); n > 0 && s.Steps[n-1].Status == StepActive {
-		return &s.Steps[n-1]
-	}
-	return nil
-}
+func (s *ProtestState) Current() *StepRecord { return currentStep(s.Steps) }
 
 // OpenProtestInput starts a protest: by hand (the entry, its liquidation
 // date, port and importer) or from a liquidated shipment (ShipmentID, the
@@ -281,13 +276,7 @@ type OpenProtestInput struct {
 // it closed closes at once as untimely.
 func (in *OpenProtestInput) Normalize() FieldErrors {
 	fe := FieldErrors{}
-	var err error
-	if in.EntryNumber, err = domain.ParseEntryNumber(in.EntryNumber); err != nil {
-		fe["entry_number"] = err.Error()
-	}
-	if in.Port, err = domain.ParsePort(in.Port); err != nil {
-		fe["port"] = err.Error()
-	}
+	normalizeEntryPort(fe, &in.EntryNumber, &in.Port)
 	if in.LiquidationDate.IsZero() {
 		fe["liquidation_date"] = "is required (YYYY-MM-DD)"
 	} else {
@@ -314,16 +303,8 @@ func (in *OpenProtestInput) Normalize() FieldErrors {
 			fe["amount_claimed"] = m
 		}
 	}
-	if in.LegalTimeZone != "" {
-		if _, err := domain.LoadZone(in.LegalTimeZone); err != nil {
-			fe["legal_time_zone"] = err.Error()
-		}
-	}
-	if in.ClientRequestID != "" {
-		if err := domain.CheckIdempotencyKey(in.ClientRequestID); err != nil {
-			fe["client_request_id"] = err.Error()
-		}
-	}
+	checkZone(fe, in.LegalTimeZone)
+	checkRequestID(fe, in.ClientRequestID)
 	if len(fe) == 0 {
 		return nil
 	}

@@ -1,13 +1,10 @@
 package workflows_test
 
 import (
-	"context"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/shopspring/decimal"
-	"go.temporal.io/sdk/client"
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/policy"
@@ -26,15 +23,8 @@ import (
 //
 //	RECORD_HISTORY=1 go test -run TestRecordLegalZoneHistory ./workflows
 func TestRecordLegalZoneHistory(t *testing.T) {
-	if os.Getenv("RECORD_HISTORY") == "" {
-		t.Skip("records testdata/legal_zone_case_history.json; run with RECORD_HISTORY=1")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	c := recordingServer(ctx, t)
+	ctx, c := startRecording(t, "legal_zone_case_history.json")
 
-	officer := workflows.Actor{UserID: "u_officer", Email: "officer@example.com", Name: "Olivia Officer", Role: domain.RoleOfficer}
-	manager := workflows.Actor{UserID: "u_manager", Email: "manager@example.com", Name: "Maya Manager", Role: domain.RoleManager}
 	la, err := domain.LoadZone("America/Los_Angeles")
 	if err != nil {
 		t.Fatal(err)
@@ -52,11 +42,7 @@ func TestRecordLegalZoneHistory(t *testing.T) {
 		t.Fatal(fe)
 	}
 	caseID := workflows.CaseWorkflowID(in.CaseID)
-	if _, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: caseID, TaskQueue: workflows.TaskQueue,
-		TypedSearchAttributes: workflows.SearchAttributesAtStart(in)}, workflows.CaseWorkflowName, in); err != nil {
-		t.Fatalf("starting the case: %v", err)
-	}
-	do := caseActions(ctx, t, c, caseID)
+	do := startAndAct(ctx, t, c, caseID, workflows.SearchAttributesAtStart(in), workflows.CaseWorkflowName, in)
 	act := func(action workflows.Action, actor workflows.Actor, input any) {
 		t.Helper()
 		do(action, actor, input, "")

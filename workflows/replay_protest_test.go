@@ -1,9 +1,7 @@
 package workflows_test
 
 import (
-	"context"
 	"encoding/json"
-	"os"
 	"testing"
 	"time"
 
@@ -30,22 +28,13 @@ import (
 //
 //	RECORD_HISTORY=1 go test -run TestRecordProtestHistory ./workflows
 func TestRecordProtestHistory(t *testing.T) {
-	if os.Getenv("RECORD_HISTORY") == "" {
-		t.Skip("records testdata/protest_history.json; run with RECORD_HISTORY=1")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	c := recordingServer(ctx, t)
+	ctx, c := startRecording(t, "protest_history.json")
 
-	officer := workflows.Actor{UserID: "u_officer", Email: "officer@example.com", Name: "Olivia Officer", Role: domain.RoleOfficer}
-	officer2 := workflows.Actor{UserID: "u_officer2", Email: "officer2@example.com", Name: "Oscar Officer", Role: domain.RoleOfficer}
-	manager := workflows.Actor{UserID: "u_manager", Email: "manager@example.com", Name: "Maya Manager", Role: domain.RoleManager}
 	la, err := domain.LoadZone("America/Los_Angeles")
 	if err != nil {
 		t.Fatal(err)
 	}
 	today := domain.LocalDate(time.Now(), la)
-	sec := func(n int) policy.Duration { return policy.Duration(time.Duration(n) * time.Second) }
 	long := policy.StepSLA{After: sec(3600), RemindBefore: sec(60), SecondLevelAfter: sec(3600)}
 	in := workflows.OpenProtestInput{
 		ProtestID: "PR-RECORDED1", EntryNumber: "abc12345678", LiquidationDate: domain.AddDays(today, -170), Port: "2704",
@@ -58,11 +47,7 @@ func TestRecordProtestHistory(t *testing.T) {
 		t.Fatal(fe)
 	}
 	id := workflows.ProtestWorkflowID(in.ProtestID)
-	if _, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue,
-		TypedSearchAttributes: protests.SearchAttributesAtStart(in)}, workflows.ProtestWorkflowName, in); err != nil {
-		t.Fatalf("starting the protest: %v", err)
-	}
-	do := caseActions(ctx, t, c, id)
+	do := startAndAct(ctx, t, c, id, protests.SearchAttributesAtStart(in), workflows.ProtestWorkflowName, in)
 	act := func(action workflows.ProtestAction, actor workflows.Actor, input any, wantErr string) {
 		t.Helper()
 		do(workflows.Action(action), actor, input, wantErr)

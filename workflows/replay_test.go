@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 	"go.temporal.io/server/temporaltest"
@@ -132,17 +133,8 @@ func TestReplayRecordedHistories(t *testing.T) {
 //
 //	RECORD_HISTORY=1 go test -run TestRecordSealMismatchHistory ./workflows
 func TestRecordSealMismatchHistory(t *testing.T) {
-	if os.Getenv("RECORD_HISTORY") == "" {
-		t.Skip("records testdata/seal_mismatch_case_history.json; run with RECORD_HISTORY=1")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	c := recordingServer(ctx, t)
+	ctx, c := startRecording(t, "seal_mismatch_case_history.json")
 
-	officer := workflows.Actor{UserID: "u_officer", Email: "officer@example.com", Name: "Olivia Officer", Role: domain.RoleOfficer}
-	officer2 := workflows.Actor{UserID: "u_officer2", Email: "officer2@example.com", Name: "Oscar Officer", Role: domain.RoleOfficer}
-	manager := workflows.Actor{UserID: "u_manager", Email: "manager@example.com", Name: "Maya Manager", Role: domain.RoleManager}
-	sec := func(n int) policy.Duration { return policy.Duration(time.Duration(n) * time.Second) }
 	shipmentID := "SHP-REC-1"
 	parentID := workflows.ShipmentWorkflowID(shipmentID)
 	in := workflows.OpenCaseInput{
@@ -197,6 +189,37 @@ func TestRecordSealMismatchHistory(t *testing.T) {
 	}
 
 	writeHistory(ctx, t, c, caseID, "seal_mismatch_case_history.json")
+}
+
+// The recordings' users.
+var (
+	officer  = workflows.Actor{UserID: "u_officer", Email: "officer@example.com", Name: "Olivia Officer", Role: domain.RoleOfficer}
+	officer2 = workflows.Actor{UserID: "u_officer2", Email: "officer2@example.com", Name: "Oscar Officer", Role: domain.RoleOfficer}
+	manager  = workflows.Actor{UserID: "u_manager", Email: "manager@example.com", Name: "Maya Manager", Role: domain.RoleManager}
+)
+
+// sec is n seconds, the recordings' policies' unit.
+func sec(n int) policy.Duration { return policy.Duration(time.Duration(n) * time.Second) }
+
+// startRecording begins a test that records testdata/file: only on demand
+// (RECORD_HISTORY=1), on an in-memory server, within two minutes.
+func startRecording(t *testing.T, file string) (context.Context, client.Client) {
+	t.Helper()
+	if os.Getenv("RECORD_HISTORY") == "" {
+		t.Skip("records testdata/" + file + "; run with RECORD_HISTORY=1")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return ctx, recordingServer(ctx, t)
+}
+
+// startAndAct starts workflow name with in as id, and returns its caseActions.
+func startAndAct(ctx context.Context, t *testing.T, c client.Client, id string, sas temporal.SearchAttributes, name string, in any) func(workflows.Action, workflows.Actor, any, string) {
+	t.Helper()
+	if _, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue, TypedSearchAttributes: sas}, name, in); err != nil {
+		t.Fatalf("starting %s: %v", id, err)
+	}
+	return caseActions(ctx, t, c, id)
 }
 
 // recordingServer starts an in-memory Temporal server for a recording test,

@@ -26,10 +26,7 @@ var a *activities.Activities
 // step is an Update with a validator, every clock a durable timer.
 func Workflow(ctx workflow.Context, in workflows.OpenCaseInput) (workflows.CaseState, error) {
 	c := &detentionCase{}
-	if err := c.setup(ctx, in); err != nil {
-		return workflows.CaseState{}, err
-	}
-	return c.run(ctx)
+	return kit.Start(ctx, in, c.setup, c.run)
 }
 
 // detentionCase holds the workflow's state; its methods are the state machine.
@@ -46,8 +43,9 @@ type detentionCase struct {
 	// reassignments included, is refused meanwhile, so none slips in between.
 	busy bool
 	kit.Journal
+	kit.OneRun
 	// searchAttrs are the values last written to Temporal's visibility.
-	searchAttrs searchValues
+	searchAttrs kit.SearchValues
 	// version is the workflow.GetVersion of ChangeCaseKinds: DefaultVersion
 	// for a case started before kinds existed (always an HS
 	// misclassification, no parent), 1 since.
@@ -62,9 +60,8 @@ type detentionCase struct {
 func (c *detentionCase) setup(ctx workflow.Context, in workflows.OpenCaseInput) error {
 	c.version = workflow.GetVersion(ctx, kit.ChangeCaseKinds, workflow.DefaultVersion, 1)
 	clockOutbox := workflow.GetVersion(ctx, kit.ChangeClockAndOutbox, workflow.DefaultVersion, 1)
-	c.Journal = kit.Journal{Noun: "case", ID: in.CaseID, Log: func() *workflows.Journal { return &c.state.Journal }}
-	c.cancelTimers, c.Journal.Outbox.Async = clockOutbox >= 1, clockOutbox >= 1
-	c.Journal.Outbox.Subject = []any{"case", in.CaseID}
+	c.Journal = kit.NewJournal("case", in.CaseID, func() *workflows.Journal { return &c.state.Journal }, clockOutbox >= 1)
+	c.cancelTimers = clockOutbox >= 1
 	kind := workflows.KindHSMisclassification
 	if c.version >= 1 {
 		kind = in.KindOrDefault()
@@ -119,7 +116,7 @@ func (c *detentionCase) setup(ctx workflow.Context, in workflows.OpenCaseInput) 
 	if in.OpenedBy.Role == domain.RoleOfficer {
 		c.caseOfficer = in.OpenedBy.Email
 	}
-	c.searchAttrs = searchValues{Status: workflows.StatusOpen}
+	c.searchAttrs = kit.SearchValues{Status: workflows.StatusOpen}
 	// The first step is open before any handler is registered: an update that
 	// arrives with the start is validated against it, not against an empty case.
 	opener := in.OpenedBy
@@ -130,36 +127,13 @@ func (c *detentionCase) setup(ctx workflow.Context, in workflows.OpenCaseInput) 
 	default:
 		c.enterFirstStep(now, workflows.KindSteps[kind][0])
 	}
-
-	if err := workflow.SetQueryHandler(ctx, workflows.QueryState, func() (workflows.CaseState, error) {
-		return c.state, nil
-	}); err != nil {
-		return fmt.Errorf("registering query %s: %w", workflows.QueryState, err)
-	}
-	return kit.Register(ctx, c, CaseSpecs)
+	return kit.Serve(ctx, c, CaseSpecs)
 }
 
 func (c *detentionCase) run(ctx workflow.Context) (workflows.CaseState, error) {
-	c.flush(ctx)
-	for c.state.Status != workflows.StatusClosed {
-		seen := c.state.Version
-		changed := func() bool { return c.state.Version != seen }
-		fired, err := kit.WaitForClock(ctx, c.pendingClock, changed, c.cancelTimers)
-		if err != nil {
-			return c.state, err
-		}
-		if !fired {
-			continue // a human step changed the case; recompute the clock
-		}
-		if c.clockFired {
-			c.Changed(workflow.Now(ctx))
-			c.clockFired = false
-		}
-		c.flush(ctx)
-	}
-	// Let update handlers that are still writing their projection, and
-	// notifications still on their way to the outbox, finish.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && c.Journal.Outbox.Idle() }); err != nil {
+	err := kit.StepLoop{J: &c.Journal, Done: func() bool { return c.state.Status == workflows.StatusClosed },
+		Clock: c.pendingClock, CancelTimers: c.cancelTimers, Fired: &c.clockFired, Flush: c.flush}.Run(ctx)
+	if err != nil {
 		return c.state, err
 	}
 	if c.version >= 1 && c.state.Case.ParentWorkflowID != "" {
@@ -241,37 +215,26 @@ func (c *detentionCase) pendingClock() []kit.TimedEvent {
 	if cur == nil {
 		return nil
 	}
-	on := func(fire func(now time.Time)) func(now time.Time) {
-		return func(now time.Time) {
-			if c.state.Current() != cur {
-				return
-			}
-			c.clockFired = true
-			fire(now)
-		}
-	}
+	on := kit.WhileOpen(cur, func() *workflows.StepRecord { return c.state.Current() }, &c.clockFired)
 	var out []kit.TimedEvent
 	if cur.Name == workflows.StepFilePSC {
 		out = append(out, kit.TimedEvent{At: c.state.Deadlines.PSCWindowClosesAt, What: "PSC window closes", Fire: on(c.pscWindowClosed)})
 	}
-	if !cur.ReminderSent && cur.RemindAt.Before(cur.DueAt) {
-		out = append(out, kit.TimedEvent{At: cur.RemindAt, What: "reminder: " + string(cur.Name), Fire: on(func(now time.Time) {
-			cur.ReminderSent = true
-			msg := fmt.Sprintf("case %s: step %s is due %s", c.state.CaseID, cur.Name, cur.DueAt.Format(time.RFC3339))
-			c.Remind(now, cur.Name, cur.Assignee, cur.OwnerRole, msg, fmt.Sprintf("%s/%d/reminder", c.state.CaseID, cur.Seq))
-		})})
+	remind := on(func(now time.Time) {
+		cur.ReminderSent = true
+		msg := fmt.Sprintf("case %s: step %s is due %s", c.state.CaseID, cur.Name, cur.DueAt.Format(time.RFC3339))
+		c.Remind(now, cur.Name, cur.Assignee, cur.OwnerRole, msg, fmt.Sprintf("%s/%d/reminder", c.state.CaseID, cur.Seq))
+	})
+	escalate := func(now time.Time, level int) {
+		on(func(now time.Time) {
+			reason := fmt.Sprintf("step %s was due %s and is not done", cur.Name, cur.DueAt.Format(time.RFC3339))
+			if level == 2 {
+				reason = fmt.Sprintf("step %s is still not done, %s after its due time", cur.Name, cur.SecondLevelAt.Sub(cur.DueAt))
+			}
+			c.escalate(now, cur, level, reason)
+		})(now)
 	}
-	if cur.EscalationLevel < 1 {
-		out = append(out, kit.TimedEvent{At: cur.DueAt, What: "escalation level 1: " + string(cur.Name), Fire: on(func(now time.Time) {
-			c.escalate(now, cur, 1, fmt.Sprintf("step %s was due %s and is not done", cur.Name, cur.DueAt.Format(time.RFC3339)))
-		})})
-	}
-	if cur.EscalationLevel < 2 {
-		out = append(out, kit.TimedEvent{At: cur.SecondLevelAt, What: "escalation level 2: " + string(cur.Name), Fire: on(func(now time.Time) {
-			c.escalate(now, cur, 2, fmt.Sprintf("step %s is still not done, %s after its due time", cur.Name, cur.SecondLevelAt.Sub(cur.DueAt)))
-		})})
-	}
-	return out
+	return append(out, kit.StepClock(cur, remind, escalate)...)
 }
 
 func (c *detentionCase) escalate(now time.Time, cur *workflows.StepRecord, level int, reason string) {
@@ -331,25 +294,20 @@ func (c *detentionCase) enter(now time.Time, step workflows.Step) {
 // open appends a step record with its clock from the policy, capped by a
 // legal deadline, and makes it the current step.
 func (c *detentionCase) open(now time.Time, step workflows.Step) workflows.StepRecord {
-	sla := c.state.Case.Policy.For(string(step))
-	due := now.Add(sla.After.Std())
+	// Only an HS misclassification has these steps, and its deadlines are
+	// always computed: the cap is never the zero time.
+	var deadline time.Time
 	switch step {
 	case workflows.StepFilePSC:
-		if d := c.state.Deadlines.PSCWindowClosesAt; d.Before(due) {
-			due = d
-		}
+		deadline = c.state.Deadlines.PSCWindowClosesAt
 	case workflows.StepReconciliation:
-		if d := c.state.Deadlines.ReconCap(); d.Before(due) {
-			due = d
-		}
+		deadline = c.state.Deadlines.ReconCap()
 	}
-	rec := workflows.StepRecord{
-		Seq: len(c.state.Steps) + 1, Name: step, Status: workflows.StepActive, OwnerRole: ownerRole(step),
-		StartedAt: now, DueAt: due, RemindAt: due.Add(-sla.RemindBefore.Std()), SecondLevelAt: due.Add(sla.SecondLevelAfter.Std()),
+	owner, assignee := ownerRole(step), ""
+	if owner == domain.RoleOfficer {
+		assignee = c.caseOfficer
 	}
-	if rec.OwnerRole == domain.RoleOfficer {
-		rec.Assignee = c.caseOfficer
-	}
+	rec := kit.OpenStep(len(c.state.Steps)+1, step, owner, assignee, now, kit.SLAFor(c.state.Case.Policy, string(step), now, deadline))
 	c.state.Steps = append(c.state.Steps, rec)
 	c.state.Step = step
 	c.Changed(now)
@@ -362,9 +320,7 @@ func (c *detentionCase) finish(now time.Time, by *workflows.Actor, status, outco
 	if cur == nil {
 		return
 	}
-	cur.Status, cur.Outcome, cur.CompletedBy = status, outcome, by
-	t := now
-	cur.CompletedAt = &t
+	kit.FinishStep(cur, now, by, status, outcome)
 	c.Changed(now)
 }
 
@@ -377,7 +333,9 @@ func (c *detentionCase) snapshot() workflows.CaseState { return kit.DeepCopy(c.s
 // writes the current state to the read model (see kit.Outbox).
 func (c *detentionCase) flush(ctx workflow.Context) {
 	c.Journal.Outbox.Flush(ctx, kit.Flush{
-		Search: c.syncSearchAttributes,
+		Search: func(ctx workflow.Context) {
+			c.searchAttrs.Sync(ctx, kit.StepSearch(c.state.Status, c.state.Step, c.state.Current()), c.Journal.Outbox.Subject...)
+		},
 		Project: func(ctx workflow.Context) workflow.Future {
 			lctx := workflow.WithLocalActivityOptions(ctx, kit.ProjectionOptions)
 			return workflow.ExecuteLocalActivity(lctx, a.ProjectCase, workflows.ProjectCaseInput{State: c.snapshot()})

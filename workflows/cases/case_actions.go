@@ -2,8 +2,6 @@ package cases
 
 import (
 	"fmt"
-	"strings"
-	"time"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -142,55 +140,25 @@ func (c *detentionCase) close(ctx workflow.Context, actor workflows.Actor, in wo
 	return nil
 }
 
+// Claim, release, note and reassign are the kit's, as in every step kind.
+
 func (c *detentionCase) claim(ctx workflow.Context, actor workflows.Actor, _ workflows.ClaimInput) error {
-	now := workflow.Now(ctx)
-	cur := c.state.Current()
-	cur.Assignee = actor.Email
-	if cur.OwnerRole == domain.RoleOfficer {
-		c.caseOfficer = actor.Email // later officer steps follow the officer who took the case
-	}
-	c.Event(now, &actor, string(workflows.ActionClaim), fmt.Sprintf("step %s claimed by %s", cur.Name, actor.Email))
-	c.Changed(now)
+	c.ClaimStep(workflow.Now(ctx), actor, string(workflows.ActionClaim), c.state.Current(), "step "+string(c.state.Current().Name), &c.caseOfficer)
 	return nil
 }
 
 func (c *detentionCase) release(ctx workflow.Context, actor workflows.Actor, _ workflows.ReleaseInput) error {
-	now := workflow.Now(ctx)
-	cur := c.state.Current()
-	from := cur.Assignee
-	cur.Assignee = ""
-	if strings.EqualFold(c.caseOfficer, from) {
-		c.caseOfficer = "" // later officer steps go to every officer too
-	}
-	c.Event(now, &actor, string(workflows.ActionRelease), fmt.Sprintf("step %s released by %s (was %s): back with every %s", cur.Name, actor.Email, from, cur.OwnerRole))
-	c.Changed(now)
-	c.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: cur.Name, ToRole: cur.OwnerRole,
-		Message: fmt.Sprintf("case %s: step %s is unassigned again (released by %s), due %s", c.state.CaseID, cur.Name, actor.Email, cur.DueAt.Format(time.RFC3339)), At: now,
-		DedupeKey: fmt.Sprintf("%s/%d/release/%d", c.state.CaseID, cur.Seq, c.state.Version)})
+	c.ReleaseStep(workflow.Now(ctx), actor, string(workflows.ActionRelease), c.state.Current(), "step "+string(c.state.Current().Name), &c.caseOfficer)
 	return nil
 }
 
 func (c *detentionCase) addNote(ctx workflow.Context, actor workflows.Actor, in workflows.NoteInput) error {
-	now := workflow.Now(ctx)
-	c.state.Notes = append(c.state.Notes, workflows.Note{Text: in.Text, By: actor, At: now})
-	c.Event(now, &actor, string(workflows.ActionAddNote), in.Text)
-	c.Changed(now)
+	c.AddNote(workflow.Now(ctx), actor, string(workflows.ActionAddNote), &c.state.Notes, in.Text)
 	return nil
 }
 
 func (c *detentionCase) reassign(ctx workflow.Context, actor workflows.Actor, in workflows.ReassignInput) error {
-	now := workflow.Now(ctx)
-	cur := c.state.Current()
-	from := cur.Assignee
-	cur.Assignee = in.AssigneeEmail
-	if cur.OwnerRole == domain.RoleOfficer && in.AssigneeRole == domain.RoleOfficer {
-		c.caseOfficer = in.AssigneeEmail // later officer steps follow the officer now on the case
-	}
-	c.Event(now, &actor, string(workflows.ActionReassign), fmt.Sprintf("step %s reassigned from %q to %s", cur.Name, from, in.AssigneeEmail))
-	c.Changed(now)
-	c.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: cur.Name, ToEmail: in.AssigneeEmail,
-		Message: fmt.Sprintf("case %s: step %s was reassigned to you by %s", c.state.CaseID, cur.Name, actor.Email), At: now,
-		DedupeKey: fmt.Sprintf("%s/%d/reassign/%d", c.state.CaseID, cur.Seq, c.state.Version)})
+	c.ReassignStep(workflow.Now(ctx), actor, string(workflows.ActionReassign), c.state.Current(), "step "+string(c.state.Current().Name), &c.caseOfficer, in)
 	return nil
 }
 
@@ -205,15 +173,12 @@ func (c *detentionCase) Guard() error {
 	return nil
 }
 
-// Applied: a case never continues as new, so Temporal's own deduplication
-// of update ids covers every retry.
-func (c *detentionCase) Applied(workflow.Context) bool               { return false }
-func (c *detentionCase) RememberUpdate(workflow.Context)             {}
-func (c *detentionCase) Keys() *[]workflows.AppliedKey               { return &c.state.AppliedKeys }
-func (c *detentionCase) Noun() string                                { return "case" }
-func (c *detentionCase) AfterApply(now time.Time, _ workflows.Actor) {}
-func (c *detentionCase) Flush(ctx workflow.Context)                  { c.flush(ctx) }
+// Applied, RememberUpdate and AfterApply are kit.OneRun's: a case never
+// continues as new.
+func (c *detentionCase) Keys() *[]workflows.AppliedKey { return &c.state.AppliedKeys }
+func (c *detentionCase) Noun() string                  { return "case" }
+func (c *detentionCase) Flush(ctx workflow.Context)    { c.flush(ctx) }
 
 func (c *detentionCase) Result() workflows.ActionResult {
-	return workflows.ActionResult{CaseID: c.state.CaseID, Version: c.state.Version, Status: c.state.Status, Step: c.state.Step}
+	return c.Answer(c.state.Status, c.state.Step)
 }

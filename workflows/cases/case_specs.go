@@ -293,19 +293,12 @@ func decodePayment(c *detentionCase, _ workflows.Actor, raw json.RawMessage, _ t
 
 // checkReassign checks the new assignee, whose role the API looked up.
 func checkReassign(c *detentionCase, in *workflows.ReassignInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
-	in.AssigneeEmail = strings.ToLower(kit.Required(fe, "assignee_email", in.AssigneeEmail))
-	cur := c.state.Current()
-	switch {
-	case fe["assignee_email"] != "":
-	case in.AssigneeRole == "":
-		fe["assignee_email"] = "is not a known user"
-	case !in.AssigneeRole.CanAct():
-		fe["assignee_email"] = fmt.Sprintf("is an %s and cannot work steps", in.AssigneeRole)
-	case cur != nil && cur.OwnerRole == domain.RoleManager && in.AssigneeRole != domain.RoleManager:
-		fe["assignee_email"] = fmt.Sprintf("step %s needs a manager", cur.Name)
-	case cur != nil && strings.EqualFold(cur.Assignee, in.AssigneeEmail):
-		fe["assignee_email"] = "already has this step"
+	var owner domain.Role
+	var current, what string
+	if cur := c.state.Current(); cur != nil { // the permit saw one
+		owner, current, what = cur.OwnerRole, cur.Assignee, "step "+string(cur.Name)
 	}
+	in.AssigneeEmail = kit.CheckAssignee(fe, "assignee_email", in.AssigneeEmail, in.AssigneeRole, owner, current, what)
 }
 
 // The apply functions: each changes the state and queues what follows.

@@ -162,17 +162,25 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	h := newKindHarness(t, 30*time.Second)
+	h.env.RegisterWorkflowWithOptions(cases.Workflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
+	h.env.RegisterActivityWithOptions(h.rec.projectCase, activity.RegisterOptions{Name: workflows.ActivityProjectCase})
+	h.env.RegisterActivityWithOptions(h.rec.applyCodeFix, activity.RegisterOptions{Name: workflows.ActivityApplyCodeFix})
+	return h
+}
+
+// newKindHarness is the environment every kind's harness starts from: the
+// clock at testStart, the SDK's warnings only, and Notify recorded.
+func newKindHarness(t *testing.T, timeout time.Duration) *harness {
+	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	// Warnings and errors only: the SDK's debug lines drown the test output.
 	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(testStart)
-	env.SetTestTimeout(30 * time.Second)
-	env.RegisterWorkflowWithOptions(cases.Workflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
+	env.SetTestTimeout(timeout)
 	rec := &recorder{env: env}
-	env.RegisterActivityWithOptions(rec.projectCase, activity.RegisterOptions{Name: workflows.ActivityProjectCase})
 	env.RegisterActivityWithOptions(rec.notify, activity.RegisterOptions{Name: workflows.ActivityNotify})
-	env.RegisterActivityWithOptions(rec.applyCodeFix, activity.RegisterOptions{Name: workflows.ActivityApplyCodeFix})
 	return &harness{t: t, env: env, rec: rec}
 }
 
@@ -234,7 +242,12 @@ func (h *harness) updateReq(at time.Duration, id string, action workflows.Action
 
 // snapshot queries the state at offset `at`.
 func (h *harness) snapshot(at time.Duration) *workflows.CaseState {
-	s := &workflows.CaseState{}
+	return queryAt[workflows.CaseState](h, at)
+}
+
+// queryAt queries the state of any kind, S, at offset `at`.
+func queryAt[S any](h *harness, at time.Duration) *S {
+	s := new(S)
 	h.env.RegisterDelayedCallback(func() {
 		v, err := h.env.QueryWorkflow(workflows.QueryState)
 		if err != nil {
@@ -255,7 +268,13 @@ func (h *harness) cancelAt(at time.Duration) {
 
 func (h *harness) run(in workflows.OpenCaseInput) {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(workflows.CaseWorkflowName, in)
+	h.execute(workflows.CaseWorkflowName, in)
+}
+
+// execute runs the workflow name until it ends.
+func (h *harness) execute(name string, in any) {
+	h.t.Helper()
+	h.env.ExecuteWorkflow(name, in)
 	if !h.env.IsWorkflowCompleted() {
 		h.t.Fatal("workflow did not complete")
 	}
@@ -265,6 +284,12 @@ func (h *harness) run(in workflows.OpenCaseInput) {
 func (h *harness) runUntilCanceled(in workflows.OpenCaseInput) {
 	h.t.Helper()
 	h.run(in)
+	h.wantCanceled()
+}
+
+// wantCanceled: the workflow ended because the test canceled it.
+func (h *harness) wantCanceled() {
+	h.t.Helper()
 	if err := h.env.GetWorkflowError(); !temporal.IsCanceledError(err) {
 		h.t.Fatalf("workflow ended with %v, want it canceled by the test", err)
 	}

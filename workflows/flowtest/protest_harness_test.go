@@ -2,10 +2,6 @@ package flowtest
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"log/slog"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -13,9 +9,6 @@ import (
 
 	"github.com/shopspring/decimal"
 	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/postrelease/postrelease/domain"
@@ -68,130 +61,55 @@ func testProtest(t *testing.T, liquidatedDaysBefore int, zone string) workflows.
 
 func usd(s string) domain.USD { return domain.USD{Decimal: decimal.RequireFromString(s)} }
 
-type protestRecorder struct {
-	env           *testsuite.TestWorkflowEnvironment
-	mu            sync.Mutex
-	projections   []workflows.ProtestState
-	notifications []notification
-}
-
-func (r *protestRecorder) project(_ context.Context, in workflows.ProjectProtestInput) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.projections = append(r.projections, in.State)
-	return nil
-}
-
-func (r *protestRecorder) notify(_ context.Context, in workflows.NotifyInput) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.notifications = append(r.notifications, notification{NotifyInput: in, clock: r.env.Now()})
-	return nil
-}
-
-func (r *protestRecorder) notificationsOf(kind string) []notification {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []notification
-	for _, n := range r.notifications {
-		if n.Kind == kind {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
+// protestHarness is the case harness (updates, queries, recorded
+// notifications) on the protest workflow, with its projections.
 type protestHarness struct {
-	t   *testing.T
-	env *testsuite.TestWorkflowEnvironment
-	rec *protestRecorder
+	*harness
+	mu       sync.Mutex
+	projects []workflows.ProtestState
 }
 
 func newProtestHarness(t *testing.T) *protestHarness {
 	t.Helper()
-	var suite testsuite.WorkflowTestSuite
-	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
-	env := suite.NewTestWorkflowEnvironment()
-	env.SetStartTime(testStart)
-	env.SetTestTimeout(30 * time.Second)
-	env.RegisterWorkflowWithOptions(protests.Workflow, workflow.RegisterOptions{Name: workflows.ProtestWorkflowName})
-	rec := &protestRecorder{env: env}
-	env.RegisterActivityWithOptions(rec.project, activity.RegisterOptions{Name: workflows.ActivityProjectProtest})
-	env.RegisterActivityWithOptions(rec.notify, activity.RegisterOptions{Name: workflows.ActivityNotify})
-	return &protestHarness{t: t, env: env, rec: rec}
+	h := &protestHarness{harness: newKindHarness(t, 30*time.Second)}
+	h.env.RegisterWorkflowWithOptions(protests.Workflow, workflow.RegisterOptions{Name: workflows.ProtestWorkflowName})
+	h.env.RegisterActivityWithOptions(func(_ context.Context, in workflows.ProjectProtestInput) error {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.projects = append(h.projects, in.State)
+		return nil
+	}, activity.RegisterOptions{Name: workflows.ActivityProjectProtest})
+	return h
 }
 
 // act sends action as actor at offset `at`, under an update id of its own.
 func (h *protestHarness) act(at time.Duration, action workflows.ProtestAction, actor workflows.Actor, input any) *updateResult {
 	h.t.Helper()
-	raw, err := json.Marshal(input)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return h.send(at, fmt.Sprintf("%s@%s", action, at), action, workflows.ActionRequest{Actor: actor, Input: raw})
+	return h.update(at, workflows.Action(action), actor, input)
 }
 
 // keyed sends an action with an Idempotency-Key under the update id the
 // API builds from it.
 func (h *protestHarness) keyed(at time.Duration, action workflows.ProtestAction, actor workflows.Actor, key string, input any) *updateResult {
 	h.t.Helper()
-	raw, err := json.Marshal(input)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	fp := fmt.Sprintf("%s:%s", action, raw)
-	return h.send(at, actor.UserID+"/"+string(action)+"/"+key+"/"+fp, action,
-		workflows.ActionRequest{Actor: actor, Input: raw, IdempotencyKey: key, Fingerprint: fp})
-}
-
-func (h *protestHarness) send(at time.Duration, id string, action workflows.ProtestAction, req workflows.ActionRequest) *updateResult {
-	res := &updateResult{action: workflows.Action(action), at: at}
-	h.env.RegisterDelayedCallback(func() {
-		res.sent = true
-		h.env.UpdateWorkflow(string(action), id, &testsuite.TestUpdateCallback{
-			OnReject: func(err error) { res.rejected, res.done = err, true },
-			OnAccept: func() { res.accepted = true },
-			OnComplete: func(v any, err error) {
-				res.done, res.err = true, err
-				if s, ok := v.(workflows.ActionResult); ok {
-					res.state = s
-				}
-			},
-		}, req)
-	}, at)
-	return res
+	return h.harness.keyed(at, workflows.Action(action), actor, key, input)
 }
 
 // snapshot queries the state at offset `at`.
 func (h *protestHarness) snapshot(at time.Duration) *workflows.ProtestState {
-	s := &workflows.ProtestState{}
-	h.env.RegisterDelayedCallback(func() {
-		v, err := h.env.QueryWorkflow(workflows.QueryState)
-		if err == nil {
-			err = v.Get(s)
-		}
-		if err != nil {
-			h.t.Errorf("query at +%s: %v", at, err)
-		}
-	}, at)
-	return s
+	return queryAt[workflows.ProtestState](h.harness, at)
 }
 
 // run runs the protest until it closes, or until cancelAt when given.
 func (h *protestHarness) run(in workflows.OpenProtestInput, cancelAt time.Duration) {
 	h.t.Helper()
 	if cancelAt > 0 {
-		h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, cancelAt)
+		h.cancelAt(cancelAt)
 	}
-	h.env.ExecuteWorkflow(workflows.ProtestWorkflowName, in)
-	if !h.env.IsWorkflowCompleted() {
-		h.t.Fatal("workflow did not complete")
-	}
-	err := h.env.GetWorkflowError()
-	if cancelAt > 0 && !temporal.IsCanceledError(err) {
-		h.t.Fatalf("workflow ended with %v, want it canceled by the test", err)
-	}
-	if cancelAt == 0 && err != nil {
+	h.execute(workflows.ProtestWorkflowName, in)
+	if cancelAt > 0 {
+		h.wantCanceled()
+	} else if err := h.env.GetWorkflowError(); err != nil {
 		h.t.Fatalf("workflow failed: %v", err)
 	}
 }
@@ -211,11 +129,11 @@ func (h *protestHarness) result() workflows.ProtestState {
 // either order), is the final state.
 func (h *protestHarness) checkProjections(final workflows.ProtestState) {
 	h.t.Helper()
-	h.rec.mu.Lock()
-	defer h.rec.mu.Unlock()
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	var newest *workflows.ProtestState
-	for i := range h.rec.projections {
-		if p := &h.rec.projections[i]; newest == nil || p.Version > newest.Version {
+	for i := range h.projects {
+		if p := &h.projects[i]; newest == nil || p.Version > newest.Version {
 			newest = p
 		}
 	}

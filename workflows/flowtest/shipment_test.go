@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -16,8 +14,6 @@ import (
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
-	"go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/postrelease/postrelease/domain"
@@ -125,16 +121,10 @@ type shipHarness struct {
 
 func newShipHarness(t *testing.T) *shipHarness {
 	t.Helper()
-	var suite testsuite.WorkflowTestSuite
-	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
-	env := suite.NewTestWorkflowEnvironment()
-	env.SetStartTime(testStart)
-	env.SetTestTimeout(60 * time.Second)
+	h := &shipHarness{harness: newKindHarness(t, 60*time.Second)}
+	env := h.env
 	env.RegisterWorkflowWithOptions(shipments.Workflow, workflow.RegisterOptions{Name: workflows.ShipmentWorkflowName})
 	env.RegisterWorkflowWithOptions(cases.Workflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
-	rec := &recorder{env: env}
-	h := &shipHarness{harness: &harness{t: t, env: env, rec: rec}}
-	env.RegisterActivityWithOptions(rec.notify, activity.RegisterOptions{Name: workflows.ActivityNotify})
 	env.RegisterActivityWithOptions(func(_ context.Context, in workflows.ProjectShipmentInput) error {
 		h.mu.Lock()
 		defer h.mu.Unlock()
@@ -173,28 +163,14 @@ func (h *shipHarness) updateWithID(at time.Duration, id string, action workflows
 }
 
 func (h *shipHarness) state(at time.Duration) *workflows.ShipmentState {
-	s := &workflows.ShipmentState{}
-	h.env.RegisterDelayedCallback(func() {
-		v, err := h.env.QueryWorkflow(workflows.QueryState)
-		if err != nil {
-			h.t.Errorf("query at +%s: %v", at, err)
-			return
-		}
-		if err := v.Get(s); err != nil {
-			h.t.Errorf("decode query at +%s: %v", at, err)
-		}
-	}, at)
-	return s
+	return queryAt[workflows.ShipmentState](h.harness, at)
 }
 
 // runToContinueAsNew runs the shipment until it continues as new and returns
 // the input of the next run.
 func (h *shipHarness) runToContinueAsNew(in workflows.OpenShipmentInput) workflows.OpenShipmentInput {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(workflows.ShipmentWorkflowName, in)
-	if !h.env.IsWorkflowCompleted() {
-		h.t.Fatal("workflow did not complete")
-	}
+	h.execute(workflows.ShipmentWorkflowName, in)
 	var can *workflow.ContinueAsNewError
 	if err := h.env.GetWorkflowError(); !errors.As(err, &can) {
 		h.t.Fatalf("workflow ended with %v, want continue-as-new", err)

@@ -8,8 +8,9 @@ import (
 )
 
 // CheckAssignee checks the new assignee of a step owned by owner and held by
-// current, whose role the API looked up (empty: no such user), recording
-// what is wrong under field. It returns the e-mail in lower case.
+// current (empty: nobody), whose role the API looked up (empty: no such
+// user), recording what is wrong under field; what names the step. It
+// returns the e-mail in lower case.
 func CheckAssignee(fe FieldErrors, field, email string, role, owner domain.Role, current, what string) string {
 	email = strings.ToLower(Required(fe, field, email))
 	switch {
@@ -21,7 +22,7 @@ func CheckAssignee(fe FieldErrors, field, email string, role, owner domain.Role,
 	case owner == domain.RoleManager && role != domain.RoleManager:
 		fe[field] = what + " needs a manager"
 	case strings.EqualFold(current, email):
-		fe[field] = "already has " + what
+		fe[field] = "already has this step"
 	}
 	return email
 }

@@ -13,8 +13,8 @@ import (
 // A piece of work's SLA clock (a case's step, a shipment's task, a
 // protest's step): due After it opens, capped by a legal deadline; a
 // reminder RemindBefore the due time; escalation level 1 at due and level 2
-// SecondLevelAfter it. Written for the protest; the case and the shipment
-// compute the same today in their own code.
+// SecondLevelAfter it. The case and the protest use it; a shipment's
+// tasks keep their own (legal dates, task kinds).
 
 // SLATimes are the instants of one piece of work's clock.
 type SLATimes struct {
@@ -67,6 +67,16 @@ func FinishStep(r *workflows.StepRecord, now time.Time, by *workflows.Actor, sta
 type SearchValues struct {
 	Status, Step, Assignee string
 	Level                  int64
+}
+
+// StepSearch are the values of a kind worked one step at a time: its
+// status and step, and the open step's assignee and level (cur nil: none).
+func StepSearch(status string, step workflows.Step, cur *workflows.StepRecord) SearchValues {
+	v := SearchValues{Status: status, Step: string(step)}
+	if cur != nil {
+		v.Assignee, v.Level = cur.Assignee, int64(cur.EscalationLevel)
+	}
+	return v
 }
 
 // Sync writes want to Temporal's visibility when it differs from *last, and

@@ -28,10 +28,7 @@ var a *activities.Activities
 // Update with a validator, every deadline a durable timer.
 func Workflow(ctx workflow.Context, in workflows.OpenProtestInput) (workflows.ProtestState, error) {
 	p := &protest{}
-	if err := p.setup(ctx, in); err != nil {
-		return workflows.ProtestState{}, err
-	}
-	return p.run(ctx)
+	return kit.Start(ctx, in, p.setup, p.run)
 }
 
 // protest holds the workflow's state. As in a case, changes are plain
@@ -43,7 +40,8 @@ type protest struct {
 	// claimed or was given the work since.
 	officer string
 	kit.Journal
-	sa kit.SearchValues
+	kit.OneRun // a protest never continues as new
+	sa         kit.SearchValues
 	// loc is the zone legal days end in (the filing window, the deemed
 	// denial, the court's 180 days).
 	loc *time.Location
@@ -53,10 +51,8 @@ type protest struct {
 }
 
 func (p *protest) setup(ctx workflow.Context, in workflows.OpenProtestInput) error {
-	p.Journal = kit.Journal{Noun: "protest", ID: in.ProtestID, Log: func() *workflows.Journal { return &p.state.Journal }}
-	// A new kind: no run predates the kit's clock and outbox.
-	p.Journal.Outbox.Async = true
-	p.Journal.Outbox.Subject = []any{"protest", in.ProtestID}
+	// A new kind: no run predates the kit's clock and outbox (async).
+	p.Journal = kit.NewJournal("protest", in.ProtestID, func() *workflows.Journal { return &p.state.Journal }, true)
 	loc, err := domain.LegalLocation(in.LegalTimeZone)
 	if err != nil {
 		return kit.Invalid(kit.FieldErrors{"legal_time_zone": err.Error()})
@@ -84,38 +80,13 @@ func (p *protest) setup(ctx workflow.Context, in workflows.OpenProtestInput) err
 	} else {
 		p.enter(now, workflows.StepPrepareProtest)
 	}
-	if err := workflow.SetQueryHandler(ctx, workflows.QueryState, func() (workflows.ProtestState, error) {
-		return p.state, nil
-	}); err != nil {
-		return fmt.Errorf("registering query %s: %w", workflows.QueryState, err)
-	}
-	return kit.Register(ctx, p, ProtestSpecs)
+	return kit.Serve(ctx, p, ProtestSpecs)
 }
 
 func (p *protest) run(ctx workflow.Context) (workflows.ProtestState, error) {
-	p.flush(ctx)
-	for p.state.Status != workflows.StatusClosed {
-		seen := p.state.Version
-		changed := func() bool { return p.state.Version != seen }
-		fired, err := kit.WaitForClock(ctx, p.pendingClock, changed, true)
-		if err != nil {
-			return p.state, err
-		}
-		if !fired {
-			continue
-		}
-		if p.clockFired {
-			p.Changed(workflow.Now(ctx))
-			p.clockFired = false
-		}
-		p.flush(ctx)
-	}
-	// Let handlers still writing their projection, and notifications on
-	// their way to the outbox, finish.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && p.Journal.Outbox.Idle() }); err != nil {
-		return p.state, err
-	}
-	return p.state, nil
+	err := kit.StepLoop{J: &p.Journal, Done: func() bool { return p.state.Status == workflows.StatusClosed },
+		Clock: p.pendingClock, CancelTimers: true, Fired: &p.clockFired, Flush: p.flush}.Run(ctx)
+	return p.state, err
 }
 
 // pendingClock lists the open step's time events still to come: its legal
@@ -126,15 +97,7 @@ func (p *protest) pendingClock() []kit.TimedEvent {
 	if cur == nil {
 		return nil
 	}
-	on := func(fire func(now time.Time)) func(now time.Time) {
-		return func(now time.Time) {
-			if p.state.Current() != cur {
-				return // the step ended at this instant
-			}
-			p.clockFired = true
-			fire(now)
-		}
-	}
+	on := kit.WhileOpen(cur, func() *workflows.StepRecord { return p.state.Current() }, &p.clockFired)
 	var out []kit.TimedEvent
 	switch cur.Name {
 	case workflows.StepPrepareProtest, workflows.StepFileProtest:
@@ -304,11 +267,7 @@ func (p *protest) closeNow(now time.Time) {
 func (p *protest) flush(ctx workflow.Context) {
 	p.Journal.Outbox.Flush(ctx, kit.Flush{
 		Search: func(ctx workflow.Context) {
-			want := kit.SearchValues{Status: p.state.Status, Step: string(p.state.Step)}
-			if cur := p.state.Current(); cur != nil {
-				want.Assignee, want.Level = cur.Assignee, int64(cur.EscalationLevel)
-			}
-			p.sa.Sync(ctx, want, p.Journal.Outbox.Subject...)
+			p.sa.Sync(ctx, kit.StepSearch(p.state.Status, p.state.Step, p.state.Current()), p.Journal.Outbox.Subject...)
 		},
 		Project: func(ctx workflow.Context) workflow.Future {
 			lctx := workflow.WithLocalActivityOptions(ctx, kit.ProjectionOptions)
@@ -338,18 +297,12 @@ func zeroUSD() domain.USD { return domain.USD{} }
 // The protest as a kit.Machine.
 
 func (p *protest) State() *workflows.ProtestState { return &p.state }
-func (p *protest) Guard() error                   { return nil }
 
-// Applied: a protest never continues as new (its history stays small: a
-// few dozen events over its years), so Temporal's deduplication of update
-// ids covers every retry.
-func (p *protest) Applied(workflow.Context) bool               { return false }
-func (p *protest) RememberUpdate(workflow.Context)             {}
-func (p *protest) Keys() *[]workflows.AppliedKey               { return &p.state.AppliedKeys }
-func (p *protest) Noun() string                                { return "protest" }
-func (p *protest) AfterApply(now time.Time, _ workflows.Actor) {}
-func (p *protest) Flush(ctx workflow.Context)                  { p.flush(ctx) }
+// Applied, RememberUpdate, AfterApply and Guard are kit.OneRun's.
+func (p *protest) Keys() *[]workflows.AppliedKey { return &p.state.AppliedKeys }
+func (p *protest) Noun() string                  { return "protest" }
+func (p *protest) Flush(ctx workflow.Context)    { p.flush(ctx) }
 
 func (p *protest) Result() workflows.ActionResult {
-	return workflows.ActionResult{CaseID: p.state.ProtestID, Version: p.state.Version, Status: p.state.Status, Step: p.state.Step}
+	return p.Answer(p.state.Status, p.state.Step)
 }

@@ -125,55 +125,25 @@ func (p *protest) close(ctx workflow.Context, actor workflows.Actor, in workflow
 	return nil
 }
 
+// Note, reassign, claim and release are the kit's, as in every step kind.
+
 func (p *protest) addNote(ctx workflow.Context, actor workflows.Actor, in workflows.NoteInput) error {
-	now := workflow.Now(ctx)
-	p.state.Notes = append(p.state.Notes, workflows.Note{Text: in.Text, By: actor, At: now})
-	p.Event(now, &actor, string(workflows.ProtestAddNote), in.Text)
-	p.Changed(now)
+	p.AddNote(workflow.Now(ctx), actor, string(workflows.ProtestAddNote), &p.state.Notes, in.Text)
 	return nil
 }
 
 func (p *protest) reassign(ctx workflow.Context, actor workflows.Actor, in workflows.ReassignInput) error {
-	now := workflow.Now(ctx)
-	cur := p.state.Current()
-	from := cur.Assignee
-	cur.Assignee = in.AssigneeEmail
-	if cur.OwnerRole == domain.RoleOfficer && in.AssigneeRole == domain.RoleOfficer {
-		p.officer = in.AssigneeEmail // later officer steps follow the officer now on the protest
-	}
-	p.Event(now, &actor, string(workflows.ProtestReassign), fmt.Sprintf("%s reassigned from %q to %s", label(cur.Name), from, in.AssigneeEmail))
-	p.Changed(now)
-	p.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: cur.Name, ToEmail: in.AssigneeEmail,
-		Message: fmt.Sprintf("protest %s: %s was reassigned to you by %s", p.state.ProtestID, label(cur.Name), actor.Email), At: now,
-		DedupeKey: fmt.Sprintf("%s/%d/reassign/%d", p.state.ProtestID, cur.Seq, p.state.Version)})
+	p.ReassignStep(workflow.Now(ctx), actor, string(workflows.ProtestReassign), p.state.Current(), label(p.state.Current().Name), &p.officer, in)
 	return nil
 }
 
 func (p *protest) claim(ctx workflow.Context, actor workflows.Actor, _ workflows.ClaimInput) error {
-	now := workflow.Now(ctx)
-	cur := p.state.Current()
-	cur.Assignee = actor.Email
-	if cur.OwnerRole == domain.RoleOfficer {
-		p.officer = actor.Email
-	}
-	p.Event(now, &actor, string(workflows.ProtestClaim), fmt.Sprintf("%s claimed by %s", label(cur.Name), actor.Email))
-	p.Changed(now)
+	p.ClaimStep(workflow.Now(ctx), actor, string(workflows.ProtestClaim), p.state.Current(), label(p.state.Current().Name), &p.officer)
 	return nil
 }
 
 func (p *protest) release(ctx workflow.Context, actor workflows.Actor, _ workflows.ReleaseInput) error {
-	now := workflow.Now(ctx)
-	cur := p.state.Current()
-	from := cur.Assignee
-	cur.Assignee = ""
-	if strings.EqualFold(p.officer, from) {
-		p.officer = ""
-	}
-	p.Event(now, &actor, string(workflows.ProtestRelease), fmt.Sprintf("%s released by %s (was %s): back with every %s", label(cur.Name), actor.Email, from, cur.OwnerRole))
-	p.Changed(now)
-	p.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: cur.Name, ToRole: cur.OwnerRole,
-		Message: fmt.Sprintf("protest %s: %s is unassigned again (released by %s), due %s", p.state.ProtestID, label(cur.Name), actor.Email, cur.DueAt.Format(time.RFC3339)), At: now,
-		DedupeKey: fmt.Sprintf("%s/%d/release/%d", p.state.ProtestID, cur.Seq, p.state.Version)})
+	p.ReleaseStep(workflow.Now(ctx), actor, string(workflows.ProtestRelease), p.state.Current(), label(p.state.Current().Name), &p.officer)
 	return nil
 }
 

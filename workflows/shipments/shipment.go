@@ -32,10 +32,7 @@ var a *activities.Activities
 // grows with the years.
 func Workflow(ctx workflow.Context, in workflows.OpenShipmentInput) (workflows.ShipmentState, error) {
 	s := &shipment{}
-	if err := s.setup(ctx, in); err != nil {
-		return workflows.ShipmentState{}, err
-	}
-	return s.run(ctx)
+	return kit.Start(ctx, in, s.setup, s.run)
 }
 
 // shipment holds the workflow's state. As in a case, changes are plain
@@ -71,9 +68,8 @@ func (s *shipment) setup(ctx workflow.Context, in workflows.OpenShipmentInput) e
 	v := workflow.GetVersion(ctx, kit.ChangeTasksAndReferences, workflow.DefaultVersion, 1)
 	s.taskNotices, s.strictReferences = v >= 1, v >= 1
 	clockOutbox := workflow.GetVersion(ctx, kit.ChangeClockAndOutbox, workflow.DefaultVersion, 1)
-	s.Journal = kit.Journal{Noun: "shipment", ID: in.ShipmentID, Log: func() *workflows.Journal { return &s.state.Journal }}
-	s.cancelTimers, s.Journal.Outbox.Async = clockOutbox >= 1, clockOutbox >= 1
-	s.Journal.Outbox.Subject = []any{"shipment", in.ShipmentID}
+	s.Journal = kit.NewJournal("shipment", in.ShipmentID, func() *workflows.Journal { return &s.state.Journal }, clockOutbox >= 1)
+	s.cancelTimers = clockOutbox >= 1
 	s.explicitZeroPenalty = workflow.GetVersion(ctx, kit.ChangeExplicitZeroPenalty, workflow.DefaultVersion, 1) >= 1
 	// Since ChangeLegalTimeZone, legal days end in the legal zone, free time
 	// at the end of the last free day in the port's zone, and the port's
@@ -107,13 +103,7 @@ func (s *shipment) setup(ctx workflow.Context, in workflows.OpenShipmentInput) e
 		s.open(now, in, info.WorkflowExecution.ID, info.WorkflowExecution.RunID)
 	}
 	s.sa = shipmentSearch{Status: workflows.StatusOpen, Step: workflows.PhaseActive}
-
-	if err := workflow.SetQueryHandler(ctx, workflows.QueryState, func() (workflows.ShipmentState, error) {
-		return s.state, nil
-	}); err != nil {
-		return fmt.Errorf("registering query %s: %w", workflows.QueryState, err)
-	}
-	return kit.Register(ctx, s, ShipmentSpecs)
+	return kit.Serve(ctx, s, ShipmentSpecs)
 }
 
 // open builds the state of a new shipment and decides everything its own
@@ -227,7 +217,7 @@ func (s *shipment) run(ctx workflow.Context) (workflows.ShipmentState, error) {
 		// Continue as new once running handlers and flushes have finished
 		// and the signals that arrived meanwhile are handled (they would be
 		// lost with the run); handling them may start more of both.
-		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && s.Journal.Outbox.Idle() }); err != nil {
+		if err := kit.Settle(ctx, &s.Journal.Outbox); err != nil {
 			return s.state, err
 		}
 		if s.drain(ctx, closed) {
@@ -239,10 +229,7 @@ func (s *shipment) run(ctx workflow.Context) (workflows.ShipmentState, error) {
 			OpenedBy: st.OpenedBy, Source: st.Source, Policy: st.Policy, Resume: &st,
 		})
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && s.Journal.Outbox.Idle() }); err != nil {
-		return s.state, err
-	}
-	return s.state, nil
+	return s.state, kit.Settle(ctx, &s.Journal.Outbox)
 }
 
 // drain handles the case-closed signals waiting in the channel and reports
