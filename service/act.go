@@ -89,6 +89,39 @@ func (w Workflow[S, V]) view(st S, user store.User, err error) (V, error) {
 	return w.kind.View(st, user), nil
 }
 
+// overdue says whether the open step cur (nil for none) is past due at now.
+func overdue(cur *workflows.StepRecord, now time.Time) bool {
+	return cur != nil && cur.DueAt.Before(now)
+}
+
+// orNone is s, or an empty list where it is nil (JSON [] rather than null).
+func orNone[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// listed is a page of read-model rows as a list shows them: each with what
+// mark adds at now (whether it is overdue), or the store's failure.
+func listed[R, L any](rows []R, total int64, err error, mark func(r R, now time.Time) L) ([]L, int64, error) {
+	if err != nil {
+		return nil, 0, internal(err)
+	}
+	now := time.Now()
+	out := make([]L, len(rows))
+	for i, r := range rows {
+		out[i] = mark(r, now)
+	}
+	return out, total, nil
+}
+
+// History is the latest run's history: all of a one-run kind's (a case's,
+// a protest's). Shipments, whose workflow continues as new, read every run.
+func (w Workflow[S, V]) History(ctx context.Context, id string) ([]*historypb.HistoryEvent, error) {
+	return w.history(ctx, id, "", false)
+}
+
 // Get is the workflow of id as user sees it.
 func (w Workflow[S, V]) Get(ctx context.Context, user store.User, id string) (V, error) {
 	st, err := w.State(ctx, id)

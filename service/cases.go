@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
-	historypb "go.temporal.io/api/history/v1"
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/export"
@@ -60,14 +59,7 @@ func (v CaseView) KindOrDefault() workflows.CaseKind { return v.CaseState.KindOr
 func CaseViewOf(st workflows.CaseState, u store.User) CaseView {
 	st.AppliedKeys = nil // the workflow's bookkeeping of retries, not the case's
 	now := time.Now()
-	v := CaseView{CaseState: st, AvailableActions: cases.Available(&st, Actor(u), now)}
-	if v.AvailableActions == nil {
-		v.AvailableActions = []workflows.Action{}
-	}
-	if cur := st.Current(); cur != nil && cur.DueAt.Before(now) {
-		v.Overdue = true
-	}
-	return v
+	return CaseView{CaseState: st, Overdue: overdue(st.Current(), now), AvailableActions: orNone(cases.Available(&st, Actor(u), now))}
 }
 
 // ListedCase is a row of the case list.
@@ -79,20 +71,7 @@ type ListedCase struct {
 // List is a page of the read model's cases.
 func (c *Cases) List(ctx context.Context, f store.CaseFilter) ([]ListedCase, int64, error) {
 	rows, total, err := c.cfg.Store.ListCases(ctx, f)
-	if err != nil {
-		return nil, 0, internal(err)
-	}
-	now := time.Now()
-	out := make([]ListedCase, len(rows))
-	for i, r := range rows {
-		out[i] = ListedCase{r, r.Overdue(now)}
-	}
-	return out, total, nil
-}
-
-// History is the case's full Temporal history.
-func (c *Cases) History(ctx context.Context, id string) ([]*historypb.HistoryEvent, error) {
-	return c.history(ctx, id, "", false)
+	return listed(rows, total, err, func(r store.CaseRow, now time.Time) ListedCase { return ListedCase{r, r.Overdue(now)} })
 }
 
 // Open starts a case workflow, or finds the one this request already

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	historypb "go.temporal.io/api/history/v1"
-
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/export"
 	"github.com/postrelease/postrelease/policy"
@@ -55,14 +53,7 @@ func (v ProtestView) Current() *workflows.StepRecord { return v.ProtestState.Cur
 func ProtestViewOf(st workflows.ProtestState, u store.User) ProtestView {
 	st.AppliedKeys = nil
 	now := time.Now()
-	v := ProtestView{ProtestState: st, AvailableActions: protests.Available(&st, Actor(u), now)}
-	if v.AvailableActions == nil {
-		v.AvailableActions = []workflows.ProtestAction{}
-	}
-	if cur := st.Current(); cur != nil && cur.DueAt.Before(now) {
-		v.Overdue = true
-	}
-	return v
+	return ProtestView{ProtestState: st, Overdue: overdue(st.Current(), now), AvailableActions: orNone(protests.Available(&st, Actor(u), now))}
 }
 
 // ListedProtest is a row of the protest list.
@@ -74,20 +65,7 @@ type ListedProtest struct {
 // List is a page of the read model's protests.
 func (p *Protests) List(ctx context.Context, f store.ProtestFilter) ([]ListedProtest, int64, error) {
 	rows, total, err := p.cfg.Store.ListProtests(ctx, f)
-	if err != nil {
-		return nil, 0, internal(err)
-	}
-	now := time.Now()
-	out := make([]ListedProtest, len(rows))
-	for i, r := range rows {
-		out[i] = ListedProtest{r, r.Overdue(now)}
-	}
-	return out, total, nil
-}
-
-// History is the protest's full Temporal history.
-func (p *Protests) History(ctx context.Context, id string) ([]*historypb.HistoryEvent, error) {
-	return p.history(ctx, id, "", false)
+	return listed(rows, total, err, func(r store.ProtestRow, now time.Time) ListedProtest { return ListedProtest{r, r.Overdue(now)} })
 }
 
 // OpenProtestRequest is the body of "open a protest", from JSON or the web
