@@ -149,6 +149,9 @@ type CaseFilter struct {
 	Offset    int
 }
 
+// Page is the page the filter asks for: its size (PageSize) and offset.
+func (f CaseFilter) Page() (limit, offset int) { return PageSize(f.Limit), f.Offset }
+
 // InboxOf selects the open steps a user may work: assigned to them, or to
 // nobody in particular and owned by their role.
 type InboxOf struct {

@@ -158,6 +158,9 @@ type ProtestFilter struct {
 	Offset      int
 }
 
+// Page is the page the filter asks for: its size (PageSize) and offset.
+func (f ProtestFilter) Page() (limit, offset int) { return PageSize(f.Limit), f.Offset }
+
 // ListProtests returns one page of protests, most urgent first, and the
 // total count.
 func (s *Store) ListProtests(ctx context.Context, f ProtestFilter) ([]ProtestRow, int64, error) {
