@@ -13,7 +13,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/postrelease/postrelease/service"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
 )
@@ -54,27 +53,39 @@ func decodeStrict(r io.Reader, v any) error {
 	return nil
 }
 
-func (s *Server) apiOpenCase(c echo.Context) error {
-	var req service.OpenCaseRequest
-	if err := decodeStrict(c.Request().Body, &req); err != nil {
-		return err
+// openHandler opens a workflow from a JSON body (every kind's open route
+// is this): the Idempotency-Key stands for a client_request_id the body
+// leaves out. It answers the view, 201 when this request opened it, 200 when
+// an earlier one did; location is the view's address.
+func openHandler[R, V any](open func(c echo.Context, req R) (V, bool, error), clientRequestID func(*R) *string, location func(V) string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var req R
+		if err := decodeStrict(c.Request().Body, &req); err != nil {
+			return err
+		}
+		key, err := idempotencyKey(c)
+		if err != nil {
+			return err
+		}
+		if id := clientRequestID(&req); *id == "" {
+			*id = key
+		}
+		v, created, err := open(c, req)
+		if err != nil {
+			return err
+		}
+		return sendOpened(c, created, location(v), v)
 	}
-	key, err := idempotencyKey(c)
-	if err != nil {
-		return err
+}
+
+// sendOpened answers what an open route opened: 201 when it was this
+// request, else 200; Location is its address.
+func sendOpened(c echo.Context, created bool, location string, v any) error {
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
 	}
-	if req.ClientRequestID == "" {
-		req.ClientRequestID = key
-	}
-	v, created, err := s.Cases.Open(c.Request().Context(), currentUser(c), req)
-	if err != nil {
-		return err
-	}
-	status := http.StatusCreated
-	if !created {
-		status = http.StatusOK
-	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/cases/"+v.CaseID)
+	c.Response().Header().Set(echo.HeaderLocation, location)
 	return c.JSON(status, v)
 }
 
@@ -160,16 +171,22 @@ func knownStep(s string) bool {
 	return slices.Contains(workflows.Steps, workflows.Step(s)) || workflows.Step(s) == workflows.StepClosed
 }
 
-func (s *Server) apiListCases(c echo.Context) error {
-	f, err := caseFilter(c, currentUser(c))
-	if err != nil {
-		return err
+// listHandler answers a page of a list (every kind's list route is this):
+// filter reads the query, list the page; key names the rows in the answer.
+func listHandler[F, R any](key string, filter func(echo.Context) (F, error), list func(context.Context, F) ([]R, int64, error),
+	page func(F) (limit, offset int)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		f, err := filter(c)
+		if err != nil {
+			return err
+		}
+		rows, total, err := list(c.Request().Context(), f)
+		if err != nil {
+			return err
+		}
+		limit, offset := page(f)
+		return c.JSON(http.StatusOK, map[string]any{key: rows, "total": total, "limit": limit, "offset": offset})
 	}
-	rows, total, err := s.Cases.List(c.Request().Context(), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"cases": rows, "total": total, "limit": store.PageSize(f.Limit), "offset": f.Offset})
 }
 
 // actionBody reads an action's JSON object; an empty body is {}.

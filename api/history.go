@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -20,26 +21,47 @@ func sendRawHistory(c echo.Context, id string, events []*historypb.HistoryEvent)
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b)
 }
 
-func (s *Server) apiHistory(c echo.Context) error {
-	if err := onlyParams(c, "format"); err != nil {
-		return err
+// historyHandler answers the history of the path's id (every one-run
+// kind's history route is this): see sendHistory.
+func historyHandler(idKey string, history func(ctx context.Context, id string) ([]*historypb.HistoryEvent, error),
+	business func([]*historypb.HistoryEvent) []timeline.Event) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := onlyParams(c, "format"); err != nil {
+			return err
+		}
+		id := c.Param("id")
+		events, err := history(c.Request().Context(), id)
+		if err != nil {
+			return err
+		}
+		return sendHistory(c, idKey, id, events, business)
 	}
-	id := c.Param("id")
-	events, err := s.Cases.History(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return sendHistory(c, "case_id", id, events)
 }
 
-// sendHistory answers a history as business events (the default) or raw
-// (?format=raw, replayable); idKey names the id in the business answer.
-func sendHistory(c echo.Context, idKey, id string, events []*historypb.HistoryEvent) error {
+// sendHistory answers a history as business events (the default; business
+// reads them from the kind's history) or raw (?format=raw, replayable);
+// idKey names the id in the business answer.
+func sendHistory(c echo.Context, idKey, id string, events []*historypb.HistoryEvent, business func([]*historypb.HistoryEvent) []timeline.Event) error {
 	switch c.QueryParam("format") {
 	case "raw":
 		return sendRawHistory(c, id, events)
 	case "", "business":
-		return c.JSON(http.StatusOK, map[string]any{idKey: id, "events": timeline.Case(events)})
+		return c.JSON(http.StatusOK, map[string]any{idKey: id, "events": business(events)})
 	}
 	return errInvalid(map[string]string{"format": "must be business (the default) or raw"})
+}
+
+// webHistoryHandler shows the business history of the path's id (noun
+// "case", "protest") on the history page, which finds the id under idField.
+func (s *Server) webHistoryHandler(noun, idField string, history func(ctx context.Context, id string) ([]*historypb.HistoryEvent, error),
+	business func([]*historypb.HistoryEvent) []timeline.Event) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Param("id")
+		events, err := history(c.Request().Context(), id)
+		if err != nil {
+			return err
+		}
+		return s.render(c, http.StatusOK, "history", page{Title: "History of " + noun + " " + id,
+			Data: map[string]any{idField: id, "Events": business(events)}})
+	}
 }

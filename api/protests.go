@@ -37,12 +37,14 @@ type ProtestService interface {
 var _ ProtestService = (*service.Protests)(nil)
 
 func (s *Server) protestRoutes(v1 *echo.Group) {
-	v1.POST("/protests", s.apiOpenProtest)
-	v1.POST("/shipments/:id/protests", s.apiOpenProtest)
-	v1.GET("/protests", s.apiListProtests)
-	v1.GET("/protests/:id", s.apiGetProtest)
-	v1.POST("/protests/:id/actions/:action", s.apiProtestAct)
-	v1.GET("/protests/:id/history", s.apiProtestHistory)
+	open := openHandler(s.openProtest, func(r *service.OpenProtestRequest) *string { return &r.ClientRequestID },
+		func(v service.ProtestView) string { return "/api/v1/protests/" + v.ProtestID })
+	v1.POST("/protests", open)
+	v1.POST("/shipments/:id/protests", open)
+	v1.GET("/protests", listHandler("protests", protestFilter, s.Protests.List, store.ProtestFilter.Page))
+	v1.GET("/protests/:id", getHandler(s.Protests.Get))
+	v1.POST("/protests/:id/actions/:action", actHandler(s.Protests.Act))
+	v1.GET("/protests/:id/history", historyHandler("protest_id", s.Protests.History, timeline.Protest))
 	v1.GET("/protests/:id/export", s.exportHandler(export.Protest, s.Protests.Export))
 }
 
@@ -54,7 +56,7 @@ func (s *Server) webProtestRoutes(auth *echo.Group) {
 	auth.POST("/shipments/:id/protests", s.webOpenProtest)
 	auth.GET("/protests/:id", s.webProtest)
 	auth.POST("/protests/:id/actions/:action", s.webProtestAct)
-	auth.GET("/protests/:id/history", s.webProtestHistory)
+	auth.GET("/protests/:id/history", s.webHistoryHandler("protest", "ProtestID", s.Protests.History, timeline.Protest))
 	auth.GET("/protests/:id/export.zip", s.exportHandler(export.Protest, s.Protests.Export))
 }
 
@@ -64,30 +66,6 @@ func (s *Server) openProtest(c echo.Context, req service.OpenProtestRequest) (se
 		return s.Protests.OpenFromShipment(c.Request().Context(), currentUser(c), id, req)
 	}
 	return s.Protests.Open(c.Request().Context(), currentUser(c), req)
-}
-
-func (s *Server) apiOpenProtest(c echo.Context) error {
-	var req service.OpenProtestRequest
-	if err := decodeStrict(c.Request().Body, &req); err != nil {
-		return err
-	}
-	key, err := idempotencyKey(c)
-	if err != nil {
-		return err
-	}
-	if req.ClientRequestID == "" {
-		req.ClientRequestID = key
-	}
-	v, created, err := s.openProtest(c, req)
-	if err != nil {
-		return err
-	}
-	status := http.StatusCreated
-	if !created {
-		status = http.StatusOK
-	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/protests/"+v.ProtestID)
-	return c.JSON(status, v)
 }
 
 // protestFilter reads list filters from the query string.
@@ -129,56 +107,6 @@ func protestFilter(c echo.Context) (store.ProtestFilter, error) {
 		return f, errInvalid(fe)
 	}
 	return f, nil
-}
-
-func (s *Server) apiListProtests(c echo.Context) error {
-	f, err := protestFilter(c)
-	if err != nil {
-		return err
-	}
-	rows, total, err := s.Protests.List(c.Request().Context(), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"protests": rows, "total": total, "limit": store.PageSize(f.Limit), "offset": f.Offset})
-}
-
-func (s *Server) apiGetProtest(c echo.Context) error {
-	v, err := s.Protests.Get(c.Request().Context(), currentUser(c), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
-}
-
-func (s *Server) apiProtestAct(c echo.Context) error {
-	body, key, err := actionRequest(c)
-	if err != nil {
-		return err
-	}
-	v, err := s.Protests.Act(c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action"), body, key)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
-}
-
-func (s *Server) apiProtestHistory(c echo.Context) error {
-	if err := onlyParams(c, "format"); err != nil {
-		return err
-	}
-	id := c.Param("id")
-	events, err := s.Protests.History(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	if c.QueryParam("format") == "raw" {
-		return sendRawHistory(c, id, events)
-	}
-	if f := c.QueryParam("format"); f != "" && f != "business" {
-		return errInvalid(map[string]string{"format": "must be business (the default) or raw"})
-	}
-	return c.JSON(http.StatusOK, map[string]any{"protest_id": id, "events": timeline.Protest(events)})
 }
 
 // Pages.
@@ -358,16 +286,6 @@ func (s *Server) webProtestAct(c echo.Context) error {
 	}
 	errs := refuseForm(p.Forms, action, form, ae, func(k string) string { return k })
 	return s.render(c, ae.Status(), "protest", page{Title: "Protest " + v.ProtestID, Data: p, Errors: errs})
-}
-
-func (s *Server) webProtestHistory(c echo.Context) error {
-	id := c.Param("id")
-	events, err := s.Protests.History(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, "history", page{Title: "History of protest " + id,
-		Data: map[string]any{"ProtestID": id, "Events": timeline.Protest(events)}})
 }
 
 // canProtest says whether the shipment page offers "Open protest": CBP has

@@ -21,7 +21,9 @@ import (
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/policy"
+	"github.com/postrelease/postrelease/service"
 	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/timeline"
 )
 
 // Server holds the dependencies of every handler.
@@ -133,11 +135,15 @@ func New(s *Server) (*echo.Echo, error) {
 
 	v1 := e.Group("/api/v1", s.requireToken, requireJSON, checkIdempotencyKey) // input.go
 	v1.GET("/me", s.apiMe)
-	v1.POST("/cases", s.apiOpenCase)
-	v1.GET("/cases", s.apiListCases)
+	v1.POST("/cases", openHandler(func(c echo.Context, req service.OpenCaseRequest) (service.CaseView, bool, error) {
+		return s.Cases.Open(c.Request().Context(), currentUser(c), req)
+	}, func(r *service.OpenCaseRequest) *string { return &r.ClientRequestID },
+		func(v service.CaseView) string { return "/api/v1/cases/" + v.CaseID }))
+	v1.GET("/cases", listHandler("cases", func(c echo.Context) (store.CaseFilter, error) { return caseFilter(c, currentUser(c)) },
+		s.Cases.List, store.CaseFilter.Page))
 	v1.GET("/cases/:id", getHandler(s.Cases.Get))
 	v1.POST("/cases/:id/actions/:action", actHandler(s.Cases.Act))
-	v1.GET("/cases/:id/history", s.apiHistory)
+	v1.GET("/cases/:id/history", historyHandler("case_id", s.Cases.History, timeline.Case))
 	s.notificationRoutes(v1) // notifications.go
 	v1.GET("/ports", s.apiPorts)
 	v1.GET("/ports/:code", s.apiPort)
@@ -145,7 +151,7 @@ func New(s *Server) (*echo.Echo, error) {
 	v1.POST("/shipments/import/preview", s.apiPreviewImport)
 	v1.POST("/shipments/import", s.apiImport)
 	v1.POST("/shipments", s.apiOpenShipment)
-	v1.GET("/shipments", s.apiListShipments)
+	v1.GET("/shipments", listHandler("shipments", shipmentFilterOf, s.Shipments.List, store.ShipmentFilter.Page))
 	v1.GET("/shipments/:id", getHandler(s.Shipments.Get))
 	v1.POST("/shipments/:id/actions/:action", actHandler(s.Shipments.Act))
 	v1.POST("/shipments/:id/documents", s.apiUploadDocument)

@@ -35,24 +35,7 @@ func (s *Server) apiOpenShipment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	status := http.StatusOK
-	if opened.Created {
-		status = http.StatusCreated
-	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/shipments/"+opened.ID)
-	return c.JSON(status, v)
-}
-
-func (s *Server) apiListShipments(c echo.Context) error {
-	f, err := shipmentFilterOf(c)
-	if err != nil {
-		return err
-	}
-	rows, total, err := s.Shipments.List(c.Request().Context(), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"shipments": rows, "total": total, "limit": store.PageSize(f.Limit), "offset": f.Offset})
+	return sendOpened(c, opened.Created, "/api/v1/shipments/"+opened.ID, v)
 }
 
 func shipmentFilterOf(c echo.Context) (store.ShipmentFilter, error) {
@@ -154,13 +137,7 @@ func (s *Server) apiShipmentHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if c.QueryParam("format") == "raw" {
-		return sendRawHistory(c, id, events)
-	}
-	if f := c.QueryParam("format"); f != "" && f != "business" {
-		return errInvalid(map[string]string{"format": "must be business (the default) or raw"})
-	}
-	return c.JSON(http.StatusOK, map[string]any{"shipment_id": id, "events": timeline.Shipment(events)})
+	return sendHistory(c, "shipment_id", id, events, timeline.Shipment)
 }
 
 // apiDemurrage: the managers' demurrage exposure over active shipments.

@@ -50,7 +50,7 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	auth.POST("/cases", s.webOpenCase)
 	auth.GET("/cases/:id", s.webCase)
 	auth.POST("/cases/:id/actions/:action", s.webAct)
-	auth.GET("/cases/:id/history", s.webHistory)
+	auth.GET("/cases/:id/history", s.webHistoryHandler("case", "CaseID", s.Cases.History, timeline.Case))
 	auth.GET("/cases/:id/history.json", s.webRawHistory)
 	auth.GET("/manage", s.webManage)
 	auth.GET("/dashboard", s.webDashboard)
@@ -348,16 +348,6 @@ func (s *Server) webAct(c echo.Context) error {
 	}
 	errs := refuseForm(p.Forms, action, form, ae, func(k string) string { return k })
 	return s.render(c, ae.Status(), "case", page{Title: "Case " + v.CaseID, Data: p, Errors: errs})
-}
-
-func (s *Server) webHistory(c echo.Context) error {
-	id := c.Param("id")
-	events, err := s.Cases.History(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, "history", page{Title: "History of case " + id,
-		Data: map[string]any{"CaseID": id, "Events": timeline.Case(events)}})
 }
 
 func (s *Server) webRawHistory(c echo.Context) error {

@@ -288,31 +288,50 @@ func (x Exporter) caseFiles(ctx context.Context, id string, sum *summary) ([]fil
 	if err != nil {
 		return nil, err
 	}
-	sum.StateSource, sum.Events = source, st.Events
-	wf := workflows.CaseWorkflowID(id)
-	events, err := x.runHistory(ctx, id, wf, "", sum)
+	return x.oneWorkflowFiles(ctx, id, sum, oneWorkflow{kind: Case, workflowID: workflows.CaseWorkflowID(id), source: source,
+		events: st.Events, shipmentID: st.Case.ShipmentID, identity: caseIdentity(st), timeline: timeline.Case})
+}
+
+// oneWorkflow is what the export of a kind with one workflow run (a case, a
+// protest) takes from its state.
+type oneWorkflow struct {
+	kind       string // Case, Protest: also the files' "<kind>_id"
+	workflowID string
+	source     string            // where the state came from
+	events     []workflows.Event // the state's own event log
+	shipmentID string            // the shipment it came from, whose export has the documents
+	identity   []label
+	timeline   func([]*historypb.HistoryEvent) []timeline.Event
+}
+
+// oneWorkflowFiles: the workflow's history, its timeline, its event log and
+// its audit trail. Documents are stored per shipment, so it has none.
+func (x Exporter) oneWorkflowFiles(ctx context.Context, id string, sum *summary, w oneWorkflow) ([]file, error) {
+	sum.StateSource, sum.Events = w.source, w.events
+	events, err := x.runHistory(ctx, id, w.workflowID, "", sum)
 	if err != nil {
 		return nil, err
 	}
 	var hists []file
 	if events != nil {
-		hist, h, err := historyFile(wf, "", events)
+		hist, h, err := historyFile(w.workflowID, "", events)
 		if err != nil {
 			return nil, err
 		}
 		hists, sum.Histories = []file{hist}, []history{h}
 	}
-	sum.Timeline = timeline.Case(events)
-	sum.Identity = caseIdentity(st)
-	sum.NoDocuments = "Documents are kept per shipment; a case has none of its own."
-	if st.Case.ShipmentID != "" {
-		sum.NoDocuments += " See the export of shipment " + st.Case.ShipmentID + "."
+	sum.Timeline = w.timeline(events)
+	sum.Identity = w.identity
+	sum.NoDocuments = "Documents are kept per shipment; a " + w.kind + " has none of its own."
+	if w.shipmentID != "" {
+		sum.NoDocuments += " See the export of shipment " + w.shipmentID + "."
 	}
-	tl, err := jsonFile("timeline.json", map[string]any{"case_id": id, "events": orEmpty(sum.Timeline)})
+	idKey := w.kind + "_id"
+	tl, err := jsonFile("timeline.json", map[string]any{idKey: id, "events": orEmpty(sum.Timeline)})
 	if err != nil {
 		return nil, err
 	}
-	rec, err := jsonFile("events.json", map[string]any{"case_id": id, "state_source": source, "events": orEmpty(st.Events)})
+	rec, err := jsonFile("events.json", map[string]any{idKey: id, "state_source": w.source, "events": orEmpty(w.events)})
 	if err != nil {
 		return nil, err
 	}

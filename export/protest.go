@@ -2,11 +2,8 @@ package export
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
 )
@@ -19,11 +16,8 @@ func (x Exporter) protestState(ctx context.Context, id string) (workflows.Protes
 	var st workflows.ProtestState
 	source, err := x.state(ctx, id, workflows.ProtestWorkflowID(id), &st, func() (int64, error) {
 		row, err := x.Store.GetProtest(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return 0, &NotFoundError{Message: fmt.Sprintf("protest %s does not exist", id)}
-		}
 		if err != nil {
-			return 0, fmt.Errorf("reading the stored snapshot of protest %s: %w", id, err)
+			return 0, storedSnapshotError("protest", id, err)
 		}
 		if st, err = row.ProtestState(); err != nil {
 			return 0, err
@@ -40,39 +34,8 @@ func (x Exporter) protestFiles(ctx context.Context, id string, sum *summary) ([]
 	if err != nil {
 		return nil, err
 	}
-	sum.StateSource, sum.Events = source, st.Events
-	wf := workflows.ProtestWorkflowID(id)
-	events, err := x.runHistory(ctx, id, wf, "", sum)
-	if err != nil {
-		return nil, err
-	}
-	var hists []file
-	if events != nil {
-		hist, h, err := historyFile(wf, "", events)
-		if err != nil {
-			return nil, err
-		}
-		hists, sum.Histories = []file{hist}, []history{h}
-	}
-	sum.Timeline = timeline.Protest(events)
-	sum.Identity = protestIdentity(st)
-	sum.NoDocuments = "Documents are kept per shipment; a protest has none of its own."
-	if st.Protest.ShipmentID != "" {
-		sum.NoDocuments += " See the export of shipment " + st.Protest.ShipmentID + "."
-	}
-	tl, err := jsonFile("timeline.json", map[string]any{"protest_id": id, "events": orEmpty(sum.Timeline)})
-	if err != nil {
-		return nil, err
-	}
-	rec, err := jsonFile("events.json", map[string]any{"protest_id": id, "state_source": source, "events": orEmpty(st.Events)})
-	if err != nil {
-		return nil, err
-	}
-	audit, err := x.audit(ctx, sum, id)
-	if err != nil {
-		return nil, err
-	}
-	return append([]file{tl, rec, audit}, hists...), nil
+	return x.oneWorkflowFiles(ctx, id, sum, oneWorkflow{kind: Protest, workflowID: workflows.ProtestWorkflowID(id), source: source,
+		events: st.Events, shipmentID: st.Protest.ShipmentID, identity: protestIdentity(st), timeline: timeline.Protest})
 }
 
 // protestIdentity: the entry, what is protested, the filing, the decision,

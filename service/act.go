@@ -16,6 +16,7 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/export"
@@ -29,9 +30,10 @@ import (
 // found, its actions (from its spec table), its read model and its view. A
 // new kind is one such value and a type that embeds Workflow (see cases.go).
 type Kind[S, V any] struct {
-	Noun       string                 // "case", "shipment": in messages
-	WorkflowID func(id string) string // the one function naming its workflow
-	Export     string                 // its kind for package export
+	Noun         string                 // "case", "shipment": in messages
+	WorkflowID   func(id string) string // the one function naming its workflow
+	WorkflowName string                 // its workflow type, to start one
+	Export       string                 // its kind for package export
 	// ReadModel is the state the read model holds for id, with its version.
 	ReadModel func(ctx context.Context, st *store.Store, id string) (S, int64, error)
 	// ReadModelAnswers has State answer from the read model when the
@@ -87,6 +89,39 @@ func (w Workflow[S, V]) view(st S, user store.User, err error) (V, error) {
 	return w.kind.View(st, user), nil
 }
 
+// overdue says whether the open step cur (nil for none) is past due at now.
+func overdue(cur *workflows.StepRecord, now time.Time) bool {
+	return cur != nil && cur.DueAt.Before(now)
+}
+
+// orNone is s, or an empty list where it is nil (JSON [] rather than null).
+func orNone[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// listed is a page of read-model rows as a list shows them: each with what
+// mark adds at now (whether it is overdue), or the store's failure.
+func listed[R, L any](rows []R, total int64, err error, mark func(r R, now time.Time) L) ([]L, int64, error) {
+	if err != nil {
+		return nil, 0, internal(err)
+	}
+	now := time.Now()
+	out := make([]L, len(rows))
+	for i, r := range rows {
+		out[i] = mark(r, now)
+	}
+	return out, total, nil
+}
+
+// History is the latest run's history: all of a one-run kind's (a case's,
+// a protest's). Shipments, whose workflow continues as new, read every run.
+func (w Workflow[S, V]) History(ctx context.Context, id string) ([]*historypb.HistoryEvent, error) {
+	return w.history(ctx, id, "", false)
+}
+
 // Get is the workflow of id as user sees it.
 func (w Workflow[S, V]) Get(ctx context.Context, user store.User, id string) (V, error) {
 	st, err := w.State(ctx, id)
@@ -128,6 +163,78 @@ func (w Workflow[S, V]) act(ctx context.Context, user store.User, id, name strin
 		return st, nil
 	}
 	return w.State(ctx, id)
+}
+
+// startOnce starts the kind's workflow of id on input in, with the search
+// attributes lists need from its start. created is false when the id is
+// taken: ids come from the request (or the entry), and Temporal never reuses
+// one, so the workflow there is the one an earlier opening started.
+func (w Workflow[S, V]) startOnce(ctx context.Context, id string, attrs temporal.SearchAttributes, in any) (created bool, err error) {
+	wfID := w.kind.WorkflowID(id)
+	_, err = w.cfg.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                                       wfID,
+		TaskQueue:                                workflows.TaskQueue,
+		WorkflowTaskTimeout:                      workflows.WorkflowTaskTimeout,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		TypedSearchAttributes:                    attrs,
+	}, w.kind.WorkflowName, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.As(err, &started):
+		return false, nil
+	}
+	return false, internal(fmt.Errorf("starting %s workflow %s: %w", w.kind.Noun, wfID, err))
+}
+
+// openOnce starts the workflow of id (startOnce), or finds the one this
+// request already started, and answers its state as user sees it; created
+// is false when it existed. same says whether the existing workflow was
+// opened with what this request sent: a retry is answered as it was, other
+// data under the same client_request_id is a conflict.
+func (w Workflow[S, V]) openOnce(ctx context.Context, user store.User, id, requestID string, attrs temporal.SearchAttributes, in any, same func(S) bool) (V, bool, error) {
+	created, err := w.startOnce(ctx, id, attrs, in)
+	if err != nil {
+		var zero V
+		return zero, false, err
+	}
+	st, err := w.State(ctx, id)
+	if err == nil && !created && !same(st) {
+		created, err = false, errf(Conflict, "client_request_id %q was used for %s %s with different data", requestID, w.kind.Noun, id)
+	}
+	v, err := w.view(st, user, err)
+	return v, created, err
+}
+
+// sameSent compares two openings by what the requester sent: serverSide
+// clears what the server added (policy, actor, legal zone), so a retry of
+// the same request matches, even after a manager changed the port's zone.
+func sameSent[I any](a, b I, serverSide func(*I)) bool {
+	serverSide(&a)
+	serverSide(&b)
+	return sameJSON(a, b)
+}
+
+// sameJSON says whether a and b encode alike.
+func sameJSON(a, b any) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
+}
+
+// idFor derives a workflow's id from the client request id, so a retried
+// open finds the same workflow; a random one without it. It is scoped by
+// user so two users' request ids never collide; scope keeps kinds apart
+// ("" for cases, whose ids predate it).
+func idFor(prefix, scope, userID, requestID string) string {
+	if requestID == "" {
+		return prefix + RandomKey()[:10]
+	}
+	h := sha256.Sum256([]byte(scope + userID + "\n" + requestID))
+	return prefix + base32.StdEncoding.EncodeToString(h[:])[:10]
 }
 
 // State asks the workflow for its state (or, where the kind says so and the

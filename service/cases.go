@@ -1,10 +1,7 @@
 package service
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/base32"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,10 +9,6 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
-	enumspb "go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/export"
@@ -27,7 +20,7 @@ import (
 
 // caseKind is the detention case to the code every kind shares.
 var caseKind = WithSpecs(Kind[workflows.CaseState, CaseView]{
-	Noun: "case", WorkflowID: workflows.CaseWorkflowID, Export: export.Case, View: CaseViewOf,
+	Noun: "case", WorkflowID: workflows.CaseWorkflowID, WorkflowName: workflows.CaseWorkflowName, Export: export.Case, View: CaseViewOf,
 	ReadModel: func(ctx context.Context, st *store.Store, id string) (workflows.CaseState, int64, error) {
 		var s workflows.CaseState
 		row, err := st.GetCase(ctx, id)
@@ -66,14 +59,7 @@ func (v CaseView) KindOrDefault() workflows.CaseKind { return v.CaseState.KindOr
 func CaseViewOf(st workflows.CaseState, u store.User) CaseView {
 	st.AppliedKeys = nil // the workflow's bookkeeping of retries, not the case's
 	now := time.Now()
-	v := CaseView{CaseState: st, AvailableActions: cases.Available(&st, Actor(u), now)}
-	if v.AvailableActions == nil {
-		v.AvailableActions = []workflows.Action{}
-	}
-	if cur := st.Current(); cur != nil && cur.DueAt.Before(now) {
-		v.Overdue = true
-	}
-	return v
+	return CaseView{CaseState: st, Overdue: overdue(st.Current(), now), AvailableActions: orNone(cases.Available(&st, Actor(u), now))}
 }
 
 // ListedCase is a row of the case list.
@@ -85,96 +71,39 @@ type ListedCase struct {
 // List is a page of the read model's cases.
 func (c *Cases) List(ctx context.Context, f store.CaseFilter) ([]ListedCase, int64, error) {
 	rows, total, err := c.cfg.Store.ListCases(ctx, f)
-	if err != nil {
-		return nil, 0, internal(err)
-	}
-	now := time.Now()
-	out := make([]ListedCase, len(rows))
-	for i, r := range rows {
-		out[i] = ListedCase{r, r.Overdue(now)}
-	}
-	return out, total, nil
-}
-
-// History is the case's full Temporal history.
-func (c *Cases) History(ctx context.Context, id string) ([]*historypb.HistoryEvent, error) {
-	return c.history(ctx, id, "", false)
+	return listed(rows, total, err, func(r store.CaseRow, now time.Time) ListedCase { return ListedCase{r, r.Overdue(now)} })
 }
 
 // Open starts a case workflow, or finds the one this request already
 // started. created is false when it existed.
 func (c *Cases) Open(ctx context.Context, user store.User, req OpenCaseRequest) (CaseView, bool, error) {
-	st, created, err := c.open(ctx, user, req)
-	v, err := c.view(st, user, err)
-	return v, created, err
-}
-
-func (c *Cases) open(ctx context.Context, user store.User, req OpenCaseRequest) (workflows.CaseState, bool, error) {
 	if !user.Role.CanAct() {
-		return workflows.CaseState{}, false, errf(Forbidden, "role %s may not open cases", user.Role)
+		return CaseView{}, false, errf(Forbidden, "role %s may not open cases", user.Role)
 	}
 	in, fe := req.ToInput(time.Now())
 	if len(fe) > 0 {
-		return workflows.CaseState{}, false, InvalidFields(fe)
+		return CaseView{}, false, InvalidFields(fe)
 	}
 	zone, err := c.cfg.legalZone(ctx, in.Port)
 	if err != nil {
-		return workflows.CaseState{}, false, err
+		return CaseView{}, false, err
 	}
 	if err := routeToCase(in, req.LiquidationDate, time.Now(), domain.ZoneOrUTC(zone)); err != nil {
-		return workflows.CaseState{}, false, err
+		return CaseView{}, false, err
 	}
 	in.CaseID = caseIDFor(user.ID, in.ClientRequestID)
 	in.OpenedBy = Actor(user)
 	in.Policy = c.cfg.Policy
 	in.LegalTimeZone = zone
-	wfID := workflows.CaseWorkflowID(in.CaseID)
-	_, err = c.cfg.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                                       wfID,
-		TaskQueue:                                workflows.TaskQueue,
-		WorkflowTaskTimeout:                      workflows.WorkflowTaskTimeout,
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		TypedSearchAttributes:                    workflows.SearchAttributesAtStart(in),
-	}, workflows.CaseWorkflowName, in)
-	created := true
-	if err != nil {
-		var started *serviceerror.WorkflowExecutionAlreadyStarted
-		if !errors.As(err, &started) {
-			return workflows.CaseState{}, false, internal(fmt.Errorf("starting case workflow %s: %w", wfID, err))
-		}
-		created = false
-	}
-	st, err := c.State(ctx, in.CaseID)
-	if err == nil && !created && !sameOpening(st.Case, in) {
-		return st, false, errf(Conflict, "client_request_id %q was used for case %s with different data", in.ClientRequestID, st.CaseID)
-	}
-	return st, created, err
+	return c.openOnce(ctx, user, in.CaseID, in.ClientRequestID, workflows.SearchAttributesAtStart(in), in, func(st workflows.CaseState) bool {
+		return sameSent(st.Case, in, func(i *workflows.OpenCaseInput) {
+			i.Policy, i.OpenedBy, i.LegalTimeZone = policy.Policy{}, workflows.Actor{}, ""
+		})
+	})
 }
 
-// sameOpening compares what the requester sent, not what the server added
-// (policy, actor, legal zone), so a retry of the same request matches, even
-// after a manager changed the port's zone.
-func sameOpening(a, b workflows.OpenCaseInput) bool {
-	a.Policy, b.Policy = policy.Policy{}, policy.Policy{}
-	a.OpenedBy, b.OpenedBy = workflows.Actor{}, workflows.Actor{}
-	a.LegalTimeZone, b.LegalTimeZone = "", ""
-	ja, errA := json.Marshal(a)
-	jb, errB := json.Marshal(b)
-	return errA == nil && errB == nil && bytes.Equal(ja, jb)
-}
-
-// caseIDFor derives the case id from the client request id, so a retried
-// create finds the same workflow; a random one without it. It is scoped by
-// user so two users' request ids never collide.
-func caseIDFor(userID, requestID string) string {
-	if requestID == "" {
-		return "DC-" + RandomKey()[:10]
-	}
-	h := sha256.Sum256([]byte(userID + "\n" + requestID))
-	return "DC-" + base32.StdEncoding.EncodeToString(h[:])[:10]
-}
+// caseIDFor derives the case id from the client request id (idFor).
+func caseIDFor(userID, requestID string) string { return idFor("DC-", "", userID, requestID) }
 
 // OpenCaseRequest is the body of "open a case", from JSON or the web form.
 // Numbers may come as JSON strings or numbers; dates as YYYY-MM-DD.

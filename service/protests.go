@@ -1,20 +1,11 @@
 package service
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/base32"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
-
-	enumspb "go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/export"
@@ -27,7 +18,7 @@ import (
 // protestKind is the protest to the code every kind shares. A closed
 // protest's workflow has completed; the read model still answers for it.
 var protestKind = WithSpecs(Kind[workflows.ProtestState, ProtestView]{
-	Noun: "protest", WorkflowID: workflows.ProtestWorkflowID, Export: export.Protest, ReadModelAnswers: true, View: ProtestViewOf,
+	Noun: "protest", WorkflowID: workflows.ProtestWorkflowID, WorkflowName: workflows.ProtestWorkflowName, Export: export.Protest, ReadModelAnswers: true, View: ProtestViewOf,
 	ReadModel: func(ctx context.Context, st *store.Store, id string) (workflows.ProtestState, int64, error) {
 		row, err := st.GetProtest(ctx, id)
 		if err != nil {
@@ -62,14 +53,7 @@ func (v ProtestView) Current() *workflows.StepRecord { return v.ProtestState.Cur
 func ProtestViewOf(st workflows.ProtestState, u store.User) ProtestView {
 	st.AppliedKeys = nil
 	now := time.Now()
-	v := ProtestView{ProtestState: st, AvailableActions: protests.Available(&st, Actor(u), now)}
-	if v.AvailableActions == nil {
-		v.AvailableActions = []workflows.ProtestAction{}
-	}
-	if cur := st.Current(); cur != nil && cur.DueAt.Before(now) {
-		v.Overdue = true
-	}
-	return v
+	return ProtestView{ProtestState: st, Overdue: overdue(st.Current(), now), AvailableActions: orNone(protests.Available(&st, Actor(u), now))}
 }
 
 // ListedProtest is a row of the protest list.
@@ -81,20 +65,7 @@ type ListedProtest struct {
 // List is a page of the read model's protests.
 func (p *Protests) List(ctx context.Context, f store.ProtestFilter) ([]ListedProtest, int64, error) {
 	rows, total, err := p.cfg.Store.ListProtests(ctx, f)
-	if err != nil {
-		return nil, 0, internal(err)
-	}
-	now := time.Now()
-	out := make([]ListedProtest, len(rows))
-	for i, r := range rows {
-		out[i] = ListedProtest{r, r.Overdue(now)}
-	}
-	return out, total, nil
-}
-
-// History is the protest's full Temporal history.
-func (p *Protests) History(ctx context.Context, id string) ([]*historypb.HistoryEvent, error) {
-	return p.history(ctx, id, "", false)
+	return listed(rows, total, err, func(r store.ProtestRow, now time.Time) ListedProtest { return ListedProtest{r, r.Overdue(now)} })
 }
 
 // OpenProtestRequest is the body of "open a protest", from JSON or the web
@@ -230,45 +201,14 @@ func (p *Protests) start(ctx context.Context, user store.User, in workflows.Open
 	in.ProtestID = protestIDFor(user.ID, in.ClientRequestID)
 	in.OpenedBy = Actor(user)
 	in.Policy = p.cfg.Policy
-	wfID := workflows.ProtestWorkflowID(in.ProtestID)
-	_, err := p.cfg.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: wfID, TaskQueue: workflows.TaskQueue, WorkflowTaskTimeout: workflows.WorkflowTaskTimeout,
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		TypedSearchAttributes:                    protests.SearchAttributesAtStart(in),
-	}, workflows.ProtestWorkflowName, in)
-	created := true
-	if err != nil {
-		var started *serviceerror.WorkflowExecutionAlreadyStarted
-		if !errors.As(err, &started) {
-			return ProtestView{}, false, internal(fmt.Errorf("starting protest workflow %s: %w", wfID, err))
-		}
-		created = false
-	}
-	st, err := p.State(ctx, in.ProtestID)
-	if err == nil && !created && !sameProtest(st.Protest, in) {
-		return ProtestView{}, false, errf(Conflict, "client_request_id %q was used for protest %s with different data", in.ClientRequestID, st.ProtestID)
-	}
-	v, err := p.view(st, user, err)
-	return v, created, err
+	return p.openOnce(ctx, user, in.ProtestID, in.ClientRequestID, protests.SearchAttributesAtStart(in), in, func(st workflows.ProtestState) bool {
+		return sameSent(st.Protest, in, func(i *workflows.OpenProtestInput) {
+			i.Policy, i.OpenedBy, i.LegalTimeZone = policy.Policy{}, workflows.Actor{}, ""
+		})
+	})
 }
 
-// sameProtest compares what the requester sent, not what the server added.
-func sameProtest(a, b workflows.OpenProtestInput) bool {
-	a.Policy, b.Policy = policy.Policy{}, policy.Policy{}
-	a.OpenedBy, b.OpenedBy = workflows.Actor{}, workflows.Actor{}
-	a.LegalTimeZone, b.LegalTimeZone = "", ""
-	ja, errA := json.Marshal(a)
-	jb, errB := json.Marshal(b)
-	return errA == nil && errB == nil && bytes.Equal(ja, jb)
-}
-
-// protestIDFor derives the protest id as caseIDFor does a case's ("PR-").
+// protestIDFor derives the protest id as caseIDFor does a case's.
 func protestIDFor(userID, requestID string) string {
-	if requestID == "" {
-		return "PR-" + RandomKey()[:10]
-	}
-	h := sha256.Sum256([]byte("protest\n" + userID + "\n" + requestID))
-	return "PR-" + base32.StdEncoding.EncodeToString(h[:])[:10]
+	return idFor("PR-", "protest\n", userID, requestID)
 }

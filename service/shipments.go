@@ -1,7 +1,6 @@
 package service
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,8 +10,6 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
 	"github.com/postrelease/postrelease/domain"
@@ -30,7 +27,7 @@ import (
 // shipmentKind is the shipment to the code every kind shares. Its workflow
 // ends when record retention does; the read model then answers for it.
 var shipmentKind = WithSpecs(Kind[workflows.ShipmentState, ShipmentView]{
-	Noun: "shipment", WorkflowID: workflows.ShipmentWorkflowID, Export: export.Shipment, ReadModelAnswers: true, View: ShipmentViewOf,
+	Noun: "shipment", WorkflowID: workflows.ShipmentWorkflowID, WorkflowName: workflows.ShipmentWorkflowName, Export: export.Shipment, ReadModelAnswers: true, View: ShipmentViewOf,
 	ReadModel: func(ctx context.Context, st *store.Store, id string) (workflows.ShipmentState, int64, error) {
 		row, err := st.GetShipment(ctx, id)
 		if err != nil {
@@ -104,28 +101,19 @@ func (s *Shipments) Open(ctx context.Context, user store.User, in manifest.Shipm
 	id := in.ID()
 	open := workflows.OpenShipmentInput{ShipmentID: id, Shipment: in, Port: port.PortTerms, LegalTimeZone: legal,
 		ReleaseRules: domain.DefaultReleaseRules(), OpenedBy: Actor(user), Source: source, Policy: s.cfg.Policy}
-	wfID := workflows.ShipmentWorkflowID(id)
-	_, err = s.cfg.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                                       wfID,
-		TaskQueue:                                workflows.TaskQueue,
-		WorkflowTaskTimeout:                      workflows.WorkflowTaskTimeout,
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		TypedSearchAttributes:                    shipments.ShipmentSearchAttributesAtStart(open),
-	}, workflows.ShipmentWorkflowName, open)
-	if err == nil {
-		return Opened{ID: id, Created: true}, nil
-	}
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if !errors.As(err, &started) {
-		return Opened{}, internal(fmt.Errorf("starting shipment workflow %s: %w", wfID, err))
-	}
-	first, err := s.firstInput(ctx, wfID)
+	created, err := s.startOnce(ctx, id, shipments.ShipmentSearchAttributesAtStart(open), open)
 	if err != nil {
 		return Opened{}, err
 	}
-	if !sameShipment(first, in) {
+	if created {
+		return Opened{ID: id, Created: true}, nil
+	}
+	// The entry is open already: the same data is a retry, other data is not.
+	first, err := s.firstInput(ctx, workflows.ShipmentWorkflowID(id))
+	if err != nil {
+		return Opened{}, err
+	}
+	if !sameJSON(first, in) {
 		return Opened{ID: id}, errf(Conflict, "entry %s is already open as shipment %s with different data: record changes on the shipment", in.EntryNumber, id)
 	}
 	return Opened{ID: id}, nil
@@ -151,12 +139,6 @@ func (s *Shipments) firstInput(ctx context.Context, wfID string) (manifest.Shipm
 		return in.Resume.Shipment, nil
 	}
 	return in.Shipment, nil
-}
-
-func sameShipment(a, b manifest.ShipmentInput) bool {
-	ja, errA := json.Marshal(a)
-	jb, errB := json.Marshal(b)
-	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }
 
 // Upload is a document for a shipment: a regulated one (attach_document) or

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
 
 	"github.com/postrelease/postrelease/workflows"
@@ -53,9 +52,7 @@ func (r *CaseRow) AfterFind(*gorm.DB) error {
 	if r.Kind == "" {
 		r.Kind = string(workflows.KindHSMisclassification)
 	}
-	if d, err := decimal.NewFromString(r.TotalDue); err == nil {
-		r.TotalDue = d.StringFixed(2)
-	}
+	r.TotalDue = cents(r.TotalDue)
 	return nil
 }
 
@@ -81,6 +78,26 @@ type StepRow struct {
 }
 
 func (StepRow) TableName() string { return "case_steps" }
+
+// openFirstByDue orders a list of cases or protests most urgent first: the
+// open ones by their step's due time, then the closed ones, newest first.
+const openFirstByDue = "CASE WHEN status = 'open' THEN 0 ELSE 1 END, CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, opened_at DESC, id"
+
+// stepRows is a state's steps as the rows of its kind's step table, which
+// differ only in the column naming their parent: parent sets it.
+func stepRows[T any](steps []workflows.StepRecord, parent func(StepRow) T) []T {
+	rows := make([]T, 0, len(steps))
+	for _, sr := range steps {
+		by := ""
+		if sr.CompletedBy != nil {
+			by = sr.CompletedBy.Email
+		}
+		rows = append(rows, parent(StepRow{Seq: sr.Seq, Step: string(sr.Name), Status: sr.Status,
+			OwnerRole: string(sr.OwnerRole), Assignee: sr.Assignee, StartedAt: utc(sr.StartedAt), DueAt: utc(sr.DueAt),
+			CompletedAt: utcPtr(sr.CompletedAt), CompletedBy: by, EscalationLevel: sr.EscalationLevel, Outcome: sr.Outcome}))
+	}
+	return rows
+}
 
 func caseRowFrom(s workflows.CaseState) (CaseRow, error) {
 	b, err := json.Marshal(s)
@@ -110,16 +127,10 @@ func (s *Store) UpsertCase(ctx context.Context, st workflows.CaseState) (bool, e
 	if err != nil {
 		return false, err
 	}
-	steps := make([]StepRow, 0, len(st.Steps))
-	for _, sr := range st.Steps {
-		by := ""
-		if sr.CompletedBy != nil {
-			by = sr.CompletedBy.Email
-		}
-		steps = append(steps, StepRow{CaseID: st.CaseID, Seq: sr.Seq, Step: string(sr.Name), Status: sr.Status,
-			OwnerRole: string(sr.OwnerRole), Assignee: sr.Assignee, StartedAt: utc(sr.StartedAt), DueAt: utc(sr.DueAt),
-			CompletedAt: utcPtr(sr.CompletedAt), CompletedBy: by, EscalationLevel: sr.EscalationLevel, Outcome: sr.Outcome})
-	}
+	steps := stepRows(st.Steps, func(r StepRow) StepRow {
+		r.CaseID = st.CaseID
+		return r
+	})
 	return s.upsertSnapshot(ctx, "cases", &row, func(tx *gorm.DB) error {
 		return replaceChildren(tx, "case_id", st.CaseID, "steps", steps)
 	})
@@ -137,6 +148,9 @@ type CaseFilter struct {
 	Limit     int
 	Offset    int
 }
+
+// Page is the page the filter asks for: its size (PageSize) and offset.
+func (f CaseFilter) Page() (limit, offset int) { return PageSize(f.Limit), f.Offset }
 
 // InboxOf selects the open steps a user may work: assigned to them, or to
 // nobody in particular and owned by their role.
@@ -168,14 +182,8 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]CaseRow, int64, 
 	if f.Inbox != nil {
 		q = q.Where("status = ? AND (assignee = ? OR (assignee = '' AND owner_role = ?))", workflows.StatusOpen, f.Inbox.Email, f.Inbox.Role)
 	}
-	if f.Overdue {
-		q = q.Where("status = ? AND due_at < ?", workflows.StatusOpen, utc(nowOr(f.Now)))
-	}
-	if f.Escalated {
-		q = q.Where("status = ? AND escalation_level > 0", workflows.StatusOpen)
-	}
-	return listPage[CaseRow](q, "cases",
-		"CASE WHEN status = 'open' THEN 0 ELSE 1 END, CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, opened_at DESC, id", f.Limit, f.Offset)
+	q = whereOpenStep(q, f.Overdue, f.Escalated, f.Now)
+	return listPage[CaseRow](q, "cases", openFirstByDue, f.Limit, f.Offset)
 }
 
 // GetCase returns one case row with its state.
@@ -185,6 +193,5 @@ func (s *Store) GetCase(ctx context.Context, id string) (CaseRow, error) {
 
 // CaseSteps returns a case's steps in order.
 func (s *Store) CaseSteps(ctx context.Context, id string) ([]StepRow, error) {
-	var rows []StepRow
-	return rows, s.db.WithContext(ctx).Where("case_id = ?", id).Order("seq").Find(&rows).Error
+	return stepsOf[StepRow](s.db.WithContext(ctx), "case_id", id)
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -73,7 +72,8 @@ func (r ProtestRow) ProtestState() (workflows.ProtestState, error) {
 	return st, nil
 }
 
-// ProtestStepRow is one step of a protest in the read model.
+// ProtestStepRow is one step of a protest in the read model: a case step's
+// columns (StepRow) under its protest.
 type ProtestStepRow struct {
 	ProtestID       string `gorm:"primaryKey"`
 	Seq             int    `gorm:"primaryKey"`
@@ -133,33 +133,13 @@ func (s *Store) UpsertProtest(ctx context.Context, st workflows.ProtestState) (b
 	if err != nil {
 		return false, err
 	}
-	wrote := false
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
-		if wrote, err = upsertIfNewer(tx, "protests", &row); err != nil || !wrote {
-			return err
-		}
-		if err := tx.Where("protest_id = ?", st.ProtestID).Delete(&ProtestStepRow{}).Error; err != nil {
-			return fmt.Errorf("replacing steps of protest %s: %w", st.ProtestID, err)
-		}
-		steps := make([]ProtestStepRow, 0, len(st.Steps))
-		for _, sr := range st.Steps {
-			by := ""
-			if sr.CompletedBy != nil {
-				by = sr.CompletedBy.Email
-			}
-			steps = append(steps, ProtestStepRow{ProtestID: st.ProtestID, Seq: sr.Seq, Step: string(sr.Name), Status: sr.Status,
-				OwnerRole: string(sr.OwnerRole), Assignee: sr.Assignee, StartedAt: utc(sr.StartedAt), DueAt: utc(sr.DueAt),
-				CompletedAt: utcPtr(sr.CompletedAt), CompletedBy: by, EscalationLevel: sr.EscalationLevel, Outcome: sr.Outcome})
-		}
-		if len(steps) > 0 {
-			if err := tx.Create(&steps).Error; err != nil {
-				return fmt.Errorf("writing steps of protest %s: %w", st.ProtestID, err)
-			}
-		}
-		return nil
+	steps := stepRows(st.Steps, func(r StepRow) ProtestStepRow {
+		return ProtestStepRow{ProtestID: st.ProtestID, Seq: r.Seq, Step: r.Step, Status: r.Status, OwnerRole: r.OwnerRole, Assignee: r.Assignee,
+			StartedAt: r.StartedAt, DueAt: r.DueAt, CompletedAt: r.CompletedAt, CompletedBy: r.CompletedBy, EscalationLevel: r.EscalationLevel, Outcome: r.Outcome}
 	})
-	return wrote, err
+	return s.upsertSnapshot(ctx, "protests", &row, func(tx *gorm.DB) error {
+		return replaceChildren(tx, "protest_id", st.ProtestID, "steps", steps)
+	})
 }
 
 // ProtestFilter selects protests for lists. Empty fields do not filter.
@@ -178,53 +158,29 @@ type ProtestFilter struct {
 	Offset      int
 }
 
+// Page is the page the filter asks for: its size (PageSize) and offset.
+func (f ProtestFilter) Page() (limit, offset int) { return PageSize(f.Limit), f.Offset }
+
 // ListProtests returns one page of protests, most urgent first, and the
 // total count.
 func (s *Store) ListProtests(ctx context.Context, f ProtestFilter) ([]ProtestRow, int64, error) {
 	q := s.db.WithContext(ctx).Model(&ProtestRow{})
-	for col, v := range map[string]string{"status": f.Status, "step": f.Step, "assignee": f.Assignee, "entry_number": f.EntryNumber,
-		"port": f.Port, "shipment_id": f.ShipmentID, "decision": f.Decision} {
-		if v != "" {
-			q = q.Where(col+" = ?", v)
-		}
+	for _, w := range [][2]string{{"status", f.Status}, {"step", f.Step}, {"assignee", f.Assignee}, {"entry_number", f.EntryNumber},
+		{"port", f.Port}, {"shipment_id", f.ShipmentID}, {"decision", f.Decision}} {
+		q = whereEq(q, w[0], w[1])
 	}
-	if f.Overdue {
-		now := f.Now
-		if now.IsZero() {
-			now = time.Now()
-		}
-		q = q.Where("status = ? AND due_at < ?", workflows.StatusOpen, utc(now))
-	}
-	if f.Escalated {
-		q = q.Where("status = ? AND escalation_level > 0", workflows.StatusOpen)
-	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("counting protests: %w", err)
-	}
-	var rows []ProtestRow
-	err := q.Omit("state").Order("CASE WHEN status = 'open' THEN 0 ELSE 1 END, CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, opened_at DESC, id").
-		Limit(PageSize(f.Limit)).Offset(f.Offset).Find(&rows).Error
-	if err != nil {
-		return nil, 0, fmt.Errorf("listing protests: %w", err)
-	}
-	return rows, total, nil
+	q = whereOpenStep(q, f.Overdue, f.Escalated, f.Now)
+	return listPage[ProtestRow](q, "protests", openFirstByDue, f.Limit, f.Offset)
 }
 
 // GetProtest returns one protest row with its state.
 func (s *Store) GetProtest(ctx context.Context, id string) (ProtestRow, error) {
-	var r ProtestRow
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return ProtestRow{}, ErrNotFound
-	}
-	return r, err
+	return takeRow[ProtestRow](s.db.WithContext(ctx).Where("id = ?", id), "protest "+id)
 }
 
 // ProtestSteps returns a protest's steps in order.
 func (s *Store) ProtestSteps(ctx context.Context, id string) ([]ProtestStepRow, error) {
-	var rows []ProtestStepRow
-	return rows, s.db.WithContext(ctx).Where("protest_id = ?", id).Order("seq").Find(&rows).Error
+	return stepsOf[ProtestStepRow](s.db.WithContext(ctx), "protest_id", id)
 }
 
 // cents writes a stored amount with two decimals ("1200" → "1200.00").

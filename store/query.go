@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/postrelease/postrelease/workflows"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -105,4 +106,23 @@ func listPage[T any](q *gorm.DB, what, order string, limit, offset int) ([]T, in
 		return nil, 0, fmt.Errorf("listing %s: %w", what, err)
 	}
 	return rows, total, nil
+}
+
+// whereOpenStep narrows a list of cases or protests to the open ones whose
+// step is past due at now (overdue) or escalated, as their filters ask.
+func whereOpenStep(q *gorm.DB, overdue, escalated bool, now time.Time) *gorm.DB {
+	if overdue {
+		q = q.Where("status = ? AND due_at < ?", workflows.StatusOpen, utc(nowOr(now)))
+	}
+	if escalated {
+		q = q.Where("status = ? AND escalation_level > 0", workflows.StatusOpen)
+	}
+	return q
+}
+
+// stepsOf is the steps of the case or protest id (parent is the column
+// naming it), in order.
+func stepsOf[T any](db *gorm.DB, parent, id string) ([]T, error) {
+	var rows []T
+	return rows, db.Where(parent+" = ?", id).Order("seq").Find(&rows).Error
 }

@@ -192,6 +192,9 @@ type ShipmentFilter struct {
 	Offset      int
 }
 
+// Page is the page the filter asks for: its size (PageSize) and offset.
+func (f ShipmentFilter) Page() (limit, offset int) { return PageSize(f.Limit), f.Offset }
+
 // ListShipments returns one page of shipments, the earliest next due first
 // (those with no open task last), and the total count.
 func (s *Store) ListShipments(ctx context.Context, f ShipmentFilter) ([]ShipmentRow, int64, error) {
