@@ -221,16 +221,8 @@ type protestPage struct {
 }
 
 func (s *Server) protestPage(c echo.Context, v service.ProtestView) (protestPage, error) {
-	available := actionNames(v.AvailableActions)
-	var users []kit.Option
-	if needsUsers(protests.ProtestSpecs, available) {
-		var err error
-		if users, err = s.assignees(c.Request().Context()); err != nil {
-			return protestPage{}, err
-		}
-	}
-	return protestPage{Protest: v, Labels: workflows.ProtestStepLabels, Resolutions: workflows.ProtestResolutionLabels,
-		Forms: formsOf(protests.ProtestSpecs, available, &v.ProtestState, service.Actor(currentUser(c)), "/protests/"+v.ProtestID, users)}, nil
+	forms, err := pageForms(c.Request().Context(), s, protests.ProtestSpecs, v.AvailableActions, &v.ProtestState, service.Actor(currentUser(c)), "/protests/"+v.ProtestID)
+	return protestPage{Protest: v, Labels: workflows.ProtestStepLabels, Resolutions: workflows.ProtestResolutionLabels, Forms: forms}, err
 }
 
 // protestWeb is the protest page and its action forms.

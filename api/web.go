@@ -284,15 +284,11 @@ type casePage struct {
 }
 
 func (s *Server) casePage(c echo.Context, v service.CaseView) (casePage, error) {
-	available := actionNames(v.AvailableActions)
-	var users []kit.Option
-	if needsUsers(cases.CaseSpecs, available) {
-		var err error
-		if users, err = s.assignees(c.Request().Context()); err != nil {
-			return casePage{}, err
-		}
+	forms, err := pageForms(c.Request().Context(), s, cases.CaseSpecs, v.AvailableActions, &v.CaseState, service.Actor(currentUser(c)), "/cases/"+v.CaseID)
+	if err != nil {
+		return casePage{}, err
 	}
-	p := casePage{Case: v, Forms: formsOf(cases.CaseSpecs, available, &v.CaseState, service.Actor(currentUser(c)), "/cases/"+v.CaseID, users)}
+	p := casePage{Case: v, Forms: forms}
 	for i, f := range p.Forms {
 		if f.Action == string(workflows.ActionRecordPayment) {
 			a := v.Amounts

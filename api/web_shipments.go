@@ -169,15 +169,8 @@ func (s *Server) shipmentPageOf(ctx context.Context, u store.User, v service.Shi
 	for i := range cases {
 		p.Cases[cases[i].ID] = &cases[i]
 	}
-	available := actionNames(p.AvailableActions)
-	var users []kit.Option
-	if needsUsers(shipments.ShipmentSpecs, available) {
-		if users, err = s.assignees(ctx); err != nil {
-			return p, err
-		}
-	}
-	p.Forms = formsOf(shipments.ShipmentSpecs, available, &st, service.Actor(u), "/shipments/"+st.ShipmentID, users)
-	return p, nil
+	p.Forms, err = pageForms(ctx, s, shipments.ShipmentSpecs, p.AvailableActions, &st, service.Actor(u), "/shipments/"+st.ShipmentID)
+	return p, err
 }
 
 // shipmentWeb is the shipment page and its action forms; an upload's form
