@@ -54,8 +54,7 @@ func (s *Server) webProtestRoutes(auth *echo.Group) {
 	auth.POST("/protests", s.webOpenProtest)
 	auth.GET("/shipments/:id/protests/new", s.webNewProtest)
 	auth.POST("/shipments/:id/protests", s.webOpenProtest)
-	auth.GET("/protests/:id", s.protestWeb().show)
-	auth.POST("/protests/:id/actions/:action", s.protestWeb().do)
+	s.protestWeb().routes(auth) // /protests/:id and its actions
 	auth.GET("/protests/:id/history", s.webHistoryHandler("protest", "ProtestID", s.Protests.History, timeline.Protest))
 	auth.GET("/protests/:id/export.zip", s.exportHandler(export.Protest, s.Protests.Export))
 }

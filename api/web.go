@@ -47,8 +47,7 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	auth.GET("/cases", s.webCases)
 	auth.GET("/cases/new", s.webNewCase)
 	auth.POST("/cases", s.webOpenCase)
-	auth.GET("/cases/:id", s.caseWeb().show)
-	auth.POST("/cases/:id/actions/:action", s.caseWeb().do)
+	s.caseWeb().routes(auth) // /cases/:id and its actions
 	auth.GET("/cases/:id/history", s.webHistoryHandler("case", "CaseID", s.Cases.History, timeline.Case))
 	auth.GET("/cases/:id/history.json", s.webRawHistory)
 	auth.GET("/manage", s.webManage)

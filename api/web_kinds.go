@@ -51,6 +51,12 @@ func specFields[S, W any](specs []kit.Spec[S, W]) func(action string) ([]kit.Fie
 	}
 }
 
+// routes serves the item's page and its action forms under the kind's path.
+func (k webKind[V, P]) routes(g *echo.Group) {
+	g.GET(k.path+":id", k.show)
+	g.POST(k.path+":id/actions/:action", k.do)
+}
+
 // show renders the item's page.
 func (k webKind[V, P]) show(c echo.Context) error {
 	v, err := k.get(c.Request().Context(), currentUser(c), c.Param("id"))

@@ -33,8 +33,7 @@ func (s *Server) webShipmentRoutes(g *echo.Group) {
 	g.POST("/shipments", s.webOpenShipment)
 	g.GET("/shipments/import", s.webImportForm)
 	g.POST("/shipments/import", s.webImport)
-	g.GET("/shipments/:id", s.shipmentWeb().show)
-	g.POST("/shipments/:id/actions/:action", s.shipmentWeb().do)
+	s.shipmentWeb().routes(g) // /shipments/:id and its actions
 	g.POST("/shipments/:id/documents", s.webShipmentUpload)
 	g.GET("/shipments/:id/documents/:doc", s.sendDocument)
 	g.GET("/shipments/:id/history", s.webShipmentHistory)

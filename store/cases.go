@@ -105,6 +105,25 @@ func stepRows[T any](steps []workflows.StepRecord, parent func(StepColumns) T) [
 	return rows
 }
 
+// upsertWithSteps writes a snapshot row (upsertSnapshot) with its steps in
+// place of those it had: child makes a step's row under its parent.
+func upsertWithSteps[T any](ctx context.Context, s *Store, table string, row any, parent, id string, steps []workflows.StepRecord, child func(StepColumns) T) (bool, error) {
+	rows := stepRows(steps, child)
+	return s.upsertSnapshot(ctx, table, row, func(tx *gorm.DB) error {
+		return replaceChildren(tx, parent, id, "steps", rows)
+	})
+}
+
+// openStep is the columns of a row that name its open step: when it is due,
+// who owns it, and how far it has escalated; zero with no open step.
+func openStep(cur *workflows.StepRecord) (due *time.Time, ownerRole, assignee string, level int) {
+	if cur == nil {
+		return nil, "", "", 0
+	}
+	at := utc(cur.DueAt)
+	return &at, string(cur.OwnerRole), cur.Assignee, cur.EscalationLevel
+}
+
 func caseRowFrom(s workflows.CaseState) (CaseRow, error) {
 	b, err := json.Marshal(s)
 	if err != nil {
@@ -119,10 +138,7 @@ func caseRowFrom(s workflows.CaseState) (CaseRow, error) {
 		TotalDue: s.Amounts.Total.StringFixed(2), OpenedBy: in.OpenedBy.Email, OpenedAt: utc(s.OpenedAt),
 		UpdatedAt: utc(s.UpdatedAt), ClosedAt: utcPtr(s.ClosedAt), State: string(b),
 	}
-	if cur := s.Current(); cur != nil {
-		due := utc(cur.DueAt)
-		r.DueAt, r.OwnerRole, r.Assignee, r.EscalationLevel = &due, string(cur.OwnerRole), cur.Assignee, cur.EscalationLevel
-	}
+	r.DueAt, r.OwnerRole, r.Assignee, r.EscalationLevel = openStep(s.Current())
 	return r, nil
 }
 
@@ -133,10 +149,8 @@ func (s *Store) UpsertCase(ctx context.Context, st workflows.CaseState) (bool, e
 	if err != nil {
 		return false, err
 	}
-	steps := stepRows(st.Steps, func(c StepColumns) StepRow { return StepRow{CaseID: st.CaseID, StepColumns: c} })
-	return s.upsertSnapshot(ctx, "cases", &row, func(tx *gorm.DB) error {
-		return replaceChildren(tx, "case_id", st.CaseID, "steps", steps)
-	})
+	return upsertWithSteps(ctx, s, "cases", &row, "case_id", st.CaseID, st.Steps,
+		func(c StepColumns) StepRow { return StepRow{CaseID: st.CaseID, StepColumns: c} })
 }
 
 // CaseFilter selects cases for lists and inboxes. Empty fields do not filter.

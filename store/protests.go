@@ -108,10 +108,7 @@ func protestRowFrom(s workflows.ProtestState) (ProtestRow, error) {
 	if c := s.Court; c != nil {
 		r.CITClosesAt = utcPtr(&c.ClosesAt)
 	}
-	if cur := s.Current(); cur != nil {
-		due := utc(cur.DueAt)
-		r.DueAt, r.OwnerRole, r.Assignee, r.EscalationLevel = &due, string(cur.OwnerRole), cur.Assignee, cur.EscalationLevel
-	}
+	r.DueAt, r.OwnerRole, r.Assignee, r.EscalationLevel = openStep(s.Current())
 	return r, nil
 }
 
@@ -123,10 +120,8 @@ func (s *Store) UpsertProtest(ctx context.Context, st workflows.ProtestState) (b
 	if err != nil {
 		return false, err
 	}
-	steps := stepRows(st.Steps, func(c StepColumns) ProtestStepRow { return ProtestStepRow{ProtestID: st.ProtestID, StepColumns: c} })
-	return s.upsertSnapshot(ctx, "protests", &row, func(tx *gorm.DB) error {
-		return replaceChildren(tx, "protest_id", st.ProtestID, "steps", steps)
-	})
+	return upsertWithSteps(ctx, s, "protests", &row, "protest_id", st.ProtestID, st.Steps,
+		func(c StepColumns) ProtestStepRow { return ProtestStepRow{ProtestID: st.ProtestID, StepColumns: c} })
 }
 
 // ProtestFilter selects protests for lists. Empty fields do not filter.
