@@ -131,6 +131,20 @@ func needsUsers[S, W any](specs []kit.Spec[S, W], available []string) bool {
 	return false
 }
 
+// pageForms are the forms of an item's available actions, with the users to
+// choose from when one of them assigns someone.
+func pageForms[S, W any, A ~string](ctx context.Context, s *Server, specs []kit.Spec[S, W], actions []A, st *S, actor workflows.Actor, base string) ([]actionForm, error) {
+	available := actionNames(actions)
+	var users []kit.Option
+	if needsUsers(specs, available) {
+		var err error
+		if users, err = s.assignees(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return formsOf(specs, available, st, actor, base, users), nil
+}
+
 // assignees are the users who may take work, as a FieldUser's choices.
 func (s *Server) assignees(ctx context.Context) ([]kit.Option, error) {
 	users, err := s.Store.ListUsers(ctx)

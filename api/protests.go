@@ -54,8 +54,7 @@ func (s *Server) webProtestRoutes(auth *echo.Group) {
 	auth.POST("/protests", s.webOpenProtest)
 	auth.GET("/shipments/:id/protests/new", s.webNewProtest)
 	auth.POST("/shipments/:id/protests", s.webOpenProtest)
-	auth.GET("/protests/:id", s.webProtest)
-	auth.POST("/protests/:id/actions/:action", s.webProtestAct)
+	s.protestWeb().routes(auth) // /protests/:id and its actions
 	auth.GET("/protests/:id/history", s.webHistoryHandler("protest", "ProtestID", s.Protests.History, timeline.Protest))
 	auth.GET("/protests/:id/export.zip", s.exportHandler(export.Protest, s.Protests.Export))
 }
@@ -221,28 +220,15 @@ type protestPage struct {
 }
 
 func (s *Server) protestPage(c echo.Context, v service.ProtestView) (protestPage, error) {
-	available := actionNames(v.AvailableActions)
-	var users []kit.Option
-	if needsUsers(protests.ProtestSpecs, available) {
-		var err error
-		if users, err = s.assignees(c.Request().Context()); err != nil {
-			return protestPage{}, err
-		}
-	}
-	return protestPage{Protest: v, Labels: workflows.ProtestStepLabels, Resolutions: workflows.ProtestResolutionLabels,
-		Forms: formsOf(protests.ProtestSpecs, available, &v.ProtestState, service.Actor(currentUser(c)), "/protests/"+v.ProtestID, users)}, nil
+	forms, err := pageForms(c.Request().Context(), s, protests.ProtestSpecs, v.AvailableActions, &v.ProtestState, service.Actor(currentUser(c)), "/protests/"+v.ProtestID)
+	return protestPage{Protest: v, Labels: workflows.ProtestStepLabels, Resolutions: workflows.ProtestResolutionLabels, Forms: forms}, err
 }
 
-func (s *Server) webProtest(c echo.Context) error {
-	v, err := s.Protests.Get(c.Request().Context(), currentUser(c), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	p, err := s.protestPage(c, v)
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, "protest", page{Title: "Protest " + v.ProtestID, Data: p, Flash: protestFlash(c.QueryParam("done"))})
+// protestWeb is the protest page and its action forms.
+func (s *Server) protestWeb() webKind[service.ProtestView, protestPage] {
+	return webKind[service.ProtestView, protestPage]{s: s, page: "protest", title: "Protest", path: "/protests/",
+		fields: specFields(protests.ProtestSpecs), get: s.Protests.Get, act: s.Protests.Act, pageOf: s.protestPage, flash: protestFlash,
+		id: func(v service.ProtestView) string { return v.ProtestID }, refusalFirst: true}
 }
 
 // protestFlash is what the page says of the action just done ("" for a code
@@ -255,37 +241,6 @@ func protestFlash(code string) string {
 		return spec.Title + ": done"
 	}
 	return ""
-}
-
-// webProtestAct performs an action from its form (POST/redirect/GET); a
-// refusal shows the protest again with the form's errors and values.
-func (s *Server) webProtestAct(c echo.Context) error {
-	ctx, u, id, action := c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action")
-	spec, ok := kit.Find(protests.ProtestSpecs, action)
-	if !ok {
-		return errf(CodeNotFound, "there is no action %q", action)
-	}
-	form, err := postAction(c, spec.Fields, func(input json.RawMessage, key string) error {
-		_, err := s.Protests.Act(ctx, u, id, action, input, key)
-		return err
-	})
-	if err == nil {
-		return c.Redirect(http.StatusSeeOther, "/protests/"+id+"?done="+action)
-	}
-	ae := asError(err)
-	if !isRefusal(ae) {
-		return err
-	}
-	v, err := s.Protests.Get(ctx, u, id)
-	if err != nil {
-		return ae // the refusal says more than the protest it may not read
-	}
-	p, err := s.protestPage(c, v)
-	if err != nil {
-		return err
-	}
-	errs := refuseForm(p.Forms, action, form, ae, func(k string) string { return k })
-	return s.render(c, ae.Status(), "protest", page{Title: "Protest " + v.ProtestID, Data: p, Errors: errs})
 }
 
 // canProtest says whether the shipment page offers "Open protest": CBP has

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -48,8 +47,7 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	auth.GET("/cases", s.webCases)
 	auth.GET("/cases/new", s.webNewCase)
 	auth.POST("/cases", s.webOpenCase)
-	auth.GET("/cases/:id", s.webCase)
-	auth.POST("/cases/:id/actions/:action", s.webAct)
+	s.caseWeb().routes(auth) // /cases/:id and its actions
 	auth.GET("/cases/:id/history", s.webHistoryHandler("case", "CaseID", s.Cases.History, timeline.Case))
 	auth.GET("/cases/:id/history.json", s.webRawHistory)
 	auth.GET("/manage", s.webManage)
@@ -285,15 +283,11 @@ type casePage struct {
 }
 
 func (s *Server) casePage(c echo.Context, v service.CaseView) (casePage, error) {
-	available := actionNames(v.AvailableActions)
-	var users []kit.Option
-	if needsUsers(cases.CaseSpecs, available) {
-		var err error
-		if users, err = s.assignees(c.Request().Context()); err != nil {
-			return casePage{}, err
-		}
+	forms, err := pageForms(c.Request().Context(), s, cases.CaseSpecs, v.AvailableActions, &v.CaseState, service.Actor(currentUser(c)), "/cases/"+v.CaseID)
+	if err != nil {
+		return casePage{}, err
 	}
-	p := casePage{Case: v, Forms: formsOf(cases.CaseSpecs, available, &v.CaseState, service.Actor(currentUser(c)), "/cases/"+v.CaseID, users)}
+	p := casePage{Case: v, Forms: forms}
 	for i, f := range p.Forms {
 		if f.Action == string(workflows.ActionRecordPayment) {
 			a := v.Amounts
@@ -304,50 +298,12 @@ func (s *Server) casePage(c echo.Context, v service.CaseView) (casePage, error) 
 	return p, nil
 }
 
-func (s *Server) webCase(c echo.Context) error {
-	v, err := s.Cases.Get(c.Request().Context(), currentUser(c), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	p, err := s.casePage(c, v)
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, "case", page{Title: "Case " + v.CaseID, Data: p})
-}
-
-// webAct performs an action from its form (POST/redirect/GET); on a refusal
-// it shows the case again with the form's errors and what was typed.
-func (s *Server) webAct(c echo.Context) error {
-	ctx, u, id, action := c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action")
-	spec, ok := kit.Find(cases.CaseSpecs, action)
-	if !ok {
-		return errf(CodeNotFound, "there is no action %q", action)
-	}
-	form, err := postAction(c, spec.Fields, func(input json.RawMessage, key string) error {
-		_, err := s.Cases.Act(ctx, u, id, action, input, key)
-		return err
-	})
-	if err == nil {
-		if back, ok := backToInbox(c, action, id); ok {
-			return c.Redirect(http.StatusSeeOther, back)
-		}
-		return c.Redirect(http.StatusSeeOther, "/cases/"+id+"?done="+action)
-	}
-	ae := asError(err)
-	if !isRefusal(ae) {
-		return err
-	}
-	v, err := s.Cases.Get(ctx, u, id)
-	if err != nil {
-		return err
-	}
-	p, err := s.casePage(c, v)
-	if err != nil {
-		return err
-	}
-	errs := refuseForm(p.Forms, action, form, ae, func(k string) string { return k })
-	return s.render(c, ae.Status(), "case", page{Title: "Case " + v.CaseID, Data: p, Errors: errs})
+// caseWeb is the case page and its action forms.
+func (s *Server) caseWeb() webKind[service.CaseView, casePage] {
+	return webKind[service.CaseView, casePage]{s: s, page: "case", title: "Case", path: "/cases/",
+		fields: specFields(cases.CaseSpecs), get: s.Cases.Get, act: s.Cases.Act, pageOf: s.casePage, flash: flashMessage,
+		id:        func(v service.CaseView) string { return v.CaseID },
+		inboxItem: func(_ echo.Context, id string) string { return id }}
 }
 
 func (s *Server) webRawHistory(c echo.Context) error {

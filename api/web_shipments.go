@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"maps"
 	"net/http"
 	"slices"
@@ -34,8 +33,7 @@ func (s *Server) webShipmentRoutes(g *echo.Group) {
 	g.POST("/shipments", s.webOpenShipment)
 	g.GET("/shipments/import", s.webImportForm)
 	g.POST("/shipments/import", s.webImport)
-	g.GET("/shipments/:id", s.webShipment)
-	g.POST("/shipments/:id/actions/:action", s.webShipmentAct)
+	s.shipmentWeb().routes(g) // /shipments/:id and its actions
 	g.POST("/shipments/:id/documents", s.webShipmentUpload)
 	g.GET("/shipments/:id/documents/:doc", s.sendDocument)
 	g.GET("/shipments/:id/history", s.webShipmentHistory)
@@ -170,47 +168,27 @@ func (s *Server) shipmentPageOf(ctx context.Context, u store.User, v service.Shi
 	for i := range cases {
 		p.Cases[cases[i].ID] = &cases[i]
 	}
-	available := actionNames(p.AvailableActions)
-	var users []kit.Option
-	if needsUsers(shipments.ShipmentSpecs, available) {
-		if users, err = s.assignees(ctx); err != nil {
-			return p, err
-		}
-	}
-	p.Forms = formsOf(shipments.ShipmentSpecs, available, &st, service.Actor(u), "/shipments/"+st.ShipmentID, users)
-	return p, nil
+	p.Forms, err = pageForms(ctx, s, shipments.ShipmentSpecs, p.AvailableActions, &st, service.Actor(u), "/shipments/"+st.ShipmentID)
+	return p, err
 }
 
-func (s *Server) webShipment(c echo.Context) error {
-	v, err := s.Shipments.Get(c.Request().Context(), currentUser(c), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	p, err := s.shipmentPageOf(c.Request().Context(), currentUser(c), v)
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, "shipment", page{Title: "Shipment " + v.ShipmentID, Flash: shipmentFlash(c.QueryParam("done")), Data: p})
-}
-
-// webShipmentAct performs an action from its form (POST/redirect/GET).
-func (s *Server) webShipmentAct(c echo.Context) error {
-	ctx, u, id, action := c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action")
-	spec, ok := kit.Find(shipments.ShipmentSpecs, action)
-	if !ok || slices.ContainsFunc(spec.Fields, func(f kit.Field) bool { return f.Kind == kit.FieldFile }) {
-		return errf(CodeNotFound, "there is no shipment form %q", action) // an upload's form posts to documents
-	}
-	form, err := postAction(c, spec.Fields, func(input json.RawMessage, key string) error {
-		_, err := s.Shipments.Act(ctx, u, id, action, input, key)
-		return err
-	})
-	if err == nil {
-		if back, ok := backToInbox(c, action, strings.TrimSpace(id+" "+c.FormValue("task"))); ok {
-			return c.Redirect(http.StatusSeeOther, back)
-		}
-		return c.Redirect(http.StatusSeeOther, "/shipments/"+id+"?done="+action)
-	}
-	return s.shipmentRefused(c, id, action, form, err, func(k string) string { return k })
+// shipmentWeb is the shipment page and its action forms; an upload's form
+// posts to the documents route (webShipmentUpload), not to an action.
+func (s *Server) shipmentWeb() webKind[service.ShipmentView, shipmentPage] {
+	return webKind[service.ShipmentView, shipmentPage]{s: s, page: "shipment", title: "Shipment", path: "/shipments/",
+		fields: func(action string) ([]kit.Field, error) {
+			spec, ok := kit.Find(shipments.ShipmentSpecs, action)
+			if !ok || slices.ContainsFunc(spec.Fields, func(f kit.Field) bool { return f.Kind == kit.FieldFile }) {
+				return nil, errf(CodeNotFound, "there is no shipment form %q", action)
+			}
+			return spec.Fields, nil
+		},
+		get: s.Shipments.Get, act: s.Shipments.Act, flash: shipmentFlash,
+		pageOf: func(c echo.Context, v service.ShipmentView) (shipmentPage, error) {
+			return s.shipmentPageOf(c.Request().Context(), currentUser(c), v)
+		},
+		id:        func(v service.ShipmentView) string { return v.ShipmentID },
+		inboxItem: func(c echo.Context, id string) string { return strings.TrimSpace(id + " " + c.FormValue("task")) }}
 }
 
 // webShipmentUpload stores a document and attaches it: the delivery order
@@ -275,27 +253,7 @@ func (s *Server) webShipmentUpload(c echo.Context) error {
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, "/shipments/"+id+"?done="+string(action))
 	}
-	return s.shipmentRefused(c, id, string(action), form, err, errKey)
-}
-
-// shipmentRefused shows the shipment page again after a refused action: a
-// 422 with the errors next to the fields of the form that failed and what was
-// typed in it, a 409 or 403 with its message; anything else is an error page.
-func (s *Server) shipmentRefused(c echo.Context, id, action string, form map[string]string, err error, key func(string) string) error {
-	ae := asError(err)
-	if !isRefusal(ae) {
-		return err
-	}
-	v, err := s.Shipments.Get(c.Request().Context(), currentUser(c), id)
-	if err != nil {
-		return err
-	}
-	p, err := s.shipmentPageOf(c.Request().Context(), currentUser(c), v)
-	if err != nil {
-		return err
-	}
-	errs := refuseForm(p.Forms, action, form, ae, key)
-	return s.render(c, ae.Status(), "shipment", page{Title: "Shipment " + v.ShipmentID, Data: p, Errors: errs})
+	return s.shipmentWeb().refused(c, id, string(action), form, err, errKey)
 }
 
 type listedShipment struct {

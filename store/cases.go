@@ -61,10 +61,10 @@ func (r CaseRow) Overdue(now time.Time) bool {
 	return r.Status == workflows.StatusOpen && r.DueAt != nil && r.DueAt.Before(now)
 }
 
-// StepRow is one step of a case in the read model.
-type StepRow struct {
-	CaseID          string `gorm:"primaryKey"`
-	Seq             int    `gorm:"primaryKey"`
+// StepColumns are the columns of a step in the read model, the same for
+// every kind's step table after the column naming the step's parent.
+type StepColumns struct {
+	Seq             int `gorm:"primaryKey"`
 	Step            string
 	Status          string
 	OwnerRole       string
@@ -77,6 +77,12 @@ type StepRow struct {
 	Outcome         string
 }
 
+// StepRow is one step of a case in the read model.
+type StepRow struct {
+	CaseID string `gorm:"primaryKey"`
+	StepColumns
+}
+
 func (StepRow) TableName() string { return "case_steps" }
 
 // openFirstByDue orders a list of cases or protests most urgent first: the
@@ -85,18 +91,37 @@ const openFirstByDue = "CASE WHEN status = 'open' THEN 0 ELSE 1 END, CASE WHEN d
 
 // stepRows is a state's steps as the rows of its kind's step table, which
 // differ only in the column naming their parent: parent sets it.
-func stepRows[T any](steps []workflows.StepRecord, parent func(StepRow) T) []T {
+func stepRows[T any](steps []workflows.StepRecord, parent func(StepColumns) T) []T {
 	rows := make([]T, 0, len(steps))
 	for _, sr := range steps {
 		by := ""
 		if sr.CompletedBy != nil {
 			by = sr.CompletedBy.Email
 		}
-		rows = append(rows, parent(StepRow{Seq: sr.Seq, Step: string(sr.Name), Status: sr.Status,
+		rows = append(rows, parent(StepColumns{Seq: sr.Seq, Step: string(sr.Name), Status: sr.Status,
 			OwnerRole: string(sr.OwnerRole), Assignee: sr.Assignee, StartedAt: utc(sr.StartedAt), DueAt: utc(sr.DueAt),
 			CompletedAt: utcPtr(sr.CompletedAt), CompletedBy: by, EscalationLevel: sr.EscalationLevel, Outcome: sr.Outcome}))
 	}
 	return rows
+}
+
+// upsertWithSteps writes a snapshot row (upsertSnapshot) with its steps in
+// place of those it had: child makes a step's row under its parent.
+func upsertWithSteps[T any](ctx context.Context, s *Store, table string, row any, parent, id string, steps []workflows.StepRecord, child func(StepColumns) T) (bool, error) {
+	rows := stepRows(steps, child)
+	return s.upsertSnapshot(ctx, table, row, func(tx *gorm.DB) error {
+		return replaceChildren(tx, parent, id, "steps", rows)
+	})
+}
+
+// openStep is the columns of a row that name its open step: when it is due,
+// who owns it, and how far it has escalated; zero with no open step.
+func openStep(cur *workflows.StepRecord) (due *time.Time, ownerRole, assignee string, level int) {
+	if cur == nil {
+		return nil, "", "", 0
+	}
+	at := utc(cur.DueAt)
+	return &at, string(cur.OwnerRole), cur.Assignee, cur.EscalationLevel
 }
 
 func caseRowFrom(s workflows.CaseState) (CaseRow, error) {
@@ -113,10 +138,7 @@ func caseRowFrom(s workflows.CaseState) (CaseRow, error) {
 		TotalDue: s.Amounts.Total.StringFixed(2), OpenedBy: in.OpenedBy.Email, OpenedAt: utc(s.OpenedAt),
 		UpdatedAt: utc(s.UpdatedAt), ClosedAt: utcPtr(s.ClosedAt), State: string(b),
 	}
-	if cur := s.Current(); cur != nil {
-		due := utc(cur.DueAt)
-		r.DueAt, r.OwnerRole, r.Assignee, r.EscalationLevel = &due, string(cur.OwnerRole), cur.Assignee, cur.EscalationLevel
-	}
+	r.DueAt, r.OwnerRole, r.Assignee, r.EscalationLevel = openStep(s.Current())
 	return r, nil
 }
 
@@ -127,13 +149,8 @@ func (s *Store) UpsertCase(ctx context.Context, st workflows.CaseState) (bool, e
 	if err != nil {
 		return false, err
 	}
-	steps := stepRows(st.Steps, func(r StepRow) StepRow {
-		r.CaseID = st.CaseID
-		return r
-	})
-	return s.upsertSnapshot(ctx, "cases", &row, func(tx *gorm.DB) error {
-		return replaceChildren(tx, "case_id", st.CaseID, "steps", steps)
-	})
+	return upsertWithSteps(ctx, s, "cases", &row, "case_id", st.CaseID, st.Steps,
+		func(c StepColumns) StepRow { return StepRow{CaseID: st.CaseID, StepColumns: c} })
 }
 
 // CaseFilter selects cases for lists and inboxes. Empty fields do not filter.

@@ -124,9 +124,9 @@ func TestUpsertCaseWritesRowAndSteps(t *testing.T) {
 		}
 		filed := t0.Add(2 * time.Hour)
 		wantSteps := []store.StepRow{
-			{CaseID: "C-1", Seq: 1, Step: "file_psc", Status: "done", OwnerRole: "officer", StartedAt: t0, DueAt: t0.Add(48 * time.Hour),
-				CompletedAt: &filed, CompletedBy: "alice@example.com", Outcome: "PSC filed: PSC-2027-0001"},
-			{CaseID: "C-1", Seq: 2, Step: "cbp_decision", Status: "active", OwnerRole: "officer", StartedAt: filed, DueAt: due},
+			{CaseID: "C-1", StepColumns: store.StepColumns{Seq: 1, Step: "file_psc", Status: "done", OwnerRole: "officer", StartedAt: t0, DueAt: t0.Add(48 * time.Hour),
+				CompletedAt: &filed, CompletedBy: "alice@example.com", Outcome: "PSC filed: PSC-2027-0001"}},
+			{CaseID: "C-1", StepColumns: store.StepColumns{Seq: 2, Step: "cbp_decision", Status: "active", OwnerRole: "officer", StartedAt: filed, DueAt: due}},
 		}
 		if len(steps) != len(wantSteps) {
 			t.Fatalf("got %d steps, want %d: %+v", len(steps), len(wantSteps), steps)

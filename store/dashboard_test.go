@@ -53,8 +53,8 @@ func TestDashboard(t *testing.T) {
 			t.Fatal(err)
 		}
 		step := func(id string, seq int, status string, level int, due time.Time, completed *time.Time) store.StepRow {
-			return store.StepRow{CaseID: id, Seq: seq, Step: "s", Status: status, OwnerRole: "officer", StartedAt: due.AddDate(0, 0, -30),
-				DueAt: due, CompletedAt: completed, EscalationLevel: level}
+			return store.StepRow{CaseID: id, StepColumns: store.StepColumns{Seq: seq, Step: "s", Status: status, OwnerRole: "officer", StartedAt: due.AddDate(0, 0, -30),
+				DueAt: due, CompletedAt: completed, EscalationLevel: level}}
 		}
 		steps := []store.StepRow{
 			step("C1", 1, workflows.StepDone, 0, at(3, 1, 0, 0), closed(at(2, 28, 0, 0))),                              // on time

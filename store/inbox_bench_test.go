@@ -76,8 +76,8 @@ func seedInbox(b *testing.B, s *store.Store, now time.Time) {
 		}
 		n := 1 + rng.IntN(4)
 		for seq := 1; seq <= n; seq++ {
-			st := store.StepRow{CaseID: id, Seq: seq, Step: "step", Status: workflows.StepDone, OwnerRole: string(domain.RoleOfficer),
-				Assignee: benchOfficer(i % benchOfficers), StartedAt: opened, DueAt: opened.Add(72 * time.Hour), Outcome: "done"}
+			st := store.StepRow{CaseID: id, StepColumns: store.StepColumns{Seq: seq, Step: "step", Status: workflows.StepDone, OwnerRole: string(domain.RoleOfficer),
+				Assignee: benchOfficer(i % benchOfficers), StartedAt: opened, DueAt: opened.Add(72 * time.Hour), Outcome: "done"}}
 			done := opened.Add(24 * time.Hour)
 			st.CompletedAt, st.CompletedBy = &done, st.Assignee
 			steps = append(steps, st)
@@ -88,8 +88,8 @@ func seedInbox(b *testing.B, s *store.Store, now time.Time) {
 				role = domain.RoleManager
 			}
 			d, level := due()
-			st := store.StepRow{CaseID: id, Seq: n + 1, Step: "payment", Status: workflows.StepActive, OwnerRole: string(role),
-				Assignee: assignee(role), StartedAt: opened, DueAt: d, EscalationLevel: level}
+			st := store.StepRow{CaseID: id, StepColumns: store.StepColumns{Seq: n + 1, Step: "payment", Status: workflows.StepActive, OwnerRole: string(role),
+				Assignee: assignee(role), StartedAt: opened, DueAt: d, EscalationLevel: level}}
 			steps = append(steps, st)
 			row.OwnerRole, row.Assignee, row.DueAt, row.EscalationLevel = st.OwnerRole, st.Assignee, &d, level
 		}

@@ -31,8 +31,8 @@ func addCase(t testing.TB, s *store.Store, id, kind, description, port string, s
 		t.Fatalf("case %s: %v", id, err)
 	}
 	for _, st := range steps {
-		r := store.StepRow{CaseID: id, Seq: st.seq, Step: "step" + string(rune('0'+st.seq)), Status: st.status, OwnerRole: string(st.role),
-			Assignee: st.assignee, StartedAt: inboxNow.Add(-48 * time.Hour), DueAt: inboxNow.Add(st.due), EscalationLevel: st.level}
+		r := store.StepRow{CaseID: id, StepColumns: store.StepColumns{Seq: st.seq, Step: "step" + string(rune('0'+st.seq)), Status: st.status, OwnerRole: string(st.role),
+			Assignee: st.assignee, StartedAt: inboxNow.Add(-48 * time.Hour), DueAt: inboxNow.Add(st.due), EscalationLevel: st.level}}
 		if err := db.Create(&r).Error; err != nil {
 			t.Fatalf("step of %s: %v", id, err)
 		}

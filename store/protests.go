@@ -72,21 +72,11 @@ func (r ProtestRow) ProtestState() (workflows.ProtestState, error) {
 	return st, nil
 }
 
-// ProtestStepRow is one step of a protest in the read model: a case step's
-// columns (StepRow) under its protest.
+// ProtestStepRow is one step of a protest in the read model: a step's
+// columns under its protest.
 type ProtestStepRow struct {
-	ProtestID       string `gorm:"primaryKey"`
-	Seq             int    `gorm:"primaryKey"`
-	Step            string
-	Status          string
-	OwnerRole       string
-	Assignee        string
-	StartedAt       time.Time
-	DueAt           time.Time
-	CompletedAt     *time.Time
-	CompletedBy     string
-	EscalationLevel int
-	Outcome         string
+	ProtestID string `gorm:"primaryKey"`
+	StepColumns
 }
 
 func (ProtestStepRow) TableName() string { return "protest_steps" }
@@ -118,10 +108,7 @@ func protestRowFrom(s workflows.ProtestState) (ProtestRow, error) {
 	if c := s.Court; c != nil {
 		r.CITClosesAt = utcPtr(&c.ClosesAt)
 	}
-	if cur := s.Current(); cur != nil {
-		due := utc(cur.DueAt)
-		r.DueAt, r.OwnerRole, r.Assignee, r.EscalationLevel = &due, string(cur.OwnerRole), cur.Assignee, cur.EscalationLevel
-	}
+	r.DueAt, r.OwnerRole, r.Assignee, r.EscalationLevel = openStep(s.Current())
 	return r, nil
 }
 
@@ -133,13 +120,8 @@ func (s *Store) UpsertProtest(ctx context.Context, st workflows.ProtestState) (b
 	if err != nil {
 		return false, err
 	}
-	steps := stepRows(st.Steps, func(r StepRow) ProtestStepRow {
-		return ProtestStepRow{ProtestID: st.ProtestID, Seq: r.Seq, Step: r.Step, Status: r.Status, OwnerRole: r.OwnerRole, Assignee: r.Assignee,
-			StartedAt: r.StartedAt, DueAt: r.DueAt, CompletedAt: r.CompletedAt, CompletedBy: r.CompletedBy, EscalationLevel: r.EscalationLevel, Outcome: r.Outcome}
-	})
-	return s.upsertSnapshot(ctx, "protests", &row, func(tx *gorm.DB) error {
-		return replaceChildren(tx, "protest_id", st.ProtestID, "steps", steps)
-	})
+	return upsertWithSteps(ctx, s, "protests", &row, "protest_id", st.ProtestID, st.Steps,
+		func(c StepColumns) ProtestStepRow { return ProtestStepRow{ProtestID: st.ProtestID, StepColumns: c} })
 }
 
 // ProtestFilter selects protests for lists. Empty fields do not filter.
