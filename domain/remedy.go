@@ -258,3 +258,10 @@ func RouteRemedy(f RemedyFacts) RemedyRoute {
 	return RemedyRoute{Remedy: RemedyNone, Reason: fmt.Sprintf(
 		"%s and the last day to protest was %s (19 USC 1514(c)(3)): no administrative remedy remains.", liquidation, dateText(last))}
 }
+
+// AllowsCase reports a remedy a detention case carries out: a PSC (a refund
+// PSC for an overpayment) or, for an underpayment after its window, a prior
+// disclosure. The others are a protest, waiting, or nothing.
+func (r RemedyRoute) AllowsCase() bool {
+	return r.Remedy == RemedyPSC || r.Remedy == RemedyPriorDisclosure
+}

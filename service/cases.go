@@ -219,10 +219,10 @@ func routeToCase(in workflows.OpenCaseInput, liquidation string, now time.Time, 
 		}
 		liquidated = &d
 	}
-	switch r := in.Remedy(liquidated, now, loc); r.Remedy {
-	case domain.RemedyPSC, domain.RemedyPriorDisclosure:
+	switch r := in.Remedy(liquidated, now, loc); {
+	case r.AllowsCase():
 		return nil
-	case domain.RemedyProtest:
+	case r.Remedy == domain.RemedyProtest:
 		return errf(Conflict, "%s Open a protest for the entry instead (POST /api/v1/protests).", r.Reason)
 	default:
 		return errf(Conflict, "no detention case can correct this entry now: %s", r.Reason)

@@ -224,8 +224,5 @@ func (in OpenCaseInput) Remedy(liquidated *time.Time, now time.Time, loc *time.L
 	if liquidated != nil {
 		f.Liquidated, f.LiquidationDate = true, *liquidated
 	}
-	if err := f.Check(); err != nil {
-		return domain.RemedyRoute{Reason: "The remedy cannot be routed: " + err.Error()}
-	}
-	return domain.RouteRemedy(f)
+	return domain.RouteRemedy(f) // it checks the facts first
 }

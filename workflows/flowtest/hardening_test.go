@@ -228,3 +228,29 @@ func TestShipment_ReportMisclassificationExplicitZeroPenalty(t *testing.T) {
 		})
 	}
 }
+
+// A shipment entered a year ago has its PSC window closed: a misclassified
+// line whose duty does not change has no case to correct it now (its remedy
+// is a protest after liquidation), so a run since ChangeRemedyRouting refuses
+// it; a run started before accepts it as it always did, so a history that
+// applied such a report replays.
+func TestRemedyRoutingFollowsTheRunsVersion(t *testing.T) {
+	for _, old := range []bool{false, true} {
+		h := newShipHarness(t)
+		if old {
+			h.env.OnGetVersion(kit.ChangeRemedyRouting, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+		}
+		in := completeShipment(t)
+		in.Shipment.EntryDate = day("2025-03-01")
+		r := h.act(time.Hour, workflows.ShipReportMisclassification, olivia, workflows.MisclassificationInput{SKU: "WR-SET-12", CorrectHTS: "8204.11.0060",
+			DeclaredRate: decimal.RequireFromString("0.025"), CorrectRate: decimal.RequireFromString("0.025"),
+			ImporterOfRecord: "Acme Tools Inc.", Reason: "broker audit"})
+		h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, 2*time.Hour)
+		h.env.ExecuteWorkflow(workflows.ShipmentWorkflowName, in)
+		if old {
+			mustAccept(t, r)
+			continue
+		}
+		mustReject(t, r, kit.ErrInvalid, "correct_rate: no detention case can correct this entry now")
+	}
+}

@@ -23,3 +23,9 @@ const ChangeExplicitZeroPenalty = "explicit-zero-penalty"
 // ChangeTasksAndReferences is the GetVersion change id of taskNotices and
 // strictReferences.
 const ChangeTasksAndReferences = "tasks-and-references"
+
+// ChangeRemedyRouting is the GetVersion change id of routing a shipment's
+// misclassified line by the entry's status (OpenCaseInput.Remedy): a run
+// started before accepts every correction its case would, as it did, so an
+// update it applied is applied again on replay.
+const ChangeRemedyRouting = "remedy-routing"

@@ -53,6 +53,8 @@ type shipment struct {
 	// cancelTimers: since kit.ChangeClockAndOutbox, as outbox.Async;
 	// explicitZeroPenalty: since ChangeExplicitZeroPenalty.
 	cancelTimers, explicitZeroPenalty bool
+	// routeRemedies: since kit.ChangeRemedyRouting (see checkRemedy).
+	routeRemedies bool
 	// legalLoc is the zone the entry's legal days end in (Legal.TimeZone),
 	// portLoc the terminal's, for free time (Demurrage.Terms.TimeZone); UTC
 	// for a shipment opened before ChangeLegalTimeZone, or without zones.
@@ -71,6 +73,7 @@ func (s *shipment) setup(ctx workflow.Context, in workflows.OpenShipmentInput) e
 	s.Journal = kit.NewJournal("shipment", in.ShipmentID, func() *workflows.Journal { return &s.state.Journal }, clockOutbox >= 1)
 	s.cancelTimers = clockOutbox >= 1
 	s.explicitZeroPenalty = workflow.GetVersion(ctx, kit.ChangeExplicitZeroPenalty, workflow.DefaultVersion, 1) >= 1
+	s.routeRemedies = workflow.GetVersion(ctx, kit.ChangeRemedyRouting, workflow.DefaultVersion, 1) >= 1
 	// Since ChangeLegalTimeZone, legal days end in the legal zone, free time
 	// at the end of the last free day in the port's zone, and the port's
 	// terms say when free time starts. A run started before keeps 00:00 UTC

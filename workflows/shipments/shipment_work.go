@@ -170,15 +170,15 @@ func (s *shipment) checkMisclassification(in *workflows.MisclassificationInput, 
 		def := domain.DefaultPenaltyRate
 		in.PenaltyRate = &def
 	}
-	// The case's own checks (HTS format, rates, correct ≥ declared) say
-	// what is wrong, under the same field names.
+	// The case's own checks (HTS format, rates) say what is wrong, under
+	// the same field names.
 	c := s.misclassificationCase(*in, line, actor)
 	for k, v := range c.Normalize() {
 		if _, ok := fe[k]; !ok && k != "entry_date" {
 			fe[k] = v
 		}
 	}
-	if len(fe) == 0 && !c.EntryDate.IsZero() {
+	if s.routeRemedies && len(fe) == 0 && !c.EntryDate.IsZero() {
 		s.checkRemedy(c, fe, now)
 	}
 }
@@ -191,9 +191,7 @@ func (s *shipment) checkRemedy(c workflows.OpenCaseInput, fe kit.FieldErrors, no
 	if l := s.state.Legal; l.LiquidationBy != nil && !l.Liquidation.IsZero() {
 		liquidated = &l.Liquidation
 	}
-	switch r := c.Remedy(liquidated, now, s.legalLoc); r.Remedy {
-	case domain.RemedyPSC, domain.RemedyPriorDisclosure:
-	default:
+	if r := c.Remedy(liquidated, now, s.legalLoc); !r.AllowsCase() {
 		fe["correct_rate"] = "no detention case can correct this entry now: " + r.Reason
 	}
 }
