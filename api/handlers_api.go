@@ -123,7 +123,6 @@ func caseFilter(c echo.Context, u store.User) (store.CaseFilter, error) {
 	return f, nil
 }
 
-// paging reads ?limit= and ?offset=, noting bad values in fe.
 // pageLinks gives a paged web page the links back to itself (the query
 // without "done" and "item", which only say what was just done, for the
 // flash) and to
@@ -152,6 +151,7 @@ func pageLinks(c echo.Context, path string, offset, limit, shown int, total int6
 	return back, prev, next
 }
 
+// paging reads ?limit= and ?offset=, noting bad values in fe.
 func paging(q url.Values, fe map[string]string) (limit, offset int) {
 	intParam := func(name string, min, max int) int {
 		v := q.Get(name)

@@ -296,7 +296,7 @@ func TestWebFormsToActionInput(t *testing.T) {
 	wantPage(t, post("/cases/DC-1", "file_psc", url.Values{"reference": {"PSC-2"}}), http.StatusConflict, "a conflict", "the PSC window closed on 2027-03-04")
 	f.err = &service.Error{Kind: service.Forbidden, Message: "task T-1 is assigned to oscar@example.com"}
 	wantPage(t, post("/shipments/SH-1", "add_note", url.Values{"text": {"x"}}), http.StatusForbidden, "forbidden", "task T-1 is assigned to oscar@example.com")
-	// Not found and unavailable are error pages.
+	// Unavailable is an error page.
 	f.err = &service.Error{Kind: service.Unavailable, Message: "no answer in time"}
 	wantPage(t, post("/cases/DC-1", "file_psc", url.Values{"reference": {"PSC-3"}}), http.StatusServiceUnavailable, "unavailable", "no answer in time")
 	// An action without a form, or an upload's, is no form here.

@@ -27,8 +27,8 @@ func inboxQuery(c echo.Context, u store.User) (store.InboxQuery, error) {
 	fe := map[string]string{}
 	unknownParams(c, fe, "kind", "overdue", "escalated", "port", "scope", "limit", "offset")
 	iq := store.InboxQuery{Email: u.Email, Role: u.Role, Kind: q.Get("kind"), Port: strings.TrimSpace(q.Get("port")), Now: time.Now()}
-	if iq.Kind != "" && iq.Kind != store.InboxCase && iq.Kind != store.InboxShipment {
-		fe["kind"] = "must be case or shipment"
+	if iq.Kind != "" && iq.Kind != store.InboxCase && iq.Kind != store.InboxShipment && iq.Kind != store.InboxProtest {
+		fe["kind"] = "must be case, shipment or protest"
 	}
 	if len(iq.Port) > 10 {
 		fe["port"] = "is a CBP port code, e.g. 2704"

@@ -12,7 +12,7 @@ import (
 // verify against a filed protest before relying on more than its shape.
 func ParseProtestNumber(s string) (string, error) {
 	d := digitsOnly(s)
-	if len(d) != 12 || d == "" {
+	if len(d) != 12 {
 		return "", fmt.Errorf("%q is not a protest number: 12 digits, the port, the year and a serial, like 2704-26-100123", strings.TrimSpace(s))
 	}
 	return d[:4] + "-" + d[4:6] + "-" + d[6:], nil

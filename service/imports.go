@@ -59,7 +59,7 @@ func (s *Shipments) Preview(ctx context.Context, user store.User, file io.Reader
 	}
 	out := ImportPreview{Format: format, Shipments: []PreviewShipment{}, Rejected: res.Rejected}
 	now := time.Now()
-	for i, sh := range res.Shipments {
+	for _, sh := range res.Shipments {
 		if fe := sh.CheckDates(now); fe != nil { // as an opening checks them
 			out.Rejected = append(out.Rejected, manifest.RowError{Line: 0, Entry: sh.EntryNumber, Reason: fe.Error()})
 			continue
@@ -71,7 +71,7 @@ func (s *Shipments) Preview(ctx context.Context, user store.User, file io.Reader
 			continue
 		}
 		out.parsed = append(out.parsed, sh)
-		out.Shipments = append(out.Shipments, PreviewShipment{ID: res.Shipments[i].ID(), EntryNumber: sh.EntryNumber, Port: sh.Port,
+		out.Shipments = append(out.Shipments, PreviewShipment{ID: sh.ID(), EntryNumber: sh.EntryNumber, Port: sh.Port,
 			PortName: name, Containers: len(sh.Containers), Lines: len(sh.Lines)})
 	}
 	if out.Rejected == nil {

@@ -77,10 +77,6 @@ func priceDemurrage(st workflows.ShipmentState, now time.Time) DemurrageNow {
 func ShipmentViewOf(st workflows.ShipmentState, u store.User) ShipmentView {
 	st.AppliedUpdates, st.AppliedKeys = nil, nil // the workflow's bookkeeping of retries, not the shipment's
 	now := time.Now()
-	v := ShipmentView{ShipmentState: st, AvailableActions: shipments.AvailableShipment(&st, Actor(u), now), DemurrageNow: priceDemurrage(st, now),
+	return ShipmentView{ShipmentState: st, AvailableActions: orNone(shipments.AvailableShipment(&st, Actor(u), now)), DemurrageNow: priceDemurrage(st, now),
 		LegalEndsAt: LegalEndsAt(st)}
-	if v.AvailableActions == nil {
-		v.AvailableActions = []workflows.ShipmentAction{}
-	}
-	return v
 }

@@ -41,7 +41,7 @@ const (
 type InboxQuery struct {
 	Email     string
 	Role      domain.Role
-	Kind      string // InboxCase, InboxShipment or "" for both
+	Kind      string // InboxCase, InboxShipment, InboxProtest or "" for all
 	Overdue   bool   // only items past due at Now
 	Escalated bool   // only items escalated (level 1 or more)
 	Port      string // only items of this port code
@@ -55,7 +55,7 @@ type InboxQuery struct {
 
 // InboxItem is one open step of a case or task of a shipment.
 type InboxItem struct {
-	Kind            string    `json:"kind"` // InboxCase or InboxShipment
+	Kind            string    `json:"kind"` // InboxCase, InboxShipment or InboxProtest
 	ID              string    `json:"id"`   // the case or shipment id
 	Task            string    `json:"task"` // the case's step, or the shipment task's id
 	Title           string    `json:"title"`
