@@ -64,10 +64,7 @@ func (k DocumentKind) Label() string { return labelOf(documentLabels, k) }
 
 // ParseDocumentKind accepts one of the document kind codes.
 func ParseDocumentKind(s string) (DocumentKind, error) {
-	if k, ok := parseCode(documentLabels, s); ok {
-		return k, nil
-	}
-	return "", fmt.Errorf("document kind %q: must be one of fcc_certificate, msds_pressure_test, un38_3_report, short_circuit_packaging_proof, delivery_order", s)
+	return parseCode(documentLabels, s, "document kind", "one of fcc_certificate, msds_pressure_test, un38_3_report, short_circuit_packaging_proof, delivery_order")
 }
 
 // RequiredDocuments are the regulated documents a product category needs

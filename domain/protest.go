@@ -57,10 +57,7 @@ func (b ProtestBasis) Label() string { return labelOf(protestBasisLabels, b) }
 
 // ParseProtestBasis accepts one of the basis codes.
 func ParseProtestBasis(s string) (ProtestBasis, error) {
-	if b, ok := parseCode(protestBasisLabels, s); ok {
-		return b, nil
-	}
-	return "", fmt.Errorf("protest basis %q: must be classification, rate, value or liquidation", s)
+	return parseCode(protestBasisLabels, s, "protest basis", "classification, rate, value or liquidation")
 }
 
 // ProtestDecision is CBP's decision on a protest (19 CFR 174.29): allowed in
@@ -87,10 +84,7 @@ func (d ProtestDecision) Label() string { return labelOf(protestDecisionLabels, 
 
 // ParseProtestDecision accepts one of the decision codes.
 func ParseProtestDecision(s string) (ProtestDecision, error) {
-	if d, ok := parseCode(protestDecisionLabels, s); ok {
-		return d, nil
-	}
-	return "", fmt.Errorf("protest decision %q: must be allowed, partially_allowed or denied", s)
+	return parseCode(protestDecisionLabels, s, "protest decision", "allowed, partially_allowed or denied")
 }
 
 // ProtestFilingClosesAt is the instant the protest window closes: the end of

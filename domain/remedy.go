@@ -32,10 +32,7 @@ func (p Payment) Label() string { return labelOf(paymentLabels, p) }
 
 // ParsePayment accepts one of the payment codes.
 func ParsePayment(s string) (Payment, error) {
-	if p, ok := parseCode(paymentLabels, s); ok {
-		return p, nil
-	}
-	return "", fmt.Errorf("payment %q: must be underpaid, overpaid or no_change", s)
+	return parseCode(paymentLabels, s, "payment", "underpaid, overpaid or no_change")
 }
 
 // Remedy is the administrative remedy an entry still has.
