@@ -1276,6 +1276,15 @@ func slaOf(t *testing.T, in workflows.OpenCaseInput, step workflows.Step) (remin
 	return due - sla.RemindBefore.Std(), due, due + sla.SecondLevelAfter.Std()
 }
 
+// checkClockRan fails unless step is still s's current step, its reminder
+// sent and its escalation at level (0: not escalated).
+func checkClockRan(t *testing.T, s *workflows.CaseState, step workflows.Step, level int) {
+	t.Helper()
+	if cur := s.Current(); cur == nil || cur.Name != step || !cur.ReminderSent || cur.EscalationLevel != level {
+		t.Fatalf("current step %+v, want %s reminded and at level %d", cur, step, level)
+	}
+}
+
 // checkShipmentCaseClosed checks what every kind shares once closed: the
 // steps, zero amounts, the closing, and the one signal to the shipment.
 func checkShipmentCaseClosed(t *testing.T, h *harness, in workflows.OpenCaseInput, signals *parentSignals, closedAt time.Duration, summary, wantSteps string) workflows.CaseState {
@@ -1384,10 +1393,7 @@ func TestCaseWorkflow_SealMismatch(t *testing.T) {
 	mustReject(t, noFindings, kit.ErrInvalid, "findings: is required")
 
 	// The step's clock ran: reminder to the officer, level 1 to managers at due.
-	cur := late.Current()
-	if cur == nil || cur.Name != workflows.StepInvestigateSeals || !cur.ReminderSent || cur.EscalationLevel != 1 {
-		t.Fatalf("at due+1m: %+v, want investigate_seals reminded and at level 1", cur)
-	}
+	checkClockRan(t, late, workflows.StepInvestigateSeals, 1)
 	rem := h.rec.notificationsOf(workflows.NotifyReminder)
 	if len(rem) != 1 || rem[0].Step != workflows.StepInvestigateSeals || rem[0].ToEmail != olivia.Email || !rem[0].clock.Equal(at(remindAt)) {
 		t.Errorf("reminders = %+v, want one to olivia at %v", rem, at(remindAt))
@@ -1455,10 +1461,7 @@ func TestCaseWorkflow_ISFDiscrepancy(t *testing.T) {
 	mustReject(t, noRef, kit.ErrInvalid, "amended_isf_reference: is required")
 
 	// Reminder, level 1 at due, level 2 at due + second_level_after.
-	cur := late.Current()
-	if cur == nil || cur.Name != workflows.StepAmendISF || !cur.ReminderSent || cur.EscalationLevel != 2 {
-		t.Fatalf("after level 2: %+v", cur)
-	}
+	checkClockRan(t, late, workflows.StepAmendISF, 2)
 	rem := h.rec.notificationsOf(workflows.NotifyReminder)
 	if len(rem) != 1 || rem[0].ToRole != domain.RoleOfficer || !rem[0].clock.Equal(at(remindAt)) {
 		t.Errorf("reminders = %+v, want one to officers at %v", rem, at(remindAt))
@@ -1523,8 +1526,9 @@ func TestCaseWorkflow_CBPHold(t *testing.T) {
 
 	// The reminder came at its policy time, to every officer (nobody has the
 	// step); nothing was escalated before the due time.
-	if cur := reminded.Current(); cur == nil || !cur.ReminderSent || cur.EscalationLevel != 0 || !cur.DueAt.Equal(at(dueAt)) {
-		t.Fatalf("after the reminder: %+v", cur)
+	checkClockRan(t, reminded, workflows.StepResolveHold, 0)
+	if due := reminded.Current().DueAt; !due.Equal(at(dueAt)) {
+		t.Fatalf("resolve_hold due %v, want %v", due, at(dueAt))
 	}
 	rem := h.rec.notificationsOf(workflows.NotifyReminder)
 	if len(rem) != 1 || rem[0].Step != workflows.StepResolveHold || rem[0].ToRole != domain.RoleOfficer || !rem[0].clock.Equal(at(remindAt)) {
