@@ -153,20 +153,10 @@ func TestAuditRequestsRefusedBeforeTheHandler(t *testing.T) {
 			r := e.call(t, "officer", http.MethodPost, actions, big, "Idempotency-Key", "idem-413")
 			wantError(t, r, http.StatusRequestEntityTooLarge, api.CodeTooLarge)
 			// Without one (chunked): cut while the handler reads it.
-			req, err := http.NewRequest(http.MethodPost, e.url+actions, io.MultiReader(strings.NewReader(big)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			req.Header.Set("Authorization", "Bearer "+e.tokens["officer"])
-			req.Header.Set("Idempotency-Key", "idem-413-chunked")
-			req.Header.Set("Content-Type", "application/json")
-			res, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res.Body.Close()
-			if res.StatusCode != http.StatusRequestEntityTooLarge {
-				t.Errorf("chunked over-limit body: HTTP %d, want 413", res.StatusCode)
+			r = e.send(t, "officer", http.MethodPost, actions, io.MultiReader(strings.NewReader(big)),
+				"Idempotency-Key", "idem-413-chunked", "Content-Type", "application/json")
+			if r.status != http.StatusRequestEntityTooLarge {
+				t.Errorf("chunked over-limit body: %s, want 413", r)
 			}
 			// Anonymous.
 			wantError(t, e.call(t, "", http.MethodPost, actions, big), http.StatusRequestEntityTooLarge, api.CodeTooLarge)

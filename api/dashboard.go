@@ -29,14 +29,6 @@ func (s *Server) dashboardData(c echo.Context) (store.DashboardData, error) {
 	return d, nil
 }
 
-func (s *Server) apiDashboard(c echo.Context) error {
-	d, err := s.dashboardData(c)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, d)
-}
-
 // dashboardPage is the dashboard with its charts laid out (the page draws
 // them with the chart templates).
 type dashboardPage struct {

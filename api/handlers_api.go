@@ -216,15 +216,22 @@ func actionRequest(c echo.Context) (json.RawMessage, string, error) {
 	return body, key, err
 }
 
-// getHandler answers a workflow's view (service Get) for the path's id.
-func getHandler[V any](get func(ctx context.Context, user store.User, id string) (V, error)) echo.HandlerFunc {
+// jsonHandler answers what read gives as JSON with 200, or read's error.
+func jsonHandler[V any](read func(c echo.Context) (V, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		v, err := get(c.Request().Context(), currentUser(c), c.Param("id"))
+		v, err := read(c)
 		if err != nil {
 			return err
 		}
 		return c.JSON(http.StatusOK, v)
 	}
+}
+
+// getHandler answers a workflow's view (service Get) for the path's id.
+func getHandler[V any](get func(ctx context.Context, user store.User, id string) (V, error)) echo.HandlerFunc {
+	return jsonHandler(func(c echo.Context) (V, error) {
+		return get(c.Request().Context(), currentUser(c), c.Param("id"))
+	})
 }
 
 // actHandler takes the path's action on the path's id through a service's

@@ -166,15 +166,8 @@ func TestInputRules(t *testing.T) {
 			}
 		}
 		// No Content-Type at all, with a body.
-		req, _ := http.NewRequest(http.MethodPost, e.url+"/api/v1/cases/"+id+"/actions/add_note", strings.NewReader(note))
-		req.Header.Set("Authorization", "Bearer "+e.tokens["officer"])
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		if res.StatusCode != http.StatusUnsupportedMediaType {
-			t.Errorf("no Content-Type: HTTP %d, want 415", res.StatusCode)
+		if r := e.send(t, "officer", http.MethodPost, "/api/v1/cases/"+id+"/actions/add_note", strings.NewReader(note)); r.status != http.StatusUnsupportedMediaType {
+			t.Errorf("no Content-Type: %s, want 415", r)
 		}
 		wantError(t, e.call(t, "officer", http.MethodPost, "/api/v1/cases", wrenchSet("", false), "Content-Type", "text/plain"), http.StatusUnsupportedMediaType, api.CodeUnsupportedMedia)
 		wantError(t, e.call(t, "manager", http.MethodPut, "/api/v1/ports/2704", `{}`, "Content-Type", "text/plain"), http.StatusUnsupportedMediaType, api.CodeUnsupportedMedia)

@@ -38,7 +38,7 @@ const apiNotificationsLimit = 100
 func (s *Server) notificationRoutes(v1 *echo.Group) {
 	v1.GET("/notifications", s.apiNotifications)
 	v1.POST("/notifications/read", s.apiMarkNotificationsRead)
-	v1.GET("/notifications/outbox", s.apiOutbox)
+	v1.GET("/notifications/outbox", jsonHandler(s.outbox))
 	v1.POST("/notifications/outbox/:id/retry", s.apiRetryOutbox)
 }
 
@@ -359,14 +359,6 @@ func (s *Server) outbox(c echo.Context) (outboxData, error) {
 		d.Rows[i] = viewOutbox(m, now)
 	}
 	return d, nil
-}
-
-func (s *Server) apiOutbox(c echo.Context) error {
-	d, err := s.outbox(c)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, d)
 }
 
 func (s *Server) webOutbox(c echo.Context) error {

@@ -27,15 +27,11 @@ func (e *env) protestAct(t *testing.T, who, id string, action workflows.ProtestA
 	return e.call(t, who, http.MethodPost, "/api/v1/protests/"+id+"/actions/"+string(action), input, hdr...)
 }
 
+func (p protestResp) atStep() workflows.Step { return p.Step }
+
 func (e *env) mustProtestAct(t *testing.T, who, id string, action workflows.ProtestAction, input any, wantStep workflows.Step) protestResp {
 	t.Helper()
-	r := e.protestAct(t, who, id, action, input)
-	wantStatus(t, r, http.StatusOK, fmt.Sprintf("%s on %s by %s", action, id, who))
-	p := decode[protestResp](t, r)
-	if p.Step != wantStep {
-		t.Fatalf("after %s the protest is at %s, want %s", action, p.Step, wantStep)
-	}
-	return p
+	return mustStep[protestResp](t, e, who, "/api/v1/protests/"+id, string(action), input, wantStep)
 }
 
 var protestBody = map[string]any{"bases": []string{"classification"}, "importer_of_record": "Acme Tools Inc.",

@@ -158,7 +158,7 @@ func New(s *Server) (*echo.Echo, error) {
 	v1.GET("/shipments/:id/documents/:doc", s.apiGetDocument)
 	v1.GET("/shipments/:id/history", s.apiShipmentHistory)
 	v1.GET("/demurrage", s.apiDemurrage)
-	v1.GET("/dashboard", s.apiDashboard)
+	v1.GET("/dashboard", jsonHandler(s.dashboardData))
 	v1.GET("/inbox", s.apiInbox)   // inbox.go
 	v1.GET("/search", s.apiSearch) // search.go
 	s.exportRoutes(v1)             // export.go

@@ -45,6 +45,15 @@ func (b *browser) tryLogin(t *testing.T, email, pw string) response {
 	return b.post(t, "/login", url.Values{"_csrf": {csrf(t, page)}, "email": {email}, "password": {pw}})
 }
 
+// failLogins tries to sign in as email with a wrong password n times, each
+// refused with 401 and a page that holds want.
+func (b *browser) failLogins(t *testing.T, email string, n int, what string, want ...string) {
+	t.Helper()
+	for range n {
+		wantPage(t, b.tryLogin(t, email, "wrong password"), http.StatusUnauthorized, what, want...)
+	}
+}
+
 func TestLoginLockout(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, longPolicy(t))
@@ -52,14 +61,10 @@ func TestLoginLockout(t *testing.T) {
 	b := e.browser(t)
 
 	// Four failures, then the right password: signed in, and the count starts again.
-	for i := 0; i < 4; i++ {
-		wantPage(t, b.tryLogin(t, e.email("officer"), "wrong password"), http.StatusUnauthorized, "wrong password", "wrong e-mail or password")
-	}
+	b.failLogins(t, e.email("officer"), 4, "wrong password", "wrong e-mail or password")
 	b.login(t, e.email("officer"), "/cases", "/cases")
 	b = e.browser(t)
-	for i := 0; i < 4; i++ {
-		wantPage(t, b.tryLogin(t, e.email("officer"), "wrong password"), http.StatusUnauthorized, "wrong password after a success")
-	}
+	b.failLogins(t, e.email("officer"), 4, "wrong password after a success")
 	// The fifth consecutive failure locks the e-mail; then even the right password is refused.
 	r := b.tryLogin(t, e.email("officer"), "wrong password")
 	wantPage(t, r, http.StatusTooManyRequests, "fifth failure", "it is locked until")
@@ -75,9 +80,7 @@ func TestLoginLockout(t *testing.T) {
 	e.browser(t).login(t, e.email("manager"), "/", "/")
 
 	// An unknown e-mail is answered the same way, so the lock says nothing about accounts.
-	for i := 0; i < 4; i++ {
-		wantPage(t, b.tryLogin(t, "nobody@example.com", "wrong password"), http.StatusUnauthorized, "unknown e-mail", "wrong e-mail or password")
-	}
+	b.failLogins(t, "nobody@example.com", 4, "unknown e-mail", "wrong e-mail or password")
 	wantPage(t, b.tryLogin(t, "nobody@example.com", "wrong password"), http.StatusTooManyRequests, "fifth failure, unknown e-mail", "it is locked until")
 
 	// After the lockout the right password works again.
@@ -157,25 +160,31 @@ func TestSessionExpiry(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, longPolicy(t))
 	clk := e.clock(t)
+	// stillIn and expired move the clock on by d, then load /cases in b:
+	// still signed in, or sent to sign in again.
+	stillIn := func(b *browser, d time.Duration, what string) {
+		t.Helper()
+		clk.add(d)
+		wantPage(t, b.get(t, "/cases"), http.StatusOK, what)
+	}
+	expired := func(b *browser, d time.Duration, what string) {
+		t.Helper()
+		clk.add(d)
+		wantRedirect(t, b.get(t, "/cases"), what, "/login?next=%2Fcases")
+	}
 	// Absolute expiry: the default TTL is 12 h from sign-in, however busy the session.
 	b := e.signedIn(t, "auditor", "/cases")
 	for i := 0; i < 14; i++ { // 14 × 50 min = 11 h 40 min, never idle for an hour
-		clk.add(50 * time.Minute)
-		wantPage(t, b.get(t, "/cases"), http.StatusOK, "a busy session before its expiry")
+		stillIn(b, 50*time.Minute, "a busy session before its expiry")
 	}
-	clk.add(19 * time.Minute)
-	wantPage(t, b.get(t, "/cases"), http.StatusOK, "a minute before expiry")
-	clk.add(2 * time.Minute)
-	wantRedirect(t, b.get(t, "/cases"), "expired session", "/login?next=%2Fcases")
+	stillIn(b, 19*time.Minute, "a minute before expiry")
+	expired(b, 2*time.Minute, "expired session")
 
 	// Idle expiry: the default idle limit is 1 h, and each use slides it.
 	idle := e.signedIn(t, "auditor", "/cases")
-	clk.add(59 * time.Minute)
-	wantPage(t, idle.get(t, "/cases"), http.StatusOK, "59 minutes idle")
-	clk.add(59 * time.Minute)
-	wantPage(t, idle.get(t, "/cases"), http.StatusOK, "59 minutes idle again")
-	clk.add(61 * time.Minute)
-	wantRedirect(t, idle.get(t, "/cases"), "61 minutes idle", "/login?next=%2Fcases")
+	stillIn(idle, 59*time.Minute, "59 minutes idle")
+	stillIn(idle, 59*time.Minute, "59 minutes idle again")
+	expired(idle, 61*time.Minute, "61 minutes idle")
 
 	// Signing out deletes the session on the server: the old cookie no longer works.
 	clk.add(-time.Hour)
@@ -252,13 +261,8 @@ func TestCookieFlagsAndSecurityHeaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	var csrfCookie *http.Cookie
-	for _, c := range res.Cookies() {
-		if c.Name == "pr_csrf" {
-			csrfCookie = c
-		}
-	}
-	if csrfCookie == nil || !csrfCookie.Secure {
+	csrfCookie := setCookie(t, response{status: res.StatusCode, header: res.Header}, "pr_csrf")
+	if !csrfCookie.Secure {
 		t.Fatalf("pr_csrf with secure cookies: %+v", csrfCookie)
 	}
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/login", strings.NewReader(url.Values{"_csrf": {csrfCookie.Value},
@@ -270,13 +274,8 @@ func TestCookieFlagsAndSecurityHeaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	var sess *http.Cookie
-	for _, c := range res.Cookies() {
-		if c.Name == "pr_session" {
-			sess = c
-		}
-	}
-	if res.StatusCode != http.StatusSeeOther || sess == nil || !sess.Secure || !sess.HttpOnly {
+	sess := setCookie(t, response{status: res.StatusCode, header: res.Header}, "pr_session")
+	if res.StatusCode != http.StatusSeeOther || !sess.Secure || !sess.HttpOnly {
 		t.Fatalf("sign-in with secure cookies: HTTP %d, cookie %+v", res.StatusCode, sess)
 	}
 }

@@ -19,17 +19,11 @@ func RunBench(ctx context.Context, cfg Config, cases, concurrency int, out io.Wr
 	if cases < 1 || concurrency < 1 {
 		return fmt.Errorf("--cases and --concurrency must be at least 1")
 	}
-	dir, err := os.MkdirTemp("", "postrelease-bench-")
+	remove, err := privateStackConfig(&cfg, "postrelease-bench-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	cfg.DataDir = dir
-	p, err := freePort()
-	if err != nil {
-		return fmt.Errorf("finding a free port for the bench's Temporal server: %w", err)
-	}
-	cfg.TemporalAddress = fmt.Sprintf("127.0.0.1:%d", p)
+	defer remove()
 	s, err := StartStack(ctx, cfg, "production")
 	if err != nil {
 		return err
@@ -50,6 +44,25 @@ func RunBench(ctx context.Context, cfg Config, cases, concurrency int, out io.Wr
 	fmt.Fprintln(out, viaClient)
 	fmt.Fprintf(out, "ratio HTTP/client: %.3f\n", ratio)
 	return nil
+}
+
+// privateStackConfig readies cfg for a bench's own stack: a new temporary
+// data directory (its name starting with prefix; remove deletes it) and the
+// embedded Temporal server on a free loopback port.
+func privateStackConfig(cfg *Config, prefix string) (remove func(), err error) {
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return nil, err
+	}
+	remove = func() { os.RemoveAll(dir) }
+	p, err := freePort()
+	if err != nil {
+		remove()
+		return nil, fmt.Errorf("finding a free port for the bench's Temporal server: %w", err)
+	}
+	cfg.DataDir = dir
+	cfg.TemporalAddress = fmt.Sprintf("127.0.0.1:%d", p)
+	return remove, nil
 }
 
 func freePort() (int, error) {

@@ -31,12 +31,11 @@ func RunShipmentBench(ctx context.Context, cfg Config, o ShipmentBenchOptions, o
 	if o.Shipments < 1 || o.Concurrency < 1 || o.DueAfter <= 0 {
 		return fmt.Errorf("--shipments, --concurrency and --due-after must be positive")
 	}
-	dir, err := os.MkdirTemp("", "postrelease-bench-shipments-")
+	remove, err := privateStackConfig(&cfg, "postrelease-bench-shipments-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	cfg.DataDir = dir
+	defer remove()
 	// The production policy, but the delivery-order task is due DueAfter
 	// after opening, with no reminder: one escalation per shipment to time.
 	pol, err := policy.Load("production")
@@ -49,22 +48,17 @@ func RunShipmentBench(ctx context.Context, cfg Config, o ShipmentBenchOptions, o
 	if err != nil {
 		return err
 	}
-	cfg.Policy = filepath.Join(dir, "bench-policy.json")
+	cfg.Policy = filepath.Join(cfg.DataDir, "bench-policy.json")
 	if err := os.WriteFile(cfg.Policy, b, 0o600); err != nil {
 		return err
 	}
-	p, err := freePort()
-	if err != nil {
-		return fmt.Errorf("finding a free port for the bench's Temporal server: %w", err)
-	}
-	cfg.TemporalAddress = fmt.Sprintf("127.0.0.1:%d", p)
 	s, err := startStack(ctx, cfg, "production", false)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 
-	worker, err := startWorkerProcess(s.Config, dir, o.WorkerCache)
+	worker, err := startWorkerProcess(s.Config, cfg.DataDir, o.WorkerCache)
 	if err != nil {
 		return err
 	}
