@@ -96,7 +96,7 @@ func TestUpsertCaseWritesRowAndSteps(t *testing.T) {
 		}
 		due := t0.Add(2*time.Hour + 720*time.Hour)
 		want := store.CaseRow{
-			ID: "C-1", WorkflowID: "detention-case-C-1", Version: 1, Status: "open", Kind: "hs_misclassification", Step: "cbp_decision",
+			SnapshotColumns: store.SnapshotColumns{ID: "C-1", WorkflowID: "detention-case-C-1", Version: 1}, Status: "open", Kind: "hs_misclassification", Step: "cbp_decision",
 			OwnerRole: "officer", Assignee: "", DueAt: &due, EscalationLevel: 0,
 			EntryNumber: "ABC-1234567-8", EntryDate: time.Date(2027, 2, 10, 0, 0, 0, 0, time.UTC), Port: "2704",
 			Importer: "Acme Tools Inc.", SKU: "WR-SET-12", Description: "12-piece combination wrench set",

@@ -18,9 +18,7 @@ import (
 // ShipmentRow is a shipment in the read model: the columns lists and
 // dashboards filter on, and the full state as JSON.
 type ShipmentRow struct {
-	ID              string     `gorm:"primaryKey" json:"id"`
-	WorkflowID      string     `json:"workflow_id"`
-	Version         int64      `json:"version"`
+	SnapshotColumns
 	Phase           string     `json:"phase"`
 	EntryNumber     string     `json:"entry_number"`
 	EntryType       string     `json:"entry_type"`
@@ -48,7 +46,6 @@ type ShipmentRow struct {
 	OpenedAt        time.Time  `json:"opened_at"`
 	UpdatedAt       time.Time  `gorm:"autoUpdateTime:false" json:"updated_at"`
 	ClosedAt        *time.Time `json:"closed_at"`
-	State           string     `json:"-"`
 }
 
 func (ShipmentRow) TableName() string { return "shipments" }
@@ -56,14 +53,7 @@ func (ShipmentRow) TableName() string { return "shipments" }
 // ShipmentState decodes the full snapshot. Lists omit it: only a row from
 // GetShipment carries it.
 func (r ShipmentRow) ShipmentState() (workflows.ShipmentState, error) {
-	var st workflows.ShipmentState
-	if r.State == "" {
-		return st, fmt.Errorf("shipment %s: row was read without its state", r.ID)
-	}
-	if err := json.Unmarshal([]byte(r.State), &st); err != nil {
-		return st, fmt.Errorf("shipment %s: stored state is not valid JSON: %w", r.ID, err)
-	}
-	return st, nil
+	return decodeState[workflows.ShipmentState](r.SnapshotColumns, "shipment")
 }
 
 // ShipmentTaskRow is one task of a shipment in the read model.
@@ -97,9 +87,9 @@ type ShipmentContainerRow struct {
 func (ShipmentContainerRow) TableName() string { return "shipment_containers" }
 
 func shipmentRowFrom(s workflows.ShipmentState) (ShipmentRow, error) {
-	b, err := json.Marshal(s)
+	snap, err := snapshotColumns("shipment", s.ShipmentID, s.WorkflowID, s.Version, s)
 	if err != nil {
-		return ShipmentRow{}, fmt.Errorf("encoding shipment %s: %w", s.ShipmentID, err)
+		return ShipmentRow{}, err
 	}
 	terms, err := json.Marshal(s.Demurrage.Terms)
 	if err != nil {
@@ -107,14 +97,14 @@ func shipmentRowFrom(s workflows.ShipmentState) (ShipmentRow, error) {
 	}
 	in := s.Shipment
 	r := ShipmentRow{
-		ID: s.ShipmentID, WorkflowID: s.WorkflowID, Version: s.Version, Phase: s.Phase,
+		SnapshotColumns: snap, Phase: s.Phase,
 		EntryNumber: in.EntryNumber, EntryType: in.EntryType, EntryDate: utc(s.EntryDate), Port: in.Port,
 		Terminal: in.Terminal, Carrier: in.Carrier, BLNumber: in.BLNumber, ReleaseDate: utc(in.ReleaseDate),
 		Incoterm: in.Incoterm, ContainerCount: len(s.Containers), PickupBlocked: s.PickupBlocked,
 		LastFreeDay: utcPtr(s.Demurrage.LastFreeDay), FreeTimeEndAt: utcPtr(s.Demurrage.FreeTimeEndAt),
 		DemurrageTerms: string(terms), DepositDue: utc(s.Deposit.DueDate), DepositPaidAt: utcPtr(s.Deposit.PaidAt),
 		DeliveredAt: utcPtr(s.DeliveredAt), OpenedBy: s.OpenedBy.Email, Source: s.Source,
-		OpenedAt: utc(s.OpenedAt), UpdatedAt: utc(s.UpdatedAt), ClosedAt: utcPtr(s.ClosedAt), State: string(b),
+		OpenedAt: utc(s.OpenedAt), UpdatedAt: utc(s.UpdatedAt), ClosedAt: utcPtr(s.ClosedAt),
 	}
 	for _, t := range s.Tasks {
 		if t.Status != workflows.StepActive {
