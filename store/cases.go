@@ -210,5 +210,5 @@ func (s *Store) GetCase(ctx context.Context, id string) (CaseRow, error) {
 
 // CaseSteps returns a case's steps in order.
 func (s *Store) CaseSteps(ctx context.Context, id string) ([]StepRow, error) {
-	return stepsOf[StepRow](s.db.WithContext(ctx), "case_id", id)
+	return childRows[StepRow](s.db.WithContext(ctx), "case_id", id, "seq", "steps of case "+id)
 }

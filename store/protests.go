@@ -153,7 +153,7 @@ func (s *Store) GetProtest(ctx context.Context, id string) (ProtestRow, error) {
 
 // ProtestSteps returns a protest's steps in order.
 func (s *Store) ProtestSteps(ctx context.Context, id string) ([]ProtestStepRow, error) {
-	return stepsOf[ProtestStepRow](s.db.WithContext(ctx), "protest_id", id)
+	return childRows[ProtestStepRow](s.db.WithContext(ctx), "protest_id", id, "seq", "steps of protest "+id)
 }
 
 // cents writes a stored amount with two decimals ("1200" → "1200.00").

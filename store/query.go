@@ -157,9 +157,29 @@ func whereOpenStep(q *gorm.DB, overdue, escalated bool, now time.Time) *gorm.DB 
 	return q
 }
 
-// stepsOf is the steps of the case or protest id (parent is the column
-// naming it), in order.
-func stepsOf[T any](db *gorm.DB, parent, id string) ([]T, error) {
+// childRows reads the rows of T whose column parent is id, in order (a
+// case's steps, a shipment's tasks). what names them in errors.
+func childRows[T any](q *gorm.DB, parent, id, order, what string) ([]T, error) {
 	var rows []T
-	return rows, db.Where(parent+" = ?", id).Order("seq").Find(&rows).Error
+	if err := q.Where(parent+" = ?", id).Order(order).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("reading %s: %w", what, err)
+	}
+	return rows, nil
+}
+
+// rowsByKey runs query, whose one parameter is ids, and keys the rows it
+// reads by key; no ids, no query. what names the rows in errors.
+func rowsByKey[K comparable, T any](db *gorm.DB, query string, ids []string, key func(T) K, what string) (map[K]T, error) {
+	out := map[K]T{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []T
+	if err := db.Raw(query, ids).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("reading %s: %w", what, err)
+	}
+	for _, r := range rows {
+		out[key(r)] = r
+	}
+	return out, nil
 }

@@ -214,33 +214,19 @@ func (s *Store) ListShipments(ctx context.Context, f ShipmentFilter) ([]Shipment
 
 // ShipmentTasks returns a shipment's tasks: the active ones first, by due time.
 func (s *Store) ShipmentTasks(ctx context.Context, id string) ([]ShipmentTaskRow, error) {
-	var rows []ShipmentTaskRow
-	err := s.db.WithContext(ctx).Where("shipment_id = ?", id).
-		Order("CASE WHEN status = '" + workflows.StepActive + "' THEN 0 ELSE 1 END, due_at, task_id").Find(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("reading tasks of shipment %s: %w", id, err)
-	}
-	return rows, nil
+	return childRows[ShipmentTaskRow](s.db.WithContext(ctx), "shipment_id", id,
+		"CASE WHEN status = '"+workflows.StepActive+"' THEN 0 ELSE 1 END, due_at, task_id", "tasks of shipment "+id)
 }
 
 // ShipmentContainers returns a shipment's containers by number.
 func (s *Store) ShipmentContainers(ctx context.Context, id string) ([]ShipmentContainerRow, error) {
-	var rows []ShipmentContainerRow
-	if err := s.db.WithContext(ctx).Where("shipment_id = ?", id).Order("number").Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("reading containers of shipment %s: %w", id, err)
-	}
-	return rows, nil
+	return childRows[ShipmentContainerRow](s.db.WithContext(ctx), "shipment_id", id, "number", "containers of shipment "+id)
 }
 
 // CasesOfShipment returns the detention cases a shipment opened, oldest
 // first, without their state.
 func (s *Store) CasesOfShipment(ctx context.Context, shipmentID string) ([]CaseRow, error) {
-	var rows []CaseRow
-	err := s.db.WithContext(ctx).Omit("state").Where("shipment_id = ?", shipmentID).Order("opened_at, id").Find(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("reading cases of shipment %s: %w", shipmentID, err)
-	}
-	return rows, nil
+	return childRows[CaseRow](s.db.WithContext(ctx).Omit("state"), "shipment_id", shipmentID, "opened_at, id", "cases of shipment "+shipmentID)
 }
 
 // DemurrageLine is the demurrage one shipment has run up.
