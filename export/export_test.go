@@ -332,7 +332,7 @@ func mustJSON(t *testing.T, v any) []byte {
 func TestCasePastRetention(t *testing.T) {
 	_, st := caseFixture(t, "prior_disclosure_history.json")
 	id, wf := st.CaseID, workflows.CaseWorkflowID(st.CaseID)
-	x := Exporter{Temporal: &fakeTemporal{}, Store: &fakeStore{cases: map[string]store.CaseRow{id: {ID: id, Version: 42, State: string(mustJSON(t, st))}}}}
+	x := Exporter{Temporal: &fakeTemporal{}, Store: &fakeStore{cases: map[string]store.CaseRow{id: {SnapshotColumns: store.SnapshotColumns{ID: id, Version: 42, State: string(mustJSON(t, st))}}}}}
 	b, err := x.Build(context.Background(), Case, id, auditor, at)
 	if err != nil {
 		t.Fatal(err)
@@ -434,7 +434,7 @@ func TestShipmentPastRetention(t *testing.T) {
 	delete(tmp.states, st.WorkflowID)
 	delete(tmp.states, workflows.CaseWorkflowID(child))
 	delete(tmp.histories, workflows.CaseWorkflowID(child)+"/")
-	sto.shipments = map[string]store.ShipmentRow{st.ShipmentID: {ID: st.ShipmentID, Version: 9, State: string(mustJSON(t, st))}}
+	sto.shipments = map[string]store.ShipmentRow{st.ShipmentID: {SnapshotColumns: store.SnapshotColumns{ID: st.ShipmentID, Version: 9, State: string(mustJSON(t, st))}}}
 	b, err := Exporter{Temporal: tmp, Store: sto}.Build(context.Background(), Shipment, st.ShipmentID, auditor, at)
 	if err != nil {
 		t.Fatal(err)
@@ -536,7 +536,7 @@ func TestErrors(t *testing.T) {
 			}
 		}},
 		{"a stored snapshot that is not JSON", Case, "DC-BROKEN", func(_ *fakeTemporal, sto *fakeStore, _ workflows.ShipmentState) {
-			sto.cases = map[string]store.CaseRow{"DC-BROKEN": {ID: "DC-BROKEN", State: "{"}}
+			sto.cases = map[string]store.CaseRow{"DC-BROKEN": {SnapshotColumns: store.SnapshotColumns{ID: "DC-BROKEN", State: "{"}}}
 		}, func(t *testing.T, err error) {
 			var nf *NotFoundError
 			if err == nil || errors.As(err, &nf) || !strings.Contains(err.Error(), "not valid JSON") {

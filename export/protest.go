@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
 )
@@ -11,20 +12,8 @@ import (
 // Protest is the export kind of a protest.
 const Protest = "protest"
 
-// protestState is caseState for a protest.
 func (x Exporter) protestState(ctx context.Context, id string) (workflows.ProtestState, string, error) {
-	var st workflows.ProtestState
-	source, err := x.state(ctx, id, workflows.ProtestWorkflowID(id), &st, func() (int64, error) {
-		row, err := x.Store.GetProtest(ctx, id)
-		if err != nil {
-			return 0, storedSnapshotError("protest", id, err)
-		}
-		if st, err = row.ProtestState(); err != nil {
-			return 0, err
-		}
-		return row.Version, nil
-	})
-	return st, source, err
+	return stateOf(ctx, x, Protest, id, workflows.ProtestWorkflowID(id), x.Store.GetProtest, store.ProtestRow.ProtestState)
 }
 
 // protestFiles: the protest's one workflow, its timeline and its audit

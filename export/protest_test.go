@@ -31,7 +31,7 @@ func TestProtestPastRetention(t *testing.T) {
 		Decision: &workflows.ProtestDecisionRecord{Decision: domain.ProtestDenied, DecidedOn: liq.AddDate(0, 0, 60), Deemed: true},
 		Court:    &workflows.CITAction{LastDay: domain.CITLastDay(liq.AddDate(0, 0, 60)), CourtNumber: "26-00123"},
 		Journal:  workflows.Journal{Events: []workflows.Event{{At: at, Kind: "deemed_denied", Detail: "deemed denied"}}}}
-	x := Exporter{Temporal: &fakeTemporal{}, Store: &fakeStore{protests: map[string]store.ProtestRow{"PR-1": {ID: "PR-1", Version: 7, State: string(mustJSON(t, st))}}}}
+	x := Exporter{Temporal: &fakeTemporal{}, Store: &fakeStore{protests: map[string]store.ProtestRow{"PR-1": {SnapshotColumns: store.SnapshotColumns{ID: "PR-1", Version: 7, State: string(mustJSON(t, st))}}}}}
 	b, err := x.Build(context.Background(), Protest, "PR-1", auditor, at)
 	if err != nil {
 		t.Fatal(err)

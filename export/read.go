@@ -2,7 +2,6 @@ package export
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"mime"
@@ -24,29 +23,39 @@ func isWorkflowGone(err error) bool {
 	return errors.As(err, &nf)
 }
 
-// state reads a workflow's state into st: its answer to the state query
-// while Temporal has the workflow, else the store's snapshot (fromStore reads
-// it into st and answers its version). It says which it was.
-func (x Exporter) state(ctx context.Context, id, workflowID string, st any, fromStore func() (int64, error)) (string, error) {
+// storedRow is a row of the store's snapshots (store.CaseRow, ShipmentRow,
+// ProtestRow), what stateOf falls back to.
+type storedRow interface{ StoredVersion() int64 }
+
+// stateOf is the state of a case, shipment or protest (kind) id and where it
+// came from: the workflow's answer to the state query while Temporal has the
+// workflow, else the store's snapshot (get reads its row, decode its state).
+// One neither has is a NotFoundError.
+func stateOf[S any, R storedRow](ctx context.Context, x Exporter, kind, id, workflowID string,
+	get func(context.Context, string) (R, error), decode func(R) (S, error)) (S, string, error) {
+	var st S
 	v, err := x.Temporal.QueryWorkflow(ctx, workflowID, "", workflows.QueryState)
 	if err == nil {
-		if err := v.Get(st); err != nil {
-			return "", fmt.Errorf("decoding state of %s: %w", id, err)
+		if err := v.Get(&st); err != nil {
+			return st, "", fmt.Errorf("decoding state of %s: %w", id, err)
 		}
-		return stateFromTemporal, nil
+		return st, stateFromTemporal, nil
 	}
 	if !isWorkflowGone(err) {
-		return "", &TemporalError{TargetID: id, Err: err}
+		return st, "", &TemporalError{TargetID: id, Err: err}
 	}
-	version, err := fromStore()
+	row, err := get(ctx, id)
 	if err != nil {
-		return "", err
+		return st, "", storedSnapshotError(kind, id, err)
 	}
-	return stateFromStore(version), nil
+	if st, err = decode(row); err != nil {
+		return st, "", err
+	}
+	return st, stateFromStore(row.StoredVersion()), nil
 }
 
-// storedSnapshotError is err from reading the stored snapshot of a case or
-// shipment (kind) id: a NotFoundError when the store has none.
+// storedSnapshotError is err from reading the stored snapshot of a case,
+// shipment or protest (kind) id: a NotFoundError when the store has none.
 func storedSnapshotError(kind, id string, err error) error {
 	if errors.Is(err, store.ErrNotFound) {
 		return &NotFoundError{Message: fmt.Sprintf("%s %s does not exist", kind, id)}
@@ -54,37 +63,12 @@ func storedSnapshotError(kind, id string, err error) error {
 	return fmt.Errorf("reading the stored snapshot of %s %s: %w", kind, id, err)
 }
 
-// caseState is the case's state, from Temporal or the store. A case neither
-// has is a NotFoundError.
 func (x Exporter) caseState(ctx context.Context, id string) (workflows.CaseState, string, error) {
-	var st workflows.CaseState
-	source, err := x.state(ctx, id, workflows.CaseWorkflowID(id), &st, func() (int64, error) {
-		row, err := x.Store.GetCase(ctx, id)
-		if err != nil {
-			return 0, storedSnapshotError("case", id, err)
-		}
-		if err := json.Unmarshal([]byte(row.State), &st); err != nil {
-			return 0, fmt.Errorf("case %s: stored state is not valid JSON: %w", id, err)
-		}
-		return row.Version, nil
-	})
-	return st, source, err
+	return stateOf(ctx, x, Case, id, workflows.CaseWorkflowID(id), x.Store.GetCase, store.CaseRow.CaseState)
 }
 
-// shipmentState is caseState for a shipment.
 func (x Exporter) shipmentState(ctx context.Context, id string) (workflows.ShipmentState, string, error) {
-	var st workflows.ShipmentState
-	source, err := x.state(ctx, id, workflows.ShipmentWorkflowID(id), &st, func() (int64, error) {
-		row, err := x.Store.GetShipment(ctx, id)
-		if err != nil {
-			return 0, storedSnapshotError("shipment", id, err)
-		}
-		if st, err = row.ShipmentState(); err != nil {
-			return 0, err
-		}
-		return row.Version, nil
-	})
-	return st, source, err
+	return stateOf(ctx, x, Shipment, id, workflows.ShipmentWorkflowID(id), x.Store.GetShipment, store.ShipmentRow.ShipmentState)
 }
 
 // childRecord is a shipment's child case's event log. A child case neither

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -14,9 +12,7 @@ import (
 // CaseRow is a case in the read model: the columns lists filter on, and the
 // full state as JSON.
 type CaseRow struct {
-	ID              string     `gorm:"primaryKey" json:"id"`
-	WorkflowID      string     `json:"workflow_id"`
-	Version         int64      `json:"version"`
+	SnapshotColumns
 	Status          string     `json:"status"`
 	Kind            string     `json:"kind"`        // the case's kind (see AfterFind for rows written without one)
 	ShipmentID      string     `json:"shipment_id"` // the shipment that opened the case, if any
@@ -38,7 +34,6 @@ type CaseRow struct {
 	OpenedAt        time.Time  `json:"opened_at"`
 	UpdatedAt       time.Time  `gorm:"autoUpdateTime:false" json:"updated_at"`
 	ClosedAt        *time.Time `json:"closed_at"`
-	State           string     `json:"-"`
 }
 
 func (CaseRow) TableName() string { return "cases" }
@@ -54,6 +49,11 @@ func (r *CaseRow) AfterFind(*gorm.DB) error {
 	}
 	r.TotalDue = cents(r.TotalDue)
 	return nil
+}
+
+// CaseState decodes the row's snapshot.
+func (r CaseRow) CaseState() (workflows.CaseState, error) {
+	return decodeState[workflows.CaseState](r.SnapshotColumns, "case")
 }
 
 // Overdue reports whether the open step is past its due time at now.
@@ -125,18 +125,18 @@ func openStep(cur *workflows.StepRecord) (due *time.Time, ownerRole, assignee st
 }
 
 func caseRowFrom(s workflows.CaseState) (CaseRow, error) {
-	b, err := json.Marshal(s)
+	snap, err := snapshotColumns("case", s.CaseID, s.WorkflowID, s.Version, s)
 	if err != nil {
-		return CaseRow{}, fmt.Errorf("encoding case %s: %w", s.CaseID, err)
+		return CaseRow{}, err
 	}
 	in := s.Case
 	r := CaseRow{
-		ID: s.CaseID, WorkflowID: s.WorkflowID, Version: s.Version, Status: s.Status, Step: string(s.Step),
+		SnapshotColumns: snap, Status: s.Status, Step: string(s.Step),
 		Kind: string(s.KindOrDefault()), ShipmentID: in.ShipmentID,
 		EntryNumber: in.EntryNumber, EntryDate: utc(in.EntryDate), Port: in.Port, Importer: in.ImporterOfRecord,
 		SKU: in.SKU, Description: in.ProductDescription, DeclaredHTS: string(in.DeclaredHTS), CorrectHTS: string(in.CorrectHTS),
 		TotalDue: s.Amounts.Total.StringFixed(2), OpenedBy: in.OpenedBy.Email, OpenedAt: utc(s.OpenedAt),
-		UpdatedAt: utc(s.UpdatedAt), ClosedAt: utcPtr(s.ClosedAt), State: string(b),
+		UpdatedAt: utc(s.UpdatedAt), ClosedAt: utcPtr(s.ClosedAt),
 	}
 	r.DueAt, r.OwnerRole, r.Assignee, r.EscalationLevel = openStep(s.Current())
 	return r, nil
@@ -210,5 +210,5 @@ func (s *Store) GetCase(ctx context.Context, id string) (CaseRow, error) {
 
 // CaseSteps returns a case's steps in order.
 func (s *Store) CaseSteps(ctx context.Context, id string) ([]StepRow, error) {
-	return stepsOf[StepRow](s.db.WithContext(ctx), "case_id", id)
+	return childRows[StepRow](s.db.WithContext(ctx), "case_id", id, "seq", "steps of case "+id)
 }

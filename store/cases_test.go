@@ -96,7 +96,7 @@ func TestUpsertCaseWritesRowAndSteps(t *testing.T) {
 		}
 		due := t0.Add(2*time.Hour + 720*time.Hour)
 		want := store.CaseRow{
-			ID: "C-1", WorkflowID: "detention-case-C-1", Version: 1, Status: "open", Kind: "hs_misclassification", Step: "cbp_decision",
+			SnapshotColumns: store.SnapshotColumns{ID: "C-1", WorkflowID: "detention-case-C-1", Version: 1}, Status: "open", Kind: "hs_misclassification", Step: "cbp_decision",
 			OwnerRole: "officer", Assignee: "", DueAt: &due, EscalationLevel: 0,
 			EntryNumber: "ABC-1234567-8", EntryDate: time.Date(2027, 2, 10, 0, 0, 0, 0, time.UTC), Port: "2704",
 			Importer: "Acme Tools Inc.", SKU: "WR-SET-12", Description: "12-piece combination wrench set",
@@ -175,9 +175,7 @@ func TestUpsertCaseIsMonotonicByVersion(t *testing.T) {
 	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		v3 := sampleCase("C-1", 3, t0)
-		if wrote, err := s.UpsertCase(ctx, v3); err != nil || !wrote {
-			t.Fatalf("UpsertCase v3 = %v, %v", wrote, err)
-		}
+		mustUpsert(t, s, v3)
 
 		// The same version again, and an older one, carrying other data: both ignored.
 		same := advanceToPayment(v3, 3)
@@ -202,9 +200,7 @@ func TestUpsertCaseIsMonotonicByVersion(t *testing.T) {
 
 		// A newer one wins and replaces the steps.
 		v4 := advanceToPayment(v3, 4)
-		if wrote, err := s.UpsertCase(ctx, v4); err != nil || !wrote {
-			t.Fatalf("UpsertCase v4 = %v, %v; want true, nil", wrote, err)
-		}
+		mustUpsert(t, s, v4)
 		row, err = s.GetCase(ctx, "C-1")
 		if err != nil {
 			t.Fatal(err)
@@ -231,9 +227,7 @@ func TestUpsertCaseIsMonotonicByVersion(t *testing.T) {
 		closedAt := v4.UpdatedAt.Add(time.Hour)
 		v5.Steps[2].Status, v5.Steps[2].CompletedAt = workflows.StepDone, &closedAt
 		v5.ClosedAt, v5.UpdatedAt = &closedAt, closedAt
-		if wrote, err := s.UpsertCase(ctx, v5); err != nil || !wrote {
-			t.Fatalf("UpsertCase v5 = %v, %v", wrote, err)
-		}
+		mustUpsert(t, s, v5)
 		row, err = s.GetCase(ctx, "C-1")
 		if err != nil {
 			t.Fatal(err)

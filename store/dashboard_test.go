@@ -37,9 +37,9 @@ func TestDashboard(t *testing.T) {
 
 		closed := func(tm time.Time) *time.Time { return &tm }
 		kase := func(id, status, step string, opened time.Time, closedAt *time.Time) store.CaseRow {
-			return store.CaseRow{ID: id, WorkflowID: "case-" + id, Version: 1, Status: status, Step: step, EntryNumber: "E-" + id,
+			return store.CaseRow{SnapshotColumns: store.SnapshotColumns{ID: id, WorkflowID: "case-" + id, Version: 1, State: "{}"}, Status: status, Step: step, EntryNumber: "E-" + id,
 				EntryDate: opened, Port: "2704", Importer: "Acme", SKU: "SKU", Description: "d", DeclaredHTS: "1", CorrectHTS: "2",
-				TotalDue: "0.00", OpenedBy: "o@example.com", OpenedAt: opened, UpdatedAt: now, ClosedAt: closedAt, State: "{}"}
+				TotalDue: "0.00", OpenedBy: "o@example.com", OpenedAt: opened, UpdatedAt: now, ClosedAt: closedAt}
 		}
 		cases := []store.CaseRow{
 			kase("C1", workflows.StatusOpen, "payment", at(3, 15, 10, 0), nil),                               // week 11

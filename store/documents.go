@@ -263,12 +263,7 @@ func (s *Store) GetDocument(ctx context.Context, id string) (DocumentRow, []byte
 
 // ListDocuments returns a shipment's documents, oldest first, without content.
 func (s *Store) ListDocuments(ctx context.Context, shipmentID string) ([]DocumentRow, error) {
-	var rows []DocumentRow
-	err := s.db.WithContext(ctx).Omit("content").Where("shipment_id = ?", shipmentID).Order("uploaded_at, id").Find(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("listing documents of shipment %s: %w", shipmentID, err)
-	}
-	return rows, nil
+	return childRows[DocumentRow](s.db.WithContext(ctx).Omit("content"), "shipment_id", shipmentID, "uploaded_at, id", "documents of shipment "+shipmentID)
 }
 
 // SniffContentType decides a document's type from its bytes, never from what

@@ -224,34 +224,20 @@ func (s *Store) decorateInbox(ctx context.Context, rows []inboxRow) error {
 	type parent struct {
 		ID, Description, Kind, EntryNumber, Port string
 	}
-	cases := map[string]parent{}
-	if len(caseIDs) > 0 {
-		var ps []parent
-		if err := db.Raw("SELECT id, description, kind, entry_number, port FROM cases WHERE id IN ?", caseIDs).Scan(&ps).Error; err != nil {
-			return fmt.Errorf("reading the inbox's cases: %w", err)
-		}
-		for _, p := range ps {
-			cases[p.ID] = p
-		}
+	id := func(p parent) string { return p.ID }
+	cases, err := rowsByKey(db, "SELECT id, description, kind, entry_number, port FROM cases WHERE id IN ?", caseIDs, id, "the inbox's cases")
+	if err != nil {
+		return err
 	}
-	ships := map[string]parent{}
+	ships, err := rowsByKey(db, "SELECT id, entry_number, port FROM shipments WHERE id IN ?", shipIDs, id, "the inbox's shipments")
+	if err != nil {
+		return err
+	}
 	type task struct{ ShipmentID, TaskID, Title, Kind string }
-	tasks := map[[2]string]task{}
-	if len(shipIDs) > 0 {
-		var ps []parent
-		if err := db.Raw("SELECT id, entry_number, port FROM shipments WHERE id IN ?", shipIDs).Scan(&ps).Error; err != nil {
-			return fmt.Errorf("reading the inbox's shipments: %w", err)
-		}
-		for _, p := range ps {
-			ships[p.ID] = p
-		}
-		var ts []task
-		if err := db.Raw("SELECT shipment_id, task_id, title, kind FROM shipment_tasks WHERE shipment_id IN ? AND status = 'active'", shipIDs).Scan(&ts).Error; err != nil {
-			return fmt.Errorf("reading the inbox's tasks: %w", err)
-		}
-		for _, t := range ts {
-			tasks[[2]string{t.ShipmentID, t.TaskID}] = t
-		}
+	tasks, err := rowsByKey(db, "SELECT shipment_id, task_id, title, kind FROM shipment_tasks WHERE shipment_id IN ? AND status = 'active'", shipIDs,
+		func(t task) [2]string { return [2]string{t.ShipmentID, t.TaskID} }, "the inbox's tasks")
+	if err != nil {
+		return err
 	}
 	if err := s.decorateProtestInbox(ctx, rows); err != nil {
 		return err

@@ -65,7 +65,7 @@ func seedInbox(b *testing.B, s *store.Store, now time.Time) {
 		open := rng.IntN(100) < 85
 		port := benchPorts[rng.IntN(len(benchPorts))]
 		opened := now.Add(-time.Duration(rng.IntN(400*24)) * time.Hour)
-		row := store.CaseRow{ID: id, WorkflowID: "case-" + id, Version: 5, Status: workflows.StatusOpen, Step: "payment",
+		row := store.CaseRow{SnapshotColumns: store.SnapshotColumns{ID: id, WorkflowID: "case-" + id, Version: 5}, Status: workflows.StatusOpen, Step: "payment",
 			EntryNumber: fmt.Sprintf("ABC-%07d-%d", i, i%10), EntryDate: opened.AddDate(0, 0, -20), Port: port,
 			Importer: "Acme Tools Inc.", SKU: fmt.Sprintf("SKU-%d", i%500), Description: "wrench set", DeclaredHTS: "7326.90.8688",
 			CorrectHTS: "8204.11.0030", TotalDue: "3474.00", OpenedBy: benchOfficer(i % benchOfficers), OpenedAt: opened, UpdatedAt: now}
@@ -101,7 +101,7 @@ func seedInbox(b *testing.B, s *store.Store, now time.Time) {
 	for i := range benchShipments {
 		id := fmt.Sprintf("S%06d", i)
 		opened := now.Add(-time.Duration(rng.IntN(60*24)) * time.Hour)
-		row := store.ShipmentRow{ID: id, WorkflowID: "shipment-" + id, Version: 9, Phase: workflows.PhaseActive,
+		row := store.ShipmentRow{SnapshotColumns: store.SnapshotColumns{ID: id, WorkflowID: "shipment-" + id, Version: 9}, Phase: workflows.PhaseActive,
 			EntryNumber: fmt.Sprintf("XYZ-%07d-%d", i, i%10), EntryType: "01", EntryDate: opened, Port: benchPorts[rng.IntN(len(benchPorts))],
 			Carrier: "MAEU", BLNumber: fmt.Sprintf("MAEU%09d", i), ReleaseDate: opened, Incoterm: "FOB", ContainerCount: 2,
 			DemurrageTerms: "{}", DepositDue: opened.AddDate(0, 0, 14), OpenedBy: benchOfficer(i % benchOfficers), Source: "bench",

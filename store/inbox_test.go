@@ -24,7 +24,7 @@ type inboxStep struct {
 func addCase(t testing.TB, s *store.Store, id, kind, description, port string, steps ...inboxStep) {
 	t.Helper()
 	db := s.DBForTest()
-	row := store.CaseRow{ID: id, WorkflowID: "case-" + id, Version: 1, Status: workflows.StatusOpen, Kind: kind, Step: "x",
+	row := store.CaseRow{SnapshotColumns: store.SnapshotColumns{ID: id, WorkflowID: "case-" + id, Version: 1}, Status: workflows.StatusOpen, Kind: kind, Step: "x",
 		EntryNumber: "ENT-" + id, EntryDate: inboxNow.AddDate(0, 0, -30), Port: port, Description: description,
 		OpenedAt: inboxNow.AddDate(0, 0, -1), UpdatedAt: inboxNow}
 	if err := db.Create(&row).Error; err != nil {
@@ -50,7 +50,7 @@ type inboxTask struct {
 func addShipment(t testing.TB, s *store.Store, id, port string, tasks ...inboxTask) {
 	t.Helper()
 	db := s.DBForTest()
-	row := store.ShipmentRow{ID: id, WorkflowID: "shipment-" + id, Version: 1, Phase: workflows.PhaseActive, EntryNumber: "ENT-" + id,
+	row := store.ShipmentRow{SnapshotColumns: store.SnapshotColumns{ID: id, WorkflowID: "shipment-" + id, Version: 1}, Phase: workflows.PhaseActive, EntryNumber: "ENT-" + id,
 		Port: port, DemurrageTerms: "{}", OpenedAt: inboxNow.AddDate(0, 0, -1), UpdatedAt: inboxNow}
 	if err := db.Create(&row).Error; err != nil {
 		t.Fatalf("shipment %s: %v", id, err)

@@ -121,16 +121,24 @@ func TestChangePassword(t *testing.T) {
 	})
 }
 
+// sessionOnFakeClock sets s's clock to a fake one at the current time and
+// opens a session of ttl for a new officer.
+func sessionOnFakeClock(t *testing.T, s *store.Store, ttl time.Duration) (*fakeClock, string) {
+	t.Helper()
+	clk := &fakeClock{now: time.Now().UTC()}
+	s.SetClock(clk.Now)
+	u := mustCreateUser(t, s, "pat@example.com", domain.RoleOfficer)
+	tok, err := s.CreateSession(t.Context(), u.ID, ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return clk, tok
+}
+
 func TestSessionIdleLimit(t *testing.T) {
 	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
-		clk := &fakeClock{now: time.Now().UTC()}
-		s.SetClock(clk.Now)
-		u := mustCreateUser(t, s, "pat@example.com", domain.RoleOfficer)
-		tok, err := s.CreateSession(ctx, u.ID, 12*time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
+		clk, tok := sessionOnFakeClock(t, s, 12*time.Hour)
 		for i := 0; i < 3; i++ { // each use slides the idle deadline
 			clk.Add(50 * time.Minute)
 			if _, err := s.UserBySessionIdle(ctx, tok, time.Hour); err != nil {
@@ -150,13 +158,7 @@ func TestSessionIdleLimit(t *testing.T) {
 func TestSessionExpiresAbsolutely(t *testing.T) {
 	forEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
-		clk := &fakeClock{now: time.Now().UTC()}
-		s.SetClock(clk.Now)
-		u := mustCreateUser(t, s, "pat@example.com", domain.RoleOfficer)
-		tok, err := s.CreateSession(ctx, u.ID, time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
+		clk, tok := sessionOnFakeClock(t, s, time.Hour)
 		clk.Add(59 * time.Minute)
 		if _, err := s.UserBySession(ctx, tok); err != nil {
 			t.Fatalf("a live session is refused: %v", err)

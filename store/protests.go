@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 
@@ -16,9 +14,7 @@ import (
 // ProtestRow is a protest in the read model: the columns lists filter on,
 // and the full state as JSON (migration 0011).
 type ProtestRow struct {
-	ID              string     `gorm:"primaryKey" json:"id"`
-	WorkflowID      string     `json:"workflow_id"`
-	Version         int64      `json:"version"`
+	SnapshotColumns
 	Status          string     `json:"status"`
 	Step            string     `json:"step"`
 	OwnerRole       string     `json:"owner_role"`
@@ -42,7 +38,6 @@ type ProtestRow struct {
 	OpenedAt        time.Time  `json:"opened_at"`
 	UpdatedAt       time.Time  `gorm:"autoUpdateTime:false" json:"updated_at"`
 	ClosedAt        *time.Time `json:"closed_at"`
-	State           string     `json:"-"`
 }
 
 func (ProtestRow) TableName() string { return "protests" }
@@ -65,11 +60,7 @@ func (r ProtestRow) Overdue(now time.Time) bool {
 
 // ProtestState decodes the row's snapshot.
 func (r ProtestRow) ProtestState() (workflows.ProtestState, error) {
-	var st workflows.ProtestState
-	if err := json.Unmarshal([]byte(r.State), &st); err != nil {
-		return st, fmt.Errorf("decoding protest %s: %w", r.ID, err)
-	}
-	return st, nil
+	return decodeState[workflows.ProtestState](r.SnapshotColumns, "protest")
 }
 
 // ProtestStepRow is one step of a protest in the read model: a step's
@@ -82,9 +73,9 @@ type ProtestStepRow struct {
 func (ProtestStepRow) TableName() string { return "protest_steps" }
 
 func protestRowFrom(s workflows.ProtestState) (ProtestRow, error) {
-	b, err := json.Marshal(s)
+	snap, err := snapshotColumns("protest", s.ProtestID, s.WorkflowID, s.Version, s)
 	if err != nil {
-		return ProtestRow{}, fmt.Errorf("encoding protest %s: %w", s.ProtestID, err)
+		return ProtestRow{}, err
 	}
 	in := s.Protest
 	bases := make([]string, len(s.Bases))
@@ -92,11 +83,11 @@ func protestRowFrom(s workflows.ProtestState) (ProtestRow, error) {
 		bases[i] = string(b)
 	}
 	r := ProtestRow{
-		ID: s.ProtestID, WorkflowID: s.WorkflowID, Version: s.Version, Status: s.Status, Step: string(s.Step),
+		SnapshotColumns: snap, Status: s.Status, Step: string(s.Step),
 		EntryNumber: in.EntryNumber, Port: in.Port, Importer: in.ImporterOfRecord, ShipmentID: in.ShipmentID,
 		LiquidationDate: utc(s.Window.Liquidation), FilingClosesAt: utc(s.Window.ClosesAt), Bases: strings.Join(bases, ","),
 		Resolution: s.Resolution, AmountClaimed: s.AmountClaimed.StringFixed(2),
-		OpenedBy: in.OpenedBy.Email, OpenedAt: utc(s.OpenedAt), UpdatedAt: utc(s.UpdatedAt), ClosedAt: utcPtr(s.ClosedAt), State: string(b),
+		OpenedBy: in.OpenedBy.Email, OpenedAt: utc(s.OpenedAt), UpdatedAt: utc(s.UpdatedAt), ClosedAt: utcPtr(s.ClosedAt),
 	}
 	if f := s.Filing; f != nil {
 		r.ProtestNumber = f.ProtestNumber
@@ -162,7 +153,7 @@ func (s *Store) GetProtest(ctx context.Context, id string) (ProtestRow, error) {
 
 // ProtestSteps returns a protest's steps in order.
 func (s *Store) ProtestSteps(ctx context.Context, id string) ([]ProtestStepRow, error) {
-	return stepsOf[ProtestStepRow](s.db.WithContext(ctx), "protest_id", id)
+	return childRows[ProtestStepRow](s.db.WithContext(ctx), "protest_id", id, "seq", "steps of protest "+id)
 }
 
 // cents writes a stored amount with two decimals ("1200" → "1200.00").

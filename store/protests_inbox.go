@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/postrelease/postrelease/domain"
@@ -18,24 +17,18 @@ func (s *Store) decorateProtestInbox(ctx context.Context, rows []inboxRow) error
 			ids = append(ids, r.ID)
 		}
 	}
-	if len(ids) == 0 {
-		return nil
-	}
-	var ps []struct{ ID, EntryNumber, Port, Bases string }
-	if err := s.db.WithContext(ctx).Raw("SELECT id, entry_number, port, bases FROM protests WHERE id IN ?", ids).Scan(&ps).Error; err != nil {
-		return fmt.Errorf("reading the inbox's protests: %w", err)
-	}
-	byID := map[string]int{}
-	for i, p := range ps {
-		byID[p.ID] = i
+	type protest struct{ ID, EntryNumber, Port, Bases string }
+	byID, err := rowsByKey(s.db.WithContext(ctx), "SELECT id, entry_number, port, bases FROM protests WHERE id IN ?", ids,
+		func(p protest) string { return p.ID }, "the inbox's protests")
+	if err != nil {
+		return err
 	}
 	for i := range rows {
 		r := &rows[i]
-		j, ok := byID[r.ID]
+		p, ok := byID[r.ID]
 		if r.Kind != InboxProtest || !ok {
 			continue
 		}
-		p := ps[j]
 		var bases []domain.ProtestBasis
 		for _, b := range strings.Split(p.Bases, ",") {
 			if b != "" {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -13,6 +14,42 @@ import (
 
 // The shapes the store's reads and writes share: snapshots (a row with id
 // and version, and the rows that belong to it), pages of a list, one row.
+
+// SnapshotColumns are the columns every snapshot table (cases, shipments,
+// protests) has: the id and version upsertIfNewer compares, and the full
+// state as JSON, which listPage leaves out.
+type SnapshotColumns struct {
+	ID         string `gorm:"primaryKey" json:"id"`
+	WorkflowID string `json:"workflow_id"`
+	Version    int64  `json:"version"`
+	State      string `json:"-"`
+}
+
+// StoredVersion is the version of the state the row holds, for code generic
+// over the snapshot rows (the export's fallback to the store).
+func (c SnapshotColumns) StoredVersion() int64 { return c.Version }
+
+// snapshotColumns are the snapshot columns of state st of kind id.
+func snapshotColumns(kind, id, workflowID string, version int64, st any) (SnapshotColumns, error) {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return SnapshotColumns{}, fmt.Errorf("encoding %s %s: %w", kind, id, err)
+	}
+	return SnapshotColumns{ID: id, WorkflowID: workflowID, Version: version, State: string(b)}, nil
+}
+
+// decodeState decodes the state a row of kind holds. Lists omit it: only a
+// row read on its own (GetCase, GetShipment, GetProtest) carries it.
+func decodeState[S any](c SnapshotColumns, kind string) (S, error) {
+	var st S
+	if c.State == "" {
+		return st, fmt.Errorf("%s %s: row was read without its state", kind, c.ID)
+	}
+	if err := json.Unmarshal([]byte(c.State), &st); err != nil {
+		return st, fmt.Errorf("%s %s: stored state is not valid JSON: %w", kind, c.ID, err)
+	}
+	return st, nil
+}
 
 // upsertIfNewer writes a snapshot row (with id and version columns) unless
 // table already holds the same or a newer version; it reports whether it
@@ -120,9 +157,29 @@ func whereOpenStep(q *gorm.DB, overdue, escalated bool, now time.Time) *gorm.DB 
 	return q
 }
 
-// stepsOf is the steps of the case or protest id (parent is the column
-// naming it), in order.
-func stepsOf[T any](db *gorm.DB, parent, id string) ([]T, error) {
+// childRows reads the rows of T whose column parent is id, in order (a
+// case's steps, a shipment's tasks). what names them in errors.
+func childRows[T any](q *gorm.DB, parent, id, order, what string) ([]T, error) {
 	var rows []T
-	return rows, db.Where(parent+" = ?", id).Order("seq").Find(&rows).Error
+	if err := q.Where(parent+" = ?", id).Order(order).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("reading %s: %w", what, err)
+	}
+	return rows, nil
+}
+
+// rowsByKey runs query, whose one parameter is ids, and keys the rows it
+// reads by key; no ids, no query. what names the rows in errors.
+func rowsByKey[K comparable, T any](db *gorm.DB, query string, ids []string, key func(T) K, what string) (map[K]T, error) {
+	out := map[K]T{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []T
+	if err := db.Raw(query, ids).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("reading %s: %w", what, err)
+	}
+	for _, r := range rows {
+		out[key(r)] = r
+	}
+	return out, nil
 }

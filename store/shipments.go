@@ -18,9 +18,7 @@ import (
 // ShipmentRow is a shipment in the read model: the columns lists and
 // dashboards filter on, and the full state as JSON.
 type ShipmentRow struct {
-	ID              string     `gorm:"primaryKey" json:"id"`
-	WorkflowID      string     `json:"workflow_id"`
-	Version         int64      `json:"version"`
+	SnapshotColumns
 	Phase           string     `json:"phase"`
 	EntryNumber     string     `json:"entry_number"`
 	EntryType       string     `json:"entry_type"`
@@ -48,7 +46,6 @@ type ShipmentRow struct {
 	OpenedAt        time.Time  `json:"opened_at"`
 	UpdatedAt       time.Time  `gorm:"autoUpdateTime:false" json:"updated_at"`
 	ClosedAt        *time.Time `json:"closed_at"`
-	State           string     `json:"-"`
 }
 
 func (ShipmentRow) TableName() string { return "shipments" }
@@ -56,14 +53,7 @@ func (ShipmentRow) TableName() string { return "shipments" }
 // ShipmentState decodes the full snapshot. Lists omit it: only a row from
 // GetShipment carries it.
 func (r ShipmentRow) ShipmentState() (workflows.ShipmentState, error) {
-	var st workflows.ShipmentState
-	if r.State == "" {
-		return st, fmt.Errorf("shipment %s: row was read without its state", r.ID)
-	}
-	if err := json.Unmarshal([]byte(r.State), &st); err != nil {
-		return st, fmt.Errorf("shipment %s: stored state is not valid JSON: %w", r.ID, err)
-	}
-	return st, nil
+	return decodeState[workflows.ShipmentState](r.SnapshotColumns, "shipment")
 }
 
 // ShipmentTaskRow is one task of a shipment in the read model.
@@ -97,9 +87,9 @@ type ShipmentContainerRow struct {
 func (ShipmentContainerRow) TableName() string { return "shipment_containers" }
 
 func shipmentRowFrom(s workflows.ShipmentState) (ShipmentRow, error) {
-	b, err := json.Marshal(s)
+	snap, err := snapshotColumns("shipment", s.ShipmentID, s.WorkflowID, s.Version, s)
 	if err != nil {
-		return ShipmentRow{}, fmt.Errorf("encoding shipment %s: %w", s.ShipmentID, err)
+		return ShipmentRow{}, err
 	}
 	terms, err := json.Marshal(s.Demurrage.Terms)
 	if err != nil {
@@ -107,14 +97,14 @@ func shipmentRowFrom(s workflows.ShipmentState) (ShipmentRow, error) {
 	}
 	in := s.Shipment
 	r := ShipmentRow{
-		ID: s.ShipmentID, WorkflowID: s.WorkflowID, Version: s.Version, Phase: s.Phase,
+		SnapshotColumns: snap, Phase: s.Phase,
 		EntryNumber: in.EntryNumber, EntryType: in.EntryType, EntryDate: utc(s.EntryDate), Port: in.Port,
 		Terminal: in.Terminal, Carrier: in.Carrier, BLNumber: in.BLNumber, ReleaseDate: utc(in.ReleaseDate),
 		Incoterm: in.Incoterm, ContainerCount: len(s.Containers), PickupBlocked: s.PickupBlocked,
 		LastFreeDay: utcPtr(s.Demurrage.LastFreeDay), FreeTimeEndAt: utcPtr(s.Demurrage.FreeTimeEndAt),
 		DemurrageTerms: string(terms), DepositDue: utc(s.Deposit.DueDate), DepositPaidAt: utcPtr(s.Deposit.PaidAt),
 		DeliveredAt: utcPtr(s.DeliveredAt), OpenedBy: s.OpenedBy.Email, Source: s.Source,
-		OpenedAt: utc(s.OpenedAt), UpdatedAt: utc(s.UpdatedAt), ClosedAt: utcPtr(s.ClosedAt), State: string(b),
+		OpenedAt: utc(s.OpenedAt), UpdatedAt: utc(s.UpdatedAt), ClosedAt: utcPtr(s.ClosedAt),
 	}
 	for _, t := range s.Tasks {
 		if t.Status != workflows.StepActive {
@@ -224,33 +214,19 @@ func (s *Store) ListShipments(ctx context.Context, f ShipmentFilter) ([]Shipment
 
 // ShipmentTasks returns a shipment's tasks: the active ones first, by due time.
 func (s *Store) ShipmentTasks(ctx context.Context, id string) ([]ShipmentTaskRow, error) {
-	var rows []ShipmentTaskRow
-	err := s.db.WithContext(ctx).Where("shipment_id = ?", id).
-		Order("CASE WHEN status = '" + workflows.StepActive + "' THEN 0 ELSE 1 END, due_at, task_id").Find(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("reading tasks of shipment %s: %w", id, err)
-	}
-	return rows, nil
+	return childRows[ShipmentTaskRow](s.db.WithContext(ctx), "shipment_id", id,
+		"CASE WHEN status = '"+workflows.StepActive+"' THEN 0 ELSE 1 END, due_at, task_id", "tasks of shipment "+id)
 }
 
 // ShipmentContainers returns a shipment's containers by number.
 func (s *Store) ShipmentContainers(ctx context.Context, id string) ([]ShipmentContainerRow, error) {
-	var rows []ShipmentContainerRow
-	if err := s.db.WithContext(ctx).Where("shipment_id = ?", id).Order("number").Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("reading containers of shipment %s: %w", id, err)
-	}
-	return rows, nil
+	return childRows[ShipmentContainerRow](s.db.WithContext(ctx), "shipment_id", id, "number", "containers of shipment "+id)
 }
 
 // CasesOfShipment returns the detention cases a shipment opened, oldest
 // first, without their state.
 func (s *Store) CasesOfShipment(ctx context.Context, shipmentID string) ([]CaseRow, error) {
-	var rows []CaseRow
-	err := s.db.WithContext(ctx).Omit("state").Where("shipment_id = ?", shipmentID).Order("opened_at, id").Find(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("reading cases of shipment %s: %w", shipmentID, err)
-	}
-	return rows, nil
+	return childRows[CaseRow](s.db.WithContext(ctx).Omit("state"), "shipment_id", shipmentID, "opened_at, id", "cases of shipment "+shipmentID)
 }
 
 // DemurrageLine is the demurrage one shipment has run up.

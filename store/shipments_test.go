@@ -91,7 +91,7 @@ func TestUpsertShipmentWritesRowTasksAndContainers(t *testing.T) {
 		nextDue := t0.Add(24 * time.Hour)
 		freeEnd, depositDue := lfd.AddDate(0, 0, 1), domain.AddWorkingDays(release, 10)
 		want := store.ShipmentRow{
-			ID: "SH-ABC12345678", WorkflowID: "shipment-SH-ABC12345678", Version: 1, Phase: "active",
+			SnapshotColumns: store.SnapshotColumns{ID: "SH-ABC12345678", WorkflowID: "shipment-SH-ABC12345678", Version: 1}, Phase: "active",
 			EntryNumber: "ABC-1234567-8", EntryType: "01", EntryDate: release, Port: "2704", Terminal: "APM Terminals Pier 400",
 			Carrier: "MAEU", BLNumber: "MAEU123456789", ReleaseDate: release, Incoterm: "FOB", ContainerCount: 2,
 			OpenTasks: 2, NextDueAt: &nextDue, EscalationLevel: 1, PickupBlocked: "delivery order missing",
