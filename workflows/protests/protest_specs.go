@@ -152,17 +152,7 @@ func Available(s *workflows.ProtestState, actor workflows.Actor, now time.Time) 
 // openProtest is what every action needs: an open protest with an open
 // step, and an actor who may act at all. It returns the open step.
 func openProtest(s *workflows.ProtestState, actor workflows.Actor) (*workflows.StepRecord, error) {
-	if s.Status == workflows.StatusClosed {
-		return nil, kit.Conflict("the protest is closed")
-	}
-	if !actor.Role.CanAct() {
-		return nil, kit.Forbidden(fmt.Sprintf("role %s may read protests but not act on them", actor.Role))
-	}
-	cur := s.Current()
-	if cur == nil {
-		return nil, kit.Conflict("the protest has no open step")
-	}
-	return cur, nil
+	return kit.ActiveStep("protest", s.Status, s.Current(), actor)
 }
 
 type condition = func(s *workflows.ProtestState, actor workflows.Actor, now time.Time) error
