@@ -220,7 +220,7 @@ func (c *detentionCase) pendingClock() []kit.TimedEvent {
 	if cur.Name == workflows.StepFilePSC {
 		out = append(out, kit.TimedEvent{At: c.state.Deadlines.PSCWindowClosesAt, What: "PSC window closes", Fire: on(c.pscWindowClosed)})
 	}
-	return append(out, c.StepSLA(cur, on, "step "+string(cur.Name), nil)...)
+	return append(out, c.StepSLA(cur, on, stepLabel(cur.Name), nil)...)
 }
 
 // pscWindowClosed moves an unfiled case to prior disclosure and tells

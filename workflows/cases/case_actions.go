@@ -129,12 +129,12 @@ func (c *detentionCase) close(ctx workflow.Context, actor workflows.Actor, in wo
 // Claim, release, note and reassign are the kit's, as in every step kind.
 
 func (c *detentionCase) claim(ctx workflow.Context, actor workflows.Actor, _ workflows.ClaimInput) error {
-	c.ClaimStep(workflow.Now(ctx), actor, string(workflows.ActionClaim), c.state.Current(), "step "+string(c.state.Current().Name), &c.caseOfficer)
+	c.ClaimStep(workflow.Now(ctx), actor, string(workflows.ActionClaim), c.state.Current(), stepLabel(c.state.Current().Name), &c.caseOfficer)
 	return nil
 }
 
 func (c *detentionCase) release(ctx workflow.Context, actor workflows.Actor, _ workflows.ReleaseInput) error {
-	c.ReleaseStep(workflow.Now(ctx), actor, string(workflows.ActionRelease), c.state.Current(), "step "+string(c.state.Current().Name), &c.caseOfficer)
+	c.ReleaseStep(workflow.Now(ctx), actor, string(workflows.ActionRelease), c.state.Current(), stepLabel(c.state.Current().Name), &c.caseOfficer)
 	return nil
 }
 
@@ -144,7 +144,7 @@ func (c *detentionCase) addNote(ctx workflow.Context, actor workflows.Actor, in 
 }
 
 func (c *detentionCase) reassign(ctx workflow.Context, actor workflows.Actor, in workflows.ReassignInput) error {
-	c.ReassignStep(workflow.Now(ctx), actor, string(workflows.ActionReassign), c.state.Current(), "step "+string(c.state.Current().Name), &c.caseOfficer, in)
+	c.ReassignStep(workflow.Now(ctx), actor, string(workflows.ActionReassign), c.state.Current(), stepLabel(c.state.Current().Name), &c.caseOfficer, in)
 	return nil
 }
 

@@ -125,45 +125,20 @@ var CaseSpecs = []CaseSpec{
 		}, (*detentionCase).close),
 	kit.Define(CaseSpec{Name: string(workflows.ActionAddNote), Title: "Add note",
 		Fields: []kit.Field{{Name: "text", Label: "Note", Kind: kit.FieldLongText}},
-		Permit: func(s *workflows.CaseState, actor workflows.Actor, _ time.Time) error {
-			_, err := openCase(s, actor)
-			return err
-		}},
-		func(_ *detentionCase, in *workflows.NoteInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
-			in.Text = kit.Required(fe, "text", in.Text)
-		}, (*detentionCase).addNote),
+		Permit: stepPermits.Note},
+		kit.CheckNote[*detentionCase], (*detentionCase).addNote),
 	kit.Define(CaseSpec{Name: string(workflows.ActionReassign), Title: "Reassign",
 		Help:   "Gives the current step to another officer or manager (a manager's step needs a manager).",
 		Fields: []kit.Field{{Name: "assignee_email", Label: "Assign the current step to", Kind: kit.FieldUser}},
-		Permit: func(s *workflows.CaseState, actor workflows.Actor, _ time.Time) error {
-			if _, err := openCase(s, actor); err != nil {
-				return err
-			}
-			if actor.Role != domain.RoleManager {
-				return kit.Forbidden("only a manager may reassign a step")
-			}
-			return nil
-		}},
+		Permit: stepPermits.Reassign},
 		checkReassign, (*detentionCase).reassign),
 	// Last: the web form and existing histories keep the order above.
 	kit.Define(CaseSpec{Name: string(workflows.ActionClaim), Title: "Claim", Recheck: true,
-		Help: "Takes the open step: it is yours until you give it back.",
-		Permit: func(s *workflows.CaseState, actor workflows.Actor, _ time.Time) error {
-			cur, err := openCase(s, actor)
-			if err != nil {
-				return err
-			}
-			return kit.PermitClaim("step "+string(cur.Name), cur.OwnerRole, cur.Assignee, actor)
-		}}, nil, (*detentionCase).claim),
+		Help:   "Takes the open step: it is yours until you give it back.",
+		Permit: stepPermits.Claim}, nil, (*detentionCase).claim),
 	kit.Define(CaseSpec{Name: string(workflows.ActionRelease), Title: "Release", Recheck: true,
-		Help: "Gives the open step back to every user of its role.",
-		Permit: func(s *workflows.CaseState, actor workflows.Actor, _ time.Time) error {
-			cur, err := openCase(s, actor)
-			if err != nil {
-				return err
-			}
-			return kit.PermitRelease("step "+string(cur.Name), cur.Assignee, actor)
-		}}, nil, (*detentionCase).release),
+		Help:   "Gives the open step back to every user of its role.",
+		Permit: stepPermits.Release}, nil, (*detentionCase).release),
 }
 
 // Actions lists every action of a case, in the order of CaseSpecs.
@@ -185,6 +160,12 @@ func Available(s *workflows.CaseState, actor workflows.Actor, now time.Time) []w
 func openCase(s *workflows.CaseState, actor workflows.Actor) (*workflows.StepRecord, error) {
 	return kit.ActiveStep("case", s.Status, s.Current(), actor)
 }
+
+// stepPermits permit the note, reassign, claim and release of the open step.
+var stepPermits = kit.StepPermits[workflows.CaseState]{Open: openCase, Label: stepLabel}
+
+// stepLabel names a step in messages.
+func stepLabel(step workflows.Step) string { return "step " + string(step) }
 
 // onStep permits an action that completes step: at that step, of a kind
 // that has it, by its owner's role and its assignee.
@@ -283,7 +264,7 @@ func checkReassign(c *detentionCase, in *workflows.ReassignInput, fe kit.FieldEr
 	var owner domain.Role
 	var current, what string
 	if cur := c.state.Current(); cur != nil { // the permit saw one
-		owner, current, what = cur.OwnerRole, cur.Assignee, "step "+string(cur.Name)
+		owner, current, what = cur.OwnerRole, cur.Assignee, stepLabel(cur.Name)
 	}
 	in.AssigneeEmail = kit.CheckAssignee(fe, "assignee_email", in.AssigneeEmail, in.AssigneeRole, owner, current, what)
 }

@@ -6,6 +6,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/workflows"
 )
 
@@ -68,4 +69,52 @@ func (j *Journal) EscalateStep(now time.Time, cur *workflows.StepRecord, level i
 // with input, as every kind's flush ends (see Flush).
 func Project(ctx workflow.Context, project, input any) workflow.Future {
 	return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, ProjectionOptions), project, input)
+}
+
+// StepPermits are the permits of the actions every such kind takes on its
+// open step: a note, reassigning, claiming and releasing it. Open is the
+// kind's ActiveStep, Label names a step in refusals ("step file_psc").
+type StepPermits[S any] struct {
+	Open  func(s *S, actor workflows.Actor) (*workflows.StepRecord, error)
+	Label func(step workflows.Step) string
+}
+
+// Note: anyone who may act, while there is an open step.
+func (p StepPermits[S]) Note(s *S, actor workflows.Actor, _ time.Time) error {
+	_, err := p.Open(s, actor)
+	return err
+}
+
+// Reassign: a manager only.
+func (p StepPermits[S]) Reassign(s *S, actor workflows.Actor, _ time.Time) error {
+	if _, err := p.Open(s, actor); err != nil {
+		return err
+	}
+	if actor.Role != domain.RoleManager {
+		return Forbidden("only a manager may reassign a step")
+	}
+	return nil
+}
+
+// Claim: see PermitClaim.
+func (p StepPermits[S]) Claim(s *S, actor workflows.Actor, _ time.Time) error {
+	cur, err := p.Open(s, actor)
+	if err != nil {
+		return err
+	}
+	return PermitClaim(p.Label(cur.Name), cur.OwnerRole, cur.Assignee, actor)
+}
+
+// Release: see PermitRelease.
+func (p StepPermits[S]) Release(s *S, actor workflows.Actor, _ time.Time) error {
+	cur, err := p.Open(s, actor)
+	if err != nil {
+		return err
+	}
+	return PermitRelease(p.Label(cur.Name), cur.Assignee, actor)
+}
+
+// CheckNote checks a note, the same in every kind: its text is required.
+func CheckNote[W any](_ W, in *workflows.NoteInput, fe FieldErrors, _ workflows.Actor, _ time.Time) {
+	in.Text = Required(fe, "text", in.Text)
 }
