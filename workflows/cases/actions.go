@@ -42,9 +42,7 @@ func (c *detentionCase) decideCodeFix(ctx workflow.Context, now time.Time, actor
 	fix := &c.state.CodeFixes[len(c.state.CodeFixes)-1]
 	if in.Decision == "rejected" {
 		fix.Decision, fix.Comment, fix.DecidedBy, fix.DecidedAt = in.Decision, in.Comment, &actor, &now
-		c.Event(now, &actor, string(workflows.ActionApproveCodeFix), "code fix rejected: "+in.Comment)
-		c.finish(now, &actor, workflows.StepDone, "rejected: "+in.Comment)
-		c.enter(now, workflows.StepProposeCodeFix)
+		c.advance(now, actor, workflows.ActionApproveCodeFix, "code fix rejected: "+in.Comment, "rejected: "+in.Comment, workflows.StepProposeCodeFix)
 		return nil
 	}
 	c.busy = true
@@ -64,8 +62,6 @@ func (c *detentionCase) decideCodeFix(ctx workflow.Context, now time.Time, actor
 		return temporal.NewNonRetryableApplicationError("the product catalog could not be updated; approve again in a moment", kit.ErrUnavailable, err)
 	}
 	fix.Decision, fix.Comment, fix.DecidedBy, fix.DecidedAt = in.Decision, in.Comment, &actor, &now
-	c.Event(now, &actor, string(workflows.ActionApproveCodeFix), fmt.Sprintf("code fix approved: SKU %s now %s", fix.SKU, fix.NewHTS))
-	c.finish(now, &actor, workflows.StepDone, "approved")
-	c.enter(now, workflows.StepClose)
+	c.advance(now, actor, workflows.ActionApproveCodeFix, fmt.Sprintf("code fix approved: SKU %s now %s", fix.SKU, fix.NewHTS), "approved", workflows.StepClose)
 	return nil
 }

@@ -220,27 +220,7 @@ func (c *detentionCase) pendingClock() []kit.TimedEvent {
 	if cur.Name == workflows.StepFilePSC {
 		out = append(out, kit.TimedEvent{At: c.state.Deadlines.PSCWindowClosesAt, What: "PSC window closes", Fire: on(c.pscWindowClosed)})
 	}
-	remind := on(func(now time.Time) {
-		cur.ReminderSent = true
-		msg := fmt.Sprintf("case %s: step %s is due %s", c.state.CaseID, cur.Name, cur.DueAt.Format(time.RFC3339))
-		c.Remind(now, cur.Name, cur.Assignee, cur.OwnerRole, msg, fmt.Sprintf("%s/%d/reminder", c.state.CaseID, cur.Seq))
-	})
-	escalate := func(now time.Time, level int) {
-		on(func(now time.Time) {
-			reason := fmt.Sprintf("step %s was due %s and is not done", cur.Name, cur.DueAt.Format(time.RFC3339))
-			if level == 2 {
-				reason = fmt.Sprintf("step %s is still not done, %s after its due time", cur.Name, cur.SecondLevelAt.Sub(cur.DueAt))
-			}
-			c.escalate(now, cur, level, reason)
-		})(now)
-	}
-	return append(out, kit.StepClock(cur, remind, escalate)...)
-}
-
-func (c *detentionCase) escalate(now time.Time, cur *workflows.StepRecord, level int, reason string) {
-	cur.EscalationLevel = level
-	c.Escalate(now, workflows.Escalation{Step: cur.Name, Level: level, At: now, Reason: reason}, cur.Name,
-		fmt.Sprintf("%s/%d/escalation/%d", c.state.CaseID, cur.Seq, level))
+	return append(out, c.StepSLA(cur, on, stepLabel(cur.Name), nil)...)
 }
 
 // pscWindowClosed moves an unfiled case to prior disclosure and tells
@@ -253,13 +233,13 @@ func (c *detentionCase) pscWindowClosed(now time.Time) {
 	}
 	if c.state.Case.Refund() {
 		c.enter(now, workflows.StepProposeCodeFix)
-		c.escalate(now, c.state.Current(), 1, fmt.Sprintf("PSC window closed %s before the refund PSC was filed: once CBP liquidates, protest within %d days (19 USC 1514(c)(3))",
+		c.EscalateStep(now, c.state.Current(), 1, fmt.Sprintf("PSC window closed %s before the refund PSC was filed: once CBP liquidates, protest within %d days (19 USC 1514(c)(3))",
 			c.state.Deadlines.ClosedOn(c.state.Deadlines.PSCLastDay), domain.ProtestWindowDays))
 		c.Changed(now)
 		return
 	}
 	c.enter(now, workflows.StepPriorDisclosure)
-	c.escalate(now, c.state.Current(), 1, fmt.Sprintf("PSC window closed %s without a PSC: file a prior disclosure (19 USC 1592(c)(4))",
+	c.EscalateStep(now, c.state.Current(), 1, fmt.Sprintf("PSC window closed %s without a PSC: file a prior disclosure (19 USC 1592(c)(4))",
 		c.state.Deadlines.ClosedOn(c.state.Deadlines.PSCLastDay)))
 	c.Changed(now)
 }
@@ -324,6 +304,14 @@ func (c *detentionCase) finish(now time.Time, by *workflows.Actor, status, outco
 	c.Changed(now)
 }
 
+// advance is how most actions end: what actor did is recorded, the open
+// step is done with outcome, and next opens.
+func (c *detentionCase) advance(now time.Time, actor workflows.Actor, action workflows.Action, detail, outcome string, next workflows.Step) {
+	c.Event(now, &actor, string(action), detail)
+	c.finish(now, &actor, workflows.StepDone, outcome)
+	c.enter(now, next)
+}
+
 // snapshot deep-copies the state. A local activity gets its input as Go
 // values, not serialised, and may still be running when the next workflow task
 // changes the state; it must not share slices or pointers with it.
@@ -337,8 +325,7 @@ func (c *detentionCase) flush(ctx workflow.Context) {
 			c.searchAttrs.Sync(ctx, kit.StepSearch(c.state.Status, c.state.Step, c.state.Current()), c.Journal.Outbox.Subject...)
 		},
 		Project: func(ctx workflow.Context) workflow.Future {
-			lctx := workflow.WithLocalActivityOptions(ctx, kit.ProjectionOptions)
-			return workflow.ExecuteLocalActivity(lctx, a.ProjectCase, workflows.ProjectCaseInput{State: c.snapshot()})
+			return kit.Project(ctx, a.ProjectCase, workflows.ProjectCaseInput{State: c.snapshot()})
 		},
 	})
 }

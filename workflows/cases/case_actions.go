@@ -18,9 +18,7 @@ import (
 func (c *detentionCase) filePSC(ctx workflow.Context, actor workflows.Actor, in workflows.FilePSCInput) error {
 	now := workflow.Now(ctx)
 	c.state.PSCFilings = append(c.state.PSCFilings, workflows.Filing{Reference: in.Reference, By: actor, At: now})
-	c.Event(now, &actor, string(workflows.ActionFilePSC), "PSC filed: "+in.Reference)
-	c.finish(now, &actor, workflows.StepDone, "PSC "+in.Reference)
-	c.enter(now, workflows.StepCBPDecision)
+	c.advance(now, actor, workflows.ActionFilePSC, "PSC filed: "+in.Reference, "PSC "+in.Reference, workflows.StepCBPDecision)
 	return nil
 }
 
@@ -59,9 +57,7 @@ func (c *detentionCase) recordPayment(ctx workflow.Context, actor workflows.Acto
 func (c *detentionCase) fileReconciliation(ctx workflow.Context, actor workflows.Actor, in workflows.ReconciliationInput) error {
 	now := workflow.Now(ctx)
 	c.state.Reconciliation = &workflows.Reconciliation{ReconEntryNumber: in.ReconEntryNumber, DueDate: c.state.Deadlines.ReconDue, By: &actor, At: now}
-	c.Event(now, &actor, string(workflows.ActionFileReconciliation), "reconciliation entry "+in.ReconEntryNumber)
-	c.finish(now, &actor, workflows.StepDone, "recon entry "+in.ReconEntryNumber)
-	c.enter(now, workflows.StepProposeCodeFix)
+	c.advance(now, actor, workflows.ActionFileReconciliation, "reconciliation entry "+in.ReconEntryNumber, "recon entry "+in.ReconEntryNumber, workflows.StepProposeCodeFix)
 	return nil
 }
 
@@ -69,9 +65,7 @@ func (c *detentionCase) proposeCodeFix(ctx workflow.Context, actor workflows.Act
 	now := workflow.Now(ctx)
 	c.state.CodeFixes = append(c.state.CodeFixes, workflows.CodeFix{SKU: c.state.Case.SKU, OldHTS: c.state.Case.DeclaredHTS,
 		NewHTS: domain.HTSCode(in.NewHTS), Rule: in.Rule, ProposedBy: actor, ProposedAt: now})
-	c.Event(now, &actor, string(workflows.ActionProposeCodeFix), fmt.Sprintf("proposed %s → %s: %s", c.state.Case.DeclaredHTS, in.NewHTS, in.Rule))
-	c.finish(now, &actor, workflows.StepDone, "proposed "+in.NewHTS)
-	c.enter(now, workflows.StepApproveCodeFix)
+	c.advance(now, actor, workflows.ActionProposeCodeFix, fmt.Sprintf("proposed %s → %s: %s", c.state.Case.DeclaredHTS, in.NewHTS, in.Rule), "proposed "+in.NewHTS, workflows.StepApproveCodeFix)
 	return nil
 }
 
@@ -83,9 +77,7 @@ func (c *detentionCase) filePriorDisclosure(ctx workflow.Context, actor workflow
 	now := workflow.Now(ctx)
 	f := workflows.Filing{Reference: in.Reference, By: actor, At: now}
 	c.state.PriorDisclosure = &f
-	c.Event(now, &actor, string(workflows.ActionFilePriorDisclosure), "prior disclosure filed: "+in.Reference)
-	c.finish(now, &actor, workflows.StepDone, "prior disclosure "+in.Reference)
-	c.enter(now, workflows.StepPayment)
+	c.advance(now, actor, workflows.ActionFilePriorDisclosure, "prior disclosure filed: "+in.Reference, "prior disclosure "+in.Reference, workflows.StepPayment)
 	return nil
 }
 
@@ -96,9 +88,7 @@ func (c *detentionCase) recordSealFindings(ctx workflow.Context, actor workflows
 	if in.Resolution == workflows.CargoDiscrepancy {
 		detail += "; the cargo differs from the entry: the closing summary must say what follows (correction, new case, claim)"
 	}
-	c.Event(now, &actor, string(workflows.ActionRecordSealFindings), detail)
-	c.finish(now, &actor, workflows.StepDone, in.Resolution)
-	c.enter(now, workflows.StepClose)
+	c.advance(now, actor, workflows.ActionRecordSealFindings, detail, in.Resolution, workflows.StepClose)
 	return nil
 }
 
@@ -109,9 +99,7 @@ func (c *detentionCase) recordISFAmendment(ctx workflow.Context, actor workflows
 	if in.CorrectedBLNumber != "" {
 		detail += ", corrected B/L " + in.CorrectedBLNumber
 	}
-	c.Event(now, &actor, string(workflows.ActionRecordISFAmendment), detail+". "+workflows.ISFDamagesWarning)
-	c.finish(now, &actor, workflows.StepDone, "ISF amended "+in.AmendedISFReference)
-	c.enter(now, workflows.StepClose)
+	c.advance(now, actor, workflows.ActionRecordISFAmendment, detail+". "+workflows.ISFDamagesWarning, "ISF amended "+in.AmendedISFReference, workflows.StepClose)
 	return nil
 }
 
@@ -122,9 +110,7 @@ func (c *detentionCase) recordHoldResolution(ctx workflow.Context, actor workflo
 	if in.Note != "" {
 		detail += ": " + in.Note
 	}
-	c.Event(now, &actor, string(workflows.ActionRecordHoldResolution), detail)
-	c.finish(now, &actor, workflows.StepDone, in.Outcome)
-	c.enter(now, workflows.StepClose)
+	c.advance(now, actor, workflows.ActionRecordHoldResolution, detail, in.Outcome, workflows.StepClose)
 	return nil
 }
 
@@ -143,12 +129,12 @@ func (c *detentionCase) close(ctx workflow.Context, actor workflows.Actor, in wo
 // Claim, release, note and reassign are the kit's, as in every step kind.
 
 func (c *detentionCase) claim(ctx workflow.Context, actor workflows.Actor, _ workflows.ClaimInput) error {
-	c.ClaimStep(workflow.Now(ctx), actor, string(workflows.ActionClaim), c.state.Current(), "step "+string(c.state.Current().Name), &c.caseOfficer)
+	c.ClaimStep(workflow.Now(ctx), actor, string(workflows.ActionClaim), c.state.Current(), stepLabel(c.state.Current().Name), &c.caseOfficer)
 	return nil
 }
 
 func (c *detentionCase) release(ctx workflow.Context, actor workflows.Actor, _ workflows.ReleaseInput) error {
-	c.ReleaseStep(workflow.Now(ctx), actor, string(workflows.ActionRelease), c.state.Current(), "step "+string(c.state.Current().Name), &c.caseOfficer)
+	c.ReleaseStep(workflow.Now(ctx), actor, string(workflows.ActionRelease), c.state.Current(), stepLabel(c.state.Current().Name), &c.caseOfficer)
 	return nil
 }
 
@@ -158,7 +144,7 @@ func (c *detentionCase) addNote(ctx workflow.Context, actor workflows.Actor, in 
 }
 
 func (c *detentionCase) reassign(ctx workflow.Context, actor workflows.Actor, in workflows.ReassignInput) error {
-	c.ReassignStep(workflow.Now(ctx), actor, string(workflows.ActionReassign), c.state.Current(), "step "+string(c.state.Current().Name), &c.caseOfficer, in)
+	c.ReassignStep(workflow.Now(ctx), actor, string(workflows.ActionReassign), c.state.Current(), stepLabel(c.state.Current().Name), &c.caseOfficer, in)
 	return nil
 }
 

@@ -32,18 +32,11 @@ var CaseSpecs = []CaseSpec{
 	kit.Define(CaseSpec{Name: string(workflows.ActionRecordCBPDecision), Title: "Record CBP decision",
 		Help: "CBP's answer to the PSC: accepted moves the case to payment; rejected sends it back to filing.",
 		Fields: []kit.Field{
-			{Name: "decision", Label: "CBP decision", Kind: kit.FieldChoice, Options: []kit.Option{{Value: "accepted", Label: "accepted"}, {Value: "rejected", Label: "rejected"}}},
+			{Name: "decision", Label: "CBP decision", Kind: kit.FieldChoice, Options: options([]string{"accepted", "rejected"})},
 			{Name: "reason", Label: "Reason (required if rejected)", Kind: kit.FieldLongText}},
 		Permit: onStep(workflows.ActionRecordCBPDecision, workflows.StepCBPDecision)},
 		func(_ *detentionCase, in *workflows.CBPDecisionInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
-			in.Reason = strings.TrimSpace(in.Reason)
-			switch in.Decision {
-			case "accepted":
-			case "rejected":
-				in.Reason = kit.Required(fe, "reason", in.Reason)
-			default:
-				fe["decision"] = "must be accepted or rejected"
-			}
+			in.Reason = checkVerdict(fe, in.Decision, "accepted", "reason", in.Reason)
 		}, (*detentionCase).recordCBPDecision),
 	kit.DefineDecode(CaseSpec{Name: string(workflows.ActionRecordPayment), Title: "Record payment",
 		Help: "What the importer paid: at least the tariff difference and the penalty.",
@@ -56,11 +49,7 @@ var CaseSpecs = []CaseSpec{
 		Fields: []kit.Field{{Name: "recon_entry_number", Label: "Reconciliation entry number", Kind: kit.FieldCode, Hint: "e.g. ABC-7654321-0"}},
 		Permit: onStep(workflows.ActionFileReconciliation, workflows.StepReconciliation)},
 		func(_ *detentionCase, in *workflows.ReconciliationInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
-			if n, err := domain.ParseEntryNumber(in.ReconEntryNumber); err != nil {
-				fe["recon_entry_number"] = err.Error()
-			} else {
-				in.ReconEntryNumber = n
-			}
+			in.ReconEntryNumber = kit.Parsed(fe, "recon_entry_number", in.ReconEntryNumber, domain.ParseEntryNumber)
 		}, (*detentionCase).fileReconciliation),
 	kit.Define(CaseSpec{Name: string(workflows.ActionProposeCodeFix), Title: "Propose code fix",
 		Help: "The product database's coding rule to change, so the SKU is never declared under the wrong code again. A second person approves it.",
@@ -84,18 +73,11 @@ var CaseSpecs = []CaseSpec{
 	kit.Define(CaseSpec{Name: string(workflows.ActionApproveCodeFix), Title: "Approve code fix",
 		Help: "Approval changes the product catalog and records the rule change; rejection sends the fix back to its proposer.",
 		Fields: []kit.Field{
-			{Name: "decision", Label: "Decision", Kind: kit.FieldChoice, Options: []kit.Option{{Value: "approved", Label: "approved"}, {Value: "rejected", Label: "rejected"}}},
+			{Name: "decision", Label: "Decision", Kind: kit.FieldChoice, Options: options([]string{"approved", "rejected"})},
 			{Name: "comment", Label: "Comment (required if rejected)", Kind: kit.FieldLongText}},
 		Permit: onStep(workflows.ActionApproveCodeFix, workflows.StepApproveCodeFix)},
 		func(_ *detentionCase, in *workflows.ApproveCodeFixInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
-			in.Comment = strings.TrimSpace(in.Comment)
-			switch in.Decision {
-			case "approved":
-			case "rejected":
-				in.Comment = kit.Required(fe, "comment", in.Comment)
-			default:
-				fe["decision"] = "must be approved or rejected"
-			}
+			in.Comment = checkVerdict(fe, in.Decision, "approved", "comment", in.Comment)
 		}, (*detentionCase).approveCodeFix),
 	kit.Define(CaseSpec{Name: string(workflows.ActionFilePriorDisclosure), Title: "File prior disclosure",
 		Help:   "Filed with CBP when the PSC window closed before a PSC was filed (19 USC 1592(c)(4)).",
@@ -143,45 +125,20 @@ var CaseSpecs = []CaseSpec{
 		}, (*detentionCase).close),
 	kit.Define(CaseSpec{Name: string(workflows.ActionAddNote), Title: "Add note",
 		Fields: []kit.Field{{Name: "text", Label: "Note", Kind: kit.FieldLongText}},
-		Permit: func(s *workflows.CaseState, actor workflows.Actor, _ time.Time) error {
-			_, err := openCase(s, actor)
-			return err
-		}},
-		func(_ *detentionCase, in *workflows.NoteInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
-			in.Text = kit.Required(fe, "text", in.Text)
-		}, (*detentionCase).addNote),
+		Permit: stepPermits.Note},
+		kit.CheckNote[*detentionCase], (*detentionCase).addNote),
 	kit.Define(CaseSpec{Name: string(workflows.ActionReassign), Title: "Reassign",
 		Help:   "Gives the current step to another officer or manager (a manager's step needs a manager).",
 		Fields: []kit.Field{{Name: "assignee_email", Label: "Assign the current step to", Kind: kit.FieldUser}},
-		Permit: func(s *workflows.CaseState, actor workflows.Actor, _ time.Time) error {
-			if _, err := openCase(s, actor); err != nil {
-				return err
-			}
-			if actor.Role != domain.RoleManager {
-				return kit.Forbidden("only a manager may reassign a step")
-			}
-			return nil
-		}},
+		Permit: stepPermits.Reassign},
 		checkReassign, (*detentionCase).reassign),
 	// Last: the web form and existing histories keep the order above.
 	kit.Define(CaseSpec{Name: string(workflows.ActionClaim), Title: "Claim", Recheck: true,
-		Help: "Takes the open step: it is yours until you give it back.",
-		Permit: func(s *workflows.CaseState, actor workflows.Actor, _ time.Time) error {
-			cur, err := openCase(s, actor)
-			if err != nil {
-				return err
-			}
-			return kit.PermitClaim("step "+string(cur.Name), cur.OwnerRole, cur.Assignee, actor)
-		}}, nil, (*detentionCase).claim),
+		Help:   "Takes the open step: it is yours until you give it back.",
+		Permit: stepPermits.Claim}, nil, (*detentionCase).claim),
 	kit.Define(CaseSpec{Name: string(workflows.ActionRelease), Title: "Release", Recheck: true,
-		Help: "Gives the open step back to every user of its role.",
-		Permit: func(s *workflows.CaseState, actor workflows.Actor, _ time.Time) error {
-			cur, err := openCase(s, actor)
-			if err != nil {
-				return err
-			}
-			return kit.PermitRelease("step "+string(cur.Name), cur.Assignee, actor)
-		}}, nil, (*detentionCase).release),
+		Help:   "Gives the open step back to every user of its role.",
+		Permit: stepPermits.Release}, nil, (*detentionCase).release),
 }
 
 // Actions lists every action of a case, in the order of CaseSpecs.
@@ -201,18 +158,14 @@ func Available(s *workflows.CaseState, actor workflows.Actor, now time.Time) []w
 // openCase is what every action needs: an open case with an open step, and an
 // actor who may act at all. It returns the open step.
 func openCase(s *workflows.CaseState, actor workflows.Actor) (*workflows.StepRecord, error) {
-	if s.Status == workflows.StatusClosed {
-		return nil, kit.Conflict("the case is closed")
-	}
-	if !actor.Role.CanAct() {
-		return nil, kit.Forbidden(fmt.Sprintf("role %s may read cases but not act on them", actor.Role))
-	}
-	cur := s.Current()
-	if cur == nil {
-		return nil, kit.Conflict("the case has no open step")
-	}
-	return cur, nil
+	return kit.ActiveStep("case", s.Status, s.Current(), actor)
 }
+
+// stepPermits permit the note, reassign, claim and release of the open step.
+var stepPermits = kit.StepPermits[workflows.CaseState]{Open: openCase, Label: stepLabel}
+
+// stepLabel names a step in messages.
+func stepLabel(step workflows.Step) string { return "step " + string(step) }
 
 // onStep permits an action that completes step: at that step, of a kind
 // that has it, by its owner's role and its assignee.
@@ -259,6 +212,21 @@ func options(values []string) []kit.Option {
 	return out
 }
 
+// checkVerdict checks a decision that is yes (CBP's "accepted", a manager's
+// "approved") or "rejected"; a rejection needs its reason, the text field
+// why, which is trimmed either way and returned.
+func checkVerdict(fe kit.FieldErrors, decision, yes, why, reason string) string {
+	reason = strings.TrimSpace(reason)
+	switch decision {
+	case yes:
+	case "rejected":
+		reason = kit.Required(fe, why, reason)
+	default:
+		fe["decision"] = "must be " + yes + " or rejected"
+	}
+	return reason
+}
+
 // decodePayment reads a payment. decimal's own parse error names no field,
 // so the amount is looked at first.
 func decodePayment(c *detentionCase, _ workflows.Actor, raw json.RawMessage, _ time.Time) (workflows.PaymentInput, error) {
@@ -296,7 +264,7 @@ func checkReassign(c *detentionCase, in *workflows.ReassignInput, fe kit.FieldEr
 	var owner domain.Role
 	var current, what string
 	if cur := c.state.Current(); cur != nil { // the permit saw one
-		owner, current, what = cur.OwnerRole, cur.Assignee, "step "+string(cur.Name)
+		owner, current, what = cur.OwnerRole, cur.Assignee, stepLabel(cur.Name)
 	}
 	in.AssigneeEmail = kit.CheckAssignee(fe, "assignee_email", in.AssigneeEmail, in.AssigneeRole, owner, current, what)
 }

@@ -36,3 +36,14 @@ func OneOf(fe FieldErrors, field, v string, allowed []string) string {
 	}
 	return v
 }
+
+// Parsed normalises a code (an entry or protest number) with parse; what
+// parse refuses is recorded under field, and v comes back as it was.
+func Parsed(fe FieldErrors, field, v string, parse func(string) (string, error)) string {
+	n, err := parse(v)
+	if err != nil {
+		fe[field] = err.Error()
+		return v
+	}
+	return n
+}

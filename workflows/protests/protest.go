@@ -109,21 +109,7 @@ func (p *protest) pendingClock() []kit.TimedEvent {
 	case workflows.StepContestAtCIT:
 		out = append(out, kit.TimedEvent{At: p.state.Court.ClosesAt, What: "time to contest at the CIT ends", Fire: on(p.citLapsed)})
 	}
-	remind := on(func(now time.Time) {
-		cur.ReminderSent = true
-		msg := fmt.Sprintf("protest %s: %s is due %s%s", p.state.ProtestID, label(cur.Name), cur.DueAt.Format(time.RFC3339), p.deadlineNote(cur.Name))
-		p.Remind(now, cur.Name, cur.Assignee, cur.OwnerRole, msg, fmt.Sprintf("%s/%d/reminder", p.state.ProtestID, cur.Seq))
-	})
-	escalate := func(now time.Time, level int) {
-		on(func(now time.Time) {
-			reason := fmt.Sprintf("%s was due %s and is not done%s", label(cur.Name), cur.DueAt.Format(time.RFC3339), p.deadlineNote(cur.Name))
-			if level == 2 {
-				reason = fmt.Sprintf("%s is still not done, %s after its due time%s", label(cur.Name), cur.SecondLevelAt.Sub(cur.DueAt), p.deadlineNote(cur.Name))
-			}
-			p.escalate(now, cur, level, reason)
-		})(now)
-	}
-	return append(out, kit.StepClock(cur, remind, escalate)...)
+	return append(out, p.StepSLA(cur, on, label(cur.Name), func() string { return p.deadlineNote(cur.Name) })...)
 }
 
 // deadlineNote names the legal deadline of a step in a reminder or an
@@ -157,12 +143,6 @@ func label(step workflows.Step) string {
 		return "step “" + l + "”"
 	}
 	return "step " + string(step)
-}
-
-func (p *protest) escalate(now time.Time, cur *workflows.StepRecord, level int, reason string) {
-	cur.EscalationLevel = level
-	p.Escalate(now, workflows.Escalation{Step: cur.Name, Level: level, At: now, Reason: reason}, cur.Name,
-		fmt.Sprintf("%s/%d/escalation/%d", p.state.ProtestID, cur.Seq, level))
 }
 
 // untimely closes a protest whose window closed before it was filed: the
@@ -203,7 +183,7 @@ func (p *protest) citLapsed(now time.Time) {
 	p.state.Resolution = workflows.ProtestCITLapsed
 	kit.FinishStep(p.state.Current(), now, nil, workflows.StepSuperseded, "the time to contest at the CIT ended")
 	p.enter(now, workflows.StepCloseProtest)
-	p.escalate(now, p.state.Current(), 1, fmt.Sprintf("the time to contest the denial at the Court of International Trade ended on %s without a summons: the denial is final (28 USC 2636(a))", p.day(c.LastDay)))
+	p.EscalateStep(now, p.state.Current(), 1, fmt.Sprintf("the time to contest the denial at the Court of International Trade ended on %s without a summons: the denial is final (28 USC 2636(a))", p.day(c.LastDay)))
 }
 
 // enterCIT opens the court step with its 180 days from denied, or records
@@ -256,6 +236,14 @@ func (p *protest) finish(now time.Time, by *workflows.Actor, outcome string) {
 	}
 }
 
+// advance is how most actions end: what actor did is recorded, the open
+// step is done with outcome, and next opens.
+func (p *protest) advance(now time.Time, actor workflows.Actor, action workflows.ProtestAction, detail, outcome string, next workflows.Step) {
+	p.Event(now, &actor, string(action), detail)
+	p.finish(now, &actor, outcome)
+	p.enter(now, next)
+}
+
 func (p *protest) closeNow(now time.Time) {
 	t := now
 	p.state.Status, p.state.Step, p.state.ClosedAt = workflows.StatusClosed, workflows.StepClosed, &t
@@ -270,8 +258,7 @@ func (p *protest) flush(ctx workflow.Context) {
 			p.sa.Sync(ctx, kit.StepSearch(p.state.Status, p.state.Step, p.state.Current()), p.Journal.Outbox.Subject...)
 		},
 		Project: func(ctx workflow.Context) workflow.Future {
-			lctx := workflow.WithLocalActivityOptions(ctx, kit.ProjectionOptions)
-			return workflow.ExecuteLocalActivity(lctx, a.ProjectProtest, workflows.ProjectProtestInput{State: kit.DeepCopy(p.state)})
+			return kit.Project(ctx, a.ProjectProtest, workflows.ProjectProtestInput{State: kit.DeepCopy(p.state)})
 		},
 	})
 }

@@ -19,20 +19,18 @@ func (p *protest) prepare(ctx workflow.Context, actor workflows.Actor, in workfl
 	now := workflow.Now(ctx)
 	s := &p.state
 	s.Bases, s.Grounds, s.AmountClaimed = in.Bases, in.Grounds, amount(in.AmountClaimed, true)
-	p.Event(now, &actor, string(workflows.ProtestPrepare), fmt.Sprintf("ready to file: %s; refund claimed %s",
-		workflows.BasesText(s.Bases), domain.Dollars(s.AmountClaimed.Decimal)))
-	p.finish(now, &actor, "ready to file")
-	p.enter(now, workflows.StepFileProtest)
+	p.advance(now, actor, workflows.ProtestPrepare, fmt.Sprintf("ready to file: %s; refund claimed %s",
+		workflows.BasesText(s.Bases), domain.Dollars(s.AmountClaimed.Decimal)),
+		"ready to file", workflows.StepFileProtest)
 	return nil
 }
 
 func (p *protest) file(ctx workflow.Context, actor workflows.Actor, in workflows.FileProtestInput) error {
 	now := workflow.Now(ctx)
 	p.state.Filing = &workflows.ProtestFiling{ProtestNumber: in.ProtestNumber, FiledOn: in.FiledOn.Time, By: actor, At: now}
-	p.Event(now, &actor, string(workflows.ProtestFile), fmt.Sprintf("protest %s filed on %s; accelerated disposition may be requested from %s",
-		in.ProtestNumber, in.FiledOn.Format(time.DateOnly), domain.AcceleratedDispositionFirstDay(in.FiledOn.Time).Format(time.DateOnly)))
-	p.finish(now, &actor, "protest "+in.ProtestNumber)
-	p.enter(now, workflows.StepProtestDecision)
+	p.advance(now, actor, workflows.ProtestFile, fmt.Sprintf("protest %s filed on %s; accelerated disposition may be requested from %s",
+		in.ProtestNumber, in.FiledOn.Format(time.DateOnly), domain.AcceleratedDispositionFirstDay(in.FiledOn.Time).Format(time.DateOnly)),
+		"protest "+in.ProtestNumber, workflows.StepProtestDecision)
 	return nil
 }
 
@@ -79,10 +77,9 @@ func (p *protest) fileSummons(ctx workflow.Context, actor workflows.Actor, in wo
 	filed, t := in.FiledOn.Time, now
 	c.Outcome, c.CourtNumber, c.FiledOn, c.By, c.At = workflows.ProtestCITFiled, in.CourtNumber, &filed, &actor, &t
 	p.state.Resolution = workflows.ProtestCITFiled
-	p.Event(now, &actor, string(workflows.ProtestFileSummons), fmt.Sprintf("summons filed at the Court of International Trade on %s, Court No. %s",
-		filed.Format(time.DateOnly), in.CourtNumber))
-	p.finish(now, &actor, "Court No. "+in.CourtNumber)
-	p.enter(now, workflows.StepCloseProtest)
+	p.advance(now, actor, workflows.ProtestFileSummons, fmt.Sprintf("summons filed at the Court of International Trade on %s, Court No. %s",
+		filed.Format(time.DateOnly), in.CourtNumber),
+		"Court No. "+in.CourtNumber, workflows.StepCloseProtest)
 	return nil
 }
 
@@ -92,9 +89,7 @@ func (p *protest) declineCIT(ctx workflow.Context, actor workflows.Actor, in wor
 	t := now
 	c.Outcome, c.Reason, c.By, c.At = workflows.ProtestCITDeclined, in.Reason, &actor, &t
 	p.state.Resolution = workflows.ProtestCITDeclined
-	p.Event(now, &actor, string(workflows.ProtestDeclineCIT), "the denial is not contested at the Court of International Trade: "+in.Reason)
-	p.finish(now, &actor, "not contested")
-	p.enter(now, workflows.StepCloseProtest)
+	p.advance(now, actor, workflows.ProtestDeclineCIT, "the denial is not contested at the Court of International Trade: "+in.Reason, "not contested", workflows.StepCloseProtest)
 	return nil
 }
 
@@ -110,9 +105,7 @@ func (p *protest) recordRefund(ctx workflow.Context, actor workflows.Actor, in w
 	if r.Reference != "" {
 		detail += ", reference " + r.Reference
 	}
-	p.Event(now, &actor, string(workflows.ProtestRecordRefund), detail)
-	p.finish(now, &actor, "refunded "+r.Amount.StringFixed(2))
-	p.enter(now, workflows.StepCloseProtest)
+	p.advance(now, actor, workflows.ProtestRecordRefund, detail, "refunded "+r.Amount.StringFixed(2), workflows.StepCloseProtest)
 	return nil
 }
 

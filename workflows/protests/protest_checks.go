@@ -73,11 +73,7 @@ func checkPrepare(_ *protest, in *workflows.PrepareProtestInput, fe kit.FieldErr
 }
 
 func checkFile(p *protest, in *workflows.FileProtestInput, fe kit.FieldErrors, _ workflows.Actor, now time.Time) {
-	if n, err := domain.ParseProtestNumber(in.ProtestNumber); err != nil {
-		fe["protest_number"] = err.Error()
-	} else {
-		in.ProtestNumber = n
-	}
+	in.ProtestNumber = kit.Parsed(fe, "protest_number", in.ProtestNumber, domain.ParseProtestNumber)
 	p.checkDate(fe, "filed_on", &in.FiledOn, now)
 	w := p.state.Window
 	switch {
@@ -140,11 +136,7 @@ func checkDecision(p *protest, in *workflows.ProtestDecisionInput, fe kit.FieldE
 }
 
 func checkSummons(p *protest, in *workflows.CITSummonsInput, fe kit.FieldErrors, _ workflows.Actor, now time.Time) {
-	if n, err := domain.ParseCITCourtNumber(in.CourtNumber); err != nil {
-		fe["court_number"] = err.Error()
-	} else {
-		in.CourtNumber = n
-	}
+	in.CourtNumber = kit.Parsed(fe, "court_number", in.CourtNumber, domain.ParseCITCourtNumber)
 	p.checkDate(fe, "filed_on", &in.FiledOn, now)
 	if d := p.state.Decision; d != nil && fe["filed_on"] == "" && in.FiledOn.Before(d.DecidedOn) {
 		fe["filed_on"] = fmt.Sprintf("%s is before the denial of %s", in.FiledOn.Format(time.DateOnly), d.DecidedOn.Format(time.DateOnly))

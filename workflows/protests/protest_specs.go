@@ -92,47 +92,22 @@ var ProtestSpecs = []ProtestSpec{
 		}, (*protest).close),
 	kit.Define(ProtestSpec{Name: string(workflows.ProtestAddNote), Title: "Add note",
 		Fields: []kit.Field{{Name: "text", Label: "Note", Kind: kit.FieldLongText}},
-		Permit: func(s *workflows.ProtestState, actor workflows.Actor, _ time.Time) error {
-			_, err := openProtest(s, actor)
-			return err
-		}},
-		func(_ *protest, in *workflows.NoteInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
-			in.Text = kit.Required(fe, "text", in.Text)
-		}, (*protest).addNote),
+		Permit: stepPermits.Note},
+		kit.CheckNote[*protest], (*protest).addNote),
 	kit.Define(ProtestSpec{Name: string(workflows.ProtestReassign), Title: "Reassign",
 		Help:   "Gives the current step to another officer or manager (closing needs a manager).",
 		Fields: []kit.Field{{Name: "assignee_email", Label: "Assign the current step to", Kind: kit.FieldUser}},
-		Permit: func(s *workflows.ProtestState, actor workflows.Actor, _ time.Time) error {
-			if _, err := openProtest(s, actor); err != nil {
-				return err
-			}
-			if actor.Role != domain.RoleManager {
-				return kit.Forbidden("only a manager may reassign a step")
-			}
-			return nil
-		}},
+		Permit: stepPermits.Reassign},
 		func(p *protest, in *workflows.ReassignInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
 			cur := p.state.Current()
 			in.AssigneeEmail = kit.CheckAssignee(fe, "assignee_email", in.AssigneeEmail, in.AssigneeRole, cur.OwnerRole, cur.Assignee, label(cur.Name))
 		}, (*protest).reassign),
 	kit.Define(ProtestSpec{Name: string(workflows.ProtestClaim), Title: "Claim", Recheck: true,
-		Help: "Takes the open step: it is yours until you give it back.",
-		Permit: func(s *workflows.ProtestState, actor workflows.Actor, _ time.Time) error {
-			cur, err := openProtest(s, actor)
-			if err != nil {
-				return err
-			}
-			return kit.PermitClaim(label(cur.Name), cur.OwnerRole, cur.Assignee, actor)
-		}}, nil, (*protest).claim),
+		Help:   "Takes the open step: it is yours until you give it back.",
+		Permit: stepPermits.Claim}, nil, (*protest).claim),
 	kit.Define(ProtestSpec{Name: string(workflows.ProtestRelease), Title: "Release", Recheck: true,
-		Help: "Gives the open step back to every user of its role.",
-		Permit: func(s *workflows.ProtestState, actor workflows.Actor, _ time.Time) error {
-			cur, err := openProtest(s, actor)
-			if err != nil {
-				return err
-			}
-			return kit.PermitRelease(label(cur.Name), cur.Assignee, actor)
-		}}, nil, (*protest).release),
+		Help:   "Gives the open step back to every user of its role.",
+		Permit: stepPermits.Release}, nil, (*protest).release),
 }
 
 // Actions lists every action of a protest, in the order of ProtestSpecs.
@@ -152,18 +127,11 @@ func Available(s *workflows.ProtestState, actor workflows.Actor, now time.Time) 
 // openProtest is what every action needs: an open protest with an open
 // step, and an actor who may act at all. It returns the open step.
 func openProtest(s *workflows.ProtestState, actor workflows.Actor) (*workflows.StepRecord, error) {
-	if s.Status == workflows.StatusClosed {
-		return nil, kit.Conflict("the protest is closed")
-	}
-	if !actor.Role.CanAct() {
-		return nil, kit.Forbidden(fmt.Sprintf("role %s may read protests but not act on them", actor.Role))
-	}
-	cur := s.Current()
-	if cur == nil {
-		return nil, kit.Conflict("the protest has no open step")
-	}
-	return cur, nil
+	return kit.ActiveStep("protest", s.Status, s.Current(), actor)
 }
+
+// stepPermits permit the note, reassign, claim and release of the open step.
+var stepPermits = kit.StepPermits[workflows.ProtestState]{Open: openProtest, Label: label}
 
 type condition = func(s *workflows.ProtestState, actor workflows.Actor, now time.Time) error
 

@@ -297,8 +297,7 @@ func (s *shipment) flush(ctx workflow.Context) {
 		Start:  s.startChildren,
 		Search: s.syncSearchAttributes,
 		Project: func(ctx workflow.Context) workflow.Future {
-			lctx := workflow.WithLocalActivityOptions(ctx, kit.ProjectionOptions)
-			return workflow.ExecuteLocalActivity(lctx, a.ProjectShipment, workflows.ProjectShipmentInput{State: s.snapshot()})
+			return kit.Project(ctx, a.ProjectShipment, workflows.ProjectShipmentInput{State: s.snapshot()})
 		},
 	})
 }

@@ -181,10 +181,7 @@ var ShipmentSpecs = []ShipmentSpec{
 	kit.Define(ShipmentSpec{Name: string(workflows.ShipAddNote), Title: "Add a note", Recheck: true,
 		Fields: []kit.Field{{Name: "text", Label: "Note", Kind: kit.FieldLongText}},
 		Permit: anyPhase},
-		func(_ *shipment, in *workflows.NoteInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
-			in.Text = kit.Required(fe, "text", in.Text)
-		},
-		(*shipment).addNote),
+		kit.CheckNote[*shipment], (*shipment).addNote),
 	kit.Define(ShipmentSpec{Name: string(workflows.ShipReassign), Title: "Reassign a task", Recheck: true,
 		Fields: []kit.Field{{Name: "task", Label: "Task", Kind: kit.FieldChoice, Choices: openTasks(nil)}, {Name: "assignee_email", Label: "Assign to", Kind: kit.FieldUser}},
 		Permit: func(s *workflows.ShipmentState, actor workflows.Actor, _ time.Time) error {
