@@ -265,22 +265,11 @@ func (d Deadlines) ReconCap() time.Time {
 	return d.ReconDue
 }
 
-// StepRecord is one step of the case, open or finished.
+// StepRecord is one step of the case (or of a protest), open or finished.
 type StepRecord struct {
-	Seq             int         `json:"seq"`
-	Name            Step        `json:"name"`
-	Status          string      `json:"status"`
-	OwnerRole       domain.Role `json:"owner_role"`
-	Assignee        string      `json:"assignee,omitempty"` // e-mail of the user it is assigned to; empty means anyone of OwnerRole
-	StartedAt       time.Time   `json:"started_at"`
-	DueAt           time.Time   `json:"due_at"`
-	RemindAt        time.Time   `json:"remind_at"`
-	SecondLevelAt   time.Time   `json:"second_level_at"`
-	ReminderSent    bool        `json:"reminder_sent"`
-	EscalationLevel int         `json:"escalation_level"`
-	CompletedAt     *time.Time  `json:"completed_at,omitempty"`
-	CompletedBy     *Actor      `json:"completed_by,omitempty"`
-	Outcome         string      `json:"outcome,omitempty"`
+	Seq  int  `json:"seq"`
+	Name Step `json:"name"`
+	Work      // status, owner, clock, completion
 }
 
 // Filing is a reference filed with CBP by an actor.
