@@ -76,7 +76,7 @@ func advanceToPayment(st workflows.CaseState, version int64) workflows.CaseState
 	st.Steps = slices.Clone(st.Steps)
 	cur := &st.Steps[len(st.Steps)-1]
 	cur.Status, cur.CompletedAt, cur.CompletedBy, cur.Outcome = workflows.StepDone, &now, &alice, "accepted"
-	st.CBPDecisions = []workflows.CBPDecision{{Decision: "accepted", By: alice, At: now}}
+	st.CBPDecisions = []workflows.CBPDecision{{CBPDecisionInput: workflows.CBPDecisionInput{Decision: "accepted"}, By: alice, At: now}}
 	st.Steps = append(st.Steps, workflows.StepRecord{Seq: cur.Seq + 1, Name: workflows.StepPayment, Work: workflows.Work{Status: workflows.StepActive,
 		OwnerRole: domain.RoleOfficer, Assignee: "bob@example.com", StartedAt: now, DueAt: now.Add(120 * time.Hour), EscalationLevel: 1}})
 	return st

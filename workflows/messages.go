@@ -279,12 +279,11 @@ type Filing struct {
 	At        time.Time `json:"at"`
 }
 
-// CBPDecision is CBP's answer to a PSC.
+// CBPDecision is CBP's answer to a PSC, as recorded.
 type CBPDecision struct {
-	Decision string    `json:"decision"`
-	Reason   string    `json:"reason,omitempty"`
-	By       Actor     `json:"by"`
-	At       time.Time `json:"at"`
+	CBPDecisionInput
+	By Actor     `json:"by"`
+	At time.Time `json:"at"`
 }
 
 // Payment is what the importer paid.
@@ -319,29 +318,25 @@ type CodeFix struct {
 	DecidedAt  *time.Time     `json:"decided_at,omitempty"`
 }
 
-// SealFindings is the outcome of a seal mismatch investigation.
+// SealFindings is the outcome of a seal mismatch investigation, as recorded.
 type SealFindings struct {
-	Findings   string    `json:"findings"`
-	Resolution string    `json:"resolution"`
-	By         Actor     `json:"by"`
-	At         time.Time `json:"at"`
+	SealFindingsInput
+	By Actor     `json:"by"`
+	At time.Time `json:"at"`
 }
 
-// ISFAmendment is the amended ISF filed for an ISF discrepancy.
+// ISFAmendment is the amended ISF filed for an ISF discrepancy, as recorded.
 type ISFAmendment struct {
-	AmendedISFReference string    `json:"amended_isf_reference"`
-	CorrectedBLNumber   string    `json:"corrected_bl_number,omitempty"`
-	By                  Actor     `json:"by"`
-	At                  time.Time `json:"at"`
+	ISFAmendmentInput
+	By Actor     `json:"by"`
+	At time.Time `json:"at"`
 }
 
-// HoldResolution is how a CBP hold ended.
+// HoldResolution is how a CBP hold ended, as recorded.
 type HoldResolution struct {
-	Outcome   string    `json:"outcome"`
-	Reference string    `json:"reference"`
-	Note      string    `json:"note,omitempty"`
-	By        Actor     `json:"by"`
-	At        time.Time `json:"at"`
+	HoldResolutionInput
+	By Actor     `json:"by"`
+	At time.Time `json:"at"`
 }
 
 // CaseState is everything the workflow knows, answered by QueryState and
