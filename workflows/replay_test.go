@@ -22,6 +22,7 @@ import (
 
 	"github.com/postrelease/postrelease/devserver"
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/internal/testhistory"
 	"github.com/postrelease/postrelease/policy"
 	"github.com/postrelease/postrelease/workflows"
 	"github.com/postrelease/postrelease/workflows/cases"
@@ -99,15 +100,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			r, err := os.Open(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
-			h, err := client.HistoryFromJSON(r, client.HistoryJSONOptions{})
-			if err != nil {
-				t.Fatalf("reading %s: %v", f, err)
-			}
+			h := &historypb.History{Events: testhistory.Read(t, filepath.Base(f))}
 			if len(h.Events) < 50 {
 				t.Fatalf("%s has only %d events; a recorded case should be longer", f, len(h.Events))
 			}
