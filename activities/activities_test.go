@@ -21,7 +21,7 @@ func TestProjectShipment(t *testing.T) {
 	}
 	a := &activities.Activities{Store: s}
 	st := workflows.ShipmentState{ShipmentID: "SH-ABC12345678", WorkflowID: workflows.ShipmentWorkflowID("SH-ABC12345678"),
-		Journal: workflows.Journal{Version: 2}, Phase: workflows.PhaseActive, Tasks: []workflows.Task{{ID: "pickup", Kind: workflows.TaskPickup, Status: workflows.StepActive}}}
+		Journal: workflows.Journal{Version: 2}, Phase: workflows.PhaseActive, Tasks: []workflows.Task{{ID: "pickup", Kind: workflows.TaskPickup, Work: workflows.Work{Status: workflows.StepActive}}}}
 	if err := a.ProjectShipment(t.Context(), workflows.ProjectShipmentInput{State: st}); err != nil {
 		t.Fatal(err)
 	}

@@ -80,6 +80,11 @@ type Workflow[S, V any] struct {
 	kind Kind[S, V]
 }
 
+// serve is the shared code of kind k on cfg, which a kind's service embeds.
+func serve[S, V any](cfg *Config, k Kind[S, V]) Workflow[S, V] {
+	return Workflow[S, V]{cfg: cfg, kind: k}
+}
+
 // view is st as user sees it, or err.
 func (w Workflow[S, V]) view(st S, user store.User, err error) (V, error) {
 	if err != nil {

@@ -36,10 +36,6 @@ type Cases struct {
 	Workflow[workflows.CaseState, CaseView]
 }
 
-func newCases(cfg *Config) *Cases {
-	return &Cases{Workflow[workflows.CaseState, CaseView]{cfg: cfg, kind: caseKind}}
-}
-
 // CaseView is a case as the API answers it: the workflow's state plus what
 // the asking user may do now.
 type CaseView struct {

@@ -34,10 +34,6 @@ type Protests struct {
 	Workflow[workflows.ProtestState, ProtestView]
 }
 
-func newProtests(cfg *Config) *Protests {
-	return &Protests{Workflow[workflows.ProtestState, ProtestView]{cfg: cfg, kind: protestKind}}
-}
-
 // ProtestView is a protest as the API answers it: the workflow's state plus
 // what the asking user may do now.
 type ProtestView struct {

@@ -48,7 +48,7 @@ func New(cfg Config) Services {
 	if cfg.ActionTimeout == 0 {
 		cfg.ActionTimeout = 30 * time.Second
 	}
-	return Services{Cases: newCases(&cfg), Shipments: newShipments(&cfg), Protests: newProtests(&cfg)}
+	return Services{Cases: &Cases{serve(&cfg, caseKind)}, Shipments: &Shipments{serve(&cfg, shipmentKind)}, Protests: &Protests{serve(&cfg, protestKind)}}
 }
 
 // Actor is the user as a workflow records who did what.

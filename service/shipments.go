@@ -43,10 +43,6 @@ type Shipments struct {
 	Workflow[workflows.ShipmentState, ShipmentView]
 }
 
-func newShipments(cfg *Config) *Shipments {
-	return &Shipments{Workflow[workflows.ShipmentState, ShipmentView]{cfg: cfg, kind: shipmentKind}}
-}
-
 // List is a page of the read model's shipments.
 func (s *Shipments) List(ctx context.Context, f store.ShipmentFilter) ([]store.ShipmentRow, int64, error) {
 	rows, total, err := s.cfg.Store.ListShipments(ctx, f)

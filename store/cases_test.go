@@ -53,11 +53,11 @@ func sampleCase(id string, version int64, at time.Time) workflows.CaseState {
 			PSCLastDay: domain.PSCLastDay(entry, domain.DefaultLiquidation(entry)), ReconDue: domain.ReconDue(entry),
 		},
 		Steps: []workflows.StepRecord{
-			{Seq: 1, Name: workflows.StepFilePSC, Status: workflows.StepDone, OwnerRole: domain.RoleOfficer,
+			{Seq: 1, Name: workflows.StepFilePSC, Work: workflows.Work{Status: workflows.StepDone, OwnerRole: domain.RoleOfficer,
 				StartedAt: at, DueAt: at.Add(48 * time.Hour), RemindAt: at.Add(24 * time.Hour), SecondLevelAt: at.Add(72 * time.Hour),
-				CompletedAt: &filed, CompletedBy: &alice, Outcome: "PSC filed: PSC-2027-0001"},
-			{Seq: 2, Name: workflows.StepCBPDecision, Status: workflows.StepActive, OwnerRole: domain.RoleOfficer,
-				StartedAt: filed, DueAt: filed.Add(720 * time.Hour), RemindAt: filed.Add(552 * time.Hour), SecondLevelAt: filed.Add(1056 * time.Hour)},
+				CompletedAt: &filed, CompletedBy: &alice, Outcome: "PSC filed: PSC-2027-0001"}},
+			{Seq: 2, Name: workflows.StepCBPDecision, Work: workflows.Work{Status: workflows.StepActive, OwnerRole: domain.RoleOfficer,
+				StartedAt: filed, DueAt: filed.Add(720 * time.Hour), RemindAt: filed.Add(552 * time.Hour), SecondLevelAt: filed.Add(1056 * time.Hour)}},
 		},
 		Journal: workflows.Journal{Version: version, UpdatedAt: filed, Events: []workflows.Event{
 			{At: at, Actor: &alice, Kind: "opened", Detail: "case opened"},
@@ -76,9 +76,9 @@ func advanceToPayment(st workflows.CaseState, version int64) workflows.CaseState
 	st.Steps = slices.Clone(st.Steps)
 	cur := &st.Steps[len(st.Steps)-1]
 	cur.Status, cur.CompletedAt, cur.CompletedBy, cur.Outcome = workflows.StepDone, &now, &alice, "accepted"
-	st.CBPDecisions = []workflows.CBPDecision{{Decision: "accepted", By: alice, At: now}}
-	st.Steps = append(st.Steps, workflows.StepRecord{Seq: cur.Seq + 1, Name: workflows.StepPayment, Status: workflows.StepActive,
-		OwnerRole: domain.RoleOfficer, Assignee: "bob@example.com", StartedAt: now, DueAt: now.Add(120 * time.Hour), EscalationLevel: 1})
+	st.CBPDecisions = []workflows.CBPDecision{{CBPDecisionInput: workflows.CBPDecisionInput{Decision: "accepted"}, By: alice, At: now}}
+	st.Steps = append(st.Steps, workflows.StepRecord{Seq: cur.Seq + 1, Name: workflows.StepPayment, Work: workflows.Work{Status: workflows.StepActive,
+		OwnerRole: domain.RoleOfficer, Assignee: "bob@example.com", StartedAt: now, DueAt: now.Add(120 * time.Hour), EscalationLevel: 1}})
 	return st
 }
 

@@ -199,8 +199,8 @@ func TestInboxTaskTitleFromSnapshot(t *testing.T) {
 	forEachStore(t, func(t *testing.T, s *store.Store) {
 		st := workflows.ShipmentState{ShipmentID: "S9", WorkflowID: "shipment-S9", Journal: workflows.Journal{Version: 1, UpdatedAt: inboxNow}, Phase: workflows.PhaseActive,
 			OpenedAt: inboxNow,
-			Tasks: []workflows.Task{{ID: "pickup_number", Kind: workflows.TaskPickupNumber, Title: "Get the pickup number", Status: workflows.StepActive,
-				OwnerRole: domain.RoleOfficer, StartedAt: inboxNow, DueAt: inboxNow.Add(time.Hour)}}}
+			Tasks: []workflows.Task{{ID: "pickup_number", Kind: workflows.TaskPickupNumber, Title: "Get the pickup number", Work: workflows.Work{Status: workflows.StepActive,
+				OwnerRole: domain.RoleOfficer, StartedAt: inboxNow, DueAt: inboxNow.Add(time.Hour)}}}}
 		if _, err := s.UpsertShipment(t.Context(), st); err != nil {
 			t.Fatal(err)
 		}

@@ -28,10 +28,10 @@ func sampleProtest(id string, version int64, at time.Time) workflows.ProtestStat
 		Filing:   &workflows.ProtestFiling{ProtestNumber: "2704-27-100001", FiledOn: domain.Date(at), By: alice, At: filedAt},
 		Decision: &workflows.ProtestDecisionRecord{Decision: domain.ProtestPartiallyAllowed, Allowed: domain.USD{Decimal: decimal.RequireFromString("1200")}, DecidedOn: domain.Date(at), By: &alice, At: filedAt},
 		Steps: []workflows.StepRecord{
-			{Seq: 1, Name: workflows.StepProtestDecision, Status: workflows.StepDone, OwnerRole: domain.RoleOfficer, Assignee: alice.Email,
-				StartedAt: at, DueAt: at.Add(72 * time.Hour), CompletedAt: &filedAt, CompletedBy: &alice, Outcome: "partially_allowed"},
-			{Seq: 2, Name: workflows.StepRecordRefund, Status: workflows.StepActive, OwnerRole: domain.RoleOfficer, Assignee: alice.Email,
-				StartedAt: filedAt, DueAt: filedAt.Add(72 * time.Hour), EscalationLevel: 1},
+			{Seq: 1, Name: workflows.StepProtestDecision, Work: workflows.Work{Status: workflows.StepDone, OwnerRole: domain.RoleOfficer, Assignee: alice.Email,
+				StartedAt: at, DueAt: at.Add(72 * time.Hour), CompletedAt: &filedAt, CompletedBy: &alice, Outcome: "partially_allowed"}},
+			{Seq: 2, Name: workflows.StepRecordRefund, Work: workflows.Work{Status: workflows.StepActive, OwnerRole: domain.RoleOfficer, Assignee: alice.Email,
+				StartedAt: filedAt, DueAt: filedAt.Add(72 * time.Hour), EscalationLevel: 1}},
 		},
 		OpenedAt: at,
 	}

@@ -49,12 +49,12 @@ func sampleShipment(t *testing.T, entry string, version int64) workflows.Shipmen
 		ShipmentID: id, WorkflowID: workflows.ShipmentWorkflowID(id), Phase: workflows.PhaseActive,
 		Shipment: in, EntryDate: release,
 		Tasks: []workflows.Task{
-			{ID: "container_locations", Kind: workflows.TaskContainerLocations, Group: workflows.GroupPort, Status: workflows.StepDone,
-				OwnerRole: domain.RoleOfficer, StartedAt: t0, DueAt: t0.Add(24 * time.Hour), CompletedAt: &located, CompletedBy: &alice, Outcome: "2 locations"},
-			{ID: "confirm_release", Kind: workflows.TaskConfirmRelease, Group: workflows.GroupElectronic, Status: workflows.StepActive,
-				OwnerRole: domain.RoleOfficer, StartedAt: t0, DueAt: t0.Add(24 * time.Hour)},
-			{ID: "document:fcc_certificate", Kind: workflows.TaskDocument, Subject: "fcc_certificate", Status: workflows.StepActive,
-				OwnerRole: domain.RoleOfficer, Assignee: "bob@example.com", StartedAt: t0, DueAt: t0.Add(48 * time.Hour), EscalationLevel: 1},
+			{ID: "container_locations", Kind: workflows.TaskContainerLocations, Group: workflows.GroupPort, Work: workflows.Work{Status: workflows.StepDone,
+				OwnerRole: domain.RoleOfficer, StartedAt: t0, DueAt: t0.Add(24 * time.Hour), CompletedAt: &located, CompletedBy: &alice, Outcome: "2 locations"}},
+			{ID: "confirm_release", Kind: workflows.TaskConfirmRelease, Group: workflows.GroupElectronic, Work: workflows.Work{Status: workflows.StepActive,
+				OwnerRole: domain.RoleOfficer, StartedAt: t0, DueAt: t0.Add(24 * time.Hour)}},
+			{ID: "document:fcc_certificate", Kind: workflows.TaskDocument, Subject: "fcc_certificate", Work: workflows.Work{Status: workflows.StepActive,
+				OwnerRole: domain.RoleOfficer, Assignee: "bob@example.com", StartedAt: t0, DueAt: t0.Add(48 * time.Hour), EscalationLevel: 1}},
 		},
 		Containers: []workflows.ContainerStatus{
 			{Number: "CSQU3054383", Declared: []string{"SL1001"}, Location: "B12-04-3"},
@@ -158,8 +158,8 @@ func advanceShipment(st workflows.ShipmentState, version int64) workflows.Shipme
 	st.Tasks = slices.Clone(st.Tasks)
 	st.Tasks[1].Status, st.Tasks[1].CompletedAt, st.Tasks[1].CompletedBy, st.Tasks[1].Outcome = workflows.StepDone, &now, &alice, "1C"
 	st.Tasks[2].Assignee, st.Tasks[2].EscalationLevel = "carol@example.com", 2
-	st.Tasks = append(st.Tasks, workflows.Task{ID: "pickup", Kind: workflows.TaskPickup, Status: workflows.StepActive,
-		OwnerRole: domain.RoleOfficer, StartedAt: now, DueAt: now.Add(12 * time.Hour)})
+	st.Tasks = append(st.Tasks, workflows.Task{ID: "pickup", Kind: workflows.TaskPickup, Work: workflows.Work{Status: workflows.StepActive,
+		OwnerRole: domain.RoleOfficer, StartedAt: now, DueAt: now.Add(12 * time.Hour)}})
 	st.Containers = slices.Clone(st.Containers)
 	st.Containers[0].GateOutAt, st.Containers[0].GateOutBy = &now, &alice
 	st.PickupBlocked = ""

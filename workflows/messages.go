@@ -265,22 +265,11 @@ func (d Deadlines) ReconCap() time.Time {
 	return d.ReconDue
 }
 
-// StepRecord is one step of the case, open or finished.
+// StepRecord is one step of the case (or of a protest), open or finished.
 type StepRecord struct {
-	Seq             int         `json:"seq"`
-	Name            Step        `json:"name"`
-	Status          string      `json:"status"`
-	OwnerRole       domain.Role `json:"owner_role"`
-	Assignee        string      `json:"assignee,omitempty"` // e-mail of the user it is assigned to; empty means anyone of OwnerRole
-	StartedAt       time.Time   `json:"started_at"`
-	DueAt           time.Time   `json:"due_at"`
-	RemindAt        time.Time   `json:"remind_at"`
-	SecondLevelAt   time.Time   `json:"second_level_at"`
-	ReminderSent    bool        `json:"reminder_sent"`
-	EscalationLevel int         `json:"escalation_level"`
-	CompletedAt     *time.Time  `json:"completed_at,omitempty"`
-	CompletedBy     *Actor      `json:"completed_by,omitempty"`
-	Outcome         string      `json:"outcome,omitempty"`
+	Seq  int  `json:"seq"`
+	Name Step `json:"name"`
+	Work      // status, owner, clock, completion
 }
 
 // Filing is a reference filed with CBP by an actor.
@@ -290,12 +279,11 @@ type Filing struct {
 	At        time.Time `json:"at"`
 }
 
-// CBPDecision is CBP's answer to a PSC.
+// CBPDecision is CBP's answer to a PSC, as recorded.
 type CBPDecision struct {
-	Decision string    `json:"decision"`
-	Reason   string    `json:"reason,omitempty"`
-	By       Actor     `json:"by"`
-	At       time.Time `json:"at"`
+	CBPDecisionInput
+	By Actor     `json:"by"`
+	At time.Time `json:"at"`
 }
 
 // Payment is what the importer paid.
@@ -330,29 +318,25 @@ type CodeFix struct {
 	DecidedAt  *time.Time     `json:"decided_at,omitempty"`
 }
 
-// SealFindings is the outcome of a seal mismatch investigation.
+// SealFindings is the outcome of a seal mismatch investigation, as recorded.
 type SealFindings struct {
-	Findings   string    `json:"findings"`
-	Resolution string    `json:"resolution"`
-	By         Actor     `json:"by"`
-	At         time.Time `json:"at"`
+	SealFindingsInput
+	By Actor     `json:"by"`
+	At time.Time `json:"at"`
 }
 
-// ISFAmendment is the amended ISF filed for an ISF discrepancy.
+// ISFAmendment is the amended ISF filed for an ISF discrepancy, as recorded.
 type ISFAmendment struct {
-	AmendedISFReference string    `json:"amended_isf_reference"`
-	CorrectedBLNumber   string    `json:"corrected_bl_number,omitempty"`
-	By                  Actor     `json:"by"`
-	At                  time.Time `json:"at"`
+	ISFAmendmentInput
+	By Actor     `json:"by"`
+	At time.Time `json:"at"`
 }
 
-// HoldResolution is how a CBP hold ended.
+// HoldResolution is how a CBP hold ended, as recorded.
 type HoldResolution struct {
-	Outcome   string    `json:"outcome"`
-	Reference string    `json:"reference"`
-	Note      string    `json:"note,omitempty"`
-	By        Actor     `json:"by"`
-	At        time.Time `json:"at"`
+	HoldResolutionInput
+	By Actor     `json:"by"`
+	At time.Time `json:"at"`
 }
 
 // CaseState is everything the workflow knows, answered by QueryState and

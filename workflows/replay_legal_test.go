@@ -25,10 +25,7 @@ import (
 func TestRecordLegalZoneHistory(t *testing.T) {
 	ctx, c := startRecording(t, "legal_zone_case_history.json")
 
-	la, err := domain.LoadZone("America/Los_Angeles")
-	if err != nil {
-		t.Fatal(err)
-	}
+	la := losAngeles(t)
 	long := policy.Duration(72 * time.Hour)
 	in := workflows.OpenCaseInput{
 		CaseID: "DC-LEGALZONE1", EntryNumber: "abc12345678", EntryDate: domain.AddDays(domain.LocalDate(time.Now(), la), -299), Port: "2704",
@@ -56,10 +53,7 @@ func TestRecordLegalZoneHistory(t *testing.T) {
 	act(workflows.ActionApproveCodeFix, manager, workflows.ApproveCodeFixInput{Decision: "approved"})
 	act(workflows.ActionClose, manager, workflows.CloseInput{Summary: "PSC accepted in time under the port's zone"})
 
-	var final workflows.CaseState
-	if err := c.GetWorkflow(ctx, caseID, "").Get(ctx, &final); err != nil {
-		t.Fatalf("the case: %v", err)
-	}
+	final := result[workflows.CaseState](ctx, t, c, caseID)
 	if final.Status != workflows.StatusClosed || final.Deadlines.LegalTimeZone != "America/Los_Angeles" ||
 		!final.Deadlines.PSCWindowClosesAt.Equal(domain.EndOfDay(final.Deadlines.PSCLastDay, la)) {
 		t.Fatalf("case ended %s with deadlines %+v", final.Status, final.Deadlines)

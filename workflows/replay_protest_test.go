@@ -30,10 +30,7 @@ import (
 func TestRecordProtestHistory(t *testing.T) {
 	ctx, c := startRecording(t, "protest_history.json")
 
-	la, err := domain.LoadZone("America/Los_Angeles")
-	if err != nil {
-		t.Fatal(err)
-	}
+	la := losAngeles(t)
 	today := domain.LocalDate(time.Now(), la)
 	long := policy.StepSLA{After: sec(3600), RemindBefore: sec(60), SecondLevelAfter: sec(3600)}
 	in := workflows.OpenProtestInput{
@@ -82,10 +79,7 @@ func TestRecordProtestHistory(t *testing.T) {
 	act(workflows.ProtestClose, officer2, map[string]any{"summary": "x"}, kit.ErrForbidden)
 	act(workflows.ProtestClose, manager, map[string]any{"summary": "denial contested at the CIT, Court No. 26-00123"}, "")
 
-	var final workflows.ProtestState
-	if err := c.GetWorkflow(ctx, id, "").Get(ctx, &final); err != nil {
-		t.Fatalf("the protest: %v", err)
-	}
+	final := result[workflows.ProtestState](ctx, t, c, id)
 	if final.Status != workflows.StatusClosed || final.Resolution != workflows.ProtestCITFiled || len(final.Escalations) != 2 || len(final.Steps) != 5 {
 		t.Fatalf("protest ended %s %s with escalations %+v, steps %d", final.Status, final.Resolution, final.Escalations, len(final.Steps))
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/postrelease/postrelease/devserver"
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/internal/testhistory"
 	"github.com/postrelease/postrelease/policy"
 	"github.com/postrelease/postrelease/workflows"
 	"github.com/postrelease/postrelease/workflows/cases"
@@ -99,15 +100,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			r, err := os.Open(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
-			h, err := client.HistoryFromJSON(r, client.HistoryJSONOptions{})
-			if err != nil {
-				t.Fatalf("reading %s: %v", f, err)
-			}
+			h := &historypb.History{Events: testhistory.Read(t, filepath.Base(f))}
 			if len(h.Events) < 50 {
 				t.Fatalf("%s has only %d events; a recorded case should be longer", f, len(h.Events))
 			}
@@ -147,8 +140,7 @@ func TestRecordSealMismatchHistory(t *testing.T) {
 	if fe := in.Normalize(); fe != nil {
 		t.Fatal(fe)
 	}
-	parent, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: parentID, TaskQueue: workflows.TaskQueue}, "StandInShipment", in)
-	if err != nil {
+	if _, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: parentID, TaskQueue: workflows.TaskQueue}, "StandInShipment", in); err != nil {
 		t.Fatalf("starting the stand-in shipment: %v", err)
 	}
 	caseID := workflows.CaseWorkflowID(in.CaseID)
@@ -173,17 +165,11 @@ func TestRecordSealMismatchHistory(t *testing.T) {
 	act(workflows.ActionClose, officer2, workflows.CloseInput{Summary: "done"}, kit.ErrForbidden)
 	act(workflows.ActionClose, manager, workflows.CloseInput{Summary: "cargo inspected and complete; carrier notified of the seal change"}, "")
 
-	var closed workflows.CaseClosed
-	if err := parent.Get(ctx, &closed); err != nil {
-		t.Fatalf("the stand-in shipment: %v", err)
-	}
+	closed := result[workflows.CaseClosed](ctx, t, c, parentID)
 	if closed.CaseID != in.CaseID || closed.Kind != workflows.KindSealMismatch || closed.Summary == "" || closed.ClosedAt.IsZero() {
 		t.Fatalf("the shipment got %+v", closed)
 	}
-	var final workflows.CaseState
-	if err := c.GetWorkflow(ctx, caseID, "").Get(ctx, &final); err != nil {
-		t.Fatalf("the case: %v", err)
-	}
+	final := result[workflows.CaseState](ctx, t, c, caseID)
 	if final.Status != workflows.StatusClosed || len(final.Escalations) != 2 {
 		t.Fatalf("case ended %s with escalations %+v", final.Status, final.Escalations)
 	}
@@ -200,6 +186,27 @@ var (
 
 // sec is n seconds, the recordings' policies' unit.
 func sec(n int) policy.Duration { return policy.Duration(time.Duration(n) * time.Second) }
+
+// losAngeles is the zone of the recordings' legal days.
+func losAngeles(t *testing.T) *time.Location {
+	t.Helper()
+	la, err := domain.LoadZone("America/Los_Angeles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return la
+}
+
+// result waits for the workflow id to end and is what it returned (its
+// state, for a case or a protest).
+func result[T any](ctx context.Context, t *testing.T, c client.Client, id string) T {
+	t.Helper()
+	var res T
+	if err := c.GetWorkflow(ctx, id, "").Get(ctx, &res); err != nil {
+		t.Fatalf("%s: %v", id, err)
+	}
+	return res
+}
 
 // startRecording begins a test that records testdata/file: only on demand
 // (RECORD_HISTORY=1), on an in-memory server, within two minutes.

@@ -90,23 +90,12 @@ const (
 // Task is one human step of a shipment. Unlike a case, a shipment has several
 // open at once (the three confirmation groups run in parallel).
 type Task struct {
-	ID              string      `json:"id"` // kind, or kind:subject ("document:fcc_certificate")
-	Kind            TaskKind    `json:"kind"`
-	Subject         string      `json:"subject,omitempty"`
-	Title           string      `json:"title"` // what to do, in words
-	Group           string      `json:"group,omitempty"`
-	Status          string      `json:"status"`
-	OwnerRole       domain.Role `json:"owner_role"`
-	Assignee        string      `json:"assignee,omitempty"`
-	StartedAt       time.Time   `json:"started_at"`
-	DueAt           time.Time   `json:"due_at"`
-	RemindAt        time.Time   `json:"remind_at"`
-	SecondLevelAt   time.Time   `json:"second_level_at"`
-	ReminderSent    bool        `json:"reminder_sent"`
-	EscalationLevel int         `json:"escalation_level"`
-	CompletedAt     *time.Time  `json:"completed_at,omitempty"`
-	CompletedBy     *Actor      `json:"completed_by,omitempty"`
-	Outcome         string      `json:"outcome,omitempty"`
+	ID      string   `json:"id"` // kind, or kind:subject ("document:fcc_certificate")
+	Kind    TaskKind `json:"kind"`
+	Subject string   `json:"subject,omitempty"`
+	Title   string   `json:"title"` // what to do, in words
+	Group   string   `json:"group,omitempty"`
+	Work             // status, owner, clock, completion
 }
 
 // ShipmentAction is the name of a human action on a shipment, sent as a

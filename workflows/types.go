@@ -145,3 +145,22 @@ type Journal struct {
 	Escalations []Escalation `json:"escalations"`
 	Events      []Event      `json:"events"`
 }
+
+// Work is what every piece of human work records, a case's or a protest's
+// step (StepRecord) and a shipment's task (Task) alike: its status (StepActive,
+// StepDone, …), who owns it, its SLA clock and how it ended. It is embedded,
+// so its fields keep their places in the state's JSON.
+type Work struct {
+	Status          string      `json:"status"`
+	OwnerRole       domain.Role `json:"owner_role"`
+	Assignee        string      `json:"assignee,omitempty"` // e-mail of the user it is assigned to; empty means anyone of OwnerRole
+	StartedAt       time.Time   `json:"started_at"`
+	DueAt           time.Time   `json:"due_at"`
+	RemindAt        time.Time   `json:"remind_at"`
+	SecondLevelAt   time.Time   `json:"second_level_at"`
+	ReminderSent    bool        `json:"reminder_sent"`
+	EscalationLevel int         `json:"escalation_level"`
+	CompletedAt     *time.Time  `json:"completed_at,omitempty"`
+	CompletedBy     *Actor      `json:"completed_by,omitempty"`
+	Outcome         string      `json:"outcome,omitempty"`
+}

@@ -24,7 +24,7 @@ func (c *detentionCase) filePSC(ctx workflow.Context, actor workflows.Actor, in 
 
 func (c *detentionCase) recordCBPDecision(ctx workflow.Context, actor workflows.Actor, in workflows.CBPDecisionInput) error {
 	now := workflow.Now(ctx)
-	c.state.CBPDecisions = append(c.state.CBPDecisions, workflows.CBPDecision{Decision: in.Decision, Reason: in.Reason, By: actor, At: now})
+	c.state.CBPDecisions = append(c.state.CBPDecisions, workflows.CBPDecision{CBPDecisionInput: in, By: actor, At: now})
 	if in.Decision == "accepted" {
 		c.Event(now, &actor, string(workflows.ActionRecordCBPDecision), "CBP accepted the PSC")
 		c.finish(now, &actor, workflows.StepDone, "accepted")
@@ -83,7 +83,7 @@ func (c *detentionCase) filePriorDisclosure(ctx workflow.Context, actor workflow
 
 func (c *detentionCase) recordSealFindings(ctx workflow.Context, actor workflows.Actor, in workflows.SealFindingsInput) error {
 	now := workflow.Now(ctx)
-	c.state.SealFindings = &workflows.SealFindings{Findings: in.Findings, Resolution: in.Resolution, By: actor, At: now}
+	c.state.SealFindings = &workflows.SealFindings{SealFindingsInput: in, By: actor, At: now}
 	detail := fmt.Sprintf("seal findings (%s): %s", in.Resolution, in.Findings)
 	if in.Resolution == workflows.CargoDiscrepancy {
 		detail += "; the cargo differs from the entry: the closing summary must say what follows (correction, new case, claim)"
@@ -94,7 +94,7 @@ func (c *detentionCase) recordSealFindings(ctx workflow.Context, actor workflows
 
 func (c *detentionCase) recordISFAmendment(ctx workflow.Context, actor workflows.Actor, in workflows.ISFAmendmentInput) error {
 	now := workflow.Now(ctx)
-	c.state.ISFAmendment = &workflows.ISFAmendment{AmendedISFReference: in.AmendedISFReference, CorrectedBLNumber: in.CorrectedBLNumber, By: actor, At: now}
+	c.state.ISFAmendment = &workflows.ISFAmendment{ISFAmendmentInput: in, By: actor, At: now}
 	detail := "ISF amended: " + in.AmendedISFReference
 	if in.CorrectedBLNumber != "" {
 		detail += ", corrected B/L " + in.CorrectedBLNumber
@@ -105,7 +105,7 @@ func (c *detentionCase) recordISFAmendment(ctx workflow.Context, actor workflows
 
 func (c *detentionCase) recordHoldResolution(ctx workflow.Context, actor workflows.Actor, in workflows.HoldResolutionInput) error {
 	now := workflow.Now(ctx)
-	c.state.HoldResolution = &workflows.HoldResolution{Outcome: in.Outcome, Reference: in.Reference, Note: in.Note, By: actor, At: now}
+	c.state.HoldResolution = &workflows.HoldResolution{HoldResolutionInput: in, By: actor, At: now}
 	detail := fmt.Sprintf("CBP hold ended (%s), reference %s", in.Outcome, in.Reference)
 	if in.Note != "" {
 		detail += ": " + in.Note

@@ -1153,7 +1153,7 @@ func TestAvailable(t *testing.T) {
 	s := &workflows.CaseState{
 		Status:    workflows.StatusOpen,
 		Deadlines: workflows.Deadlines{PSCLastDay: time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC), PSCWindowClosesAt: time.Date(2026, 3, 11, 0, 0, 0, 0, time.UTC)},
-		Steps:     []workflows.StepRecord{{Seq: 1, Name: workflows.StepFilePSC, Status: workflows.StepActive, OwnerRole: domain.RoleOfficer, Assignee: olivia.Email}},
+		Steps:     []workflows.StepRecord{{Seq: 1, Name: workflows.StepFilePSC, Work: workflows.Work{Status: workflows.StepActive, OwnerRole: domain.RoleOfficer, Assignee: olivia.Email}}},
 	}
 	open := time.Date(2026, 3, 10, 23, 59, 59, 0, time.UTC)
 	closed := time.Date(2026, 3, 11, 0, 0, 0, 0, time.UTC)
@@ -1616,7 +1616,7 @@ func TestCaseWorkflow_UnknownKindFailsAtOnce(t *testing.T) {
 // misclassification to Permit.
 func TestPermitWithoutKindIsHS(t *testing.T) {
 	s := &workflows.CaseState{Status: workflows.StatusOpen, Deadlines: workflows.Deadlines{PSCWindowClosesAt: at(100 * hour)},
-		Steps: []workflows.StepRecord{{Seq: 1, Name: workflows.StepFilePSC, Status: workflows.StepActive, OwnerRole: domain.RoleOfficer}}}
+		Steps: []workflows.StepRecord{{Seq: 1, Name: workflows.StepFilePSC, Work: workflows.Work{Status: workflows.StepActive, OwnerRole: domain.RoleOfficer}}}}
 	if err := cases.Permit(s, olivia, workflows.ActionFilePSC, testStart); err != nil {
 		t.Errorf("file_psc on a state without kind: %v", err)
 	}

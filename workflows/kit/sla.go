@@ -34,8 +34,8 @@ func SLAFor(p policy.Policy, name string, now, deadline time.Time) SLATimes {
 
 // OpenStep is a new active step record with its clock, number seq.
 func OpenStep(seq int, name workflows.Step, owner domain.Role, assignee string, now time.Time, t SLATimes) workflows.StepRecord {
-	return workflows.StepRecord{Seq: seq, Name: name, Status: workflows.StepActive, OwnerRole: owner, Assignee: assignee,
-		StartedAt: now, DueAt: t.DueAt, RemindAt: t.RemindAt, SecondLevelAt: t.SecondLevelAt}
+	return workflows.StepRecord{Seq: seq, Name: name, Work: workflows.Work{Status: workflows.StepActive, OwnerRole: owner, Assignee: assignee,
+		StartedAt: now, DueAt: t.DueAt, RemindAt: t.RemindAt, SecondLevelAt: t.SecondLevelAt}}
 }
 
 // StepClock lists the reminder and escalation events of an open step that

@@ -73,8 +73,8 @@ func (s *shipment) openTask(now time.Time, kind workflows.TaskKind, subject, gro
 	if kind == workflows.TaskApproveNA {
 		owner = domain.RoleManager
 	}
-	t := workflows.Task{ID: taskID(kind, subject), Kind: kind, Subject: subject, Group: group, Status: workflows.StepActive, OwnerRole: owner,
-		StartedAt: now, DueAt: due, RemindAt: remind, SecondLevelAt: due.Add(sla.SecondLevelAfter.Std()), Title: what}
+	t := workflows.Task{ID: taskID(kind, subject), Kind: kind, Subject: subject, Group: group, Work: workflows.Work{Status: workflows.StepActive, OwnerRole: owner,
+		StartedAt: now, DueAt: due, RemindAt: remind, SecondLevelAt: due.Add(sla.SecondLevelAfter.Std())}, Title: what}
 	if owner == domain.RoleOfficer && s.state.OpenedBy.Role == domain.RoleOfficer {
 		t.Assignee = s.state.OpenedBy.Email
 	}
