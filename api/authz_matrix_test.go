@@ -80,6 +80,7 @@ var authzTable = map[string]authzRule{
 	"POST /cases":                         actors,
 	"GET /cases/:id":                      anyone,
 	"POST /cases/:id/actions/:action":     actors,
+	"GET /cases/:id/actions/:action":      anyone, // back to the case page's form
 	"GET /cases/:id/history":              anyone,
 	"GET /cases/:id/history.json":         anyone,
 	"GET /manage":                         managerOnly,
@@ -94,6 +95,7 @@ var authzTable = map[string]authzRule{
 	"POST /shipments/import":              actors,
 	"GET /shipments/:id":                  anyone,
 	"POST /shipments/:id/actions/:action": actors,
+	"GET /shipments/:id/actions/:action":  anyone,
 	"POST /shipments/:id/documents":       actors,
 	"GET /shipments/:id/documents/:doc":   anyone,
 	"GET /shipments/:id/history":          anyone,
@@ -104,6 +106,7 @@ var authzTable = map[string]authzRule{
 	"POST /shipments/:id/protests":        actors,
 	"GET /protests/:id":                   anyone,
 	"POST /protests/:id/actions/:action":  actors,
+	"GET /protests/:id/actions/:action":   anyone,
 	"GET /protests/:id/history":           anyone,
 	"GET /protests/:id/export.zip":        overseers,
 	"GET /demurrage":                      managerOnly,

@@ -24,9 +24,11 @@ import (
 type actionForm struct {
 	Action    string
 	Title     string
+	Button    string // the submit button's words
+	Minor     bool   // a side action: a quieter button, after the step's own work
 	Help      string // the spec's sentence under the title
 	Intro     string // what the form says of the state (the spec's Note)
-	Confirm   string // the spec's consequences, said above the button
+	Confirm   string // the spec's consequences, which the user ticks to confirm
 	URL       string
 	Multipart bool
 	Fields    []formField
@@ -40,6 +42,14 @@ type actionForm struct {
 
 // Value is what was typed into a field before a refusal.
 func (f actionForm) Value(name string) string { return f.Values[name] }
+
+// InputID is the id of a field's input on the page: the error summary
+// links to it and its message is tied to it (aria-describedby).
+func (f actionForm) InputID(name string) string { return "f-" + f.Action + "-" + name }
+
+// Choose reports whether a choice of n options starts on none: the user
+// picks it, so that no decision is taken by default.
+func (f formField) Choose() bool { return len(f.Options) > 1 }
 
 // Error is a refusal's message for a field.
 func (f actionForm) Error(name string) string { return f.Errors[name] }
@@ -69,7 +79,11 @@ func formsOf[S, W any](specs []kit.Spec[S, W], available []string, st *S, actor 
 		if !ok {
 			continue
 		}
-		f := actionForm{Action: name, Title: spec.Title, Help: spec.Help, Confirm: spec.Confirm, URL: base + "/actions/" + name, IdemKey: service.RandomKey()}
+		f := actionForm{Action: name, Title: spec.Title, Button: spec.Title, Minor: spec.Minor, Help: spec.Help, Confirm: spec.Confirm,
+			URL: base + "/actions/" + name, IdemKey: service.RandomKey()}
+		if spec.Button != "" {
+			f.Button = spec.Button
+		}
 		if spec.Note != nil {
 			f.Intro = spec.Note(st)
 		}
@@ -83,6 +97,16 @@ func formsOf[S, W any](specs []kit.Spec[S, W], available []string, st *S, actor 
 		}
 		out = append(out, f)
 	}
+	// The step's own work first, the side actions (notes, claiming) after.
+	slices.SortStableFunc(out, func(a, b actionForm) int {
+		switch {
+		case a.Minor == b.Minor:
+			return 0
+		case a.Minor:
+			return 1
+		}
+		return -1
+	})
 	return out
 }
 
@@ -221,7 +245,7 @@ func refuseForm(forms []actionForm, action string, values map[string]string, ae 
 	f.Values, f.Errors = values, map[string]string{}
 	unplaced := len(ae.Fields) == 0
 	for k, v := range ae.Fields {
-		if name := key(k); slices.ContainsFunc(f.Fields, func(ff formField) bool { return ff.Name == name }) {
+		if name := key(k); slices.ContainsFunc(f.Fields, func(ff formField) bool { return ff.Name == name }) || (name == confirmField && f.Confirm != "") {
 			f.Errors[name] = strings.TrimSpace(f.Errors[name] + " " + v)
 		} else {
 			unplaced = true
@@ -235,11 +259,14 @@ func refuseForm(forms []actionForm, action string, values map[string]string, ae 
 
 // postAction sends a posted action form to act. It answers the form's
 // values, to show again after a refusal, and act's error.
-func postAction(c echo.Context, fields []kit.Field, act func(input json.RawMessage, idemKey string) error) (map[string]string, error) {
-	form, input := readActionForm(c, fields)
+func postAction(c echo.Context, fs formSpec, act func(input json.RawMessage, idemKey string) error) (map[string]string, error) {
+	form, input := readActionForm(c, fs.Fields)
 	key, err := formIdempotencyKey(c)
 	if err != nil {
 		return form, err
+	}
+	if fs.Confirm != "" {
+		form[confirmField] = c.FormValue(confirmField)
 	}
 	// Who may comes before what is wrong: the service says who may.
 	if fe := formTextErrors(form); len(fe) > 0 && currentUser(c).Role.CanAct() {
@@ -247,6 +274,9 @@ func postAction(c echo.Context, fields []kit.Field, act func(input json.RawMessa
 	}
 	return form, act(input, key)
 }
+
+// confirmField is the box an irreversible action's form has ticked.
+const confirmField = "confirmed"
 
 // isRefusal: a refused form is shown again; anything else is an error page.
 func isRefusal(ae *Error) bool {

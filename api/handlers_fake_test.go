@@ -287,10 +287,10 @@ func TestWebFormsToActionInput(t *testing.T) {
 	// The workflow's refusal, beside the field it names, with what was typed.
 	f.err = service.InvalidFields(map[string]string{"amount": "has more than two decimals"})
 	r := post("/shipments/SH-1", "record_deposit", url.Values{"reference": {"ACH-1"}, "amount": {"12.345"}})
-	wantPage(t, r, http.StatusUnprocessableEntity, "a refused deposit", `name="amount" value="12.345"`, `<span class="field-error">has more than two decimals</span>`)
+	wantPage(t, r, http.StatusUnprocessableEntity, "a refused deposit", `name="amount" value="12.345"`, `Error: </span>has more than two decimals</p>`)
 	f.err = service.InvalidFields(map[string]string{"reference": "is required"})
 	r = post("/cases/DC-1", "file_psc", url.Values{"reference": {""}})
-	wantPage(t, r, http.StatusUnprocessableEntity, "a refused PSC", `<span class="field-error">is required</span>`)
+	wantPage(t, r, http.StatusUnprocessableEntity, "a refused PSC", `Error: </span>is required</p>`)
 	// A conflict is said in the form; a forbidden action's message too.
 	f.err = &service.Error{Kind: service.Conflict, Message: "the PSC window closed on 2027-03-04"}
 	wantPage(t, post("/cases/DC-1", "file_psc", url.Values{"reference": {"PSC-2"}}), http.StatusConflict, "a conflict", "the PSC window closed on 2027-03-04")

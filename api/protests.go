@@ -227,7 +227,7 @@ func (s *Server) protestPage(c echo.Context, v service.ProtestView) (protestPage
 // protestWeb is the protest page and its action forms.
 func (s *Server) protestWeb() webKind[service.ProtestView, protestPage] {
 	return webKind[service.ProtestView, protestPage]{s: s, page: "protest", title: "Protest", path: "/protests/",
-		fields: specFields(protests.ProtestSpecs), get: s.Protests.Get, act: s.Protests.Act, pageOf: s.protestPage, flash: protestFlash,
+		form: specForm(protests.ProtestSpecs), get: s.Protests.Get, act: s.Protests.Act, pageOf: s.protestPage, flash: protestFlash,
 		id: func(v service.ProtestView) string { return v.ProtestID }, refusalFirst: true}
 }
 

@@ -366,7 +366,7 @@ func TestShipmentOpenAPI(t *testing.T) {
 	if c := s.check(t, workflows.CheckPickupNumber); !strings.Contains(c.Detail, "PP26112301") {
 		t.Errorf("pickup check detail %q does not name the PierPass appointment", c.Detail)
 	}
-	if s.PickupBlocked == "" || !strings.Contains(s.PickupBlocked, string(workflows.CheckDeliveryOrder)) {
+	if s.PickupBlocked == "" || !strings.Contains(s.PickupBlocked, workflows.CheckWords[workflows.CheckDeliveryOrder]) {
 		t.Errorf("pickup_blocked = %q, want it to name the missing delivery order", s.PickupBlocked)
 	}
 
@@ -1271,7 +1271,7 @@ func TestShipmentHoldAndISFCases(t *testing.T) {
 
 	// The override lifts the ISF block but never a hold.
 	s = e.mustShipAct(t, "manager", id, workflows.ShipOverrideBlock, map[string]any{"reason": "ISF amendment filed with CBP"})
-	if !strings.Contains(s.PickupBlocked, "not released") || strings.Contains(s.PickupBlocked, string(workflows.CheckBLISF)) {
+	if !strings.Contains(s.PickupBlocked, "not released") || strings.Contains(s.PickupBlocked, workflows.CheckWords[workflows.CheckBLISF]) {
 		t.Errorf("pickup_blocked after the override = %q, want only the hold", s.PickupBlocked)
 	}
 	er := wantError(t, e.shipAct(t, "officer", id, workflows.ShipRecordGateOut, map[string]any{"container": containerA}), http.StatusConflict, api.CodeConflict)
@@ -1287,7 +1287,7 @@ func TestShipmentHoldAndISFCases(t *testing.T) {
 		t.Errorf("release check after 1I = %+v", c)
 	}
 	// What still blocks pickup is the delivery order nobody attached yet.
-	if strings.Contains(s.PickupBlocked, "not released") || !strings.Contains(s.PickupBlocked, string(workflows.CheckDeliveryOrder)) {
+	if strings.Contains(s.PickupBlocked, "not released") || !strings.Contains(s.PickupBlocked, workflows.CheckWords[workflows.CheckDeliveryOrder]) {
 		t.Errorf("pickup_blocked after 1I with the override = %q, want only the missing delivery order", s.PickupBlocked)
 	}
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/timeline"
+	"github.com/postrelease/postrelease/workflows"
 )
 
 //go:embed templates/*.html templates/*.svg
@@ -95,10 +96,16 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprint(v)
 	},
-	"pct":   func(d decimal.Decimal) string { return d.Mul(decimal.NewFromInt(100)).String() + " %" },
-	"title": func(s any) string { return timeline.ActionTitle(fmt.Sprint(s)) },
-	"past":  func(t time.Time) bool { return !t.IsZero() && t.Before(time.Now()) },
-	"str":   func(v any) string { return fmt.Sprint(v) },
+	"pct": func(d decimal.Decimal) string { return d.Mul(decimal.NewFromInt(100)).String() + " %" },
+	// title is a value in words: its label (workflows.Labels) or its name written out.
+	"title": func(s any) string {
+		if l := workflows.Label(fmt.Sprint(s)); l != "" {
+			return l
+		}
+		return timeline.ActionTitle(fmt.Sprint(s))
+	},
+	"past": func(t time.Time) bool { return !t.IsZero() && t.Before(time.Now()) },
+	"str":  func(v any) string { return fmt.Sprint(v) },
 	// contains: whether a comma-separated list (a form's checked boxes) holds v.
 	"contains": func(list, v string) bool { return slices.Contains(strings.Split(list, ","), v) },
 	// canprotest: the shipment page's "Open protest" (protests.go).

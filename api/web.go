@@ -3,8 +3,10 @@ package api
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -107,14 +109,52 @@ func flashMessage(code string) string {
 
 // page is what every template receives.
 type page struct {
-	Title  string
-	User   store.User
-	CSRF   string
-	Flash  string
-	Errors map[string]string
-	Form   map[string]string
-	Data   any
-	Unread int64 // the user's unread notifications, for the navigation
+	Title string
+	User  store.User
+	CSRF  string
+	Flash string
+	// Warning is what the flashed action led to that needs attention.
+	Warning string
+	Errors  map[string]string
+	Form    map[string]string
+	Data    any
+	Unread  int64 // the user's unread notifications, for the navigation
+}
+
+// summaryItem is one line of a refused page's error summary: the message
+// and the id of the field it is about ("" for none).
+type summaryItem struct{ Message, Target string }
+
+// Summary lists what a refused page got wrong, for the error summary at its
+// top: each action form's messages, field by field in the form's order,
+// then the page form's (new case, port) by field name, with links to the
+// fields.
+func (p page) Summary() []summaryItem {
+	var out []summaryItem
+	if msg := p.Errors["_"]; msg != "" {
+		out = append(out, summaryItem{Message: msg})
+	}
+	if fp, ok := p.Data.(formsPage); ok {
+		for _, f := range fp.actionForms() {
+			if f.Message != "" {
+				out = append(out, summaryItem{Message: f.Title + ": " + f.Message, Target: "action-" + f.Action})
+			}
+			for _, ff := range f.Fields {
+				if msg := f.Errors[ff.Name]; msg != "" {
+					out = append(out, summaryItem{Message: ff.Label + ": " + msg, Target: f.InputID(ff.Name)})
+				}
+			}
+			if msg := f.Errors[confirmField]; msg != "" {
+				out = append(out, summaryItem{Message: msg, Target: f.InputID(confirmField)})
+			}
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(p.Errors)) {
+		if k != "_" {
+			out = append(out, summaryItem{Message: timeline.ActionTitle(k) + ": " + p.Errors[k], Target: "f-" + k})
+		}
+	}
+	return out
 }
 
 func (s *Server) render(c echo.Context, status int, name string, p page) error {
@@ -301,7 +341,7 @@ func (s *Server) casePage(c echo.Context, v service.CaseView) (casePage, error) 
 // caseWeb is the case page and its action forms.
 func (s *Server) caseWeb() webKind[service.CaseView, casePage] {
 	return webKind[service.CaseView, casePage]{s: s, page: "case", title: "Case", path: "/cases/",
-		fields: specFields(cases.CaseSpecs), get: s.Cases.Get, act: s.Cases.Act, pageOf: s.casePage, flash: flashMessage,
+		form: specForm(cases.CaseSpecs), get: s.Cases.Get, act: s.Cases.Act, pageOf: s.casePage, flash: flashMessage,
 		id:        func(v service.CaseView) string { return v.CaseID },
 		inboxItem: func(_ echo.Context, id string) string { return id }}
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"net/http"
 	"slices"
@@ -62,16 +63,6 @@ func shipmentFlash(code string) string {
 	return ""
 }
 
-// checkLabels say what each confirmation check confirms.
-var checkLabels = map[workflows.CheckName]string{
-	workflows.CheckRelease:            "Released, no open hold",
-	workflows.CheckBLISF:              "B/L agrees with the ISF",
-	workflows.CheckContainerLocations: "Terminal location of every container",
-	workflows.CheckPickupNumber:       "Pickup number (and PierPass appointment)",
-	workflows.CheckDeliveryOrder:      "Delivery order received",
-	workflows.CheckSeals:              "Seals on the delivery order match",
-}
-
 type checkRow struct {
 	workflows.Check
 	Label string
@@ -124,7 +115,7 @@ func (s *Server) shipmentPageOf(ctx context.Context, u store.User, v service.Shi
 		cg := checkGroup{Title: g.title}
 		for _, c := range st.Checks {
 			if c.Group == g.name {
-				cg.Checks = append(cg.Checks, checkRow{c, checkLabels[c.Name]})
+				cg.Checks = append(cg.Checks, checkRow{c, workflows.CheckLabels[c.Name]})
 			}
 		}
 		p.Groups = append(p.Groups, cg)
@@ -176,19 +167,29 @@ func (s *Server) shipmentPageOf(ctx context.Context, u store.User, v service.Shi
 // posts to the documents route (webShipmentUpload), not to an action.
 func (s *Server) shipmentWeb() webKind[service.ShipmentView, shipmentPage] {
 	return webKind[service.ShipmentView, shipmentPage]{s: s, page: "shipment", title: "Shipment", path: "/shipments/",
-		fields: func(action string) ([]kit.Field, error) {
-			spec, ok := kit.Find(shipments.ShipmentSpecs, action)
-			if !ok || slices.ContainsFunc(spec.Fields, func(f kit.Field) bool { return f.Kind == kit.FieldFile }) {
-				return nil, errf(CodeNotFound, "there is no shipment form %q", action)
-			}
-			return spec.Fields, nil
-		},
-		get: s.Shipments.Get, act: s.Shipments.Act, flash: shipmentFlash,
+		form: specForm(shipments.ShipmentSpecs), get: s.Shipments.Get, act: s.Shipments.Act, flash: shipmentFlash, consequence: shipmentConsequence,
 		pageOf: func(c echo.Context, v service.ShipmentView) (shipmentPage, error) {
 			return s.shipmentPageOf(c.Request().Context(), currentUser(c), v)
 		},
 		id:        func(v service.ShipmentView) string { return v.ShipmentID },
 		inboxItem: func(c echo.Context, id string) string { return strings.TrimSpace(id + " " + c.FormValue("task")) }}
+}
+
+// shipmentConsequence says, after an action, which cases the shipment's
+// checks have open and what blocks pickup: an upload or a recorded number
+// may have opened a case the user did not ask for.
+func shipmentConsequence(_ string, v service.ShipmentView) string {
+	if v.PickupBlocked == "" {
+		return ""
+	}
+	var opened []string
+	for _, c := range v.Checks {
+		if c.Status == workflows.CheckFailed && c.CaseID != "" && !v.Override.Overrides(c) {
+			w := workflows.CheckWords[c.Name]
+			opened = append(opened, fmt.Sprintf("%s: %s; case %s is open.", strings.ToUpper(w[:1])+w[1:], strings.TrimSuffix(c.Detail, "."), c.CaseID))
+		}
+	}
+	return strings.TrimSpace(strings.Join(opened, " ") + " Pickup is blocked: " + v.PickupBlocked + ".")
 }
 
 // webShipmentUpload stores a document and attaches it: the delivery order

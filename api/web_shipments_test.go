@@ -51,26 +51,13 @@ func wsMultipart(t *testing.T, b *browser, path string, fields url.Values, name,
 	return b.do(t, req)
 }
 
-// wsHidden reads a hidden input of the form posting to formAction (with or
-// without an enctype).
-func wsHidden(t *testing.T, page response, formAction, name string) string {
-	t.Helper()
-	re := regexp.MustCompile(`(?s)<form method="post" action="` + regexp.QuoteMeta(formAction) + `"[^>]*>.*?<input type="hidden" name="` +
-		regexp.QuoteMeta(name) + `" value="([^"]*)">`)
-	m := re.FindSubmatch(page.body)
-	if m == nil {
-		t.Fatalf("no hidden %s in the form %s:\n%s", name, formAction, page.body)
-	}
-	return string(m[1])
-}
-
 // wsAct submits a shipment action's form from the shipment page.
 func wsAct(t *testing.T, b *browser, id, action string, fields url.Values) response {
 	t.Helper()
 	page := b.get(t, "/shipments/"+id)
 	wantPage(t, page, http.StatusOK, "shipment page before "+action)
 	formAction := "/shipments/" + id + "/actions/" + action
-	form := url.Values{"_csrf": {csrf(t, page)}, "idem": {wsHidden(t, page, formAction, "idem")}}
+	form := url.Values{"_csrf": {csrf(t, page)}, "idem": {hiddenValue(t, page, formAction, "idem")}}
 	for k, v := range fields {
 		form[k] = v
 	}
@@ -83,7 +70,7 @@ func wsUpload(t *testing.T, b *browser, id string, fields url.Values, name, file
 	page := b.get(t, "/shipments/"+id)
 	wantPage(t, page, http.StatusOK, "shipment page before an upload")
 	formAction := "/shipments/" + id + "/documents"
-	form := url.Values{"_csrf": {csrf(t, page)}, "idem": {wsHidden(t, page, formAction, "idem")}}
+	form := url.Values{"_csrf": {csrf(t, page)}, "idem": {hiddenValue(t, page, formAction, "idem")}}
 	for k, v := range fields {
 		form[k] = v
 	}
@@ -116,7 +103,7 @@ func TestWebShipments(t *testing.T) {
 	wantPage(t, r, http.StatusOK, "preview", "13 shipment(s) would open", "Import 13 shipment(s)")
 	fields := url.Values{"_csrf": {csrf(t, r)}}
 	for _, k := range []string{"action", "format", "filename", "content"} {
-		fields.Set(k, wsHidden(t, r, "/shipments/import", k))
+		fields.Set(k, hiddenValue(t, r, "/shipments/import", k))
 	}
 	if fields.Get("action") != "import" || fields.Get("format") != "csv" {
 		t.Fatalf("the preview's import form carries %v", fields)

@@ -92,10 +92,12 @@ func csrf(t *testing.T, r response) string {
 	return string(m[1])
 }
 
-// hiddenValue reads a hidden input of a form, e.g. idem in the file_psc form.
+// hiddenValue reads a hidden input of the form posting to formAction (with
+// or without an enctype), e.g. idem in the file_psc form.
 func hiddenValue(t *testing.T, page response, formAction, name string) string {
 	t.Helper()
-	re := regexp.MustCompile(`(?s)<form method="post" action="` + regexp.QuoteMeta(formAction) + `">.*?<input type="hidden" name="` + regexp.QuoteMeta(name) + `" value="([^"]*)">`)
+	re := regexp.MustCompile(`(?s)<form method="post" action="` + regexp.QuoteMeta(formAction) + `"[^>]*>.*?<input type="hidden" name="` +
+		regexp.QuoteMeta(name) + `" value="([^"]*)">`)
 	m := re.FindSubmatch(page.body)
 	if m == nil {
 		t.Fatalf("no hidden %s in the form %s", name, formAction)
@@ -302,7 +304,7 @@ func TestWebForm(t *testing.T) {
 	if strings.Contains(string(page.body), "<script>alert(1)</script>") {
 		t.Error("the note's <script> reached the page unescaped")
 	}
-	if strings.Contains(string(page.body), `/actions/approve_code_fix"`) || strings.Contains(string(page.body), `<h3>Approve code fix</h3>`) {
+	if strings.Contains(string(page.body), `/actions/approve_code_fix"`) || strings.Contains(string(page.body), `<h3>Decide on the code fix</h3>`) {
 		t.Error("the officer is offered Approve code fix")
 	}
 	// Posting it anyway is refused with the reason.
@@ -315,13 +317,23 @@ func TestWebForm(t *testing.T) {
 	manager.login(t, e.email("manager"), "//evil.example/", "/") // an off-site next is ignored
 	wantPage(t, manager.get(t, "/manage"), http.StatusOK, "/manage as a manager", "Escalated and overdue work")
 	mpage := manager.get(t, "/cases/"+id)
-	wantPage(t, mpage, http.StatusOK, "case page for the manager", `action="/cases/`+id+`/actions/approve_code_fix"`, `<h3>Approve code fix</h3>`,
+	wantPage(t, mpage, http.StatusOK, "case page for the manager", `action="/cases/`+id+`/actions/approve_code_fix"`, `<h3>Decide on the code fix</h3>`,
 		`action="/cases/`+id+`/actions/reassign"`, `<option value="`+e.email("officer2")+`"`)
 	if strings.Contains(string(mpage.body), `<option value="`+e.email("auditor")+`"`) {
 		t.Error("an auditor is offered as an assignee")
 	}
-	manager.mustAct(t, id, workflows.ActionApproveCodeFix, url.Values{"decision": {"approved"}})
-	manager.mustAct(t, id, workflows.ActionClose, url.Values{"summary": {"closed through the web form"}})
+	// A decision is not taken by default, and what cannot be undone is ticked.
+	wantPage(t, mpage, http.StatusOK, "approval form", `<option value="">Choose…</option><option value="approved" >Approved: change the catalog</option>`,
+		`name="confirmed" value="yes"`, `<button type="submit" class="danger">Record the decision</button>`)
+	r = manager.act(t, id, workflows.ActionApproveCodeFix, url.Values{"decision": {"approved"}}, "")
+	wantPage(t, r, http.StatusUnprocessableEntity, "approval without the tick", `class="error-summary" role="alert" tabindex="-1" autofocus`,
+		`<a href="#f-approve_code_fix-confirmed">tick the box to confirm:`, `aria-describedby="f-approve_code_fix-confirmed-error"`,
+		`<option value="approved" selected>`)
+	if c := e.get(t, "auditor", id); c.CodeFixes[0].Decision != "" {
+		t.Errorf("an approval without its tick was taken: %+v", c.CodeFixes[0])
+	}
+	manager.mustAct(t, id, workflows.ActionApproveCodeFix, url.Values{"decision": {"approved"}, "confirmed": {"yes"}})
+	manager.mustAct(t, id, workflows.ActionClose, url.Values{"summary": {"closed through the web form"}, "confirmed": {"yes"}})
 	if c := e.get(t, "auditor", id); c.Status != workflows.StatusClosed || c.CodeFixes[0].DecidedBy.Email != e.email("manager") {
 		t.Errorf("after the manager's forms the case is %s", c.Status)
 	}

@@ -70,7 +70,7 @@ func TestWebFormTakesACaseFromOpenToClosed(t *testing.T) {
 		form := "#action-" + action
 		var steps []chromedp.Action
 		for name, v := range fields {
-			steps = append(steps, chromedp.SetValue(form+` [name=`+name+`]`, v, chromedp.ByQuery))
+			steps = append(steps, setValue(form+` [name=`+name+`]`, v))
 		}
 		// Mark the page so the wait below sees the answer's page, not this one.
 		steps = append(steps, chromedp.Evaluate(`document.querySelector('main').dataset.stale = '1'`, nil),
@@ -123,6 +123,38 @@ func TestWebFormTakesACaseFromOpenToClosed(t *testing.T) {
 
 	shot("1-new-case")
 	act("file_psc", map[string]string{"reference": "PSC-2026-0001"})
+	// A refused action: the error summary at the top takes the focus and
+	// links to the field, whose message is tied to it; the URL reloads.
+	var decision string
+	run("the decision starts on none", chromedp.Value(`#action-record_cbp_decision select[name=decision]`, &decision, chromedp.ByQuery))
+	if decision != "" {
+		t.Errorf("CBP decision is %q before anyone chose it", decision)
+	}
+	act("record_cbp_decision", map[string]string{"decision": "rejected"})
+	var refused struct {
+		Focused, Link, Described, Message, Selected string
+		Top                                         float64
+	}
+	run("read the refusal", chromedp.Evaluate(`(() => {
+		const s = document.querySelector('.error-summary'), f = document.getElementById('f-record_cbp_decision-reason');
+		return {Focused: document.activeElement === s ? 'summary' : (document.activeElement || {}).tagName || '',
+			Link: (s && s.querySelector('a') || {}).hash || '', Described: f ? f.getAttribute('aria-describedby') || '' : 'no field',
+			Message: (document.getElementById('f-record_cbp_decision-reason-error') || {}).textContent || '',
+			Selected: document.querySelector('#action-record_cbp_decision select[name=decision]').value,
+			Top: s ? s.getBoundingClientRect().top : -1};
+	})()`, &refused))
+	shot("2a-refused-decision")
+	if refused.Focused != "summary" || refused.Link != "#f-record_cbp_decision-reason" || refused.Described != "f-record_cbp_decision-reason-error" ||
+		!strings.Contains(refused.Message, "required") || refused.Selected != "rejected" || refused.Top < 0 || refused.Top > 400 {
+		t.Errorf("a refused CBP decision shows %+v: want the summary focused at the top, linking to the reason, the message tied to it and the choice kept", refused)
+	}
+	var refusedURL, reloaded string
+	run("the refused form's URL", chromedp.Location(&refusedURL))
+	run("open the refused form's URL again", chromedp.Navigate(refusedURL),
+		chromedp.WaitVisible(`#action-record_cbp_decision`, chromedp.ByQuery), chromedp.Location(&reloaded))
+	if !strings.Contains(refusedURL, "/actions/record_cbp_decision") || reloaded != caseURL+"#action-record_cbp_decision" {
+		t.Errorf("the refused form's URL %s opens %s, want the case page at the form", refusedURL, reloaded)
+	}
 	act("record_cbp_decision", map[string]string{"decision": "rejected", "reason": "commercial invoice missing"})
 	act("file_psc", map[string]string{"reference": "PSC-2026-0002"})
 	act("record_cbp_decision", map[string]string{"decision": "accepted"})
@@ -142,8 +174,8 @@ func TestWebFormTakesACaseFromOpenToClosed(t *testing.T) {
 
 	signIn(users[domain.RoleManager])
 	run("open the case", chromedp.Navigate(caseURL), chromedp.WaitVisible(`#action-approve_code_fix`, chromedp.ByQuery))
-	act("approve_code_fix", map[string]string{"decision": "approved"})
-	act("close", map[string]string{"summary": "PSC accepted, paid, recon filed, catalog fixed"})
+	act("approve_code_fix", map[string]string{"decision": "approved", "confirmed": "yes"})
+	act("close", map[string]string{"summary": "PSC accepted, paid, recon filed, catalog fixed", "confirmed": "yes"})
 	shot("3-closed")
 	if got := text("main"); !strings.Contains(got, "The case is closed") {
 		t.Fatalf("the case is not shown closed:\n%s", got)

@@ -589,9 +589,9 @@ func TestDayOfAnOfficerAndAManager(t *testing.T) {
 		t.Fatalf("the manager's inbox has no claimable Close step of %s:\n%+v", isfCase, mp.Rows)
 	}
 	mgr.run("open the ISF case", mgr.follow(`main a[href="/cases/`+isfCase+`"]`)...)
-	mgr.act("close", map[string]string{"summary": "ISF amended (ISF-AMD-DAY-1); the B/L was right"})
+	mgr.act("close", map[string]string{"summary": "ISF amended (ISF-AMD-DAY-1); the B/L was right", "confirmed": "yes"})
 	mgr.shot("9-closed")
-	mgr.mustShow("the closed ISF case", mgr.text("main"), "Close: done", "The case is closed", "ISF-AMD-DAY-1")
+	mgr.mustShow("the closed ISF case", mgr.text("main"), "Close the case: done", "The case is closed", "ISF-AMD-DAY-1")
 	if row, err := stack.Store.GetCase(ctx, isfCase); err != nil || row.Status != "closed" {
 		t.Errorf("the store has %s as %+v, %v", isfCase, row, err)
 	}
@@ -618,7 +618,10 @@ func TestDayOfAnOfficerAndAManager(t *testing.T) {
 func setValue(sel, value string) chromedp.Action {
 	return chromedp.ActionFunc(func(ctx context.Context) error {
 		var ok bool
-		js := fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) return false; el.value = %q; return el.value === %[2]q; })()`, sel, value)
+		// A checkbox (the tick of what cannot be undone) is ticked instead.
+		js := fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) return false;
+			if (el.type === 'checkbox') { el.checked = true; return true; }
+			el.value = %q; return el.value === %[2]q; })()`, sel, value)
 		if err := chromedp.Evaluate(js, &ok).Do(ctx); err != nil {
 			return err
 		}

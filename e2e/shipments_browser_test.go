@@ -91,7 +91,7 @@ func TestShipmentsFromImportToResolvedSealCase(t *testing.T) {
 		form := "#action-" + action
 		steps := []chromedp.Action{chromedp.WaitVisible(form, chromedp.ByQuery)}
 		for name, v := range fields {
-			steps = append(steps, chromedp.SetValue(form+` [name="`+name+`"]`, v, chromedp.ByQuery))
+			steps = append(steps, setValue(form+` [name="`+name+`"]`, v))
 		}
 		for name, path := range files {
 			steps = append(steps, chromedp.SetUploadFiles(form+` input[type=file][name="`+name+`"]`, []string{path}, chromedp.ByQuery))
@@ -162,7 +162,7 @@ func TestShipmentsFromImportToResolvedSealCase(t *testing.T) {
 	// Los Angeles, the officer opens the shipment that waits only for its
 	// delivery order.
 	eventually("the shipment list", site.URL+"/shipments", func(main string) bool { return strings.Contains(main, "30 shipment(s).") })
-	mustShow("the ISF discrepancy's row in the list", rowText(list[1].ID), "yes", "bl_isf mismatch, case "+list[1].ID+"-ISF1 open")
+	mustShow("the ISF discrepancy's row in the list", rowText(list[1].ID), "yes", "B/L against the ISF do not match, case "+list[1].ID+"-ISF1 open")
 	mustShow("the hold's row in the list", rowText(list[2].ID), "yes", "not released")
 	run("filter the list to Los Angeles",
 		chromedp.SetValue(`form.filters select[name=port]`, "2704", chromedp.ByQuery),
@@ -290,7 +290,7 @@ func TestShipmentsFromImportToResolvedSealCase(t *testing.T) {
 	// 5. The manager overrides the block, then works the case to closed.
 	signIn(manager)
 	run("open the shipment", chromedp.Navigate(shipmentURL), chromedp.WaitVisible(`#action-override_block`, chromedp.ByQuery))
-	act("override_block", map[string]string{"reason": "seal SLX99999 confirmed by the carrier; release the box, case continues"}, nil)
+	act("override_block", map[string]string{"reason": "seal SLX99999 confirmed by the carrier; release the box, case continues", "confirmed": "yes"}, nil)
 	shot("7-overridden")
 	mustShow("the shipment after the override", text("main"), "Override the pickup block: done", "Pickup may go ahead.",
 		"by "+manager, "seal SLX99999 confirmed by the carrier")
@@ -299,7 +299,7 @@ func TestShipmentsFromImportToResolvedSealCase(t *testing.T) {
 	act("record_seal_findings", map[string]string{"resolution": "seals_verified",
 		"findings": "terminal inspected the box: seal SLX99999 is the carrier's replacement, cargo intact"}, nil)
 	mustShow("the case after the findings", text("main"), "Seals verified", "cargo intact", "Step Close")
-	act("close", map[string]string{"summary": "seal replaced by the carrier, cargo verified"}, nil)
+	act("close", map[string]string{"summary": "seal replaced by the carrier, cargo verified", "confirmed": "yes"}, nil)
 	shot("8-case-closed")
 	mustShow("the closed case", text("main"), "The case is closed", "seal replaced by the carrier, cargo verified")
 	// The case's closing signal reaches the shipment: the seals check passes.
@@ -393,7 +393,7 @@ func TestShipmentsFromImportToResolvedSealCase(t *testing.T) {
 	run("sign out", chromedp.Click(`form[action="/logout"] button`, chromedp.ByQuery), chromedp.WaitVisible(`input[name=email]`, chromedp.ByQuery))
 	signIn(manager)
 	run("open the protest", chromedp.Navigate(site.URL+"/protests/"+protestID), chromedp.WaitVisible(`#action-close`, chromedp.ByQuery))
-	act("close", map[string]string{"summary": "denial contested at the CIT, Court No. 26-00777"}, nil)
+	act("close", map[string]string{"summary": "denial contested at the CIT, Court No. 26-00777", "confirmed": "yes"}, nil)
 	shot("13-protest-closed")
 	mustShow("the closed protest", text("main"), "The protest is closed", "Court No. 26-00777", "Contested at the Court of International Trade")
 	eventually("the protest list", site.URL+"/protests?status=closed", func(main string) bool { return strings.Contains(main, protestID) })

@@ -29,10 +29,11 @@ var CaseSpecs = []CaseSpec{
 		func(_ *detentionCase, in *workflows.FilePSCInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
 			in.Reference = kit.Required(fe, "reference", in.Reference)
 		}, (*detentionCase).filePSC),
-	kit.Define(CaseSpec{Name: string(workflows.ActionRecordCBPDecision), Title: "Record CBP decision",
+	kit.Define(CaseSpec{Name: string(workflows.ActionRecordCBPDecision), Title: "Record CBP decision", Button: "Record the decision",
 		Help: "CBP's answer to the PSC: accepted moves the case to payment; rejected sends it back to filing.",
 		Fields: []kit.Field{
-			{Name: "decision", Label: "CBP decision", Kind: kit.FieldChoice, Options: options([]string{"accepted", "rejected"})},
+			{Name: "decision", Label: "CBP decision", Kind: kit.FieldChoice, Options: []kit.Option{
+				{Value: "accepted", Label: "Accepted: go on to payment"}, {Value: "rejected", Label: "Rejected: file the PSC again"}}},
 			{Name: "reason", Label: "Reason (required if rejected)", Kind: kit.FieldLongText}},
 		Permit: onStep(workflows.ActionRecordCBPDecision, workflows.StepCBPDecision)},
 		func(_ *detentionCase, in *workflows.CBPDecisionInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
@@ -70,10 +71,20 @@ var CaseSpecs = []CaseSpec{
 			}
 			in.Rule = kit.Required(fe, "rule", in.Rule)
 		}, (*detentionCase).proposeCodeFix),
-	kit.Define(CaseSpec{Name: string(workflows.ActionApproveCodeFix), Title: "Approve code fix",
-		Help: "Approval changes the product catalog and records the rule change; rejection sends the fix back to its proposer.",
+	kit.Define(CaseSpec{Name: string(workflows.ActionApproveCodeFix), Title: "Decide on the code fix", Button: "Record the decision",
+		Help:    "Approval changes the product catalog and records the rule change; rejection sends the fix back to its proposer.",
+		Confirm: "Approved changes the SKU's HTS code in the product catalog; rejected sends the fix back to its proposer.",
+		Note: func(s *workflows.CaseState) string {
+			if n := len(s.CodeFixes); n > 0 && s.CodeFixes[n-1].Decision == "" {
+				f := s.CodeFixes[n-1]
+				return fmt.Sprintf("What changes if approved: the product catalog's HTS code for SKU %s, from %s to %s, with the coding rule “%s” (proposed by %s).",
+					f.SKU, f.OldHTS, f.NewHTS, f.Rule, f.ProposedBy.Email)
+			}
+			return ""
+		},
 		Fields: []kit.Field{
-			{Name: "decision", Label: "Decision", Kind: kit.FieldChoice, Options: options([]string{"approved", "rejected"})},
+			{Name: "decision", Label: "Decision", Kind: kit.FieldChoice, Options: []kit.Option{
+				{Value: "approved", Label: "Approved: change the catalog"}, {Value: "rejected", Label: "Rejected: back to the proposer"}}},
 			{Name: "comment", Label: "Comment (required if rejected)", Kind: kit.FieldLongText}},
 		Permit: onStep(workflows.ActionApproveCodeFix, workflows.StepApproveCodeFix)},
 		func(_ *detentionCase, in *workflows.ApproveCodeFixInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
@@ -115,7 +126,7 @@ var CaseSpecs = []CaseSpec{
 			in.Reference = kit.Required(fe, "reference", in.Reference)
 			in.Note = kit.Optional(fe, "note", in.Note)
 		}, (*detentionCase).recordHoldResolution),
-	kit.Define(CaseSpec{Name: string(workflows.ActionClose), Title: "Close",
+	kit.Define(CaseSpec{Name: string(workflows.ActionClose), Title: "Close the case",
 		Help:    "A manager closes the case with a summary of what was done.",
 		Confirm: "Closing ends the case: no step, note or reassignment can follow.",
 		Fields:  []kit.Field{{Name: "summary", Label: "Closing summary", Kind: kit.FieldLongText}},
@@ -123,20 +134,20 @@ var CaseSpecs = []CaseSpec{
 		func(_ *detentionCase, in *workflows.CloseInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
 			in.Summary = kit.Required(fe, "summary", in.Summary)
 		}, (*detentionCase).close),
-	kit.Define(CaseSpec{Name: string(workflows.ActionAddNote), Title: "Add note",
+	kit.Define(CaseSpec{Name: string(workflows.ActionAddNote), Title: "Add a note", Minor: true,
 		Fields: []kit.Field{{Name: "text", Label: "Note", Kind: kit.FieldLongText}},
 		Permit: stepPermits.Note},
 		kit.CheckNote[*detentionCase], (*detentionCase).addNote),
-	kit.Define(CaseSpec{Name: string(workflows.ActionReassign), Title: "Reassign",
+	kit.Define(CaseSpec{Name: string(workflows.ActionReassign), Title: "Reassign", Minor: true,
 		Help:   "Gives the current step to another officer or manager (a manager's step needs a manager).",
 		Fields: []kit.Field{{Name: "assignee_email", Label: "Assign the current step to", Kind: kit.FieldUser}},
 		Permit: stepPermits.Reassign},
 		checkReassign, (*detentionCase).reassign),
 	// Last: the web form and existing histories keep the order above.
-	kit.Define(CaseSpec{Name: string(workflows.ActionClaim), Title: "Claim", Recheck: true,
+	kit.Define(CaseSpec{Name: string(workflows.ActionClaim), Title: "Claim", Minor: true, Recheck: true,
 		Help:   "Takes the open step: it is yours until you give it back.",
 		Permit: stepPermits.Claim}, nil, (*detentionCase).claim),
-	kit.Define(CaseSpec{Name: string(workflows.ActionRelease), Title: "Release", Recheck: true,
+	kit.Define(CaseSpec{Name: string(workflows.ActionRelease), Title: "Unassign", Minor: true, Recheck: true,
 		Help:   "Gives the open step back to every user of its role.",
 		Permit: stepPermits.Release}, nil, (*detentionCase).release),
 }
@@ -207,7 +218,7 @@ func onStep(action workflows.Action, step workflows.Step) func(s *workflows.Case
 func options(values []string) []kit.Option {
 	out := make([]kit.Option, len(values))
 	for i, v := range values {
-		out[i] = kit.Option{Value: v, Label: v}
+		out[i] = kit.Option{Value: v, Label: workflows.Label(v)}
 	}
 	return out
 }

@@ -273,7 +273,7 @@ func TestShipment_SealMismatchBlocksPickup(t *testing.T) {
 	if seal.CaseID != in.ShipmentID+"-SEAL1" || !strings.Contains(seal.Detail, "MSKU9070323") {
 		t.Fatalf("seal check %+v", seal)
 	}
-	if !strings.Contains(afterDO.PickupBlocked, "seals mismatch, case "+in.ShipmentID+"-SEAL1 open") {
+	if !strings.Contains(afterDO.PickupBlocked, "seals do not match, case "+in.ShipmentID+"-SEAL1 open") {
 		t.Fatalf("pickup blocked = %q", afterDO.PickupBlocked)
 	}
 	if len(h.children) != 1 || h.children[0].Kind != workflows.KindSealMismatch || h.children[0].ParentWorkflowID != workflows.ShipmentWorkflowID(in.ShipmentID) && h.children[0].ParentWorkflowID != "default-test-workflow-id" {
@@ -282,7 +282,7 @@ func TestShipment_SealMismatchBlocksPickup(t *testing.T) {
 	if c := h.children[0]; c.ShipmentID != in.ShipmentID || !strings.Contains(c.Reason, "ML7654399") || c.EntryNumber != "ABC-1234567-8" {
 		t.Fatalf("child case input %+v", c)
 	}
-	mustReject(t, blockedGateOut, kit.ErrConflict, "pickup is blocked", "seals mismatch")
+	mustReject(t, blockedGateOut, kit.ErrConflict, "pickup is blocked", "seals do not match")
 	mustReject(t, officerOverride, kit.ErrForbidden, "only a manager")
 	mustReject(t, noReason, kit.ErrInvalid)
 	mustAccept(t, override)
@@ -580,10 +580,10 @@ func TestShipment_OverrideDoesNotWaiveLaterMismatch(t *testing.T) {
 	if got := checkStatus(afterDO); !strings.Contains(got, "bl_isf:failed") || !strings.Contains(got, "seals:failed") {
 		t.Fatalf("checks after the DO: %s", got)
 	}
-	if !strings.Contains(afterDO.PickupBlocked, "seals mismatch") {
+	if !strings.Contains(afterDO.PickupBlocked, "seals do not match") {
 		t.Fatalf("a seal mismatch found after the ISF override does not block pickup: blocked = %q", afterDO.PickupBlocked)
 	}
-	mustReject(t, gate, kit.ErrConflict, "seals mismatch")
+	mustReject(t, gate, kit.ErrConflict, "seals do not match")
 	mustAccept(t, second)
 	mustAccept(t, gateAfter)
 }

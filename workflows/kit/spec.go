@@ -82,10 +82,17 @@ type Spec[S, W any] struct {
 	Name  string
 	Title string // the form's heading and button: "File PSC"
 	Help  string // one sentence under the title
+	// Button, when set, is the form's button where the title would not
+	// fit every choice ("Record the decision" for approve or reject).
+	Button string
 	// Confirm, when set, is what the form asks before the action is sent:
-	// its consequences ("Closing ends the case; nothing can be added").
+	// its consequences ("Closing ends the case; nothing can be added"). The
+	// web form has the user tick it, for what cannot be undone.
 	Confirm string
-	Fields  []Field
+	// Minor marks a side action (a note, taking or giving back work): the
+	// form shows it after the step's own work, with a quieter button.
+	Minor  bool
+	Fields []Field
 	// Note, when set, is what the form says of the state above its fields
 	// (when the deposit is due, what blocks pickup).
 	Note func(s *S) string

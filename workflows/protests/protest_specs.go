@@ -46,7 +46,7 @@ var ProtestSpecs = []ProtestSpec{
 			return nil
 		})},
 		checkAccelerated, (*protest).requestAccelerated),
-	kit.Define(ProtestSpec{Name: string(workflows.ProtestRecordDecision), Title: "Record CBP's decision",
+	kit.Define(ProtestSpec{Name: string(workflows.ProtestRecordDecision), Title: "Record CBP's decision", Button: "Record the decision",
 		Help: "Allowed grants the whole claim, partially allowed some of it, denied none; a denial opens the time to contest at the Court of International Trade.",
 		Fields: []kit.Field{
 			{Name: "decision", Label: "Decision", Kind: kit.FieldChoice, Options: decisionOptions()},
@@ -82,7 +82,7 @@ var ProtestSpecs = []ProtestSpec{
 			{Name: "reference", Label: "Reference (check or ACH)", Kind: kit.FieldText}},
 		Permit: onStep(workflows.ProtestRecordRefund, workflows.StepRecordRefund)},
 		checkRefund, (*protest).recordRefund),
-	kit.Define(ProtestSpec{Name: string(workflows.ProtestClose), Title: "Close",
+	kit.Define(ProtestSpec{Name: string(workflows.ProtestClose), Title: "Close the protest",
 		Help:    "A manager closes the protest with a summary of what came of it.",
 		Confirm: "Closing ends the protest: no step, note or reassignment can follow.",
 		Fields:  []kit.Field{{Name: "summary", Label: "Closing summary", Kind: kit.FieldLongText}},
@@ -90,11 +90,11 @@ var ProtestSpecs = []ProtestSpec{
 		func(_ *protest, in *workflows.CloseInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
 			in.Summary = kit.Required(fe, "summary", in.Summary)
 		}, (*protest).close),
-	kit.Define(ProtestSpec{Name: string(workflows.ProtestAddNote), Title: "Add note",
+	kit.Define(ProtestSpec{Name: string(workflows.ProtestAddNote), Title: "Add a note", Minor: true,
 		Fields: []kit.Field{{Name: "text", Label: "Note", Kind: kit.FieldLongText}},
 		Permit: stepPermits.Note},
 		kit.CheckNote[*protest], (*protest).addNote),
-	kit.Define(ProtestSpec{Name: string(workflows.ProtestReassign), Title: "Reassign",
+	kit.Define(ProtestSpec{Name: string(workflows.ProtestReassign), Title: "Reassign", Minor: true,
 		Help:   "Gives the current step to another officer or manager (closing needs a manager).",
 		Fields: []kit.Field{{Name: "assignee_email", Label: "Assign the current step to", Kind: kit.FieldUser}},
 		Permit: stepPermits.Reassign},
@@ -102,10 +102,10 @@ var ProtestSpecs = []ProtestSpec{
 			cur := p.state.Current()
 			in.AssigneeEmail = kit.CheckAssignee(fe, "assignee_email", in.AssigneeEmail, in.AssigneeRole, cur.OwnerRole, cur.Assignee, label(cur.Name))
 		}, (*protest).reassign),
-	kit.Define(ProtestSpec{Name: string(workflows.ProtestClaim), Title: "Claim", Recheck: true,
+	kit.Define(ProtestSpec{Name: string(workflows.ProtestClaim), Title: "Claim", Minor: true, Recheck: true,
 		Help:   "Takes the open step: it is yours until you give it back.",
 		Permit: stepPermits.Claim}, nil, (*protest).claim),
-	kit.Define(ProtestSpec{Name: string(workflows.ProtestRelease), Title: "Release", Recheck: true,
+	kit.Define(ProtestSpec{Name: string(workflows.ProtestRelease), Title: "Unassign", Minor: true, Recheck: true,
 		Help:   "Gives the open step back to every user of its role.",
 		Permit: stepPermits.Release}, nil, (*protest).release),
 }

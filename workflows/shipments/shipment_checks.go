@@ -212,9 +212,9 @@ func (s *shipment) blockReason() string {
 		switch {
 		case c.Name == workflows.CheckRelease:
 		case c.Status == workflows.CheckPending:
-			why = append(why, fmt.Sprintf("%s: %s", c.Name, c.Detail))
+			why = append(why, fmt.Sprintf("%s: %s", workflows.CheckWords[c.Name], c.Detail))
 		case c.Status == workflows.CheckFailed && !s.state.Override.Overrides(c):
-			why = append(why, fmt.Sprintf("%s mismatch, case %s open", c.Name, c.CaseID))
+			why = append(why, fmt.Sprintf("%s do not match, case %s open", workflows.CheckWords[c.Name], c.CaseID))
 		}
 	}
 	return strings.Join(why, "; ")

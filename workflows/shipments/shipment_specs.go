@@ -178,11 +178,11 @@ var ShipmentSpecs = []ShipmentSpec{
 		// opened directly.
 		Permit: whileActive("")},
 		(*shipment).checkMisclassification, (*shipment).reportMisclassification),
-	kit.Define(ShipmentSpec{Name: string(workflows.ShipAddNote), Title: "Add a note", Recheck: true,
+	kit.Define(ShipmentSpec{Name: string(workflows.ShipAddNote), Title: "Add a note", Minor: true, Recheck: true,
 		Fields: []kit.Field{{Name: "text", Label: "Note", Kind: kit.FieldLongText}},
 		Permit: anyPhase},
 		kit.CheckNote[*shipment], (*shipment).addNote),
-	kit.Define(ShipmentSpec{Name: string(workflows.ShipReassign), Title: "Reassign a task", Recheck: true,
+	kit.Define(ShipmentSpec{Name: string(workflows.ShipReassign), Title: "Reassign a task", Minor: true, Recheck: true,
 		Fields: []kit.Field{{Name: "task", Label: "Task", Kind: kit.FieldChoice, Choices: openTasks(nil)}, {Name: "assignee_email", Label: "Assign to", Kind: kit.FieldUser}},
 		Permit: func(s *workflows.ShipmentState, actor workflows.Actor, _ time.Time) error {
 			if err := shipmentOpen(s, actor); err != nil {
@@ -197,12 +197,12 @@ var ShipmentSpecs = []ShipmentSpec{
 			return nil
 		}},
 		(*shipment).checkReassign, (*shipment).reassign),
-	kit.DefineDecode(ShipmentSpec{Name: string(workflows.ShipClaim), Title: "Claim a task", Recheck: true,
+	kit.DefineDecode(ShipmentSpec{Name: string(workflows.ShipClaim), Title: "Claim a task", Minor: true, Recheck: true,
 		Fields: []kit.Field{{Name: "task", Label: "Task (unassigned, of your role)", Kind: kit.FieldChoice, Choices: openTasks(permitsTask(workflows.ShipClaim))}},
 		Permit: taskPermit(workflows.ShipClaim)},
 		decodeTask[workflows.ShipmentClaimInput](workflows.ShipClaim), (*shipment).claim),
-	kit.DefineDecode(ShipmentSpec{Name: string(workflows.ShipRelease), Title: "Release a task", Recheck: true,
-		Fields: []kit.Field{{Name: "task", Label: "Task to give back to its role", Kind: kit.FieldChoice, Choices: openTasks(permitsTask(workflows.ShipRelease))}},
+	kit.DefineDecode(ShipmentSpec{Name: string(workflows.ShipRelease), Title: "Unassign a task", Minor: true, Recheck: true,
+		Fields: []kit.Field{{Name: "task", Label: "Task to give back to its role's queue", Kind: kit.FieldChoice, Choices: openTasks(permitsTask(workflows.ShipRelease))}},
 		Permit: taskPermit(workflows.ShipRelease)},
 		decodeTask[workflows.ShipmentReleaseInput](workflows.ShipRelease), (*shipment).release),
 }
