@@ -101,8 +101,8 @@ func flashMessage(code string) string {
 	case "password_changed":
 		return "Password changed; your other sessions are signed out"
 	}
-	if _, ok := kit.Find(cases.CaseSpecs, code); ok {
-		return timeline.ActionTitle(code) + ": done"
+	if spec, ok := kit.Find(cases.CaseSpecs, code); ok {
+		return spec.Title + ": done"
 	}
 	return ""
 }

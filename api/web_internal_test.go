@@ -17,7 +17,7 @@ func TestSafeNext(t *testing.T) {
 
 func TestFlashMessageOnlyForKnownCodes(t *testing.T) {
 	for in, want := range map[string]string{
-		"opened": "Case opened", "file_psc": "File PSC: done", "record_cbp_decision": "Record CBP decision: done",
+		"opened": "Case opened", "file_psc": "File PSC: done", "record_cbp_decision": "Record CBP decision: done", "close": "Close the case: done", "release": "Unassign: done",
 		"": "", "Your session expired: sign in at evil.example": "", "unknown": "",
 	} {
 		if got := flashMessage(in); got != want {

@@ -162,7 +162,7 @@ func TestShipmentsFromImportToResolvedSealCase(t *testing.T) {
 	// Los Angeles, the officer opens the shipment that waits only for its
 	// delivery order.
 	eventually("the shipment list", site.URL+"/shipments", func(main string) bool { return strings.Contains(main, "30 shipment(s).") })
-	mustShow("the ISF discrepancy's row in the list", rowText(list[1].ID), "yes", "B/L against the ISF do not match, case "+list[1].ID+"-ISF1 open")
+	mustShow("the ISF discrepancy's row in the list", rowText(list[1].ID), "yes", "B/L against the ISF do not match, case "+list[1].ID+"-ISF1")
 	mustShow("the hold's row in the list", rowText(list[2].ID), "yes", "not released")
 	run("filter the list to Los Angeles",
 		chromedp.SetValue(`form.filters select[name=port]`, "2704", chromedp.ByQuery),
@@ -195,7 +195,7 @@ func TestShipmentsFromImportToResolvedSealCase(t *testing.T) {
 		// The three confirmation groups, every datum there but the delivery order.
 		"Electronic: ACE release and ISF", "Port: terminal and pickup", "Carrier: delivery order and seals",
 		"no delivery order attached", "waiting for the delivery order's seal numbers",
-		"Pickup is blocked: delivery_order: no delivery order attached",
+		"Pickup is blocked: delivery order: no delivery order attached",
 		// Its tasks.
 		"attach the carrier's delivery order with its seal numbers", "attach the FCC certificate (electronic copy)",
 		"file the entry summary and deposit the estimated duties", "pick up every container before free time ends",
@@ -242,7 +242,7 @@ func TestShipmentsFromImportToResolvedSealCase(t *testing.T) {
 	if row := rowText("Delivery order received"); !strings.Contains(row, "passed") {
 		t.Errorf("the delivery order check shows %q", row)
 	}
-	mustShow("the pickup section", text("p.blocked"), "Pickup is blocked", "seals mismatch, case "+caseID+" open")
+	mustShow("the pickup section", text("p.blocked"), "Pickup is blocked", "seals do not match, case "+caseID+" open")
 	// Gate-out is not offered while pickup is blocked; one posted anyway (a
 	// form from a page opened before the block) is refused with the block.
 	var offered bool
@@ -264,7 +264,7 @@ func TestShipmentsFromImportToResolvedSealCase(t *testing.T) {
 		f.submit();
 	})()`, target.ID, container.Number), nil), chromedp.WaitVisible(`main:not([data-stale])`, chromedp.ByQuery))
 	shot("4-gate-out-refused")
-	mustShow("the refused gate-out", text(`main p.error[role=alert]`), "pickup is blocked", "seals mismatch, case "+caseID+" open")
+	mustShow("the refused gate-out", text(`.error-summary`), "pickup is blocked", "seals do not match, case "+caseID+" open")
 	// The case link leads to the seal-mismatch case (its workflow is started by
 	// an activity: reload until it is there).
 	run("follow the case link",
