@@ -26,6 +26,7 @@ type actionForm struct {
 	Title     string
 	Button    string // the submit button's words
 	Minor     bool   // a side action: a quieter button, after the step's own work
+	Open      bool   // shown unfolded: the step's own work, the form asked for, a refused one
 	Help      string // the spec's sentence under the title
 	Intro     string // what the form says of the state (the spec's Note)
 	Confirm   string // the spec's consequences, which the user ticks to confirm
@@ -79,7 +80,7 @@ func formsOf[S, W any](specs []kit.Spec[S, W], available []string, st *S, actor 
 		if !ok {
 			continue
 		}
-		f := actionForm{Action: name, Title: spec.Title, Button: spec.Title, Minor: spec.Minor, Help: spec.Help, Confirm: spec.Confirm,
+		f := actionForm{Action: name, Title: spec.Title, Button: spec.Title, Minor: spec.Minor, Open: !spec.Minor, Help: spec.Help, Confirm: spec.Confirm,
 			URL: base + "/actions/" + name, IdemKey: service.RandomKey()}
 		if spec.Button != "" {
 			f.Button = spec.Button
@@ -242,7 +243,7 @@ func refuseForm(forms []actionForm, action string, values map[string]string, ae 
 		return map[string]string{"_": ae.Message}
 	}
 	f := &forms[i]
-	f.Values, f.Errors = values, map[string]string{}
+	f.Values, f.Errors, f.Open = values, map[string]string{}, true
 	unplaced := len(ae.Fields) == 0
 	for k, v := range ae.Fields {
 		if name := key(k); slices.ContainsFunc(f.Fields, func(ff formField) bool { return ff.Name == name }) || (name == confirmField && f.Confirm != "") {
@@ -281,6 +282,15 @@ const confirmField = "confirmed"
 // isRefusal: a refused form is shown again; anything else is an error page.
 func isRefusal(ae *Error) bool {
 	return ae.Code == CodeInvalid || ae.Code == CodeConflict || ae.Code == CodeForbidden
+}
+
+// openForm unfolds the form of action among forms (the ?open= of a link).
+func openForm(forms []actionForm, action string) {
+	for i := range forms {
+		if forms[i].Action == action {
+			forms[i].Open = true
+		}
+	}
 }
 
 // actionNames are a kind's typed action names as strings.

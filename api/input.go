@@ -160,7 +160,7 @@ func formTextErrors(form map[string]string) map[string]string {
 
 // webParams are the query parameters every web page takes besides its own:
 // the flash of a redirect ("done", "item").
-var webParams = []string{"done", "item"}
+var webParams = []string{"done", "item", "open"}
 
 // unknownParams refuses query parameters a list does not know, naming each:
 // a misspelt filter (?stauts=open) would otherwise widen the list without a

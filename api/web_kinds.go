@@ -70,7 +70,8 @@ func (k webKind[V, P]) routes(g *echo.Group) {
 	// A refused form's page has the action's URL: reloading or sharing it
 	// shows the item with that form.
 	g.GET(k.path+":id/actions/:action", func(c echo.Context) error {
-		return c.Redirect(http.StatusSeeOther, k.path+url.PathEscape(c.Param("id"))+"#action-"+url.PathEscape(c.Param("action")))
+		action := url.PathEscape(c.Param("action"))
+		return c.Redirect(http.StatusSeeOther, k.path+url.PathEscape(c.Param("id"))+"?open="+action+"#action-"+action)
 	})
 }
 
@@ -84,6 +85,7 @@ func (k webKind[V, P]) show(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	openForm(p.actionForms(), c.QueryParam("open"))
 	pg := page{Title: k.title + " " + k.id(v), Flash: k.flash(c.QueryParam("done")), Data: p}
 	if k.consequence != nil && pg.Flash != "" {
 		pg.Warning = k.consequence(c.QueryParam("done"), v)

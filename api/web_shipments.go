@@ -102,6 +102,9 @@ type shipmentPage struct {
 	Dates     []legalRow
 	Cases     map[string]*store.CaseRow // the child cases' live rows, by id
 	Forms     []actionForm
+	// For the header's chips: an open task past due, the highest escalation.
+	Overdue    bool
+	Escalation int
 }
 
 func (s *Server) shipmentPageOf(ctx context.Context, u store.User, v service.ShipmentView) (shipmentPage, error) {
@@ -160,6 +163,15 @@ func (s *Server) shipmentPageOf(ctx context.Context, u store.User, v service.Shi
 		p.Cases[cases[i].ID] = &cases[i]
 	}
 	p.Forms, err = pageForms(ctx, s, shipments.ShipmentSpecs, p.AvailableActions, &st, service.Actor(u), "/shipments/"+st.ShipmentID)
+	// A shipment offers many actions at once: each is one click away.
+	for i := range p.Forms {
+		p.Forms[i].Open = false
+	}
+	now := time.Now()
+	for _, t := range p.OpenTasks {
+		p.Overdue = p.Overdue || (!t.DueAt.IsZero() && t.DueAt.Before(now))
+		p.Escalation = max(p.Escalation, t.EscalationLevel)
+	}
 	return p, err
 }
 

@@ -68,7 +68,7 @@ func TestWebFormTakesACaseFromOpenToClosed(t *testing.T) {
 	act := func(action string, fields map[string]string) {
 		t.Helper()
 		form := "#action-" + action
-		var steps []chromedp.Action
+		steps := []chromedp.Action{unfold(form)}
 		for name, v := range fields {
 			steps = append(steps, setValue(form+` [name=`+name+`]`, v))
 		}
@@ -115,7 +115,7 @@ func TestWebFormTakesACaseFromOpenToClosed(t *testing.T) {
 			t.Errorf("the new case page lacks %q", want)
 		}
 	}
-	run("list the offered actions", chromedp.Evaluate(`[...document.querySelectorAll('section[id^=action-]')].map(e => e.id)`, &forms))
+	run("list the offered actions", chromedp.Evaluate(`[...document.querySelectorAll('details[id^=action-]')].map(e => e.id)`, &forms))
 	// The step is the opener's: they may also release it to every officer.
 	if strings.Join(forms, ",") != "action-file_psc,action-add_note,action-release" {
 		t.Errorf("a new case offers the officer %v, want file_psc, add_note and release", forms)
@@ -152,7 +152,7 @@ func TestWebFormTakesACaseFromOpenToClosed(t *testing.T) {
 	run("the refused form's URL", chromedp.Location(&refusedURL))
 	run("open the refused form's URL again", chromedp.Navigate(refusedURL),
 		chromedp.WaitVisible(`#action-record_cbp_decision`, chromedp.ByQuery), chromedp.Location(&reloaded))
-	if !strings.Contains(refusedURL, "/actions/record_cbp_decision") || reloaded != caseURL+"#action-record_cbp_decision" {
+	if !strings.Contains(refusedURL, "/actions/record_cbp_decision") || reloaded != caseURL+"?open=record_cbp_decision#action-record_cbp_decision" {
 		t.Errorf("the refused form's URL %s opens %s, want the case page at the form", refusedURL, reloaded)
 	}
 	act("record_cbp_decision", map[string]string{"decision": "rejected", "reason": "commercial invoice missing"})
@@ -166,7 +166,7 @@ func TestWebFormTakesACaseFromOpenToClosed(t *testing.T) {
 	act("record_payment", map[string]string{"reference": "PAY-88121", "amount": "3474.00"})
 	act("file_reconciliation", map[string]string{"recon_entry_number": "ABC-7654321-0"})
 	act("propose_code_fix", map[string]string{"rule": "Wrench sets are hand tools of heading 8204"})
-	run("list the offered actions", chromedp.Evaluate(`[...document.querySelectorAll('section[id^=action-]')].map(e => e.id)`, &forms))
+	run("list the offered actions", chromedp.Evaluate(`[...document.querySelectorAll('details[id^=action-]')].map(e => e.id)`, &forms))
 	if got := text("main"); !strings.Contains(got, "Step Approve code fix") || strings.Join(forms, ",") != "action-add_note" {
 		t.Fatalf("after the proposal the officer should see the approval step and only add_note, got forms %v", forms)
 	}

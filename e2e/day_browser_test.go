@@ -615,6 +615,11 @@ func TestDayOfAnOfficerAndAManager(t *testing.T) {
 
 // setValue sets a form field's value, the empty one too (chromedp.SetValue
 // cannot tell an empty value from a failure).
+// unfold opens a folded action form as a click on its summary does.
+func unfold(form string) chromedp.Action {
+	return chromedp.Evaluate(fmt.Sprintf(`(() => { const d = document.querySelector(%q); if (d && !d.open) d.querySelector('summary').click(); })()`, form), nil)
+}
+
 func setValue(sel, value string) chromedp.Action {
 	return chromedp.ActionFunc(func(ctx context.Context) error {
 		var ok bool
@@ -768,7 +773,7 @@ func (b *dayTab) signIn(email, password string) {
 func (b *dayTab) act(action string, fields map[string]string) {
 	b.t.Helper()
 	form := "#action-" + action
-	steps := []chromedp.Action{chromedp.WaitVisible(form, chromedp.ByQuery)}
+	steps := []chromedp.Action{chromedp.WaitVisible(form, chromedp.ByQuery), unfold(form)}
 	for name, v := range fields {
 		steps = append(steps, setValue(form+` [name="`+name+`"]`, v))
 	}

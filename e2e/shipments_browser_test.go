@@ -89,7 +89,7 @@ func TestShipmentsFromImportToResolvedSealCase(t *testing.T) {
 	act := func(action string, fields map[string]string, files map[string]string) {
 		t.Helper()
 		form := "#action-" + action
-		steps := []chromedp.Action{chromedp.WaitVisible(form, chromedp.ByQuery)}
+		steps := []chromedp.Action{chromedp.WaitVisible(form, chromedp.ByQuery), unfold(form)}
 		for name, v := range fields {
 			steps = append(steps, setValue(form+` [name="`+name+`"]`, v))
 		}

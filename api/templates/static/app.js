@@ -2,6 +2,9 @@
 // A refused form's error summary takes the focus (autofocus does it in most
 // browsers), and its links move the focus to the field they name.
 document.addEventListener("DOMContentLoaded", function () {
+  // A link to a folded action form (#action-…) unfolds it.
+  var target = location.hash && document.getElementById(location.hash.slice(1));
+  if (target && target.tagName === "DETAILS") target.open = true;
   var summary = document.querySelector(".error-summary");
   if (!summary) return;
   summary.focus();
