@@ -34,6 +34,7 @@ func (r authzRule) String() string {
 var authzTable = map[string]authzRule{
 	"GET /healthz":           public,
 	"GET /static/*":          public,
+	"GET /favicon.ico":       public,
 	"GET /login":             public,
 	"POST /login":            public,
 	"POST /logout":           self,

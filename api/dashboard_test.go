@@ -35,7 +35,7 @@ func TestDashboard(t *testing.T) {
 	b := e.signedIn(t, "manager", "/dashboard")
 	page := b.get(t, "/dashboard")
 	wantPage(t, page, http.StatusOK, "the dashboard", `<svg`, `<title id="chart-open-cases-by-step-t">Open cases by step</title>`,
-		`<title>file psc: 1</title>`, `<td>file_psc</td><td>1</td>`, `<a href="/dashboard">Dashboard</a>`,
+		`<title>file psc: 1</title>`, `<td>file_psc</td><td>1</td>`, `<a href="/dashboard" aria-current="page">Dashboard</a>`,
 		`Cases opened and closed per week`, `$0.00`, `No data`)
 
 	officer := e.signedIn(t, "officer", "/cases")

@@ -3,6 +3,8 @@ package api
 import (
 	"errors"
 	"fmt"
+	"html/template"
+	"io/fs"
 	"maps"
 	"net/http"
 	"net/url"
@@ -26,6 +28,15 @@ const sessionCookie = "pr_session"
 
 func (s *Server) webRoutes(e *echo.Echo) {
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServerFS(staticFS))))
+	// Browsers ask for /favicon.ico before reading a page's icon link.
+	e.GET("/favicon.ico", func(c echo.Context) error {
+		icon, err := fs.ReadFile(staticFS, "favicon.svg")
+		if err != nil {
+			return errInternal(err)
+		}
+		c.Response().Header().Set("Cache-Control", "public, max-age=86400")
+		return c.Blob(http.StatusOK, "image/svg+xml", icon)
+	})
 	web := e.Group("", middleware.CSRFWithConfig(middleware.CSRFConfig{
 		Skipper: func(c echo.Context) bool {
 			return isAPI(c) || strings.HasPrefix(c.Request().URL.Path, "/static/") || c.Path() == "/healthz"
@@ -118,7 +129,28 @@ type page struct {
 	Errors  map[string]string
 	Form    map[string]string
 	Data    any
-	Unread  int64 // the user's unread notifications, for the navigation
+	Unread  int64    // the user's unread notifications, for the navigation
+	URL     *url.URL // the page's address, for the navigation's aria-current
+}
+
+// CurrentAttr marks the navigation's link to this page (aria-current): the
+// same path and every query parameter the link names; "/cases" is not the
+// "/cases?mine=true" list.
+func (p page) CurrentAttr(link string) template.HTMLAttr {
+	l, err := url.Parse(link)
+	if err != nil || p.URL == nil || l.Path != p.URL.Path {
+		return ""
+	}
+	q := p.URL.Query()
+	if len(l.Query()) == 0 && q.Get("mine") != "" {
+		return ""
+	}
+	for k, vs := range l.Query() {
+		if q.Get(k) != vs[0] {
+			return ""
+		}
+	}
+	return ` aria-current="page"`
 }
 
 // summaryItem is one line of a refused page's error summary: the message
@@ -159,6 +191,7 @@ func (p page) Summary() []summaryItem {
 
 func (s *Server) render(c echo.Context, status int, name string, p page) error {
 	p.User = currentUser(c)
+	p.URL = c.Request().URL
 	p.CSRF, _ = c.Get(middleware.DefaultCSRFConfig.ContextKey).(string)
 	if p.User.ID != "" {
 		n, err := s.Store.UnreadNotifications(c.Request().Context(), p.User)

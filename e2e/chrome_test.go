@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/postrelease/postrelease/app"
+	"github.com/postrelease/postrelease/domain"
 )
 
 // tab is one headless chromium tab of a browser test.
@@ -90,6 +91,24 @@ func startSite(t *testing.T, timeout time.Duration, cfg app.Config, defaultPolic
 	t.Cleanup(stack.Close)
 	site := httptest.NewServer(stack.Handler)
 	t.Cleanup(site.Close)
+	return ctx, stack, site
+}
+
+// startDevSite starts the product as `postrelease dev` runs by default
+// (embedded Temporal, the store on SQLite files in the data directory, the
+// demo SLA policy in minutes) with users who sign in with the password
+// "correct horse battery".
+func startDevSite(t *testing.T, timeout time.Duration, users map[string]domain.Role) (context.Context, *app.Stack, *httptest.Server) {
+	t.Helper()
+	ctx, stack, site := startSite(t, timeout, app.Config{
+		DataDir: t.TempDir(), TemporalAddress: freeAddr(t), TemporalNamespace: "default",
+		Policy: "demo", SessionTTL: time.Hour, LogLevel: 8, // errors only
+	}, "demo")
+	for email, role := range users {
+		if _, err := stack.Store.CreateUser(ctx, email, string(role), role, "correct horse battery"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return ctx, stack, site
 }
 

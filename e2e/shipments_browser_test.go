@@ -28,19 +28,8 @@ import (
 // resolved by it and the demurrage exposure; the history names who did what.
 func TestShipmentsFromImportToResolvedSealCase(t *testing.T) {
 	browser := chromium(t)
-	// `postrelease dev` as it runs by default: embedded Temporal and the store
-	// on SQLite files in the data directory, the demo SLA policy (minutes).
-	ctx, stack, site := startSite(t, 8*time.Minute, app.Config{
-		DataDir: t.TempDir(), TemporalAddress: freeAddr(t), TemporalNamespace: "default",
-		Policy: "demo", SessionTTL: time.Hour, LogLevel: 8, // errors only
-	}, "demo")
-
 	const officer, manager = "officer@shipments.test", "manager@shipments.test"
-	for email, role := range map[string]domain.Role{officer: domain.RoleOfficer, manager: domain.RoleManager} {
-		if _, err := stack.Store.CreateUser(ctx, email, string(role), role, "correct horse battery"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ctx, stack, site := startDevSite(t, 8*time.Minute, map[string]domain.Role{officer: domain.RoleOfficer, manager: domain.RoleManager})
 
 	// The release list, and the files to upload.
 	today := time.Now().UTC()

@@ -1,7 +1,28 @@
 // Progressive enhancement only: every page works without it.
 // A refused form's error summary takes the focus (autofocus does it in most
 // browsers), and its links move the focus to the field they name.
+document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", function () {
+  // Phones: the Menu button folds and unfolds the navigation.
+  var toggle = document.querySelector(".nav-toggle button");
+  var links = document.getElementById("nav-links");
+  if (toggle && links) {
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      var open = links.classList.toggle("expanded");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+  // A table wider than the screen scrolls inside the page: keyboard users
+  // reach it with Tab and scroll it with the arrow keys.
+  var markScrollable = function () {
+    document.querySelectorAll("main table").forEach(function (t) {
+      if (t.scrollWidth > t.clientWidth + 1) t.setAttribute("tabindex", "0");
+      else t.removeAttribute("tabindex");
+    });
+  };
+  markScrollable();
+  window.addEventListener("resize", markScrollable);
   // A link to a folded action form (#action-…) unfolds it.
   var target = location.hash && document.getElementById(location.hash.slice(1));
   if (target && target.tagName === "DETAILS") target.open = true;

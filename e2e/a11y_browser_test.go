@@ -1,0 +1,150 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/service"
+	"github.com/postrelease/postrelease/workflows"
+)
+
+// axeViolation is one rule axe-core found broken on a page.
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target []string `json:"target"`
+	} `json:"nodes"`
+}
+
+// runAxe loads axe-core from the site's static folder (the committed
+// api/templates/static/axe.min.js; the page's script policy allows 'self')
+// and answers the serious and critical violations on the page.
+const runAxe = `new Promise((resolve, reject) => {
+	const go = () => axe.run(document, {resultTypes: ['violations']}).then(r =>
+		resolve(JSON.stringify(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+			.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => ({target: n.target}))}))))).catch(reject);
+	// Two frames first: the page reacts to the new width (resize) before it is checked.
+	const load = () => {
+		if (window.axe) return go();
+		const s = document.createElement('script');
+		s.src = '/static/axe.min.js';
+		s.onload = go;
+		s.onerror = () => reject(new Error('axe-core did not load'));
+		document.head.appendChild(s);
+	};
+	requestAnimationFrame(() => requestAnimationFrame(load));
+})`
+
+// TestEveryPageIsAccessible visits every page an officer and a manager
+// reach, with a case, a shipment and a protest to show, and runs axe-core on
+// each at 1280 px and at 390 px: no serious or critical violation may
+// remain. With POSTRELEASE_SCREENSHOTS it keeps each page at both widths.
+func TestEveryPageIsAccessible(t *testing.T) {
+	browser := chromium(t)
+	const officer, manager = "officer@a11y.test", "manager@a11y.test"
+	ctx, stack, site := startDevSite(t, 8*time.Minute, map[string]domain.Role{officer: domain.RoleOfficer, manager: domain.RoleManager})
+	off, err := stack.Store.UserByEmail(ctx, officer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	awaitPromise := func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }
+
+	// Something on every page: a detention case, shipments from the release
+	// list (imported through the page below) and a protest.
+	svc := service.New(service.Config{Store: stack.Store, Temporal: stack.Temporal, Policy: stack.Policy})
+	entryDate := time.Now().AddDate(0, 0, -30).Format(time.DateOnly)
+	c, _, err := svc.Cases.Open(ctx, off, service.OpenCaseRequest{ClientRequestID: "a11y-case", EntryNumber: "ABC-1234567-8", EntryDate: entryDate,
+		Port: "2704", ImporterOfRecord: "Acme Tools Inc.", SKU: "WR-SET-24", ProductDescription: "24-piece combination wrench set",
+		DeclaredHTS: "7326.90.8688", CorrectHTS: "8204.11.0060", EnteredValue: "48250.00", DeclaredRate: "0.025", CorrectRate: "0.072"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := svc.Protests.Open(ctx, off, service.OpenProtestRequest{ClientRequestID: "a11y-protest", EntryNumber: "ABC-7654321-0",
+		LiquidationDate: time.Now().AddDate(0, 0, -20).Format(time.DateOnly), Port: "2704", ImporterOfRecord: "Acme Tools Inc.",
+		Bases: workflows.BasisList{domain.ProtestBasisClassification}, Grounds: "The wrench sets are hand tools of heading 8204.", AmountClaimed: "2267.75"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := testReleaseList(time.Now().UTC(), 3)
+	listPath := filepath.Join(t.TempDir(), "release-list.csv")
+	if err := os.WriteFile(listPath, releaseListCSV(t, list), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	b, stop := openTab(t, ctx, browser, "a11y-", 2*time.Minute)
+	defer stop()
+	// check runs axe-core on the page as it is, at both widths.
+	check := func(who, what string) {
+		t.Helper()
+		for _, width := range []int64{1280, 390} {
+			var found string
+			b.run(fmt.Sprintf("axe on %s at %d px", what, width), chromedp.EmulateViewport(width, 900), chromedp.Evaluate(runAxe, &found, awaitPromise))
+			var vs []axeViolation
+			if err := json.Unmarshal([]byte(found), &vs); err != nil {
+				t.Fatalf("axe on %s: %v (%s)", what, err, found)
+			}
+			for _, v := range vs {
+				var where []string
+				for _, n := range v.Nodes {
+					where = append(where, strings.Join(n.Target, " "))
+				}
+				t.Errorf("%s, %s at %d px: %s %s (%s) at %s", who, what, width, v.Impact, v.ID, v.Help, strings.Join(where, "; "))
+			}
+			// Nothing but a scrolling table may be wider than the screen.
+			var wide []string
+			b.run("widths on "+what, chromedp.Evaluate(`[...document.querySelectorAll('main *')].filter(e =>
+				e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest('table'))
+				.slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ': ' + e.textContent.trim().slice(0, 40))`, &wide))
+			for _, w := range wide {
+				t.Errorf("%s, %s at %d px: wider than the screen: %s", who, what, width, w)
+			}
+			b.shot(fmt.Sprintf("%s-%s-%d", strings.SplitN(who, "@", 2)[0], strings.NewReplacer("/", "_", "?", "_", "=", "_").Replace(strings.Trim(what, "/")), width))
+		}
+		b.run("back to 1280 px", chromedp.EmulateViewport(1280, 900))
+	}
+	visit := func(who, path string) {
+		t.Helper()
+		b.run("open "+path, chromedp.Navigate(site.URL+path), chromedp.WaitVisible(`main`, chromedp.ByQuery))
+		check(who, path)
+	}
+
+	b.run("sign-in page", chromedp.Navigate(site.URL+"/login"), chromedp.WaitVisible(`main`, chromedp.ByQuery))
+	check("anonymous", "/login")
+
+	b.signIn(site.URL, officer, "correct horse battery", `a[href="/shipments"]`)
+	b.run("open the import page", chromedp.Navigate(site.URL+"/shipments/import"), chromedp.WaitVisible(`input[name=file]`, chromedp.ByQuery))
+	check(officer, "/shipments/import")
+	b.run("import the release list", chromedp.SetUploadFiles(`form[action="/shipments/import"] input[name=file]`, []string{listPath}, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector('main').dataset.stale = '1'`, nil),
+		chromedp.Click(`form[action="/shipments/import"] button[value=import]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`main:not([data-stale])`, chromedp.ByQuery))
+	check(officer, "/shipments/import (report)")
+	shipment := "/shipments/" + list[0].ID
+	// A refused form: the error summary and the messages beside the fields.
+	b.run("refuse a PSC", chromedp.Navigate(site.URL+"/cases/"+c.CaseID), chromedp.WaitVisible(`#action-file_psc`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector('main').dataset.stale = '1'`, nil),
+		chromedp.Click(`#action-file_psc button[type=submit]`, chromedp.ByQuery), chromedp.WaitVisible(`.error-summary`, chromedp.ByQuery))
+	check(officer, "/cases/"+c.CaseID+" (refused)")
+	for _, path := range []string{"/inbox", "/notifications", "/cases?mine=true", "/cases", "/cases/new", "/cases/" + c.CaseID, "/cases/" + c.CaseID + "/history",
+		"/shipments", "/shipments/new", shipment, shipment + "/history", "/protests", "/protests/new", "/protests/" + p.ProtestID,
+		"/protests/" + p.ProtestID + "/history", "/ports", "/account/password"} {
+		visit(officer, path)
+	}
+
+	b.run("sign out", chromedp.Navigate(site.URL+"/login"))
+	b.signIn(site.URL, manager, "correct horse battery", `a[href="/dashboard"]`)
+	for _, path := range []string{"/dashboard", "/manage", "/demurrage", "/search", "/notifications/outbox", "/ports/new", "/ports/2704", "/cases/" + c.CaseID} {
+		visit(manager, path)
+	}
+}
