@@ -6,7 +6,8 @@ package api
 // "retry now".
 //
 //	GET  /api/v1/notifications, GET /notifications        kind, unread, limit, offset
-//	POST /api/v1/notifications/read, POST /notifications/read
+//	GET  /api/v1/notifications/groups                     the same, grouped by case or shipment
+//	POST /api/v1/notifications/read, POST /notifications/read   ids, all, or case_id
 //	GET  /api/v1/notifications/outbox, GET /notifications/outbox   (managers)
 //	POST /api/v1/notifications/outbox/:id/retry, POST /notifications/outbox/:id/retry   (managers)
 
@@ -29,6 +30,8 @@ import (
 
 func init() {
 	pageNames = append(pageNames, "notifications", "outbox")
+	funcs["anchor"] = anchorOf
+	funcs["hasprefix"] = strings.HasPrefix
 }
 
 // apiNotificationsLimit is the API's page when no limit is asked: the 100
@@ -37,9 +40,12 @@ const apiNotificationsLimit = 100
 
 func (s *Server) notificationRoutes(v1 *echo.Group) {
 	v1.GET("/notifications", s.apiNotifications)
+	v1.GET("/notifications/groups", s.apiNotificationGroups)
 	v1.POST("/notifications/read", s.apiMarkNotificationsRead)
 	v1.GET("/notifications/outbox", jsonHandler(s.outbox))
 	v1.POST("/notifications/outbox/:id/retry", s.apiRetryOutbox)
+	v1.GET("/account/notifications", s.apiPreferences) // account_notifications.go
+	v1.PUT("/account/notifications", s.apiSetPreferences)
 }
 
 func (s *Server) webNotificationRoutes(auth *echo.Group) {
@@ -47,6 +53,8 @@ func (s *Server) webNotificationRoutes(auth *echo.Group) {
 	auth.POST("/notifications/read", s.webMarkNotificationsRead)
 	auth.GET("/notifications/outbox", s.webOutbox)
 	auth.POST("/notifications/outbox/:id/retry", s.webRetryOutbox)
+	auth.GET("/account/notifications", s.webPreferences) // account_notifications.go
+	auth.POST("/account/notifications", s.webSetPreferences)
 }
 
 // notificationLink is the page a notification is about: a shipment's for a
@@ -99,7 +107,11 @@ func viewNotification(n store.NotificationItem) notificationView {
 func notificationQuery(c echo.Context, u store.User, defaultLimit int) (store.NotificationQuery, error) {
 	q := c.QueryParams()
 	fe := map[string]string{}
-	unknownParams(c, fe, "kind", "unread", "limit", "offset")
+	known := []string{"kind", "unread", "limit", "offset"}
+	if !isAPI(c) {
+		known = append(known, "open") // the page's expanded group
+	}
+	unknownParams(c, fe, known...)
 	nq := store.NotificationQuery{User: u, Kind: q.Get("kind")}
 	if nq.Kind != "" && !slices.Contains(store.NotificationKinds, nq.Kind) {
 		fe["kind"] = "must be one of " + strings.Join(store.NotificationKinds, ", ")
@@ -152,12 +164,22 @@ func (s *Server) apiNotifications(c echo.Context) error {
 }
 
 // markRead marks the notifications read for u: every one addressed to u
-// when all, else those with the ids. An id that is not u's is not found.
-func (s *Server) markRead(c echo.Context, u store.User, ids []string, all bool) (int64, error) {
+// when all, those about one case or shipment with caseID, else those with
+// the ids. An id that is not u's is not found.
+func (s *Server) markRead(c echo.Context, u store.User, ids []string, all bool, caseID string) (int64, error) {
 	ctx := c.Request().Context()
 	switch {
-	case all && len(ids) > 0:
-		return 0, errInvalid(map[string]string{"all": "send either ids or all, not both"})
+	case (all && len(ids) > 0) || (caseID != "" && (all || len(ids) > 0)):
+		return 0, errInvalid(map[string]string{"all": "send one of ids, all or case_id"})
+	case caseID != "":
+		if !plainText(caseID, maxIDLength) {
+			return 0, errInvalid(map[string]string{"case_id": "is not one of our ids"})
+		}
+		n, err := s.Store.MarkCaseNotificationsRead(ctx, u, caseID, time.Now())
+		if err != nil {
+			return 0, errInternal(err)
+		}
+		return n, nil
 	case all:
 		n, err := s.Store.MarkAllNotificationsRead(ctx, u, time.Now())
 		if err != nil {
@@ -189,14 +211,15 @@ func (s *Server) markRead(c echo.Context, u store.User, ids []string, all bool) 
 
 func (s *Server) apiMarkNotificationsRead(c echo.Context) error {
 	var body struct {
-		IDs []string `json:"ids"`
-		All bool     `json:"all"`
+		IDs    []string `json:"ids"`
+		All    bool     `json:"all"`
+		CaseID string   `json:"case_id"`
 	}
 	if err := decodeStrict(c.Request().Body, &body); err != nil {
 		return err
 	}
 	u := currentUser(c)
-	marked, err := s.markRead(c, u, body.IDs, body.All)
+	marked, err := s.markRead(c, u, body.IDs, body.All, body.CaseID)
 	if err != nil {
 		return err
 	}
@@ -211,12 +234,16 @@ func (s *Server) apiMarkNotificationsRead(c echo.Context) error {
 type notificationsPage struct {
 	Query   store.NotificationQuery
 	Kinds   []string
-	Rows    []notificationView
-	Total   int64
+	Groups  []notificationGroupView
+	Total   int64  // groups
 	Back    string // this page with its filters, where marking returns
 	Prev    string
 	Next    string
 	Manager bool // links the outbox
+	// After is where the page goes after marking each notification or
+	// group read: the anchor of the one after it, so the reader keeps
+	// their place.
+	After map[string]string
 }
 
 func (s *Server) webNotifications(c echo.Context) error {
@@ -228,13 +255,16 @@ func (s *Server) webNotifications(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	rows, total, err := s.listNotifications(c, q)
+	groups, total, err := s.notificationGroups(c, q)
 	if err != nil {
 		return err
 	}
-	p := notificationsPage{Query: q, Kinds: store.NotificationKinds, Rows: rows, Total: total,
-		Manager: u.Role == domain.RoleManager}
-	p.Back, p.Prev, p.Next = pageLinks(c, "/notifications", q.Offset, q.Limit, len(rows), total)
+	for i := range groups {
+		groups[i].Open = groups[i].CaseID == c.QueryParam("open")
+	}
+	p := notificationsPage{Query: q, Kinds: store.NotificationKinds, Groups: groups, Total: total,
+		Manager: u.Role == domain.RoleManager, After: afterAnchors(groups)}
+	p.Back, p.Prev, p.Next = pageLinks(c, "/notifications", q.Offset, q.Limit, len(groups), total)
 	pg := page{Title: "Notifications", Data: p}
 	if c.QueryParam("done") == "read" {
 		pg.Flash = "Marked read"
@@ -248,23 +278,32 @@ func (s *Server) webMarkNotificationsRead(c echo.Context) error {
 	if id := c.FormValue("id"); id != "" {
 		ids = []string{id}
 	}
-	if _, err := s.markRead(c, currentUser(c), ids, all); err != nil {
+	if _, err := s.markRead(c, currentUser(c), ids, all, c.FormValue("case_id")); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, backToNotifications(c.FormValue("back")))
+	return c.Redirect(http.StatusSeeOther, backToNotifications(c.FormValue("back"), c.FormValue("open"), c.FormValue("next")))
 }
 
 // backToNotifications is where marking returns: the notifications page it
-// came from (filters and page kept), told it was done. Only a
-// /notifications address is followed.
-func backToNotifications(back string) string {
+// came from (filters and page kept), told it was done, with the group open
+// (open, a case id) and scrolled to the anchor next. Only a /notifications
+// address is followed, and only an anchor of letters, digits and '-'.
+func backToNotifications(back, open, next string) string {
 	u, err := url.Parse(back)
-	if err != nil || u.Path != "/notifications" || u.Host != "" || u.Scheme != "" || u.User != nil || !strings.HasPrefix(back, "/notifications") {
-		return "/notifications?done=read"
+	target := "/notifications?done=read"
+	if err == nil && u.Path == "/notifications" && u.Host == "" && u.Scheme == "" && u.User == nil && strings.HasPrefix(back, "/notifications") {
+		q := u.Query()
+		q.Del("open")
+		q.Set("done", "read")
+		if open != "" && plainText(open, maxIDLength) {
+			q.Set("open", open)
+		}
+		target = "/notifications?" + q.Encode()
 	}
-	q := u.Query()
-	q.Set("done", "read")
-	return "/notifications?" + q.Encode()
+	if next != "" && next == anchorOf("", next) {
+		target += "#" + next
+	}
+	return target
 }
 
 // ---------------------------------------------------------------------------

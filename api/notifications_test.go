@@ -112,7 +112,7 @@ func TestNotifications(t *testing.T) {
 	b := e.signedIn(t, "officer", "/notifications")
 	page := b.get(t, "/notifications")
 	wantPage(t, page, http.StatusOK, "notifications page", "Notifications (2)", `<a href="/shipments/SH-ABC1234567">SH-ABC1234567</a>`,
-		`<a href="/cases/DC-N1">DC-N1</a>`, "2 notification(s)", "assignment", "reminder",
+		`<a href="/cases/DC-N1">DC-N1</a>`, "2 case(s) and shipment(s)", "Assignment", "reminder",
 		`&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt; is due`)
 	body := string(page.body)
 	for _, bad := range []string{`<script>alert`, `<img src=x`, "oscar's own reminder", "level 2"} {
@@ -121,7 +121,7 @@ func TestNotifications(t *testing.T) {
 		}
 	}
 	// Filters.
-	wantPage(t, b.get(t, "/notifications?kind=assignment"), http.StatusOK, "assignments", "1 notification(s)", "SH-ABC1234567")
+	wantPage(t, b.get(t, "/notifications?kind=assignment"), http.StatusOK, "assignments", "1 case(s) and shipment(s)", "SH-ABC1234567")
 
 	// Mark one read through the form: back to the same filters, the count drops.
 	tok := csrf(t, page)

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/workflows"
 )
 
 // Webhook headers.
@@ -86,6 +87,27 @@ type Dispatcher struct {
 	Lease time.Duration
 	// Batch is how many messages one poll claims (default 50).
 	Batch int
+	// DigestHour is the hour (UTC, 0-23) from which each day's digest
+	// e-mails are queued (default 0: the first poll of each day).
+	DigestHour int
+
+	digestDay string // the UTC day whose digests were queued
+}
+
+// QueueDigestsDue queues the day's digest e-mails (store.QueueDigests) at
+// the first call on or after DigestHour of each UTC day; later calls that
+// day do nothing. It returns how many it queued.
+func (d *Dispatcher) QueueDigestsDue(ctx context.Context) (int, error) {
+	now := d.now().UTC()
+	day := now.Format(time.DateOnly)
+	if day == d.digestDay || now.Hour() < d.DigestHour {
+		return 0, nil
+	}
+	n, err := d.Store.QueueDigests(ctx, now)
+	if err == nil {
+		d.digestDay = day
+	}
+	return n, err
 }
 
 func (d *Dispatcher) now() time.Time {
@@ -137,6 +159,9 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	t := time.NewTicker(orDefault(d.Poll, 2*time.Second))
 	defer t.Stop()
 	for {
+		if _, err := d.QueueDigestsDue(ctx); err != nil && ctx.Err() == nil {
+			d.log().Warn("notification digests", "error", err)
+		}
 		for {
 			n, err := d.DispatchDue(ctx)
 			if err != nil && ctx.Err() == nil {
@@ -243,7 +268,10 @@ func Email(from, to string, m store.OutboxMessage) ([]byte, error) {
 	}
 	subject := fmt.Sprintf("[postrelease] %s: %s", e.Kind, e.CaseID)
 	if e.Step != "" {
-		subject += " " + e.Step
+		subject += " " + workflows.Title(e.Step)
+	}
+	if e.Kind == store.DigestKind {
+		subject = fmt.Sprintf("[postrelease] Your daily digest: %d notifications", len(e.Items))
 	}
 	var b strings.Builder
 	for _, h := range [][2]string{
@@ -261,9 +289,16 @@ func Email(from, to string, m store.OutboxMessage) ([]byte, error) {
 		b.WriteString(h[0] + ": " + h[1] + "\r\n")
 	}
 	b.WriteString("\r\n")
-	text := e.Message + "\n\nCase: " + e.CaseID + "\nStep: " + e.Step + "\nKind: " + e.Kind + "\n"
+	text := e.Message + "\n\nCase: " + e.CaseID + "\nStep: " + workflows.Title(e.Step) + "\nKind: " + e.Kind + "\n"
 	if e.Level > 0 {
 		text += fmt.Sprintf("Escalation level: %d\n", e.Level)
+	}
+	if e.Kind == store.DigestKind {
+		text = e.Message + ":\n"
+		for _, it := range e.Items {
+			text += "\n- " + workflows.ReadableTime(it.At) + ", " + it.Kind + ": " + it.Message
+		}
+		text += "\n\nChoose what you get, and how, under Account > Notifications.\n"
 	}
 	b.WriteString(strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\n", "\r\n"))
 	return []byte(b.String()), nil

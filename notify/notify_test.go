@@ -319,11 +319,11 @@ func TestEmailThroughSMTP(t *testing.T) {
 		for _, h := range []string{
 			"From: postrelease@example.com\n",
 			"To: mike@example.com\n",
-			"Subject: [postrelease] escalation: C-esc file_psc\n",
+			"Subject: [postrelease] escalation: C-esc File PSC\n",
 			"Date: Mon, 01 Mar 2027 09:00:00 +0000\n",
 			"Message-ID: <" + id + "@postrelease>\n",
 			"Content-Type: text/plain; charset=utf-8\n",
-			"\nfile_psc is overdue\n\nCase: C-esc\nStep: file_psc\nKind: escalation\nEscalation level: 2\n",
+			"\nfile_psc is overdue\n\nCase: C-esc\nStep: File PSC\nKind: escalation\nEscalation level: 2\n",
 		} {
 			if !strings.Contains(m.data, h) {
 				t.Errorf("message lacks %q:\n%s", h, m.data)
@@ -374,6 +374,63 @@ func TestSlowBatchHandsBackTheRestBeforeTheLeaseEnds(t *testing.T) {
 		ms, err := s.ClaimOutbox(ctx, clock(), time.Minute, 20)
 		if err != nil || len(ms) != 9 {
 			t.Fatalf("the handed-back messages are not due at once: %d claimed, %v", len(ms), err)
+		}
+	})
+}
+
+// A user who chose the digest gets no e-mail at once, and one e-mail a day
+// from DigestHour with every notification since, sent through SMTP.
+func TestDigestThroughSMTP(t *testing.T) {
+	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		f := startFakeSMTP(t)
+		u, err := s.CreateUser(ctx, "mike@example.com", "Mike", "manager", "a long enough password")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SetNotificationPreferences(ctx, u.ID, store.NotificationPreferences{workflows.NotifyEscalation: store.DeliveryDigest}); err != nil {
+			t.Fatal(err)
+		}
+		now := t0 // 09:00 UTC
+		s.SetClock(func() time.Time { return now })
+		cfg := notify.Config{SMTPAddr: f.ln.Addr().String(), SMTPFrom: "postrelease@example.com"}
+		for i, msg := range []string{"Case C-1 escalated to level 1: File PSC was due", "Case C-2 escalated to level 2: Payment is still not done"} {
+			in := notice(fmt.Sprint("esc", i), "", "manager")
+			in.Kind, in.Message, in.At = workflows.NotifyEscalation, msg, now.Add(time.Duration(i)*time.Minute)
+			if err := s.AddNotificationOutbox(ctx, in, cfg.Channels()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		d := &notify.Dispatcher{Store: s, Config: cfg, Now: func() time.Time { return now }, BackoffBase: time.Second, DigestHour: 17}
+		if n, err := d.DispatchDue(ctx); err != nil || n != 0 {
+			t.Fatalf("e-mails at once: %d (%v), want none: mike chose the digest", n, err)
+		}
+		if n, err := d.QueueDigestsDue(ctx); err != nil || n != 0 {
+			t.Fatalf("digests before 17:00: %d (%v)", n, err)
+		}
+		now = now.Add(8 * time.Hour) // 17:00
+		if n, err := d.QueueDigestsDue(ctx); err != nil || n != 1 {
+			t.Fatalf("digests at 17:00: %d (%v), want 1", n, err)
+		}
+		if n, err := d.QueueDigestsDue(ctx); err != nil || n != 0 {
+			t.Fatalf("a second call the same day queued %d (%v)", n, err)
+		}
+		for range 3 {
+			if _, err := d.DispatchDue(ctx); err != nil {
+				t.Fatal(err)
+			}
+			now = now.Add(time.Minute)
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if len(f.mails) != 1 {
+			t.Fatalf("mails %+v, want the one digest", f.mails)
+		}
+		for _, want := range []string{"To: mike@example.com\n", "Subject: [postrelease] Your daily digest: 2 notifications\n",
+			"Case C-1 escalated to level 1: File PSC was due", "Case C-2 escalated to level 2: Payment is still not done"} {
+			if !strings.Contains(f.mails[0].data, want) {
+				t.Errorf("digest lacks %q:\n%s", want, f.mails[0].data)
+			}
 		}
 	})
 }

@@ -23,6 +23,8 @@ type Notification struct {
 	ToRole    string    `json:"to_role"`
 	Message   string    `json:"message"`
 	CreatedAt time.Time `gorm:"autoCreateTime:false" json:"created_at"`
+	// ActorEmail caused it (migration 0013): it is not theirs to read.
+	ActorEmail string `json:"actor,omitempty"`
 }
 
 func (Notification) TableName() string { return "notifications" }
@@ -46,9 +48,15 @@ func (s *Store) AddNotification(ctx context.Context, n workflows.NotifyInput) er
 }
 
 // addressedTo is the condition "n is addressed to this user": to their
-// e-mail, or to nobody in particular and their role. Every read and mark
-// below goes through it, so a user never sees or marks another's.
-const addressedTo = "(n.to_email = ? OR (n.to_email = '' AND n.to_role = ?))"
+// e-mail, or to nobody in particular and their role; not caused by
+// themselves; and of a kind they have not turned off. Every read and mark
+// below goes through it, so a user never sees or marks another's. Its
+// arguments are addressee(u).
+const addressedTo = "(n.to_email = ? OR (n.to_email = '' AND n.to_role = ?)) AND n.actor_email <> ?" +
+	" AND NOT EXISTS (SELECT 1 FROM notification_preferences p WHERE p.user_id = ? AND p.kind = n.kind AND p.delivery = 'off')"
+
+// addressee are addressedTo's arguments for u.
+func addressee(u User) []any { return []any{u.Email, string(u.Role), u.Email, u.ID} }
 
 // NotificationsFor lists the newest notifications addressed to a user or their
 // role. A limit outside 1..MaxPage means DefaultPage (gorm would write
@@ -56,7 +64,7 @@ const addressedTo = "(n.to_email = ? OR (n.to_email = '' AND n.to_role = ?))"
 func (s *Store) NotificationsFor(ctx context.Context, email, role string, limit int) ([]Notification, error) {
 	limit = PageSize(limit)
 	var rows []Notification
-	err := s.db.WithContext(ctx).Table("notifications AS n").Where(addressedTo, email, role).
+	err := s.db.WithContext(ctx).Table("notifications AS n").Where("(n.to_email = ? OR (n.to_email = '' AND n.to_role = ?)) AND n.actor_email <> ?", email, role, email).
 		Order("n.created_at DESC, n.dedupe_key").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("listing notifications for %s: %w", email, err)
@@ -68,6 +76,7 @@ func (s *Store) NotificationsFor(ctx context.Context, email, role string, limit 
 type NotificationQuery struct {
 	User       User   // the reader: addressing by Email and Role, read state by ID
 	Kind       string // one of NotificationKinds, or "" for all
+	CaseID     string // one case's or shipment's, or "" for all
 	UnreadOnly bool
 	Limit      int // PageSize applies
 	Offset     int
@@ -89,24 +98,13 @@ func (s *Store) ListNotifications(ctx context.Context, q NotificationQuery) ([]N
 		return nil, 0, fmt.Errorf("notification kind %q is not one of %v", q.Kind, NotificationKinds)
 	}
 	u := q.User
-	base := func() *gorm.DB {
-		db := s.db.WithContext(ctx).Table("notifications AS n").
-			Joins("LEFT JOIN notification_reads r ON r.dedupe_key = n.dedupe_key AND r.user_id = ?", u.ID).
-			Where(addressedTo, u.Email, string(u.Role))
-		if q.Kind != "" {
-			db = db.Where("n.kind = ?", q.Kind)
-		}
-		if q.UnreadOnly {
-			db = db.Where("r.dedupe_key IS NULL")
-		}
-		return db
-	}
+	base := func() *gorm.DB { return s.notificationsMatching(ctx, q) }
 	var total int64
 	if err := base().Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("counting notifications for %s: %w", u.Email, err)
 	}
 	var rows []NotificationItem
-	err := base().Select("n.dedupe_key, n.case_id, n.kind, n.step, n.level, n.to_email, n.to_role, n.message, n.created_at, r.read_at").
+	err := base().Select("n.dedupe_key, n.case_id, n.kind, n.step, n.level, n.to_email, n.to_role, n.message, n.created_at, n.actor_email, r.read_at").
 		Order("n.created_at DESC, n.dedupe_key").Limit(PageSize(q.Limit)).Offset(max(q.Offset, 0)).Scan(&rows).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("listing notifications for %s: %w", u.Email, err)
@@ -118,6 +116,24 @@ func (s *Store) ListNotifications(ctx context.Context, q NotificationQuery) ([]N
 	return rows, total, nil
 }
 
+// notificationsMatching selects the notifications the query matches, as n,
+// with the reader's read state joined as r.
+func (s *Store) notificationsMatching(ctx context.Context, q NotificationQuery) *gorm.DB {
+	db := s.db.WithContext(ctx).Table("notifications AS n").
+		Joins("LEFT JOIN notification_reads r ON r.dedupe_key = n.dedupe_key AND r.user_id = ?", q.User.ID).
+		Where(addressedTo, addressee(q.User)...)
+	if q.CaseID != "" {
+		db = db.Where("n.case_id = ?", q.CaseID)
+	}
+	if q.Kind != "" {
+		db = db.Where("n.kind = ?", q.Kind)
+	}
+	if q.UnreadOnly {
+		db = db.Where("r.dedupe_key IS NULL")
+	}
+	return db
+}
+
 // UnreadNotifications counts the notifications addressed to u that u has
 // not read: one query, an index-only scan of notifications_addressee
 // anti-joined on notification_reads' primary key. It runs on every page.
@@ -125,7 +141,7 @@ func (s *Store) UnreadNotifications(ctx context.Context, u User) (int64, error) 
 	var n int64
 	err := s.db.WithContext(ctx).Raw("SELECT COUNT(*) FROM notifications n WHERE "+addressedTo+
 		" AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = ? AND r.dedupe_key = n.dedupe_key)",
-		u.Email, string(u.Role), u.ID).Scan(&n).Error
+		append(addressee(u), u.ID)...).Scan(&n).Error
 	if err != nil {
 		return 0, fmt.Errorf("counting unread notifications for %s: %w", u.Email, err)
 	}
@@ -146,7 +162,7 @@ func (s *Store) MarkNotificationsRead(ctx context.Context, u User, keys []string
 	var marked int64
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var found []string
-		if err := tx.Table("notifications AS n").Where("n.dedupe_key IN ?", keys).Where(addressedTo, u.Email, string(u.Role)).
+		if err := tx.Table("notifications AS n").Where("n.dedupe_key IN ?", keys).Where(addressedTo, addressee(u)...).
 			Pluck("n.dedupe_key", &found).Error; err != nil {
 			return err
 		}
@@ -170,11 +186,24 @@ func (s *Store) MarkNotificationsRead(ctx context.Context, u User, keys []string
 // MarkAllNotificationsRead marks every notification addressed to u read and
 // returns how many were unread; one INSERT ... SELECT.
 func (s *Store) MarkAllNotificationsRead(ctx context.Context, u User, at time.Time) (int64, error) {
+	return s.MarkCaseNotificationsRead(ctx, u, "", at)
+}
+
+// MarkCaseNotificationsRead marks the notifications addressed to u about
+// one case or shipment (caseID; "" for every one) read and returns how many
+// were unread; one INSERT ... SELECT.
+func (s *Store) MarkCaseNotificationsRead(ctx context.Context, u User, caseID string, at time.Time) (int64, error) {
+	args := append([]any{u.ID, utc(at)}, addressee(u)...)
+	which := ""
+	if caseID != "" {
+		which = " AND n.case_id = ?"
+		args = append(args, caseID)
+	}
 	// The SELECT has a WHERE, which SQLite needs to parse the ON CONFLICT
 	// of an INSERT ... SELECT.
 	res := s.db.WithContext(ctx).Exec("INSERT INTO notification_reads (user_id, dedupe_key, read_at) SELECT ?, n.dedupe_key, ? FROM notifications n WHERE "+
-		addressedTo+" AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = ? AND r.dedupe_key = n.dedupe_key)"+
-		" ON CONFLICT DO NOTHING", u.ID, utc(at), u.Email, string(u.Role), u.ID)
+		addressedTo+which+" AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = ? AND r.dedupe_key = n.dedupe_key)"+
+		" ON CONFLICT DO NOTHING", append(args, u.ID)...)
 	if res.Error != nil {
 		return 0, fmt.Errorf("marking every notification read for %s: %w", u.Email, res.Error)
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -67,6 +68,15 @@ type NotificationEvent struct {
 	ToRole    string    `json:"to_role,omitempty"`
 	Message   string    `json:"message"`
 	At        time.Time `json:"at"`
+	Actor     string    `json:"actor,omitempty"` // who caused it
+	// Items are a digest's notifications (Kind DigestKind), oldest first.
+	Items []NotificationEvent `json:"items,omitempty"`
+}
+
+// eventOf is what an outgoing message says about a stored notification.
+func eventOf(n Notification) NotificationEvent {
+	return NotificationEvent{DedupeKey: n.DedupeKey, CaseID: n.CaseID, Kind: n.Kind, Step: n.Step, Level: n.Level,
+		ToEmail: n.ToEmail, ToRole: n.ToRole, Message: n.Message, At: n.CreatedAt.UTC(), Actor: n.ActorEmail}
 }
 
 // Sending reports whether a dispatcher holds the message at now: claimed,
@@ -95,12 +105,14 @@ func OutboxID(dedupeKey, channel, destination string) string {
 
 // AddNotificationOutbox stores an in-app notification once per dedupe key
 // and, in the same transaction, enqueues one outbox message per channel and
-// destination. A retry with the same key (a retried activity) changes nothing:
-// the notification exists, so nothing is enqueued again, and the outbox's
-// unique key would refuse a second copy anyway.
+// destination. Each addressee's preference for the kind decides their
+// e-mail: now (an outbox message), in the daily digest (a digest row), or
+// none; the actor who caused it gets none. A retry with the same key (a
+// retried activity) changes nothing: the notification exists, so nothing is
+// enqueued again, and the outbox's unique key would refuse a second copy anyway.
 func (s *Store) AddNotificationOutbox(ctx context.Context, n workflows.NotifyInput, ch Channels) error {
 	row := Notification{DedupeKey: n.DedupeKey, CaseID: n.CaseID, Kind: n.Kind, Step: string(n.Step), Level: n.Level,
-		ToEmail: n.ToEmail, ToRole: string(n.ToRole), Message: n.Message, CreatedAt: utc(n.At)}
+		ToEmail: n.ToEmail, ToRole: string(n.ToRole), Message: n.Message, CreatedAt: utc(n.At), ActorEmail: n.Actor}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
 		if res.Error != nil {
@@ -109,20 +121,25 @@ func (s *Store) AddNotificationOutbox(ctx context.Context, n workflows.NotifyInp
 		if res.RowsAffected == 0 || (!ch.Email && len(ch.WebhookURLs) == 0) {
 			return nil
 		}
-		payload, err := json.Marshal(NotificationEvent{DedupeKey: row.DedupeKey, CaseID: row.CaseID, Kind: row.Kind,
-			Step: row.Step, Level: row.Level, ToEmail: row.ToEmail, ToRole: row.ToRole, Message: row.Message, At: row.CreatedAt})
+		payload, err := json.Marshal(eventOf(row))
 		if err != nil {
 			return err
 		}
 		type dest struct{ channel, to string }
 		var dests []dest
 		if ch.Email {
-			to, err := emailRecipients(tx, n)
+			now, digest, err := emailRecipients(tx, n)
 			if err != nil {
 				return err
 			}
-			for _, a := range to {
+			for _, a := range now {
 				dests = append(dests, dest{ChannelEmail, a})
+			}
+			for _, id := range digest {
+				d := digestItem{UserID: id, DedupeKey: n.DedupeKey, CreatedAt: row.CreatedAt}
+				if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&d).Error; err != nil {
+					return fmt.Errorf("keeping %s for the digest of %s: %w", n.DedupeKey, id, err)
+				}
 			}
 		}
 		for _, u := range ch.WebhookURLs {
@@ -140,19 +157,52 @@ func (s *Store) AddNotificationOutbox(ctx context.Context, n workflows.NotifyInp
 	})
 }
 
-// emailRecipients is the notification's addressee, or every user with its role.
-func emailRecipients(tx *gorm.DB, n workflows.NotifyInput) ([]string, error) {
-	if n.ToEmail != "" {
-		return []string{n.ToEmail}, nil
+// emailRecipients are who gets the notification by e-mail: its addressee,
+// or every user with its role, but never its actor; those whose
+// preference for its kind is email get it now (their addresses), those
+// whose preference is digest in their daily digest (their user ids). An
+// addressee who is not a user has no preferences: e-mail now.
+func emailRecipients(tx *gorm.DB, n workflows.NotifyInput) (now, digest []string, err error) {
+	var users []User
+	switch {
+	case n.ToEmail != "":
+		if err := tx.Where("email = ?", n.ToEmail).Limit(1).Find(&users).Error; err != nil {
+			return nil, nil, fmt.Errorf("finding user %s: %w", n.ToEmail, err)
+		}
+		if len(users) == 0 {
+			users = []User{{Email: n.ToEmail}}
+		}
+	case n.ToRole != "":
+		if err := tx.Where("role = ?", string(n.ToRole)).Order("email").Find(&users).Error; err != nil {
+			return nil, nil, fmt.Errorf("listing users with role %s: %w", n.ToRole, err)
+		}
 	}
-	if n.ToRole == "" {
-		return nil, nil
+	ids := make([]string, 0, len(users))
+	for _, u := range users {
+		if u.ID != "" {
+			ids = append(ids, u.ID)
+		}
 	}
-	var to []string
-	if err := tx.Model(&User{}).Where("role = ?", string(n.ToRole)).Order("email").Pluck("email", &to).Error; err != nil {
-		return nil, fmt.Errorf("listing users with role %s: %w", n.ToRole, err)
+	prefs, err := preferencesOf(tx, ids)
+	if err != nil {
+		return nil, nil, err
 	}
-	return to, nil
+	for _, u := range users {
+		if n.Actor != "" && strings.EqualFold(u.Email, n.Actor) {
+			continue // their own action
+		}
+		delivery := DefaultDelivery
+		if p, ok := prefs[u.ID]; ok && p[n.Kind] != "" {
+			delivery = p[n.Kind]
+		}
+		switch delivery {
+		case DeliveryEmail:
+			now = append(now, u.Email)
+		case DeliveryDigest:
+			digest = append(digest, u.ID)
+		}
+	}
+	return now, digest, nil
 }
 
 // ClaimOutbox takes up to limit pending messages due at now, counts an

@@ -222,22 +222,7 @@ func RawJSON(events []*historypb.HistoryEvent) ([]byte, error) {
 	return temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(&historypb.History{Events: events})
 }
 
-// acronyms keep their capitals in labels, word by word ("bl" but not "block").
-var acronyms = map[string]string{"psc": "PSC", "cbp": "CBP", "hts": "HTS", "isf": "ISF", "bl": "B/L", "na": "N/A", "do": "DO"}
-
 // ActionTitle turns an action's or a step's name, "file_psc", into "File
 // PSC": the timeline's lines and the names of steps and events on pages.
 // The action forms take their titles from the actions' specs.
-func ActionTitle(name string) string {
-	words := strings.Split(name, "_")
-	for i, w := range words {
-		if up, ok := acronyms[w]; ok {
-			words[i] = up
-		}
-	}
-	t := strings.Join(words, " ")
-	if t == "" {
-		return ""
-	}
-	return strings.ToUpper(t[:1]) + t[1:]
-}
+func ActionTitle(name string) string { return workflows.Words(name) }

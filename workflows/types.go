@@ -110,6 +110,9 @@ type NotifyInput struct {
 	ToRole    domain.Role `json:"to_role,omitempty"`
 	Message   string      `json:"message"`
 	At        time.Time   `json:"at"`
+	// Actor is the e-mail of the user whose action caused the notification
+	// ("" for the clock): it is never delivered to them.
+	Actor string `json:"actor,omitempty"`
 }
 
 // RoleIfNoAssignee is who a notification about work goes to: its assignee

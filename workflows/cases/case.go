@@ -8,6 +8,7 @@ package cases
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -127,6 +128,9 @@ func (c *detentionCase) setup(ctx workflow.Context, in workflows.OpenCaseInput) 
 	default:
 		c.enterFirstStep(now, workflows.KindSteps[kind][0])
 	}
+	if in.ParentWorkflowID == "" {
+		c.CausedBy(opener) // a shipment's case was opened by what happened to it, not by its opener
+	}
 	return kit.Serve(ctx, c, CaseSpecs)
 }
 
@@ -193,11 +197,11 @@ func (c *detentionCase) enterFirstStep(now time.Time, step workflows.Step) {
 	if rec.Assignee != "" || rec.OwnerRole != domain.RoleOfficer {
 		return // enter told its owner
 	}
-	msg := fmt.Sprintf("case %s (%s", c.state.CaseID, c.state.Kind)
+	msg := fmt.Sprintf("Case %s (%s", c.state.CaseID, strings.ToLower(workflows.Title(string(c.state.Kind))))
 	if id := c.state.Case.ShipmentID; id != "" {
 		msg += ", shipment " + id
 	}
-	msg += fmt.Sprintf("): step %s is open, due %s", step, rec.DueAt.Format(time.RFC3339))
+	msg += fmt.Sprintf("): %s is open, due %s", workflows.Title(string(step)), workflows.ReadableTime(rec.DueAt))
 	if r := c.state.Case.Reason; r != "" {
 		msg += ": " + r
 	}
@@ -220,7 +224,7 @@ func (c *detentionCase) pendingClock() []kit.TimedEvent {
 	if cur.Name == workflows.StepFilePSC {
 		out = append(out, kit.TimedEvent{At: c.state.Deadlines.PSCWindowClosesAt, What: "PSC window closes", Fire: on(c.pscWindowClosed)})
 	}
-	return append(out, c.StepSLA(cur, on, stepLabel(cur.Name), nil)...)
+	return append(out, c.StepSLA(cur, on, workflows.Title(string(cur.Name)), nil)...)
 }
 
 // pscWindowClosed moves an unfiled case to prior disclosure and tells
@@ -266,7 +270,7 @@ func (c *detentionCase) enter(now time.Time, step workflows.Step) {
 	rec := c.open(now, step)
 	if rec.Assignee != "" || rec.OwnerRole == domain.RoleManager {
 		c.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: step, ToEmail: rec.Assignee, ToRole: workflows.RoleIfNoAssignee(rec.Assignee, rec.OwnerRole),
-			Message: fmt.Sprintf("case %s: step %s is yours, due %s", c.state.CaseID, step, rec.DueAt.Format(time.RFC3339)), At: now,
+			Message: fmt.Sprintf("Case %s: %s is yours, due %s", c.state.CaseID, workflows.Title(string(step)), workflows.ReadableTime(rec.DueAt)), At: now,
 			DedupeKey: fmt.Sprintf("%s/%d/assignment", c.state.CaseID, rec.Seq)})
 	}
 }

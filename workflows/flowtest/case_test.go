@@ -545,6 +545,21 @@ func TestCaseWorkflow_HappyPathToClosed(t *testing.T) {
 			if fmt.Sprint(managerAssignments) != "[approve_code_fix close]" {
 				t.Errorf("manager assignments = %v, want [approve_code_fix close]", managerAssignments)
 			}
+			// Each assignment names who caused it: olivia's own steps
+			// (opening, then each step she finished) are hers, never to be
+			// delivered to her; the close step came from maya's approval.
+			for _, n := range h.rec.notificationsOf(workflows.NotifyAssignment) {
+				want := olivia.Email
+				if n.Step == workflows.StepClose {
+					want = maya.Email
+				}
+				if n.Actor != want {
+					t.Errorf("assignment of %s caused by %q, want %q", n.Step, n.Actor, want)
+				}
+				if strings.Contains(n.Message, "_") || strings.Contains(n.Message, "Z,") || !strings.Contains(n.Message, " UTC") {
+					t.Errorf("assignment text %q: want the step in words and a readable due time", n.Message)
+				}
+			}
 
 			// Each update answered with the state it produced, and the read model
 			// saw every version in order, ending with the closed case.

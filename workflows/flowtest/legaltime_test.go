@@ -266,8 +266,8 @@ func TestShipment_FreeTimeStartsMovesPickupClock(t *testing.T) {
 				t.Fatalf("copied terms %+v", d.Terms)
 			}
 			h.notificationAt(workflows.NotifyReminder, "schedule pickup now", time.Duration(tt.warn)*hour)
-			h.notificationAt(workflows.NotifyEscalation, "(level 1): free time is over (last free day "+tt.lastFree+")", time.Duration(tt.end)*hour)
-			h.notificationAt(workflows.NotifyEscalation, "(level 2): free time is over (last free day "+tt.lastFree+")", time.Duration(tt.level)*hour)
+			h.notificationAt(workflows.NotifyEscalation, "level 1: free time is over (last free day "+readableDay(t, tt.lastFree)+")", time.Duration(tt.end)*hour)
+			h.notificationAt(workflows.NotifyEscalation, "level 2: free time is over (last free day "+readableDay(t, tt.lastFree)+")", time.Duration(tt.level)*hour)
 		})
 	}
 }
@@ -354,6 +354,15 @@ func TestShipment_LegalPhaseInZone(t *testing.T) {
 	h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, time.Date(2027, 1, 4, 0, 0, 0, 0, time.UTC).Sub(testStart.Add(5*hour)))
 	h.env.ExecuteWorkflow(workflows.ShipmentWorkflowName, next)
 	// 2027-01-02 starts at 05:00 UTC in New York and ends at 05:00 UTC on the 3rd.
-	h.notificationAt(workflows.NotifyReminder, "last day to file a Post Summary Correction on 2027-01-02", time.Date(2026, 12, 3, 5, 0, 0, 0, time.UTC).Sub(testStart))
-	h.notificationAt(workflows.NotifyReminder, "last day to file a Post Summary Correction was 2027-01-02", time.Date(2027, 1, 3, 5, 0, 0, 0, time.UTC).Sub(testStart))
+	h.notificationAt(workflows.NotifyReminder, "last day to file a Post Summary Correction on Sat 2 Jan 2027", time.Date(2026, 12, 3, 5, 0, 0, 0, time.UTC).Sub(testStart))
+	h.notificationAt(workflows.NotifyReminder, "last day to file a Post Summary Correction was Sat 2 Jan 2027", time.Date(2027, 1, 3, 5, 0, 0, 0, time.UTC).Sub(testStart))
+}
+
+// readableDay is a test table's ISO date as notifications write it.
+func readableDay(t *testing.T, iso string) string {
+	d, err := time.Parse(time.DateOnly, iso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return workflows.ReadableDate(d)
 }

@@ -303,9 +303,9 @@ func TestShipment_SealMismatchBlocksPickup(t *testing.T) {
 	// ends (container 2 was still in), the deposit reminder a day before it is
 	// overdue and level 1 when it is.
 	h.notificationAt(workflows.NotifyReminder, "schedule pickup now", atPickupWarning)
-	h.notificationAt(workflows.NotifyEscalation, "free time is over (last free day 2026-03-13)", atFreeTimeEnd)
-	h.notificationAt(workflows.NotifyReminder, "duty_deposit is due", atDepositDue-24*hour)
-	h.notificationAt(workflows.NotifyEscalation, "(level 1): duty_deposit", atDepositDue)
+	h.notificationAt(workflows.NotifyEscalation, "free time is over (last free day Fri 13 Mar 2026)", atFreeTimeEnd)
+	h.notificationAt(workflows.NotifyReminder, "file the entry summary and deposit the estimated duties is due", atDepositDue-24*hour)
+	h.notificationAt(workflows.NotifyEscalation, "level 1: file the entry summary and deposit", atDepositDue)
 
 	st := next.Resume
 	if st == nil || st.Phase != workflows.PhaseLegal || st.DeliveredAt == nil || st.Deposit.PaidAt == nil {
@@ -405,9 +405,9 @@ func TestShipment_HumanConfirmations(t *testing.T) {
 	}
 	// container_locations opened at 0 with the 72h default SLA: reminder at
 	// +48h, level 1 at +72h, level 2 at +120h; it is still open.
-	h.notificationAt(workflows.NotifyReminder, "container_locations is due", 48*hour)
-	h.notificationAt(workflows.NotifyEscalation, "(level 1): container_locations", 72*hour)
-	h.notificationAt(workflows.NotifyEscalation, "(level 2): container_locations", 120*hour)
+	h.notificationAt(workflows.NotifyReminder, "record each container's terminal location is due", 48*hour)
+	h.notificationAt(workflows.NotifyEscalation, "level 1: record each container's terminal location", 72*hour)
+	h.notificationAt(workflows.NotifyEscalation, "level 2: record each container's terminal location", 120*hour)
 	// confirm_bl_isf was done at +6h: never reminded.
 	for _, n := range h.rec.notifications {
 		if strings.Contains(n.Message, "confirm_bl_isf") && n.Kind != workflows.NotifyAssignment {
@@ -478,16 +478,16 @@ func TestShipment_LegalClockOverYears(t *testing.T) {
 		kind, what string
 		at         time.Time
 	}{
-		{workflows.NotifyReminder, "last day to file a Post Summary Correction on 2027-01-02", time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)},
-		{workflows.NotifyReminder, "last day to file a Post Summary Correction was 2027-01-02", time.Date(2027, 1, 3, 0, 0, 0, 0, time.UTC)},
-		{workflows.NotifyReminder, "expected liquidation (entry + 314 days, not yet posted by CBP) on 2027-01-17", time.Date(2026, 12, 18, 0, 0, 0, 0, time.UTC)},
-		{workflows.NotifyReminder, "liquidation was 2027-01-17; CBP has not posted", time.Date(2027, 1, 18, 0, 0, 0, 0, time.UTC)},
+		{workflows.NotifyReminder, "last day to file a Post Summary Correction on Sat 2 Jan 2027", time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)},
+		{workflows.NotifyReminder, "last day to file a Post Summary Correction was Sat 2 Jan 2027", time.Date(2027, 1, 3, 0, 0, 0, 0, time.UTC)},
+		{workflows.NotifyReminder, "expected liquidation (entry + 314 days, not yet posted by CBP) on Sun 17 Jan 2027", time.Date(2026, 12, 18, 0, 0, 0, 0, time.UTC)},
+		{workflows.NotifyReminder, "liquidation was Sun 17 Jan 2027; CBP has not posted", time.Date(2027, 1, 18, 0, 0, 0, 0, time.UTC)},
 		// The posted date moved the protest window: no reminder for the old one.
-		{workflows.NotifyReminder, "liquidation was 2027-02-05", time.Date(2027, 2, 6, 0, 0, 0, 0, time.UTC)},
-		{workflows.NotifyReminder, "protest the liquidation (19 USC 1514) on 2027-08-04", time.Date(2027, 7, 5, 0, 0, 0, 0, time.UTC)},
-		{workflows.NotifyReminder, "protest the liquidation (19 USC 1514) was 2027-08-04", time.Date(2027, 8, 5, 0, 0, 0, 0, time.UTC)},
-		{workflows.NotifyReminder, "end of record retention (19 CFR 163.4) on 2031-03-09", time.Date(2031, 2, 7, 0, 0, 0, 0, time.UTC)},
-		{workflows.NotifyReminder, "end of record retention (19 CFR 163.4) was 2031-03-09", time.Date(2031, 3, 10, 0, 0, 0, 0, time.UTC)},
+		{workflows.NotifyReminder, "liquidation was Fri 5 Feb 2027", time.Date(2027, 2, 6, 0, 0, 0, 0, time.UTC)},
+		{workflows.NotifyReminder, "protest the liquidation (19 USC 1514) on Wed 4 Aug 2027", time.Date(2027, 7, 5, 0, 0, 0, 0, time.UTC)},
+		{workflows.NotifyReminder, "protest the liquidation (19 USC 1514) was Wed 4 Aug 2027", time.Date(2027, 8, 5, 0, 0, 0, 0, time.UTC)},
+		{workflows.NotifyReminder, "end of record retention (19 CFR 163.4) on Sun 9 Mar 2031", time.Date(2031, 2, 7, 0, 0, 0, 0, time.UTC)},
+		{workflows.NotifyReminder, "end of record retention (19 CFR 163.4) was Sun 9 Mar 2031", time.Date(2031, 3, 10, 0, 0, 0, 0, time.UTC)},
 	}
 	for _, w := range want {
 		h.notificationAt(w.kind, w.what, w.at.Sub(testStart))
@@ -602,7 +602,7 @@ func TestShipment_NoReminderForATaskAlreadyDue(t *testing.T) {
 			t.Errorf("a reminder for a pickup already overdue: +%s %s", n.clock.Sub(testStart), n.Message)
 		}
 	}
-	h.notificationAt(workflows.NotifyEscalation, "(level 1): free time is over", 0)
+	h.notificationAt(workflows.NotifyEscalation, "level 1: free time is over", 0)
 }
 
 // Dates of actions may be written YYYY-MM-DD, as the API documents them,

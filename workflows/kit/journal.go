@@ -38,6 +38,13 @@ func (j *Journal) Notify(n workflows.NotifyInput) {
 	j.Outbox.Queue(n)
 }
 
+// CausedBy names actor as the cause of what is queued for the next flush
+// (an action's handler calls it before flushing; a workflow's start for its
+// opener), so none of it is delivered to them. Every other flush (the
+// clock's) takes the queue without waiting in between, so what is queued
+// when an action's handler flushes came from that action.
+func (j *Journal) CausedBy(actor workflows.Actor) { j.Outbox.causedBy(actor.Email) }
+
 // Remind records a reminder and sends it to the assignee, or to the owning
 // role while nobody has the work.
 func (j *Journal) Remind(now time.Time, step workflows.Step, assignee string, owner domain.Role, msg, dedupeKey string) {
@@ -51,7 +58,7 @@ func (j *Journal) Remind(now time.Time, step workflows.Step, assignee string, ow
 func (j *Journal) Escalate(now time.Time, e workflows.Escalation, notifyStep workflows.Step, dedupeKey string) {
 	l := j.Log()
 	l.Escalations = append(l.Escalations, e)
-	msg := fmt.Sprintf("%s %s escalated (level %d): %s", j.Noun, j.ID, e.Level, e.Reason)
+	msg := fmt.Sprintf("%s escalated to level %d: %s", workflows.Subject(j.Noun, j.ID), e.Level, e.Reason)
 	j.Event(now, nil, "escalation", msg)
 	j.Notify(workflows.NotifyInput{Kind: workflows.NotifyEscalation, Step: notifyStep, Level: e.Level, ToRole: domain.RoleManager,
 		Message: msg, At: now, DedupeKey: dedupeKey})

@@ -22,7 +22,7 @@ func TestJournal(t *testing.T) {
 
 	q := j.Outbox.queued
 	if len(q) != 3 || q[0].ToRole != domain.RoleOfficer || q[0].ToEmail != "" || q[1].ToEmail != "olivia@example.com" || q[1].ToRole != "" ||
-		q[2].ToRole != domain.RoleManager || q[2].Level != 2 || q[2].Message != "protest PR-1 escalated (level 2): still not filed" {
+		q[2].ToRole != domain.RoleManager || q[2].Level != 2 || q[2].Message != "Protest PR-1 escalated to level 2: still not filed" {
 		t.Fatalf("queued %+v", q)
 	}
 	for _, n := range q {

@@ -61,6 +61,16 @@ type Outbox struct {
 // Queue adds a notification for the next flush.
 func (o *Outbox) Queue(n workflows.NotifyInput) { o.queued = append(o.queued, n) }
 
+// causedBy names actor as the cause of every queued notification that has
+// none: what a user's own action queued is not delivered to them.
+func (o *Outbox) causedBy(actor string) {
+	for i := range o.queued {
+		if o.queued[i].Actor == "" {
+			o.queued[i].Actor = actor
+		}
+	}
+}
+
 // Discard drops what is queued (a workflow that says the same in one
 // notification instead).
 func (o *Outbox) Discard() { o.queued = nil }

@@ -215,6 +215,9 @@ type Machine[S any] interface {
 	Noun() string
 	// AfterApply runs after every applied action, before the flush.
 	AfterApply(now time.Time, actor workflows.Actor)
+	// CausedBy names the actor as the cause of the queued notifications
+	// (kit.Journal's).
+	CausedBy(actor workflows.Actor)
 	Flush(ctx workflow.Context)
 	// Result is what an update answers.
 	Result() workflows.ActionResult
@@ -298,6 +301,7 @@ func handle[S any, W Machine[S]](ctx workflow.Context, w W, spec Spec[S, W], req
 	w.RememberUpdate(ctx)
 	*w.Keys() = RememberKey(*w.Keys(), req)
 	w.AfterApply(workflow.Now(ctx), req.Actor)
+	w.CausedBy(req.Actor)
 	w.Flush(ctx)
 	return nil
 }

@@ -43,14 +43,14 @@ func (j *Journal) StepSLA(cur *workflows.StepRecord, on func(fire func(now time.
 	}
 	remind := on(func(now time.Time) {
 		cur.ReminderSent = true
-		msg := fmt.Sprintf("%s %s: %s is due %s%s", j.Noun, j.ID, label, cur.DueAt.Format(time.RFC3339), ending())
+		msg := fmt.Sprintf("%s: %s is due %s%s", workflows.Subject(j.Noun, j.ID), label, workflows.ReadableTime(cur.DueAt), ending())
 		j.Remind(now, cur.Name, cur.Assignee, cur.OwnerRole, msg, fmt.Sprintf("%s/%d/reminder", j.ID, cur.Seq))
 	})
 	escalate := func(now time.Time, level int) {
 		on(func(now time.Time) {
-			reason := fmt.Sprintf("%s was due %s and is not done%s", label, cur.DueAt.Format(time.RFC3339), ending())
+			reason := fmt.Sprintf("%s was due %s and is not done%s", label, workflows.ReadableTime(cur.DueAt), ending())
 			if level == 2 {
-				reason = fmt.Sprintf("%s is still not done, %s after its due time%s", label, cur.SecondLevelAt.Sub(cur.DueAt), ending())
+				reason = fmt.Sprintf("%s is still not done, %s after its due time%s", label, workflows.ReadableDuration(cur.SecondLevelAt.Sub(cur.DueAt)), ending())
 			}
 			j.EscalateStep(now, cur, level, reason)
 		})(now)

@@ -69,7 +69,8 @@ func (j *Journal) ReleaseStep(now time.Time, actor workflows.Actor, action strin
 	j.Event(now, &actor, action, fmt.Sprintf("%s released by %s (was %s): back with every %s", label, actor.Email, from, cur.OwnerRole))
 	j.Changed(now)
 	j.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: cur.Name, ToRole: cur.OwnerRole,
-		Message: fmt.Sprintf("%s %s: %s is unassigned again (released by %s), due %s", j.Noun, j.ID, label, actor.Email, cur.DueAt.Format(time.RFC3339)), At: now,
+		Message: fmt.Sprintf("%s: %s is unassigned again (%s gave it back), due %s", workflows.Subject(j.Noun, j.ID), workflows.Title(string(cur.Name)),
+			actor.Email, workflows.ReadableTime(cur.DueAt)), At: now,
 		DedupeKey: fmt.Sprintf("%s/%d/release/%d", j.ID, cur.Seq, j.Log().Version)})
 }
 
@@ -84,7 +85,8 @@ func (j *Journal) ReassignStep(now time.Time, actor workflows.Actor, action stri
 	j.Event(now, &actor, action, fmt.Sprintf("%s reassigned from %q to %s", label, from, in.AssigneeEmail))
 	j.Changed(now)
 	j.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: cur.Name, ToEmail: in.AssigneeEmail,
-		Message: fmt.Sprintf("%s %s: %s was reassigned to you by %s", j.Noun, j.ID, label, actor.Email), At: now,
+		Message: fmt.Sprintf("%s: %s was reassigned to you by %s, due %s", workflows.Subject(j.Noun, j.ID), workflows.Title(string(cur.Name)),
+			actor.Email, workflows.ReadableTime(cur.DueAt)), At: now,
 		DedupeKey: fmt.Sprintf("%s/%d/reassign/%d", j.ID, cur.Seq, j.Log().Version)})
 }
 

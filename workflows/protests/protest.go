@@ -80,6 +80,7 @@ func (p *protest) setup(ctx workflow.Context, in workflows.OpenProtestInput) err
 	} else {
 		p.enter(now, workflows.StepPrepareProtest)
 	}
+	p.CausedBy(opener)
 	return kit.Serve(ctx, p, ProtestSpecs)
 }
 
@@ -223,8 +224,8 @@ func (p *protest) enter(now time.Time, step workflows.Step) {
 	p.state.Step = step
 	p.Changed(now)
 	p.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: step, ToEmail: assignee, ToRole: workflows.RoleIfNoAssignee(assignee, owner),
-		Message: fmt.Sprintf("protest %s (entry %s): %s is open, due %s%s", p.state.ProtestID, p.state.Protest.EntryNumber, label(step),
-			rec.DueAt.Format(time.RFC3339), p.deadlineNote(step)), At: now,
+		Message: fmt.Sprintf("Protest %s (entry %s): %s is open, due %s%s", p.state.ProtestID, p.state.Protest.EntryNumber, workflows.Title(string(step)),
+			workflows.ReadableTime(rec.DueAt), p.deadlineNote(step)), At: now,
 		DedupeKey: fmt.Sprintf("%s/%d/assignment", p.state.ProtestID, rec.Seq)})
 }
 

@@ -104,6 +104,7 @@ func (s *shipment) setup(ctx workflow.Context, in workflows.OpenShipmentInput) e
 		s.Changed(now)
 	} else {
 		s.open(now, in, info.WorkflowExecution.ID, info.WorkflowExecution.RunID)
+		s.CausedBy(in.OpenedBy)
 	}
 	s.sa = shipmentSearch{Status: workflows.StatusOpen, Step: workflows.PhaseActive}
 	return kit.Serve(ctx, s, ShipmentSpecs)
@@ -173,7 +174,7 @@ func (s *shipment) open(now time.Time, in workflows.OpenShipmentInput, workflowI
 	}
 	s.Journal.Outbox.Discard()
 	s.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(workflows.PhaseActive), ToEmail: assignee, ToRole: workflows.RoleIfNoAssignee(assignee, domain.RoleOfficer),
-		Message: fmt.Sprintf("shipment %s (entry %s) opened with %d tasks: %s", in.ShipmentID, sh.EntryNumber, len(open), strings.Join(open, "; ")),
+		Message: fmt.Sprintf("Shipment %s (entry %s) opened with %d tasks: %s", in.ShipmentID, sh.EntryNumber, len(open), strings.Join(open, "; ")),
 		At:      now, DedupeKey: in.ShipmentID + "/opened"})
 }
 

@@ -80,7 +80,7 @@ func (s *shipment) openTask(now time.Time, kind workflows.TaskKind, subject, gro
 	}
 	s.state.Tasks = append(s.state.Tasks, t)
 	s.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(kind), ToEmail: t.Assignee, ToRole: workflows.RoleIfNoAssignee(t.Assignee, owner),
-		Message: fmt.Sprintf("shipment %s: %s, due %s", s.state.ShipmentID, what, due.Format(time.RFC3339)), At: now,
+		Message: fmt.Sprintf("Shipment %s: %s, due %s", s.state.ShipmentID, what, workflows.ReadableTime(due)), At: now,
 		DedupeKey: fmt.Sprintf("%s/t%d/assignment", s.state.ShipmentID, len(s.state.Tasks))})
 	s.Changed(now)
 }
@@ -151,7 +151,7 @@ func (s *shipment) legalReminder(now time.Time, name string, at time.Time) {
 	if name == workflows.LegalLiquidation && s.state.Legal.LiquidationEstimated {
 		label = "expected liquidation (entry + 314 days, not yet posted by CBP)"
 	}
-	msg := fmt.Sprintf("shipment %s (entry %s): %s on %s", s.state.ShipmentID, s.state.Shipment.EntryNumber, label, at.Format(time.DateOnly))
+	msg := fmt.Sprintf("Shipment %s (entry %s): %s on %s", s.state.ShipmentID, s.state.Shipment.EntryNumber, label, workflows.ReadableDate(at))
 	s.Event(now, nil, "legal_reminder", msg)
 	s.Notify(workflows.NotifyInput{Kind: workflows.NotifyReminder, Step: workflows.Step(name), ToRole: domain.RoleOfficer, Message: msg, At: now,
 		DedupeKey: fmt.Sprintf("%s/legal/%s/%s/reminder", s.state.ShipmentID, name, at.Format(time.DateOnly))})
@@ -164,7 +164,7 @@ func (s *shipment) legalPassed(now time.Time, name string, at time.Time) {
 	}
 	s.state.Legal.Passed[name] = true
 	s.state.Legal.RemindersSent[name] = true
-	msg := fmt.Sprintf("shipment %s (entry %s): %s was %s", s.state.ShipmentID, s.state.Shipment.EntryNumber, legalLabels[name], at.Format(time.DateOnly))
+	msg := fmt.Sprintf("Shipment %s (entry %s): %s was %s", s.state.ShipmentID, s.state.Shipment.EntryNumber, legalLabels[name], workflows.ReadableDate(at))
 	if name == workflows.LegalLiquidation && s.state.Legal.LiquidationEstimated {
 		msg += "; CBP has not posted a liquidation date: record it when it is posted (it moves the protest window)"
 	}
@@ -182,10 +182,10 @@ func (s *shipment) remind(now time.Time, t *workflows.Task, seq int) {
 	if s.taskNotices && !now.Before(t.DueAt) {
 		return // opened late (an import of old entries): the escalation comes at once
 	}
-	msg := fmt.Sprintf("shipment %s: %s is due %s", s.state.ShipmentID, t.ID, t.DueAt.Format(time.RFC3339))
+	msg := fmt.Sprintf("Shipment %s: %s is due %s", s.state.ShipmentID, t.Title, workflows.ReadableTime(t.DueAt))
 	if t.Kind == workflows.TaskPickup {
-		msg = fmt.Sprintf("shipment %s: schedule pickup now: free time ends %s (last free day %s at %s)", s.state.ShipmentID,
-			t.DueAt.Format(time.RFC3339), s.state.Demurrage.LastFreeDay.Format(time.DateOnly), s.state.Demurrage.Terms.Code)
+		msg = fmt.Sprintf("Shipment %s: schedule pickup now: free time ends %s (last free day %s at %s)", s.state.ShipmentID,
+			workflows.ReadableTime(t.DueAt), workflows.ReadableDate(*s.state.Demurrage.LastFreeDay), s.state.Demurrage.Terms.Code)
 		s.state.Demurrage.WarningSent = true
 	}
 	s.Remind(now, workflows.Step(t.Kind), t.Assignee, t.OwnerRole, msg, fmt.Sprintf("%s/t%d/reminder", s.state.ShipmentID, seq))
@@ -197,14 +197,14 @@ func (s *shipment) escalate(now time.Time, t *workflows.Task, seq, level int) {
 		return
 	}
 	t.EscalationLevel = level
-	reason := fmt.Sprintf("%s was due %s and is not done", t.ID, t.DueAt.Format(time.RFC3339))
+	reason := fmt.Sprintf("%s was due %s and is not done", t.Title, workflows.ReadableTime(t.DueAt))
 	if level == 2 {
-		reason = fmt.Sprintf("%s is still not done, %s after its due time", t.ID, t.SecondLevelAt.Sub(t.DueAt))
+		reason = fmt.Sprintf("%s is still not done, %s after its due time", t.Title, workflows.ReadableDuration(t.SecondLevelAt.Sub(t.DueAt)))
 	}
 	if t.Kind == workflows.TaskPickup {
 		s.state.Demurrage.Passed = true
 		reason = fmt.Sprintf("free time is over (last free day %s) with containers still at the terminal: demurrage accrues from %s a day",
-			s.state.Demurrage.LastFreeDay.Format(time.DateOnly), s.firstDailyRate())
+			workflows.ReadableDate(*s.state.Demurrage.LastFreeDay), s.firstDailyRate())
 	}
 	s.Escalate(now, workflows.Escalation{Step: workflows.Step(t.ID), Level: level, At: now, Reason: reason}, workflows.Step(t.Kind),
 		fmt.Sprintf("%s/t%d/escalation/%d", s.state.ShipmentID, seq, level))

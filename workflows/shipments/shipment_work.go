@@ -67,7 +67,7 @@ func (s *shipment) reassign(ctx workflow.Context, actor workflows.Actor, in work
 	t.Assignee = in.AssigneeEmail
 	s.Event(now, &actor, string(workflows.ShipReassign), fmt.Sprintf("task %s reassigned from %q to %s", t.ID, from, in.AssigneeEmail))
 	s.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(t.Kind), ToEmail: in.AssigneeEmail,
-		Message: fmt.Sprintf("shipment %s: task %s was reassigned to you by %s", st.ShipmentID, t.ID, actor.Email), At: now,
+		Message: fmt.Sprintf("Shipment %s: %s was reassigned to you by %s, due %s", st.ShipmentID, t.Title, actor.Email, workflows.ReadableTime(t.DueAt)), At: now,
 		DedupeKey: fmt.Sprintf("%s/%s/reassign/%d", st.ShipmentID, t.ID, st.Version)})
 	return nil
 }
@@ -108,7 +108,7 @@ func (s *shipment) release(ctx workflow.Context, actor workflows.Actor, in workf
 	t.Assignee = ""
 	s.Event(now, &actor, string(workflows.ShipRelease), fmt.Sprintf("task %s released by %s (was %s): back with every %s", t.ID, actor.Email, from, t.OwnerRole))
 	s.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(t.Kind), ToRole: t.OwnerRole,
-		Message: fmt.Sprintf("shipment %s: task %s is unassigned again (released by %s), due %s", st.ShipmentID, t.ID, actor.Email, t.DueAt.Format(time.RFC3339)), At: now,
+		Message: fmt.Sprintf("Shipment %s: %s is unassigned again (%s gave it back), due %s", st.ShipmentID, t.Title, actor.Email, workflows.ReadableTime(t.DueAt)), At: now,
 		DedupeKey: fmt.Sprintf("%s/%s/release/%d", st.ShipmentID, t.ID, st.Version)})
 	return nil
 }

@@ -1,0 +1,90 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The words of messages people read (notifications, reminders,
+// escalations): names in words, times and durations as people write them.
+
+// acronyms keep their capitals in titles, word by word ("bl" but not "block").
+var acronyms = map[string]string{"psc": "PSC", "cbp": "CBP", "hts": "HTS", "isf": "ISF", "bl": "B/L", "na": "N/A", "do": "DO",
+	"cit": "CIT", "msds": "MSDS", "un38": "UN38"}
+
+// Title is a step's, a task's or an outcome's name in words: its label
+// (Labels) when it has one, else Words.
+func Title(name string) string {
+	if l := Label(name); l != "" {
+		return l
+	}
+	if l, ok := ProtestStepLabels[Step(name)]; ok {
+		return l
+	}
+	return Words(name)
+}
+
+// Words turns a name, "file_psc", into its words, "File PSC".
+func Words(name string) string {
+	words := strings.Split(name, "_")
+	for i, w := range words {
+		if up, ok := acronyms[w]; ok {
+			words[i] = up
+		}
+	}
+	t := strings.Join(words, " ")
+	if t == "" {
+		return ""
+	}
+	return strings.ToUpper(t[:1]) + t[1:]
+}
+
+// ReadableTime is a due time as people write it, "Thu 3 Dec 2026, 15:50 UTC"
+// (the zone named, never RFC 3339's "Z").
+func ReadableTime(t time.Time) string {
+	return t.UTC().Format("Mon 2 Jan 2006, 15:04") + " UTC"
+}
+
+// ReadableDate is a legal date as people write it, "Thu 3 Dec 2026".
+func ReadableDate(t time.Time) string { return t.Format("Mon 2 Jan 2006") }
+
+// Subject names a workflow at the start of a message: "Case DC-1".
+func Subject(noun, id string) string {
+	if noun == "" {
+		return id
+	}
+	return strings.ToUpper(noun[:1]) + noun[1:] + " " + id
+}
+
+// ReadableDuration is d in words, to its two largest units: "3 minutes",
+// "2 days", "1 day 4 hours"; under a minute, "less than a minute".
+func ReadableDuration(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	units := []struct {
+		size time.Duration
+		name string
+	}{{24 * time.Hour, "day"}, {time.Hour, "hour"}, {time.Minute, "minute"}}
+	var parts []string
+	for _, u := range units {
+		if n := int64(d / u.size); n > 0 && len(parts) < 2 {
+			parts = append(parts, plural(n, u.name))
+			d -= time.Duration(n) * u.size
+		} else if len(parts) > 0 {
+			break // "1 day 4 minutes" reads as noise: stop at the first gap
+		}
+	}
+	if len(parts) == 0 {
+		return "less than a minute"
+	}
+	return strings.Join(parts, " ")
+}
+
+func plural(n int64, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
