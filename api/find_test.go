@@ -104,6 +104,15 @@ func TestFindForEveryoneFromTheStore(t *testing.T) {
 		strings.Contains(page, "detention-case-") {
 		t.Errorf("/find?q=zephyr = %s", r)
 	}
+	// The managers' visibility search names items by their ids too.
+	m := e.signedIn(t, "manager", "/")
+	eventually(t, 15*time.Second, "the visibility search lists the case by its id", func() string {
+		r := m.get(t, "/search?run=1&kind=detention")
+		if page := string(r.body); !strings.Contains(page, `href="/cases/`+c.CaseID+`" class="nowrap">`+c.CaseID+`</a>`) || strings.Contains(page, ">detention-case-") {
+			return r.String()
+		}
+		return ""
+	})
 	r = b.get(t, "/find?q=x")
 	if page := string(r.body); r.status != http.StatusUnprocessableEntity || !strings.Contains(page, "Search: type at least 2 letters or digits") ||
 		!strings.Contains(page, `aria-describedby="f-q-error"`) {
