@@ -161,6 +161,7 @@ func New(s *Server) (*echo.Echo, error) {
 	v1.GET("/dashboard", jsonHandler(s.dashboardData))
 	v1.GET("/inbox", s.apiInbox)   // inbox.go
 	v1.GET("/search", s.apiSearch) // search.go
+	v1.GET("/find", s.apiFind)     // find.go
 	s.exportRoutes(v1)             // export.go
 	s.protestRoutes(v1)            // protests.go
 

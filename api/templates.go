@@ -98,12 +98,8 @@ var funcs = template.FuncMap{
 	},
 	"pct": func(d decimal.Decimal) string { return d.Mul(decimal.NewFromInt(100)).String() + " %" },
 	// title is a value in words: its label (workflows.Labels) or its name written out.
-	"title": func(s any) string {
-		if l := workflows.Label(fmt.Sprint(s)); l != "" {
-			return l
-		}
-		return timeline.ActionTitle(fmt.Sprint(s))
-	},
+	"title": inWords,
+
 	"past": func(t time.Time) bool { return !t.IsZero() && t.Before(time.Now()) },
 	"str":  func(v any) string { return fmt.Sprint(v) },
 	// contains: whether a comma-separated list (a form's checked boxes) holds v.
@@ -113,6 +109,15 @@ var funcs = template.FuncMap{
 	"fieldOf": func(p page, name, label, kind, hint string) inputField {
 		return inputField{Name: name, Label: label, Kind: kind, Hint: hint, Value: p.Form[name], Error: p.Errors[name]}
 	},
+}
+
+// inWords is a value in words: its label (workflows.Labels) or its name
+// written out (the templates' "title").
+func inWords(s any) string {
+	if l := workflows.Label(fmt.Sprint(s)); l != "" {
+		return l
+	}
+	return timeline.ActionTitle(fmt.Sprint(s))
 }
 
 // inputField is one labelled input with its value and error, for the "input" template.

@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/search"
 	"github.com/postrelease/postrelease/service"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/timeline"
@@ -68,6 +69,7 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	auth.GET("/inbox", s.webInbox)   // inbox.go
 	s.webNotificationRoutes(auth)    // notifications.go
 	auth.GET("/search", s.webSearch) // search.go
+	auth.GET("/find", s.webFind)     // find.go
 	s.webExportRoutes(auth)          // export.go
 	s.webShipmentRoutes(auth)
 	s.webProtestRoutes(auth) // protests.go
@@ -252,6 +254,7 @@ type casesPage struct {
 	Prev    string
 	Next    string
 	Heading string
+	Kinds   []string // the kind filter's options
 }
 
 func (s *Server) webCases(c echo.Context) error {
@@ -262,7 +265,7 @@ func (s *Server) webCases(c echo.Context) error {
 		if !ok {
 			return err
 		}
-		p := casesPage{Filter: f, Mine: f.Inbox != nil, Query: c.QueryParams(), Steps: workflows.Steps, Heading: "Cases"}
+		p := casesPage{Filter: f, Mine: f.Inbox != nil, Query: c.QueryParams(), Steps: workflows.Steps, Heading: "Cases", Kinds: search.DetentionKinds}
 		return s.render(c, http.StatusUnprocessableEntity, "cases", page{Title: p.Heading, Data: p, Errors: errs})
 	}
 	if f.Limit == 0 {
@@ -272,7 +275,8 @@ func (s *Server) webCases(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := casesPage{Rows: rows, Total: total, Filter: f, Mine: f.Inbox != nil, Query: c.QueryParams(), Steps: workflows.Steps, Heading: "All cases"}
+	p := casesPage{Rows: rows, Total: total, Filter: f, Mine: f.Inbox != nil, Query: c.QueryParams(), Steps: workflows.Steps, Heading: "All cases",
+		Kinds: search.DetentionKinds}
 	if p.Mine {
 		p.Heading = "My cases: steps I can work"
 	}

@@ -70,6 +70,9 @@ func OpenStore(ctx context.Context, cfg Config, migrate bool, log *slog.Logger) 
 		if len(res.Applied) > 0 {
 			log.Info("migrations applied", "files", res.Applied)
 		}
+		if res.Indexed > 0 {
+			log.Info("search terms written for rows from before the search", "items", res.Indexed)
+		}
 	}
 	return st, nil
 }

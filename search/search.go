@@ -319,6 +319,11 @@ func results(resp *workflowservice.ListWorkflowExecutionsResponse) []Result {
 			r.Link = "/shipments/" + url.PathEscape(r.ID)
 			r.HistoryLink = r.Link + "/history"
 			r.RawHistoryLink = r.HistoryLink + "?format=raw"
+		case r.Kind == "protest" || strings.HasPrefix(r.WorkflowID, workflows.ProtestWorkflowID("")):
+			r.ID = strings.TrimPrefix(r.WorkflowID, workflows.ProtestWorkflowID(""))
+			r.Link = "/protests/" + url.PathEscape(r.ID)
+			r.HistoryLink = r.Link + "/history"
+			r.RawHistoryLink = r.HistoryLink + "?format=raw"
 		default:
 			r.ID = strings.TrimPrefix(r.WorkflowID, workflows.CaseWorkflowID(""))
 			r.Link = "/cases/" + url.PathEscape(r.ID)

@@ -105,12 +105,17 @@ func stepRows[T any](steps []workflows.StepRecord, parent func(StepColumns) T) [
 	return rows
 }
 
-// upsertWithSteps writes a snapshot row (upsertSnapshot) with its steps in
-// place of those it had: child makes a step's row under its parent.
-func upsertWithSteps[T any](ctx context.Context, s *Store, table string, row any, parent, id string, steps []workflows.StepRecord, child func(StepColumns) T) (bool, error) {
+// upsertWithSteps writes a snapshot row (upsertSnapshot) with its steps and
+// search terms (of kind, from search) in place of those it had: child makes
+// a step's row under its parent.
+func upsertWithSteps[T any](ctx context.Context, s *Store, table string, row any, parent, id string, steps []workflows.StepRecord, child func(StepColumns) T,
+	kind string, search []searchValue) (bool, error) {
 	rows := stepRows(steps, child)
 	return s.upsertSnapshot(ctx, table, row, func(tx *gorm.DB) error {
-		return replaceChildren(tx, parent, id, "steps", rows)
+		if err := replaceChildren(tx, parent, id, "steps", rows); err != nil {
+			return err
+		}
+		return replaceSearchTerms(tx, kind, id, search)
 	})
 }
 
@@ -150,7 +155,7 @@ func (s *Store) UpsertCase(ctx context.Context, st workflows.CaseState) (bool, e
 		return false, err
 	}
 	return upsertWithSteps(ctx, s, "cases", &row, "case_id", st.CaseID, st.Steps,
-		func(c StepColumns) StepRow { return StepRow{CaseID: st.CaseID, StepColumns: c} })
+		func(c StepColumns) StepRow { return StepRow{CaseID: st.CaseID, StepColumns: c} }, SearchCase, caseSearchValues(st))
 }
 
 // CaseFilter selects cases for lists and inboxes. Empty fields do not filter.
@@ -162,8 +167,17 @@ type CaseFilter struct {
 	Overdue   bool
 	Escalated bool
 	Now       time.Time // for Overdue; defaults to the current time
-	Limit     int
-	Offset    int
+	// Importer matches as the search box does: the start of any word of
+	// the importer's name, any case ("acme", "tools inc").
+	Importer string
+	Port     string
+	Kind     string // a workflows.CaseKind
+	// OpenedFrom and OpenedBefore bound when the case opened: from
+	// included, before not. Zero does not bound.
+	OpenedFrom   time.Time
+	OpenedBefore time.Time
+	Limit        int
+	Offset       int
 }
 
 // Page is the page the filter asks for: its size (PageSize) and offset.
@@ -200,6 +214,24 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]CaseRow, int64, 
 		q = q.Where("status = ? AND (assignee = ? OR (assignee = '' AND owner_role = ?))", workflows.StatusOpen, f.Inbox.Email, f.Inbox.Role)
 	}
 	q = whereOpenStep(q, f.Overdue, f.Escalated, f.Now)
+	q = whereEq(q, "port", f.Port)
+	switch f.Kind {
+	case "":
+	case string(workflows.KindHSMisclassification): // rows from before kinds have none
+		q = q.Where("kind IN ?", []string{f.Kind, ""})
+	default:
+		q = q.Where("kind = ?", f.Kind)
+	}
+	if k := searchKey(f.Importer); k != "" {
+		q = q.Where("id IN (SELECT item_id FROM search_terms WHERE kind = ? AND field = ? AND term >= ? AND term < ?)",
+			SearchCase, FieldImporter, k, prefixEnd(k))
+	}
+	if !f.OpenedFrom.IsZero() {
+		q = q.Where("opened_at >= ?", utc(f.OpenedFrom))
+	}
+	if !f.OpenedBefore.IsZero() {
+		q = q.Where("opened_at < ?", utc(f.OpenedBefore))
+	}
 	return listPage[CaseRow](q, "cases", openFirstByDue, f.Limit, f.Offset)
 }
 

@@ -39,6 +39,9 @@ type MigrateResult struct {
 	// them again. Set on the first run against a database created before
 	// goose, empty after.
 	Adopted []string
+	// Indexed is how many cases, shipments and protests got their search
+	// terms after the migrations: those written before migration 0012.
+	Indexed int
 }
 
 // Migrate applies every migration not yet recorded and returns the files
@@ -51,7 +54,13 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 // MigrateReport is Migrate, also saying which files of a database created
 // before goose were adopted from schema_migrations.
 func (s *Store) MigrateReport(ctx context.Context) (MigrateResult, error) {
-	return s.migrate(ctx, migrations.FS)
+	res, err := s.migrate(ctx, migrations.FS)
+	if err != nil {
+		return res, err
+	}
+	// Rows written before the search's terms existed (0012) get them now.
+	res.Indexed, err = s.BackfillSearchTerms(ctx)
+	return res, err
 }
 
 func (s *Store) migrate(ctx context.Context, fsys fs.FS) (MigrateResult, error) {

@@ -112,7 +112,7 @@ func (s *Store) UpsertProtest(ctx context.Context, st workflows.ProtestState) (b
 		return false, err
 	}
 	return upsertWithSteps(ctx, s, "protests", &row, "protest_id", st.ProtestID, st.Steps,
-		func(c StepColumns) ProtestStepRow { return ProtestStepRow{ProtestID: st.ProtestID, StepColumns: c} })
+		func(c StepColumns) ProtestStepRow { return ProtestStepRow{ProtestID: st.ProtestID, StepColumns: c} }, SearchProtest, protestSearchValues(st))
 }
 
 // ProtestFilter selects protests for lists. Empty fields do not filter.

@@ -160,7 +160,10 @@ func (s *Store) UpsertShipment(ctx context.Context, st workflows.ShipmentState) 
 		if err := replaceChildren(tx, "shipment_id", st.ShipmentID, "tasks", tasks); err != nil {
 			return err
 		}
-		return replaceChildren(tx, "shipment_id", st.ShipmentID, "containers", containers)
+		if err := replaceChildren(tx, "shipment_id", st.ShipmentID, "containers", containers); err != nil {
+			return err
+		}
+		return replaceSearchTerms(tx, SearchShipment, st.ShipmentID, shipmentSearchValues(st))
 	})
 }
 

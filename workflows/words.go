@@ -12,6 +12,8 @@ var Labels = map[string]string{
 	HoldRemoved:       "Hold removed (1I)",
 	HoldExamCompleted: "Exam completed, goods released",
 	HoldSeized:        "Goods seized",
+	// The kind's name written out would read "Hs misclassification".
+	string(KindHSMisclassification): "HS misclassification",
 }
 
 // Label is a value's human label, or "" when it has none (see Labels).
