@@ -32,16 +32,20 @@ func (r authzRule) String() string {
 // registers it. A route missing here fails TestAuthorizationMatrix: whoever
 // adds a route says who may call it.
 var authzTable = map[string]authzRule{
-	"GET /healthz":           public,
-	"GET /static/*":          public,
-	"GET /login":             public,
-	"POST /login":            public,
-	"POST /logout":           self,
-	"GET /":                  anyone,
-	"GET /account/password":  self,
-	"POST /account/password": self,
+	"GET /healthz":            public,
+	"GET /static/*":           public,
+	"GET /login":              public,
+	"POST /login":             public,
+	"POST /logout":            self,
+	"GET /":                   anyone,
+	"GET /account":            self,
+	"POST /account/time-zone": self,
+	"GET /account/password":   self,
+	"POST /account/password":  self,
 
 	"GET /api/v1/me":                             anyone,
+	"GET /api/v1/me/settings":                    self,
+	"PUT /api/v1/me/settings":                    self,
 	"GET /api/v1/cases":                          anyone,
 	"GET /api/v1/cases/:id":                      anyone,
 	"GET /api/v1/cases/:id/history":              anyone,

@@ -690,7 +690,7 @@ const notificationsJS = `({
 	nav: document.querySelector('nav a[href="/notifications"]').innerText.trim(),
 	summary: [...document.querySelectorAll('main p')].map(p => p.innerText).find(s => /notification\(s\)/.test(s)) || '',
 	rows: [...document.querySelectorAll('main table tbody tr')].map(r => ({
-		when: r.cells[0].innerText.trim(),
+		when: r.cells[0].querySelector('time').dateTime,
 		kind: r.cells[1].innerText.trim(),
 		message: r.cells[2].innerText.trim(),
 		link: (r.cells[3].querySelector('a') || {getAttribute: () => ''}).getAttribute('href'),
@@ -714,7 +714,7 @@ func (p notificationsRead) diff(tr notificationsTruth) string {
 	}
 	for i, n := range tr.Notifications {
 		r := p.Rows[i]
-		if r.When != n.CreatedAt.UTC().Format("2006-01-02 15:04:05 UTC") || r.Kind != n.Label || !strings.HasPrefix(r.Message, n.Message) ||
+		if r.When != n.CreatedAt.UTC().Format(time.RFC3339) || r.Kind != n.Label || !strings.HasPrefix(r.Message, n.Message) ||
 			r.Link != n.Link || r.Bold == n.Read {
 			return fmt.Sprintf("row %d shows %+v, the API %+v", i, r, n)
 		}
@@ -906,7 +906,10 @@ type inboxPageRead struct {
 
 const inboxJS = `(() => {
 	const rows = [...document.querySelectorAll('main table tbody tr')].map(r => ({
-		due: r.cells[0].innerText.replace(/\s+/g, ' ').trim(),
+		// the due instant (its datetime, as the page shows times in the
+		// reader's zone), then overdue and the escalation, in words
+		due: [(r.cells[0].querySelector('time') || {dateTime: ''}).dateTime, r.cells[0].querySelector('.overdue') ? 'overdue' : '',
+			(r.cells[0].querySelector('[class^=esc]') || {innerText: ''}).innerText].filter(Boolean).join(' '),
 		what: r.cells[1].querySelector('strong').innerText.trim(),
 		link: r.cells[2].querySelector('a').getAttribute('href'),
 		linkText: r.cells[2].innerText.trim(),
@@ -954,7 +957,7 @@ func (p inboxPageRead) diff(tr inboxTruth, email string, role domain.Role) strin
 	}
 	for i, it := range tr.Items {
 		r := p.Rows[i]
-		due := it.DueAt.UTC().Format("2006-01-02 15:04:05 UTC")
+		due := it.DueAt.UTC().Format(time.RFC3339)
 		if it.Overdue {
 			due += " overdue"
 		}
@@ -984,7 +987,7 @@ func (p inboxPageRead) diff(tr inboxTruth, email string, role domain.Role) strin
 
 func (r inboxRowRead) dueTime(t *testing.T) time.Time {
 	t.Helper()
-	at, err := time.Parse("2006-01-02 15:04:05 UTC", r.Due[:len("2006-01-02 15:04:05 UTC")])
+	at, err := time.Parse(time.RFC3339, strings.Fields(r.Due)[0])
 	if err != nil {
 		t.Fatalf("the due time %q: %v", r.Due, err)
 	}
