@@ -21,6 +21,8 @@ var (
 )
 
 func (s *Server) accountRoutes(auth *echo.Group) {
+	auth.GET("/account", s.webAccount)                // account_settings.go
+	auth.POST("/account/time-zone", s.webSetTimeZone) // account_settings.go
 	auth.GET("/account/password", s.webPasswordForm)
 	auth.POST("/account/password", s.webChangePassword)
 }

@@ -127,7 +127,7 @@ func TestNotifications(t *testing.T) {
 	tok := csrf(t, page)
 	r := b.post(t, "/notifications/read", url.Values{"_csrf": {tok}, "id": {"DC-N1/1/reminder"}, "back": {"/notifications?kind=reminder"}})
 	wantRedirect(t, r, "marking one read", "/notifications?done=read&kind=reminder")
-	wantPage(t, b.get(t, "/notifications?done=read&kind=reminder"), http.StatusOK, "after marking one", "Notifications (1)", "Marked read", "read 20")
+	wantPage(t, b.get(t, "/notifications?done=read&kind=reminder"), http.StatusOK, "after marking one", "Notifications (1)", "Marked read", `read <time datetime="20`)
 	// Again: the same answer, nothing changes. A foreign back is not followed.
 	r = b.post(t, "/notifications/read", url.Values{"_csrf": {tok}, "id": {"DC-N1/1/reminder"}, "back": {"https://evil.example/notifications"}})
 	wantRedirect(t, r, "marking it again", "/notifications?done=read")

@@ -36,6 +36,9 @@ type Server struct {
 	// zone whose days every legal window follows, whatever the port; empty
 	// uses each port's own zone. Resolved when a case or shipment opens.
 	LegalTimeZone string
+	// OfficeTimeZone (POSTRELEASE_OFFICE_TIME_ZONE) is the IANA zone pages
+	// show times in for a user who chose none; empty is UTC.
+	OfficeTimeZone string
 	// SecureCookies marks cookies Secure; on whenever the site is served over HTTPS.
 	SecureCookies bool
 	SessionTTL    time.Duration // absolute lifetime of a web session, from sign-in
@@ -55,7 +58,7 @@ type Server struct {
 	Shipments ShipmentService
 	Protests  ProtestService // protests.go
 
-	pages pages
+	pages *pages
 }
 
 // New builds the Echo app. It fails when a template does not parse.
@@ -74,6 +77,12 @@ func New(s *Server) (*echo.Echo, error) {
 			return nil, fmt.Errorf("legal time zone: %w", err)
 		}
 	}
+	if s.OfficeTimeZone == "" {
+		s.OfficeTimeZone = "UTC"
+	}
+	if _, err := domain.LoadZone(s.OfficeTimeZone); err != nil {
+		return nil, fmt.Errorf("office time zone: %w", err)
+	}
 	if s.ActionTimeout == 0 {
 		s.ActionTimeout = 30 * time.Second
 	}
@@ -91,7 +100,7 @@ func New(s *Server) (*echo.Echo, error) {
 	}
 	s.services()
 	var err error
-	if s.pages, err = parsePages(); err != nil {
+	if s.pages, err = parsePages(s.now); err != nil {
 		return nil, err
 	}
 	e := echo.New()
@@ -135,6 +144,7 @@ func New(s *Server) (*echo.Echo, error) {
 
 	v1 := e.Group("/api/v1", s.requireToken, requireJSON, checkIdempotencyKey) // input.go
 	v1.GET("/me", s.apiMe)
+	s.accountAPIRoutes(v1) // account_settings.go
 	v1.POST("/cases", openHandler(func(c echo.Context, req service.OpenCaseRequest) (service.CaseView, bool, error) {
 		return s.Cases.Open(c.Request().Context(), currentUser(c), req)
 	}, func(r *service.OpenCaseRequest) *string { return &r.ClientRequestID },

@@ -127,7 +127,8 @@ func TestPasswordChange(t *testing.T) {
 	there.login(t, e.email("officer"), "/cases", "/cases")
 
 	form := here.get(t, "/cases")
-	wantPage(t, form, http.StatusOK, "cases page", `href="/account/password"`)
+	wantPage(t, form, http.StatusOK, "cases page", `href="/account"`)
+	wantPage(t, here.get(t, "/account"), http.StatusOK, "account page", `href="/account/password"`)
 	form = here.get(t, "/account/password")
 	wantPage(t, form, http.StatusOK, "password form", `name="current_password"`, `name="new_password"`, `name="new_password2"`)
 	tok := csrf(t, form)

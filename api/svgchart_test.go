@@ -4,18 +4,19 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // drawChart draws a laid-out chart with the dashboard's templates, as parsed
 // at start.
 func drawChart(t *testing.T, name string, chart any) string {
 	t.Helper()
-	ps, err := parsePages()
+	ps, err := parsePages(time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
-	if err := ps["dashboard"].ExecuteTemplate(&b, name, chart); err != nil {
+	if err := ps.base["dashboard"].ExecuteTemplate(&b, name, chart); err != nil {
 		t.Fatalf("drawing %s: %v", name, err)
 	}
 	return b.String()

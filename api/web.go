@@ -111,6 +111,8 @@ func flashMessage(code string) string {
 		return "Case opened"
 	case "port_saved":
 		return "Port terms saved"
+	case "time_zone_saved":
+		return "Time zone saved; times are shown in it"
 	case "password_changed":
 		return "Password changed; your other sessions are signed out"
 	}
@@ -205,7 +207,7 @@ func (s *Server) render(c echo.Context, status int, name string, p page) error {
 	if p.Flash == "" {
 		p.Flash = flashMessage(c.QueryParam("done"))
 	}
-	return s.pages.render(c.Response(), status, name, p)
+	return s.pages.render(c.Response(), status, name, s.readerZone(p.User), p)
 }
 
 func (s *Server) renderError(c echo.Context, ae *Error) {

@@ -92,12 +92,28 @@ type legalRow struct {
 	EndsAt   time.Time // the end of Date in the shipment's legal zone
 }
 
+// openTask is an open task as its row shows it. LastDay is the legal day a
+// task is due by (the duty deposit's), so the row names the same day as the
+// deposit section, rather than the instant after it ends.
+type openTask struct {
+	workflows.Task
+	LastDay *time.Time
+}
+
+func openTaskOf(t workflows.Task, st workflows.ShipmentState) openTask {
+	row := openTask{Task: t}
+	if t.Kind == workflows.TaskDutyDeposit && t.DueAt.Equal(st.Deposit.OverdueAt) {
+		row.LastDay = &st.Deposit.DueDate
+	}
+	return row
+}
+
 // shipmentPage is the shipment page's data: the shipment as the API shows it
 // and what the page adds (groups, rows, the action forms).
 type shipmentPage struct {
 	service.ShipmentView
 	Groups    []checkGroup
-	OpenTasks []workflows.Task
+	OpenTasks []openTask
 	DocRows   []docRow
 	Dates     []legalRow
 	Cases     map[string]*store.CaseRow // the child cases' live rows, by id
@@ -125,7 +141,7 @@ func (s *Server) shipmentPageOf(ctx context.Context, u store.User, v service.Shi
 	}
 	for _, t := range st.Tasks {
 		if t.Status == workflows.StepActive {
-			p.OpenTasks = append(p.OpenTasks, t)
+			p.OpenTasks = append(p.OpenTasks, openTaskOf(t, st))
 		}
 	}
 	files := func(refs ...workflows.DocumentRef) []docFile {

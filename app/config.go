@@ -57,7 +57,17 @@ type Config struct {
 	// reading); empty, the default, uses each port's own zone. Either is
 	// resolved when a case or shipment opens and kept with it.
 	LegalTimeZone string
+	// OfficeTimeZone (POSTRELEASE_OFFICE_TIME_ZONE, default America/New_York)
+	// is the IANA zone web pages show times in for a user who has not chosen
+	// one on the account page. The seeded ports are on both coasts, so no
+	// port's zone is the obvious default; New York is where most entries and
+	// brokers' compliance teams sit. It never decides a legal day.
+	OfficeTimeZone string
 }
+
+// DefaultOfficeTimeZone is the office zone when POSTRELEASE_OFFICE_TIME_ZONE
+// is unset (Config.OfficeTimeZone says why this one).
+const DefaultOfficeTimeZone = "America/New_York"
 
 // FromEnv reads the configuration; a malformed value is an error naming the variable.
 func FromEnv() (Config, error) {
@@ -96,6 +106,10 @@ func FromEnv() (Config, error) {
 		if _, err := domain.LoadZone(c.LegalTimeZone); err != nil {
 			return c, fmt.Errorf("POSTRELEASE_LEGAL_TIME_ZONE: %w", err)
 		}
+	}
+	c.OfficeTimeZone = env("POSTRELEASE_OFFICE_TIME_ZONE", DefaultOfficeTimeZone)
+	if _, err := domain.LoadZone(c.OfficeTimeZone); err != nil {
+		return c, fmt.Errorf("POSTRELEASE_OFFICE_TIME_ZONE: %w", err)
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(env("POSTRELEASE_LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("POSTRELEASE_LOG_LEVEL: %w", err)

@@ -24,3 +24,21 @@ func TestLegalTimeZoneFromEnv(t *testing.T) {
 		}
 	}
 }
+
+// POSTRELEASE_OFFICE_TIME_ZONE is the zone of users who chose none; unset it
+// is New York, and a name that is not a zone stops start-up.
+func TestOfficeTimeZoneFromEnv(t *testing.T) {
+	t.Setenv("POSTRELEASE_OFFICE_TIME_ZONE", "")
+	c, err := FromEnv()
+	if err != nil || c.OfficeTimeZone != "America/New_York" {
+		t.Fatalf("unset: %q, %v; want America/New_York", c.OfficeTimeZone, err)
+	}
+	t.Setenv("POSTRELEASE_OFFICE_TIME_ZONE", "America/Chicago")
+	if c, err = FromEnv(); err != nil || c.OfficeTimeZone != "America/Chicago" {
+		t.Fatalf("America/Chicago: %q, %v", c.OfficeTimeZone, err)
+	}
+	t.Setenv("POSTRELEASE_OFFICE_TIME_ZONE", "Central")
+	if _, err := FromEnv(); err == nil || !strings.Contains(err.Error(), "POSTRELEASE_OFFICE_TIME_ZONE") {
+		t.Errorf("Central: %v, want an error naming the variable", err)
+	}
+}

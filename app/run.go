@@ -143,7 +143,7 @@ func (w dispatchingWorker) Stop() {
 
 // NewHTTP builds the HTTP handler.
 func NewHTTP(c Components, cfg Config, pol policy.Policy) (http.Handler, error) {
-	return api.New(&api.Server{Store: c.Store, Temporal: c.Temporal, Policy: pol, Log: c.Log, LegalTimeZone: cfg.LegalTimeZone,
+	return api.New(&api.Server{Store: c.Store, Temporal: c.Temporal, Policy: pol, Log: c.Log, LegalTimeZone: cfg.LegalTimeZone, OfficeTimeZone: cfg.OfficeTimeZone,
 		SecureCookies: cfg.SecureCookies, SessionTTL: cfg.SessionTTL, SessionIdle: idleOrOff(cfg.SessionIdle),
 		IPExtractor: ipExtractor(cfg.TrustedProxies)})
 }

@@ -433,33 +433,37 @@ func TestDayOfAnOfficerAndAManager(t *testing.T) {
 		t.Errorf("the dashboard has %d charts, %d of them inline <svg> with a title: want 4 and 4", dash.Charts, dash.ChartsInline)
 	}
 
-	// The officer's notifications: the reminders of the PSC steps nobody
-	// took (every officer's), and the CBP decision that became theirs; its
-	// link leads to the case.
+	// The officer's notifications, grouped by case: the reminders of the
+	// PSC steps nobody took (every officer's), and nothing about what they
+	// did themselves (the CBP decision step their own PSC gave them).
 	off.run("open Notifications", off.follow(`nav a[href="/notifications"]`)...)
 	off.shot("5-notifications")
-	notes, _ := dayAgree(t, "the officer's notifications", func() notificationsTruth {
-		var n notificationsTruth
-		if code := apiCall(t, site.URL, tokens[officer], "GET", "/api/v1/notifications?limit=50", "", &n); code != 200 {
-			t.Fatalf("GET /api/v1/notifications: %d", code)
+	_, groups := dayAgree(t, "the officer's notifications", func() notificationGroupsTruth {
+		var n notificationGroupsTruth
+		if code := apiCall(t, site.URL, tokens[officer], "GET", "/api/v1/notifications/groups?limit=50", "", &n); code != 200 {
+			t.Fatalf("GET /api/v1/notifications/groups: %d", code)
 		}
 		return n
-	}, func() notificationsRead {
+	}, func() notificationGroupsRead {
 		off.run("reload Notifications", chromedp.Reload(), chromedp.WaitVisible(`main h1`, chromedp.ByQuery))
-		var n notificationsRead
-		off.run("read Notifications", chromedp.Evaluate(notificationsJS, &n))
+		var n notificationGroupsRead
+		off.run("read Notifications", chromedp.Evaluate(notificationGroupsJS, &n))
 		return n
-	}, notificationsRead.diff)
-	var yours, reminded bool
-	for _, n := range notes.Rows {
-		yours = yours || (n.Kind == "assignment" && n.Link == "/cases/"+c1.ID && strings.Contains(n.Message, "step cbp_decision is yours"))
-		reminded = reminded || (n.Kind == "reminder" && n.Link == "/cases/"+cases[1].ID && strings.Contains(n.Message, "step file_psc is due"))
+	}, notificationGroupsRead.diff)
+	var reminded bool
+	for _, g := range groups.Groups {
+		for _, n := range append([]groupedNotification{g.Latest}, g.More...) {
+			reminded = reminded || (g.CaseID == cases[1].ID && n.Kind == "reminder" && strings.Contains(n.Message, "File PSC is due"))
+			if g.CaseID == c1.ID && n.Kind == "assignment" && strings.Contains(n.Message, "CBP decision is yours") {
+				t.Errorf("the officer is told of the step their own PSC gave them: %+v", n)
+			}
+		}
 	}
-	if !yours || !reminded {
-		t.Fatalf("the officer's notifications lack the CBP decision of %s (%v) or the reminder of %s's PSC (%v):\n%+v", c1.ID, yours, cases[1].ID, reminded, notes.Rows)
+	if !reminded {
+		t.Fatalf("the officer's notifications lack the reminder of %s's PSC:\n%+v", cases[1].ID, groups.Groups)
 	}
-	off.run("follow the notification", off.follow(fmt.Sprintf(`main tbody tr:has(a[href="/cases/%s"]) a`, c1.ID))...)
-	off.mustShow("the case from the notification", off.text("main"), "Case "+c1.ID, "Step CBP decision", "assigned to "+officer)
+	off.run("follow the notification", off.follow(fmt.Sprintf(`main article header a[href="/cases/%s"]`, cases[1].ID))...)
+	off.mustShow("the case from the notification", off.text("main"), "Case "+cases[1].ID, "Step File PSC")
 
 	// Search: detention cases at port 2704, then also by entry number.
 	search := func(fields map[string]string) []chromedp.Action {
@@ -663,65 +667,63 @@ func dayZipHas(t *testing.T, what string, data []byte, want map[string]string) {
 	}
 }
 
-// notificationsTruth is what GET /api/v1/notifications says.
-type notificationsTruth struct {
-	Notifications []struct {
-		Kind      string    `json:"kind"`
-		Label     string    `json:"label"`
-		Message   string    `json:"message"`
-		CaseID    string    `json:"case_id"`
-		Link      string    `json:"link"`
-		Read      bool      `json:"read"`
-		CreatedAt time.Time `json:"created_at"`
-	} `json:"notifications"`
-	Total  int64 `json:"total"`
+// groupedNotification is one notification of a group, as the API gives it.
+type groupedNotification struct {
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+	Read    bool   `json:"read"`
+}
+
+// notificationGroupsTruth is what GET /api/v1/notifications/groups says.
+type notificationGroupsTruth struct {
+	Groups []struct {
+		CaseID string                `json:"case_id"`
+		Link   string                `json:"link"`
+		Total  int64                 `json:"total"`
+		Unread int64                 `json:"unread"`
+		Latest groupedNotification   `json:"latest"`
+		More   []groupedNotification `json:"more"`
+	} `json:"groups"`
 	Unread int64 `json:"unread"`
 }
 
-// notificationsRead is what the notifications page shows.
-type notificationsRead struct {
-	Nav     string `json:"nav"`
-	Summary string `json:"summary"`
-	Rows    []struct {
-		When    string `json:"when"`
-		Kind    string `json:"kind"`
-		Message string `json:"message"`
-		Link    string `json:"link"`
-		Bold    bool   `json:"bold"`
-	} `json:"rows"`
+// notificationGroupsRead is what the notifications page shows of them.
+type notificationGroupsRead struct {
+	Nav    string `json:"nav"`
+	Groups []struct {
+		CaseID string `json:"case_id"`
+		Link   string `json:"link"`
+		Header string `json:"header"`
+		Latest string `json:"latest"`
+		Bold   bool   `json:"bold"`
+	} `json:"groups"`
 }
 
-const notificationsJS = `({
+const notificationGroupsJS = `({
 	nav: document.querySelector('nav a[href="/notifications"]').innerText.trim(),
-	summary: [...document.querySelectorAll('main p')].map(p => p.innerText).find(s => /notification\(s\)/.test(s)) || '',
-	rows: [...document.querySelectorAll('main table tbody tr')].map(r => ({
-		when: r.cells[0].innerText.trim(),
-		kind: r.cells[1].innerText.trim(),
-		message: r.cells[2].innerText.trim(),
-		link: (r.cells[3].querySelector('a') || {getAttribute: () => ''}).getAttribute('href'),
-		bold: !!r.cells[2].querySelector('strong'),
+	groups: [...document.querySelectorAll('main article.notification-group')].map(a => ({
+		case_id: a.querySelector('header strong').innerText.trim(),
+		link: (a.querySelector('header a') || {getAttribute: () => ''}).getAttribute('href'),
+		header: a.querySelector('header').innerText,
+		latest: a.querySelector('tbody tr td').innerText.trim(),
+		bold: !!a.querySelector('tbody tr td strong'),
 	})),
 })`
 
-func (p notificationsRead) diff(tr notificationsTruth) string {
+func (p notificationGroupsRead) diff(tr notificationGroupsTruth) string {
 	if want := fmt.Sprintf("Notifications (%d)", tr.Unread); p.Nav != want {
 		return fmt.Sprintf("the navigation says %q, want %q", p.Nav, want)
 	}
-	want := fmt.Sprintf("%d notification(s)", tr.Total)
-	if len(tr.Notifications) > 0 {
-		want += fmt.Sprintf(", 1 to %d shown", len(tr.Notifications))
+	if len(p.Groups) != len(tr.Groups) {
+		return fmt.Sprintf("the page shows %d groups, the API %d", len(p.Groups), len(tr.Groups))
 	}
-	if p.Summary != want+"." {
-		return fmt.Sprintf("the page says %q, want %q", p.Summary, want+".")
-	}
-	if len(p.Rows) != len(tr.Notifications) {
-		return fmt.Sprintf("the page shows %d notifications, the API %d", len(p.Rows), len(tr.Notifications))
-	}
-	for i, n := range tr.Notifications {
-		r := p.Rows[i]
-		if r.When != n.CreatedAt.UTC().Format("2006-01-02 15:04:05 UTC") || r.Kind != n.Label || !strings.HasPrefix(r.Message, n.Message) ||
-			r.Link != n.Link || r.Bold == n.Read {
-			return fmt.Sprintf("row %d shows %+v, the API %+v", i, r, n)
+	for i, g := range tr.Groups {
+		r := p.Groups[i]
+		counts := fmt.Sprintf("%d notification", g.Total)
+		if r.CaseID != g.CaseID || r.Link != g.Link || !strings.Contains(r.Header, counts) ||
+			(g.Unread > 0) != strings.Contains(r.Header, fmt.Sprintf("%d unread", g.Unread)) ||
+			!strings.HasPrefix(r.Latest, g.Latest.Message) || r.Bold == g.Latest.Read {
+			return fmt.Sprintf("group %d shows %+v, the API %+v", i, r, g)
 		}
 	}
 	return ""
@@ -911,7 +913,10 @@ type inboxPageRead struct {
 
 const inboxJS = `(() => {
 	const rows = [...document.querySelectorAll('main table tbody tr')].map(r => ({
-		due: r.cells[0].innerText.replace(/\s+/g, ' ').trim(),
+		// the due instant (its datetime, as the page shows times in the
+		// reader's zone), then overdue and the escalation, in words
+		due: [(r.cells[0].querySelector('time') || {dateTime: ''}).dateTime, r.cells[0].querySelector('.overdue') ? 'overdue' : '',
+			(r.cells[0].querySelector('[class^=esc]') || {innerText: ''}).innerText].filter(Boolean).join(' '),
 		what: r.cells[1].querySelector('strong').innerText.trim(),
 		link: r.cells[2].querySelector('a').getAttribute('href'),
 		linkText: r.cells[2].innerText.trim(),
@@ -959,7 +964,7 @@ func (p inboxPageRead) diff(tr inboxTruth, email string, role domain.Role) strin
 	}
 	for i, it := range tr.Items {
 		r := p.Rows[i]
-		due := it.DueAt.UTC().Format("2006-01-02 15:04:05 UTC")
+		due := it.DueAt.UTC().Format(time.RFC3339)
 		if it.Overdue {
 			due += " overdue"
 		}
@@ -989,7 +994,7 @@ func (p inboxPageRead) diff(tr inboxTruth, email string, role domain.Role) strin
 
 func (r inboxRowRead) dueTime(t *testing.T) time.Time {
 	t.Helper()
-	at, err := time.Parse("2006-01-02 15:04:05 UTC", r.Due[:len("2006-01-02 15:04:05 UTC")])
+	at, err := time.Parse(time.RFC3339, strings.Fields(r.Due)[0])
 	if err != nil {
 		t.Fatalf("the due time %q: %v", r.Due, err)
 	}

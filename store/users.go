@@ -26,6 +26,9 @@ type User struct {
 	Role         domain.Role `json:"role"`
 	PasswordHash string      `json:"-"`
 	CreatedAt    time.Time   `json:"created_at"`
+	// TimeZone is the IANA zone the user reads times in; "" is the office's
+	// (api.Server.OfficeTimeZone).
+	TimeZone string `json:"time_zone"`
 }
 
 type apiToken struct {
@@ -125,6 +128,25 @@ func (s *Store) UserByID(ctx context.Context, id string) (User, error) {
 
 func (s *Store) findUser(ctx context.Context, where string, arg any) (User, error) {
 	return takeRow[User](s.db.WithContext(ctx).Where(where, arg), "user")
+}
+
+// SetUserTimeZone sets the zone a user reads times in: an IANA name
+// (domain.LoadZone), or "" for the office's. A zone that does not load is a
+// domain.FieldErrors on "time_zone" and changes nothing.
+func (s *Store) SetUserTimeZone(ctx context.Context, userID, zone string) (User, error) {
+	if zone != "" {
+		if _, err := domain.LoadZone(zone); err != nil {
+			return User{}, domain.FieldErrors{"time_zone": err.Error()}
+		}
+	}
+	res := s.db.WithContext(ctx).Model(&User{}).Where("id = ?", userID).Update("time_zone", zone)
+	if res.Error != nil {
+		return User{}, fmt.Errorf("setting the time zone of user %s: %w", userID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return User{}, fmt.Errorf("user %s: %w", userID, ErrNotFound)
+	}
+	return s.UserByID(ctx, userID)
 }
 
 // ListUsers returns every user, by e-mail.

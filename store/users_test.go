@@ -235,3 +235,34 @@ func TestSessions(t *testing.T) {
 		}
 	})
 }
+
+func TestSetUserTimeZone(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		u := mustCreateUser(t, s, "zone@example.com", domain.RoleOfficer)
+		if u.TimeZone != "" {
+			t.Fatalf("a new user's zone is %q, want the office's (\"\")", u.TimeZone)
+		}
+		if _, err := s.SetUserTimeZone(ctx, u.ID, "America/Los_Angeles"); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.UserByID(ctx, u.ID); got.TimeZone != "America/Los_Angeles" {
+			t.Fatalf("stored zone %q, want America/Los_Angeles", got.TimeZone)
+		}
+		var fe domain.FieldErrors
+		for _, bad := range []string{"Mars/Olympus_Mons", "Local", " America/New_York"} {
+			if _, err := s.SetUserTimeZone(ctx, u.ID, bad); !errors.As(err, &fe) || fe["time_zone"] == "" {
+				t.Errorf("zone %q: error %v, want a time_zone field error", bad, err)
+			}
+		}
+		if got, _ := s.UserByID(ctx, u.ID); got.TimeZone != "America/Los_Angeles" {
+			t.Errorf("a refused zone changed the stored one to %q", got.TimeZone)
+		}
+		if got, err := s.SetUserTimeZone(ctx, u.ID, ""); err != nil || got.TimeZone != "" {
+			t.Errorf("back to the office zone: %+v, %v", got, err)
+		}
+		if _, err := s.SetUserTimeZone(ctx, "u_nobody", "UTC"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("unknown user: %v, want ErrNotFound", err)
+		}
+	})
+}

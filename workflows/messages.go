@@ -8,6 +8,7 @@
 package workflows
 
 import (
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -59,6 +60,11 @@ var KindSteps = map[CaseKind][]Step{
 	KindISFDiscrepancy: {StepAmendISF, StepClose},
 	KindCBPHold:        {StepResolveHold, StepClose},
 }
+
+// OwesMoney reports whether a case of kind k can owe duty or a penalty: the
+// kinds with a payment step. Seal, ISF and hold cases owe none, so lists
+// show no "total due" for them.
+func (k CaseKind) OwesMoney() bool { return slices.Contains(KindSteps[k], StepPayment) }
 
 // ISFDamagesWarning is said whenever an ISF discrepancy case opens: CBP may
 // claim liquidated damages for each ISF (10+2) violation.

@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/workflows"
 	"github.com/postrelease/postrelease/workflows/kit"
 )
@@ -30,7 +31,7 @@ func (c *detentionCase) enterReconciliation(now time.Time) {
 // pays nothing, and CBP refunds the difference when it liquidates the entry.
 func (c *detentionCase) skipRefundPayment(now time.Time) {
 	c.open(now, workflows.StepPayment)
-	reason := fmt.Sprintf("refund PSC accepted: nothing to pay; CBP refunds %s USD at liquidation", c.state.Amounts.Total.Neg().StringFixed(2))
+	reason := fmt.Sprintf("refund PSC accepted: nothing to pay; CBP refunds %s at liquidation", domain.Dollars(c.state.Amounts.Total.Neg()))
 	c.Event(now, nil, "payment_skipped", reason)
 	c.finish(now, nil, workflows.StepSkipped, reason)
 	c.enterReconciliation(now)

@@ -44,12 +44,12 @@ func (c *detentionCase) recordCBPDecision(ctx workflow.Context, actor workflows.
 func (c *detentionCase) recordPayment(ctx workflow.Context, actor workflows.Actor, in workflows.PaymentInput) error {
 	now := workflow.Now(ctx)
 	c.state.Payment = &workflows.Payment{Reference: in.Reference, Amount: domain.USD{Decimal: in.Amount}, By: actor, At: now}
-	detail := fmt.Sprintf("paid %s USD, reference %s", in.Amount.StringFixed(2), in.Reference)
+	detail := fmt.Sprintf("paid %s, reference %s", domain.Dollars(in.Amount), in.Reference)
 	if over := in.Amount.Sub(c.state.Amounts.Total.Decimal); over.IsPositive() {
-		detail += fmt.Sprintf("; %s USD more than due: a refund to claim", over.StringFixed(2))
+		detail += fmt.Sprintf("; %s more than due: a refund to claim", domain.Dollars(over))
 	}
 	c.Event(now, &actor, string(workflows.ActionRecordPayment), detail)
-	c.finish(now, &actor, workflows.StepDone, "paid "+in.Amount.StringFixed(2))
+	c.finish(now, &actor, workflows.StepDone, "paid "+domain.Dollars(in.Amount))
 	c.enterReconciliation(now)
 	return nil
 }

@@ -1214,7 +1214,7 @@ func TestCaseWorkflow_OverpaymentNoted(t *testing.T) {
 			detail = e.Detail
 		}
 	}
-	if !strings.Contains(detail, "26.00 USD more than due") {
+	if !strings.Contains(detail, "$26.00 more than due") {
 		t.Errorf("payment event %q does not name the 26.00 USD overpaid", detail)
 	}
 }

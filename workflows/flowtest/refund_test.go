@@ -44,7 +44,7 @@ func TestCaseWorkflow_RefundPSC(t *testing.T) {
 	if want := "file_psc:done cbp_decision:done payment:skipped reconciliation:skipped propose_code_fix:active"; stepNames(end) != want {
 		t.Fatalf("steps = %s\nwant    %s", stepNames(end), want)
 	}
-	if got := end.Steps[2].Outcome; !strings.Contains(got, "CBP refunds 2267.75 USD at liquidation") {
+	if got := end.Steps[2].Outcome; !strings.Contains(got, "CBP refunds $2,267.75 at liquidation") {
 		t.Errorf("payment outcome %q, want the refund named", got)
 	}
 }

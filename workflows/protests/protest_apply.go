@@ -105,7 +105,7 @@ func (p *protest) recordRefund(ctx workflow.Context, actor workflows.Actor, in w
 	if r.Reference != "" {
 		detail += ", reference " + r.Reference
 	}
-	p.advance(now, actor, workflows.ProtestRecordRefund, detail, "refunded "+r.Amount.StringFixed(2), workflows.StepCloseProtest)
+	p.advance(now, actor, workflows.ProtestRecordRefund, detail, "refunded "+domain.Dollars(r.Amount.Decimal), workflows.StepCloseProtest)
 	return nil
 }
 

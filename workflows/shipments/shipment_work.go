@@ -129,8 +129,8 @@ func (s *shipment) recordDeposit(ctx workflow.Context, actor workflows.Actor, in
 	if !now.Before(st.Deposit.OverdueAt) {
 		late = fmt.Sprintf(" (late: due %s)", st.Deposit.DueDate.Format(time.DateOnly))
 	}
-	s.Event(now, &actor, string(workflows.ShipRecordDeposit), fmt.Sprintf("entry summary filed, estimated duties %s USD deposited, reference %s%s",
-		in.Amount.StringFixed(2), in.Reference, late))
+	s.Event(now, &actor, string(workflows.ShipRecordDeposit), fmt.Sprintf("entry summary filed, estimated duties %s deposited, reference %s%s",
+		domain.Dollars(in.Amount.Decimal), in.Reference, late))
 	return nil
 }
 
