@@ -94,6 +94,9 @@ func startSite(t *testing.T, timeout time.Duration, cfg app.Config, defaultPolic
 	return ctx, stack, site
 }
 
+// pageDate is how the pages write a date (api/humantime.go).
+const pageDate = "2 Jan 2006"
+
 // startDevSite starts the product as `postrelease dev` runs by default
 // (embedded Temporal, the store on SQLite files in the data directory, the
 // demo SLA policy in minutes) with users who sign in with the password

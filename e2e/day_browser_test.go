@@ -514,7 +514,7 @@ func TestDayOfAnOfficerAndAManager(t *testing.T) {
 	mgr.mustShow("the search's query", mgr.text("main pre"), "CaseKind = 'detention'", "CBPPort = '2704'")
 	found = searchUntil("search by entry number", map[string]string{"kind": "detention", "port": "2704", "entry": c1.Entry})
 	mgr.shot("7-search")
-	if r, ok := found[c1.ID]; !ok || len(found) != 1 || r.Workflow != workflows.CaseWorkflowID(c1.ID) {
+	if r, ok := found[c1.ID]; !ok || len(found) != 1 || r.Workflow != c1.ID {
 		t.Fatalf("the search for entry %s found %+v", c1.Entry, found)
 	}
 
@@ -1128,7 +1128,7 @@ func (p dashboardRead) diff(tr dashboardTruth) string {
 	}
 	var weeks [][]string
 	for _, w := range tr.Weeks {
-		weeks = append(weeks, []string{w.Week, w.Start.UTC().Format(time.DateOnly), strconv.FormatInt(w.Opened, 10), strconv.FormatInt(w.Closed, 10)})
+		weeks = append(weeks, []string{w.Week, w.Start.UTC().Format(pageDate), strconv.FormatInt(w.Opened, 10), strconv.FormatInt(w.Closed, 10)})
 	}
 	if got := p.Tables["Cases opened and closed per week"]; !reflect.DeepEqual(got, weeks) {
 		return fmt.Sprintf("the weeks show %v, the API %v", got, weeks)

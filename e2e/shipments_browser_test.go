@@ -190,11 +190,11 @@ func TestShipmentsFromImportToResolvedSealCase(t *testing.T) {
 		"file the entry summary and deposit the estimated duties", "pick up every container before free time ends",
 		// Documents, demurrage, deposit and legal dates.
 		"FCC certificate (electronic copy)", "SAW-7-CRD",
-		"Last free day", lfd.Format(time.DateOnly), "passed with containers still in",
-		"Entry summary and estimated duties due", domain.EntrySummaryDue(target.Release).Format(time.DateOnly),
-		"Post Summary Correction, last day", legal.PSCLastDay.Format(time.DateOnly),
-		"Liquidation", legal.Liquidation.Format(time.DateOnly), "estimated: entry + 314 days",
-		"Record retention ends", legal.RetentionEnd.Format(time.DateOnly))
+		"Last free day", lfd.Format(pageDate), "passed with containers still in",
+		"Entry summary and estimated duties due", domain.EntrySummaryDue(target.Release).Format(pageDate),
+		"Post Summary Correction, last day", legal.PSCLastDay.Format(pageDate),
+		"Liquidation", legal.Liquidation.Format(pageDate), "estimated: entry + 314 days",
+		"Record retention ends", legal.RetentionEnd.Format(pageDate))
 	for label, want := range map[string]string{
 		"Released, no open hold":                   "passed",
 		"B/L agrees with the ISF":                  "passed",
@@ -360,7 +360,7 @@ func TestShipmentsFromImportToResolvedSealCase(t *testing.T) {
 	act("record_liquidation", map[string]string{"date": liquidated}, nil)
 	run("Open protest", append([]chromedp.Action{chromedp.WaitVisible(`main a[href="/shipments/`+target.ID+`/protests/new"]`, chromedp.ByQuery)},
 		submit(`main a[href="/shipments/`+target.ID+`/protests/new"]`)...)...)
-	mustShow("the new protest form", text("main"), "Open a protest", target.ID, "liquidated "+liquidated)
+	mustShow("the new protest form", text("main"), "Open a protest", target.ID, "liquidated "+today.AddDate(0, 0, -1).Format(pageDate))
 	run("fill the protest", chromedp.SendKeys(`input[name=importer_of_record]`, "Acme Tools Inc.", chromedp.ByQuery),
 		chromedp.Click(`input[name=bases][value=classification]`, chromedp.ByQuery),
 		chromedp.SetValue(`textarea[name=grounds]`, "a circular saw blade set is a part of heading 8202, not 8467", chromedp.ByQuery),
