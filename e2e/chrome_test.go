@@ -12,6 +12,7 @@ import (
 
 	"github.com/postrelease/postrelease/app"
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/store"
 )
 
 // tab is one headless chromium tab of a browser test.
@@ -99,20 +100,41 @@ const pageDate = "2 Jan 2006"
 
 // startDevSite starts the product as `postrelease dev` runs by default
 // (embedded Temporal, the store on SQLite files in the data directory, the
-// demo SLA policy in minutes) with users who sign in with the password
-// "correct horse battery".
-func startDevSite(t *testing.T, timeout time.Duration, users map[string]domain.Role) (context.Context, *app.Stack, *httptest.Server) {
+// demo SLA policy in minutes, the office in New York) with users who sign
+// in with the password "correct horse battery"; it answers them by e-mail.
+func startDevSite(t *testing.T, timeout time.Duration, roles map[string]domain.Role) (context.Context, *app.Stack, *httptest.Server, map[string]store.User) {
 	t.Helper()
 	ctx, stack, site := startSite(t, timeout, app.Config{
 		DataDir: t.TempDir(), TemporalAddress: freeAddr(t), TemporalNamespace: "default",
 		Policy: "demo", SessionTTL: time.Hour, LogLevel: 8, // errors only
+		OfficeTimeZone: "America/New_York",
 	}, "demo")
-	for email, role := range users {
-		if _, err := stack.Store.CreateUser(ctx, email, string(role), role, "correct horse battery"); err != nil {
+	users := map[string]store.User{}
+	for email, role := range roles {
+		u, err := stack.Store.CreateUser(ctx, email, string(role), role, "correct horse battery")
+		if err != nil {
 			t.Fatal(err)
 		}
+		users[email] = u
 	}
-	return ctx, stack, site
+	return ctx, stack, site, users
+}
+
+// importReleaseList writes a release list of n shipments dated today and
+// imports it through Shipments → Import, as the officer signed in does.
+func importReleaseList(b *tab, site string, n int) []listedShipment {
+	b.t.Helper()
+	list := testReleaseList(time.Now().UTC(), n)
+	path := filepath.Join(b.t.TempDir(), "release-list.csv")
+	if err := os.WriteFile(path, releaseListCSV(b.t, list), 0o600); err != nil {
+		b.t.Fatal(err)
+	}
+	b.run("import the release list", chromedp.Navigate(site+"/shipments/import"), chromedp.WaitVisible(`input[name=file]`, chromedp.ByQuery),
+		chromedp.SetUploadFiles(`form[action="/shipments/import"] input[name=file]`, []string{path}, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector('main').dataset.stale = '1'`, nil),
+		chromedp.Click(`form[action="/shipments/import"] button[value=import]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`main:not([data-stale])`, chromedp.ByQuery))
+	return list
 }
 
 // signIn fills the sign-in form of the site at base and waits for landmark,

@@ -11,7 +11,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/postrelease/postrelease/app"
 	"github.com/postrelease/postrelease/domain"
 )
 
@@ -22,22 +21,11 @@ import (
 // and follows each result to its page; an auditor finds the case too.
 func TestFindThroughTheNavigationBox(t *testing.T) {
 	browser := chromium(t)
-	ctx, stack, site := startSite(t, 6*time.Minute, app.Config{
-		DataDir: t.TempDir(), TemporalAddress: freeAddr(t), TemporalNamespace: "default",
-		Policy: "demo", SessionTTL: time.Hour, LogLevel: 8, // errors only
-	}, "demo")
 	const officer, auditor = "officer@find.test", "auditor@find.test"
-	var token string
-	for email, role := range map[string]domain.Role{officer: domain.RoleOfficer, auditor: domain.RoleAuditor} {
-		u, err := stack.Store.CreateUser(ctx, email, string(role), role, "correct horse battery")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if role == domain.RoleOfficer {
-			if token, err = stack.Store.CreateToken(ctx, u.ID, "find-test"); err != nil {
-				t.Fatal(err)
-			}
-		}
+	ctx, stack, site, users := startDevSite(t, 6*time.Minute, map[string]domain.Role{officer: domain.RoleOfficer, auditor: domain.RoleAuditor})
+	token, err := stack.Store.CreateToken(ctx, users[officer].ID, "find-test")
+	if err != nil {
+		t.Fatal(err)
 	}
 	post := func(path, contentType string, body []byte) map[string]any {
 		t.Helper()

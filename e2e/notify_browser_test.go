@@ -8,7 +8,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/postrelease/postrelease/app"
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/store"
 )
@@ -19,23 +18,15 @@ import (
 // /account/notifications and the next reassignment does not reach them.
 func TestNotificationPreferenceInBrowser(t *testing.T) {
 	browser := chromium(t)
-	ctx, stack, site := startSite(t, 5*time.Minute, app.Config{
-		DataDir: t.TempDir(), TemporalAddress: freeAddr(t), TemporalNamespace: "default",
-		Policy: "demo", SessionTTL: time.Hour, LogLevel: 8,
-	}, "demo")
-	users := map[string]store.User{}
+	ctx, stack, site, users := startDevSite(t, 5*time.Minute, map[string]domain.Role{"officer@notify.test": domain.RoleOfficer,
+		"oscar@notify.test": domain.RoleOfficer, "manager@notify.test": domain.RoleManager})
 	tokens := map[string]string{}
-	for email, role := range map[string]domain.Role{"officer@notify.test": domain.RoleOfficer, "oscar@notify.test": domain.RoleOfficer,
-		"manager@notify.test": domain.RoleManager} {
-		u, err := stack.Store.CreateUser(ctx, email, string(role), role, "correct horse battery")
-		if err != nil {
-			t.Fatal(err)
-		}
+	for email, u := range users {
 		tok, err := stack.Store.CreateToken(ctx, u.ID, "e2e")
 		if err != nil {
 			t.Fatal(err)
 		}
-		users[email], tokens[email] = u, tok
+		tokens[email] = tok
 	}
 	officer, manager := "officer@notify.test", "manager@notify.test"
 

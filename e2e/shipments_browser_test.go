@@ -29,7 +29,7 @@ import (
 func TestShipmentsFromImportToResolvedSealCase(t *testing.T) {
 	browser := chromium(t)
 	const officer, manager = "officer@shipments.test", "manager@shipments.test"
-	ctx, stack, site := startDevSite(t, 8*time.Minute, map[string]domain.Role{officer: domain.RoleOfficer, manager: domain.RoleManager})
+	ctx, stack, site, _ := startDevSite(t, 8*time.Minute, map[string]domain.Role{officer: domain.RoleOfficer, manager: domain.RoleManager})
 
 	// The release list, and the files to upload.
 	today := time.Now().UTC()

@@ -3,14 +3,12 @@ package e2e
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/postrelease/postrelease/app"
 	"github.com/postrelease/postrelease/domain"
 )
 
@@ -25,32 +23,17 @@ type shownTime struct{ Datetime, Text, Title string }
 // 390 px.
 func TestTimesInTheReadersZone(t *testing.T) {
 	browser := chromium(t)
-	ctx, stack, site := startSite(t, 6*time.Minute, app.Config{
-		DataDir: t.TempDir(), TemporalAddress: freeAddr(t), TemporalNamespace: "default",
-		Policy: "demo", SessionTTL: time.Hour, LogLevel: 8, OfficeTimeZone: "America/New_York",
-	}, "demo")
 	const officer = "officer@time.test"
-	u, err := stack.Store.CreateUser(ctx, officer, "Officer", domain.RoleOfficer, "correct horse battery")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := stack.Store.SetUserTimeZone(ctx, u.ID, "Asia/Tokyo"); err != nil {
+	ctx, stack, site, users := startDevSite(t, 6*time.Minute, map[string]domain.Role{officer: domain.RoleOfficer})
+	if _, err := stack.Store.SetUserTimeZone(ctx, users[officer].ID, "Asia/Tokyo"); err != nil {
 		t.Fatal(err)
 	}
 	tokyo, _ := time.LoadLocation("Asia/Tokyo")
 
-	list := testReleaseList(time.Now().UTC(), 3)
-	listPath := filepath.Join(t.TempDir(), "release-list.csv")
-	if err := os.WriteFile(listPath, releaseListCSV(t, list), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	b, stop := openTab(t, ctx, browser, "time-", 2*time.Minute)
 	defer stop()
 	b.signIn(site.URL, officer, "correct horse battery", `a[href="/shipments"]`)
-	b.run("import the release list", chromedp.Navigate(site.URL+"/shipments/import"),
-		chromedp.SetUploadFiles(`form[action="/shipments/import"] input[name=file]`, []string{listPath}, chromedp.ByQuery),
-		chromedp.Click(`form[action="/shipments/import"] button[value=import]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`main h2`, chromedp.ByQuery))
+	list := importReleaseList(b, site.URL, 3)
 
 	// times checks every instant on the page: on Tokyo's clock, as its
 	// datetime says.
