@@ -1,7 +1,11 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -138,4 +142,45 @@ func evaluate[T any](b *tab, what, js string) T {
 	var v T
 	b.run(what, chromedp.Evaluate(js, &v))
 	return v
+}
+
+// addUsers creates the users (password "correct horse battery") and an API
+// token for the one whose e-mail is tokenFor.
+func addUsers(t *testing.T, ctx context.Context, stack *app.Stack, users map[string]domain.Role, tokenFor string) (token string) {
+	t.Helper()
+	for email, role := range users {
+		u, err := stack.Store.CreateUser(ctx, email, string(role), role, "correct horse battery")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if email == tokenFor {
+			if token, err = stack.Store.CreateToken(ctx, u.ID, "e2e"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return token
+}
+
+// apiPoster posts bodies to the site's API with the token and decodes the
+// answer; anything but success stops the test.
+func apiPoster(t *testing.T, ctx context.Context, base, token string) func(path, contentType string, body []byte) map[string]any {
+	return func(path, contentType string, body []byte) map[string]any {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+path, bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", contentType)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode >= 300 {
+			t.Fatalf("POST %s: %d %s", path, resp.StatusCode, b)
+		}
+		var v map[string]any
+		_ = json.Unmarshal(b, &v)
+		return v
+	}
 }

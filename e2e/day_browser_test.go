@@ -911,12 +911,12 @@ type inboxPageRead struct {
 
 const inboxJS = `(() => {
 	const rows = [...document.querySelectorAll('main table tbody tr')].map(r => ({
-		due: r.cells[0].innerText.replace(/\s+/g, ' ').trim(),
-		what: r.cells[1].querySelector('strong').innerText.trim(),
-		link: r.cells[2].querySelector('a').getAttribute('href'),
-		linkText: r.cells[2].innerText.trim(),
-		entry: r.cells[3].innerText.trim(),
-		port: r.cells[4].innerText.trim(),
+		due: r.cells[4].innerText.replace(/\s+/g, ' ').trim(),
+		what: r.cells[0].querySelector('strong').innerText.trim(),
+		link: r.cells[1].querySelector('a').getAttribute('href'),
+		linkText: r.cells[1].innerText.trim(),
+		entry: r.cells[2].querySelector('.id').innerText.trim(),
+		port: r.cells[2].querySelector('small').innerText.replace(/^port /, '').trim(),
 		assignee: r.cells[5].innerText.trim(),
 		claim: !!r.querySelector('form[action$="/claim"] button'),
 		release: !!r.querySelector('form[action$="/release"] button'),
@@ -978,7 +978,7 @@ func (p inboxPageRead) diff(tr inboxTruth, email string, role domain.Role) strin
 		}
 		claim := it.Assignee == "" && it.OwnerRole == string(role)
 		release := it.Assignee != "" && (strings.EqualFold(it.Assignee, email) || role == domain.RoleManager)
-		want := inboxRowRead{Due: due, What: r.What, Link: link, LinkText: it.Kind + " " + it.ID, Entry: it.EntryNumber, Port: it.Port,
+		want := inboxRowRead{Due: due, What: r.What, Link: link, LinkText: it.ID, Entry: it.EntryNumber, Port: it.Port,
 			Assignee: assignee, Claim: claim, Release: release, Task: task}
 		if r != want {
 			return fmt.Sprintf("row %d shows %+v, want %+v", i, r, want)
@@ -1139,7 +1139,7 @@ const manageJS = `(() => {
 	let el = h.nextElementSibling;
 	while (el && el.tagName !== 'TABLE') el = el.nextElementSibling;
 	if (!el) return out;
-	for (const r of el.querySelectorAll('tbody tr[data-item]')) out[r.dataset.item] = r.cells[0].innerText.trim();
+	for (const r of el.querySelectorAll('tbody tr[data-item]')) out[r.dataset.item] = r.cells[4].innerText.trim();
 	return out;
 })()`
 
