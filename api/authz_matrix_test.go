@@ -73,6 +73,7 @@ var authzTable = map[string]authzRule{
 	"GET /api/v1/demurrage":                      managerOnly,
 	"GET /api/v1/audit":                          overseers,
 	"GET /api/v1/inbox":                          anyone, // an auditor's is empty
+	"POST /api/v1/inbox/bulk":                    actors, // bulk.go
 	"GET /api/v1/dashboard":                      managerOnly,
 	"GET /api/v1/search":                         overseers,
 	"GET /api/v1/find":                           anyone,
@@ -111,6 +112,7 @@ var authzTable = map[string]authzRule{
 	"POST /shipments/:id/documents":       actors,
 	"GET /shipments/:id/documents/:doc":   anyone,
 	"GET /shipments/:id/history":          anyone,
+	"POST /inbox/bulk":                    actors, // bulk.go
 	"GET /protests":                       anyone,
 	"GET /protests/new":                   actors,
 	"POST /protests":                      actors,

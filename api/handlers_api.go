@@ -93,7 +93,7 @@ func sendOpened(c echo.Context, created bool, location string, v any) error {
 func caseFilter(c echo.Context, u store.User) (store.CaseFilter, error) {
 	fe := map[string]string{}
 	unknownParams(c, fe, "status", "step", "assignee", "mine", "overdue", "escalated", "importer", "port", "kind", "opened_from", "opened_to",
-		"limit", "offset")
+		"sort", "format", "limit", "offset")
 	q := c.QueryParams()
 	f := store.CaseFilter{Status: q.Get("status"), Step: q.Get("step"), Assignee: strings.ToLower(q.Get("assignee"))}
 	listFilters(c, &f, fe)
@@ -118,6 +118,8 @@ func caseFilter(c echo.Context, u store.User) (store.CaseFilter, error) {
 	if boolParam("mine") {
 		f.Inbox = &store.InboxOf{Email: u.Email, Role: string(u.Role)}
 	}
+	f.Sort = sortParam(c, store.CaseSorts, fe)
+	formatParam(c, fe)
 	f.Limit, f.Offset = paging(q, fe)
 	if len(fe) > 0 {
 		return f, errInvalid(fe)

@@ -1,9 +1,12 @@
 package api
 
 import (
+	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,7 +28,8 @@ import (
 func inboxQuery(c echo.Context, u store.User) (store.InboxQuery, error) {
 	q := c.QueryParams()
 	fe := map[string]string{}
-	unknownParams(c, fe, "kind", "overdue", "escalated", "port", "scope", "limit", "offset")
+	unknownParams(c, fe, "kind", "overdue", "escalated", "port", "scope", "format", "limit", "offset")
+	formatParam(c, fe)
 	iq := store.InboxQuery{Email: u.Email, Role: u.Role, Kind: q.Get("kind"), Port: strings.TrimSpace(q.Get("port")), Now: time.Now()}
 	if iq.Kind != "" && iq.Kind != store.InboxCase && iq.Kind != store.InboxShipment && iq.Kind != store.InboxProtest {
 		fe["kind"] = "must be case, shipment or protest"
@@ -92,16 +96,45 @@ type inboxPage struct {
 	Prev    string
 	Next    string
 	Heading string
+	Links   listLinks
+	BulkURL string      // where "Claim selected" posts: /inbox/bulk with this page's query
+	BulkKey string      // the bulk form's Idempotency-Key
+	Bulk    *bulkResult // what the bulk request just posted did
+	// BulkError is why the bulk request just posted did nothing.
+	BulkError string
 }
 
-func (s *Server) webInbox(c echo.Context) error {
+func (s *Server) webInbox(c echo.Context) error { return s.showInbox(c, http.StatusOK, nil, nil) }
+
+// webInboxAfter shows the inbox after a bulk request: what it did, or (ae,
+// a 422) why it did nothing.
+func (s *Server) webInboxAfter(c echo.Context, res bulkResult, ae *Error) error {
+	if ae != nil {
+		return s.showInbox(c, ae.Status(), nil, map[string]string{"_": "Nothing was done: " + strings.Join(fieldMessages(ae), "; ")})
+	}
+	return s.showInbox(c, http.StatusOK, &res, nil)
+}
+
+// fieldMessages are an invalid request's messages, field by field.
+func fieldMessages(ae *Error) []string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(ae.Fields)) {
+		out = append(out, ae.Fields[k])
+	}
+	return out
+}
+
+// showInbox renders the inbox of the request's query, with the result of
+// a bulk request (bulk) or its refusal (refusal) when there was one.
+func (s *Server) showInbox(c echo.Context, status int, bulk *bulkResult, refusal map[string]string) error {
 	u := currentUser(c)
 	q, err := inboxQuery(c, u)
 	errs, refused := listRefused(err)
 	if err != nil && !refused {
 		return err
 	}
-	p := inboxPage{Query: q, Heading: "Inbox: steps and tasks you may work"}
+	p := inboxPage{Query: q, Heading: "Inbox: steps and tasks you may work", Links: newListLinks(c, "/inbox", store.Sort{}),
+		BulkKey: service.RandomKey(), Bulk: bulk, BulkError: refusal["_"]}
 	switch {
 	case q.Team:
 		p.Heading = "Team: every open step and task"
@@ -117,9 +150,13 @@ func (s *Server) webInbox(c echo.Context) error {
 	}
 	p.Total = total
 	p.Back, p.Prev, p.Next = pageLinks(c, "/inbox", q.Offset, q.Limit, len(items), total)
+	p.BulkURL = "/inbox/bulk" + strings.TrimPrefix(p.Back, "/inbox")
 	p.Rows = inboxRows(items, u)
-	return s.render(c, http.StatusOK, "inbox", page{Title: p.Heading, Data: p,
-		Flash: inboxFlash(c.QueryParam("done"), c.QueryParam("item"))})
+	pg := page{Title: p.Heading, Data: p, Flash: inboxFlash(c.QueryParam("done"), c.QueryParam("item"))}
+	if bulk != nil {
+		pg.Flash = fmt.Sprintf("%s %d of %d selected.", bulkActions[bulk.Action], bulk.Succeeded, bulk.Succeeded+len(bulk.Refused))
+	}
+	return s.render(c, status, "inbox", pg)
 }
 
 // inboxRows adds to each item its links and the buttons u may press.
@@ -127,9 +164,12 @@ func inboxRows(items []store.InboxItem, u store.User) []inboxRow {
 	rows := make([]inboxRow, 0, len(items))
 	for _, it := range items {
 		r := inboxRow{InboxItem: it, IdemKey: service.RandomKey()}
-		if it.Kind == store.InboxCase {
+		switch it.Kind {
+		case store.InboxCase:
 			r.URL = "/cases/" + url.PathEscape(it.ID)
-		} else {
+		case store.InboxProtest:
+			r.URL = "/protests/" + url.PathEscape(it.ID)
+		default:
 			r.URL = "/shipments/" + url.PathEscape(it.ID)
 		}
 		r.ActionURL = r.URL + "/actions/"

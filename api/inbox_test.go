@@ -92,7 +92,7 @@ func TestInbox(t *testing.T) {
 	b := e.signedIn(t, "officer", "/inbox?kind=case")
 	page := b.get(t, "/inbox?kind=case")
 	wantPage(t, page, http.StatusOK, "inbox page", `href="/inbox"`, "/cases/"+pool.CaseID+"/actions/claim", "/cases/"+mine.CaseID+"/actions/release",
-		`<a href="/cases/`+mine.CaseID+`">`, "2 open item(s)")
+		`<a href="/cases/`+mine.CaseID+`" class="id"`, "2 open item(s)")
 	claim := "/cases/" + pool.CaseID + "/actions/claim"
 	re := url.Values{"_csrf": {csrf(t, page)}, "idem": {"web-claim-1"}, "back": {"/inbox?kind=case"}}
 	r := b.post(t, claim, re)

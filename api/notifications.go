@@ -274,10 +274,12 @@ func (s *Server) webNotifications(c echo.Context) error {
 
 func (s *Server) webMarkNotificationsRead(c echo.Context) error {
 	all := c.FormValue("all") == "true"
-	var ids []string
-	if id := c.FormValue("id"); id != "" {
-		ids = []string{id}
+	form, err := c.FormParams()
+	if err != nil {
+		return errInvalid(map[string]string{"id": "the form could not be read"})
 	}
+	// One id from a row's "Mark read", or the rows ticked for "Mark selected read".
+	ids := slices.DeleteFunc(slices.Clone(form["id"]), func(id string) bool { return id == "" })
 	if _, err := s.markRead(c, currentUser(c), ids, all, c.FormValue("case_id")); err != nil {
 		return err
 	}

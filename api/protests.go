@@ -41,7 +41,7 @@ func (s *Server) protestRoutes(v1 *echo.Group) {
 		func(v service.ProtestView) string { return "/api/v1/protests/" + v.ProtestID })
 	v1.POST("/protests", open)
 	v1.POST("/shipments/:id/protests", open)
-	v1.GET("/protests", listHandler("protests", protestFilter, s.Protests.List, store.ProtestFilter.Page))
+	v1.GET("/protests", withCSV(listHandler("protests", protestFilter, s.Protests.List, store.ProtestFilter.Page), s.protestsCSV()))
 	v1.GET("/protests/:id", getHandler(s.Protests.Get))
 	v1.POST("/protests/:id/actions/:action", actHandler(s.Protests.Act))
 	v1.GET("/protests/:id/history", historyHandler("protest_id", s.Protests.History, timeline.Protest))
@@ -49,7 +49,7 @@ func (s *Server) protestRoutes(v1 *echo.Group) {
 }
 
 func (s *Server) webProtestRoutes(auth *echo.Group) {
-	auth.GET("/protests", s.webProtests)
+	auth.GET("/protests", withCSV(s.webProtests, s.protestsCSV()))
 	auth.GET("/protests/new", s.webNewProtest)
 	auth.POST("/protests", s.webOpenProtest)
 	auth.GET("/shipments/:id/protests/new", s.webNewProtest)
@@ -70,9 +70,9 @@ func (s *Server) openProtest(c echo.Context, req service.OpenProtestRequest) (se
 // protestFilter reads list filters from the query string.
 func protestFilter(c echo.Context) (store.ProtestFilter, error) {
 	fe := map[string]string{}
-	unknownParams(c, fe, "status", "step", "assignee", "entry_number", "port", "shipment_id", "decision", "overdue", "escalated", "limit", "offset")
+	unknownParams(c, fe, "status", "step", "assignee", "entry_number", "port", "shipment_id", "decision", "overdue", "escalated", "sort", "format", "limit", "offset")
 	q := c.QueryParams()
-	f := store.ProtestFilter{Status: q.Get("status"), Step: q.Get("step"), Assignee: strings.ToLower(q.Get("assignee")),
+	f := store.ProtestFilter{Sort: sortParam(c, store.ProtestSorts, fe), Status: q.Get("status"), Step: q.Get("step"), Assignee: strings.ToLower(q.Get("assignee")),
 		EntryNumber: q.Get("entry_number"), Port: q.Get("port"), ShipmentID: q.Get("shipment_id"), Decision: q.Get("decision")}
 	if f.Status != "" && f.Status != workflows.StatusOpen && f.Status != workflows.StatusClosed {
 		fe["status"] = "must be open or closed"
@@ -101,6 +101,7 @@ func protestFilter(c echo.Context) (store.ProtestFilter, error) {
 			*dst = b
 		}
 	}
+	formatParam(c, fe)
 	f.Limit, f.Offset = paging(q, fe)
 	if len(fe) > 0 {
 		return f, errInvalid(fe)
@@ -120,11 +121,12 @@ type protestsPage struct {
 	Resolutions map[string]string
 	Prev        string
 	Next        string
+	Links       listLinks
 }
 
 func (s *Server) webProtests(c echo.Context) error {
 	f, err := protestFilter(c)
-	p := protestsPage{Filter: f, Steps: workflows.ProtestSteps, Labels: map[string]string{}, Resolutions: workflows.ProtestResolutionLabels}
+	p := protestsPage{Filter: f, Links: newListLinks(c, "/protests", f.Sort), Steps: workflows.ProtestSteps, Labels: map[string]string{}, Resolutions: workflows.ProtestResolutionLabels}
 	for step, l := range workflows.ProtestStepLabels {
 		p.Labels[string(step)] = l
 	}

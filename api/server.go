@@ -149,8 +149,8 @@ func New(s *Server) (*echo.Echo, error) {
 		return s.Cases.Open(c.Request().Context(), currentUser(c), req)
 	}, func(r *service.OpenCaseRequest) *string { return &r.ClientRequestID },
 		func(v service.CaseView) string { return "/api/v1/cases/" + v.CaseID }))
-	v1.GET("/cases", listHandler("cases", func(c echo.Context) (store.CaseFilter, error) { return caseFilter(c, currentUser(c)) },
-		s.Cases.List, store.CaseFilter.Page))
+	v1.GET("/cases", withCSV(listHandler("cases", func(c echo.Context) (store.CaseFilter, error) { return caseFilter(c, currentUser(c)) },
+		s.Cases.List, store.CaseFilter.Page), s.casesCSV()))
 	v1.GET("/cases/:id", getHandler(s.Cases.Get))
 	v1.POST("/cases/:id/actions/:action", actHandler(s.Cases.Act))
 	v1.GET("/cases/:id/history", historyHandler("case_id", s.Cases.History, timeline.Case))
@@ -161,7 +161,7 @@ func New(s *Server) (*echo.Echo, error) {
 	v1.POST("/shipments/import/preview", s.apiPreviewImport)
 	v1.POST("/shipments/import", s.apiImport)
 	v1.POST("/shipments", s.apiOpenShipment)
-	v1.GET("/shipments", listHandler("shipments", shipmentFilterOf, s.Shipments.List, store.ShipmentFilter.Page))
+	v1.GET("/shipments", withCSV(listHandler("shipments", shipmentFilterOf, s.Shipments.List, store.ShipmentFilter.Page), s.shipmentsCSV()))
 	v1.GET("/shipments/:id", getHandler(s.Shipments.Get))
 	v1.POST("/shipments/:id/actions/:action", actHandler(s.Shipments.Act))
 	v1.POST("/shipments/:id/documents", s.apiUploadDocument)
@@ -169,11 +169,12 @@ func New(s *Server) (*echo.Echo, error) {
 	v1.GET("/shipments/:id/history", s.apiShipmentHistory)
 	v1.GET("/demurrage", s.apiDemurrage)
 	v1.GET("/dashboard", jsonHandler(s.dashboardData))
-	v1.GET("/inbox", s.apiInbox)   // inbox.go
-	v1.GET("/search", s.apiSearch) // search.go
-	v1.GET("/find", s.apiFind)     // find.go
-	s.exportRoutes(v1)             // export.go
-	s.protestRoutes(v1)            // protests.go
+	v1.GET("/inbox", withCSV(s.apiInbox, s.inboxCSV())) // inbox.go
+	v1.POST("/inbox/bulk", s.apiBulk)                   // bulk.go
+	v1.GET("/search", s.apiSearch)                      // search.go
+	v1.GET("/find", s.apiFind)                          // find.go
+	s.exportRoutes(v1)                                  // export.go
+	s.protestRoutes(v1)                                 // protests.go
 
 	v1.GET("/audit", s.apiAudit) // audit.go
 	s.webRoutes(e)

@@ -42,10 +42,12 @@ func shipmentFilterOf(c echo.Context) (store.ShipmentFilter, error) {
 	f := store.ShipmentFilter{Phase: c.QueryParam("phase"), Port: c.QueryParam("port"), EntryNumber: c.QueryParam("entry_number"),
 		Escalated: c.QueryParam("escalated") == "true", Overdue: c.QueryParam("overdue") == "true", Blocked: c.QueryParam("blocked") == "true"}
 	fe := map[string]string{}
-	unknownParams(c, fe, "phase", "port", "entry_number", "overdue", "escalated", "blocked", "limit", "offset")
+	unknownParams(c, fe, "phase", "port", "entry_number", "overdue", "escalated", "blocked", "sort", "format", "limit", "offset")
 	if f.Phase != "" && f.Phase != workflows.PhaseActive && f.Phase != workflows.PhaseLegal && f.Phase != workflows.PhaseClosed {
 		fe["phase"] = "must be active, legal or closed"
 	}
+	f.Sort = sortParam(c, store.ShipmentSorts, fe)
+	formatParam(c, fe)
 	if f.Limit, f.Offset = paging(c.QueryParams(), fe); len(fe) > 0 {
 		return f, errInvalid(fe)
 	}

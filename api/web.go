@@ -58,7 +58,7 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	auth.POST("/logout", s.webLogout)
 	s.accountRoutes(auth)
 	auth.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/cases?mine=true") })
-	auth.GET("/cases", s.webCases)
+	auth.GET("/cases", withCSV(s.webCases, s.casesCSV()))
 	auth.GET("/cases/new", s.webNewCase)
 	auth.POST("/cases", s.webOpenCase)
 	s.caseWeb().routes(auth) // /cases/:id and its actions
@@ -66,11 +66,12 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	auth.GET("/cases/:id/history.json", s.webRawHistory)
 	auth.GET("/manage", s.webManage)
 	auth.GET("/dashboard", s.webDashboard)
-	auth.GET("/inbox", s.webInbox)   // inbox.go
-	s.webNotificationRoutes(auth)    // notifications.go
-	auth.GET("/search", s.webSearch) // search.go
-	auth.GET("/find", s.webFind)     // find.go
-	s.webExportRoutes(auth)          // export.go
+	auth.GET("/inbox", withCSV(s.webInbox, s.inboxCSV())) // inbox.go
+	auth.POST("/inbox/bulk", s.webBulk)                   // bulk.go
+	s.webNotificationRoutes(auth)                         // notifications.go
+	auth.GET("/search", s.webSearch)                      // search.go
+	auth.GET("/find", s.webFind)                          // find.go
+	s.webExportRoutes(auth)                               // export.go
 	s.webShipmentRoutes(auth)
 	s.webProtestRoutes(auth) // protests.go
 	auth.GET("/ports", s.webPorts)
@@ -257,6 +258,7 @@ type casesPage struct {
 	Next    string
 	Heading string
 	Kinds   []string // the kind filter's options
+	Links   listLinks
 }
 
 func (s *Server) webCases(c echo.Context) error {
@@ -267,7 +269,8 @@ func (s *Server) webCases(c echo.Context) error {
 		if !ok {
 			return err
 		}
-		p := casesPage{Filter: f, Mine: f.Inbox != nil, Query: c.QueryParams(), Steps: workflows.Steps, Heading: "Cases", Kinds: search.DetentionKinds}
+		p := casesPage{Filter: f, Mine: f.Inbox != nil, Query: c.QueryParams(), Steps: workflows.Steps, Heading: "Cases", Kinds: search.DetentionKinds,
+			Links: newListLinks(c, "/cases", store.Sort{})}
 		return s.render(c, http.StatusUnprocessableEntity, "cases", page{Title: p.Heading, Data: p, Errors: errs})
 	}
 	if f.Limit == 0 {
@@ -278,7 +281,7 @@ func (s *Server) webCases(c echo.Context) error {
 		return err
 	}
 	p := casesPage{Rows: rows, Total: total, Filter: f, Mine: f.Inbox != nil, Query: c.QueryParams(), Steps: workflows.Steps, Heading: "All cases",
-		Kinds: search.DetentionKinds}
+		Kinds: search.DetentionKinds, Links: newListLinks(c, "/cases", f.Sort)}
 	if p.Mine {
 		p.Heading = "My cases: steps I can work"
 	}

@@ -29,7 +29,7 @@ import (
 // service (service.Shipments) and render; every decision is the workflow's.
 
 func (s *Server) webShipmentRoutes(g *echo.Group) {
-	g.GET("/shipments", s.webShipments)
+	g.GET("/shipments", withCSV(s.webShipments, s.shipmentsCSV()))
 	g.GET("/shipments/new", s.webNewShipment)
 	g.POST("/shipments", s.webOpenShipment)
 	g.GET("/shipments/import", s.webImportForm)
@@ -299,6 +299,7 @@ type shipmentsPage struct {
 	CanOpen bool
 	Prev    string
 	Next    string
+	Links   listLinks
 }
 
 func (s *Server) webShipments(c echo.Context) error {
@@ -317,7 +318,7 @@ func (s *Server) webShipments(c echo.Context) error {
 	if err != nil {
 		return errInternal(err)
 	}
-	p := shipmentsPage{Filter: f, Ports: ports, CanOpen: currentUser(c).Role.CanAct(),
+	p := shipmentsPage{Filter: f, Ports: ports, CanOpen: currentUser(c).Role.CanAct(), Links: newListLinks(c, "/shipments", f.Sort),
 		Phases: []string{workflows.PhaseActive, workflows.PhaseLegal, workflows.PhaseClosed}}
 	if refused {
 		return s.render(c, http.StatusUnprocessableEntity, "shipments", page{Title: "Shipments", Data: p, Errors: errs})

@@ -1,7 +1,11 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -163,4 +167,27 @@ func evaluate[T any](b *tab, what, js string) T {
 	var v T
 	b.run(what, chromedp.Evaluate(js, &v))
 	return v
+}
+
+// apiPoster posts bodies to the site's API with the token and decodes the
+// answer; anything but success stops the test.
+func apiPoster(t *testing.T, ctx context.Context, base, token string) func(path, contentType string, body []byte) map[string]any {
+	return func(path, contentType string, body []byte) map[string]any {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+path, bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", contentType)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode >= 300 {
+			t.Fatalf("POST %s: %d %s", path, resp.StatusCode, b)
+		}
+		var v map[string]any
+		_ = json.Unmarshal(b, &v)
+		return v
+	}
 }

@@ -915,13 +915,13 @@ const inboxJS = `(() => {
 	const rows = [...document.querySelectorAll('main table tbody tr')].map(r => ({
 		// the due instant (its datetime, as the page shows times in the
 		// reader's zone), then overdue and the escalation, in words
-		due: [(r.cells[0].querySelector('time') || {dateTime: ''}).dateTime, r.cells[0].querySelector('.overdue') ? 'overdue' : '',
-			(r.cells[0].querySelector('[class^=esc]') || {innerText: ''}).innerText].filter(Boolean).join(' '),
-		what: r.cells[1].querySelector('strong').innerText.trim(),
-		link: r.cells[2].querySelector('a').getAttribute('href'),
-		linkText: r.cells[2].innerText.trim(),
-		entry: r.cells[3].innerText.trim(),
-		port: r.cells[4].innerText.trim(),
+		due: [(r.cells[4].querySelector('time') || {dateTime: ''}).dateTime, r.cells[4].querySelector('.overdue') ? 'overdue' : '',
+			(r.cells[4].querySelector('[class^=esc]') || {innerText: ''}).innerText].filter(Boolean).join(' '),
+		what: r.cells[0].querySelector('strong').innerText.trim(),
+		link: r.cells[1].querySelector('a').getAttribute('href'),
+		linkText: r.cells[1].innerText.trim(),
+		entry: r.cells[2].querySelector('.id').innerText.trim(),
+		port: r.cells[2].querySelector('small').innerText.replace(/^port /, '').trim(),
 		assignee: r.cells[5].innerText.trim(),
 		claim: !!r.querySelector('form[action$="/claim"] button'),
 		release: !!r.querySelector('form[action$="/release"] button'),
@@ -983,7 +983,7 @@ func (p inboxPageRead) diff(tr inboxTruth, email string, role domain.Role) strin
 		}
 		claim := it.Assignee == "" && it.OwnerRole == string(role)
 		release := it.Assignee != "" && (strings.EqualFold(it.Assignee, email) || role == domain.RoleManager)
-		want := inboxRowRead{Due: due, What: r.What, Link: link, LinkText: it.Kind + " " + it.ID, Entry: it.EntryNumber, Port: it.Port,
+		want := inboxRowRead{Due: due, What: r.What, Link: link, LinkText: it.ID, Entry: it.EntryNumber, Port: it.Port,
 			Assignee: assignee, Claim: claim, Release: release, Task: task}
 		if r != want {
 			return fmt.Sprintf("row %d shows %+v, want %+v", i, r, want)
@@ -1144,7 +1144,7 @@ const manageJS = `(() => {
 	let el = h.nextElementSibling;
 	while (el && el.tagName !== 'TABLE') el = el.nextElementSibling;
 	if (!el) return out;
-	for (const r of el.querySelectorAll('tbody tr[data-item]')) out[r.dataset.item] = r.cells[0].innerText.trim();
+	for (const r of el.querySelectorAll('tbody tr[data-item]')) out[r.dataset.item] = r.cells[4].innerText.trim();
 	return out;
 })()`
 

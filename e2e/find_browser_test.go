@@ -1,10 +1,7 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -27,24 +24,7 @@ func TestFindThroughTheNavigationBox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	post := func(path, contentType string, body []byte) map[string]any {
-		t.Helper()
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, site.URL+path, bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", contentType)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode >= 300 {
-			t.Fatalf("POST %s: %d %s", path, resp.StatusCode, b)
-		}
-		var v map[string]any
-		_ = json.Unmarshal(b, &v)
-		return v
-	}
+	post := apiPoster(t, ctx, site.URL, token)
 	kase, _ := json.Marshal(map[string]any{
 		"client_request_id": "find-e2e", "entry_number": "ABC-2633700-1", "entry_date": time.Now().UTC().AddDate(0, 0, -20).Format(time.DateOnly),
 		"port": "2704", "importer_of_record": "Acme Tools Inc.", "sku": "WR-SET-24", "product_description": "24-piece combination wrench set",

@@ -176,6 +176,7 @@ type CaseFilter struct {
 	// included, before not. Zero does not bound.
 	OpenedFrom   time.Time
 	OpenedBefore time.Time
+	Sort         Sort // CaseSorts; zero: most urgent first
 	Limit        int
 	Offset       int
 }
@@ -204,7 +205,8 @@ func PageSize(limit int) int {
 	return limit
 }
 
-// ListCases returns one page of cases, most urgent first, and the total count.
+// ListCases returns one page of cases, most urgent first unless f.Sort
+// says otherwise, and the total count.
 func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]CaseRow, int64, error) {
 	q := s.db.WithContext(ctx).Model(&CaseRow{})
 	q = whereEq(q, "status", f.Status)
@@ -232,7 +234,11 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]CaseRow, int64, 
 	if !f.OpenedBefore.IsZero() {
 		q = q.Where("opened_at < ?", utc(f.OpenedBefore))
 	}
-	return listPage[CaseRow](q, "cases", openFirstByDue, f.Limit, f.Offset)
+	order, err := CaseSorts.order(f.Sort, openFirstByDue)
+	if err != nil {
+		return nil, 0, err
+	}
+	return listPage[CaseRow](q, "cases", order, f.Limit, f.Offset)
 }
 
 // GetCase returns one case row with its state.

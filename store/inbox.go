@@ -66,7 +66,8 @@ type InboxItem struct {
 	OwnerRole       string    `json:"owner_role"`
 	EntryNumber     string    `json:"entry_number"`
 	Port            string    `json:"port"`
-	Reason          string    `json:"reason"` // InboxAssigned, InboxRole or InboxEscalated
+	Importer        string    `json:"importer"` // a case's or protest's importer of record; "" for a shipment (not in its read model)
+	Reason          string    `json:"reason"`   // InboxAssigned, InboxRole or InboxEscalated
 }
 
 // inboxRow is what one branch of the inbox query returns. due_at is read
@@ -84,6 +85,7 @@ type inboxRow struct {
 	OwnerRole       string
 	EntryNumber     string
 	Port            string
+	Importer        string
 }
 
 // Inbox returns one page of the open steps and tasks q's user may act on,
@@ -193,7 +195,7 @@ func (s *Store) Inbox(ctx context.Context, q InboxQuery) ([]InboxItem, int64, er
 	for _, r := range rows {
 		due := time.Time(r.DueAt).UTC()
 		it := InboxItem{Kind: r.Kind, ID: r.ID, Task: r.Task, Title: r.Title, DueAt: due, Overdue: due.Before(now),
-			EscalationLevel: r.EscalationLevel, Assignee: r.Assignee, OwnerRole: r.OwnerRole, EntryNumber: r.EntryNumber, Port: r.Port}
+			EscalationLevel: r.EscalationLevel, Assignee: r.Assignee, OwnerRole: r.OwnerRole, EntryNumber: r.EntryNumber, Port: r.Port, Importer: r.Importer}
 		switch {
 		case strings.EqualFold(r.Assignee, q.Email):
 			it.Reason = InboxAssigned
@@ -222,10 +224,10 @@ func (s *Store) decorateInbox(ctx context.Context, rows []inboxRow) error {
 	}
 	db := s.db.WithContext(ctx)
 	type parent struct {
-		ID, Description, Kind, EntryNumber, Port string
+		ID, Description, Kind, EntryNumber, Port, Importer string
 	}
 	id := func(p parent) string { return p.ID }
-	cases, err := rowsByKey(db, "SELECT id, description, kind, entry_number, port FROM cases WHERE id IN ?", caseIDs, id, "the inbox's cases")
+	cases, err := rowsByKey(db, "SELECT id, description, kind, entry_number, port, importer FROM cases WHERE id IN ?", caseIDs, id, "the inbox's cases")
 	if err != nil {
 		return err
 	}
@@ -249,7 +251,7 @@ func (s *Store) decorateInbox(ctx context.Context, rows []inboxRow) error {
 		}
 		if r.Kind == InboxCase {
 			p := cases[r.ID]
-			r.Title, r.Sub, r.EntryNumber, r.Port = p.Description, p.Kind, p.EntryNumber, p.Port
+			r.Title, r.Sub, r.EntryNumber, r.Port, r.Importer = p.Description, p.Kind, p.EntryNumber, p.Port, p.Importer
 		} else {
 			p, t := ships[r.ID], tasks[[2]string{r.ID, r.Task}]
 			r.Title, r.Sub, r.EntryNumber, r.Port = t.Title, t.Kind, p.EntryNumber, p.Port

@@ -127,6 +127,7 @@ type ProtestFilter struct {
 	Overdue     bool
 	Escalated   bool
 	Now         time.Time // for Overdue; defaults to the current time
+	Sort        Sort      // ProtestSorts; zero: most urgent first
 	Limit       int
 	Offset      int
 }
@@ -143,7 +144,11 @@ func (s *Store) ListProtests(ctx context.Context, f ProtestFilter) ([]ProtestRow
 		q = whereEq(q, w[0], w[1])
 	}
 	q = whereOpenStep(q, f.Overdue, f.Escalated, f.Now)
-	return listPage[ProtestRow](q, "protests", openFirstByDue, f.Limit, f.Offset)
+	order, err := ProtestSorts.order(f.Sort, openFirstByDue)
+	if err != nil {
+		return nil, 0, err
+	}
+	return listPage[ProtestRow](q, "protests", order, f.Limit, f.Offset)
 }
 
 // GetProtest returns one protest row with its state.

@@ -17,8 +17,8 @@ func (s *Store) decorateProtestInbox(ctx context.Context, rows []inboxRow) error
 			ids = append(ids, r.ID)
 		}
 	}
-	type protest struct{ ID, EntryNumber, Port, Bases string }
-	byID, err := rowsByKey(s.db.WithContext(ctx), "SELECT id, entry_number, port, bases FROM protests WHERE id IN ?", ids,
+	type protest struct{ ID, EntryNumber, Port, Bases, Importer string }
+	byID, err := rowsByKey(s.db.WithContext(ctx), "SELECT id, entry_number, port, bases, importer FROM protests WHERE id IN ?", ids,
 		func(p protest) string { return p.ID }, "the inbox's protests")
 	if err != nil {
 		return err
@@ -36,6 +36,7 @@ func (s *Store) decorateProtestInbox(ctx context.Context, rows []inboxRow) error
 			}
 		}
 		r.Title, r.Sub, r.EntryNumber, r.Port = "protest: "+strings.ToLower(workflows.BasesText(bases)), InboxProtest, p.EntryNumber, p.Port
+		r.Importer = p.Importer
 	}
 	return nil
 }

@@ -181,6 +181,7 @@ type ShipmentFilter struct {
 	Overdue     bool   // an active task is past due at Now
 	Blocked     bool   // pickup is blocked
 	Now         time.Time
+	Sort        Sort // ShipmentSorts; zero: the earliest next due first
 	Limit       int
 	Offset      int
 }
@@ -212,7 +213,11 @@ func (s *Store) ListShipments(ctx context.Context, f ShipmentFilter) ([]Shipment
 	if f.Blocked {
 		q = q.Where("pickup_blocked <> ''")
 	}
-	return listPage[ShipmentRow](q, "shipments", "CASE WHEN next_due_at IS NULL THEN 1 ELSE 0 END, next_due_at, id", f.Limit, f.Offset)
+	order, err := ShipmentSorts.order(f.Sort, "CASE WHEN next_due_at IS NULL THEN 1 ELSE 0 END, next_due_at, id")
+	if err != nil {
+		return nil, 0, err
+	}
+	return listPage[ShipmentRow](q, "shipments", order, f.Limit, f.Offset)
 }
 
 // ShipmentTasks returns a shipment's tasks: the active ones first, by due time.
