@@ -51,7 +51,7 @@ func TestListsExportAndBulkClaim(t *testing.T) {
 
 	b, stop := openTab(t, ctx, browser, "lists-", 2*time.Minute)
 	defer stop()
-	b.signIn(site.URL, officer, "correct horse battery", `main h1`)
+	b.signIn(site.URL, officer, "correct horse battery", `nav a[href="/inbox"]`)
 
 	// (a) The case list filtered by importer, sorted by a header, exported.
 	var shown []string
