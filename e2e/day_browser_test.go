@@ -1067,7 +1067,7 @@ type dashboardRead struct {
 	OverdueTasks string                `json:"overdueTasks"`
 	Demurrage    string                `json:"demurrage"`
 	Exposure     string                `json:"exposure"`
-	SLA          string                `json:"sla"` // "met of counted"
+	SLA          string                `json:"sla"`    // "met of counted"
 	Tables       map[string][][]string `json:"tables"` // section heading -> rows of cells
 	Charts       int                   `json:"charts"`
 	ChartsInline int                   `json:"chartsInline"`

@@ -48,13 +48,13 @@ type InboxQuery struct {
 	Kind      string // InboxCase, InboxShipment, InboxProtest or "" for all
 	Overdue   bool   // only items past due at Now
 	Escalated bool   // only items escalated (level 1 or more)
+	Port      string // only items of this port code
 	// Attention: only items escalated or past due at Now (either, each
 	// listed once: the managers' escalations page).
 	Attention bool
 	// Level: only items at this escalation level; TopEscalationLevel
 	// takes that level and above (the dashboard's "Level 2").
 	Level int
-	Port      string // only items of this port code
 	// Team lists every open item whoever has it (the managers' view of the
 	// whole team's work) instead of the user's own inbox.
 	Team   bool
