@@ -393,7 +393,7 @@ func TestDayOfAnOfficerAndAManager(t *testing.T) {
 		return m
 	}, func() map[string]string {
 		var esc map[string]string
-		mgr.run("reload Escalations", chromedp.Reload(), chromedp.WaitVisible(`main h2`, chromedp.ByQuery), chromedp.Evaluate(manageJS, &esc))
+		mgr.run("reload Escalations", chromedp.Reload(), chromedp.WaitVisible(`#manage-total`, chromedp.ByQuery), chromedp.Evaluate(manageJS, &esc))
 		return esc
 	}, func(page, truth map[string]string) string {
 		if twice := page["twice"]; twice != "" {
