@@ -826,7 +826,7 @@ func TestListFilters(t *testing.T) {
 	}
 	var timer, esc bool
 	for _, ev := range h.Events {
-		timer = timer || (ev.Kind == "timer_fired" && strings.Contains(ev.Summary, "escalation level 1: file_psc"))
+		timer = timer || (ev.Kind == "timer_fired" && strings.Contains(ev.Summary, "escalation level 1: File PSC"))
 		esc = esc || (ev.Kind == workflows.NotifyEscalation && strings.Contains(ev.Summary, "all managers") && ev.Actor == nil)
 	}
 	if !timer || !esc {

@@ -62,6 +62,6 @@ func (s *Server) webHistoryHandler(noun, idField string, history func(ctx contex
 			return err
 		}
 		return s.render(c, http.StatusOK, "history", page{Title: "History of " + noun + " " + id,
-			Data: map[string]any{idField: id, "Events": business(events)}})
+			Data: map[string]any{idField: id, "Events": timeline.Readable(business(events))}})
 	}
 }

@@ -45,7 +45,7 @@ func (s *Server) runSearch(c echo.Context) (p search.Page, ran bool, err error) 
 		return search.Page{}, false, errInvalid(map[string]string{"page": search.ErrPageToken.Error()})
 	}
 	if err != nil {
-		return search.Page{}, false, &Error{Code: CodeUnavailable, Message: "Temporal's visibility did not answer the search", err: err}
+		return search.Page{}, false, &Error{Code: CodeUnavailable, Message: "The search could not be run just now: the workflow service did not answer. Try again in a minute.", err: err}
 	}
 	return p, true, nil
 }

@@ -22,21 +22,53 @@ func drawChart(t *testing.T, name string, chart any) string {
 	return b.String()
 }
 
-var widthRe = regexp.MustCompile(`<rect x="\d+" y="\d+" width="(\d+)"`)
+func bar(label string, values ...int64) chartBar { return chartBar{Label: label, Values: values} }
 
-func TestHBarChartScalesToTheMax(t *testing.T) {
-	svg := drawChart(t, "hbar", newHBarChart("Open <cases>", []chartBar{{"a & b", []int64{10}}, {"c", []int64{5}}, {"d", []int64{0}}}, "#123456"))
-	var widths []string
+var (
+	widthRe = regexp.MustCompile(`<rect x="\d+" y="\d+" width="(\d+)"`)
+	tickRe  = regexp.MustCompile(`<text x="(\d+)" y="\d+" text-anchor="middle" font-size="11" fill="#444">(\d+)</text>`)
+)
+
+func widths(svg string) string {
+	var out []string
 	for _, m := range widthRe.FindAllStringSubmatch(svg, -1) {
-		widths = append(widths, m[1])
+		out = append(out, m[1])
 	}
-	plot := chartWidth - chartLabelW - 60
-	if strings.Join(widths, " ") != "430 215 0" || plot != 430 {
-		t.Errorf("bar widths %q, want the largest the plot's width (%d) and the rest in proportion", widths, plot)
+	return strings.Join(out, " ")
+}
+
+func ticks(svg string) string {
+	var out []string
+	for _, m := range tickRe.FindAllStringSubmatch(svg, -1) {
+		out = append(out, m[2]+"@"+m[1])
 	}
-	for _, want := range []string{`<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 640 88" width="100%" aria-labelledby="chart-open--cases--t">`,
-		`<title id="chart-open--cases--t">Open &lt;cases&gt;</title>`, `<title>a &amp; b: 10</title>`, `>a &amp; b</text>`, `>5</text>`, `fill="#123456"`,
-		`<g><title>c: 5</title><text x="144" y="45" text-anchor="end" font-size="13" fill="#222">c</text><rect x="150" y="31" width="215" height="18" fill="#123456"/><text x="371" y="45" font-size="13" fill="#222">5</text></g>`} {
+	return strings.Join(out, " ")
+}
+
+func TestScaleIsRoundWithAboutFiveTicks(t *testing.T) {
+	for top, want := range map[int64][2]int64{0: {5, 1}, 1: {5, 1}, 5: {5, 1}, 6: {6, 2}, 9: {10, 2}, 40: {40, 10}, 41: {50, 10}, 54: {60, 20},
+		99: {100, 20}, 101: {150, 50}, 1234: {1500, 500}} {
+		if m, s := scaleFor(top); m != want[0] || s != want[1] {
+			t.Errorf("scaleFor(%d) = %d step %d, want %d step %d", top, m, s, want[0], want[1])
+		}
+	}
+}
+
+// A 1 among 40 is a fortieth of the plot, on an axis marked 0 to 40; a lone
+// 1 is a fifth of it, never the whole width.
+func TestHBarChartIsDrawnOnAScaleWithAnAxis(t *testing.T) {
+	plot := chartWidth - chartLabelW - 40
+	svg := drawChart(t, "hbar", newHBarChart("Open <cases>", []chartBar{bar("a & b", 40), bar("c", 1), bar("d", 0)}, "#123456"))
+	if got := widths(svg); got != "400 10 0" || plot != 400 {
+		t.Errorf("bar widths %q, want 400 10 0 (the plot is %d wide)", got, plot)
+	}
+	if got := ticks(svg); got != "0@200 10@300 20@400 30@500 40@600" {
+		t.Errorf("axis ticks %q, want 0 to 40 by 10", got)
+	}
+	for _, want := range []string{`<svg xmlns="http://www.w3.org/2000/svg" role="group" viewBox="0 0 640 109" width="100%" aria-labelledby="chart-open--cases--t">`,
+		`<title id="chart-open--cases--t">Open &lt;cases&gt;</title>`, `<title>a &amp; b: 40</title>`, `>a &amp; b</text>`, `fill="#123456"`,
+		`<line x1="200" y1="85" x2="600" y2="85" stroke="#666"/>`, // the axis under the rows
+		`<g><title>c: 1</title><text x="194" y="45" text-anchor="end" font-size="13" fill="#222">c</text><rect x="200" y="31" width="10" height="18" fill="#123456"/><text x="216" y="45" font-size="13" fill="#222">1</text></g>`} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("chart lacks %q:\n%s", want, svg)
 		}
@@ -44,43 +76,86 @@ func TestHBarChartScalesToTheMax(t *testing.T) {
 	if strings.Contains(svg, "style") || strings.Contains(svg, "<script") || strings.Contains(svg, "\n") {
 		t.Errorf("chart uses style or script (the CSP forbids them), or spans lines:\n%s", svg)
 	}
+
+	lone := drawChart(t, "hbar", newHBarChart("One", []chartBar{bar("a", 1)}, "#000"))
+	if got := widths(lone); got != "80" {
+		t.Errorf("a lone 1 is %s wide, want 80 (a fifth of the plot)", got)
+	}
+	if got := ticks(lone); got != "0@200 1@280 2@360 3@440 4@520 5@600" {
+		t.Errorf("a lone 1's axis %q, want 0 to 5", got)
+	}
+}
+
+// A bar with a list links to it, its title saying so; a label too long for
+// the room is drawn shortened and kept whole in the title.
+func TestHBarChartLinksEachBar(t *testing.T) {
+	long := "Contest at the Court of International Trade"
+	svg := drawChart(t, "hbar", newHBarChart("Steps", []chartBar{
+		{Label: "File PSC", Values: []int64{3}, Links: []string{"/cases?status=open&step=file_psc"}},
+		{Label: long, Values: []int64{1}, Links: []string{"/protests?status=open&step=contest_at_cit"}},
+		bar("No list", 2)}, "#000"))
+	for _, want := range []string{`<a href="/cases?status=open&amp;step=file_psc"><title>File PSC: 3, open the list</title>`,
+		`<a href="/protests?status=open&amp;step=contest_at_cit"><title>` + long + `: 1, open the list</title>`, `>Contest at the Court of Int…</text>`,
+		`<g><title>No list: 2</title>`} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("chart lacks %q:\n%s", want, svg)
+		}
+	}
+	if n := strings.Count(svg, "<a "); n != 2 {
+		t.Errorf("%d links, want 2 (the bar without a list has none)", n)
+	}
 }
 
 func TestChartsWithoutData(t *testing.T) {
 	for name, svg := range map[string]string{
 		"no rows":   drawChart(t, "hbar", newHBarChart("Empty", nil, "#000")),
-		"all zero":  drawChart(t, "hbar", newHBarChart("Zeros", []chartBar{{"a", []int64{0}}}, "#000")),
-		"vertical":  drawChart(t, "vbar", newVBarChart("Weeks", []chartBar{{"W1", []int64{0, 0}}}, []chartSeries{{"opened", "#111"}, {"closed", "#222"}})),
+		"all zero":  drawChart(t, "hbar", newHBarChart("Zeros", []chartBar{bar("a", 0)}, "#000")),
+		"vertical":  drawChart(t, "vbar", newVBarChart("Weeks", []chartBar{bar("W1", 0, 0)}, []chartSeries{{"opened", "#111"}, {"closed", "#222"}})),
 		"no column": drawChart(t, "vbar", newVBarChart("Weeks", nil, nil)),
 	} {
 		if !strings.Contains(svg, "No data") || !strings.HasPrefix(svg, "<svg") || !strings.HasSuffix(svg, "</svg>") || strings.Contains(svg, `height="-`) {
 			t.Errorf("%s: want an empty chart that says so, got\n%s", name, svg)
 		}
 	}
-	if svg := drawChart(t, "hbar", newHBarChart("Zeros", []chartBar{{"a", []int64{0}}}, "#000")); !strings.Contains(svg,
+	if svg := drawChart(t, "hbar", newHBarChart("Zeros", []chartBar{bar("a", 0)}, "#000")); !strings.Contains(svg,
 		`viewBox="0 0 640 60"`) || !strings.Contains(svg, `<rect x="0.5" y="0.5" width="639" height="59" fill="none" stroke="#999"/><text x="320" y="35" text-anchor="middle" fill="#555" font-size="14">No data</text></svg>`) {
 		t.Errorf("the empty frame:\n%s", svg)
 	}
 }
 
-func TestVBarChartScalesToTheMax(t *testing.T) {
-	svg := drawChart(t, "vbar", newVBarChart("Opened and closed", []chartBar{{"W1", []int64{4, 2}}, {"W2", []int64{0, 1}}},
+// Vertical bars share a round scale (0 to 5 for a top of 4), marked on the
+// axis on the left; a value with a list links to it.
+func TestVBarChartIsDrawnOnAScaleWithAnAxis(t *testing.T) {
+	svg := drawChart(t, "vbar", newVBarChart("Opened and closed", []chartBar{
+		{Label: "W1", Values: []int64{4, 2}, Links: []string{"/cases?opened_from=2027-03-08&opened_to=2027-03-14"}}, bar("W2", 0, 1)},
 		[]chartSeries{{"opened", "#111"}, {"closed", "#222"}}))
 	heights := regexp.MustCompile(`<rect x="\d+" y="(\d+)" width="\d+" height="(\d+)" fill="#(\d+)"><title>([^<]*)</title>`).FindAllStringSubmatch(svg, -1)
 	var got []string
 	for _, h := range heights {
 		got = append(got, h[4]+"="+h[2])
 	}
-	if strings.Join(got, ", ") != "W1 opened: 4=180, W1 closed: 2=90, W2 opened: 0=0, W2 closed: 1=45" {
+	if strings.Join(got, ", ") != "W1 opened: 4, open the list=144, W1 closed: 2=72, W2 opened: 0=0, W2 closed: 1=36" {
 		t.Errorf("bars %q", got)
 	}
-	for _, want := range []string{"<title id=\"chart-opened-and-closed-t\">Opened and closed</title>", ">opened</text>", ">closed</text>", ">W2</text>", "max 4",
-		`<line x1="0" y1="200" x2="640" y2="200" stroke="#999"/>`, `<text x="480" y="214" text-anchor="middle" font-size="10" fill="#222">W2</text>`,
-		`<rect x="150" y="222" width="12" height="12" fill="#222"/><text x="166" y="232" font-size="12" fill="#222">closed</text>`,
-		`<text x="636" y="14" text-anchor="end" font-size="11" fill="#555">max 4</text></svg>`} {
+	axis := regexp.MustCompile(`<text x="36" y="(\d+)" dy="4" text-anchor="end" font-size="11" fill="#444">(\d+)</text>`).FindAllStringSubmatch(svg, -1)
+	var marks []string
+	for _, m := range axis {
+		marks = append(marks, m[2]+"@"+m[1])
+	}
+	if strings.Join(marks, " ") != "0@200 1@164 2@128 3@92 4@56 5@20" {
+		t.Errorf("axis marks %q, want 0 to 5 from the baseline (200) to the top (20)", marks)
+	}
+	for _, want := range []string{"<title id=\"chart-opened-and-closed-t\">Opened and closed</title>", ">opened</text>", ">closed</text>", ">W2</text>",
+		`<a href="/cases?opened_from=2027-03-08&amp;opened_to=2027-03-14"><rect`,
+		`<line x1="40" y1="200" x2="640" y2="200" stroke="#666"/><line x1="40" y1="20" x2="40" y2="200" stroke="#666"/>`,
+		`<text x="490" y="214" text-anchor="middle" font-size="10" fill="#222">W2</text>`,
+		`<rect x="180" y="222" width="12" height="12" fill="#222"/><text x="196" y="232" font-size="12" fill="#222">closed</text>`} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("chart lacks %q:\n%s", want, svg)
 		}
+	}
+	if n := strings.Count(svg, "<a "); n != 1 {
+		t.Errorf("%d links, want 1", n)
 	}
 }
 
@@ -88,8 +163,8 @@ func TestVBarChartScalesToTheMax(t *testing.T) {
 // text and in titles alike; nothing in them becomes markup.
 func TestChartLabelsAreEscaped(t *testing.T) {
 	evil := `</title></svg><script>alert(1)</script><svg onload="x">'&`
-	h := drawChart(t, "hbar", newHBarChart(evil, []chartBar{{evil, []int64{3}}}, "#000"))
-	v := drawChart(t, "vbar", newVBarChart(evil, []chartBar{{evil, []int64{3}}}, []chartSeries{{evil, "#111"}}))
+	h := drawChart(t, "hbar", newHBarChart(evil, []chartBar{{Label: evil, Values: []int64{3}, Links: []string{`javascript:alert(1)`}}}, "#000"))
+	v := drawChart(t, "vbar", newVBarChart(evil, []chartBar{bar(evil, 3)}, []chartSeries{{evil, "#111"}}))
 	for name, svg := range map[string]string{"hbar": h, "vbar": v} {
 		if strings.Contains(svg, "<script") || strings.Contains(svg, "<svg onload") || strings.Count(svg, "</svg>") != 1 || strings.Count(svg, "<svg") != 1 {
 			t.Errorf("%s: a label became markup:\n%s", name, svg)
@@ -97,5 +172,8 @@ func TestChartLabelsAreEscaped(t *testing.T) {
 		if !strings.Contains(svg, "&lt;/title&gt;&lt;/svg&gt;&lt;script&gt;alert(1)&lt;/script&gt;") {
 			t.Errorf("%s: the label is not shown escaped:\n%s", name, svg)
 		}
+	}
+	if strings.Contains(h, `href="javascript:`) {
+		t.Errorf("a javascript: link was drawn:\n%s", h)
 	}
 }

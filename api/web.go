@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -287,40 +286,6 @@ func (s *Server) webCases(c echo.Context) error {
 	}
 	_, p.Prev, p.Next = pageLinks(c, "/cases", f.Offset, f.Limit, len(rows), total)
 	return s.render(c, http.StatusOK, "cases", page{Title: p.Heading, Data: p})
-}
-
-func (s *Server) webManage(c echo.Context) error {
-	u := currentUser(c)
-	if u.Role != domain.RoleManager {
-		return errf(CodeForbidden, "the escalation list is for managers")
-	}
-	ctx := c.Request().Context()
-	now := time.Now()
-	section := func(q store.InboxQuery, all string) (manageSection, error) {
-		q.Email, q.Role, q.Team, q.Now, q.Limit = u.Email, u.Role, true, now, store.DefaultPage
-		items, total, err := s.Store.Inbox(ctx, q)
-		return manageSection{Rows: inboxRows(items, u), Total: total, All: all, More: int64(len(items)) < total}, err
-	}
-	esc, err := section(store.InboxQuery{Escalated: true}, "/inbox?scope=team&escalated=true")
-	if err != nil {
-		return errInternal(err)
-	}
-	over, err := section(store.InboxQuery{Overdue: true}, "/inbox?scope=team&overdue=true")
-	if err != nil {
-		return errInternal(err)
-	}
-	return s.render(c, http.StatusOK, "manage", page{Title: "Escalated and overdue work",
-		Data: map[string]any{"Escalated": esc, "Overdue": over}})
-}
-
-// manageSection is one list of the escalations page: its first page of
-// items across cases and shipments, their number, and the team inbox
-// listing them all.
-type manageSection struct {
-	Rows  []inboxRow
-	Total int64
-	All   string
-	More  bool // Total is more than Rows
 }
 
 func newCaseDefaults() map[string]string {

@@ -363,7 +363,7 @@ func (s *Server) webShipmentHistory(c echo.Context) error {
 		return errInvalid(map[string]string{"format": "must be raw, or absent for the timeline"})
 	}
 	return s.render(c, http.StatusOK, "history", page{Title: "History of shipment " + id,
-		Data: map[string]any{"ShipmentID": id, "Events": timeline.Shipment(events)}})
+		Data: map[string]any{"ShipmentID": id, "Events": timeline.Readable(timeline.Shipment(events))}})
 }
 
 // ---------------------------------------------------------------------------

@@ -393,9 +393,12 @@ func TestDayOfAnOfficerAndAManager(t *testing.T) {
 		return m
 	}, func() map[string]string {
 		var esc map[string]string
-		mgr.run("reload Escalations", chromedp.Reload(), chromedp.WaitVisible(`main h2`, chromedp.ByQuery), chromedp.Evaluate(manageJS, &esc))
+		mgr.run("reload Escalations", chromedp.Reload(), chromedp.WaitVisible(`#manage-total`, chromedp.ByQuery), chromedp.Evaluate(manageJS, &esc))
 		return esc
 	}, func(page, truth map[string]string) string {
+		if twice := page["twice"]; twice != "" {
+			return twice + " is listed twice"
+		}
 		for key := range page {
 			if strings.HasPrefix(key, "case/"+c1.ID+"/") {
 				return c1.ID + " is listed, but its PSC was filed and its new step is not escalated"
@@ -429,8 +432,8 @@ func TestDayOfAnOfficerAndAManager(t *testing.T) {
 	if dashAPI.OverdueSteps < 2 || len(dashAPI.Escalations) == 0 || len(dashAPI.CasesByStep) == 0 {
 		t.Errorf("the dashboard's numbers miss the day's work: %+v", dashAPI)
 	}
-	if dash.Charts != 4 || dash.ChartsInline != 4 {
-		t.Errorf("the dashboard has %d charts, %d of them inline <svg> with a title: want 4 and 4", dash.Charts, dash.ChartsInline)
+	if dash.Charts != 5 || dash.ChartsInline != 5 {
+		t.Errorf("the dashboard has %d charts, %d of them inline <svg> with a title: want 5 and 5", dash.Charts, dash.ChartsInline)
 	}
 
 	// The officer's notifications, grouped by case: the reminders of the
@@ -499,7 +502,7 @@ func TestDayOfAnOfficerAndAManager(t *testing.T) {
 				return false, fmt.Sprintf("%d results, the store has %d: %v, %v", len(got), len(want), got, want)
 			}
 			for id, step := range want {
-				if r, ok := got[id]; !ok || r.Step != step || !strings.HasPrefix(r.Kind, "detention") || r.Port != fields["port"] {
+				if r, ok := got[id]; !ok || r.Step != workflows.Title(step) || !strings.HasPrefix(r.Kind, "Detention") || r.Port != fields["port"] {
 					return false, fmt.Sprintf("%s at %s in the store, the results show %+v", id, step, r)
 				}
 			}
@@ -1046,6 +1049,9 @@ func dayAgreeInbox(t *testing.T, b *dayTab, stack *app.Stack, email string, role
 type dashboardTruth struct {
 	CasesByStep        []store.Count `json:"cases_by_step"`
 	ShipmentsByPhase   []store.Count `json:"shipments_by_phase"`
+	ProtestsByStep     []store.Count `json:"protests_by_step"`
+	SLAMet             int64         `json:"sla_met"`
+	SLACounted         int64         `json:"sla_counted"`
 	OverdueSteps       int64         `json:"overdue_steps"`
 	OverdueTasks       int64         `json:"overdue_tasks"`
 	Escalations        []store.Count `json:"escalations"`
@@ -1066,6 +1072,7 @@ type dashboardRead struct {
 	OverdueTasks string                `json:"overdueTasks"`
 	Demurrage    string                `json:"demurrage"`
 	Exposure     string                `json:"exposure"`
+	SLA          string                `json:"sla"`    // "met of counted"
 	Tables       map[string][][]string `json:"tables"` // section heading -> rows of cells
 	Charts       int                   `json:"charts"`
 	ChartsInline int                   `json:"chartsInline"`
@@ -1084,6 +1091,7 @@ const dashboardJS = `(() => {
 		overdueTasks: document.querySelector('#overdue-tasks').innerText.trim(),
 		demurrage: document.querySelector('#demurrage').innerText.trim(),
 		exposure: document.querySelector('#demurrage').parentElement.innerText.replace(/\s+/g, ' ').trim(),
+		sla: (document.querySelector('#sla-numbers') || {innerText: ''}).innerText.trim(),
 		tables: tables,
 		charts: document.querySelectorAll('main img, main object, main embed, main iframe, main svg').length,
 		chartsInline: charts.filter(c => c.namespaceURI === 'http://www.w3.org/2000/svg' && c.querySelector('title') && c.closest('section')).length,
@@ -1112,11 +1120,14 @@ func (p dashboardRead) diff(tr dashboardTruth) string {
 	if want := fmt.Sprintf("over %d shipments, %d containers accruing", tr.DemurrageShipments, tr.ContainersAccruing); !strings.Contains(p.Exposure, want) {
 		return fmt.Sprintf("the demurrage line says %q, want %q", p.Exposure, want)
 	}
+	if want := fmt.Sprintf("%d of %d", tr.SLAMet, tr.SLACounted); tr.SLACounted > 0 && p.SLA != want {
+		return fmt.Sprintf("SLA compliance reads %q, the API %s", p.SLA, want)
+	}
 	for heading, counts := range map[string][]store.Count{"Open cases by step": tr.CasesByStep,
-		"Open shipments by phase": tr.ShipmentsByPhase, "Escalations": tr.Escalations} {
+		"Open shipments by phase": tr.ShipmentsByPhase, "Open protests by step": tr.ProtestsByStep, "Escalations": tr.Escalations} {
 		var want [][]string
 		for _, c := range counts {
-			want = append(want, []string{c.Label, strconv.FormatInt(c.N, 10)})
+			want = append(want, []string{workflows.Title(c.Label), strconv.FormatInt(c.N, 10)}) // in words, never file_psc
 		}
 		got := p.Tables[heading]
 		if len(want) == 0 && len(got) == 1 && len(got[0]) == 1 { // "No open cases."
@@ -1136,15 +1147,16 @@ func (p dashboardRead) diff(tr dashboardTruth) string {
 	return ""
 }
 
-// manageJS reads the Escalated table of /manage: kind/id/task -> its due
-// cell, which carries the escalation mark.
+// manageJS reads the escalated items of /manage (one list of the escalated
+// and the overdue): kind/id/task -> its due cell, which carries the
+// escalation mark. An item listed twice is named under "twice".
 const manageJS = `(() => {
-	const h = [...document.querySelectorAll('main h2')].find(h => h.innerText.startsWith('Escalated'));
 	const out = {};
-	let el = h.nextElementSibling;
-	while (el && el.tagName !== 'TABLE') el = el.nextElementSibling;
-	if (!el) return out;
-	for (const r of el.querySelectorAll('tbody tr[data-item]')) out[r.dataset.item] = r.cells[4].innerText.trim();
+	for (const r of document.querySelectorAll('main table tbody tr[data-item]')) {
+		const due = r.cells[4].innerText.trim();
+		if (r.dataset.item in out) out.twice = r.dataset.item;
+		if (due.includes('escalated')) out[r.dataset.item] = due;
+	}
 	return out;
 })()`
 

@@ -42,8 +42,10 @@ type DashboardData struct {
 	ProtestsByStep   []Count   `json:"protests_by_step"`   // open protests by their current step (protests_dashboard.go)
 	OverdueSteps     int64     `json:"overdue_steps"`      // open case steps past due
 	OverdueTasks     int64     `json:"overdue_tasks"`      // open shipment tasks past due
-	// Open steps and tasks by escalation level: "Level 1" and "Level 2"
-	// (level 2 and above).
+	// OverdueProtestSteps are the open protest steps past due.
+	OverdueProtestSteps int64 `json:"overdue_protest_steps"`
+	// Open steps and tasks (of cases, shipments and protests) by escalation
+	// level: "Level 1" and "Level 2" (level 2 and above).
 	Escalations []Count `json:"escalations"`
 	// Demurrage exposure of the active shipments (DemurrageExposure).
 	DemurrageTotal     domain.USD `json:"demurrage_total"`
@@ -52,13 +54,30 @@ type DashboardData struct {
 	// Cases opened and closed per ISO week, the oldest first; the last is
 	// the current week.
 	Weeks []WeekCount `json:"weeks"`
-	// SLA compliance: of the steps and tasks done in the last 90 days, how
-	// many were done by their due time (completed_at <= due_at).
-	SLACompleted int64 `json:"sla_completed"`
-	SLAOnTime    int64 `json:"sla_on_time"`
-	// SLARate is SLAOnTime / SLACompleted rounded to 4 places; nil when
-	// nothing was completed.
+	// SLA compliance over the steps and tasks of cases, shipments and
+	// protests: those done in the last 90 days and those open now. On time
+	// is done by its due time (completed_at <= due_at) or open and not yet
+	// due; late is done after its due time or open past it, so work left
+	// overdue counts against the rate as much as work done late.
+	SLACompleted   int64 `json:"sla_completed"`    // done in the window
+	SLAOnTime      int64 `json:"sla_on_time"`      // of those, done by their due time
+	SLAOpen        int64 `json:"sla_open"`         // open now
+	SLAOpenOverdue int64 `json:"sla_open_overdue"` // of those, past their due time
+	SLACounted     int64 `json:"sla_counted"`      // SLACompleted + SLAOpen
+	SLAMet         int64 `json:"sla_met"`          // on time: SLAOnTime + the open ones not yet due
+	// SLARate is SLAMet / SLACounted rounded to 4 places; nil when there is
+	// nothing to count.
 	SLARate *decimal.Decimal `json:"sla_rate"`
+}
+
+// SLALate is how many counted steps and tasks missed their due time: done
+// late, or open past it.
+func (d DashboardData) SLALate() int64 { return d.SLACounted - d.SLAMet }
+
+// slaTables are the tables of steps and tasks the overdue counts, the
+// escalations and the SLA rate read, by the inbox kind they belong to.
+var slaTables = []struct{ kind, table string }{
+	{InboxCase, "case_steps"}, {InboxShipment, "shipment_tasks"}, {InboxProtest, "protest_steps"},
 }
 
 // isoWeekStart is the Monday 00:00 UTC of t's ISO week.
@@ -91,47 +110,9 @@ func (s *Store) Dashboard(ctx context.Context, now time.Time) (DashboardData, er
 		return out, err
 	}
 
-	// Open steps and tasks past due: a range count on each table's index of
-	// active rows by due time.
-	var overdue []struct {
-		Kind string
-		N    int64
+	if err := s.dashboardOpenWork(ctx, now, &out); err != nil {
+		return out, err
 	}
-	overdueSQL := `SELECT 'case' AS kind, COUNT(*) AS n FROM case_steps WHERE status = 'active' AND due_at < ?
-UNION ALL
-SELECT 'shipment' AS kind, COUNT(*) AS n FROM shipment_tasks WHERE status = 'active' AND due_at < ?`
-	if err := db.Raw(overdueSQL, now, now).Scan(&overdue).Error; err != nil {
-		return out, fmt.Errorf("counting overdue steps and tasks: %w", err)
-	}
-	for _, r := range overdue {
-		if r.Kind == InboxCase {
-			out.OverdueSteps += r.N
-		} else {
-			out.OverdueTasks += r.N
-		}
-	}
-
-	// Open steps and tasks by escalation level, from the inbox's indexes of
-	// escalated rows (migration 0006).
-	var levels []struct {
-		Level int
-		N     int64
-	}
-	levelSQL := `SELECT escalation_level AS level, COUNT(*) AS n FROM case_steps WHERE status = 'active' AND escalation_level > 0 GROUP BY escalation_level
-UNION ALL
-SELECT escalation_level AS level, COUNT(*) AS n FROM shipment_tasks WHERE status = 'active' AND escalation_level > 0 GROUP BY escalation_level`
-	if err := db.Raw(levelSQL).Scan(&levels).Error; err != nil {
-		return out, fmt.Errorf("counting escalations by level: %w", err)
-	}
-	var level1, level2 int64
-	for _, r := range levels {
-		if r.Level == 1 {
-			level1 += r.N
-		} else {
-			level2 += r.N
-		}
-	}
-	out.Escalations = []Count{{Label: "Level 1", N: level1}, {Label: "Level 2", N: level2}}
 
 	// Demurrage exposure: the one pricing there is.
 	dem, err := s.DemurrageExposure(ctx, now)
@@ -174,31 +155,93 @@ SELECT escalation_level AS level, COUNT(*) AS n FROM shipment_tasks WHERE status
 		}
 	}
 
-	// SLA compliance over the steps and tasks done in the window.
-	var slaRows []struct {
-		Completed int64
-		OnTime    int64
-	}
-	since := now.Add(-SLAWindow)
-	slaSQL := `SELECT COUNT(*) AS completed, COALESCE(SUM(CASE WHEN completed_at <= due_at THEN 1 ELSE 0 END), 0) AS on_time
-	FROM case_steps WHERE status = 'done' AND completed_at >= ?
-UNION ALL
-SELECT COUNT(*) AS completed, COALESCE(SUM(CASE WHEN completed_at <= due_at THEN 1 ELSE 0 END), 0) AS on_time
-	FROM shipment_tasks WHERE status = 'done' AND completed_at >= ?`
-	if err := db.Raw(slaSQL, since, since).Scan(&slaRows).Error; err != nil {
-		return out, fmt.Errorf("computing SLA compliance: %w", err)
-	}
-	var sla struct{ Completed, OnTime int64 }
-	for _, r := range slaRows {
-		sla.Completed += r.Completed
-		sla.OnTime += r.OnTime
-	}
-	out.SLACompleted, out.SLAOnTime = sla.Completed, sla.OnTime
-	if sla.Completed > 0 {
-		r := decimal.NewFromInt(sla.OnTime).DivRound(decimal.NewFromInt(sla.Completed), 4)
-		out.SLARate = &r
+	if err := s.dashboardSLA(ctx, now, &out); err != nil {
+		return out, err
 	}
 	return out, nil
+}
+
+// dashboardOpenWork counts the open steps and tasks of every kind: how many
+// there are and how many are past due (in one pass over each table's index
+// of active rows, so the two agree), and how many are escalated, by level
+// (the inbox's indexes of escalated rows, migrations 0006 and 0011).
+func (s *Store) dashboardOpenWork(ctx context.Context, now time.Time, out *DashboardData) error {
+	db := s.db.WithContext(ctx)
+	var overdueParts, levelParts []string
+	var overdueArgs []any
+	for _, t := range slaTables {
+		overdueParts = append(overdueParts, fmt.Sprintf(
+			"SELECT '%s' AS kind, COUNT(*) AS open, COALESCE(SUM(CASE WHEN due_at < ? THEN 1 ELSE 0 END), 0) AS overdue FROM %s WHERE status = 'active'",
+			t.kind, t.table))
+		overdueArgs = append(overdueArgs, now)
+		levelParts = append(levelParts, fmt.Sprintf(
+			"SELECT escalation_level AS level, COUNT(*) AS n FROM %s WHERE status = 'active' AND escalation_level > 0 GROUP BY escalation_level", t.table))
+	}
+	var overdue []struct {
+		Kind          string
+		Open, Overdue int64
+	}
+	if err := db.Raw(strings.Join(overdueParts, "\nUNION ALL\n"), overdueArgs...).Scan(&overdue).Error; err != nil {
+		return fmt.Errorf("counting overdue steps and tasks: %w", err)
+	}
+	for _, r := range overdue {
+		out.SLAOpen += r.Open
+		out.SLAOpenOverdue += r.Overdue
+		switch r.Kind {
+		case InboxCase:
+			out.OverdueSteps += r.Overdue
+		case InboxShipment:
+			out.OverdueTasks += r.Overdue
+		case InboxProtest:
+			out.OverdueProtestSteps += r.Overdue
+		}
+	}
+	var levels []struct {
+		Level int
+		N     int64
+	}
+	if err := db.Raw(strings.Join(levelParts, "\nUNION ALL\n")).Scan(&levels).Error; err != nil {
+		return fmt.Errorf("counting escalations by level: %w", err)
+	}
+	var level1, level2 int64
+	for _, r := range levels {
+		if r.Level < TopEscalationLevel {
+			level1 += r.N
+		} else {
+			level2 += r.N
+		}
+	}
+	out.Escalations = []Count{{Label: "Level 1", N: level1}, {Label: fmt.Sprintf("Level %d", TopEscalationLevel), N: level2}}
+	return nil
+}
+
+// dashboardSLA completes the SLA compliance (see DashboardData) with the
+// steps and tasks done in the window, on time or not (migration 0008's
+// indexes of done rows), to the open ones dashboardOpenWork counted.
+func (s *Store) dashboardSLA(ctx context.Context, now time.Time, out *DashboardData) error {
+	since := now.Add(-SLAWindow)
+	var parts []string
+	var args []any
+	for _, t := range slaTables {
+		parts = append(parts, fmt.Sprintf(`SELECT COUNT(*) AS completed, COALESCE(SUM(CASE WHEN completed_at <= due_at THEN 1 ELSE 0 END), 0) AS on_time
+	FROM %s WHERE status = 'done' AND completed_at >= ?`, t.table))
+		args = append(args, since)
+	}
+	var rows []struct{ Completed, OnTime int64 }
+	if err := s.db.WithContext(ctx).Raw(strings.Join(parts, "\nUNION ALL\n"), args...).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("computing SLA compliance: %w", err)
+	}
+	for _, r := range rows {
+		out.SLACompleted += r.Completed
+		out.SLAOnTime += r.OnTime
+	}
+	out.SLACounted = out.SLACompleted + out.SLAOpen
+	out.SLAMet = out.SLAOnTime + out.SLAOpen - out.SLAOpenOverdue
+	if out.SLACounted > 0 {
+		r := decimal.NewFromInt(out.SLAMet).DivRound(decimal.NewFromInt(out.SLACounted), 4)
+		out.SLARate = &r
+	}
+	return nil
 }
 
 // isoWeekName names the ISO week of t: "2026-W47".

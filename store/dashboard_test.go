@@ -83,15 +83,21 @@ func TestDashboard(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		// A protest: its decision step done on time, its refund step open,
+		// overdue since yesterday, at level 1.
+		if _, err := s.UpsertProtest(t.Context(), sampleProtest("PR-1", 1, now.Add(-96*time.Hour))); err != nil {
+			t.Fatal(err)
+		}
+
 		d, err := s.Dashboard(t.Context(), now)
 		if err != nil {
 			t.Fatal(err)
 		}
 		eqCounts(t, "cases by step", d.CasesByStep, []store.Count{{Label: "payment", N: 2}, {Label: "file_psc", N: 1}})
 		eqCounts(t, "shipments by phase", d.ShipmentsByPhase, []store.Count{{Label: "active", N: 1}, {Label: "legal", N: 1}})
-		eqCounts(t, "escalations", d.Escalations, []store.Count{{Label: "Level 1", N: 2}, {Label: "Level 2", N: 2}})
-		if d.OverdueSteps != 2 || d.OverdueTasks != 1 {
-			t.Errorf("overdue steps %d, tasks %d; want 2, 1", d.OverdueSteps, d.OverdueTasks)
+		eqCounts(t, "escalations", d.Escalations, []store.Count{{Label: "Level 1", N: 3}, {Label: "Level 2", N: 2}})
+		if d.OverdueSteps != 2 || d.OverdueTasks != 1 || d.OverdueProtestSteps != 1 {
+			t.Errorf("overdue steps %d, tasks %d, protest steps %d; want 2, 1, 1", d.OverdueSteps, d.OverdueTasks, d.OverdueProtestSteps)
 		}
 		if d.DemurrageTotal.StringFixed(2) != "666.00" || d.DemurrageShipments != 1 || d.ContainersAccruing != 1 {
 			t.Errorf("demurrage %s over %d shipments, %d accruing; want 666.00, 1, 1", d.DemurrageTotal.StringFixed(2), d.DemurrageShipments, d.ContainersAccruing)
@@ -112,8 +118,42 @@ func TestDashboard(t *testing.T) {
 				t.Errorf("week %d (%s): opened %d closed %d; want %d, %d", i, w.Week, w.Opened, w.Closed, wantOpened[i], wantClosed[i])
 			}
 		}
-		if d.SLACompleted != 5 || d.SLAOnTime != 3 || d.SLARate == nil || d.SLARate.String() != "0.6" {
-			t.Errorf("SLA %d of %d, rate %v; want 3 of 5, 0.6", d.SLAOnTime, d.SLACompleted, d.SLARate)
+		// Done in the 90 days: 6, 4 of them on time (C1, C2, t4, the
+		// protest's decision). Open: 6, 4 of them overdue (C2, C3, t1, the
+		// refund). On time 4 + 2 of 12.
+		if d.SLACompleted != 6 || d.SLAOnTime != 4 || d.SLAOpen != 6 || d.SLAOpenOverdue != 4 || d.SLACounted != 12 || d.SLAMet != 6 ||
+			d.SLALate() != 6 || d.SLARate == nil || d.SLARate.String() != "0.5" {
+			t.Errorf("SLA: done %d (%d on time), open %d (%d overdue), %d of %d met, rate %v; want done 6 (4), open 6 (4), 6 of 12, 0.5",
+				d.SLACompleted, d.SLAOnTime, d.SLAOpen, d.SLAOpenOverdue, d.SLAMet, d.SLACounted, d.SLARate)
+		}
+	})
+}
+
+// TestDashboardSLACountsOpenOverdueWorkAsLate: work left past its due time
+// is a miss, as much as work done late; open work not yet due is on time.
+func TestDashboardSLACountsOpenOverdueWorkAsLate(t *testing.T) {
+	now := time.Date(2027, 3, 15, 15, 0, 0, 0, time.UTC)
+	forEachStore(t, func(t *testing.T, s *store.Store) {
+		addCase(t, s, "DC-1", "", "wrenches", "2704")
+		done := now.Add(-48 * time.Hour)
+		steps := []store.StepRow{
+			{CaseID: "DC-1", StepColumns: store.StepColumns{Seq: 1, Step: "file_psc", Status: workflows.StepDone, OwnerRole: "officer",
+				StartedAt: now.AddDate(0, 0, -5), DueAt: done.Add(time.Hour), CompletedAt: &done}},
+			{CaseID: "DC-1", StepColumns: store.StepColumns{Seq: 2, Step: "payment", Status: workflows.StepActive, OwnerRole: "officer",
+				StartedAt: done, DueAt: now.Add(-time.Minute)}},
+			{CaseID: "DC-1", StepColumns: store.StepColumns{Seq: 3, Step: "confirm_closure", Status: workflows.StepActive, OwnerRole: "officer",
+				StartedAt: done, DueAt: now.Add(time.Hour)}},
+		}
+		if err := s.DBForTest().Create(&steps).Error; err != nil {
+			t.Fatal(err)
+		}
+		d, err := s.Dashboard(t.Context(), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.SLACounted != 3 || d.SLAMet != 2 || d.SLALate() != 1 || d.SLAOpenOverdue != 1 || d.SLARate == nil || d.SLARate.String() != "0.6667" {
+			t.Errorf("SLA %d of %d met (%d late, %d open overdue), rate %v; want 2 of 3, 1 late, 0.6667",
+				d.SLAMet, d.SLACounted, d.SLALate(), d.SLAOpenOverdue, d.SLARate)
 		}
 	})
 }

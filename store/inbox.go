@@ -18,6 +18,10 @@ const (
 	InboxProtest  = "protest"
 )
 
+// TopEscalationLevel is the highest level the dashboard tells apart: its
+// "Level 2" counts level 2 and above.
+const TopEscalationLevel = 2
+
 // Why an item is in a user's inbox.
 const (
 	InboxAssigned  = "assigned"  // assigned to the user
@@ -45,6 +49,12 @@ type InboxQuery struct {
 	Overdue   bool   // only items past due at Now
 	Escalated bool   // only items escalated (level 1 or more)
 	Port      string // only items of this port code
+	// Attention: only items escalated or past due at Now (either, each
+	// listed once: the managers' escalations page).
+	Attention bool
+	// Level: only items at this escalation level; TopEscalationLevel
+	// takes that level and above (the dashboard's "Level 2").
+	Level int
 	// Team lists every open item whoever has it (the managers' view of the
 	// whole team's work) instead of the user's own inbox.
 	Team   bool
@@ -131,6 +141,18 @@ func (s *Store) Inbox(ctx context.Context, q InboxQuery) ([]InboxItem, int64, er
 	}
 	if q.Escalated {
 		filter.WriteString(" AND x.escalation_level > 0")
+	}
+	if q.Attention {
+		filter.WriteString(" AND (x.escalation_level > 0 OR x.due_at < ?)")
+		filterArgs = append(filterArgs, now)
+	}
+	switch {
+	case q.Level >= TopEscalationLevel:
+		filter.WriteString(" AND x.escalation_level >= ?")
+		filterArgs = append(filterArgs, TopEscalationLevel)
+	case q.Level > 0:
+		filter.WriteString(" AND x.escalation_level = ?")
+		filterArgs = append(filterArgs, q.Level)
 	}
 	if q.Port != "" {
 		filter.WriteString(" AND p.port = ?")

@@ -210,3 +210,40 @@ func TestInboxTaskTitleFromSnapshot(t *testing.T) {
 		}
 	})
 }
+
+// The managers' escalations page: every item escalated or overdue once
+// (Attention), or the escalated at one level (the top level and above).
+func TestInboxAttentionAndLevel(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
+		h := time.Hour
+		active, officer := workflows.StepActive, domain.RoleOfficer
+		addCase(t, s, "BOTH", "", "escalated and overdue", "2704", inboxStep{1, active, officer, olivia, -2 * h, 1})
+		addCase(t, s, "LATE", "", "overdue only", "2704", inboxStep{1, active, officer, "", -h, 0})
+		addCase(t, s, "ESC2", "", "escalated, not due", "2704", inboxStep{1, active, officer, "", h, 2})
+		addCase(t, s, "FINE", "", "neither", "2704", inboxStep{1, active, officer, "", 2 * h, 0})
+		addShipment(t, s, "S1", "2704", inboxTask{"pickup_number", "Record the pickup number", active, officer, "", 3 * h, 3})
+		for _, tc := range []struct {
+			q    store.InboxQuery
+			want string
+		}{
+			{store.InboxQuery{Attention: true}, "BOTH/step1 LATE/step1 ESC2/step1 S1/pickup_number"},
+			{store.InboxQuery{Attention: true, Limit: 2, Offset: 2}, "ESC2/step1 S1/pickup_number"},
+			{store.InboxQuery{Level: 1}, "BOTH/step1"},
+			{store.InboxQuery{Level: store.TopEscalationLevel}, "ESC2/step1 S1/pickup_number"},
+		} {
+			q := tc.q
+			q.Email, q.Role, q.Team, q.Now = mike.Email, domain.RoleManager, true, inboxNow
+			items, total, err := s.Inbox(t.Context(), q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantTotal := int64(len(strings.Fields(tc.want)))
+			if q.Attention {
+				wantTotal = 4
+			}
+			if got := inboxKeys(items); got != tc.want || total != wantTotal {
+				t.Errorf("%+v: %s (total %d), want %s (total %d)", tc.q, got, total, tc.want, wantTotal)
+			}
+		}
+	})
+}

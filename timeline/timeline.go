@@ -88,7 +88,7 @@ func Case(events []*historypb.HistoryEvent) []Event {
 			if what == "" {
 				what = "timer"
 			}
-			add(ev, "timer_fired", nil, "timer fired: "+what, nil)
+			add(ev, "timer_fired", nil, timerFired+timerWords(what), nil)
 		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
 			attrs := ev.GetActivityTaskScheduledEventAttributes()
 			switch attrs.GetActivityType().GetName() {
@@ -164,6 +164,19 @@ func Shipment(events []*historypb.HistoryEvent) []Event {
 		out = append(out, Case(run[1:])...)
 	}
 	return out
+}
+
+// timerFired starts the line of a timer that fired.
+const timerFired = "timer fired: "
+
+// timerWords is a timer's summary ("reminder: file_psc", "escalation level
+// 1: document:un38_3_report") with the step or task it names in words.
+func timerWords(what string) string {
+	i := strings.LastIndex(what, ": ")
+	if i < 0 || !strings.Contains(what, "reminder") && !strings.HasPrefix(what, "escalation level ") {
+		return what
+	}
+	return what[:i+2] + workflows.Title(what[i+2:]) // a task's kind:subject id has no space after its colon
 }
 
 // inputSummary renders an action's input as ": key value, key value" in key

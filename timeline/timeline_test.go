@@ -49,7 +49,7 @@ func TestRecordedHistories(t *testing.T) {
 				"approve_code_fix": 2, "catalog_update": 1, "close": 1, "workflow_completed": 1, "action_failed": 0},
 			lines: []line{
 				{1, "opened", "officer@example.com", "opened the case for entry ABC-1234567-8 (WR-SET-24, 7326.90.8688 → 8204.11.0060)"},
-				{14, "timer_fired", "", "timer fired: reminder: file_psc"},
+				{14, "timer_fired", "", "timer fired: reminder: File PSC"},
 				{43, "escalation", "", "escalation to all managers: case DC-Y2DPR7526H escalated (level 2): step file_psc is still not done, 1m0s after its due time"},
 				{76, "record_cbp_decision", "officer@example.com", "Record CBP decision: decision rejected, reason commercial invoice missing"},
 				{90, "reassign", "manager@example.com", "Reassign: assignee email manager@example.com, assignee role manager"},
@@ -61,7 +61,7 @@ func TestRecordedHistories(t *testing.T) {
 			// Fifteen timers started, fourteen cancelled: one fired.
 			kinds: map[string]int{"add_note": 5, "timer_fired": 1, "reminder": 1, "file_psc": 2, "close": 1},
 			lines: []line{
-				{60, "timer_fired", "", "timer fired: reminder: file_psc"},
+				{60, "timer_fired", "", "timer fired: reminder: File PSC"},
 				{135, "record_payment", "officer@example.com", "Record payment: amount 2267.75, reference PAY-1"},
 				{166, "assignment", "", "assignment to all managers: case DC-MQWLLL4DR4: step approve_code_fix is yours, due 2026-12-03T18:06:12Z"},
 			}},
@@ -101,7 +101,7 @@ func TestRecordedHistories(t *testing.T) {
 		{file: "shipment_timers_history.json", shipment: true, n: 17,
 			kinds: map[string]int{"reminder": 3, "escalation": 5, "timer_fired": 4},
 			lines: []line{
-				{27, "timer_fired", "", "timer fired: reminder: delivery_order"},
+				{27, "timer_fired", "", "timer fired: reminder: Delivery order"},
 				{81, "reassign", "manager@example.com", "Reassign: assignee email officer@example.com, assignee role officer, task delivery_order"},
 				{94, "record_pickup_number", "officer@example.com", "Record pickup number: pickup number PU1"},
 			}},

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/postrelease/postrelease/domain"
 )
 
 // The words of messages people read (notifications, reminders,
@@ -25,8 +27,17 @@ func Title(name string) string {
 	return Words(name)
 }
 
-// Words turns a name, "file_psc", into its words, "File PSC".
+// Words turns a name, "file_psc", into its words, "File PSC". A task's
+// "kind:subject" name reads as both, the subject a document by its label:
+// "document:un38_3_report" is "Document: UN38.3 test report".
 func Words(name string) string {
+	if kind, subject, ok := strings.Cut(name, ":"); ok && kind != "" && subject != "" {
+		about := domain.DocumentKind(subject).Label()
+		if about == subject {
+			about = Words(subject)
+		}
+		return Words(kind) + ": " + about
+	}
 	words := strings.Split(name, "_")
 	for i, w := range words {
 		if up, ok := acronyms[w]; ok {

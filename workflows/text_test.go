@@ -28,7 +28,10 @@ func TestReadableTimeAndTitle(t *testing.T) {
 		t.Errorf("ReadableTime = %q, want %q", got, want)
 	}
 	for name, want := range map[string]string{"propose_code_fix": "Propose code fix", "file_psc": "File PSC", "amend_isf": "Amend ISF",
-		SealsVerified: Labels[SealsVerified], "": ""} {
+		SealsVerified: Labels[SealsVerified], "": "",
+		// A task's kind:subject name: the subject a document by its label.
+		"document:un38_3_report": "Document: UN38.3 test report", "approve_na:fcc_certificate": "Approve N/A: FCC certificate (electronic copy)",
+		"document:other_paper": "Document: Other paper", string(StepRecordRefund): "Record the refund"} {
 		if got := Title(name); got != want {
 			t.Errorf("Title(%q) = %q, want %q", name, got, want)
 		}
