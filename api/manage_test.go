@@ -36,7 +36,7 @@ func TestManageListsEachItemOnceAndPages(t *testing.T) {
 	addCase("DC-FINE", 9*time.Hour, 0)  // neither: not listed
 
 	b := e.signedIn(t, "manager", "/manage")
-	rowRe := regexp.MustCompile(`<tr data-item="case/([A-Z0-9-]+)/file_psc">\s*<td>([^\n]*)</td>`)
+	rowRe := regexp.MustCompile(`(?s)<tr data-item="case/([A-Z0-9-]+)/file_psc">(.*?)</tr>`)
 	rowsOf := func(body string) map[string]string {
 		out := map[string]string{}
 		for _, m := range rowRe.FindAllStringSubmatch(body, -1) {
