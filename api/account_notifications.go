@@ -119,7 +119,10 @@ func (s *Server) webSetPreferences(c echo.Context) error {
 		if !ok || ae.Code != CodeInvalid {
 			return err
 		}
-		shown, _ := s.Store.NotificationPreferencesOf(c.Request().Context(), currentUser(c).ID)
+		shown, perr := s.Store.NotificationPreferencesOf(c.Request().Context(), currentUser(c).ID)
+		if perr != nil {
+			return errInternal(perr)
+		}
 		for k, v := range p {
 			if slices.Contains(store.Deliveries, v) {
 				shown[k] = v

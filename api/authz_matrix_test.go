@@ -109,6 +109,7 @@ var authzTable = map[string]authzRule{
 	"GET /shipments/:id":                  anyone,
 	"POST /shipments/:id/actions/:action": actors,
 	"GET /shipments/:id/actions/:action":  anyone,
+	"GET /shipments/:id/documents":        anyone, // back to the shipment page
 	"POST /shipments/:id/documents":       actors,
 	"GET /shipments/:id/documents/:doc":   anyone,
 	"GET /shipments/:id/history":          anyone,

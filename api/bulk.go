@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -82,7 +84,7 @@ func (s *Server) bulk(ctx context.Context, u store.User, action, key string, ite
 	case len(items) == 0:
 		fe["items"] = "choose at least one item"
 	case len(items) > maxBulk:
-		fe["items"] = "at most 200 items at a time"
+		fe["items"] = fmt.Sprintf("at most %d items at a time", maxBulk)
 	}
 	for _, it := range items {
 		if it.Kind != store.InboxCase && it.Kind != store.InboxShipment && it.Kind != store.InboxProtest || it.ID == "" {
@@ -93,6 +95,10 @@ func (s *Server) bulk(ctx context.Context, u store.User, action, key string, ite
 		return bulkResult{}, errInvalid(fe)
 	}
 	res := bulkResult{Action: action, Refused: []bulkRefusal{}}
+	// An item named twice is one item: its key is the same, so a second
+	// call would only replay the first and count it twice.
+	items = slices.CompactFunc(slices.SortedFunc(slices.Values(items), func(a, b bulkItem) int { return strings.Compare(a.String(), b.String()) }),
+		func(a, b bulkItem) bool { return a == b })
 	for _, it := range items {
 		err := s.bulkOne(ctx, u, action, bulkKey(key, action, it), it)
 		if err == nil {
@@ -125,6 +131,9 @@ func (s *Server) bulkOne(ctx context.Context, u store.User, action, key string, 
 
 // apiBulk: POST /api/v1/inbox/bulk {"action": "claim", "items": [{"kind": "case", "id": "DC-…"}]}.
 func (s *Server) apiBulk(c echo.Context) error {
+	if u := currentUser(c); !u.Role.CanAct() { // who may comes before what is wrong
+		return errf(CodeForbidden, "role %s may not claim or unassign work", u.Role)
+	}
 	var req struct {
 		Action string     `json:"action"`
 		Items  []bulkItem `json:"items"`
@@ -146,6 +155,15 @@ func (s *Server) apiBulk(c echo.Context) error {
 // webBulk: the inbox's "Claim selected" and "Unassign selected". It answers
 // with the inbox it came from, the result at its top.
 func (s *Server) webBulk(c echo.Context) error {
+	u := currentUser(c)
+	if !u.Role.CanAct() { // who may comes before what is wrong
+		return errf(CodeForbidden, "role %s may not claim or unassign work", u.Role)
+	}
+	// The inbox it answers with must be one the user may see, before
+	// anything is claimed.
+	if _, err := inboxQuery(c, u); err != nil {
+		return err
+	}
 	key, err := formIdempotencyKey(c)
 	if err != nil {
 		return err
@@ -163,7 +181,7 @@ func (s *Server) webBulk(c echo.Context) error {
 		items = append(items, it)
 	}
 	action := c.FormValue("action")
-	res, err := s.bulk(c.Request().Context(), currentUser(c), action, key, items)
+	res, err := s.bulk(c.Request().Context(), u, action, key, items)
 	if err != nil {
 		if ae := asError(err); ae.Code == CodeInvalid {
 			return s.webInboxAfter(c, res, ae)

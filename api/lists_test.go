@@ -170,4 +170,19 @@ func TestListsSortCSVAndBulk(t *testing.T) {
 			t.Errorf("%s after the bulk unassign: %+v", id, c.Current())
 		}
 	}
+	// The inbox it would answer with must be the officer's to see: the
+	// team's is not, and nothing is claimed.
+	wantPage(t, b.post(t, "/inbox/bulk?scope=team", url.Values{"_csrf": {csrf(t, inbox)}, "idem": {"web-bulk-3"}, "action": {"claim"},
+		"item": {"case/" + ids[0] + "/"}}), http.StatusForbidden, "a bulk claim answered by the team's inbox")
+	if c := e.get(t, "officer", ids[0]); c.Current().Assignee != "" {
+		t.Errorf("%s was claimed by a refused bulk request: %+v", ids[0], c.Current())
+	}
+	// An item named twice is claimed and counted once.
+	wantStatus(t, e.call(t, "officer", http.MethodPost, "/api/v1/inbox/bulk", map[string]any{"action": "claim", "items": items[:1]}, "Idempotency-Key", "bulk-dup-1"),
+		http.StatusOK, "claim it again")
+	dup := e.call(t, "officer", http.MethodPost, "/api/v1/inbox/bulk", map[string]any{"action": "release", "items": []map[string]string{items[0], items[0]}}, "Idempotency-Key", "bulk-dup-2")
+	wantStatus(t, dup, http.StatusOK, "a bulk unassign naming one item twice")
+	if res := decode[bulkResp](t, dup); res.Succeeded != 1 || len(res.Refused) != 0 {
+		t.Errorf("a bulk unassign naming one item twice: %+v, want 1 done", res)
+	}
 }

@@ -178,6 +178,13 @@ func (p *pages) forZone(loc *time.Location) (map[string]*template.Template, erro
 		}
 		set[name] = t.Funcs(fm)
 	}
-	p.zones[loc.String()] = set
+	// Zones are the users' choice: past maxZoneSets a set is made for the
+	// page and not kept, so memory stays bounded whatever is chosen.
+	if len(p.zones) < maxZoneSets {
+		p.zones[loc.String()] = set
+	}
 	return set, nil
 }
+
+// maxZoneSets is how many time zones' page sets are kept.
+const maxZoneSets = 64

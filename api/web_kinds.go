@@ -70,8 +70,11 @@ func (k webKind[V, P]) routes(g *echo.Group) {
 	// A refused form's page has the action's URL: reloading or sharing it
 	// shows the item with that form.
 	g.GET(k.path+":id/actions/:action", func(c echo.Context) error {
-		action := url.PathEscape(c.Param("action"))
-		return c.Redirect(http.StatusSeeOther, k.path+url.PathEscape(c.Param("id"))+"?open="+action+"#action-"+action)
+		action := c.Param("action")
+		if _, err := k.form(action); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, k.path+url.PathEscape(c.Param("id"))+"?open="+url.QueryEscape(action)+"#action-"+url.PathEscape(action))
 	})
 }
 

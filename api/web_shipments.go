@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -36,6 +37,10 @@ func (s *Server) webShipmentRoutes(g *echo.Group) {
 	g.POST("/shipments/import", s.webImport)
 	s.shipmentWeb().routes(g) // /shipments/:id and its actions
 	g.POST("/shipments/:id/documents", s.webShipmentUpload)
+	// A refused upload's page has this address: reloaded, it is the shipment.
+	g.GET("/shipments/:id/documents", func(c echo.Context) error {
+		return c.Redirect(http.StatusSeeOther, "/shipments/"+url.PathEscape(c.Param("id")))
+	})
 	g.GET("/shipments/:id/documents/:doc", s.sendDocument)
 	g.GET("/shipments/:id/history", s.webShipmentHistory)
 	g.GET("/demurrage", s.webDemurrage)
