@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/postrelease/postrelease/api"
+	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/workflows"
 )
 
@@ -126,5 +127,65 @@ func TestNotificationPreferencesAPI(t *testing.T) {
 		"There is a problem", `id="f-reminder-error"`)
 	if n := e.notifications(t, "officer", ""); n.Unread != 2 {
 		t.Errorf("reminders in_app: %d unread, want 2", n.Unread)
+	}
+}
+
+// Reminders about the same step fold under the newest ("and 2 earlier
+// reminders", one row, one unread), and those about a step that is done
+// stay listed as done but no longer count: in the groups' JSON, on the
+// page and in the count in the navigation.
+func TestNotificationGroupsFoldAndResolve(t *testing.T) {
+	e := newShipmentEnv(t)
+	at := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
+	officer := e.email("officer")
+	for i, n := range []workflows.NotifyInput{
+		{DedupeKey: "DC-F1/1/assignment", Kind: workflows.NotifyAssignment, Step: workflows.StepFilePSC, Message: "Case DC-F1: File PSC is yours"},
+		{DedupeKey: "DC-F1/1/reminder", Kind: workflows.NotifyReminder, Step: workflows.StepFilePSC, Message: "Case DC-F1: File PSC is due soon"},
+		{DedupeKey: "DC-F1/2/reminder", Kind: workflows.NotifyReminder, Step: workflows.StepCBPDecision, Message: "Case DC-F1: CBP decision is due (1)"},
+		{DedupeKey: "DC-F1/2/reminder-2", Kind: workflows.NotifyReminder, Step: workflows.StepCBPDecision, Message: "Case DC-F1: CBP decision is due (2)"},
+		{DedupeKey: "DC-F1/2/reminder-3", Kind: workflows.NotifyReminder, Step: workflows.StepCBPDecision, Message: "Case DC-F1: CBP decision is due (3)"},
+	} {
+		n.CaseID, n.ToEmail, n.At = "DC-F1", officer, at.Add(time.Duration(i)*time.Minute)
+		if err := e.store.AddNotification(t.Context(), n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := e.notifications(t, "officer", ""); n.Unread != 3 {
+		t.Fatalf("before file_psc is done: %d unread, want 3 (assignment, its reminder, the newest CBP one)", n.Unread)
+	}
+	done := at.Add(90 * time.Second)
+	st := workflows.CaseState{CaseID: "DC-F1", WorkflowID: workflows.CaseWorkflowID("DC-F1"), Status: workflows.StatusOpen, Step: workflows.StepCBPDecision,
+		Journal: workflows.Journal{Version: 1, UpdatedAt: done}, OpenedAt: at, Steps: []workflows.StepRecord{
+			{Seq: 1, Name: workflows.StepFilePSC, Work: workflows.Work{Status: workflows.StepDone, OwnerRole: domain.RoleOfficer, Assignee: officer,
+				StartedAt: at, DueAt: at.Add(time.Hour), CompletedAt: &done}},
+			{Seq: 2, Name: workflows.StepCBPDecision, Work: workflows.Work{Status: workflows.StepActive, OwnerRole: domain.RoleOfficer, Assignee: officer,
+				StartedAt: done, DueAt: done.Add(time.Hour)}}}}
+	if _, err := e.store.UpsertCase(t.Context(), st); err != nil {
+		t.Fatal(err)
+	}
+	g := getJSON[groupsResp](t, e, "officer", "/api/v1/notifications/groups", "groups")
+	if g.Unread != 1 || len(g.Groups) != 1 {
+		t.Fatalf("groups %+v, want DC-F1 with 1 unread", g)
+	}
+	grp := g.Groups[0]
+	if grp.Total != 3 || grp.Unread != 1 || grp.Latest.ID != "DC-F1/2/reminder-3" || grp.Latest.Earlier != 2 || !grp.Latest.Unread || len(grp.More) != 2 {
+		t.Fatalf("DC-F1's group %+v, want the newest CBP reminder with 2 earlier, and 2 more", grp)
+	}
+	for _, n := range grp.More {
+		if !n.Resolved || n.Unread || n.Read {
+			t.Errorf("%s: resolved %v unread %v read %v, want resolved and not unread", n.ID, n.Resolved, n.Unread, n.Read)
+		}
+	}
+	b := e.signedIn(t, "officer", "/notifications")
+	page := b.get(t, "/notifications")
+	wantPage(t, page, http.StatusOK, "folded page", "3 notifications", "1 unread", "and 2 earlier reminders", "done: no longer needs you",
+		"Notifications (1)", "CBP decision is due (3)")
+	for _, gone := range []string{"CBP decision is due (1)", "CBP decision is due (2)"} {
+		if strings.Contains(string(page.body), gone) {
+			t.Errorf("the page shows the folded %q", gone)
+		}
+	}
+	if strings.Count(string(page.body), `name="id" value="DC-F1/1/`) != 0 {
+		t.Error("a done notification has a Mark read control")
 	}
 }

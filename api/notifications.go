@@ -94,13 +94,28 @@ type notificationView struct {
 	CreatedAt time.Time  `json:"created_at"`
 	Read      bool       `json:"read"`
 	ReadAt    *time.Time `json:"read_at,omitempty"`
-	Link      string     `json:"link"`
+	// Resolved: the work it is about has finished, so it is no longer
+	// unread news; Unread is neither read nor resolved.
+	Resolved bool `json:"resolved"`
+	Unread   bool `json:"unread"`
+	// Earlier is how many older ones of its kind about the same work it
+	// replaced; they are folded under it ("and 3 earlier reminders").
+	Earlier int64  `json:"earlier"`
+	Folded  string `json:"-"`
+	Link    string `json:"link"`
 }
 
 func viewNotification(n store.NotificationItem) notificationView {
-	return notificationView{ID: n.DedupeKey, CaseID: n.CaseID, Kind: n.Kind, Label: notificationLabel(n.Kind, n.Level),
+	v := notificationView{ID: n.DedupeKey, CaseID: n.CaseID, Kind: n.Kind, Label: notificationLabel(n.Kind, n.Level),
 		Step: n.Step, Level: n.Level, ToEmail: n.ToEmail, ToRole: n.ToRole, Message: n.Message, CreatedAt: n.CreatedAt,
-		Read: n.Read(), ReadAt: n.ReadAt, Link: notificationLink(n.CaseID)}
+		Read: n.Read(), ReadAt: n.ReadAt, Resolved: n.Resolved(), Unread: n.Unread(), Earlier: n.Earlier, Link: notificationLink(n.CaseID)}
+	if n.Earlier > 0 {
+		v.Folded = fmt.Sprintf("and %d earlier %s", n.Earlier, n.Kind)
+		if n.Earlier > 1 {
+			v.Folded += "s"
+		}
+	}
+	return v
 }
 
 // notificationQuery reads kind, unread, limit and offset for u.

@@ -26,6 +26,9 @@ type notificationResp struct {
 	Level     int        `json:"level"`
 	Message   string     `json:"message"`
 	Read      bool       `json:"read"`
+	Resolved  bool       `json:"resolved"`
+	Unread    bool       `json:"unread"`
+	Earlier   int64      `json:"earlier"`
 	ReadAt    *time.Time `json:"read_at"`
 	Link      string     `json:"link"`
 	CreatedAt time.Time  `json:"created_at"`

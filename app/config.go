@@ -44,6 +44,7 @@ type Config struct {
 	// from its history at its next task.
 	WorkflowCacheSize int
 	// Notify configures e-mail (POSTRELEASE_SMTP_ADDR, _FROM, _USERNAME,
+	// _PASSWORD; POSTRELEASE_DIGEST_HOUR, the UTC hour of the daily digest),
 	// _PASSWORD) and webhooks (POSTRELEASE_WEBHOOK_URLS, comma-separated, and
 	// POSTRELEASE_WEBHOOK_SECRET); unset sends only in-app notifications.
 	Notify notify.Config
@@ -126,6 +127,11 @@ func notifyFromEnv() (notify.Config, error) {
 		SMTPPassword:  os.Getenv("POSTRELEASE_SMTP_PASSWORD"),
 		WebhookSecret: os.Getenv("POSTRELEASE_WEBHOOK_SECRET"),
 	}
+	h, err := strconv.Atoi(env("POSTRELEASE_DIGEST_HOUR", "0"))
+	if err != nil || h < 0 || h > 23 {
+		return n, fmt.Errorf("POSTRELEASE_DIGEST_HOUR: want a whole hour from 0 to 23 (UTC), got %q", os.Getenv("POSTRELEASE_DIGEST_HOUR"))
+	}
+	n.DigestHour = h
 	if n.SMTPAddr != "" {
 		if _, _, err := net.SplitHostPort(n.SMTPAddr); err != nil {
 			return n, fmt.Errorf("POSTRELEASE_SMTP_ADDR: want host:port: %w", err)

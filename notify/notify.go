@@ -44,6 +44,9 @@ type Config struct {
 	SMTPPassword  string   //
 	WebhookURLs   []string // one POST per notification per URL
 	WebhookSecret string   // the HMAC key of X-Postrelease-Signature
+	// DigestHour is the hour (UTC, 0-23) from which each day's digest
+	// e-mails go out; the Dispatcher takes it unless its own is set.
+	DigestHour int
 }
 
 // Channels is what the Notify activity enqueues for this configuration.
@@ -88,7 +91,8 @@ type Dispatcher struct {
 	// Batch is how many messages one poll claims (default 50).
 	Batch int
 	// DigestHour is the hour (UTC, 0-23) from which each day's digest
-	// e-mails are queued (default 0: the first poll of each day).
+	// e-mails are queued (default Config.DigestHour, which defaults to 0:
+	// the first poll of each day).
 	DigestHour int
 
 	digestDay string // the UTC day whose digests were queued
@@ -100,7 +104,11 @@ type Dispatcher struct {
 func (d *Dispatcher) QueueDigestsDue(ctx context.Context) (int, error) {
 	now := d.now().UTC()
 	day := now.Format(time.DateOnly)
-	if day == d.digestDay || now.Hour() < d.DigestHour {
+	hour := d.DigestHour
+	if hour == 0 {
+		hour = d.Config.DigestHour
+	}
+	if day == d.digestDay || now.Hour() < hour {
 		return 0, nil
 	}
 	n, err := d.Store.QueueDigests(ctx, now)

@@ -379,7 +379,8 @@ func TestSlowBatchHandsBackTheRestBeforeTheLeaseEnds(t *testing.T) {
 }
 
 // A user who chose the digest gets no e-mail at once, and one e-mail a day
-// from DigestHour with every notification since, sent through SMTP.
+// from the configured DigestHour with every notification since, sent
+// through SMTP.
 func TestDigestThroughSMTP(t *testing.T) {
 	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
@@ -393,7 +394,7 @@ func TestDigestThroughSMTP(t *testing.T) {
 		}
 		now := t0 // 09:00 UTC
 		s.SetClock(func() time.Time { return now })
-		cfg := notify.Config{SMTPAddr: f.ln.Addr().String(), SMTPFrom: "postrelease@example.com"}
+		cfg := notify.Config{SMTPAddr: f.ln.Addr().String(), SMTPFrom: "postrelease@example.com", DigestHour: 17}
 		for i, msg := range []string{"Case C-1 escalated to level 1: File PSC was due", "Case C-2 escalated to level 2: Payment is still not done"} {
 			in := notice(fmt.Sprint("esc", i), "", "manager")
 			in.Kind, in.Message, in.At = workflows.NotifyEscalation, msg, now.Add(time.Duration(i)*time.Minute)
@@ -401,7 +402,7 @@ func TestDigestThroughSMTP(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		d := &notify.Dispatcher{Store: s, Config: cfg, Now: func() time.Time { return now }, BackoffBase: time.Second, DigestHour: 17}
+		d := &notify.Dispatcher{Store: s, Config: cfg, Now: func() time.Time { return now }, BackoffBase: time.Second}
 		if n, err := d.DispatchDue(ctx); err != nil || n != 0 {
 			t.Fatalf("e-mails at once: %d (%v), want none: mike chose the digest", n, err)
 		}

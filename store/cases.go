@@ -106,13 +106,17 @@ func stepRows[T any](steps []workflows.StepRecord, parent func(StepColumns) T) [
 }
 
 // upsertWithSteps writes a snapshot row (upsertSnapshot) with its steps and
-// search terms (of kind, from search) in place of those it had: child makes
-// a step's row under its parent.
-func upsertWithSteps[T any](ctx context.Context, s *Store, table string, row any, parent, id string, steps []workflows.StepRecord, child func(StepColumns) T,
-	kind string, search []searchValue) (bool, error) {
+// search terms (of kind, from search) in place of those it had, and
+// resolves the notifications about the steps that have finished (all of
+// them once closedAt is set): child makes a step's row under its parent.
+func upsertWithSteps[T any](ctx context.Context, s *Store, table string, row any, parent, id string, steps []workflows.StepRecord, closedAt *time.Time,
+	child func(StepColumns) T, kind string, search []searchValue) (bool, error) {
 	rows := stepRows(steps, child)
 	return s.upsertSnapshot(ctx, table, row, func(tx *gorm.DB) error {
 		if err := replaceChildren(tx, parent, id, "steps", rows); err != nil {
+			return err
+		}
+		if err := workFinished(tx, id, finishedSteps(steps, closedAt), utc(s.Now())); err != nil {
 			return err
 		}
 		return replaceSearchTerms(tx, kind, id, search)
@@ -154,7 +158,7 @@ func (s *Store) UpsertCase(ctx context.Context, st workflows.CaseState) (bool, e
 	if err != nil {
 		return false, err
 	}
-	return upsertWithSteps(ctx, s, "cases", &row, "case_id", st.CaseID, st.Steps,
+	return upsertWithSteps(ctx, s, "cases", &row, "case_id", st.CaseID, st.Steps, st.ClosedAt,
 		func(c StepColumns) StepRow { return StepRow{CaseID: st.CaseID, StepColumns: c} }, SearchCase, caseSearchValues(st))
 }
 

@@ -10,8 +10,9 @@ import (
 )
 
 // NotificationGroup is a user's notifications about one case or shipment:
-// how many match the query, how many of them are unread, and the newest
-// ones, newest first (at most GroupItems).
+// how many match the query (the superseded ones folded), how many of them
+// are unread (and not resolved), and the newest ones, newest first (at
+// most GroupItems).
 type NotificationGroup struct {
 	CaseID string
 	Total  int64
@@ -44,7 +45,7 @@ func (s *Store) NotificationGroups(ctx context.Context, q NotificationQuery) ([]
 	// Ordered by the newest notification's time; Latest is read from the
 	// items (SQLite's MAX of a timestamp scans as text).
 	err := base().Select("n.case_id AS case_id, COUNT(*) AS total, " +
-		"SUM(CASE WHEN r.dedupe_key IS NULL THEN 1 ELSE 0 END) AS unread").
+		"SUM(CASE WHEN r.dedupe_key IS NULL AND n.resolved_at IS NULL THEN 1 ELSE 0 END) AS unread").
 		Group("n.case_id").Order("MAX(n.created_at) DESC, n.case_id").Limit(PageSize(q.Limit)).Offset(max(q.Offset, 0)).Scan(&groups).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("grouping notifications for %s: %w", u.Email, err)

@@ -164,10 +164,28 @@ func (s *Store) queueDigest(ctx context.Context, u User, now time.Time) (bool, e
 		if err != nil || len(items) == 0 {
 			return err
 		}
+		keys := make([]string, len(items))
+		for i, n := range items {
+			keys[i] = n.DedupeKey
+		}
+		sent := func() error {
+			return tx.Model(&digestItem{}).Where("user_id = ? AND dedupe_key IN ?", u.ID, keys).Update("sent_at", now).Error
+		}
+		// What a newer one replaced or whose work is done is not worth an
+		// e-mail: it is taken off the list without one.
+		var live []Notification
+		for _, n := range items {
+			if n.SupersededBy == "" && n.ResolvedAt == nil {
+				live = append(live, n)
+			}
+		}
+		if len(live) == 0 {
+			return sent()
+		}
 		key := "digest/" + u.ID + "/" + now.Format(time.DateOnly)
 		e := NotificationEvent{DedupeKey: key, Kind: DigestKind, ToEmail: u.Email, At: now,
-			Message: fmt.Sprintf("%d notifications since your last digest", len(items))}
-		for _, n := range items {
+			Message: fmt.Sprintf("%d notifications since your last digest", len(live))}
+		for _, n := range live {
 			e.Items = append(e.Items, eventOf(n))
 		}
 		payload, err := json.Marshal(e)
@@ -180,12 +198,8 @@ func (s *Store) queueDigest(ctx context.Context, u User, now time.Time) (bool, e
 		if res.Error != nil || res.RowsAffected == 0 {
 			return res.Error // today's digest went already: these wait for tomorrow's
 		}
-		keys := make([]string, len(items))
-		for i, n := range items {
-			keys[i] = n.DedupeKey
-		}
 		queued = true
-		return tx.Model(&digestItem{}).Where("user_id = ? AND dedupe_key IN ?", u.ID, keys).Update("sent_at", now).Error
+		return sent()
 	})
 	if err != nil {
 		return false, fmt.Errorf("queueing the digest of %s: %w", u.Email, err)

@@ -129,6 +129,7 @@ func TestNotificationPreferences(t *testing.T) {
 			t.Helper()
 			n := notice(key, "", "officer", at)
 			n.Kind, n.Level = workflows.NotifyReminder, 0
+			n.About = key // each about work of its own: none supersedes another
 			if err := s.AddNotificationOutbox(ctx, n, ch); err != nil {
 				t.Fatal(err)
 			}
@@ -197,7 +198,7 @@ func TestNotificationGroups(t *testing.T) {
 		add := func(key, caseID string, at time.Time) {
 			t.Helper()
 			n := notice(key, "alice@example.com", "", at)
-			n.CaseID = caseID
+			n.CaseID, n.About = caseID, key // none supersedes another
 			if err := s.AddNotification(ctx, n); err != nil {
 				t.Fatal(err)
 			}

@@ -25,6 +25,14 @@ type Notification struct {
 	CreatedAt time.Time `gorm:"autoCreateTime:false" json:"created_at"`
 	// ActorEmail caused it (migration 0013): it is not theirs to read.
 	ActorEmail string `json:"actor,omitempty"`
+	// About is the work it is about (migration 0016): a step's name or a
+	// shipment's task id. SupersededBy is the newer reminder or escalation
+	// about the same work to the same addressee that replaces it; ResolvedAt
+	// is when the store saw the work finished. Either one and it no longer
+	// counts as unread (notification_settle.go).
+	About        string     `json:"about"`
+	SupersededBy string     `json:"superseded_by,omitempty"`
+	ResolvedAt   *time.Time `json:"resolved_at,omitempty"`
 }
 
 func (Notification) TableName() string { return "notifications" }
@@ -58,38 +66,35 @@ const addressedTo = "(n.to_email = ? OR (n.to_email = '' AND n.to_role = ?)) AND
 // addressee are addressedTo's arguments for u.
 func addressee(u User) []any { return []any{u.Email, string(u.Role), u.Email, u.ID} }
 
-// NotificationsFor lists the newest notifications addressed to a user or their
-// role. A limit outside 1..MaxPage means DefaultPage (gorm would write
-// Limit(0) as LIMIT 0, which returns nothing).
-func (s *Store) NotificationsFor(ctx context.Context, email, role string, limit int) ([]Notification, error) {
-	limit = PageSize(limit)
-	var rows []Notification
-	err := s.db.WithContext(ctx).Table("notifications AS n").Where("(n.to_email = ? OR (n.to_email = '' AND n.to_role = ?)) AND n.actor_email <> ?", email, role, email).
-		Order("n.created_at DESC, n.dedupe_key").Limit(limit).Find(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("listing notifications for %s: %w", email, err)
-	}
-	return rows, nil
-}
-
 // NotificationQuery selects one page of a user's notifications.
 type NotificationQuery struct {
-	User       User   // the reader: addressing by Email and Role, read state by ID
-	Kind       string // one of NotificationKinds, or "" for all
-	CaseID     string // one case's or shipment's, or "" for all
+	User   User   // the reader: addressing by Email and Role, read state by ID
+	Kind   string // one of NotificationKinds, or "" for all
+	CaseID string // one case's or shipment's, or "" for all
+	// UnreadOnly keeps the unread ones that still count: not read, not
+	// resolved. Superseded ones are never listed on their own: they are
+	// folded under the one that superseded them (NotificationItem.Earlier).
 	UnreadOnly bool
 	Limit      int // PageSize applies
 	Offset     int
 }
 
-// NotificationItem is a notification with the reader's read state.
+// NotificationItem is a notification with the reader's read state and how
+// many earlier ones it supersedes (folded under it in lists).
 type NotificationItem struct {
 	Notification `gorm:"embedded"`
 	ReadAt       *time.Time
+	Earlier      int64
 }
 
 // Read reports whether the reader has marked the notification read.
 func (n NotificationItem) Read() bool { return n.ReadAt != nil }
+
+// Resolved reports that the work it is about has finished: it is no news.
+func (n NotificationItem) Resolved() bool { return n.ResolvedAt != nil }
+
+// Unread reports that it still counts as unread for the reader.
+func (n NotificationItem) Unread() bool { return !n.Read() && !n.Resolved() && n.SupersededBy == "" }
 
 // ListNotifications returns one page of the notifications addressed to the
 // query's user, newest first, with their read state, and how many match.
@@ -104,7 +109,8 @@ func (s *Store) ListNotifications(ctx context.Context, q NotificationQuery) ([]N
 		return nil, 0, fmt.Errorf("counting notifications for %s: %w", u.Email, err)
 	}
 	var rows []NotificationItem
-	err := base().Select("n.dedupe_key, n.case_id, n.kind, n.step, n.level, n.to_email, n.to_role, n.message, n.created_at, n.actor_email, r.read_at").
+	err := base().Select("n.dedupe_key, n.case_id, n.kind, n.step, n.level, n.to_email, n.to_role, n.message, n.created_at, n.actor_email, " +
+		"n.about, n.superseded_by, n.resolved_at, r.read_at, (SELECT COUNT(*) FROM notifications e WHERE e.superseded_by = n.dedupe_key) AS earlier").
 		Order("n.created_at DESC, n.dedupe_key").Limit(PageSize(q.Limit)).Offset(max(q.Offset, 0)).Scan(&rows).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("listing notifications for %s: %w", u.Email, err)
@@ -112,6 +118,7 @@ func (s *Store) ListNotifications(ctx context.Context, q NotificationQuery) ([]N
 	for i := range rows {
 		rows[i].CreatedAt = rows[i].CreatedAt.UTC()
 		rows[i].ReadAt = utcPtr(rows[i].ReadAt)
+		rows[i].ResolvedAt = utcPtr(rows[i].ResolvedAt)
 	}
 	return rows, total, nil
 }
@@ -121,7 +128,7 @@ func (s *Store) ListNotifications(ctx context.Context, q NotificationQuery) ([]N
 func (s *Store) notificationsMatching(ctx context.Context, q NotificationQuery) *gorm.DB {
 	db := s.db.WithContext(ctx).Table("notifications AS n").
 		Joins("LEFT JOIN notification_reads r ON r.dedupe_key = n.dedupe_key AND r.user_id = ?", q.User.ID).
-		Where(addressedTo, addressee(q.User)...)
+		Where(addressedTo, addressee(q.User)...).Where("n.superseded_by = ''")
 	if q.CaseID != "" {
 		db = db.Where("n.case_id = ?", q.CaseID)
 	}
@@ -129,17 +136,18 @@ func (s *Store) notificationsMatching(ctx context.Context, q NotificationQuery) 
 		db = db.Where("n.kind = ?", q.Kind)
 	}
 	if q.UnreadOnly {
-		db = db.Where("r.dedupe_key IS NULL")
+		db = db.Where("r.dedupe_key IS NULL AND n.resolved_at IS NULL")
 	}
 	return db
 }
 
-// UnreadNotifications counts the notifications addressed to u that u has
-// not read: one query, an index-only scan of notifications_addressee
-// anti-joined on notification_reads' primary key. It runs on every page.
+// UnreadNotifications counts the notifications addressed to u that still
+// count (neither superseded nor resolved) and u has not read: one query, an
+// index-only scan of the partial index notifications_unread anti-joined on
+// notification_reads' primary key. It runs on every page.
 func (s *Store) UnreadNotifications(ctx context.Context, u User) (int64, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Raw("SELECT COUNT(*) FROM notifications n WHERE "+addressedTo+
+	err := s.db.WithContext(ctx).Raw("SELECT COUNT(*) FROM notifications n WHERE "+addressedTo+" AND "+stillCounts+
 		" AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = ? AND r.dedupe_key = n.dedupe_key)",
 		append(addressee(u), u.ID)...).Scan(&n).Error
 	if err != nil {

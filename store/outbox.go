@@ -112,13 +112,25 @@ func OutboxID(dedupeKey, channel, destination string) string {
 // enqueued again, and the outbox's unique key would refuse a second copy anyway.
 func (s *Store) AddNotificationOutbox(ctx context.Context, n workflows.NotifyInput, ch Channels) error {
 	row := Notification{DedupeKey: n.DedupeKey, CaseID: n.CaseID, Kind: n.Kind, Step: string(n.Step), Level: n.Level,
-		ToEmail: n.ToEmail, ToRole: string(n.ToRole), Message: n.Message, CreatedAt: utc(n.At), ActorEmail: n.Actor}
+		ToEmail: n.ToEmail, ToRole: string(n.ToRole), Message: n.Message, CreatedAt: utc(n.At), ActorEmail: n.Actor, About: aboutOf(n)}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
 		if res.Error != nil {
 			return fmt.Errorf("storing notification %s: %w", n.DedupeKey, res.Error)
 		}
-		if res.RowsAffected == 0 || (!ch.Email && len(ch.WebhookURLs) == 0) {
+		if res.RowsAffected == 0 {
+			return nil
+		}
+		settled, err := settleNew(tx, row, utc(s.Now()))
+		if err != nil {
+			return err
+		}
+		// Webhooks get every event; nobody gets an e-mail about work that
+		// is already done or a reminder a newer one replaces.
+		if settled {
+			ch.Email = false
+		}
+		if !ch.Email && len(ch.WebhookURLs) == 0 {
 			return nil
 		}
 		payload, err := json.Marshal(eventOf(row))

@@ -111,7 +111,7 @@ func (s *Store) UpsertProtest(ctx context.Context, st workflows.ProtestState) (b
 	if err != nil {
 		return false, err
 	}
-	return upsertWithSteps(ctx, s, "protests", &row, "protest_id", st.ProtestID, st.Steps,
+	return upsertWithSteps(ctx, s, "protests", &row, "protest_id", st.ProtestID, st.Steps, st.ClosedAt,
 		func(c StepColumns) ProtestStepRow { return ProtestStepRow{ProtestID: st.ProtestID, StepColumns: c} }, SearchProtest, protestSearchValues(st))
 }
 

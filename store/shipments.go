@@ -156,8 +156,20 @@ func (s *Store) UpsertShipment(ctx context.Context, st workflows.ShipmentState) 
 	for _, c := range st.Containers {
 		containers = append(containers, ShipmentContainerRow{ShipmentID: st.ShipmentID, Number: c.Number, GateOutAt: utcPtr(c.GateOutAt)})
 	}
+	// Every instance of a task counts for its notifications, the earlier
+	// ones too; a closed shipment (record retention over) settles them all.
+	finished := map[string]time.Time{}
+	for _, t := range st.Tasks {
+		finishedAt(finished, t.ID, t.Work)
+	}
+	if st.ClosedAt != nil {
+		finished[""] = *st.ClosedAt
+	}
 	return s.upsertSnapshot(ctx, "shipments", &row, func(tx *gorm.DB) error {
 		if err := replaceChildren(tx, "shipment_id", st.ShipmentID, "tasks", tasks); err != nil {
+			return err
+		}
+		if err := workFinished(tx, st.ShipmentID, finished, utc(s.Now())); err != nil {
 			return err
 		}
 		if err := replaceChildren(tx, "shipment_id", st.ShipmentID, "containers", containers); err != nil {

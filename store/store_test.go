@@ -154,9 +154,9 @@ func TestTimesRoundTrip(t *testing.T) {
 		if err := s.AddNotification(ctx, notice("k", "a@example.com", "", in)); err != nil {
 			t.Fatal(err)
 		}
-		ns, err := s.NotificationsFor(ctx, "a@example.com", "officer", 10)
-		if err != nil || len(ns) != 1 {
-			t.Fatalf("NotificationsFor = %v, %v", ns, err)
+		ns := addressedTo(t, s, "a@example.com", "officer", 10)
+		if len(ns) != 1 {
+			t.Fatalf("listed %v", ns)
 		}
 		check(t, "notification created_at", ns[0].CreatedAt)
 	})

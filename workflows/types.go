@@ -101,15 +101,20 @@ const (
 // with a role (ToRole). DedupeKey makes a retried activity write it once.
 // CaseID is the case's or the shipment's id.
 type NotifyInput struct {
-	DedupeKey string      `json:"dedupe_key"`
-	CaseID    string      `json:"case_id"`
-	Kind      string      `json:"kind"`
-	Step      Step        `json:"step"`
-	Level     int         `json:"level,omitempty"`
-	ToEmail   string      `json:"to_email,omitempty"`
-	ToRole    domain.Role `json:"to_role,omitempty"`
-	Message   string      `json:"message"`
-	At        time.Time   `json:"at"`
+	DedupeKey string `json:"dedupe_key"`
+	CaseID    string `json:"case_id"`
+	Kind      string `json:"kind"`
+	Step      Step   `json:"step"`
+	// About is the piece of work it is about when Step alone does not say
+	// (a shipment's task id, "document:fcc_certificate"; Step is its kind);
+	// "" means Step. A newer reminder or escalation about the same work
+	// supersedes older ones, and finishing the work resolves them.
+	About   string      `json:"about,omitempty"`
+	Level   int         `json:"level,omitempty"`
+	ToEmail string      `json:"to_email,omitempty"`
+	ToRole  domain.Role `json:"to_role,omitempty"`
+	Message string      `json:"message"`
+	At      time.Time   `json:"at"`
 	// Actor is the e-mail of the user whose action caused the notification
 	// ("" for the clock): it is never delivered to them.
 	Actor string `json:"actor,omitempty"`

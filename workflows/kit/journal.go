@@ -46,10 +46,11 @@ func (j *Journal) Notify(n workflows.NotifyInput) {
 func (j *Journal) CausedBy(actor workflows.Actor) { j.Outbox.causedBy(actor.Email) }
 
 // Remind records a reminder and sends it to the assignee, or to the owning
-// role while nobody has the work.
-func (j *Journal) Remind(now time.Time, step workflows.Step, assignee string, owner domain.Role, msg, dedupeKey string) {
+// role while nobody has the work; about is the work (see
+// workflows.NotifyInput.About), "" for step.
+func (j *Journal) Remind(now time.Time, step workflows.Step, about string, assignee string, owner domain.Role, msg, dedupeKey string) {
 	j.Event(now, nil, "reminder", msg)
-	j.Notify(workflows.NotifyInput{Kind: workflows.NotifyReminder, Step: step, ToEmail: assignee, ToRole: workflows.RoleIfNoAssignee(assignee, owner),
+	j.Notify(workflows.NotifyInput{Kind: workflows.NotifyReminder, Step: step, About: about, ToEmail: assignee, ToRole: workflows.RoleIfNoAssignee(assignee, owner),
 		Message: msg, At: now, DedupeKey: dedupeKey})
 }
 
@@ -60,6 +61,6 @@ func (j *Journal) Escalate(now time.Time, e workflows.Escalation, notifyStep wor
 	l.Escalations = append(l.Escalations, e)
 	msg := fmt.Sprintf("%s escalated to level %d: %s", workflows.Subject(j.Noun, j.ID), e.Level, e.Reason)
 	j.Event(now, nil, "escalation", msg)
-	j.Notify(workflows.NotifyInput{Kind: workflows.NotifyEscalation, Step: notifyStep, Level: e.Level, ToRole: domain.RoleManager,
+	j.Notify(workflows.NotifyInput{Kind: workflows.NotifyEscalation, Step: notifyStep, About: string(e.Step), Level: e.Level, ToRole: domain.RoleManager,
 		Message: msg, At: now, DedupeKey: dedupeKey})
 }

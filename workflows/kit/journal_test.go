@@ -15,8 +15,8 @@ func TestJournal(t *testing.T) {
 	var state struct{ workflows.Journal }
 	j := Journal{Noun: "protest", ID: "PR-1", Log: func() *workflows.Journal { return &state.Journal }}
 	now := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
-	j.Remind(now, "file", "", domain.RoleOfficer, "file the protest", "PR-1/1/reminder")
-	j.Remind(now, "file", "olivia@example.com", domain.RoleOfficer, "file the protest", "PR-1/2/reminder")
+	j.Remind(now, "file", "", "", domain.RoleOfficer, "file the protest", "PR-1/1/reminder")
+	j.Remind(now, "file", "", "olivia@example.com", domain.RoleOfficer, "file the protest", "PR-1/2/reminder")
 	j.Escalate(now, workflows.Escalation{Step: "file", Level: 2, At: now, Reason: "still not filed"}, "file", "PR-1/1/escalation/2")
 	j.Changed(now)
 

@@ -44,7 +44,7 @@ func (j *Journal) StepSLA(cur *workflows.StepRecord, on func(fire func(now time.
 	remind := on(func(now time.Time) {
 		cur.ReminderSent = true
 		msg := fmt.Sprintf("%s: %s is due %s%s", workflows.Subject(j.Noun, j.ID), label, workflows.ReadableTime(cur.DueAt), ending())
-		j.Remind(now, cur.Name, cur.Assignee, cur.OwnerRole, msg, fmt.Sprintf("%s/%d/reminder", j.ID, cur.Seq))
+		j.Remind(now, cur.Name, "", cur.Assignee, cur.OwnerRole, msg, fmt.Sprintf("%s/%d/reminder", j.ID, cur.Seq))
 	})
 	escalate := func(now time.Time, level int) {
 		on(func(now time.Time) {

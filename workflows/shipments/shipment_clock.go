@@ -79,7 +79,7 @@ func (s *shipment) openTask(now time.Time, kind workflows.TaskKind, subject, gro
 		t.Assignee = s.state.OpenedBy.Email
 	}
 	s.state.Tasks = append(s.state.Tasks, t)
-	s.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(kind), ToEmail: t.Assignee, ToRole: workflows.RoleIfNoAssignee(t.Assignee, owner),
+	s.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(kind), About: t.ID, ToEmail: t.Assignee, ToRole: workflows.RoleIfNoAssignee(t.Assignee, owner),
 		Message: fmt.Sprintf("Shipment %s: %s, due %s", s.state.ShipmentID, what, workflows.ReadableTime(due)), At: now,
 		DedupeKey: fmt.Sprintf("%s/t%d/assignment", s.state.ShipmentID, len(s.state.Tasks))})
 	s.Changed(now)
@@ -188,7 +188,7 @@ func (s *shipment) remind(now time.Time, t *workflows.Task, seq int) {
 			workflows.ReadableTime(t.DueAt), workflows.ReadableDate(*s.state.Demurrage.LastFreeDay), s.state.Demurrage.Terms.Code)
 		s.state.Demurrage.WarningSent = true
 	}
-	s.Remind(now, workflows.Step(t.Kind), t.Assignee, t.OwnerRole, msg, fmt.Sprintf("%s/t%d/reminder", s.state.ShipmentID, seq))
+	s.Remind(now, workflows.Step(t.Kind), t.ID, t.Assignee, t.OwnerRole, msg, fmt.Sprintf("%s/t%d/reminder", s.state.ShipmentID, seq))
 	s.Changed(now)
 }
 

@@ -66,7 +66,7 @@ func (s *shipment) reassign(ctx workflow.Context, actor workflows.Actor, in work
 	from := t.Assignee
 	t.Assignee = in.AssigneeEmail
 	s.Event(now, &actor, string(workflows.ShipReassign), fmt.Sprintf("task %s reassigned from %q to %s", t.ID, from, in.AssigneeEmail))
-	s.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(t.Kind), ToEmail: in.AssigneeEmail,
+	s.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(t.Kind), About: t.ID, ToEmail: in.AssigneeEmail,
 		Message: fmt.Sprintf("Shipment %s: %s was reassigned to you by %s, due %s", st.ShipmentID, t.Title, actor.Email, workflows.ReadableTime(t.DueAt)), At: now,
 		DedupeKey: fmt.Sprintf("%s/%s/reassign/%d", st.ShipmentID, t.ID, st.Version)})
 	return nil
@@ -107,7 +107,7 @@ func (s *shipment) release(ctx workflow.Context, actor workflows.Actor, in workf
 	from := t.Assignee
 	t.Assignee = ""
 	s.Event(now, &actor, string(workflows.ShipRelease), fmt.Sprintf("task %s released by %s (was %s): back with every %s", t.ID, actor.Email, from, t.OwnerRole))
-	s.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(t.Kind), ToRole: t.OwnerRole,
+	s.Notify(workflows.NotifyInput{Kind: workflows.NotifyAssignment, Step: workflows.Step(t.Kind), About: t.ID, ToRole: t.OwnerRole,
 		Message: fmt.Sprintf("Shipment %s: %s is unassigned again (%s gave it back), due %s", st.ShipmentID, t.Title, actor.Email, workflows.ReadableTime(t.DueAt)), At: now,
 		DedupeKey: fmt.Sprintf("%s/%s/release/%d", st.ShipmentID, t.ID, st.Version)})
 	return nil
