@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"os"
@@ -46,23 +47,25 @@ func writeDemoFiles(dataDir string, today time.Time) (string, error) {
 		return "", fmt.Errorf("writing the demo document: %w", err)
 	}
 	path := filepath.Join(dir, "release-list-"+today.Format(time.DateOnly)+".csv")
-	f, err := os.Create(path)
+	list, err := DemoReleaseList(today)
 	if err != nil {
-		return "", fmt.Errorf("writing the demo release list: %w", err)
-	}
-	w := csv.NewWriter(f)
-	for _, row := range demoReleaseRows(today, 30) {
-		if err := w.Write(row); err != nil {
-			f.Close()
-			return "", err
-		}
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		f.Close()
 		return "", err
 	}
-	return path, f.Close()
+	if err := os.WriteFile(path, list, 0o600); err != nil {
+		return "", fmt.Errorf("writing the demo release list: %w", err)
+	}
+	return path, nil
+}
+
+// DemoReleaseList is the demo release list `dev` writes for today, as CSV:
+// what the notification measurement (e2e) imports.
+func DemoReleaseList(today time.Time) ([]byte, error) {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	if err := w.WriteAll(demoReleaseRows(today, 30)); err != nil {
+		return nil, fmt.Errorf("writing the demo release list: %w", err)
+	}
+	return b.Bytes(), nil
 }
 
 // demoReleaseRows is the release list as CSV rows, header first: n
