@@ -672,6 +672,7 @@ type groupedNotification struct {
 	Kind    string `json:"kind"`
 	Message string `json:"message"`
 	Read    bool   `json:"read"`
+	Unread  bool   `json:"unread"` // neither read nor resolved (its work done): shown in bold
 }
 
 // notificationGroupsTruth is what GET /api/v1/notifications/groups says.
@@ -722,7 +723,7 @@ func (p notificationGroupsRead) diff(tr notificationGroupsTruth) string {
 		counts := fmt.Sprintf("%d notification", g.Total)
 		if r.CaseID != g.CaseID || r.Link != g.Link || !strings.Contains(r.Header, counts) ||
 			(g.Unread > 0) != strings.Contains(r.Header, fmt.Sprintf("%d unread", g.Unread)) ||
-			!strings.HasPrefix(r.Latest, g.Latest.Message) || r.Bold == g.Latest.Read {
+			!strings.HasPrefix(r.Latest, g.Latest.Message) || r.Bold != g.Latest.Unread {
 			return fmt.Sprintf("group %d shows %+v, the API %+v", i, r, g)
 		}
 	}

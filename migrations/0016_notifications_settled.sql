@@ -28,7 +28,8 @@ CREATE TABLE finished_work (
 -- count (a partial index: the settled ones are not in it), index-only.
 CREATE INDEX notifications_unread ON notifications (to_email, to_role, actor_email, kind, dedupe_key)
     WHERE superseded_by = '' AND resolved_at IS NULL;
--- Folding: how many earlier ones a notification supersedes; and finding
--- the same work's notifications when a newer one arrives.
-CREATE INDEX notifications_superseded ON notifications (superseded_by);
+-- Folding: how many earlier ones a notification supersedes (partial, so
+-- that no planner takes it for the unread count's superseded_by = ''); and
+-- finding the same work's notifications when a newer one arrives.
+CREATE INDEX notifications_superseded ON notifications (superseded_by) WHERE superseded_by <> '';
 CREATE INDEX notifications_about ON notifications (case_id, about, kind, to_email, to_role, created_at);

@@ -110,7 +110,7 @@ func (s *Store) ListNotifications(ctx context.Context, q NotificationQuery) ([]N
 	}
 	var rows []NotificationItem
 	err := base().Select("n.dedupe_key, n.case_id, n.kind, n.step, n.level, n.to_email, n.to_role, n.message, n.created_at, n.actor_email, " +
-		"n.about, n.superseded_by, n.resolved_at, r.read_at, (SELECT COUNT(*) FROM notifications e WHERE e.superseded_by = n.dedupe_key) AS earlier").
+		"n.about, n.superseded_by, n.resolved_at, r.read_at, (SELECT COUNT(*) FROM notifications e WHERE e.superseded_by = n.dedupe_key AND e.superseded_by <> '') AS earlier").
 		Order("n.created_at DESC, n.dedupe_key").Limit(PageSize(q.Limit)).Offset(max(q.Offset, 0)).Scan(&rows).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("listing notifications for %s: %w", u.Email, err)
