@@ -3,8 +3,10 @@ package e2e
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -114,6 +116,39 @@ func TestMeasureNotificationFlood(t *testing.T) {
 	}
 	fmt.Printf("notification flood after %s: officer %d unread, manager %d unread (%d escalated open items, %d without an unread notification)\n",
 		wait, unread(officer), unread(manager), len(escalated), missing)
+	for _, who := range []string{officer, manager} {
+		fmt.Printf("  %s's unread: %s\n", who, unreadBreakdown(t, site.URL, tokens[who]))
+	}
+}
+
+// unreadBreakdown says what a user's unread notifications are: how many of
+// each label, about how many cases and shipments.
+func unreadBreakdown(t *testing.T, base, token string) string {
+	t.Helper()
+	labels, items := map[string]int{}, map[string]bool{}
+	for offset := 0; ; offset += 200 {
+		var page struct {
+			Notifications []struct {
+				CaseID string `json:"case_id"`
+				Label  string `json:"label"`
+			} `json:"notifications"`
+		}
+		if code := apiCall(t, base, token, "GET", fmt.Sprintf("/api/v1/notifications?unread=true&limit=200&offset=%d", offset), "", &page); code != 200 {
+			t.Fatalf("unread notifications: %d", code)
+		}
+		for _, n := range page.Notifications {
+			labels[n.Label]++
+			items[n.CaseID] = true
+		}
+		if len(page.Notifications) < 200 {
+			break
+		}
+	}
+	var parts []string
+	for _, l := range slices.Sorted(maps.Keys(labels)) {
+		parts = append(parts, fmt.Sprintf("%d %s", labels[l], l))
+	}
+	return fmt.Sprintf("%s; about %d cases and shipments", strings.Join(parts, ", "), len(items))
 }
 
 // item is an inbox row as the API answers it.

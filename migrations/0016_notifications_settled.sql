@@ -24,6 +24,28 @@ CREATE TABLE finished_work (
     PRIMARY KEY (item_id, about)
 );
 
+-- backfill begin: what the read model already shows finished, and the
+-- notifications about it. (A document task's notifications from before
+-- this file name only the task's kind, so they wait for the shipment's
+-- close.)
+INSERT INTO finished_work (item_id, about, finished_at)
+SELECT case_id, step, MAX(COALESCE(completed_at, started_at)) FROM case_steps WHERE status <> 'active' GROUP BY case_id, step
+ON CONFLICT DO NOTHING;
+INSERT INTO finished_work (item_id, about, finished_at)
+SELECT protest_id, step, MAX(COALESCE(completed_at, started_at)) FROM protest_steps WHERE status <> 'active' GROUP BY protest_id, step
+ON CONFLICT DO NOTHING;
+INSERT INTO finished_work (item_id, about, finished_at)
+SELECT shipment_id, task_id, COALESCE(completed_at, started_at) FROM shipment_tasks WHERE status <> 'active'
+ON CONFLICT DO NOTHING;
+INSERT INTO finished_work (item_id, about, finished_at) SELECT id, '', closed_at FROM cases WHERE closed_at IS NOT NULL ON CONFLICT DO NOTHING;
+INSERT INTO finished_work (item_id, about, finished_at) SELECT id, '', closed_at FROM protests WHERE closed_at IS NOT NULL ON CONFLICT DO NOTHING;
+INSERT INTO finished_work (item_id, about, finished_at) SELECT id, '', closed_at FROM shipments WHERE closed_at IS NOT NULL ON CONFLICT DO NOTHING;
+UPDATE notifications SET resolved_at = (SELECT MIN(f.finished_at) FROM finished_work f WHERE f.item_id = notifications.case_id
+        AND (f.about = notifications.about OR f.about = '') AND notifications.created_at <= f.finished_at)
+    WHERE resolved_at IS NULL AND EXISTS (SELECT 1 FROM finished_work f WHERE f.item_id = notifications.case_id
+        AND (f.about = notifications.about OR f.about = '') AND notifications.created_at <= f.finished_at);
+-- backfill end
+
 -- The unread count on every page reads only the notifications that still
 -- count (a partial index: the settled ones are not in it), index-only.
 CREATE INDEX notifications_unread ON notifications (to_email, to_role, actor_email, kind, dedupe_key)

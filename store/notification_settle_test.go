@@ -1,11 +1,14 @@
 package store_test
 
 import (
+	"io/fs"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/migrations"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
 )
@@ -231,6 +234,57 @@ func TestNotificationsResolveShipmentTask(t *testing.T) {
 		items := listed(t, s, store.NotificationQuery{User: alice, UnreadOnly: true})
 		if got := keysOf(items); !slices.Equal(got, []string{"SH-1/t4/reminder"}) || unreadOf(t, s, alice) != 1 {
 			t.Errorf("alice's unread %v, want the UN38.3 report's reminder only", got)
+		}
+	})
+}
+
+// Migration 0016's backfill resolves the notifications about work the read
+// model already shows finished: run again here on rows written as before
+// it (no finished_work, nothing resolved).
+func TestNotificationsBackfill(t *testing.T) {
+	data, err := fs.ReadFile(migrations.FS, "0016_notifications_settled.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	begin, end := strings.Index(text, "-- backfill begin"), strings.Index(text, "-- backfill end")
+	if begin < 0 || end < begin {
+		t.Fatal("0016 has no backfill markers")
+	}
+	forEachStore(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		alice := mkUser(t, s, "alice@example.com", domain.RoleOfficer)
+		if _, err := s.UpsertCase(ctx, sampleCase("DC-1", 1, t0)); err != nil { // file_psc done at t0+2h
+			t.Fatal(err)
+		}
+		db := s.DBForTest()
+		for _, n := range []store.Notification{
+			{DedupeKey: "DC-1/1/reminder", CaseID: "DC-1", Kind: workflows.NotifyReminder, Step: "file_psc", About: "file_psc", ToEmail: alice.Email, Message: "a", CreatedAt: t0.Add(time.Hour)},
+			{DedupeKey: "DC-1/2/reminder", CaseID: "DC-1", Kind: workflows.NotifyReminder, Step: "cbp_decision", About: "cbp_decision", ToEmail: alice.Email, Message: "b", CreatedAt: t0.Add(3 * time.Hour)},
+		} {
+			if err := db.Create(&n).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.Exec("DELETE FROM finished_work").Error; err != nil {
+			t.Fatal(err)
+		}
+		if n := unreadOf(t, s, alice); n != 2 {
+			t.Fatalf("before the backfill alice has %d unread, want 2", n)
+		}
+		for _, stmt := range strings.Split(text[begin:end], ";\n") {
+			if strings.Contains(stmt, "INSERT") || strings.Contains(stmt, "UPDATE") {
+				if err := db.Exec(stmt).Error; err != nil {
+					t.Fatalf("%s: %v", stmt, err)
+				}
+			}
+		}
+		items := listed(t, s, store.NotificationQuery{User: alice})
+		if got := keysOf(items); !slices.Equal(got, []string{"DC-1/2/reminder", "DC-1/1/reminder"}) || items[0].Resolved() || !items[1].Resolved() {
+			t.Fatalf("after the backfill %v: resolved %v %v, want only file_psc's", got, items[0].Resolved(), items[1].Resolved())
+		}
+		if !items[1].ResolvedAt.Equal(t0.Add(2 * time.Hour)) {
+			t.Errorf("resolved at %v, want file_psc's completion %v", items[1].ResolvedAt, t0.Add(2*time.Hour))
 		}
 	})
 }
