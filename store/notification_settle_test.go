@@ -188,6 +188,14 @@ func TestNotificationsResolveOnFinish(t *testing.T) {
 			t.Errorf("after replays alice has %d unread (want 2); the first reminder %+v, resolved at %v before", a, items[i], resolvedAt)
 		}
 
+		// Marking the case read marks what still counts: 2, not the 5 listed.
+		if n, err := s.MarkCaseNotificationsRead(ctx, alice, "DC-1", t0.Add(6*time.Hour)); err != nil || n != 2 {
+			t.Errorf("marking DC-1 read marked %d (%v), want 2", n, err)
+		}
+		if a := unreadOf(t, s, alice); a != 0 {
+			t.Errorf("after marking DC-1 read alice has %d unread", a)
+		}
+
 		// Closed: everything before the close is settled.
 		closed := t0.Add(10 * time.Hour)
 		st.Version, st.Status, st.ClosedAt = 3, workflows.StatusClosed, &closed

@@ -198,8 +198,8 @@ func (s *Store) MarkAllNotificationsRead(ctx context.Context, u User, at time.Ti
 }
 
 // MarkCaseNotificationsRead marks the notifications addressed to u about
-// one case or shipment (caseID; "" for every one) read and returns how many
-// were unread; one INSERT ... SELECT.
+// one case or shipment (caseID; "" for every one) that still count read and
+// returns how many were unread; one INSERT ... SELECT.
 func (s *Store) MarkCaseNotificationsRead(ctx context.Context, u User, caseID string, at time.Time) (int64, error) {
 	args := append([]any{u.ID, utc(at)}, addressee(u)...)
 	which := ""
@@ -210,7 +210,7 @@ func (s *Store) MarkCaseNotificationsRead(ctx context.Context, u User, caseID st
 	// The SELECT has a WHERE, which SQLite needs to parse the ON CONFLICT
 	// of an INSERT ... SELECT.
 	res := s.db.WithContext(ctx).Exec("INSERT INTO notification_reads (user_id, dedupe_key, read_at) SELECT ?, n.dedupe_key, ? FROM notifications n WHERE "+
-		addressedTo+which+" AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = ? AND r.dedupe_key = n.dedupe_key)"+
+		addressedTo+" AND "+stillCounts+which+" AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = ? AND r.dedupe_key = n.dedupe_key)"+
 		" ON CONFLICT DO NOTHING", append(args, u.ID)...)
 	if res.Error != nil {
 		return 0, fmt.Errorf("marking every notification read for %s: %w", u.Email, res.Error)
