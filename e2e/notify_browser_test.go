@@ -10,6 +10,7 @@ import (
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/workflows"
 )
 
 // TestNotificationPreferenceInBrowser: an officer's own actions notify
@@ -122,5 +123,35 @@ func TestNotificationPreferenceInBrowser(t *testing.T) {
 	b.run("notifications again", chromedp.Navigate(site.URL+"/notifications"), chromedp.WaitVisible("main", chromedp.ByQuery))
 	if got := b.text("main"); !strings.Contains(got, "No notifications here") {
 		t.Errorf("with assignments off the page shows:\n%s", got)
+	}
+
+	// Two reminders of the open step fold into one row; one about the PSC
+	// the officer filed long ago arrives late and is already done.
+	now := time.Now().UTC()
+	for _, n := range []workflows.NotifyInput{
+		{DedupeKey: st.CaseID + "/e2e/reminder-1", Kind: workflows.NotifyReminder, Step: workflows.StepCBPDecision, Message: "Case " + st.CaseID + ": CBP decision is due soon", At: now.Add(-2 * time.Minute)},
+		{DedupeKey: st.CaseID + "/e2e/reminder-2", Kind: workflows.NotifyReminder, Step: workflows.StepCBPDecision, Message: "Case " + st.CaseID + ": CBP decision is overdue", At: now.Add(-time.Minute)},
+		{DedupeKey: st.CaseID + "/e2e/reminder-psc", Kind: workflows.NotifyReminder, Step: workflows.StepFilePSC, Message: "Case " + st.CaseID + ": File PSC is due", At: now.Add(-time.Hour)},
+	} {
+		n.CaseID, n.ToEmail = st.CaseID, officer
+		if err := stack.Store.AddNotification(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	unread(1)
+	for _, w := range []int64{1280, 390} {
+		b.run("viewport", chromedp.EmulateViewport(w, 900))
+		b.run("folded", chromedp.Navigate(site.URL+"/notifications"), chromedp.WaitVisible("article.notification-group", chromedp.ByQuery),
+			chromedp.Click("article.notification-group details summary", chromedp.ByQuery)) // the done one is under "1 more"
+		b.shot(fmt.Sprintf("notifications-folded-%d", w))
+	}
+	page = b.text("main")
+	for _, want := range []string{"CBP decision is overdue", "and 1 earlier reminder", "File PSC is due", "done: no longer needs you", "2 notifications, 1 unread"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the folded page lacks %q:\n%s", want, page)
+		}
+	}
+	if strings.Contains(page, "CBP decision is due soon") {
+		t.Errorf("the folded page shows the earlier reminder:\n%s", page)
 	}
 }
