@@ -131,6 +131,24 @@ func BenchmarkNotifications(b *testing.B) {
 					report(b, float64(n), "unread")
 				})
 			}
+			// The count as it was before migration 0016 (every notification
+			// addressed and not read counted), on the same rows: the price
+			// of the flood, not of the settling.
+			for _, u := range []store.User{officer, manager} {
+				b.Run("unread_unsettled_"+string(u.Role), func(b *testing.B) {
+					var n int64
+					for range b.N {
+						err := s.DBForTest().Raw("SELECT COUNT(*) FROM notifications n WHERE (n.to_email = ? OR (n.to_email = '' AND n.to_role = ?)) AND n.actor_email <> ?"+
+							" AND NOT EXISTS (SELECT 1 FROM notification_preferences p WHERE p.user_id = ? AND p.kind = n.kind AND p.delivery = 'off')"+
+							" AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = ? AND r.dedupe_key = n.dedupe_key)",
+							u.Email, string(u.Role), u.Email, u.ID, u.ID).Scan(&n).Error
+						if err != nil {
+							b.Fatal(err)
+						}
+					}
+					report(b, float64(n), "unread")
+				})
+			}
 			b.Run("groups_manager_first_page", func(b *testing.B) {
 				var total int64
 				for range b.N {
