@@ -46,7 +46,10 @@ type Error struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
-	err     error             // the cause, logged for internal errors, never shown
+	// Suggestions name, for an HTS code the schedule does not have, the
+	// nearest codes it has, by field.
+	Suggestions map[string][]string `json:"suggestions,omitempty"`
+	err         error             // the cause, logged for internal errors, never shown
 }
 
 func (e *Error) Error() string {
@@ -111,7 +114,7 @@ func asError(err error) *Error {
 	}
 	var se *service.Error
 	if errors.As(err, &se) {
-		return &Error{Code: kindCode[se.Kind], Message: se.Message, Fields: se.Fields, err: se.Err}
+		return &Error{Code: kindCode[se.Kind], Message: se.Message, Fields: se.Fields, Suggestions: se.Suggestions, err: se.Err}
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
