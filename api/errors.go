@@ -49,7 +49,7 @@ type Error struct {
 	// Suggestions name, for an HTS code the schedule does not have, the
 	// nearest codes it has, by field.
 	Suggestions map[string][]string `json:"suggestions,omitempty"`
-	err         error             // the cause, logged for internal errors, never shown
+	err         error               // the cause, logged for internal errors, never shown
 }
 
 func (e *Error) Error() string {

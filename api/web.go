@@ -73,7 +73,7 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	s.webExportRoutes(auth)                               // export.go
 	s.webShipmentRoutes(auth)
 	s.webProtestRoutes(auth) // protests.go
-	s.webHTSRoutes(auth) // hts.go
+	s.webHTSRoutes(auth)     // hts.go
 	auth.GET("/ports", s.webPorts)
 	auth.GET("/ports/new", s.webPortForm)
 	auth.POST("/ports", s.webSavePort)
@@ -134,11 +134,11 @@ type page struct {
 	Errors  map[string]string
 	Form    map[string]string
 	Data    any
-	Unread  int64    // the user's unread notifications, for the navigation
+	Unread  int64 // the user's unread notifications, for the navigation
 	// HTSLoaded says whether a tariff schedule is loaded: forms with HTS
 	// codes say whether codes are checked for existence or format only.
 	HTSLoaded bool
-	URL     *url.URL // the page's address, for the navigation's aria-current
+	URL       *url.URL // the page's address, for the navigation's aria-current
 }
 
 // CurrentAttr marks the navigation's link to this page (aria-current): the

@@ -34,7 +34,7 @@ type Error struct {
 	// Suggestions are, for an HTS code the schedule does not have, the
 	// nearest codes it has, by field.
 	Suggestions map[string][]string
-	Err     error             // the cause, logged for internal errors, never shown
+	Err         error // the cause, logged for internal errors, never shown
 }
 
 func (e *Error) Error() string {
