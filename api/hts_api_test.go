@@ -54,8 +54,8 @@ func TestHTSScheduleAtEveryEntryPoint(t *testing.T) {
 	// Lookups, for everyone.
 	type line struct {
 		Code, General, Revision string
-		ReportingCode           string   `json:"reporting_code"`
-		RateFrom                string   `json:"rate_from"`
+		ReportingCode           string `json:"reporting_code"`
+		RateFrom                string `json:"rate_from"`
 		Path                    []string
 		AdValoremRate           *string `json:"ad_valorem_rate"`
 	}
