@@ -124,7 +124,7 @@ func asError(err error) *Error {
 		case he.Code == http.StatusMethodNotAllowed:
 			return errf(CodeMethodNotAllowed, "this method is not allowed here")
 		case he.Code == http.StatusRequestEntityTooLarge:
-			return errf(CodeTooLarge, "the request body is too large (1 MB; 16 MB for a release list)")
+			return errf(CodeTooLarge, "the request body is too large (1 MB; 16 MB for a release list; 64 MB for a tariff schedule export)")
 		case he.Code >= 400 && he.Code < 500:
 			return &Error{Code: CodeInvalid, Message: fmt.Sprint(he.Message)}
 		}
