@@ -128,8 +128,8 @@ func TestEveryPageIsAccessible(t *testing.T) {
 		chromedp.Click(`#action-file_psc button[type=submit]`, chromedp.ByQuery), chromedp.WaitVisible(`.error-summary`, chromedp.ByQuery))
 	check(officer, "/cases/"+c.CaseID+" (refused)")
 	// The schedule's lookup, as an officer typing a code into a form uses it.
-	b.run("look up drills", chromedp.Navigate(site.URL+"/hts"), chromedp.WaitVisible(`input[name=q]`, chromedp.ByQuery),
-		chromedp.SendKeys(`input[name=q]`, "drills battery", chromedp.ByQuery),
+	b.run("look up drills", chromedp.Navigate(site.URL+"/hts"), chromedp.WaitVisible(`form[action="/hts"] input[name=q]`, chromedp.ByQuery),
+		chromedp.SendKeys(`form[action="/hts"] input[name=q]`, "drills battery", chromedp.ByQuery),
 		chromedp.Click(`form[action="/hts"] button[type=submit]`, chromedp.ByQuery), chromedp.WaitVisible(`main table`, chromedp.ByQuery))
 	if got := b.text("main table tbody"); !strings.Contains(got, "8467.21.0010") || !strings.Contains(got, "0.017") || strings.Contains(got, "8467.22") {
 		t.Errorf("the lookup of drills battery shows %q; want 8467.21.0010 with its rate 0.017, and no saws", got)
