@@ -86,6 +86,10 @@ var authzTable = map[string]authzRule{
 	"POST /api/v1/protests":                      actors,
 	"POST /api/v1/shipments/:id/protests":        actors,
 	"POST /api/v1/protests/:id/actions/:action":  actors,
+	"POST /api/v1/hts/revisions":                 managerOnly, // hts.go
+	"GET /api/v1/hts/revisions":                  anyone,
+	"GET /api/v1/hts":                            anyone,
+	"GET /api/v1/hts/:code":                      anyone,
 
 	"GET /cases":                          anyone,
 	"GET /cases/new":                      actors,
@@ -131,6 +135,9 @@ var authzTable = map[string]authzRule{
 	"POST /ports":                         managerOnly,
 	"GET /ports/:code":                    managerOnly, // the edit form; the list and the API read ports for everyone
 	"POST /ports/:code":                   managerOnly,
+	"GET /hts":                            anyone, // hts.go: the lookup
+	"GET /hts/revisions":                  managerOnly,
+	"POST /hts/revisions":                 managerOnly,
 
 	// notifications.go: everyone reads and marks their own; the outbox is the managers'.
 	"GET /notifications":                          anyone,

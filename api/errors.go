@@ -46,7 +46,10 @@ type Error struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
-	err     error             // the cause, logged for internal errors, never shown
+	// Suggestions name, for an HTS code the schedule does not have, the
+	// nearest codes it has, by field.
+	Suggestions map[string][]string `json:"suggestions,omitempty"`
+	err         error               // the cause, logged for internal errors, never shown
 }
 
 func (e *Error) Error() string {
@@ -111,7 +114,7 @@ func asError(err error) *Error {
 	}
 	var se *service.Error
 	if errors.As(err, &se) {
-		return &Error{Code: kindCode[se.Kind], Message: se.Message, Fields: se.Fields, err: se.Err}
+		return &Error{Code: kindCode[se.Kind], Message: se.Message, Fields: se.Fields, Suggestions: se.Suggestions, err: se.Err}
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
@@ -121,7 +124,7 @@ func asError(err error) *Error {
 		case he.Code == http.StatusMethodNotAllowed:
 			return errf(CodeMethodNotAllowed, "this method is not allowed here")
 		case he.Code == http.StatusRequestEntityTooLarge:
-			return errf(CodeTooLarge, "the request body is too large (1 MB; 16 MB for a release list)")
+			return errf(CodeTooLarge, "the request body is too large (1 MB; 16 MB for a release list; 64 MB for a tariff schedule export)")
 		case he.Code >= 400 && he.Code < 500:
 			return &Error{Code: CodeInvalid, Message: fmt.Sprint(he.Message)}
 		}

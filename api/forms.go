@@ -61,6 +61,7 @@ type formField struct {
 	Name, Label, Kind, Hint string
 	Value                   string // a hidden field's
 	Options                 []kit.Option
+	Lookup                  bool // an HTS code: the form links to the schedule's lookup
 }
 
 // htmlKind is how the form shows a field of a kind.
@@ -126,7 +127,7 @@ func formFields(fields []kit.Field, st any, actor workflows.Actor, users []kit.O
 			}
 			continue
 		}
-		ff := formField{Name: fd.Name, Label: fd.Label, Kind: kind, Hint: fd.Hint, Options: fd.Options}
+		ff := formField{Name: fd.Name, Label: fd.Label, Kind: kind, Hint: fd.Hint, Options: fd.Options, Lookup: fd.Kind == kit.FieldHTS}
 		switch {
 		case fd.Choices != nil:
 			ff.Options = fd.Choices(st, actor)

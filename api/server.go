@@ -57,6 +57,7 @@ type Server struct {
 	Cases     CaseService
 	Shipments ShipmentService
 	Protests  ProtestService // protests.go
+	HTS       *service.HTS   // hts.go: the tariff schedule
 
 	pages *pages
 }
@@ -175,6 +176,7 @@ func New(s *Server) (*echo.Echo, error) {
 	v1.GET("/find", s.apiFind)                          // find.go
 	s.exportRoutes(v1)                                  // export.go
 	s.protestRoutes(v1)                                 // protests.go
+	s.htsRoutes(v1)                                     // hts.go
 
 	v1.GET("/audit", s.apiAudit) // audit.go
 	s.webRoutes(e)
@@ -217,11 +219,16 @@ func (s *Server) handleError(err error, c echo.Context) {
 var (
 	uploadBodyLimit  = middleware.BodyLimit("17M")
 	defaultBodyLimit = middleware.BodyLimit("1M")
+	// The full tariff schedule's export is about 15 MB; service.MaxHTSFile says it in words.
+	htsBodyLimit = middleware.BodyLimit("65M")
 )
 
 func bodyLimits(next echo.HandlerFunc) echo.HandlerFunc {
-	upload, other := uploadBodyLimit(next), defaultBodyLimit(next)
+	upload, hts, other := uploadBodyLimit(next), htsBodyLimit(next), defaultBodyLimit(next)
 	return func(c echo.Context) error {
+		if isHTSUpload(c) {
+			return hts(c)
+		}
 		if isUploadPath(c) {
 			return upload(c)
 		}

@@ -73,6 +73,7 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	s.webExportRoutes(auth)                               // export.go
 	s.webShipmentRoutes(auth)
 	s.webProtestRoutes(auth) // protests.go
+	s.webHTSRoutes(auth)     // hts.go
 	auth.GET("/ports", s.webPorts)
 	auth.GET("/ports/new", s.webPortForm)
 	auth.POST("/ports", s.webSavePort)
@@ -133,8 +134,11 @@ type page struct {
 	Errors  map[string]string
 	Form    map[string]string
 	Data    any
-	Unread  int64    // the user's unread notifications, for the navigation
-	URL     *url.URL // the page's address, for the navigation's aria-current
+	Unread  int64 // the user's unread notifications, for the navigation
+	// HTSLoaded says whether a tariff schedule is loaded: forms with HTS
+	// codes say whether codes are checked for existence or format only.
+	HTSLoaded bool
+	URL       *url.URL // the page's address, for the navigation's aria-current
 }
 
 // CurrentAttr marks the navigation's link to this page (aria-current): the
@@ -203,6 +207,9 @@ func (s *Server) render(c echo.Context, status int, name string, p page) error {
 			s.Log.Warn("counting unread notifications", "request_id", requestID(c), "error", err)
 		}
 		p.Unread = n
+		if p.HTSLoaded, err = s.HTS.Loaded(c.Request().Context()); err != nil {
+			s.Log.Warn("reading HTS revisions", "request_id", requestID(c), "error", err)
+		}
 	}
 	if p.Flash == "" {
 		p.Flash = flashMessage(c.QueryParam("done"))

@@ -16,6 +16,7 @@ import (
 
 	"github.com/postrelease/postrelease/devserver"
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/hts/demo"
 	"github.com/postrelease/postrelease/policy"
 	"github.com/postrelease/postrelease/store"
 )
@@ -124,6 +125,9 @@ func RunDev(ctx context.Context, cfg Config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := loadDemoHTS(ctx, s.Store); err != nil {
+		return err
+	}
 	demoList, err := writeDemoFiles(cfg.DataDir, time.Now())
 	if err != nil {
 		return err
@@ -134,8 +138,9 @@ func RunDev(ctx context.Context, cfg Config, out io.Writer) error {
 		fmt.Fprintf(out, "  web form:  %s/\n  JSON API:  %s/api/v1/\n", url, url)
 		fmt.Fprintf(out, "  Temporal:  %s (namespace %s), e.g. temporal workflow list --address %s\n", s.Config.TemporalAddress, cfg.TemporalNamespace, s.Config.TemporalAddress)
 		fmt.Fprintf(out, "  data:      %s\n", cfg.DataDir)
-		fmt.Fprintf(out, "  demo:      %s (import it under Shipments → Import), %s to attach\n\n",
+		fmt.Fprintf(out, "  demo:      %s (import it under Shipments → Import), %s to attach\n",
 			demoList, filepath.Join(cfg.DataDir, demoDir, "document.pdf"))
+		fmt.Fprintf(out, "  HTS:       demo excerpt of the schedule, in force from %s (HTS lookup at %s/hts)\n\n", demo.Effective, url)
 		fmt.Fprintf(out, "%s\nStop with Ctrl-C; starting again continues every case.\n", credentials)
 	})
 }

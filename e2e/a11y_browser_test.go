@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/hts/demo"
 	"github.com/postrelease/postrelease/service"
 	"github.com/postrelease/postrelease/workflows"
 )
@@ -58,6 +60,9 @@ func TestEveryPageIsAccessible(t *testing.T) {
 	// Something on every page: a detention case, shipments from the release
 	// list (imported through the page below) and a protest.
 	svc := service.New(service.Config{Store: stack.Store, Temporal: stack.Temporal, Policy: stack.Policy})
+	if _, _, err := svc.HTS.Load(ctx, "a11y", demo.Name, demo.Effective, bytes.NewReader(demo.JSON)); err != nil {
+		t.Fatal(err) // as dev loads it: every code below is in the schedule
+	}
 	entryDate := time.Now().AddDate(0, 0, -30).Format(time.DateOnly)
 	c, _, err := svc.Cases.Open(ctx, off, service.OpenCaseRequest{ClientRequestID: "a11y-case", EntryNumber: "ABC-1234567-8", EntryDate: entryDate,
 		Port: "2704", ImporterOfRecord: "Acme Tools Inc.", SKU: "WR-SET-24", ProductDescription: "24-piece combination wrench set",
@@ -122,15 +127,23 @@ func TestEveryPageIsAccessible(t *testing.T) {
 		chromedp.Evaluate(`document.querySelector('main').dataset.stale = '1'`, nil),
 		chromedp.Click(`#action-file_psc button[type=submit]`, chromedp.ByQuery), chromedp.WaitVisible(`.error-summary`, chromedp.ByQuery))
 	check(officer, "/cases/"+c.CaseID+" (refused)")
+	// The schedule's lookup, as an officer typing a code into a form uses it.
+	b.run("look up drills", chromedp.Navigate(site.URL+"/hts"), chromedp.WaitVisible(`form[action="/hts"] input[name=q]`, chromedp.ByQuery),
+		chromedp.SendKeys(`form[action="/hts"] input[name=q]`, "drills battery", chromedp.ByQuery),
+		chromedp.Click(`form[action="/hts"] button[type=submit]`, chromedp.ByQuery), chromedp.WaitVisible(`main table`, chromedp.ByQuery))
+	if got := b.text("main table tbody"); !strings.Contains(got, "8467.21.0010") || !strings.Contains(got, "0.017") || strings.Contains(got, "8467.22") {
+		t.Errorf("the lookup of drills battery shows %q; want 8467.21.0010 with its rate 0.017, and no saws", got)
+	}
+	check(officer, "/hts?q=drills+battery")
 	for _, path := range []string{"/inbox", "/notifications", "/cases?mine=true", "/cases", "/cases/new", "/cases/" + c.CaseID, "/cases/" + c.CaseID + "/history",
 		"/shipments", "/shipments/new", shipment, shipment + "/history", "/protests", "/protests/new", "/protests/" + p.ProtestID,
-		"/protests/" + p.ProtestID + "/history", "/ports", "/account/password"} {
+		"/protests/" + p.ProtestID + "/history", "/ports", "/account/password", "/hts?q=drills"} {
 		visit(officer, path)
 	}
 
 	b.run("sign out", chromedp.Navigate(site.URL+"/login"))
 	b.signIn(site.URL, manager, "correct horse battery", `a[href="/dashboard"]`)
-	for _, path := range []string{"/dashboard", "/manage", "/demurrage", "/search", "/notifications/outbox", "/ports/new", "/ports/2704", "/cases/" + c.CaseID} {
+	for _, path := range []string{"/dashboard", "/manage", "/demurrage", "/search", "/notifications/outbox", "/ports/new", "/ports/2704", "/cases/" + c.CaseID, "/hts/revisions"} {
 		visit(manager, path)
 	}
 }

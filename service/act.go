@@ -41,6 +41,9 @@ type Kind[S, V any] struct {
 	ReadModelAnswers bool
 	// View is the state as a user sees it now: what the API answers.
 	View func(st S, u store.User) V
+	// EntryDay is the entry date of the workflow's entry: the HTS codes an
+	// action is given must exist in the schedule in force on it.
+	EntryDay func(st S) time.Time
 
 	actions []action[S]
 }
@@ -154,6 +157,9 @@ func (w Workflow[S, V]) act(ctx context.Context, user store.User, id, name strin
 		if input, err = w.resolveAssignee(ctx, input); err != nil {
 			return zero, err
 		}
+	}
+	if err := w.checkHTSFields(ctx, id, a.fields, input); err != nil {
+		return zero, err
 	}
 	res, err := w.update(ctx, user, w.kind.WorkflowID(id), name, input, idemKey)
 	if err != nil {
@@ -436,4 +442,30 @@ func fromExport(err error, noun string) error {
 		return FromTemporal(te.Err, noun, te.TargetID)
 	}
 	return internal(err)
+}
+
+// checkHTSFields refuses an action whose HTS code fields (kit.FieldHTS)
+// name a code the schedule in force on the entry's date does not have. A
+// code not well formed is left to the action's own check, which says why.
+func (w Workflow[S, V]) checkHTSFields(ctx context.Context, id string, fields []kit.Field, input json.RawMessage) error {
+	codes := map[string]domain.HTSCode{}
+	var in map[string]json.RawMessage
+	_ = json.Unmarshal(input, &in) // not an object: the action's decode says so
+	for _, f := range fields {
+		var text string
+		if f.Kind != kit.FieldHTS || json.Unmarshal(in[f.Name], &text) != nil || strings.TrimSpace(text) == "" {
+			continue
+		}
+		if code, err := domain.ParseHTS(text); err == nil {
+			codes[f.Name] = code
+		}
+	}
+	if len(codes) == 0 || w.kind.EntryDay == nil {
+		return nil
+	}
+	st, _, err := w.kind.ReadModel(ctx, w.cfg.Store, id)
+	if err != nil {
+		return nil // no such workflow yet in the read model: the update answers for it
+	}
+	return w.cfg.checkHTS(ctx, w.kind.EntryDay(st), codes)
 }

@@ -20,7 +20,7 @@ import (
 
 // caseKind is the detention case to the code every kind shares.
 var caseKind = WithSpecs(Kind[workflows.CaseState, CaseView]{
-	Noun: "case", WorkflowID: workflows.CaseWorkflowID, WorkflowName: workflows.CaseWorkflowName, Export: export.Case, View: CaseViewOf,
+	Noun: "case", EntryDay: func(s workflows.CaseState) time.Time { return s.Case.EntryDate }, WorkflowID: workflows.CaseWorkflowID, WorkflowName: workflows.CaseWorkflowName, Export: export.Case, View: CaseViewOf,
 	ReadModel: func(ctx context.Context, st *store.Store, id string) (workflows.CaseState, int64, error) {
 		var s workflows.CaseState
 		row, err := st.GetCase(ctx, id)
@@ -79,6 +79,9 @@ func (c *Cases) Open(ctx context.Context, user store.User, req OpenCaseRequest) 
 	in, fe := req.ToInput(time.Now())
 	if len(fe) > 0 {
 		return CaseView{}, false, InvalidFields(fe)
+	}
+	if err := c.cfg.checkHTS(ctx, in.EntryDate, map[string]domain.HTSCode{"declared_hts": in.DeclaredHTS, "correct_hts": in.CorrectHTS}); err != nil {
+		return CaseView{}, false, err
 	}
 	zone, err := c.cfg.legalZone(ctx, in.Port)
 	if err != nil {

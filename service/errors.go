@@ -31,7 +31,10 @@ type Error struct {
 	Kind    ErrorKind
 	Message string
 	Fields  map[string]string // for Invalid: what is wrong with each field
-	Err     error             // the cause, logged for internal errors, never shown
+	// Suggestions are, for an HTS code the schedule does not have, the
+	// nearest codes it has, by field.
+	Suggestions map[string][]string
+	Err         error // the cause, logged for internal errors, never shown
 }
 
 func (e *Error) Error() string {

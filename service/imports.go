@@ -10,6 +10,7 @@ import (
 
 	"github.com/postrelease/postrelease/manifest"
 	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/workflows/kit"
 )
 
 // Release lists: the preview parses a broker's release list (CSV or JSON),
@@ -62,6 +63,14 @@ func (s *Shipments) Preview(ctx context.Context, user store.User, file io.Reader
 	for _, sh := range res.Shipments {
 		if fe := sh.CheckDates(now); fe != nil { // as an opening checks them
 			out.Rejected = append(out.Rejected, manifest.RowError{Line: 0, Entry: sh.EntryNumber, Reason: fe.Error()})
+			continue
+		}
+		if err := s.cfg.checkHTS(ctx, entryDay(sh), lineCodes(sh)); err != nil {
+			var se *Error
+			if !errors.As(err, &se) || se.Kind != Invalid {
+				return ImportPreview{}, err
+			}
+			out.Rejected = append(out.Rejected, manifest.RowError{Line: 0, Entry: sh.EntryNumber, Reason: kit.FieldErrors(se.Fields).Error()})
 			continue
 		}
 		name, ok := names[sh.Port]

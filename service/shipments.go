@@ -27,7 +27,7 @@ import (
 // shipmentKind is the shipment to the code every kind shares. Its workflow
 // ends when record retention does; the read model then answers for it.
 var shipmentKind = WithSpecs(Kind[workflows.ShipmentState, ShipmentView]{
-	Noun: "shipment", WorkflowID: workflows.ShipmentWorkflowID, WorkflowName: workflows.ShipmentWorkflowName, Export: export.Shipment, ReadModelAnswers: true, View: ShipmentViewOf,
+	Noun: "shipment", EntryDay: func(s workflows.ShipmentState) time.Time { return entryDay(s.Shipment) }, WorkflowID: workflows.ShipmentWorkflowID, WorkflowName: workflows.ShipmentWorkflowName, Export: export.Shipment, ReadModelAnswers: true, View: ShipmentViewOf,
 	ReadModel: func(ctx context.Context, st *store.Store, id string) (workflows.ShipmentState, int64, error) {
 		row, err := st.GetShipment(ctx, id)
 		if err != nil {
@@ -76,6 +76,9 @@ func (s *Shipments) Open(ctx context.Context, user store.User, in manifest.Shipm
 	mergeMissing(fe, in.Normalize()) // after the parse errors, which say more than the checks on what they left empty
 	if len(fe) > 0 {
 		return Opened{}, InvalidFields(fe)
+	}
+	if err := s.cfg.checkHTS(ctx, entryDay(in), lineCodes(in)); err != nil {
+		return Opened{}, err
 	}
 	port, err := s.cfg.Store.Port(ctx, in.Port)
 	if errors.Is(err, store.ErrNotFound) {
@@ -228,4 +231,22 @@ func (s *Shipments) History(ctx context.Context, id, only string) ([]*historypb.
 		all = append(all, events...)
 	}
 	return all, nil
+}
+
+// entryDay is the date a shipment's codes are checked on: its entry date,
+// else its release date (which is then its entry date).
+func entryDay(in manifest.ShipmentInput) time.Time {
+	if in.EntryDate != nil {
+		return *in.EntryDate
+	}
+	return in.ReleaseDate
+}
+
+// lineCodes are the HTS codes of a shipment's lines by field (lines[0].hts).
+func lineCodes(in manifest.ShipmentInput) map[string]domain.HTSCode {
+	codes := map[string]domain.HTSCode{}
+	for i, l := range in.Lines {
+		codes[fmt.Sprintf("lines[%d].hts", i)] = l.HTS
+	}
+	return codes
 }

@@ -77,7 +77,7 @@ func root() *cobra.Command {
 			RunE: func(c *cobra.Command, _ []string) error { return app.RunAPI(c.Context(), cfg) }},
 		&cobra.Command{Use: "worker", Short: "Run the Temporal worker (TEMPORAL_ADDRESS, DATABASE_URL)",
 			RunE: func(c *cobra.Command, _ []string) error { return app.RunWorker(c.Context(), cfg) }},
-		migrateCmd(&cfg), userCmd(&cfg), tokenCmd(&cfg), benchCmd(&cfg), archiveCmd(&cfg),
+		migrateCmd(&cfg), userCmd(&cfg), tokenCmd(&cfg), benchCmd(&cfg), archiveCmd(&cfg), htsCmd(&cfg),
 	)
 	return cmd
 }

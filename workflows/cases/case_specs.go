@@ -54,7 +54,7 @@ var CaseSpecs = []CaseSpec{
 		}, (*detentionCase).fileReconciliation),
 	kit.Define(CaseSpec{Name: string(workflows.ActionProposeCodeFix), Title: "Propose code fix",
 		Help: "The product database's coding rule to change, so the SKU is never declared under the wrong code again. A second person approves it.",
-		Fields: []kit.Field{{Name: "new_hts", Label: "New HTS code for the SKU", Kind: kit.FieldCode, Hint: "####.##.#### (defaults to the correct code)"},
+		Fields: []kit.Field{{Name: "new_hts", Label: "New HTS code for the SKU", Kind: kit.FieldHTS, Hint: "####.##.#### (defaults to the correct code)"},
 			{Name: "rule", Label: "Coding rule", Kind: kit.FieldLongText}},
 		Permit: onStep(workflows.ActionProposeCodeFix, workflows.StepProposeCodeFix)},
 		func(c *detentionCase, in *workflows.ProposeCodeFixInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {

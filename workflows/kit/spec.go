@@ -34,6 +34,7 @@ const (
 	FieldDate     FieldKind = "date"     // YYYY-MM-DD
 	FieldTime     FieldKind = "time"     // an RFC 3339 time, not in the future nor past record retention
 	FieldCode     FieldKind = "code"     // one line with a format of its own, which the action checks
+	FieldHTS      FieldKind = "hts"      // an HTS code (####.##.####): the action checks its format, the service that the schedule has it
 	FieldUser     FieldKind = "user"     // a user's e-mail; the API offers the users who may take the work
 	// An upload form's fields, not the action's input: the API stores the
 	// file first and gives the action the stored document.

@@ -168,7 +168,7 @@ var ShipmentSpecs = []ShipmentSpec{
 			}
 			return out
 		})},
-			{Name: "correct_hts", Label: "Correct HTS code", Kind: kit.FieldCode, Hint: "####.##.####"},
+			{Name: "correct_hts", Label: "Correct HTS code", Kind: kit.FieldHTS, Hint: "####.##.####"},
 			{Name: "declared_rate", Label: "Declared duty rate (fraction)", Kind: kit.FieldRate, Hint: "0.025"},
 			{Name: "correct_rate", Label: "Correct duty rate (fraction)", Kind: kit.FieldRate, Hint: "0.072"},
 			{Name: "penalty_rate", Label: "Penalty rate (fraction; empty for 0.025)", Kind: kit.FieldRate},
