@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/postrelease/postrelease/domain"
 )
 
 // ExamCodes are the ACE dispositions that mean an intensive exam: 1A
@@ -13,6 +15,22 @@ import (
 // intensive exam completed), CBP CATAIR Appendix N as DESIGN.md §3 gives
 // them. A shipment with one of them, or with a hold, counts as inspected.
 var ExamCodes = []string{"1A", "1B"}
+
+// Inspected says whether CBP has decided a shipment (any disposition
+// received) and whether it inspected it: an exam code, or one of the
+// shipment's hold codes (a hold that was removed later still counts).
+func Inspected(ds []domain.Disposition, holdCodes map[string]bool) (decided, inspected bool) {
+	codes := InspectedCodes(holdCodes)
+	for _, d := range ds {
+		c := strings.ToUpper(strings.TrimSpace(d.Code))
+		if c == "" {
+			continue
+		}
+		decided = true
+		inspected = inspected || slices.Contains(codes, c)
+	}
+	return decided, inspected
+}
 
 // InspectedCodes are the exam codes and the given hold codes, each once,
 // sorted: the dispositions that make a shipment count as inspected.

@@ -4,7 +4,9 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/inspection"
 )
 
@@ -234,5 +236,30 @@ func TestInspectedCodes(t *testing.T) {
 	}
 	if inspection.Percent(0.0616393) != "6.2 %" {
 		t.Errorf("Percent = %q", inspection.Percent(0.0616393))
+	}
+}
+
+func TestInspected(t *testing.T) {
+	holds := map[string]bool{"1H": true}
+	at := time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		codes              []string
+		decided, inspected bool
+	}{
+		{nil, false, false},
+		{[]string{" "}, false, false},
+		{[]string{"1C"}, true, false},
+		{[]string{"1A"}, true, true},
+		{[]string{"1C", " 1b"}, true, true},
+		{[]string{"1C", "1H", "1I"}, true, true}, // a hold removed later still counts
+		{[]string{"7H"}, true, false},            // not a hold code of these rules
+	} {
+		var ds []domain.Disposition
+		for _, code := range c.codes {
+			ds = append(ds, domain.Disposition{Code: code, At: at})
+		}
+		if d, i := inspection.Inspected(ds, holds); d != c.decided || i != c.inspected {
+			t.Errorf("Inspected(%q) = %v, %v; want %v, %v", c.codes, d, i, c.decided, c.inspected)
+		}
 	}
 }
