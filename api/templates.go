@@ -16,6 +16,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/inspection"
 	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
 )
@@ -91,6 +92,8 @@ var funcs = mergeFuncs(reader{loc: time.UTC, now: time.Now}.funcs(), template.Fu
 		return template.HTML(domain.Dollars(d))
 	},
 	"pct": func(d decimal.Decimal) string { return d.Mul(decimal.NewFromInt(100)).String() + " %" },
+	// rate is a probability as a percentage to one decimal, "3.8 %".
+	"rate": inspection.Percent,
 	// title is a value in words: its label (workflows.Labels) or its name written out.
 	"title": inWords,
 	"str":   func(v any) string { return fmt.Sprint(v) },
@@ -133,7 +136,7 @@ func parsePages(now func() time.Time) (*pages, error) {
 	p := &pages{base: map[string]*template.Template{}, now: now, zones: map[string]map[string]*template.Template{}}
 	for _, name := range pageNames {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/charts.svg",
-			"templates/"+name+".html")
+			"templates/inspection.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parsing template %s: %w", name, err)
 		}
