@@ -16,8 +16,8 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 
 	"github.com/postrelease/postrelease/api"
-	"github.com/postrelease/postrelease/manifest"
 	"github.com/postrelease/postrelease/inspection"
+	"github.com/postrelease/postrelease/manifest"
 	"github.com/postrelease/postrelease/service"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"

@@ -20,8 +20,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/policy"
 	"github.com/postrelease/postrelease/inspection"
+	"github.com/postrelease/postrelease/policy"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
 )
