@@ -35,41 +35,17 @@ func betaCF(a, b, x float64) float64 {
 	const (
 		maxIter = 10000
 		eps     = 1e-15
-		tiny    = 1e-300
 	)
 	qab, qap, qam := a+b, a+1, a-1
-	c, d := 1.0, 1-qab*x/qap
-	if math.Abs(d) < tiny {
-		d = tiny
-	}
-	d = 1 / d
+	c, d := 1.0, 1/nonZero(1-qab*x/qap)
 	h := d
 	for m := 1; m <= maxIter; m++ {
 		fm := float64(m)
 		m2 := 2 * fm
-		// The even step of the recurrence.
-		aa := fm * (b - fm) * x / ((qam + m2) * (a + m2))
-		d = 1 + aa*d
-		if math.Abs(d) < tiny {
-			d = tiny
-		}
-		c = 1 + aa/c
-		if math.Abs(c) < tiny {
-			c = tiny
-		}
-		d = 1 / d
+		// The even step of the recurrence, then the odd one.
+		c, d = lentz(c, d, fm*(b-fm)*x/((qam+m2)*(a+m2)))
 		h *= d * c
-		// The odd step.
-		aa = -(a + fm) * (qab + fm) * x / ((a + m2) * (qap + m2))
-		d = 1 + aa*d
-		if math.Abs(d) < tiny {
-			d = tiny
-		}
-		c = 1 + aa/c
-		if math.Abs(c) < tiny {
-			c = tiny
-		}
-		d = 1 / d
+		c, d = lentz(c, d, -(a+fm)*(qab+fm)*x/((a+m2)*(qap+m2)))
 		del := d * c
 		h *= del
 		if math.Abs(del-1) < eps {
@@ -77,6 +53,20 @@ func betaCF(a, b, x float64) float64 {
 		}
 	}
 	return h
+}
+
+// lentz is one step of the modified Lentz method with coefficient aa.
+func lentz(c, d, aa float64) (float64, float64) {
+	return nonZero(1 + aa/c), 1 / nonZero(1+aa*d)
+}
+
+// nonZero keeps a denominator of the Lentz method off zero.
+func nonZero(v float64) float64 {
+	const tiny = 1e-300
+	if math.Abs(v) < tiny {
+		return tiny
+	}
+	return v
 }
 
 // BetaQuantile is the p-quantile of Beta(a, b): the x with I_x(a, b) = p.
