@@ -79,13 +79,14 @@ func TestInspectionEstimate(t *testing.T) {
 
 	b := e.signedIn(t, "officer", "/shipments/"+ids[2])
 	wantPage(t, b.get(t, "/shipments/"+ids[2]), http.StatusOK, "the shipment page", `<h2>Inspection estimate</h2>`,
-		`<td class="num">7.7 %</td>`, `1 of 3 shipments at 2704`, `chapter 84, inspected`,
-		`baseline 3.8 % (baseline from our notes (hardware tools), not measured), weighed as 20 shipments`,
+		`<td class="num">7.7 %</td>`, `inspected 1 of 3 shipments at 2704 Los Angeles, CA, chapter 84`,
+		`Baseline: 3.8 % for chapters 82, 84 (baseline from our notes (hardware tools), not measured), weighed as 20 shipments.`,
 		fmt.Sprintf(`%.1f %% to %.1f %%`, ch84.Low*100, ch84.High*100))
 	wantPage(t, b.get(t, "/shipments/"+ids[3]), http.StatusOK, "the New York shipment page",
 		`no shipment with a CBP disposition yet at 1001`, `the baseline alone`, `<td class="num">3.8 %</td>`)
 
 	m := e.signedIn(t, "manager", "/dashboard")
 	wantPage(t, m.get(t, "/dashboard"), http.StatusOK, "the dashboard", `<h2>Inspection estimate by chapter and port</h2>`,
-		`<td>84</td><td>2704`, `<td class="num">7.7 %</td>`, `<td class="num">1</td><td class="num">3</td>`)
+		`<td>84</td><td>2704`, `<td class="num">7.7 %</td>`, `<td class="num">1</td><td class="num">3</td><td class="num">3.8 %</td>`,
+		`Baseline: 3.8 % for chapters 82, 84 (baseline from our notes (hardware tools), not measured), weighed as 20 shipments.`)
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/postrelease/postrelease/domain"
-	"github.com/postrelease/postrelease/inspection"
 	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
 )
@@ -92,8 +91,6 @@ var funcs = mergeFuncs(reader{loc: time.UTC, now: time.Now}.funcs(), template.Fu
 		return template.HTML(domain.Dollars(d))
 	},
 	"pct": func(d decimal.Decimal) string { return d.Mul(decimal.NewFromInt(100)).String() + " %" },
-	// rate is a probability as a percentage to one decimal, "3.8 %".
-	"rate": inspection.Percent,
 	// title is a value in words: its label (workflows.Labels) or its name written out.
 	"title": inWords,
 	"str":   func(v any) string { return fmt.Sprint(v) },
