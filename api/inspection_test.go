@@ -79,11 +79,10 @@ func TestInspectionEstimate(t *testing.T) {
 
 	b := e.signedIn(t, "officer", "/shipments/"+ids[2])
 	wantPage(t, b.get(t, "/shipments/"+ids[2]), http.StatusOK, "the shipment page", `<h2>Inspection estimate</h2>`,
-		`<td class="num">7.7 %</td>`, `inspected 1 of 3 shipments at 2704 Los Angeles, CA, chapter 84`,
-		`Baseline: 3.8 % for chapters 82, 84 (baseline from our notes (hardware tools), not measured), weighed as 20 shipments.`,
-		fmt.Sprintf(`%.1f %% to %.1f %%`, ch84.Low*100, ch84.High*100))
+		fmt.Sprintf(`<strong>7.7 %%</strong>, 90 %% interval %.1f %% to %.1f %%: inspected 1 of 3 shipments at 2704 Los Angeles, CA, chapter 84`, ch84.Low*100, ch84.High*100),
+		`Baseline: 3.8 % for chapters 82, 84 (baseline from our notes (hardware tools), not measured), weighed as 20 shipments.`)
 	wantPage(t, b.get(t, "/shipments/"+ids[3]), http.StatusOK, "the New York shipment page",
-		`no shipment with a CBP disposition yet at 1001`, `the baseline alone`, `<td class="num">3.8 %</td>`)
+		`<strong>3.8 %</strong>`, `no shipment with a CBP disposition yet at 1001 New York, NY in chapter 84: the baseline alone`)
 
 	m := e.signedIn(t, "manager", "/dashboard")
 	wantPage(t, m.get(t, "/dashboard"), http.StatusOK, "the dashboard", `<h2>Inspection estimate by chapter and port</h2>`,
