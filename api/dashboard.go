@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/inspection"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
 )
@@ -48,6 +49,7 @@ type dashboardPage struct {
 	Steps, Phases    []dashboardRow
 	Protests, Levels []dashboardRow
 	Weeks            []dashboardWeek
+	Inspection       []inspection.Estimate // its own section (templates/inspection.html)
 }
 
 // dashboardRow is one row of a breakdown's table: the label in words, the
@@ -70,7 +72,11 @@ func (s *Server) webDashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "dashboard", page{Title: "Dashboard", Data: newDashboardPage(d)})
+	p := newDashboardPage(d)
+	if p.Inspection, err = s.Shipments.InspectionEstimates(c.Request().Context()); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "dashboard", page{Title: "Dashboard", Data: p})
 }
 
 // listLink is path with the query of pairs (name, value, name, value…).

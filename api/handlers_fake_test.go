@@ -16,6 +16,7 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 
 	"github.com/postrelease/postrelease/api"
+	"github.com/postrelease/postrelease/inspection"
 	"github.com/postrelease/postrelease/manifest"
 	"github.com/postrelease/postrelease/service"
 	"github.com/postrelease/postrelease/store"
@@ -117,6 +118,10 @@ func (f fakeShipments) Import(context.Context, store.User, io.Reader, string) (s
 func (f fakeShipments) Export(_ context.Context, _ store.User, id string, _ time.Time) ([]byte, error) {
 	f.record("export", id, "", "", nil)
 	return nil, f.err
+}
+
+func (f fakeShipments) InspectionEstimates(context.Context) ([]inspection.Estimate, error) {
+	return []inspection.Estimate{}, f.err
 }
 
 // fakeEnv is the HTTP server on f, with an officer, a manager and an

@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/inspection"
 	"github.com/postrelease/postrelease/policy"
 	"github.com/postrelease/postrelease/service"
 	"github.com/postrelease/postrelease/store"
@@ -39,6 +40,9 @@ type Server struct {
 	// OfficeTimeZone (POSTRELEASE_OFFICE_TIME_ZONE) is the IANA zone pages
 	// show times in for a user who chose none; empty is UTC.
 	OfficeTimeZone string
+	// Inspection is the prior of the inspection estimate; zero is
+	// inspection.DefaultPrior.
+	Inspection inspection.Prior
 	// SecureCookies marks cookies Secure; on whenever the site is served over HTTPS.
 	SecureCookies bool
 	SessionTTL    time.Duration // absolute lifetime of a web session, from sign-in

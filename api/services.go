@@ -8,6 +8,7 @@ import (
 
 	historypb "go.temporal.io/api/history/v1"
 
+	"github.com/postrelease/postrelease/inspection"
 	"github.com/postrelease/postrelease/manifest"
 	"github.com/postrelease/postrelease/service"
 	"github.com/postrelease/postrelease/store"
@@ -39,6 +40,9 @@ type ShipmentService interface {
 	Preview(ctx context.Context, user store.User, file io.Reader, format string) (service.ImportPreview, error)
 	Import(ctx context.Context, user store.User, file io.Reader, format string) (service.ImportReport, error)
 	Export(ctx context.Context, user store.User, id string, now time.Time) ([]byte, error)
+	// InspectionEstimates are the inspection estimates of every HTS chapter
+	// and port with history (the dashboard's).
+	InspectionEstimates(ctx context.Context) ([]inspection.Estimate, error)
 }
 
 var (
@@ -51,7 +55,8 @@ func (s *Server) services() {
 	if s.Cases != nil && s.Shipments != nil && s.Protests != nil && s.HTS != nil {
 		return
 	}
-	all := service.New(service.Config{Store: s.Store, Temporal: s.Temporal, Policy: s.Policy, LegalTimeZone: s.LegalTimeZone, ActionTimeout: s.ActionTimeout})
+	all := service.New(service.Config{Store: s.Store, Temporal: s.Temporal, Policy: s.Policy, LegalTimeZone: s.LegalTimeZone, ActionTimeout: s.ActionTimeout,
+		Inspection: s.Inspection})
 	if s.Cases == nil {
 		s.Cases = all.Cases
 	}

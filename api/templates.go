@@ -133,7 +133,7 @@ func parsePages(now func() time.Time) (*pages, error) {
 	p := &pages{base: map[string]*template.Template{}, now: now, zones: map[string]map[string]*template.Template{}}
 	for _, name := range pageNames {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/charts.svg",
-			"templates/"+name+".html")
+			"templates/inspection.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parsing template %s: %w", name, err)
 		}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/inspection"
 	"github.com/postrelease/postrelease/notify"
 )
 
@@ -64,6 +65,12 @@ type Config struct {
 	// port's zone is the obvious default; New York is where most entries and
 	// brokers' compliance teams sit. It never decides a legal day.
 	OfficeTimeZone string
+	// Inspection is the prior of the inspection estimate: a baseline rate
+	// per HTS chapter (POSTRELEASE_INSPECTION_BASELINE, chapter:rate pairs,
+	// * for any other chapter; default the notes' 3.8 % for hardware tools)
+	// and how many shipments it weighs as
+	// (POSTRELEASE_INSPECTION_PRIOR_STRENGTH, default 20).
+	Inspection inspection.Prior
 }
 
 // DefaultOfficeTimeZone is the office zone when POSTRELEASE_OFFICE_TIME_ZONE
@@ -111,6 +118,13 @@ func FromEnv() (Config, error) {
 	c.OfficeTimeZone = env("POSTRELEASE_OFFICE_TIME_ZONE", DefaultOfficeTimeZone)
 	if _, err := domain.LoadZone(c.OfficeTimeZone); err != nil {
 		return c, fmt.Errorf("POSTRELEASE_OFFICE_TIME_ZONE: %w", err)
+	}
+	strength := os.Getenv("POSTRELEASE_INSPECTION_PRIOR_STRENGTH")
+	if _, err := inspection.ParsePrior("", strength); err != nil {
+		return c, fmt.Errorf("POSTRELEASE_INSPECTION_PRIOR_STRENGTH: %w", err)
+	}
+	if c.Inspection, err = inspection.ParsePrior(os.Getenv("POSTRELEASE_INSPECTION_BASELINE"), strength); err != nil {
+		return c, fmt.Errorf("POSTRELEASE_INSPECTION_BASELINE: %w", err)
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(env("POSTRELEASE_LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("POSTRELEASE_LOG_LEVEL: %w", err)

@@ -144,7 +144,7 @@ func (w dispatchingWorker) Stop() {
 // NewHTTP builds the HTTP handler.
 func NewHTTP(c Components, cfg Config, pol policy.Policy) (http.Handler, error) {
 	return api.New(&api.Server{Store: c.Store, Temporal: c.Temporal, Policy: pol, Log: c.Log, LegalTimeZone: cfg.LegalTimeZone, OfficeTimeZone: cfg.OfficeTimeZone,
-		SecureCookies: cfg.SecureCookies, SessionTTL: cfg.SessionTTL, SessionIdle: idleOrOff(cfg.SessionIdle),
+		SecureCookies: cfg.SecureCookies, SessionTTL: cfg.SessionTTL, SessionIdle: idleOrOff(cfg.SessionIdle), Inspection: cfg.Inspection,
 		IPExtractor: ipExtractor(cfg.TrustedProxies)})
 }
 

@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/inspection"
 	"github.com/postrelease/postrelease/policy"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
@@ -34,6 +35,9 @@ type Config struct {
 	// window follows, whatever the port; empty uses each port's own zone.
 	LegalTimeZone string
 	ActionTimeout time.Duration // how long an action waits for the workflow's answer (default 30 s)
+	// Inspection is the prior of the inspection estimate; zero is
+	// inspection.DefaultPrior.
+	Inspection inspection.Prior
 }
 
 // Services are the services of every workflow kind.
@@ -48,6 +52,9 @@ type Services struct {
 func New(cfg Config) Services {
 	if cfg.ActionTimeout == 0 {
 		cfg.ActionTimeout = 30 * time.Second
+	}
+	if cfg.Inspection.Strength == 0 {
+		cfg.Inspection = inspection.DefaultPrior()
 	}
 	return Services{Cases: &Cases{serve(&cfg, caseKind)}, Shipments: &Shipments{serve(&cfg, shipmentKind)}, Protests: &Protests{serve(&cfg, protestKind)},
 		HTS: &HTS{&cfg}}

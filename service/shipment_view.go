@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/inspection"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
 	"github.com/postrelease/postrelease/workflows/shipments"
@@ -18,6 +19,11 @@ type ShipmentView struct {
 	// LegalEndsAt is when each legal date (by name, as in legal.passed)
 	// ends in the shipment's legal zone: 00:00 of the next day there.
 	LegalEndsAt map[string]time.Time `json:"legal_ends_at"`
+	// InspectionEstimate is, for each HTS chapter of the lines, the chance
+	// that a new shipment of that chapter at this port is inspected, with
+	// the counts it rests on (Shipments.Get fills it in; action answers
+	// leave it out).
+	InspectionEstimate []inspection.Estimate `json:"inspection_estimate,omitempty"`
 }
 
 // LegalEndsAt is the end of each of the shipment's legal dates in its

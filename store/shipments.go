@@ -175,6 +175,9 @@ func (s *Store) UpsertShipment(ctx context.Context, st workflows.ShipmentState) 
 		if err := replaceChildren(tx, "shipment_id", st.ShipmentID, "containers", containers); err != nil {
 			return err
 		}
+		if err := replaceChildren(tx, "shipment_id", st.ShipmentID, "chapters", shipmentChapters(st)); err != nil {
+			return err
+		}
 		return replaceSearchTerms(tx, SearchShipment, st.ShipmentID, shipmentSearchValues(st))
 	})
 }

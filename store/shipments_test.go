@@ -16,7 +16,7 @@ import (
 )
 
 // portTerms returns the seeded example terms of a port.
-func portTerms(t *testing.T, code string) domain.PortTerms {
+func portTerms(t testing.TB, code string) domain.PortTerms {
 	t.Helper()
 	for _, p := range domain.ExamplePorts() {
 		if p.Code == code {
@@ -30,7 +30,7 @@ func portTerms(t *testing.T, code string) domain.PortTerms {
 // sampleShipment is a shipment at the Port of Los Angeles, released at t0,
 // as its workflow would project it while the confirmations run: two tasks
 // open (one escalated), one done, two containers at the terminal.
-func sampleShipment(t *testing.T, entry string, version int64) workflows.ShipmentState {
+func sampleShipment(t testing.TB, entry string, version int64) workflows.ShipmentState {
 	t.Helper()
 	release := domain.Date(t0)
 	available := release.AddDate(0, 0, 2)
