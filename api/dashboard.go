@@ -48,6 +48,7 @@ type dashboardPage struct {
 	Steps, Phases    []dashboardRow
 	Protests, Levels []dashboardRow
 	Weeks            []dashboardWeek
+	ResolutionRows   []resolutionRow // dashboard_resolution.go
 }
 
 // dashboardRow is one row of a breakdown's table: the label in words, the
@@ -132,6 +133,7 @@ func newDashboardPage(d store.DashboardData) dashboardPage {
 	}
 	p.WeeksChart = newVBarChart("Cases opened and closed per week", weeks,
 		[]chartSeries{{Name: "opened", Fill: "#4a7ab5"}, {Name: "closed", Fill: "#5b9a68"}})
+	p.ResolutionRows = newResolutionRows(d.Resolution)
 	p.SLADoneLate, p.SLAOpenOnTime = d.SLACompleted-d.SLAOnTime, d.SLAOpen-d.SLAOpenOverdue
 	if d.SLARate != nil {
 		p.SLAPercent = d.SLARate.Shift(2).StringFixed(1) + " %"

@@ -115,6 +115,34 @@ func TestDashboardWeekBarsOpenListsOfTheirCount(t *testing.T) {
 			}
 		}
 	}
+	// The time to resolve: the four closed cases, each figure's count a
+	// link to the cases it rests on.
+	var all int64
+	for _, rt := range d.Resolution {
+		if rt.Kind == "" {
+			all += rt.Cases
+		}
+	}
+	if all != 4 {
+		t.Errorf("the time to resolve counts %d closed cases, want 4: %+v", all, d.Resolution)
+	}
+	wantPage(t, b.get(t, "/dashboard"), http.StatusOK, "the time to resolve", `<h2>Time to resolve detention cases</h2>`, `id="resolution-definition"`,
+		`From the day a case opened to the day it closed`, `<strong>Median</strong>`, `HS misclassification`)
+	for _, rt := range d.Resolution {
+		pairs := "closed_from=" + rt.Start.Format(time.DateOnly) + "&closed_to=" + rt.Start.AddDate(0, 3, -1).Format(time.DateOnly)
+		if rt.Kind != "" {
+			pairs = "closed_from=" + rt.Start.Format(time.DateOnly) + "&closed_to=" + rt.Start.AddDate(0, 3, -1).Format(time.DateOnly) + "&kind=" + rt.Kind
+		}
+		link := "/cases?" + pairs
+		if !strings.Contains(page, `<a href="`+strings.ReplaceAll(link, "&", "&amp;")+`">`+strconv.FormatInt(rt.Cases, 10)+`</a>`) {
+			t.Errorf("the time to resolve of %s %q does not link %s", rt.Quarter, rt.Kind, link)
+		}
+		m := count.FindStringSubmatch(string(b.get(t, link).body))
+		if m == nil || m[1] != strconv.FormatInt(rt.Cases, 10) {
+			t.Errorf("%s %q: the list %s shows %v, the figure rests on %d", rt.Quarter, rt.Kind, link, m, rt.Cases)
+		}
+	}
+
 	// The closed filter is checked like the opened one.
 	wantPage(t, b.get(t, "/cases?closed_from=2027-03-10&closed_to=2027-03-01"), http.StatusUnprocessableEntity, "closed to before from", "must not be before closed from")
 	wantPage(t, b.get(t, "/cases?closed_from=soon"), http.StatusUnprocessableEntity, "a bad closed day", "must be a date, YYYY-MM-DD")
