@@ -111,6 +111,7 @@ func FromEnv() (Config, error) {
 	if _, err := domain.LoadZone(c.OfficeTimeZone); err != nil {
 		return c, fmt.Errorf("POSTRELEASE_OFFICE_TIME_ZONE: %w", err)
 	}
+	c.Notify.OfficeTimeZone = c.OfficeTimeZone // e-mails to someone without a zone of their own
 	if err := c.LogLevel.UnmarshalText([]byte(env("POSTRELEASE_LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("POSTRELEASE_LOG_LEVEL: %w", err)
 	}
