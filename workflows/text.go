@@ -63,10 +63,24 @@ func ReadableTime(t time.Time) string {
 // readableTimeLayout is ReadableTime's layout: "UTC" in it is literal text.
 const readableTimeLayout = "Mon 2 Jan 2006, 15:04 UTC"
 
-// timeInText finds ReadableTime's instants in a message, and the RFC 3339
-// UTC instants of messages written before it ("2026-12-03T15:50:10Z").
+// timeInText finds ReadableTime's instants in a message, the release
+// checks' ("2026-11-20 15:00 UTC", domain.ReleaseStatus), and the RFC 3339
+// UTC instants of events and of messages written before ReadableTime
+// ("2026-12-03T15:50:10Z"); timeLayouts read them back.
 var timeInText = regexp.MustCompile(`\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}, \d{2}:\d{2} UTC\b` +
-	`|\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b`)
+	`|\b\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\b|\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b`)
+
+var timeLayouts = []string{readableTimeLayout, "2006-01-02 15:04 UTC", time.RFC3339Nano}
+
+// parseTextTime reads an instant timeInText found.
+func parseTextTime(w string) (time.Time, bool) {
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, w); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
 
 // TextPart is a piece of a message: text, or (At not zero) an instant the
 // message names, Text being how it was written.
@@ -82,11 +96,9 @@ func TimesIn(s string) []TextPart {
 	last := 0
 	for _, m := range timeInText.FindAllStringIndex(s, -1) {
 		w := s[m[0]:m[1]]
-		t, err := time.Parse(readableTimeLayout, w)
-		if err != nil {
-			if t, err = time.Parse(time.RFC3339Nano, w); err != nil {
-				continue // a date that does not exist (31 Feb): left as written
-			}
+		t, ok := parseTextTime(w)
+		if !ok {
+			continue // a date that does not exist (31 Feb): left as written
 		}
 		if m[0] > last {
 			out = append(out, TextPart{Text: s[last:m[0]]})

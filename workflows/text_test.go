@@ -44,7 +44,7 @@ func TestReadableTimeAndTitle(t *testing.T) {
 // written, and LocalText puts each instant on a zone's clock.
 func TestTimesInText(t *testing.T) {
 	at := time.Date(2026, 12, 3, 15, 50, 0, 0, time.UTC)
-	msg := "Case DC-1: File PSC is yours, due " + ReadableTime(at) + " (was 2026-12-01T09:00:05Z); not Mon 31 Feb 2026, 10:00 UTC"
+	msg := "Case DC-1: File PSC is yours, due " + ReadableTime(at) + " (was 2026-12-01T09:00:05Z; released 2026-11-20 15:00 UTC); not Mon 31 Feb 2026, 10:00 UTC"
 	parts := TimesIn(msg)
 	var got []string
 	for _, p := range parts {
@@ -55,7 +55,7 @@ func TestTimesInText(t *testing.T) {
 		}
 	}
 	want := []string{"text:Case DC-1: File PSC is yours, due ", "at:2026-12-03T15:50:00Z", "text: (was ", "at:2026-12-01T09:00:05Z",
-		"text:); not Mon 31 Feb 2026, 10:00 UTC"}
+		"text:; released ", "at:2026-11-20T15:00:00Z", "text:); not Mon 31 Feb 2026, 10:00 UTC"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("TimesIn =\n%q\nwant\n%q", got, want)
 	}
@@ -63,7 +63,7 @@ func TestTimesInText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := LocalText(msg, ny), "Case DC-1: File PSC is yours, due Thu 3 Dec 2026, 10:50 EST (was Tue 1 Dec 2026, 04:00 EST); not Mon 31 Feb 2026, 10:00 UTC"; got != want {
+	if got, want := LocalText(msg, ny), "Case DC-1: File PSC is yours, due Thu 3 Dec 2026, 10:50 EST (was Tue 1 Dec 2026, 04:00 EST; released Fri 20 Nov 2026, 10:00 EST); not Mon 31 Feb 2026, 10:00 UTC"; got != want {
 		t.Errorf("LocalText =\n%q\nwant\n%q", got, want)
 	}
 	if got := TimesIn("no time here"); len(got) != 1 || got[0].Text != "no time here" {
