@@ -217,19 +217,17 @@ func (r reader) legalDate(d time.Time, zone string) template.HTML {
 
 // localText is a message the workflows wrote (a notification, a reminder,
 // an escalation's reason, a check's detail) with each instant in it, which
-// they write in UTC (workflows.ReadableTime), on the reader's clock: "due
-// Thu 3 Dec, 10:50 EST", the full time on hover.
+// they write in UTC (workflows.ReadableTime), on the reader's clock as
+// e-mails write it (workflows.LocalText): "due Thu 3 Dec 2026, 10:50 EST",
+// the full time on hover.
 func (r reader) localText(s string) template.HTML {
 	var b strings.Builder
-	now := r.now()
 	for _, p := range workflows.TimesIn(s) {
 		if p.At.IsZero() {
 			b.WriteString(template.HTMLEscapeString(p.Text))
 			continue
 		}
-		l := p.At.In(r.loc)
-		text := l.Format("Mon ") + dayMonth(l, now.In(r.loc)) + l.Format(", 15:04 MST")
-		b.WriteString(string(timeElement(p.At, text, fullIn(p.At, r.loc), "", "")))
+		b.WriteString(string(timeElement(p.At, workflows.LocalTime(p.At, r.loc), fullIn(p.At, r.loc), "", "")))
 	}
 	return template.HTML(b.String())
 }

@@ -23,7 +23,7 @@ func TestWorkflowTextReadsInTheReadersZone(t *testing.T) {
 		Step: workflows.StepFilePSC, ToRole: "officer", Message: msg, At: due.Add(-48 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	for zone, want := range map[string]string{"America/New_York": "Thu 3 Dec, 10:50 EST", "Asia/Tokyo": "Fri 4 Dec, 00:50 JST"} {
+	for zone, want := range map[string]string{"America/New_York": "Thu 3 Dec 2026, 10:50 EST", "Asia/Tokyo": "Fri 4 Dec 2026, 00:50 JST"} {
 		if _, err := e.store.SetUserTimeZone(ctx, e.users["officer"].ID, zone); err != nil {
 			t.Fatal(err)
 		}

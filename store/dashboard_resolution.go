@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/postrelease/postrelease/workflows"
@@ -42,47 +41,64 @@ func quarterName(start time.Time) string {
 	return fmt.Sprintf("%d-Q%d", start.Year(), (int(start.Month())-1)/3+1)
 }
 
-// nearestRank is the p-th percentile (0 < p <= 100) of sorted: the
-// smallest value at least p % of them do not exceed.
-func nearestRank(sorted []time.Duration, p int) time.Duration {
-	rank := (p*len(sorted) + 99) / 100 // ceil(p/100 × n)
-	return sorted[max(rank, 1)-1]
-}
-
 // ResolutionTimes is the figure as of now: for each of the last
 // ResolutionQuarters quarters, the oldest first, every kind together and
 // then each kind that closed a case, in the order of workflows.CaseKinds. A
 // quarter without a closed case has only its all-kinds row, with no cases.
 // Rows from before kinds (kind "") are hs_misclassification, as lists count
-// them.
+// them. The percentiles are picked in one query (window functions, in
+// PostgreSQL and SQLite alike) over the index of closed cases, so only the
+// picked rows leave the database.
 func (s *Store) ResolutionTimes(ctx context.Context, now time.Time) ([]ResolutionTime, error) {
 	first := quarterStart(now).AddDate(0, -3*(ResolutionQuarters-1), 0)
-	var rows []struct {
-		Kind               string
-		OpenedAt, ClosedAt time.Time
+	// Which quarter a case closed in: 0 for the oldest.
+	quarter := "CASE"
+	var args []any
+	for q := ResolutionQuarters - 1; q > 0; q-- {
+		quarter += fmt.Sprintf(" WHEN closed_at >= ? THEN %d", q)
+		args = append(args, first.AddDate(0, 3*q, 0))
 	}
-	err := s.db.WithContext(ctx).Table("cases").Select("kind, opened_at, closed_at").
-		Where("closed_at IS NOT NULL AND closed_at >= ?", first).Scan(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("reading the times cases took to resolve: %w", err)
+	quarter += " ELSE 0 END"
+	// Whole seconds from opened to closed, never below zero.
+	took := "MAX(CAST(strftime('%s', closed_at) AS INTEGER) - CAST(strftime('%s', opened_at) AS INTEGER), 0)"
+	if s.dialect == "postgres" {
+		took = "GREATEST(FLOOR(EXTRACT(EPOCH FROM (closed_at - opened_at))), 0)"
+	}
+	args = append(args, string(workflows.KindHSMisclassification), first)
+	q := `WITH d AS (
+	SELECT ` + quarter + ` AS q, CASE WHEN kind = '' THEN ? ELSE kind END AS kind, CAST(` + took + ` AS BIGINT) AS secs
+	FROM cases WHERE closed_at IS NOT NULL AND closed_at >= ?
+), ranked AS (
+	SELECT q, kind, secs, ROW_NUMBER() OVER (PARTITION BY q, kind ORDER BY secs) AS rn, COUNT(*) OVER (PARTITION BY q, kind) AS n
+	FROM (SELECT q, kind, secs FROM d UNION ALL SELECT q, '' AS kind, secs FROM d) AS both_groups
+)
+SELECT q, kind, n, secs, rn FROM ranked WHERE rn = (50 * n + 99) / 100 OR rn = (90 * n + 99) / 100`
+	var picked []struct {
+		Q           int
+		Kind        string
+		N, Secs, Rn int64
+	}
+	if err := s.db.WithContext(ctx).Raw(q, args...).Scan(&picked).Error; err != nil {
+		return nil, fmt.Errorf("computing the times cases took to resolve: %w", err)
 	}
 	type key struct {
 		q    int
 		kind string
 	}
-	took := map[key][]time.Duration{}
-	for _, r := range rows {
-		q := 0
-		for q+1 < ResolutionQuarters && !r.ClosedAt.Before(first.AddDate(0, 3*(q+1), 0)) {
-			q++
+	got := map[key]*ResolutionTime{}
+	for _, p := range picked {
+		rt := got[key{p.Q, p.Kind}]
+		if rt == nil {
+			rt = &ResolutionTime{Kind: p.Kind, Cases: p.N}
+			got[key{p.Q, p.Kind}] = rt
 		}
-		kind := r.Kind
-		if kind == "" {
-			kind = string(workflows.KindHSMisclassification)
+		// The nearest ranks, ceil(p/100 × n): both may be the same row.
+		if p.Rn == (50*p.N+99)/100 {
+			rt.P50Seconds = p.Secs
 		}
-		d := max(r.ClosedAt.Sub(r.OpenedAt), 0)
-		took[key{q, ""}] = append(took[key{q, ""}], d)
-		took[key{q, kind}] = append(took[key{q, kind}], d)
+		if p.Rn == (90*p.N+99)/100 {
+			rt.P90Seconds = p.Secs
+		}
 	}
 	kinds := []string{""}
 	for _, k := range workflows.CaseKinds {
@@ -92,16 +108,15 @@ func (s *Store) ResolutionTimes(ctx context.Context, now time.Time) ([]Resolutio
 	for q := range ResolutionQuarters {
 		start := first.AddDate(0, 3*q, 0)
 		for _, kind := range kinds {
-			ds := took[key{q, kind}]
-			if len(ds) == 0 && kind != "" {
+			rt := got[key{q, kind}]
+			if rt == nil && kind != "" {
 				continue
 			}
-			rt := ResolutionTime{Quarter: quarterName(start), Start: start, Kind: kind, Cases: int64(len(ds))}
-			if len(ds) > 0 {
-				slices.Sort(ds)
-				rt.P50Seconds, rt.P90Seconds = int64(nearestRank(ds, 50)/time.Second), int64(nearestRank(ds, 90)/time.Second)
+			if rt == nil {
+				rt = &ResolutionTime{}
 			}
-			out = append(out, rt)
+			rt.Quarter, rt.Start, rt.Kind = quarterName(start), start, kind
+			out = append(out, *rt)
 		}
 	}
 	return out, nil

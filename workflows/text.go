@@ -120,10 +120,16 @@ func LocalText(s string, loc *time.Location) string {
 		if p.At.IsZero() {
 			b.WriteString(p.Text)
 		} else {
-			b.WriteString(p.At.In(loc).Format("Mon 2 Jan 2006, 15:04 MST"))
+			b.WriteString(LocalTime(p.At, loc))
 		}
 	}
 	return b.String()
+}
+
+// LocalTime is an instant of a message on loc's clock, as LocalText writes
+// it: "Thu 3 Dec 2026, 10:50 EST".
+func LocalTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("Mon 2 Jan 2006, 15:04 MST")
 }
 
 // ReadableDate is a legal date as people write it, "Thu 3 Dec 2026".
