@@ -48,7 +48,7 @@ func quarterName(start time.Time) string {
 // Rows from before kinds (kind "") are hs_misclassification, as lists count
 // them. The percentiles are picked in one query (window functions, in
 // PostgreSQL and SQLite alike) over the index of closed cases, so only the
-// picked rows leave the database.
+// rows at the percentiles leave the database.
 func (s *Store) ResolutionTimes(ctx context.Context, now time.Time) ([]ResolutionTime, error) {
 	first := quarterStart(now).AddDate(0, -3*(ResolutionQuarters-1), 0)
 	// Which quarter a case closed in: 0 for the oldest.
@@ -65,18 +65,23 @@ func (s *Store) ResolutionTimes(ctx context.Context, now time.Time) ([]Resolutio
 		took = "GREATEST(FLOOR(EXTRACT(EPOCH FROM (closed_at - opened_at))), 0)"
 	}
 	args = append(args, string(workflows.KindHSMisclassification), first)
+	// One pass over the closed cases ranks each within its kind and within
+	// its quarter, and keeps the rows at the nearest ranks, ceil(p/100 × n).
 	q := `WITH d AS (
 	SELECT ` + quarter + ` AS q, CASE WHEN kind = '' THEN ? ELSE kind END AS kind, CAST(` + took + ` AS BIGINT) AS secs
 	FROM cases WHERE closed_at IS NOT NULL AND closed_at >= ?
 ), ranked AS (
-	SELECT q, kind, secs, ROW_NUMBER() OVER (PARTITION BY q, kind ORDER BY secs) AS rn, COUNT(*) OVER (PARTITION BY q, kind) AS n
-	FROM (SELECT q, kind, secs FROM d UNION ALL SELECT q, '' AS kind, secs FROM d) AS both_groups
+	SELECT q, kind, secs,
+		ROW_NUMBER() OVER (PARTITION BY q, kind ORDER BY secs) AS rk, COUNT(*) OVER (PARTITION BY q, kind) AS nk,
+		ROW_NUMBER() OVER (PARTITION BY q ORDER BY secs) AS ra, COUNT(*) OVER (PARTITION BY q) AS na
+	FROM d
 )
-SELECT q, kind, n, secs, rn FROM ranked WHERE rn = (50 * n + 99) / 100 OR rn = (90 * n + 99) / 100`
+SELECT q, kind, secs, rk, nk, ra, na FROM ranked
+WHERE rk IN ((50 * nk + 99) / 100, (90 * nk + 99) / 100) OR ra IN ((50 * na + 99) / 100, (90 * na + 99) / 100)`
 	var picked []struct {
-		Q           int
-		Kind        string
-		N, Secs, Rn int64
+		Q                    int
+		Kind                 string
+		Secs, Rk, Nk, Ra, Na int64
 	}
 	if err := s.db.WithContext(ctx).Raw(q, args...).Scan(&picked).Error; err != nil {
 		return nil, fmt.Errorf("computing the times cases took to resolve: %w", err)
@@ -86,19 +91,23 @@ SELECT q, kind, n, secs, rn FROM ranked WHERE rn = (50 * n + 99) / 100 OR rn = (
 		kind string
 	}
 	got := map[key]*ResolutionTime{}
-	for _, p := range picked {
-		rt := got[key{p.Q, p.Kind}]
+	// pick records secs in the group when it sits at one of its nearest ranks.
+	pick := func(k key, secs, rank, n int64) {
+		rt := got[k]
 		if rt == nil {
-			rt = &ResolutionTime{Kind: p.Kind, Cases: p.N}
-			got[key{p.Q, p.Kind}] = rt
+			rt = &ResolutionTime{Cases: n}
+			got[k] = rt
 		}
-		// The nearest ranks, ceil(p/100 × n): both may be the same row.
-		if p.Rn == (50*p.N+99)/100 {
-			rt.P50Seconds = p.Secs
+		if rank == (50*n+99)/100 {
+			rt.P50Seconds = secs
 		}
-		if p.Rn == (90*p.N+99)/100 {
-			rt.P90Seconds = p.Secs
+		if rank == (90*n+99)/100 {
+			rt.P90Seconds = secs
 		}
+	}
+	for _, p := range picked {
+		pick(key{p.Q, p.Kind}, p.Secs, p.Rk, p.Nk)
+		pick(key{p.Q, ""}, p.Secs, p.Ra, p.Na)
 	}
 	kinds := []string{""}
 	for _, k := range workflows.CaseKinds {
