@@ -50,6 +50,7 @@ type dashboardPage struct {
 	Protests, Levels []dashboardRow
 	Weeks            []dashboardWeek
 	Inspection       []inspection.Estimate // its own section (templates/inspection.html)
+	ResolutionRows   []resolutionRow       // dashboard_resolution.go
 }
 
 // dashboardRow is one row of a breakdown's table: the label in words, the
@@ -60,11 +61,11 @@ type dashboardRow struct {
 	Href  string
 }
 
-// dashboardWeek is one row of the weeks' table, with the list of the cases
-// opened that week.
+// dashboardWeek is one row of the weeks' table, with the lists of the cases
+// opened and closed that week.
 type dashboardWeek struct {
 	store.WeekCount
-	OpenedHref string
+	OpenedHref, ClosedHref string
 }
 
 func (s *Server) webDashboard(c echo.Context) error {
@@ -125,18 +126,20 @@ func newDashboardPage(d store.DashboardData) dashboardPage {
 	p.EscalationsChart = newHBarChart("Open steps and tasks by escalation level", hbars(p.Levels), "#c0504d")
 	weeks := make([]chartBar, 0, len(d.Weeks))
 	for _, w := range d.Weeks {
-		opened := listLink("/cases", "opened_from", w.Start.Format(time.DateOnly), "opened_to", w.Start.AddDate(0, 0, 6).Format(time.DateOnly))
-		p.Weeks = append(p.Weeks, dashboardWeek{WeekCount: w, OpenedHref: opened})
+		// The week's days, Monday to Sunday (UTC, as the store counts them).
+		from, to := w.Start.Format(time.DateOnly), w.Start.AddDate(0, 0, 6).Format(time.DateOnly)
+		opened := listLink("/cases", "opened_from", from, "opened_to", to)
+		closed := listLink("/cases", "closed_from", from, "closed_to", to)
+		p.Weeks = append(p.Weeks, dashboardWeek{WeekCount: w, OpenedHref: opened, ClosedHref: closed})
 		label := w.Week
 		if i := strings.Index(label, "-"); i >= 0 {
 			label = label[i+1:] // "W47": the year is in the table
 		}
-		// The case list filters by the day a case opened, not the day it
-		// closed: only the opened bars link.
-		weeks = append(weeks, chartBar{Label: label, Values: []int64{w.Opened, w.Closed}, Links: []string{opened}})
+		weeks = append(weeks, chartBar{Label: label, Values: []int64{w.Opened, w.Closed}, Links: []string{opened, closed}})
 	}
 	p.WeeksChart = newVBarChart("Cases opened and closed per week", weeks,
 		[]chartSeries{{Name: "opened", Fill: "#4a7ab5"}, {Name: "closed", Fill: "#5b9a68"}})
+	p.ResolutionRows = newResolutionRows(d.Resolution)
 	p.SLADoneLate, p.SLAOpenOnTime = d.SLACompleted-d.SLAOnTime, d.SLAOpen-d.SLAOpenOverdue
 	if d.SLARate != nil {
 		p.SLAPercent = d.SLARate.Shift(2).StringFixed(1) + " %"

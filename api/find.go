@@ -157,8 +157,9 @@ func openedDay(c echo.Context, name string, fe map[string]string) time.Time {
 	return d
 }
 
-// listFilters reads the case list's importer, port, kind and opened
-// from/to (UTC days, both included) into f; what is wrong goes in fe.
+// listFilters reads the case list's importer, port, kind and the days it
+// opened and closed (from/to, UTC days, both included) into f; what is
+// wrong goes in fe.
 func listFilters(c echo.Context, f *store.CaseFilter, fe map[string]string) {
 	f.Importer = strings.TrimSpace(c.QueryParam("importer"))
 	if utf8.RuneCountInString(f.Importer) > store.MaxSearchLength {
@@ -176,11 +177,19 @@ func listFilters(c echo.Context, f *store.CaseFilter, fe map[string]string) {
 		}
 		f.Kind = k
 	}
-	f.OpenedFrom = openedDay(c, "opened_from", fe)
-	if to := openedDay(c, "opened_to", fe); !to.IsZero() {
-		f.OpenedBefore = to.AddDate(0, 0, 1)
-		if !f.OpenedFrom.IsZero() && to.Before(f.OpenedFrom) {
-			fe["opened_to"] = "must not be before opened from"
+	f.OpenedFrom, f.OpenedBefore = dayRange(c, "opened", fe)
+	f.ClosedFrom, f.ClosedBefore = dayRange(c, "closed", fe)
+}
+
+// dayRange reads the days <what>_from and <what>_to (both included) as
+// the instants from (included) and before (not); zero does not bound.
+func dayRange(c echo.Context, what string, fe map[string]string) (from, before time.Time) {
+	from = openedDay(c, what+"_from", fe)
+	if to := openedDay(c, what+"_to", fe); !to.IsZero() {
+		before = to.AddDate(0, 0, 1)
+		if !from.IsZero() && to.Before(from) {
+			fe[what+"_to"] = "must not be before " + what + " from"
 		}
 	}
+	return from, before
 }

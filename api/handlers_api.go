@@ -92,7 +92,7 @@ func sendOpened(c echo.Context, created bool, location string, v any) error {
 // caseFilter reads list filters from the query string.
 func caseFilter(c echo.Context, u store.User) (store.CaseFilter, error) {
 	fe := map[string]string{}
-	unknownParams(c, fe, "status", "step", "assignee", "mine", "overdue", "escalated", "importer", "port", "kind", "opened_from", "opened_to",
+	unknownParams(c, fe, "status", "step", "assignee", "mine", "overdue", "escalated", "importer", "port", "kind", "opened_from", "opened_to", "closed_from", "closed_to",
 		"sort", "format", "limit", "offset")
 	q := c.QueryParams()
 	f := store.CaseFilter{Status: q.Get("status"), Step: q.Get("step"), Assignee: strings.ToLower(q.Get("assignee"))}

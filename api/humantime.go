@@ -3,9 +3,11 @@ package api
 import (
 	"fmt"
 	"html/template"
+	"strings"
 	"time"
 
 	"github.com/postrelease/postrelease/domain"
+	"github.com/postrelease/postrelease/workflows"
 )
 
 // How pages show times (issue 11, "Time and money"). An instant is shown on
@@ -213,6 +215,23 @@ func (r reader) legalDate(d time.Time, zone string) template.HTML {
 		template.HTMLEscapeString(loc.String()), class, daysWords(d, domain.LocalDate(now, loc))))
 }
 
+// localText is a message the workflows wrote (a notification, a reminder,
+// an escalation's reason, a check's detail) with each instant in it, which
+// they write in UTC (workflows.ReadableTime), on the reader's clock as
+// e-mails write it (workflows.LocalText): "due Thu 3 Dec 2026, 10:50 EST",
+// the full time on hover.
+func (r reader) localText(s string) template.HTML {
+	var b strings.Builder
+	for _, p := range workflows.TimesIn(s) {
+		if p.At.IsZero() {
+			b.WriteString(template.HTMLEscapeString(p.Text))
+			continue
+		}
+		b.WriteString(string(timeElement(p.At, workflows.LocalTime(p.At, r.loc), fullIn(p.At, r.loc), "", "")))
+	}
+	return template.HTML(b.String())
+}
+
 // funcs are the template functions bound to this reader (templates.go
 // registers placeholders with the same names so pages parse once).
 func (r reader) funcs() template.FuncMap {
@@ -227,7 +246,8 @@ func (r reader) funcs() template.FuncMap {
 		"legaldatep": func(d *time.Time, zone string) template.HTML {
 			return r.legalDate(deref(d), zone)
 		},
-		"past": func(t time.Time) bool { return !t.IsZero() && t.Before(r.now()) },
+		"localtext": r.localText,
+		"past":      func(t time.Time) bool { return !t.IsZero() && t.Before(r.now()) },
 	}
 }
 

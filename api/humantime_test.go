@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/postrelease/postrelease/workflows"
 )
 
 func mustZone(t *testing.T, name string) *time.Location {
@@ -149,5 +151,25 @@ func TestUSDFormat(t *testing.T) {
 		if got := string(usd(in)); got != want {
 			t.Errorf("usd(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A message the workflows wrote in UTC reads on the reader's clock, each
+// instant a <time> with the full time on hover; the rest of it is escaped.
+func TestLocalText(t *testing.T) {
+	ny := mustZone(t, "America/New_York")
+	r := reader{loc: ny, now: func() time.Time { return time.Date(2026, 12, 4, 19, 10, 0, 0, time.UTC) }}
+	msg := "Case <DC-1>: File PSC was due " + workflows.ReadableTime(time.Date(2026, 12, 3, 15, 50, 0, 0, time.UTC)) + " and is not done"
+	want := `Case &lt;DC-1&gt;: File PSC was due <time datetime="2026-12-03T15:50:00Z" title="Thursday 3 December 2026, 10:50:00 EST (America/New_York)">Thu 3 Dec 2026, 10:50 EST</time> and is not done`
+	if got := string(r.localText(msg)); got != want {
+		t.Errorf("localText:\n got %s\nwant %s", got, want)
+	}
+	// An event's RFC 3339 time reads the same way; a message without a
+	// time is only escaped.
+	if got := string(r.localText("at 2027-01-05T05:00:00Z")); !strings.Contains(got, ">Tue 5 Jan 2027, 00:00 EST</time>") {
+		t.Errorf("localText of an RFC 3339 time: %s", got)
+	}
+	if got := string(r.localText("a & b")); got != "a &amp; b" {
+		t.Errorf("localText without a time: %s", got)
 	}
 }

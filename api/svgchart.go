@@ -33,15 +33,20 @@ type chartSeries struct {
 	Fill string
 }
 
+// The charts are laid out on a narrow plane and drawn at most 520 px wide
+// (app.css), so a phone shrinks them little: 16-unit labels read at about
+// 14 px at 390 px and 20 px on a desktop, the size of the page's text. A horizontal chart puts each
+// label on its own line above its bar, so labels have the whole width.
 const (
-	chartWidth    = 640
-	chartLabelW   = 200 // horizontal charts: room for the labels on the left
-	chartLabelMax = 28  // characters of a label drawn; the title has it whole
-	chartRowH     = 26
-	chartBarH     = 18
-	chartAxisH    = 24  // horizontal charts: the axis and its values below the rows
+	chartWidth    = 400
+	chartPad      = 12 // horizontal charts: left of the plot, room for the 0 tick's label
+	chartValueW   = 44 // horizontal charts: right of the plot, room for the largest value
+	chartLabelMax = 48 // characters of a label drawn; the title has it whole
+	chartRowH     = 42
+	chartBarH     = 16
+	chartAxisH    = 26  // horizontal charts: the axis and its values below the rows
 	chartPlotH    = 180 // vertical charts: the plot's height
-	chartAxisW    = 40  // vertical charts: the axis and its values on the left
+	chartAxisW    = 34  // vertical charts: the axis and its values on the left
 	chartMinScale = 5   // the smallest scale: a lone 1 is a fifth of the plot
 )
 
@@ -81,13 +86,14 @@ type hbarChart struct {
 	FrameW, FrameH, MidX int
 }
 
-// hbarRow is one row: its label right-aligned at LabelX, its bar from BarX,
-// its value after the bar, the list it counts at Href.
+// hbarRow is one row: its label at (LabelX, TextY) above its bar, which
+// runs from BarX, its value after the bar at (ValueX, ValueY), the list it
+// counts at Href.
 type hbarRow struct {
 	Label, Text           string // the whole label; Text, what is drawn of it
 	Value                 int64
 	Href, Fill            string
-	LabelX, TextY         int
+	LabelX, TextY, ValueY int
 	BarX, Y, W, H, ValueX int
 }
 
@@ -107,16 +113,16 @@ func newHBarChart(title string, rows []chartBar, fill string) hbarChart {
 		return c
 	}
 	scale, step := scaleFor(top)
-	plot := chartWidth - chartLabelW - 40 // room on the right for the largest value
-	x := func(v int64) int { return chartLabelW + int(v*int64(plot)/scale) }
+	plot := chartWidth - chartPad - chartValueW
+	x := func(v int64) int { return chartPad + int(v*int64(plot)/scale) }
 	for i, r := range rows {
 		v := r.Values[0]
-		y := 5 + i*chartRowH
+		y := 4 + i*chartRowH
 		c.Rows = append(c.Rows, hbarRow{Label: r.Label, Text: clip(r.Label, chartLabelMax), Value: v, Href: r.link(0), Fill: fill,
-			LabelX: chartLabelW - 6, TextY: y + 14, BarX: chartLabelW, Y: y, W: x(v) - chartLabelW, H: chartBarH, ValueX: x(v) + 6})
+			LabelX: chartPad, TextY: y + 15, BarX: chartPad, Y: y + 21, W: x(v) - chartPad, H: chartBarH, ValueX: x(v) + 6, ValueY: y + 34})
 	}
-	c.GridY0, c.AxisY = 2, 5+len(rows)*chartRowH+2
-	c.AxisX0, c.AxisX1, c.TickY = chartLabelW, x(scale), c.AxisY+15
+	c.GridY0, c.AxisY = 2, 4+len(rows)*chartRowH+2
+	c.AxisX0, c.AxisX1, c.TickY = chartPad, x(scale), c.AxisY+17
 	for v := int64(0); v <= scale; v += step {
 		c.Ticks = append(c.Ticks, chartTick{Label: strconv.FormatInt(v, 10), X: x(v)})
 	}
@@ -168,7 +174,7 @@ func newVBarChart(title string, cols []chartBar, series []chartSeries) vbarChart
 			top = max(top, v)
 		}
 	}
-	h := chartPlotH + 60
+	h := chartPlotH + 66
 	base := 20 + chartPlotH
 	ch := vbarChart{ID: chartID(title), Title: title, Width: chartWidth, Height: h, Base: base, AxisX: chartAxisW}
 	if top == 0 || len(cols) == 0 {
@@ -195,10 +201,10 @@ func newVBarChart(title string, cols []chartBar, series []chartSeries) vbarChart
 		}
 		ch.Columns = append(ch.Columns, col)
 	}
-	ch.LabelY = base + 14
+	ch.LabelY = base + 16
 	for j, s := range series {
-		x := chartAxisW + j*140
-		ch.Legend = append(ch.Legend, vbarLegend{Name: s.Name, Fill: s.Fill, X: x, Y: h - 18, TextX: x + 16, TextY: h - 8})
+		x := chartAxisW + j*120
+		ch.Legend = append(ch.Legend, vbarLegend{Name: s.Name, Fill: s.Fill, X: x, Y: h - 20, TextX: x + 18, TextY: h - 8})
 	}
 	return ch
 }

@@ -26,7 +26,7 @@ func bar(label string, values ...int64) chartBar { return chartBar{Label: label,
 
 var (
 	widthRe = regexp.MustCompile(`<rect x="\d+" y="\d+" width="(\d+)"`)
-	tickRe  = regexp.MustCompile(`<text x="(\d+)" y="\d+" text-anchor="middle" font-size="11" fill="#444">(\d+)</text>`)
+	tickRe  = regexp.MustCompile(`<text x="(\d+)" y="\d+" text-anchor="middle" font-size="14" fill="#444">(\d+)</text>`)
 )
 
 func widths(svg string) string {
@@ -55,20 +55,22 @@ func TestScaleIsRoundWithAboutFiveTicks(t *testing.T) {
 }
 
 // A 1 among 40 is a fortieth of the plot, on an axis marked 0 to 40; a lone
-// 1 is a fifth of it, never the whole width.
+// 1 is a fifth of it, never the whole width. Each label is on its own line
+// above its bar, in text a phone can read.
 func TestHBarChartIsDrawnOnAScaleWithAnAxis(t *testing.T) {
-	plot := chartWidth - chartLabelW - 40
+	plot := chartWidth - chartPad - chartValueW
 	svg := drawChart(t, "hbar", newHBarChart("Open <cases>", []chartBar{bar("a & b", 40), bar("c", 1), bar("d", 0)}, "#123456"))
-	if got := widths(svg); got != "400 10 0" || plot != 400 {
-		t.Errorf("bar widths %q, want 400 10 0 (the plot is %d wide)", got, plot)
+	if got := widths(svg); got != "344 8 0" || plot != 344 {
+		t.Errorf("bar widths %q, want 344 8 0 (the plot is %d wide)", got, plot)
 	}
-	if got := ticks(svg); got != "0@200 10@300 20@400 30@500 40@600" {
+	if got := ticks(svg); got != "0@12 10@98 20@184 30@270 40@356" {
 		t.Errorf("axis ticks %q, want 0 to 40 by 10", got)
 	}
-	for _, want := range []string{`<svg xmlns="http://www.w3.org/2000/svg" role="group" viewBox="0 0 640 109" width="100%" aria-labelledby="chart-open--cases--t">`,
+	for _, want := range []string{`<svg xmlns="http://www.w3.org/2000/svg" role="group" viewBox="0 0 400 158" width="100%" class="chart" aria-labelledby="chart-open--cases--t">`,
 		`<title id="chart-open--cases--t">Open &lt;cases&gt;</title>`, `<title>a &amp; b: 40</title>`, `>a &amp; b</text>`, `fill="#123456"`,
-		`<line x1="200" y1="85" x2="600" y2="85" stroke="#666"/>`, // the axis under the rows
-		`<g><title>c: 1</title><text x="194" y="45" text-anchor="end" font-size="13" fill="#222">c</text><rect x="200" y="31" width="10" height="18" fill="#123456"/><text x="216" y="45" font-size="13" fill="#222">1</text></g>`} {
+		`<line x1="12" y1="132" x2="356" y2="132" stroke="#666"/>`, // the axis under the rows
+		// The label above the bar, the value after it.
+		`<g><title>c: 1</title><text x="12" y="61" font-size="16" fill="#222">c</text><rect x="12" y="67" width="8" height="16" fill="#123456"/><text x="26" y="80" font-size="16" fill="#222">1</text></g>`} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("chart lacks %q:\n%s", want, svg)
 		}
@@ -78,10 +80,10 @@ func TestHBarChartIsDrawnOnAScaleWithAnAxis(t *testing.T) {
 	}
 
 	lone := drawChart(t, "hbar", newHBarChart("One", []chartBar{bar("a", 1)}, "#000"))
-	if got := widths(lone); got != "80" {
-		t.Errorf("a lone 1 is %s wide, want 80 (a fifth of the plot)", got)
+	if got := widths(lone); got != "68" {
+		t.Errorf("a lone 1 is %s wide, want 68 (a fifth of the plot)", got)
 	}
-	if got := ticks(lone); got != "0@200 1@280 2@360 3@440 4@520 5@600" {
+	if got := ticks(lone); got != "0@12 1@80 2@149 3@218 4@287 5@356" {
 		t.Errorf("a lone 1's axis %q, want 0 to 5", got)
 	}
 }
@@ -89,13 +91,13 @@ func TestHBarChartIsDrawnOnAScaleWithAnAxis(t *testing.T) {
 // A bar with a list links to it, its title saying so; a label too long for
 // the room is drawn shortened and kept whole in the title.
 func TestHBarChartLinksEachBar(t *testing.T) {
-	long := "Contest at the Court of International Trade"
+	long := "Contest the denial at the Court of International Trade"
 	svg := drawChart(t, "hbar", newHBarChart("Steps", []chartBar{
 		{Label: "File PSC", Values: []int64{3}, Links: []string{"/cases?status=open&step=file_psc"}},
 		{Label: long, Values: []int64{1}, Links: []string{"/protests?status=open&step=contest_at_cit"}},
 		bar("No list", 2)}, "#000"))
 	for _, want := range []string{`<a href="/cases?status=open&amp;step=file_psc"><title>File PSC: 3, open the list</title>`,
-		`<a href="/protests?status=open&amp;step=contest_at_cit"><title>` + long + `: 1, open the list</title>`, `>Contest at the Court of Int…</text>`,
+		`<a href="/protests?status=open&amp;step=contest_at_cit"><title>` + long + `: 1, open the list</title>`, `>Contest the denial at the Court of Internationa…</text>`,
 		`<g><title>No list: 2</title>`} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("chart lacks %q:\n%s", want, svg)
@@ -118,7 +120,7 @@ func TestChartsWithoutData(t *testing.T) {
 		}
 	}
 	if svg := drawChart(t, "hbar", newHBarChart("Zeros", []chartBar{bar("a", 0)}, "#000")); !strings.Contains(svg,
-		`viewBox="0 0 640 60"`) || !strings.Contains(svg, `<rect x="0.5" y="0.5" width="639" height="59" fill="none" stroke="#999"/><text x="320" y="35" text-anchor="middle" fill="#555" font-size="14">No data</text></svg>`) {
+		`viewBox="0 0 400 60"`) || !strings.Contains(svg, `<rect x="0.5" y="0.5" width="399" height="59" fill="none" stroke="#999"/><text x="200" y="35" text-anchor="middle" fill="#555" font-size="14">No data</text></svg>`) {
 		t.Errorf("the empty frame:\n%s", svg)
 	}
 }
@@ -137,7 +139,7 @@ func TestVBarChartIsDrawnOnAScaleWithAnAxis(t *testing.T) {
 	if strings.Join(got, ", ") != "W1 opened: 4, open the list=144, W1 closed: 2=72, W2 opened: 0=0, W2 closed: 1=36" {
 		t.Errorf("bars %q", got)
 	}
-	axis := regexp.MustCompile(`<text x="36" y="(\d+)" dy="4" text-anchor="end" font-size="11" fill="#444">(\d+)</text>`).FindAllStringSubmatch(svg, -1)
+	axis := regexp.MustCompile(`<text x="30" y="(\d+)" dy="4" text-anchor="end" font-size="14" fill="#444">(\d+)</text>`).FindAllStringSubmatch(svg, -1)
 	var marks []string
 	for _, m := range axis {
 		marks = append(marks, m[2]+"@"+m[1])
@@ -147,9 +149,9 @@ func TestVBarChartIsDrawnOnAScaleWithAnAxis(t *testing.T) {
 	}
 	for _, want := range []string{"<title id=\"chart-opened-and-closed-t\">Opened and closed</title>", ">opened</text>", ">closed</text>", ">W2</text>",
 		`<a href="/cases?opened_from=2027-03-08&amp;opened_to=2027-03-14"><rect`,
-		`<line x1="40" y1="200" x2="640" y2="200" stroke="#666"/><line x1="40" y1="20" x2="40" y2="200" stroke="#666"/>`,
-		`<text x="490" y="214" text-anchor="middle" font-size="10" fill="#222">W2</text>`,
-		`<rect x="180" y="222" width="12" height="12" fill="#222"/><text x="196" y="232" font-size="12" fill="#222">closed</text>`} {
+		`<line x1="34" y1="200" x2="400" y2="200" stroke="#666"/><line x1="34" y1="20" x2="34" y2="200" stroke="#666"/>`,
+		`<text x="308" y="216" text-anchor="middle" font-size="12" fill="#222">W2</text>`,
+		`<rect x="154" y="226" width="13" height="13" fill="#222"/><text x="172" y="238" font-size="14" fill="#222">closed</text>`} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("chart lacks %q:\n%s", want, svg)
 		}

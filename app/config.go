@@ -126,6 +126,7 @@ func FromEnv() (Config, error) {
 	if c.Inspection, err = inspection.ParsePrior(os.Getenv("POSTRELEASE_INSPECTION_BASELINE"), strength); err != nil {
 		return c, fmt.Errorf("POSTRELEASE_INSPECTION_BASELINE: %w", err)
 	}
+	c.Notify.OfficeTimeZone = c.OfficeTimeZone // e-mails to someone without a zone of their own
 	if err := c.LogLevel.UnmarshalText([]byte(env("POSTRELEASE_LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("POSTRELEASE_LOG_LEVEL: %w", err)
 	}

@@ -539,7 +539,8 @@ func TestDayOfAnOfficerAndAManager(t *testing.T) {
 		t.Errorf("the timeline shows %d rows, the API's %d events make %d", len(timeline), len(hist.Events), len(rows))
 	} else {
 		for i, ev := range rows {
-			if !strings.Contains(timeline[i], strings.Join(strings.Fields(ev.Summary), " ")) || (ev.Actor != nil && !strings.Contains(timeline[i], ev.Actor.Email)) {
+			// The page shows an event's times on the reader's clock (here UTC).
+			if !strings.Contains(timeline[i], strings.Join(strings.Fields(workflows.LocalText(ev.Summary, time.UTC)), " ")) || (ev.Actor != nil && !strings.Contains(timeline[i], ev.Actor.Email)) {
 				t.Errorf("timeline row %d shows %q, the API's event is %+v", i, timeline[i], ev)
 			}
 		}
@@ -723,7 +724,7 @@ func (p notificationGroupsRead) diff(tr notificationGroupsTruth) string {
 		counts := fmt.Sprintf("%d notification", g.Total)
 		if r.CaseID != g.CaseID || r.Link != g.Link || !strings.Contains(r.Header, counts) ||
 			(g.Unread > 0) != strings.Contains(r.Header, fmt.Sprintf("%d unread", g.Unread)) ||
-			!strings.HasPrefix(r.Latest, g.Latest.Message) || r.Bold != g.Latest.Unread {
+			!strings.HasPrefix(r.Latest, workflows.LocalText(g.Latest.Message, time.UTC)) || r.Bold != g.Latest.Unread { // the day's readers read UTC
 			return fmt.Sprintf("group %d shows %+v, the API %+v", i, r, g)
 		}
 	}

@@ -25,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
 )
@@ -47,6 +48,9 @@ type Config struct {
 	// DigestHour is the hour (UTC, 0-23) from which each day's digest
 	// e-mails go out; the Dispatcher takes it unless its own is set.
 	DigestHour int
+	// OfficeTimeZone is the zone of e-mails to a recipient who has none of
+	// their own (or is not a user); "" is UTC.
+	OfficeTimeZone string
 }
 
 // Channels is what the Notify activity enqueues for this configuration.
@@ -268,8 +272,13 @@ func (d *Dispatcher) sendWebhook(ctx context.Context, m store.OutboxMessage) err
 	return nil
 }
 
-// Email is the message sent for an outbox e-mail: headers and a plain-text body.
-func Email(from, to string, m store.OutboxMessage) ([]byte, error) {
+// Email is the message sent for an outbox e-mail: headers and a plain-text
+// body, its times (the workflows write them in UTC) on loc's clock, the
+// recipient's (nil is UTC).
+func Email(from, to string, m store.OutboxMessage, loc *time.Location) ([]byte, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
 	e, err := m.Event()
 	if err != nil {
 		return nil, err
@@ -297,14 +306,14 @@ func Email(from, to string, m store.OutboxMessage) ([]byte, error) {
 		b.WriteString(h[0] + ": " + h[1] + "\r\n")
 	}
 	b.WriteString("\r\n")
-	text := e.Message + "\n\nCase: " + e.CaseID + "\nStep: " + workflows.Title(e.Step) + "\nKind: " + e.Kind + "\n"
+	text := workflows.LocalText(e.Message, loc) + "\n\nCase: " + e.CaseID + "\nStep: " + workflows.Title(e.Step) + "\nKind: " + e.Kind + "\n"
 	if e.Level > 0 {
 		text += fmt.Sprintf("Escalation level: %d\n", e.Level)
 	}
 	if e.Kind == store.DigestKind {
 		text = e.Message + ":\n"
 		for _, it := range e.Items {
-			text += "\n- " + workflows.ReadableTime(it.At) + ", " + it.Kind + ": " + it.Message
+			text += "\n- " + workflows.LocalText(workflows.ReadableTime(it.At), loc) + ", " + it.Kind + ": " + workflows.LocalText(it.Message, loc)
 		}
 		text += "\n\nChoose what you get, and how, under Account > Notifications.\n"
 	}
@@ -312,12 +321,25 @@ func Email(from, to string, m store.OutboxMessage) ([]byte, error) {
 	return []byte(b.String()), nil
 }
 
+// recipientZone is the zone an e-mail to addr reads its times in: the
+// user's own, else the office's, else UTC.
+func (d *Dispatcher) recipientZone(addr string) *time.Location {
+	zone := d.Config.OfficeTimeZone
+	if d.Store == nil {
+		return domain.ZoneOrUTC(zone)
+	}
+	if u, err := d.Store.UserByEmail(context.Background(), addr); err == nil && u.TimeZone != "" {
+		zone = u.TimeZone
+	}
+	return domain.ZoneOrUTC(zone)
+}
+
 func (d *Dispatcher) sendEmail(m store.OutboxMessage) error {
 	c := d.Config
 	if c.SMTPAddr == "" {
 		return errors.New("SMTP is not configured (POSTRELEASE_SMTP_ADDR)")
 	}
-	msg, err := Email(c.SMTPFrom, m.Destination, m)
+	msg, err := Email(c.SMTPFrom, m.Destination, m, d.recipientZone(m.Destination))
 	if err != nil {
 		return err
 	}

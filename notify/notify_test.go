@@ -299,13 +299,7 @@ func TestEmailThroughSMTP(t *testing.T) {
 		if err := s.AddNotificationOutbox(ctx, in, cfg.Channels()); err != nil {
 			t.Fatal(err)
 		}
-		d := &notify.Dispatcher{Store: s, Config: cfg, Now: func() time.Time { return now }, BackoffBase: time.Second}
-		for range 3 {
-			if _, err := d.DispatchDue(ctx); err != nil {
-				t.Fatal(err)
-			}
-			now = now.Add(time.Minute)
-		}
+		dispatchThrice(t, s, cfg, &now)
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		if len(f.mails) != 1 || f.sessions != 2 {
@@ -434,4 +428,55 @@ func TestDigestThroughSMTP(t *testing.T) {
 			}
 		}
 	})
+}
+
+// An e-mail's times, written by the workflows in UTC, read on its
+// recipient's clock: their own zone, else the office's.
+func TestEmailTimesInTheRecipientsZone(t *testing.T) {
+	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		f := startFakeSMTP(t)
+		u, err := s.CreateUser(ctx, "kei@example.com", "Kei", "officer", "a long enough password")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SetUserTimeZone(ctx, u.ID, "Asia/Tokyo"); err != nil {
+			t.Fatal(err)
+		}
+		now := t0
+		cfg := notify.Config{SMTPAddr: f.ln.Addr().String(), SMTPFrom: "postrelease@example.com", OfficeTimeZone: "America/New_York"}
+		due := workflows.ReadableTime(time.Date(2027, 3, 3, 15, 50, 0, 0, time.UTC))
+		for _, to := range []string{"kei@example.com", "broker@example.com"} { // a user in Tokyo; someone who is not a user
+			in := notice(to, to, "")
+			in.Message = "File PSC is yours, due " + due
+			if err := s.AddNotificationOutbox(ctx, in, cfg.Channels()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		dispatchThrice(t, s, cfg, &now)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		got := map[string]string{}
+		for _, m := range f.mails {
+			got[m.to] = m.data
+		}
+		for to, want := range map[string]string{"kei@example.com": "due Thu 4 Mar 2027, 00:50 JST", "broker@example.com": "due Wed 3 Mar 2027, 10:50 EST"} {
+			if data := got["RCPT TO:<"+to+">"]; !strings.Contains(data, want) || strings.Contains(data, "UTC") {
+				t.Errorf("the e-mail to %s lacks %q (or still says UTC):\n%s", to, want, data)
+			}
+		}
+	})
+}
+
+// dispatchThrice runs a dispatcher on cfg three times, a minute apart from
+// *now (the fake SMTP server refuses its first session).
+func dispatchThrice(t *testing.T, s *store.Store, cfg notify.Config, now *time.Time) {
+	t.Helper()
+	d := &notify.Dispatcher{Store: s, Config: cfg, Now: func() time.Time { return *now }, BackoffBase: time.Second}
+	for range 3 {
+		if _, err := d.DispatchDue(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		*now = now.Add(time.Minute)
+	}
 }

@@ -180,6 +180,10 @@ type CaseFilter struct {
 	// included, before not. Zero does not bound.
 	OpenedFrom   time.Time
 	OpenedBefore time.Time
+	// ClosedFrom and ClosedBefore bound when the case closed, the same way;
+	// either one leaves out the cases not closed.
+	ClosedFrom   time.Time
+	ClosedBefore time.Time
 	Sort         Sort // CaseSorts; zero: most urgent first
 	Limit        int
 	Offset       int
@@ -237,6 +241,12 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]CaseRow, int64, 
 	}
 	if !f.OpenedBefore.IsZero() {
 		q = q.Where("opened_at < ?", utc(f.OpenedBefore))
+	}
+	if !f.ClosedFrom.IsZero() {
+		q = q.Where("closed_at IS NOT NULL AND closed_at >= ?", utc(f.ClosedFrom))
+	}
+	if !f.ClosedBefore.IsZero() {
+		q = q.Where("closed_at IS NOT NULL AND closed_at < ?", utc(f.ClosedBefore))
 	}
 	order, err := CaseSorts.order(f.Sort, openFirstByDue)
 	if err != nil {

@@ -68,6 +68,9 @@ type DashboardData struct {
 	// SLARate is SLAMet / SLACounted rounded to 4 places; nil when there is
 	// nothing to count.
 	SLARate *decimal.Decimal `json:"sla_rate"`
+	// Resolution is the time cases take to resolve, by quarter and kind
+	// (dashboard_resolution.go).
+	Resolution []ResolutionTime `json:"resolution"`
 }
 
 // SLALate is how many counted steps and tasks missed their due time: done
@@ -156,6 +159,9 @@ func (s *Store) Dashboard(ctx context.Context, now time.Time) (DashboardData, er
 	}
 
 	if err := s.dashboardSLA(ctx, now, &out); err != nil {
+		return out, err
+	}
+	if out.Resolution, err = s.ResolutionTimes(ctx, now); err != nil {
 		return out, err
 	}
 	return out, nil

@@ -37,3 +37,32 @@ func BenchmarkDashboard(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkResolutionTimes measures the dashboard's time to resolve alone
+// (store.ResolutionTimes) on the same store, and reports how many closed
+// cases its four quarters rest on.
+func BenchmarkResolutionTimes(b *testing.B) {
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	for _, be := range testdb.Backends {
+		b.Run(be.Name, func(b *testing.B) {
+			s := seededBenchStore(b, be.DSN(b), now)
+			var rts []store.ResolutionTime
+			var err error
+			b.ResetTimer()
+			for range b.N {
+				if rts, err = s.ResolutionTimes(b.Context(), now); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/op")
+			var closed int64
+			for _, rt := range rts {
+				if rt.Kind == "" {
+					closed += rt.Cases
+				}
+			}
+			b.ReportMetric(float64(closed), "closed-cases")
+		})
+	}
+}

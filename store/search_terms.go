@@ -135,8 +135,8 @@ func replaceSearchTerms(tx *gorm.DB, kind, id string, values []searchValue) erro
 	return insertSearchTerms(tx, termRows(kind, id, values))
 }
 
-// insertSearchTerms writes rows, leaving any already there (a projection
-// that wrote them while a backfill ran).
+// insertSearchTerms writes rows; a row already there (the same term of the
+// same field) stays as it is.
 func insertSearchTerms(tx *gorm.DB, rows []SearchTermRow) error {
 	if len(rows) == 0 {
 		return nil
@@ -200,55 +200,92 @@ func protestSearchValues(st workflows.ProtestState) []searchValue {
 // backfillBatch is how many rows BackfillSearchTerms indexes per transaction.
 const backfillBatch = 1000
 
+// backfillRead, when set (tests only), runs after BackfillSearchTerms has
+// chosen a batch and before it indexes it: where a projection may write.
+var backfillRead func(kind string, ids []string)
+
+// searchIndexed is one kind of item the search indexes: its table and how
+// its stored state gives its values.
+type searchIndexed struct {
+	kind, table string
+	values      func(SnapshotColumns) ([]searchValue, error)
+}
+
+var searchIndexedKinds = []searchIndexed{
+	{SearchCase, "cases", func(c SnapshotColumns) ([]searchValue, error) {
+		st, err := decodeState[workflows.CaseState](c, "case")
+		return caseSearchValues(st), err
+	}},
+	{SearchShipment, "shipments", func(c SnapshotColumns) ([]searchValue, error) {
+		st, err := decodeState[workflows.ShipmentState](c, "shipment")
+		return shipmentSearchValues(st), err
+	}},
+	{SearchProtest, "protests", func(c SnapshotColumns) ([]searchValue, error) {
+		st, err := decodeState[workflows.ProtestState](c, "protest")
+		return protestSearchValues(st), err
+	}},
+}
+
 // BackfillSearchTerms indexes the cases, shipments and protests that have no
 // search terms yet: those written before migration 0012. It runs after
 // every migration (MigrateReport) and finds nothing to do once they are
 // indexed. It returns how many items it indexed.
+//
+// A projection may write an item while this runs. So each batch is indexed
+// in one transaction that first locks the items' rows (PostgreSQL: FOR
+// UPDATE; SQLite has one writer) and reads their state again, then replaces
+// their terms as the projection does (replaceSearchTerms): whichever of the
+// two commits last, the item's terms are those of its latest state, whole
+// and once.
 func (s *Store) BackfillSearchTerms(ctx context.Context) (int, error) {
 	total := 0
-	for _, t := range []struct {
-		kind, table string
-		values      func(SnapshotColumns) ([]searchValue, error)
-	}{
-		{SearchCase, "cases", func(c SnapshotColumns) ([]searchValue, error) {
-			st, err := decodeState[workflows.CaseState](c, "case")
-			return caseSearchValues(st), err
-		}},
-		{SearchShipment, "shipments", func(c SnapshotColumns) ([]searchValue, error) {
-			st, err := decodeState[workflows.ShipmentState](c, "shipment")
-			return shipmentSearchValues(st), err
-		}},
-		{SearchProtest, "protests", func(c SnapshotColumns) ([]searchValue, error) {
-			st, err := decodeState[workflows.ProtestState](c, "protest")
-			return protestSearchValues(st), err
-		}},
-	} {
+	for _, t := range searchIndexedKinds {
 		after := ""
 		for {
-			var rows []SnapshotColumns
-			err := s.db.WithContext(ctx).Table(t.table).Select("id, state").
+			var ids []string
+			err := s.db.WithContext(ctx).Table(t.table).
 				Where("id > ? AND NOT EXISTS (SELECT 1 FROM search_terms st WHERE st.kind = ? AND st.item_id = "+t.table+".id)", after, t.kind).
-				Order("id").Limit(backfillBatch).Find(&rows).Error
+				Order("id").Limit(backfillBatch).Pluck("id", &ids).Error
 			if err != nil {
 				return total, fmt.Errorf("reading %s to index for the search: %w", t.table, err)
 			}
-			if len(rows) == 0 {
+			if len(ids) == 0 {
 				break
 			}
-			var terms []SearchTermRow
-			for _, r := range rows {
-				vs, err := t.values(r)
-				if err != nil { // a state we cannot read is still found by its id
-					vs = []searchValue{{FieldID, r.ID}}
-				}
-				terms = append(terms, termRows(t.kind, r.ID, vs)...)
+			if backfillRead != nil {
+				backfillRead(t.kind, ids)
 			}
-			if err := insertSearchTerms(s.db.WithContext(ctx), terms); err != nil {
+			if err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return s.indexBatch(tx, t, ids) }); err != nil {
 				return total, fmt.Errorf("indexing %s for the search: %w", t.table, err)
 			}
-			total += len(rows)
-			after = rows[len(rows)-1].ID
+			total += len(ids)
+			after = ids[len(ids)-1]
 		}
 	}
 	return total, nil
+}
+
+// indexBatch locks the rows of ids, reads their state and puts their terms
+// in place of any they have (see BackfillSearchTerms).
+func (s *Store) indexBatch(tx *gorm.DB, t searchIndexed, ids []string) error {
+	q := tx.Table(t.table).Select("id, state").Where("id IN ?", ids).Order("id")
+	if s.dialect == "postgres" {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var rows []SnapshotColumns
+	if err := q.Find(&rows).Error; err != nil {
+		return fmt.Errorf("locking %s: %w", t.table, err)
+	}
+	var terms []SearchTermRow
+	for _, r := range rows {
+		vs, err := t.values(r)
+		if err != nil { // a state we cannot read is still found by its id
+			vs = []searchValue{{FieldID, r.ID}}
+		}
+		terms = append(terms, termRows(t.kind, r.ID, vs)...)
+	}
+	if err := tx.Where("kind = ? AND item_id IN ?", t.kind, ids).Delete(&SearchTermRow{}).Error; err != nil {
+		return fmt.Errorf("clearing search terms: %w", err)
+	}
+	return insertSearchTerms(tx, terms)
 }

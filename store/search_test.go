@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -269,6 +270,97 @@ func TestBackfillSearchTermsIndexesOlderRows(t *testing.T) {
 		}
 		if res, err := s.MigrateReport(t.Context()); err != nil || res.Indexed != 0 {
 			t.Errorf("MigrateReport = %+v, %v", res, err)
+		}
+	})
+}
+
+// A projection that writes an item while the backfill is indexing it (after
+// the backfill chose it, before it wrote its terms) leaves the item with the
+// terms of its newer state only: none of the old state's, none twice.
+func TestBackfillSearchTermsRacingAProjection(t *testing.T) {
+	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+		db := s.DBForTest()
+		old := sampleCase("DC-20270302-RACE", 1, t0)
+		old.Case.ImporterOfRecord = "Oldname Traders"
+		mustUpsert(t, s, old)
+		if err := db.Exec("DELETE FROM search_terms").Error; err != nil { // as before migration 0012
+			t.Fatal(err)
+		}
+		newer := old
+		newer.Version, newer.Case.ImporterOfRecord = 2, "Newname Imports"
+		store.SetBackfillReadForTest(t, func(kind string, ids []string) {
+			if kind == store.SearchCase && slices.Contains(ids, old.CaseID) {
+				mustUpsert(t, s, newer) // the projection, between the backfill's read and its write
+			}
+		})
+		if _, err := s.BackfillSearchTerms(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		for q, want := range map[string]int{"oldname": 0, "newname": 1, "DC-20270302-RACE": 1} {
+			if res, err := s.Search(t.Context(), q, 0); err != nil || len(res.Hits) != want {
+				t.Errorf("Search(%q) = %+v, %v; want %d hit(s)", q, res, err, want)
+			}
+		}
+		// The terms are exactly the projection's: replacing them again
+		// (the newer state written once more) changes nothing.
+		var before, after []store.SearchTermRow
+		if err := db.Where("item_id = ?", old.CaseID).Order("field, term").Find(&before).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Exec("UPDATE cases SET version = 1 WHERE id = ?", old.CaseID).Error; err != nil {
+			t.Fatal(err)
+		}
+		mustUpsert(t, s, newer)
+		if err := db.Where("item_id = ?", old.CaseID).Order("field, term").Find(&after).Error; err != nil {
+			t.Fatal(err)
+		}
+		if d := diffRows(before, after); d != "" || len(before) == 0 {
+			t.Errorf("the backfill's terms differ from the projection's (%d rows):\n%s", len(before), d)
+		}
+	})
+}
+
+// Projections writing many items while the backfill runs: every item ends
+// with the terms of its last state, on both databases.
+func TestBackfillSearchTermsWithConcurrentProjections(t *testing.T) {
+	teststore.ForEach(t, func(t *testing.T, s *store.Store) {
+		const n = 40
+		id := func(i int) string { return fmt.Sprintf("DC-20270303-%04d", i) }
+		for i := range n {
+			mustUpsert(t, s, sampleCase(id(i), 1, t0))
+		}
+		if err := s.DBForTest().Exec("DELETE FROM search_terms").Error; err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			for v := int64(2); v <= 4; v++ {
+				for i := range n {
+					st := sampleCase(id(i), v, t0)
+					st.Case.ImporterOfRecord = fmt.Sprintf("Version%d Importer", v)
+					if _, err := s.UpsertCase(context.Background(), st); err != nil {
+						done <- err
+						return
+					}
+				}
+			}
+			done <- nil
+		}()
+		for range 5 {
+			if _, err := s.BackfillSearchTerms(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.BackfillSearchTerms(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		for q, want := range map[string]int{"version4": n, "version2": 0, "version3": 0} {
+			if res, err := s.Search(t.Context(), q, 100); err != nil || len(res.Hits) != want {
+				t.Errorf("Search(%q) = %d hits, %v; want %d", q, len(res.Hits), err, want)
+			}
 		}
 	})
 }

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -52,9 +53,83 @@ func Words(name string) string {
 }
 
 // ReadableTime is a due time as people write it, "Thu 3 Dec 2026, 15:50 UTC"
-// (the zone named, never RFC 3339's "Z").
+// (the zone named, never RFC 3339's "Z"). Workflows write it in UTC, which
+// keeps their history the same wherever it runs; pages and e-mails show it
+// on their reader's clock (TimesIn, LocalText).
 func ReadableTime(t time.Time) string {
-	return t.UTC().Format("Mon 2 Jan 2006, 15:04") + " UTC"
+	return t.UTC().Format(readableTimeLayout)
+}
+
+// readableTimeLayout is ReadableTime's layout: "UTC" in it is literal text.
+const readableTimeLayout = "Mon 2 Jan 2006, 15:04 UTC"
+
+// timeInText finds ReadableTime's instants in a message, the release
+// checks' ("2026-11-20 15:00 UTC", domain.ReleaseStatus), and the RFC 3339
+// UTC instants of events and of messages written before ReadableTime
+// ("2026-12-03T15:50:10Z"); timeLayouts read them back.
+var timeInText = regexp.MustCompile(`\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}, \d{2}:\d{2} UTC\b` +
+	`|\b\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\b|\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b`)
+
+var timeLayouts = []string{readableTimeLayout, "2006-01-02 15:04 UTC", time.RFC3339Nano}
+
+// parseTextTime reads an instant timeInText found.
+func parseTextTime(w string) (time.Time, bool) {
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, w); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// TextPart is a piece of a message: text, or (At not zero) an instant the
+// message names, Text being how it was written.
+type TextPart struct {
+	Text string
+	At   time.Time
+}
+
+// TimesIn splits a message at the instants written in it, so a page can
+// show each on its reader's clock. Text without one is one part.
+func TimesIn(s string) []TextPart {
+	var out []TextPart
+	last := 0
+	for _, m := range timeInText.FindAllStringIndex(s, -1) {
+		w := s[m[0]:m[1]]
+		t, ok := parseTextTime(w)
+		if !ok {
+			continue // a date that does not exist (31 Feb): left as written
+		}
+		if m[0] > last {
+			out = append(out, TextPart{Text: s[last:m[0]]})
+		}
+		out = append(out, TextPart{Text: w, At: t.UTC()})
+		last = m[1]
+	}
+	if last < len(s) || len(out) == 0 {
+		out = append(out, TextPart{Text: s[last:]})
+	}
+	return out
+}
+
+// LocalText is a message with each instant in it on loc's clock, with that
+// zone's abbreviation: "due Thu 3 Dec 2026, 10:50 EST" (e-mails).
+func LocalText(s string, loc *time.Location) string {
+	var b strings.Builder
+	for _, p := range TimesIn(s) {
+		if p.At.IsZero() {
+			b.WriteString(p.Text)
+		} else {
+			b.WriteString(LocalTime(p.At, loc))
+		}
+	}
+	return b.String()
+}
+
+// LocalTime is an instant of a message on loc's clock, as LocalText writes
+// it: "Thu 3 Dec 2026, 10:50 EST".
+func LocalTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("Mon 2 Jan 2006, 15:04 MST")
 }
 
 // ReadableDate is a legal date as people write it, "Thu 3 Dec 2026".
