@@ -201,9 +201,14 @@ func (s *Store) Inbox(ctx context.Context, q InboxQuery) ([]InboxItem, int64, er
 	var page, count []string
 	var pageArgs, countArgs []any
 	for _, t := range tables {
-		from := t.from
+		// The parent only to filter by port, or for the page to sort by its
+		// columns; the page joins it after the cut. The count never sorts.
+		from, countFrom := t.from, t.from
+		if q.Port != "" {
+			countFrom += t.parent
+		}
 		if q.Port != "" || sorted != "" {
-			from += t.parent // the parent only to filter by port or sort; the page joins it after the cut
+			from += t.parent
 		}
 		for _, w := range whos {
 			where := "x.status = 'active' AND " + w.sql + filter.String()
@@ -222,7 +227,7 @@ func (s *Store) Inbox(ctx context.Context, q InboxQuery) ([]InboxItem, int64, er
 				pageArgs = append(pageArgs, afterArgs...)
 			}
 			pageArgs = append(pageArgs, offset+limit)
-			count = append(count, fmt.Sprintf("SELECT COUNT(*) AS n FROM %s WHERE %s", from, where))
+			count = append(count, fmt.Sprintf("SELECT COUNT(*) AS n FROM %s WHERE %s", countFrom, where))
 			countArgs = append(countArgs, args...)
 		}
 	}
