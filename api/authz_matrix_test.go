@@ -118,6 +118,7 @@ var authzTable = map[string]authzRule{
 	"GET /shipments/:id/documents/:doc":   anyone,
 	"GET /shipments/:id/history":          anyone,
 	"POST /inbox/bulk":                    actors, // bulk.go
+	"GET /inbox/bulk":                     anyone, // a redirect to the inbox
 	"GET /protests":                       anyone,
 	"GET /protests/new":                   actors,
 	"POST /protests":                      actors,
@@ -142,6 +143,7 @@ var authzTable = map[string]authzRule{
 	// notifications.go: everyone reads and marks their own; the outbox is the managers'.
 	"GET /notifications":                          anyone,
 	"POST /notifications/read":                    self,
+	"GET /notifications/read":                     anyone, // a redirect to the list
 	"GET /notifications/outbox":                   managerOnly,
 	"POST /notifications/outbox/:id/retry":        managerOnly,
 	"POST /api/v1/notifications/read":             self,

@@ -82,7 +82,7 @@ func (s *Server) bulk(ctx context.Context, u store.User, action, key string, ite
 	}
 	switch {
 	case len(items) == 0:
-		fe["items"] = "choose at least one item"
+		fe["items"] = "choose at least one step or task"
 	case len(items) > maxBulk:
 		fe["items"] = fmt.Sprintf("at most %d items at a time", maxBulk)
 	}
@@ -189,4 +189,14 @@ func (s *Server) webBulk(c echo.Context) error {
 		return err
 	}
 	return s.webInboxAfter(c, res, nil)
+}
+
+// webBulkReload: a bulk request's answer has its address, /inbox/bulk with
+// the inbox's query; reloaded, it is that inbox.
+func (s *Server) webBulkReload(c echo.Context) error {
+	target := "/inbox"
+	if q := c.QueryString(); q != "" {
+		target += "?" + q
+	}
+	return c.Redirect(http.StatusSeeOther, target)
 }

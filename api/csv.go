@@ -17,8 +17,10 @@ import (
 )
 
 // CSV export of a list: every row the list's filters select, in its sort,
-// not only the page, written page by page as the store reads them. Money
-// is a plain decimal, times RFC 3339 in UTC, words as the page shows them.
+// not only the page, written page by page as the store reads them (each
+// page after the last row of the one before, not at an offset, so rows
+// that change meanwhile shift no later page). Money is a
+// plain decimal, times RFC 3339 in UTC, words as the page shows them.
 
 // csvColumn is one column of an export: its header and its cell of a row.
 type csvColumn[R any] struct {
@@ -26,52 +28,54 @@ type csvColumn[R any] struct {
 	Cell   func(R) string
 }
 
-// sendCSV streams the rows list gives for f, page by page (setPage sets a
-// page's limit and offset), as an attachment named name.
-func sendCSV[F, R any](c echo.Context, name string, f F, setPage func(f *F, limit, offset int), list func(context.Context, F) ([]R, int64, error),
-	cols []csvColumn[R]) error {
-	ctx := c.Request().Context()
-	// The first page before the headers: a failure is still an error page.
+// exportFunc hands every row of a list's filter to each, a page at a time.
+type exportFunc[F, R any] func(ctx context.Context, f F, each func([]R) error) error
+
+// sendCSV streams the rows export gives for f (setPage sets its page size),
+// as an attachment named name.
+func sendCSV[F, R any](c echo.Context, name string, f F, setPage func(f *F, limit, offset int), export exportFunc[F, R], cols []csvColumn[R]) error {
 	setPage(&f, store.MaxPage, 0)
-	rows, _, err := list(ctx, f)
-	if err != nil {
-		return err
-	}
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s-%s.csv"`, name, time.Now().UTC().Format("2006-01-02")))
-	c.Response().WriteHeader(http.StatusOK)
 	w := csv.NewWriter(c.Response())
-	head := make([]string, len(cols))
-	for i, col := range cols {
-		head[i] = col.Header
-	}
-	if err := w.Write(head); err != nil {
-		return nil // the client went away
-	}
-	for offset := 0; ; {
+	started, gone := false, false
+	err := export(c.Request().Context(), f, func(rows []R) error {
+		// The headers with the first page: a failure before it is still an error page.
+		if !started {
+			started = true
+			h := c.Response().Header()
+			h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+			h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s-%s.csv"`, name, time.Now().UTC().Format("2006-01-02")))
+			c.Response().WriteHeader(http.StatusOK)
+			head := make([]string, len(cols))
+			for i, col := range cols {
+				head[i] = col.Header
+			}
+			if err := w.Write(head); err != nil {
+				gone = true
+				return err
+			}
+		}
 		for _, r := range rows {
 			line := make([]string, len(cols))
 			for i, col := range cols {
 				line[i] = csvSafe(col.Cell(r))
 			}
 			if err := w.Write(line); err != nil {
-				return nil
+				gone = true
+				return err
 			}
 		}
 		w.Flush()
 		c.Response().Flush()
-		if len(rows) < store.MaxPage {
-			return w.Error()
-		}
-		offset += len(rows)
-		setPage(&f, store.MaxPage, offset)
-		if rows, _, err = list(ctx, f); err != nil {
-			// Too late for an error page: the file ends short and the log says why.
-			c.Logger().Errorf("exporting %s at row %d: %v", name, offset, err)
-			return nil
-		}
+		return w.Error()
+	})
+	switch {
+	case err != nil && !started:
+		return err
+	case err != nil && !gone:
+		// Too late for an error page: the file ends short and the log says why.
+		c.Logger().Errorf("exporting %s: %v", name, err)
 	}
+	return nil
 }
 
 // csvSafe guards a cell against formula injection: a spreadsheet runs a
@@ -194,14 +198,14 @@ func inboxQueryPage(q *store.InboxQuery, limit, offset int)       { q.Limit, q.O
 
 // csvHandler answers a list's CSV: its filter read from the query as the
 // list reads it (a bad one is the list's 422), then every row.
-func csvHandler[F, R any](name string, filter func(echo.Context) (F, error), list func(context.Context, F) ([]R, int64, error),
+func csvHandler[F, R any](name string, filter func(echo.Context) (F, error), export exportFunc[F, R],
 	setPage func(f *F, limit, offset int), cols []csvColumn[R]) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		f, err := filter(c)
 		if err != nil {
 			return err
 		}
-		return sendCSV(c, name, f, setPage, list, cols)
+		return sendCSV(c, name, f, setPage, export, cols)
 	}
 }
 
@@ -219,24 +223,23 @@ func withCSV(h, csvH echo.HandlerFunc) echo.HandlerFunc {
 
 func (s *Server) casesCSV() echo.HandlerFunc {
 	return csvHandler("cases", func(c echo.Context) (store.CaseFilter, error) { return caseFilter(c, currentUser(c)) },
-		s.Cases.List, caseFilterPage, caseCSV)
+		s.Cases.ExportList, caseFilterPage, caseCSV)
 }
 
 func (s *Server) shipmentsCSV() echo.HandlerFunc {
-	return csvHandler("shipments", shipmentFilterOf, s.Shipments.List, shipmentFilterPage, shipmentCSV)
+	return csvHandler("shipments", shipmentFilterOf, s.Shipments.ExportList, shipmentFilterPage, shipmentCSV)
 }
 
 func (s *Server) protestsCSV() echo.HandlerFunc {
-	return csvHandler("protests", protestFilter, s.Protests.List, protestFilterPage, protestCSV)
+	return csvHandler("protests", protestFilter, s.Protests.ExportList, protestFilterPage, protestCSV)
 }
 
 func (s *Server) inboxCSV() echo.HandlerFunc {
 	return csvHandler("inbox", func(c echo.Context) (store.InboxQuery, error) { return inboxQuery(c, currentUser(c)) },
-		func(ctx context.Context, q store.InboxQuery) ([]store.InboxItem, int64, error) {
-			items, total, err := s.Store.Inbox(ctx, q)
-			if err != nil {
-				return nil, 0, errInternal(err)
+		func(ctx context.Context, q store.InboxQuery, each func([]store.InboxItem) error) error {
+			if err := s.Store.ExportInbox(ctx, q, each); err != nil {
+				return errInternal(err)
 			}
-			return items, total, nil
+			return nil
 		}, inboxQueryPage, inboxCSV)
 }

@@ -82,6 +82,13 @@ func (f fakeCases) List(context.Context, store.CaseFilter) ([]service.ListedCase
 	f.record("list", "", "", "", nil)
 	return []service.ListedCase{}, 0, f.err
 }
+func (f fakeCases) ExportList(_ context.Context, _ store.CaseFilter, each func([]service.ListedCase) error) error {
+	f.record("list", "", "", "", nil)
+	if f.err != nil {
+		return f.err
+	}
+	return each(nil)
+}
 func (f fakeCases) History(_ context.Context, id string) ([]*historypb.HistoryEvent, error) {
 	f.record("history", id, "", "", nil)
 	return nil, f.err
@@ -100,6 +107,13 @@ func (f fakeShipments) Open(_ context.Context, _ store.User, in manifest.Shipmen
 func (f fakeShipments) List(context.Context, store.ShipmentFilter) ([]store.ShipmentRow, int64, error) {
 	f.record("list", "", "", "", nil)
 	return []store.ShipmentRow{}, 0, f.err
+}
+func (f fakeShipments) ExportList(_ context.Context, _ store.ShipmentFilter, each func([]store.ShipmentRow) error) error {
+	f.record("list", "", "", "", nil)
+	if f.err != nil {
+		return f.err
+	}
+	return each(nil)
 }
 func (f fakeShipments) History(_ context.Context, id, _ string) ([]*historypb.HistoryEvent, error) {
 	f.record("history", id, "", "", nil)

@@ -21,16 +21,17 @@ import (
 // The inbox: every open case step and shipment task the user may act on
 // (store.InboxQuery says which), the earliest due first, with claim and
 // release. GET /api/v1/inbox and GET /inbox take the same parameters:
-// kind (case or shipment), overdue, escalated, port, limit, offset, and for
-// managers scope=team (every open item, whoever has it).
+// kind (case or shipment), overdue, escalated, port, sort (store.InboxSorts),
+// limit, offset, and for managers scope=team (every open item, whoever has it).
 
 // inboxQuery reads the inbox's query parameters for u.
 func inboxQuery(c echo.Context, u store.User) (store.InboxQuery, error) {
 	q := c.QueryParams()
 	fe := map[string]string{}
-	unknownParams(c, fe, "kind", "overdue", "escalated", "port", "scope", "format", "limit", "offset")
+	unknownParams(c, fe, "kind", "overdue", "escalated", "port", "scope", "sort", "format", "limit", "offset")
 	formatParam(c, fe)
-	iq := store.InboxQuery{Email: u.Email, Role: u.Role, Kind: q.Get("kind"), Port: strings.TrimSpace(q.Get("port")), Now: time.Now()}
+	iq := store.InboxQuery{Email: u.Email, Role: u.Role, Kind: q.Get("kind"), Port: strings.TrimSpace(q.Get("port")), Now: time.Now(),
+		Sort: sortParam(c, store.InboxSorts, fe)}
 	if iq.Kind != "" && iq.Kind != store.InboxCase && iq.Kind != store.InboxShipment && iq.Kind != store.InboxProtest {
 		fe["kind"] = "must be case, shipment or protest"
 	}
@@ -100,8 +101,6 @@ type inboxPage struct {
 	BulkURL string      // where "Claim selected" posts: /inbox/bulk with this page's query
 	BulkKey string      // the bulk form's Idempotency-Key
 	Bulk    *bulkResult // what the bulk request just posted did
-	// BulkError is why the bulk request just posted did nothing.
-	BulkError string
 }
 
 func (s *Server) webInbox(c echo.Context) error { return s.showInbox(c, http.StatusOK, nil, nil) }
@@ -110,7 +109,7 @@ func (s *Server) webInbox(c echo.Context) error { return s.showInbox(c, http.Sta
 // a 422) why it did nothing.
 func (s *Server) webInboxAfter(c echo.Context, res bulkResult, ae *Error) error {
 	if ae != nil {
-		return s.showInbox(c, ae.Status(), nil, map[string]string{"_": "Nothing was done: " + strings.Join(fieldMessages(ae), "; ")})
+		return s.showInbox(c, ae.Status(), nil, []string{"Nothing was done: " + strings.Join(fieldMessages(ae), "; ")})
 	}
 	return s.showInbox(c, http.StatusOK, &res, nil)
 }
@@ -125,16 +124,17 @@ func fieldMessages(ae *Error) []string {
 }
 
 // showInbox renders the inbox of the request's query, with the result of
-// a bulk request (bulk) or its refusal (refusal) when there was one.
-func (s *Server) showInbox(c echo.Context, status int, bulk *bulkResult, refusal map[string]string) error {
+// a bulk request (bulk) or why it was refused (refusal), in the error
+// summary above the list, each message linking to the first row's box.
+func (s *Server) showInbox(c echo.Context, status int, bulk *bulkResult, refusal []string) error {
 	u := currentUser(c)
 	q, err := inboxQuery(c, u)
 	errs, refused := listRefused(err)
 	if err != nil && !refused {
 		return err
 	}
-	p := inboxPage{Query: q, Heading: "Inbox: steps and tasks you may work", Links: newListLinks(c, "/inbox", store.Sort{}),
-		BulkKey: service.RandomKey(), Bulk: bulk, BulkError: refusal["_"]}
+	p := inboxPage{Query: q, Heading: "Inbox: steps and tasks you may work", Links: newListLinks(c, "/inbox", q.Sort),
+		BulkKey: service.RandomKey(), Bulk: bulk}
 	switch {
 	case q.Team:
 		p.Heading = "Team: every open step and task"
@@ -153,11 +153,21 @@ func (s *Server) showInbox(c echo.Context, status int, bulk *bulkResult, refusal
 	p.BulkURL = "/inbox/bulk" + strings.TrimPrefix(p.Back, "/inbox")
 	p.Rows = inboxRows(items, u)
 	pg := page{Title: p.Heading, Data: p, Flash: inboxFlash(c.QueryParam("done"), c.QueryParam("item"))}
+	for _, msg := range refusal {
+		target := ""
+		if len(p.Rows) > 0 {
+			target = p.Rows[0].BoxID()
+		}
+		pg.Problems = append(pg.Problems, summaryItem{Message: msg, Target: target})
+	}
 	if bulk != nil {
 		pg.Flash = fmt.Sprintf("%s %d of %d selected.", bulkActions[bulk.Action], bulk.Succeeded, bulk.Succeeded+len(bulk.Refused))
 	}
 	return s.render(c, status, "inbox", pg)
 }
+
+// BoxID is the id of the row's box that selects it for a bulk request.
+func (r inboxRow) BoxID() string { return "sel-" + r.Kind + "-" + r.ID + "-" + r.Task }
 
 // inboxRows adds to each item its links and the buttons u may press.
 func inboxRows(items []store.InboxItem, u store.User) []inboxRow {

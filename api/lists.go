@@ -4,6 +4,7 @@ import (
 	"html"
 	"html/template"
 	"net/url"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -85,6 +86,19 @@ func (l listLinks) th(key, label, class string) template.HTML {
 	}
 	return template.HTML(`<th scope="col"` + attr + `><a href="` + html.EscapeString(l.link(map[string]string{"sort": next.Param()})) +
 		`" class="sort">` + html.EscapeString(label) + `<span aria-hidden="true">` + mark + `</span></a></th>`)
+}
+
+// Filtered is how many of the list's filters are set (the page's scope and
+// size are not filters): the filter form opens when any is, and folds
+// otherwise, so a phone shows the list first.
+func (l listLinks) Filtered() int {
+	n := 0
+	for k, v := range l.query {
+		if k != "scope" && k != "limit" && slices.ContainsFunc(v, func(s string) bool { return s != "" }) {
+			n++
+		}
+	}
+	return n
 }
 
 // CSV is the address of the whole list, as filtered and sorted, as CSV.

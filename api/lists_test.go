@@ -85,6 +85,42 @@ func TestListsSortCSVAndBulk(t *testing.T) {
 	}
 	wantPage(t, b.get(t, "/cases?sort=nope"), http.StatusUnprocessableEntity, "an unknown sort on the page", "sort: must be one of")
 
+	// The inbox sorts too, by the same parameter, its CSV in that order; the
+	// escalation page takes the same keys.
+	type inboxResp struct {
+		Items []struct {
+			ID       string `json:"id"`
+			Importer string `json:"importer"`
+		} `json:"items"`
+	}
+	for _, sort := range []string{"importer", "-importer"} {
+		r := e.call(t, "officer", http.MethodGet, "/api/v1/inbox?kind=case&sort="+sort, nil)
+		wantStatus(t, r, http.StatusOK, "the inbox sorted by "+sort)
+		var got, want []string
+		for _, it := range decode[inboxResp](t, r).Items {
+			got = append(got, it.ID)
+		}
+		for _, c := range asc.Cases {
+			want = append(want, c.ID)
+		}
+		if sort == "-importer" {
+			slices.Reverse(want)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("inbox sort=%s: %q, want %q", sort, got, want)
+		}
+		head, rows := readCSV(t, b.get(t, "/inbox?kind=case&format=csv&sort="+sort))
+		if ids := column(t, head, rows, "Id"); !slices.Equal(ids, want) {
+			t.Errorf("inbox CSV sort=%s: %q, want %q", sort, ids, want)
+		}
+	}
+	wantPage(t, b.get(t, "/inbox?sort=importer"), http.StatusOK, "the sorted inbox", `aria-sort="ascending"`, `href="/inbox?sort=-importer"`)
+	wantError(t, e.call(t, "officer", http.MethodGet, "/api/v1/inbox?sort=total", nil), http.StatusUnprocessableEntity, api.CodeInvalid, "sort")
+	wantPage(t, b.get(t, "/inbox?sort=total"), http.StatusUnprocessableEntity, "an unknown sort on the inbox", "sort: must be one of")
+	mb := e.signedIn(t, "manager", "/manage")
+	wantPage(t, mb.get(t, "/manage?sort=-due"), http.StatusOK, "the escalations sorted", `id="manage-total"`)
+	wantPage(t, mb.get(t, "/manage?sort=nope"), http.StatusUnprocessableEntity, "an unknown sort on the escalations", "sort: must be one of")
+
 	// CSV: the same rows as the list, same filter and sort, every one (not
 	// just the page), the formula defused.
 	for _, path := range []string{"/api/v1/cases?status=open&sort=importer&limit=1&format=csv"} {
@@ -164,7 +200,11 @@ func TestListsSortCSVAndBulk(t *testing.T) {
 	done := b.post(t, "/inbox/bulk?kind=case", form)
 	wantPage(t, done, http.StatusOK, "the bulk unassign's answer", "Unassigned 2 of 3 selected.", "1 not done:", ids[2])
 	wantPage(t, b.post(t, "/inbox/bulk?kind=case", url.Values{"_csrf": {csrf(t, inbox)}, "idem": {"web-bulk-2"}, "action": {"claim"}}),
-		http.StatusUnprocessableEntity, "a bulk claim of nothing", "Nothing was done: choose at least one item")
+		http.StatusUnprocessableEntity, "a bulk claim of nothing", `class="error-summary"`, "Nothing was done: choose at least one step or task",
+		`href="#sel-case-`, `form="bulk"`)
+	if r := b.get(t, "/inbox/bulk?kind=case"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/inbox?kind=case" {
+		t.Errorf("reloading a bulk answer: %d to %q, want 303 to the inbox", r.status, r.header.Get("Location"))
+	}
 	for _, id := range ids[:2] {
 		if c := e.get(t, "officer", id); c.Current().Assignee != "" {
 			t.Errorf("%s after the bulk unassign: %+v", id, c.Current())

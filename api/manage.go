@@ -23,15 +23,16 @@ type managePage struct {
 	Total              int64 // items listed over every page
 	Escalated, Overdue int64 // of the team's open work; an item may be both
 	Level              int   // the level asked for, 0 for all
+	Links              listLinks
 	Back, Prev, Next   string
 	From, To           int // the rows shown, counted from 1
 }
 
-// manageQuery reads the page's parameters: level, limit, offset.
+// manageQuery reads the page's parameters: level, sort, limit, offset.
 func manageQuery(c echo.Context, u store.User, now time.Time) (store.InboxQuery, error) {
 	fe := map[string]string{}
-	unknownParams(c, fe, "level", "limit", "offset")
-	q := store.InboxQuery{Email: u.Email, Role: u.Role, Team: true, Now: now, Attention: true}
+	unknownParams(c, fe, "level", "sort", "limit", "offset")
+	q := store.InboxQuery{Email: u.Email, Role: u.Role, Team: true, Now: now, Attention: true, Sort: sortParam(c, store.InboxSorts, fe)}
 	if v := c.QueryParam("level"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > store.TopEscalationLevel {
@@ -55,7 +56,7 @@ func (s *Server) webManage(c echo.Context) error {
 	title := "Escalated and overdue work"
 	q, err := manageQuery(c, u, time.Now())
 	if errs, refused := listRefused(err); refused {
-		return s.render(c, http.StatusUnprocessableEntity, "manage", page{Title: title, Data: managePage{}, Errors: errs})
+		return s.render(c, http.StatusUnprocessableEntity, "manage", page{Title: title, Data: managePage{Links: newListLinks(c, "/manage", store.Sort{})}, Errors: errs})
 	} else if err != nil {
 		return err
 	}
@@ -64,7 +65,7 @@ func (s *Server) webManage(c echo.Context) error {
 	if err != nil {
 		return errInternal(err)
 	}
-	p := managePage{Rows: inboxRows(items, u), Total: total, Level: q.Level}
+	p := managePage{Rows: inboxRows(items, u), Total: total, Level: q.Level, Links: newListLinks(c, "/manage", q.Sort)}
 	// The counts at the top: a count of each over the team's work.
 	for _, n := range []struct {
 		dst *int64

@@ -51,6 +51,8 @@ func (s *Server) notificationRoutes(v1 *echo.Group) {
 func (s *Server) webNotificationRoutes(auth *echo.Group) {
 	auth.GET("/notifications", s.webNotifications)
 	auth.POST("/notifications/read", s.webMarkNotificationsRead)
+	// A refused "Mark selected read" answers at this address: reloaded, it is the list.
+	auth.GET("/notifications/read", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/notifications") })
 	auth.GET("/notifications/outbox", s.webOutbox)
 	auth.POST("/notifications/outbox/:id/retry", s.webRetryOutbox)
 	auth.GET("/account/notifications", s.webPreferences) // account_notifications.go
@@ -262,6 +264,12 @@ type notificationsPage struct {
 }
 
 func (s *Server) webNotifications(c echo.Context) error {
+	return s.showNotifications(c, http.StatusOK, nil)
+}
+
+// showNotifications renders the notifications page of the request's query,
+// with problems (a refused "Mark selected read") in its error summary.
+func (s *Server) showNotifications(c echo.Context, status int, problems []summaryItem) error {
 	u := currentUser(c)
 	q, err := notificationQuery(c, u, store.DefaultPage)
 	if errs, refused := listRefused(err); refused {
@@ -280,11 +288,11 @@ func (s *Server) webNotifications(c echo.Context) error {
 	p := notificationsPage{Query: q, Kinds: store.NotificationKinds, Groups: groups, Total: total,
 		Manager: u.Role == domain.RoleManager, After: afterAnchors(groups)}
 	p.Back, p.Prev, p.Next = pageLinks(c, "/notifications", q.Offset, q.Limit, len(groups), total)
-	pg := page{Title: "Notifications", Data: p}
+	pg := page{Title: "Notifications", Data: p, Problems: problems}
 	if c.QueryParam("done") == "read" {
 		pg.Flash = "Marked read"
 	}
-	return s.render(c, http.StatusOK, "notifications", pg)
+	return s.render(c, status, "notifications", pg)
 }
 
 func (s *Server) webMarkNotificationsRead(c echo.Context) error {
@@ -296,6 +304,16 @@ func (s *Server) webMarkNotificationsRead(c echo.Context) error {
 	// One id from a row's "Mark read", or the rows ticked for "Mark selected read".
 	ids := slices.DeleteFunc(slices.Clone(form["id"]), func(id string) bool { return id == "" })
 	if _, err := s.markRead(c, currentUser(c), ids, all, c.FormValue("case_id")); err != nil {
+		if ae := asError(err); ae.Code == CodeInvalid && len(ids) == 0 && !all && c.FormValue("case_id") == "" {
+			// Nothing ticked: the page it came from, the list kept, the
+			// summary above it (GET /notifications/read goes back there).
+			back, _ := url.Parse(backToNotifications(c.FormValue("back"), "", ""))
+			q := back.Query()
+			q.Del("done")
+			c.Request().URL.Path, c.Request().URL.RawQuery = "/notifications", q.Encode()
+			return s.showNotifications(c, http.StatusUnprocessableEntity,
+				[]summaryItem{{Message: "Nothing was marked read: choose at least one notification", Target: "bulk-read"}})
+		}
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, backToNotifications(c.FormValue("back"), c.FormValue("open"), c.FormValue("next")))

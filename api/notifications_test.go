@@ -157,7 +157,15 @@ func TestNotifications(t *testing.T) {
 	if n := e.notifications(t, "officer2", ""); n.Unread != 2 {
 		t.Errorf("officer2 has %d unread after the officer's attempts, want 2", n.Unread)
 	}
-	wantPage(t, b.post(t, "/notifications/read", url.Values{"_csrf": {tok}}), http.StatusUnprocessableEntity, "marking nothing")
+	// "Mark selected read" with nothing ticked: the list it came from, kept,
+	// under the error summary; reloaded, its address is the list.
+	nothing := b.post(t, "/notifications/read", url.Values{"_csrf": {tok}, "back": {"/notifications?kind=assignment"}})
+	wantPage(t, nothing, http.StatusUnprocessableEntity, "marking nothing", `class="error-summary"`,
+		"Nothing was marked read: choose at least one notification", `href="#bulk-read"`, `id="bulk-read"`, "SH-ABC1234567", `<option value="assignment" selected`)
+	if strings.Contains(string(nothing.body), "DC-N1") {
+		t.Errorf("marking nothing answers without the filter it came from")
+	}
+	wantRedirect(t, b.get(t, "/notifications/read"), "reloading the refused mark", "/notifications")
 	wantPage(t, b.post(t, "/notifications/read", url.Values{"id": {"DC-N1/1/reminder"}}), http.StatusForbidden, "marking without CSRF")
 
 	// The API: bad bodies, then ids (idempotent) and all.

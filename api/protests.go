@@ -30,6 +30,7 @@ type ProtestService interface {
 	Get(ctx context.Context, user store.User, id string) (service.ProtestView, error)
 	Act(ctx context.Context, user store.User, id, action string, input json.RawMessage, idemKey string) (service.ProtestView, error)
 	List(ctx context.Context, f store.ProtestFilter) ([]service.ListedProtest, int64, error)
+	ExportList(ctx context.Context, f store.ProtestFilter, each func([]service.ListedProtest) error) error
 	History(ctx context.Context, id string) ([]*historypb.HistoryEvent, error)
 	Export(ctx context.Context, user store.User, id string, now time.Time) ([]byte, error)
 }

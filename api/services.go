@@ -25,6 +25,7 @@ type CaseService interface {
 	Get(ctx context.Context, user store.User, id string) (service.CaseView, error)
 	Act(ctx context.Context, user store.User, id, action string, input json.RawMessage, idemKey string) (service.CaseView, error)
 	List(ctx context.Context, f store.CaseFilter) ([]service.ListedCase, int64, error)
+	ExportList(ctx context.Context, f store.CaseFilter, each func([]service.ListedCase) error) error
 	History(ctx context.Context, id string) ([]*historypb.HistoryEvent, error)
 	Export(ctx context.Context, user store.User, id string, now time.Time) ([]byte, error)
 }
@@ -35,6 +36,7 @@ type ShipmentService interface {
 	Get(ctx context.Context, user store.User, id string) (service.ShipmentView, error)
 	Act(ctx context.Context, user store.User, id, action string, input json.RawMessage, idemKey string) (service.ShipmentView, error)
 	List(ctx context.Context, f store.ShipmentFilter) ([]store.ShipmentRow, int64, error)
+	ExportList(ctx context.Context, f store.ShipmentFilter, each func([]store.ShipmentRow) error) error
 	History(ctx context.Context, id, run string) ([]*historypb.HistoryEvent, error)
 	Attach(ctx context.Context, user store.User, id string, up service.Upload, idemKey string) (service.ShipmentView, workflows.DocumentRef, error)
 	Preview(ctx context.Context, user store.User, file io.Reader, format string) (service.ImportPreview, error)

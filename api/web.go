@@ -67,6 +67,7 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	auth.GET("/dashboard", s.webDashboard)
 	auth.GET("/inbox", withCSV(s.webInbox, s.inboxCSV())) // inbox.go
 	auth.POST("/inbox/bulk", s.webBulk)                   // bulk.go
+	auth.GET("/inbox/bulk", s.webBulkReload)              // bulk.go
 	s.webNotificationRoutes(auth)                         // notifications.go
 	auth.GET("/search", s.webSearch)                      // search.go
 	auth.GET("/find", s.webFind)                          // find.go
@@ -134,11 +135,14 @@ type page struct {
 	Errors  map[string]string
 	Form    map[string]string
 	Data    any
-	Unread  int64 // the user's unread notifications, for the navigation
+	Unread  int64    // the user's unread notifications, for the navigation
+	URL     *url.URL // the page's address, for the navigation's aria-current
 	// HTSLoaded says whether a tariff schedule is loaded: forms with HTS
 	// codes say whether codes are checked for existence or format only.
 	HTSLoaded bool
-	URL       *url.URL // the page's address, for the navigation's aria-current
+	// Problems are what a refused request on a list got wrong (a bulk
+	// request with nothing chosen), for the error summary; the list stays.
+	Problems []summaryItem
 }
 
 // CurrentAttr marks the navigation's link to this page (aria-current): the
@@ -174,6 +178,7 @@ func (p page) Summary() []summaryItem {
 	if msg := p.Errors["_"]; msg != "" {
 		out = append(out, summaryItem{Message: msg})
 	}
+	out = append(out, p.Problems...)
 	if fp, ok := p.Data.(formsPage); ok {
 		for _, f := range fp.actionForms() {
 			if f.Message != "" {

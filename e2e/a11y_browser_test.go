@@ -103,6 +103,9 @@ func TestEveryPageIsAccessible(t *testing.T) {
 			for _, w := range wide {
 				t.Errorf("%s, %s at %d px: wider than the screen: %s", who, what, width, w)
 			}
+			if width == 1280 {
+				checkListsFit(t, b, who+", "+what)
+			}
 			b.shot(fmt.Sprintf("%s-%s-%d", strings.SplitN(who, "@", 2)[0], strings.NewReplacer("/", "_", "?", "_", "=", "_").Replace(strings.Trim(what, "/")), width))
 		}
 		b.run("back to 1280 px", chromedp.EmulateViewport(1280, 900))
@@ -145,5 +148,38 @@ func TestEveryPageIsAccessible(t *testing.T) {
 	b.signIn(site.URL, manager, "correct horse battery", `a[href="/dashboard"]`)
 	for _, path := range []string{"/dashboard", "/manage", "/demurrage", "/search", "/notifications/outbox", "/ports/new", "/ports/2704", "/cases/" + c.CaseID, "/hts/revisions"} {
 		visit(manager, path)
+	}
+}
+
+// tableWidth is how wide a table on a page is drawn and how wide its
+// content is: a table that scrolls has Content > Shown.
+type tableWidth struct {
+	Class   string `json:"class"`
+	Shown   int    `json:"shown"`
+	Content int    `json:"content"`
+	Page    int    `json:"page"`    // the document's scroll width
+	Screen  int    `json:"screen"`  // the viewport's
+	Columns string `json:"columns"` // each header and its width
+}
+
+// checkListsFit: at the width it is run at (1280 px), no list (table.list)
+// is wider than its place or the screen, so every column shows without
+// scrolling, and the page itself does not scroll sideways. Every table's
+// widths go in the log, for the record.
+func checkListsFit(t *testing.T, b *tab, what string) {
+	t.Helper()
+	var ws []tableWidth
+	b.run("table widths on "+what, chromedp.Evaluate(`[...document.querySelectorAll('main table')].map(t => ({class: t.className,
+		shown: Math.round(t.getBoundingClientRect().width), content: t.scrollWidth,
+		page: document.documentElement.scrollWidth, screen: document.documentElement.clientWidth,
+		columns: [...t.querySelectorAll('thead th')].map(th => th.textContent.trim().slice(0, 14) + ' ' + Math.round(th.getBoundingClientRect().width)).join(', ')}))`, &ws))
+	for _, w := range ws {
+		t.Logf("%s: table %q %d px wide, content %d px (page %d, screen %d): %s", what, w.Class, w.Shown, w.Content, w.Page, w.Screen, w.Columns)
+		if w.Class == "list" && (w.Content > w.Shown+1 || w.Content > w.Screen) {
+			t.Errorf("%s: a list is %d px wide in a place of %d px (screen %d): columns scroll out of sight", what, w.Content, w.Shown, w.Screen)
+		}
+		if w.Page > w.Screen+1 {
+			t.Errorf("%s: the page is %d px wide on a %d px screen", what, w.Page, w.Screen)
+		}
 	}
 }

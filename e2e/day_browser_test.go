@@ -924,7 +924,7 @@ const inboxJS = `(() => {
 		linkText: r.cells[1].innerText.trim(),
 		entry: r.cells[2].querySelector('.id').innerText.trim(),
 		port: r.cells[2].querySelector('small').innerText.replace(/^port /, '').trim(),
-		assignee: r.cells[5].innerText.trim(),
+		assignee: r.cells[5].querySelector(".who").innerText.trim(),
 		claim: !!r.querySelector('form[action$="/claim"] button'),
 		release: !!r.querySelector('form[action$="/release"] button'),
 		task: (r.querySelector('input[name=task]') || {}).value || '',

@@ -164,7 +164,7 @@ func TestShipmentsFromImportToResolvedSealCase(t *testing.T) {
 			la++
 		}
 	}
-	if got, want := text("form.filters + p"), fmt.Sprintf("%d shipment(s).", la); !strings.HasPrefix(got, want+" ") && got != want {
+	if got, want := text("details.filters + p"), fmt.Sprintf("%d shipment(s).", la); !strings.HasPrefix(got, want+" ") && got != want {
 		t.Fatalf("the list filtered to port 2704 says %q, want %q", got, want)
 	}
 	mustShow("the list filtered to port 2704", text("main"), target.ID, target.Entry)

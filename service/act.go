@@ -124,6 +124,22 @@ func listed[R, L any](rows []R, total int64, err error, mark func(r R, now time.
 	return out, total, nil
 }
 
+// exported hands every row export reads to each as listed marks them; a
+// failure of the store's is internal, one of each's (the client gone) is
+// returned as it is.
+func exported[R, L any](export func(each func([]R) error) error, mark func(r R, now time.Time) L, each func([]L) error) error {
+	var eachErr error
+	err := export(func(rows []R) error {
+		out, _, _ := listed(rows, 0, nil, mark)
+		eachErr = each(out)
+		return eachErr
+	})
+	if err != nil && eachErr == nil {
+		return internal(err)
+	}
+	return err
+}
+
 // History is the latest run's history: all of a one-run kind's (a case's,
 // a protest's). Shipments, whose workflow continues as new, read every run.
 func (w Workflow[S, V]) History(ctx context.Context, id string) ([]*historypb.HistoryEvent, error) {

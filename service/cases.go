@@ -67,8 +67,16 @@ type ListedCase struct {
 // List is a page of the read model's cases.
 func (c *Cases) List(ctx context.Context, f store.CaseFilter) ([]ListedCase, int64, error) {
 	rows, total, err := c.cfg.Store.ListCases(ctx, f)
-	return listed(rows, total, err, func(r store.CaseRow, now time.Time) ListedCase { return ListedCase{r, r.Overdue(now)} })
+	return listed(rows, total, err, listedCase)
 }
+
+// ExportList hands every case f selects to each, as List marks them, a page of
+// f.Limit at a time in f's order (the CSV export).
+func (c *Cases) ExportList(ctx context.Context, f store.CaseFilter, each func([]ListedCase) error) error {
+	return exported(func(e func([]store.CaseRow) error) error { return c.cfg.Store.ExportCases(ctx, f, e) }, listedCase, each)
+}
+
+func listedCase(r store.CaseRow, now time.Time) ListedCase { return ListedCase{r, r.Overdue(now)} }
 
 // Open starts a case workflow, or finds the one this request already
 // started. created is false when it existed.

@@ -61,7 +61,17 @@ type ListedProtest struct {
 // List is a page of the read model's protests.
 func (p *Protests) List(ctx context.Context, f store.ProtestFilter) ([]ListedProtest, int64, error) {
 	rows, total, err := p.cfg.Store.ListProtests(ctx, f)
-	return listed(rows, total, err, func(r store.ProtestRow, now time.Time) ListedProtest { return ListedProtest{r, r.Overdue(now)} })
+	return listed(rows, total, err, listedProtest)
+}
+
+// ExportList hands every protest f selects to each, as List marks them, a page
+// of f.Limit at a time in f's order (the CSV export).
+func (p *Protests) ExportList(ctx context.Context, f store.ProtestFilter, each func([]ListedProtest) error) error {
+	return exported(func(e func([]store.ProtestRow) error) error { return p.cfg.Store.ExportProtests(ctx, f, e) }, listedProtest, each)
+}
+
+func listedProtest(r store.ProtestRow, now time.Time) ListedProtest {
+	return ListedProtest{r, r.Overdue(now)}
 }
 
 // OpenProtestRequest is the body of "open a protest", from JSON or the web

@@ -52,6 +52,13 @@ func (s *Shipments) List(ctx context.Context, f store.ShipmentFilter) ([]store.S
 	return rows, total, nil
 }
 
+// ExportList hands every shipment f selects to each, a page of f.Limit at a
+// time in f's order (the CSV export).
+func (s *Shipments) ExportList(ctx context.Context, f store.ShipmentFilter, each func([]store.ShipmentRow) error) error {
+	return exported(func(e func([]store.ShipmentRow) error) error { return s.cfg.Store.ExportShipments(ctx, f, e) },
+		func(r store.ShipmentRow, _ time.Time) store.ShipmentRow { return r }, each)
+}
+
 // Opened is what opening one shipment did.
 type Opened struct {
 	ID      string

@@ -87,7 +87,8 @@ func (StepRow) TableName() string { return "case_steps" }
 
 // openFirstByDue orders a list of cases or protests most urgent first: the
 // open ones by their step's due time, then the closed ones, newest first.
-const openFirstByDue = "CASE WHEN status = 'open' THEN 0 ELSE 1 END, CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, opened_at DESC, id"
+var openFirstByDue = ordering{{expr: "CASE WHEN status = 'open' THEN 0 ELSE 1 END"}, {expr: "due_at", nullable: true},
+	{expr: "opened_at", desc: true}, {expr: "id"}}
 
 // stepRows is a state's steps as the rows of its kind's step table, which
 // differ only in the column naming their parent: parent sets it.
@@ -216,6 +217,19 @@ func PageSize(limit int) int {
 // ListCases returns one page of cases, most urgent first unless f.Sort
 // says otherwise, and the total count.
 func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]CaseRow, int64, error) {
+	q, o, err := s.casesQuery(ctx, f)
+	return listOrdered[CaseRow](q, o, err, "cases", f.Limit, f.Offset)
+}
+
+// ExportCases hands every case f selects to each, f.Limit rows at a time
+// in f's order, whatever f.Offset (exportPages).
+func (s *Store) ExportCases(ctx context.Context, f CaseFilter, each func([]CaseRow) error) error {
+	q, o, err := s.casesQuery(ctx, f)
+	return exportPages(q, o, err, "cases", f.Limit, each)
+}
+
+// casesQuery is what ListCases selects and in what order.
+func (s *Store) casesQuery(ctx context.Context, f CaseFilter) (*gorm.DB, ordering, error) {
 	q := s.db.WithContext(ctx).Model(&CaseRow{})
 	q = whereEq(q, "status", f.Status)
 	q = whereEq(q, "step", f.Step)
@@ -248,11 +262,8 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]CaseRow, int64, 
 	if !f.ClosedBefore.IsZero() {
 		q = q.Where("closed_at IS NOT NULL AND closed_at < ?", utc(f.ClosedBefore))
 	}
-	order, err := CaseSorts.order(f.Sort, openFirstByDue)
-	if err != nil {
-		return nil, 0, err
-	}
-	return listPage[CaseRow](q, "cases", order, f.Limit, f.Offset)
+	o, err := CaseSorts.ordering(f.Sort, openFirstByDue)
+	return q, o, err
 }
 
 // GetCase returns one case row with its state.

@@ -57,7 +57,12 @@ type InboxQuery struct {
 	Level int
 	// Team lists every open item whoever has it (the managers' view of the
 	// whole team's work) instead of the user's own inbox.
-	Team   bool
+	Team bool
+	// Sort is one of InboxSorts; zero: the earliest due first.
+	Sort Sort
+	// After, when set, starts the page after this item in Sort's order
+	// (keyset paging, the export's), whatever Offset says.
+	After  *InboxItem
 	Limit  int // PageSize applies
 	Offset int
 	Now    time.Time // for Overdue and the overdue mark; defaults to the current time
@@ -159,38 +164,70 @@ func (s *Store) Inbox(ctx context.Context, q InboxQuery) ([]InboxItem, int64, er
 		filterArgs = append(filterArgs, q.Port)
 	}
 
+	// A sort other than the inbox's own, or a page after an item, reads
+	// each branch with its parent (the entry and importer are theirs) under
+	// the names the order uses; the inbox's own order reads the due-time
+	// indexes a page at a time.
+	o, err := InboxSorts.orderingThen(q.Sort, nil, inboxTie)
+	if err != nil {
+		return nil, 0, err
+	}
+	sorted, after, afterArgs := "", "1 = 1", []any(nil)
+	if q.Sort.Key != "" || q.After != nil {
+		sorted = o.sql()
+	}
+	if q.After != nil {
+		after, afterArgs = o.after(q.After.sortValues(q.Sort.Key))
+		offset = 0
+	}
+
 	type table struct {
-		kind, from, parent, cols, order string
+		kind, from, parent, cols, order, importer string
 	}
 	var tables []table
 	if q.Kind == "" || q.Kind == InboxCase {
 		tables = append(tables, table{InboxCase, "case_steps x", " JOIN cases p ON p.id = x.case_id",
-			"'case' AS kind, x.case_id AS id, x.step AS task", "x.due_at, x.case_id, x.step"})
+			"'case' AS kind, x.case_id AS id, x.step AS task", "x.due_at, x.case_id, x.step", "p.importer"})
 	}
 	if q.Kind == "" || q.Kind == InboxShipment {
 		tables = append(tables, table{InboxShipment, "shipment_tasks x", " JOIN shipments p ON p.id = x.shipment_id",
-			"'shipment' AS kind, x.shipment_id AS id, x.task_id AS task", "x.due_at, x.shipment_id, x.task_id"})
+			"'shipment' AS kind, x.shipment_id AS id, x.task_id AS task", "x.due_at, x.shipment_id, x.task_id", "CAST(NULL AS TEXT)"})
 	}
 	if q.Kind == "" || q.Kind == InboxProtest {
 		tables = append(tables, table{InboxProtest, "protest_steps x", " JOIN protests p ON p.id = x.protest_id",
-			"'protest' AS kind, x.protest_id AS id, x.step AS task", "x.due_at, x.protest_id, x.step"})
+			"'protest' AS kind, x.protest_id AS id, x.step AS task", "x.due_at, x.protest_id, x.step", "p.importer"})
 	}
 
 	var page, count []string
 	var pageArgs, countArgs []any
 	for _, t := range tables {
-		from := t.from
+		// The parent only to filter by port, or for the page to sort by its
+		// columns; the page joins it after the cut. The count never sorts.
+		from, countFrom := t.from, t.from
 		if q.Port != "" {
-			from += t.parent // the parent only to filter by port; the page joins it after the cut
+			countFrom += t.parent
+		}
+		if q.Port != "" || sorted != "" {
+			from += t.parent
 		}
 		for _, w := range whos {
 			where := "x.status = 'active' AND " + w.sql + filter.String()
 			args := append(append([]any{}, w.args...), filterArgs...)
-			page = append(page, fmt.Sprintf(`SELECT * FROM (SELECT %s, x.due_at AS due_at, x.escalation_level AS escalation_level,
+			if sorted == "" {
+				page = append(page, fmt.Sprintf(`SELECT * FROM (SELECT %s, x.due_at AS due_at, x.escalation_level AS escalation_level,
 	x.assignee AS assignee, x.owner_role AS owner_role
 	FROM %s WHERE %s ORDER BY %s LIMIT ?) b%d`, t.cols, from, where, t.order, len(page)))
-			pageArgs = append(append(pageArgs, args...), offset+limit)
-			count = append(count, fmt.Sprintf("SELECT COUNT(*) AS n FROM %s WHERE %s", from, where))
+			} else {
+				page = append(page, fmt.Sprintf(`SELECT * FROM (SELECT * FROM (SELECT %s, x.due_at AS due_at, x.escalation_level AS escalation_level,
+	x.assignee AS assignee, x.owner_role AS owner_role, p.entry_number AS entry_number, p.port AS port, %s AS importer
+	FROM %s WHERE %s) i%[5]d WHERE %[7]s ORDER BY %[6]s LIMIT ?) b%[5]d`, t.cols, t.importer, from, where, len(page), sorted, after))
+			}
+			pageArgs = append(pageArgs, args...)
+			if sorted != "" {
+				pageArgs = append(pageArgs, afterArgs...)
+			}
+			pageArgs = append(pageArgs, offset+limit)
+			count = append(count, fmt.Sprintf("SELECT COUNT(*) AS n FROM %s WHERE %s", countFrom, where))
 			countArgs = append(countArgs, args...)
 		}
 	}
@@ -207,6 +244,9 @@ func (s *Store) Inbox(ctx context.Context, q InboxQuery) ([]InboxItem, int64, er
 	// The union is cut to the page first; only the page's rows are then
 	// looked up in their cases and shipments (a deferred join, by primary key).
 	sqlText := strings.Join(page, "\nUNION ALL\n") + "\nORDER BY due_at, kind, id, task LIMIT ? OFFSET ?"
+	if sorted != "" { // a union is sorted by its columns alone: expressions need it wrapped
+		sqlText = "SELECT * FROM (" + strings.Join(page, "\nUNION ALL\n") + ") u\nORDER BY " + sorted + " LIMIT ? OFFSET ?"
+	}
 	var rows []inboxRow
 	if err := db.Raw(sqlText, append(pageArgs, limit, offset)...).Scan(&rows).Error; err != nil {
 		return nil, 0, fmt.Errorf("reading the inbox of %s: %w", q.Email, err)
@@ -230,6 +270,58 @@ func (s *Store) Inbox(ctx context.Context, q InboxQuery) ([]InboxItem, int64, er
 		items = append(items, it)
 	}
 	return items, total, nil
+}
+
+// inboxTie orders the inbox's items that sort alike: the earliest due
+// first, then by kind, id and task, which make an item unique.
+var inboxTie = ordering{{expr: "due_at"}, {expr: "kind"}, {expr: "id"}, {expr: "task"}}
+
+// sortValues are it's values of the terms of the inbox's ordering under
+// the sort key (InboxSorts; "" for the inbox's own), for After.
+func (it InboxItem) sortValues(key string) []any {
+	tie := []any{it.DueAt.UTC(), it.Kind, it.ID, it.Task}
+	var v any
+	switch key {
+	case "":
+		return tie
+	case "what":
+		v = it.Task
+	case "item":
+		v = it.ID
+	case "kind":
+		v = it.Kind
+	case "entry":
+		v = it.EntryNumber
+	case "importer":
+		if it.Kind != InboxShipment { // a shipment has none
+			v = it.Importer
+		}
+	case "port":
+		v = it.Port
+	case "due":
+		v = it.DueAt.UTC()
+	case "assignee":
+		v = it.Assignee
+	case "escalation":
+		v = it.EscalationLevel
+	}
+	return append([]any{v}, tie...)
+}
+
+// ExportInbox hands every item of q's inbox to each, q.Limit at a time in
+// q.Sort's order, each page after the last item of the one before.
+func (s *Store) ExportInbox(ctx context.Context, q InboxQuery, each func([]InboxItem) error) error {
+	q.After, q.Offset = nil, 0
+	for {
+		items, _, err := s.Inbox(ctx, q)
+		if err != nil {
+			return err
+		}
+		if err := each(items); err != nil || len(items) < PageSize(q.Limit) {
+			return err
+		}
+		q.After = &items[len(items)-1]
+	}
 }
 
 // decorateInbox fills in what a page's rows show from their cases and

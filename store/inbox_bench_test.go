@@ -176,7 +176,8 @@ func seedInbox(b *testing.B, s *store.Store, now time.Time) {
 
 // BenchmarkInbox measures the inbox at 100,000 cases and 20,000 shipments on
 // PostgreSQL (with DATABASE_URL) and SQLite: an officer's first page, a deep
-// page, a filtered page, and a manager's first page. ms/op is the time of
+// page, a filtered page, a manager's first page, the escalation page's
+// counts, and pages sorted by a column. ms/op is the time of
 // one Inbox call (the page and its total).
 func BenchmarkInbox(b *testing.B) {
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
@@ -193,11 +194,15 @@ func BenchmarkInbox(b *testing.B) {
 			teamEscalated, teamOverdue := manager, manager
 			teamEscalated.Team, teamEscalated.Escalated = true, true
 			teamOverdue.Team, teamOverdue.Overdue = true, true
+			// Sorted by a column: each branch read whole with its parent.
+			byImporter, teamByEntry := officer, teamOverdue
+			byImporter.Sort, teamByEntry.Sort = store.Sort{Key: "importer"}, store.Sort{Key: "entry", Desc: true}
 			for _, c := range []struct {
 				name string
 				q    store.InboxQuery
 			}{{"officer_first_page", officer}, {"officer_offset_10000", deep}, {"officer_cases_overdue_port", filtered}, {"manager_first_page", manager},
-				{"team_escalated", teamEscalated}, {"team_overdue", teamOverdue}} {
+				{"team_escalated", teamEscalated}, {"team_overdue", teamOverdue},
+				{"officer_by_importer", byImporter}, {"team_overdue_by_entry_desc", teamByEntry}} {
 				b.Run(c.name, func(b *testing.B) {
 					var total int64
 					var n int

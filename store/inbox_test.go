@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -244,6 +245,77 @@ func TestInboxAttentionAndLevel(t *testing.T) {
 			if got := inboxKeys(items); got != tc.want || total != wantTotal {
 				t.Errorf("%+v: %s (total %d), want %s (total %d)", tc.q, got, total, tc.want, wantTotal)
 			}
+		}
+	})
+}
+
+// TestInboxSorts: the team's inbox, cases and shipments of several
+// importers, entries, assignees and levels, read under every sort key both
+// ways two items a page; each must come in the order its values say, ties
+// by due time, kind, id and task. A shipment has no importer: it comes last
+// either way. The escalation page's own filter holds under a sort.
+func TestInboxSorts(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
+		h := time.Hour
+		active, officer, manager := workflows.StepActive, domain.RoleOfficer, domain.RoleManager
+		addCase(t, s, "C1", "", "wrenches", "2704", inboxStep{1, active, officer, olivia, 2 * h, 0})
+		addCase(t, s, "C2", "", "sockets", "1001", inboxStep{1, active, manager, "", -h, 1})
+		addCase(t, s, "C3", "", "pliers", "2709", inboxStep{1, active, officer, oscar, 2 * h, 2})
+		addShipment(t, s, "S1", "2704", inboxTask{"pickup_number", "Record the pickup number", active, officer, "", 3 * h, 0},
+			inboxTask{"amend_isf", "Amend the ISF", active, officer, olivia, -3 * h, 1})
+		for id, importer := range map[string]string{"C1": "Zeta Hardware LLC", "C2": "Acme Tools Inc.", "C3": "Bolt & Nut Co"} {
+			if err := s.DBForTest().Exec("UPDATE cases SET importer = ? WHERE id = ?", importer, id).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		str := func(v string) sortValue { return v }
+		value := map[string]func(store.InboxItem) sortValue{
+			"what": func(r store.InboxItem) sortValue { return r.Task }, "item": func(r store.InboxItem) sortValue { return r.ID },
+			"kind": func(r store.InboxItem) sortValue { return r.Kind }, "entry": func(r store.InboxItem) sortValue { return r.EntryNumber },
+			"importer": func(r store.InboxItem) sortValue {
+				if r.Kind == store.InboxShipment {
+					return nil
+				}
+				return str(r.Importer)
+			},
+			"port": func(r store.InboxItem) sortValue { return r.Port }, "due": func(r store.InboxItem) sortValue { return r.DueAt },
+			"assignee":   func(r store.InboxItem) sortValue { return r.Assignee },
+			"escalation": func(r store.InboxItem) sortValue { return r.EscalationLevel },
+		}
+		// The tie: due time, kind, id, task, as one string that sorts so.
+		tie := func(r store.InboxItem) string {
+			return r.DueAt.UTC().Format("2006-01-02T15:04:05.000000000") + "|" + r.Kind + "|" + r.ID + "|" + r.Task
+		}
+		team := func(so store.Sort, limit, offset int) store.InboxQuery {
+			return store.InboxQuery{Email: mike.Email, Role: manager, Team: true, Now: inboxNow, Sort: so, Limit: limit, Offset: offset}
+		}
+		checkSortsAndExport(t, store.InboxSorts, value, tie, func(so store.Sort, limit, offset int) ([]store.InboxItem, int64, error) {
+			return s.Inbox(t.Context(), team(so, limit, offset))
+		}, func(so store.Sort, size int, each func([]store.InboxItem) error) error {
+			return s.ExportInbox(t.Context(), team(so, size, 0), each)
+		})
+		// An item done while the export is between pages: no other is skipped.
+		before, _, err := s.Inbox(t.Context(), team(store.Sort{Key: "entry"}, store.MaxPage, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		err = s.ExportInbox(t.Context(), team(store.Sort{Key: "entry"}, 2, 0), func(items []store.InboxItem) error {
+			if got == nil {
+				if err := s.DBForTest().Exec("UPDATE case_steps SET status = 'done' WHERE case_id = ?", items[0].ID).Error; err != nil {
+					return err
+				}
+			}
+			got = append(got, strings.Fields(inboxKeys(items))...)
+			return nil
+		})
+		if want := strings.Fields(inboxKeys(before)); err != nil || !slices.Equal(got, want) {
+			t.Errorf("export by entry with the first item done meanwhile: %q (%v), want %q", got, err, want)
+		}
+		items, total, err := s.Inbox(t.Context(), store.InboxQuery{Email: mike.Email, Role: manager, Team: true, Now: inboxNow, Attention: true,
+			Sort: store.Sort{Key: "importer"}})
+		if got := inboxKeys(items); err != nil || total != 3 || got != "C2/step1 C3/step1 S1/amend_isf" {
+			t.Errorf("escalated or overdue by importer: %s (total %d), %v; want C2 C3 S1/amend_isf", got, total, err)
 		}
 	})
 }

@@ -138,17 +138,26 @@ func (f ProtestFilter) Page() (limit, offset int) { return PageSize(f.Limit), f.
 // ListProtests returns one page of protests, most urgent first, and the
 // total count.
 func (s *Store) ListProtests(ctx context.Context, f ProtestFilter) ([]ProtestRow, int64, error) {
+	q, o, err := s.protestsQuery(ctx, f)
+	return listOrdered[ProtestRow](q, o, err, "protests", f.Limit, f.Offset)
+}
+
+// ExportProtests hands every protest f selects to each, a page at a time.
+func (s *Store) ExportProtests(ctx context.Context, f ProtestFilter, each func([]ProtestRow) error) error {
+	q, o, err := s.protestsQuery(ctx, f)
+	return exportPages(q, o, err, "protests", f.Limit, each)
+}
+
+// protestsQuery is what ListProtests selects and in what order.
+func (s *Store) protestsQuery(ctx context.Context, f ProtestFilter) (*gorm.DB, ordering, error) {
 	q := s.db.WithContext(ctx).Model(&ProtestRow{})
 	for _, w := range [][2]string{{"status", f.Status}, {"step", f.Step}, {"assignee", f.Assignee}, {"entry_number", f.EntryNumber},
 		{"port", f.Port}, {"shipment_id", f.ShipmentID}, {"decision", f.Decision}} {
 		q = whereEq(q, w[0], w[1])
 	}
 	q = whereOpenStep(q, f.Overdue, f.Escalated, f.Now)
-	order, err := ProtestSorts.order(f.Sort, openFirstByDue)
-	if err != nil {
-		return nil, 0, err
-	}
-	return listPage[ProtestRow](q, "protests", order, f.Limit, f.Offset)
+	o, err := ProtestSorts.ordering(f.Sort, openFirstByDue)
+	return q, o, err
 }
 
 // GetProtest returns one protest row with its state.

@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/postrelease/postrelease/workflows"
@@ -130,16 +132,19 @@ func nowOr(now time.Time) time.Time {
 	return now
 }
 
-// listPage counts the snapshot rows q selects and returns one page of them
-// in order, without their state, and the count. what names the rows in
-// errors.
-func listPage[T any](q *gorm.DB, what, order string, limit, offset int) ([]T, int64, error) {
+// listOrdered counts the snapshot rows q selects and returns one page of
+// them in the order o, without their state, and the count; err is the error
+// building q, if any. what names the rows in errors.
+func listOrdered[T any](q *gorm.DB, o ordering, err error, what string, limit, offset int) ([]T, int64, error) {
+	if err != nil {
+		return nil, 0, err
+	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("counting %s: %w", what, err)
 	}
 	var rows []T
-	if err := q.Omit("state").Order(order).Limit(PageSize(limit)).Offset(offset).Find(&rows).Error; err != nil {
+	if err := q.Omit("state").Order(o.sql()).Limit(PageSize(limit)).Offset(offset).Find(&rows).Error; err != nil {
 		return nil, 0, fmt.Errorf("listing %s: %w", what, err)
 	}
 	return rows, total, nil
@@ -182,4 +187,87 @@ func rowsByKey[K comparable, T any](db *gorm.DB, query string, ids []string, key
 		out[key(r)] = r
 	}
 	return out, nil
+}
+
+// exportPages hands every row q selects to each, size rows (PageSize) at a
+// time in the order o, each page read after the last row of the one before (keyset
+// paging: that row's values of o's terms, read with it), not at an offset:
+// a row that joins or leaves the list meanwhile shifts no later page, so
+// none is skipped or repeated for it. each is called at least once.
+func exportPages[T any](q *gorm.DB, o ordering, err error, what string, size int, each func([]T) error) error {
+	if err != nil {
+		return err
+	}
+	size = PageSize(size)
+	if len(o) > maxSortTerms {
+		return fmt.Errorf("exporting %s: %d sort terms, at most %d", what, len(o), maxSortTerms)
+	}
+	if err := q.Statement.Parse(q.Statement.Model); err != nil {
+		return fmt.Errorf("exporting %s: %w", what, err)
+	}
+	var cols []string
+	for _, name := range q.Statement.Schema.DBNames {
+		if name != "state" { // as lists do: the state is the page's, not the list's
+			cols = append(cols, q.Statement.Quote(name))
+		}
+	}
+	for i, t := range o {
+		cols = append(cols, fmt.Sprintf("%s AS sort_k%d", t.expr, i))
+	}
+	base := q.Session(&gorm.Session{})
+	var last []any
+	for {
+		page := base.Select(strings.Join(cols, ", "))
+		if last != nil {
+			cond, args := o.after(last)
+			page = page.Where(cond, args...)
+		}
+		var rows []keyed[T]
+		if err := page.Order(o.sql()).Limit(size).Find(&rows).Error; err != nil {
+			return fmt.Errorf("exporting %s: %w", what, err)
+		}
+		out := make([]T, len(rows))
+		for i, r := range rows {
+			out[i] = r.Row
+		}
+		if err := each(out); err != nil {
+			return err
+		}
+		if len(rows) < size {
+			return nil
+		}
+		last = rows[len(rows)-1].values()[:len(o)]
+	}
+}
+
+// keyed is a row read with the values of its sort terms (sort_k0, …).
+type keyed[T any] struct {
+	Row T        `gorm:"embedded"`
+	K0  keyValue `gorm:"column:sort_k0;type:sort_value;->"`
+	K1  keyValue `gorm:"column:sort_k1;type:sort_value;->"`
+	K2  keyValue `gorm:"column:sort_k2;type:sort_value;->"`
+	K3  keyValue `gorm:"column:sort_k3;type:sort_value;->"`
+	K4  keyValue `gorm:"column:sort_k4;type:sort_value;->"`
+	K5  keyValue `gorm:"column:sort_k5;type:sort_value;->"`
+}
+
+// maxSortTerms is how many sort values keyed holds.
+const maxSortTerms = 6
+
+func (k keyed[T]) values() []any { return []any{k.K0.v, k.K1.v, k.K2.v, k.K3.v, k.K4.v, k.K5.v} }
+
+// keyValue is one sort value as the driver gives it, handed back as a
+// query argument unchanged.
+type keyValue struct{ v any }
+
+// Value implements driver.Valuer: GORM reads a field's type from it.
+func (k keyValue) Value() (driver.Value, error) { return k.v, nil }
+
+// Scan implements sql.Scanner.
+func (k *keyValue) Scan(v any) error {
+	if b, ok := v.([]byte); ok {
+		v = string(b) // the driver reuses its buffer
+	}
+	k.v = v
+	return nil
 }

@@ -207,6 +207,22 @@ func (f ShipmentFilter) Page() (limit, offset int) { return PageSize(f.Limit), f
 // ListShipments returns one page of shipments, the earliest next due first
 // (those with no open task last), and the total count.
 func (s *Store) ListShipments(ctx context.Context, f ShipmentFilter) ([]ShipmentRow, int64, error) {
+	q, o, err := s.shipmentsQuery(ctx, f)
+	return listOrdered[ShipmentRow](q, o, err, "shipments", f.Limit, f.Offset)
+}
+
+// earliestDueFirst is the shipment list's own order: the earliest next due
+// first, those with no open task last.
+var earliestDueFirst = ordering{{expr: "next_due_at", nullable: true}, {expr: "id"}}
+
+// ExportShipments hands every shipment f selects to each, a page at a time.
+func (s *Store) ExportShipments(ctx context.Context, f ShipmentFilter, each func([]ShipmentRow) error) error {
+	q, o, err := s.shipmentsQuery(ctx, f)
+	return exportPages(q, o, err, "shipments", f.Limit, each)
+}
+
+// shipmentsQuery is what ListShipments selects and in what order.
+func (s *Store) shipmentsQuery(ctx context.Context, f ShipmentFilter) (*gorm.DB, ordering, error) {
 	q := s.db.WithContext(ctx).Model(&ShipmentRow{})
 	q = whereEq(q, "phase", f.Phase)
 	q = whereEq(q, "port", f.Port)
@@ -228,11 +244,8 @@ func (s *Store) ListShipments(ctx context.Context, f ShipmentFilter) ([]Shipment
 	if f.Blocked {
 		q = q.Where("pickup_blocked <> ''")
 	}
-	order, err := ShipmentSorts.order(f.Sort, "CASE WHEN next_due_at IS NULL THEN 1 ELSE 0 END, next_due_at, id")
-	if err != nil {
-		return nil, 0, err
-	}
-	return listPage[ShipmentRow](q, "shipments", order, f.Limit, f.Offset)
+	o, err := ShipmentSorts.ordering(f.Sort, earliestDueFirst)
+	return q, o, err
 }
 
 // ShipmentTasks returns a shipment's tasks: the active ones first, by due time.

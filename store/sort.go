@@ -51,22 +51,26 @@ func (k SortKeys) Parse(param string) (Sort, error) {
 	return s, nil
 }
 
-// order is the ORDER BY of s, or def for the zero Sort. Rows without a
-// value come last in either direction (PostgreSQL and SQLite disagree on
-// where NULLs go), and ties keep the id's order so pages never overlap.
-func (k SortKeys) order(s Sort, def string) (string, error) {
+// ordering is the order of s, or def for the zero Sort: the key's column,
+// rows without a value last in either direction, then the id.
+func (k SortKeys) ordering(s Sort, def ordering) (ordering, error) {
+	return k.orderingThen(s, def, ordering{{expr: "id"}})
+}
+
+// orderingThen is ordering with ties broken by tie, the terms that make a
+// row unique (a list of several tables has more than an id).
+func (k SortKeys) orderingThen(s Sort, def, tie ordering) (ordering, error) {
 	if s.Key == "" {
+		if def == nil {
+			return tie, nil
+		}
 		return def, nil
 	}
 	col, ok := k[s.Key]
 	if !ok {
-		return "", fmt.Errorf("sorting by %q: %w", s.Key, ErrUnknownSort)
+		return nil, fmt.Errorf("sorting by %q: %w", s.Key, ErrUnknownSort)
 	}
-	dir := "ASC"
-	if s.Desc {
-		dir = "DESC"
-	}
-	return fmt.Sprintf("CASE WHEN %[1]s IS NULL THEN 1 ELSE 0 END, %[1]s %[2]s, id", col, dir), nil
+	return append(ordering{{expr: col, desc: s.Desc, nullable: true}}, tie...), nil
 }
 
 // ErrUnknownSort is a Sort whose key the list does not have.
@@ -89,4 +93,69 @@ var (
 		"assignee": "assignee", "due": "due_at", "escalation": "escalation_level",
 		"filing_closes": "filing_closes_at", "claimed": "CAST(amount_claimed AS NUMERIC)", "opened": "opened_at", "status": "status",
 	}
+	// InboxSorts are the inbox's and the escalation page's: the columns of
+	// the union Inbox reads, each branch's own and its case's, shipment's or
+	// protest's (a shipment has no importer).
+	InboxSorts = SortKeys{
+		"what": "task", "item": "id", "kind": "kind", "entry": "entry_number", "importer": "importer", "port": "port",
+		"due": "due_at", "assignee": "assignee", "escalation": "escalation_level",
+	}
 )
+
+// orderTerm is one part of an ordering: an expression over the list's
+// columns, its direction, and whether it may be NULL (NULLs last either way).
+type orderTerm struct {
+	expr     string
+	desc     bool
+	nullable bool
+}
+
+// ordering is a list's ORDER BY, term by term, its last term unique (the
+// id), so it also says where a page ends and the next begins (after).
+type ordering []orderTerm
+
+// sql is the ORDER BY clause.
+func (o ordering) sql() string {
+	parts := make([]string, 0, len(o))
+	for _, t := range o {
+		if t.nullable {
+			parts = append(parts, "CASE WHEN "+t.expr+" IS NULL THEN 1 ELSE 0 END")
+		}
+		dir := " ASC"
+		if t.desc {
+			dir = " DESC"
+		}
+		parts = append(parts, t.expr+dir)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// after is the condition that a row comes after the row whose terms had
+// the values vals (keyset paging): it is after on some term and equal on
+// every one before it. A NULL is last: nothing is after it on its term.
+func (o ordering) after(vals []any) (string, []any) {
+	var ors, eqs []string
+	var args, eqArgs []any
+	for i, t := range o {
+		v := vals[i]
+		op := " > ?"
+		if t.desc {
+			op = " < ?"
+		}
+		if v != nil {
+			strict := t.expr + op
+			if t.nullable {
+				strict = "(" + t.expr + " IS NULL OR " + t.expr + op + ")"
+			}
+			ors = append(ors, "("+strings.Join(append(slices.Clone(eqs), strict), " AND ")+")")
+			args = append(append(args, eqArgs...), v)
+			eqs, eqArgs = append(eqs, t.expr+" = ?"), append(eqArgs, v)
+		} else {
+			eqs = append(eqs, t.expr+" IS NULL")
+		}
+	}
+	if len(ors) == 0 {
+		return "1 = 0", nil
+	}
+	return "(" + strings.Join(ors, " OR ") + ")", args
+}

@@ -53,6 +53,14 @@ func compareSortValues(a, b sortValue, desc bool) int {
 // by id; every key of the list must have a value function.
 func checkSorts[R any](t *testing.T, keys store.SortKeys, value map[string]func(R) sortValue, id func(R) string,
 	list func(s store.Sort, limit, offset int) ([]R, int64, error)) {
+	checkSortsAndExport(t, keys, value, id, list, nil)
+}
+
+// checkSortsAndExport is checkSorts, and when export is given, the export
+// of every sort, two rows a page (keyset paging), must hand over the same
+// rows in the same order.
+func checkSortsAndExport[R any](t *testing.T, keys store.SortKeys, value map[string]func(R) sortValue, id func(R) string,
+	list func(s store.Sort, limit, offset int) ([]R, int64, error), export func(s store.Sort, size int, each func([]R) error) error) {
 	t.Helper()
 	if got, want := len(value), len(keys); got != want {
 		t.Fatalf("the test knows %d sort keys, the list has %d (%v)", got, want, keys.Keys())
@@ -87,6 +95,33 @@ func checkSorts[R any](t *testing.T, keys store.SortKeys, value map[string]func(
 			if !slices.Equal(gotIDs, wantIDs) {
 				t.Errorf("sort %s: got %q, want %q", s.Param(), gotIDs, wantIDs)
 			}
+			if export == nil {
+				continue
+			}
+			var exported []R
+			calls := 0
+			if err := export(s, 2, func(rows []R) error {
+				calls++
+				exported = append(exported, rows...)
+				return nil
+			}); err != nil {
+				t.Fatalf("export sorted %s: %v", s.Param(), err)
+			}
+			if got := mapIDs(exported, id); !slices.Equal(got, wantIDs) || calls < len(all)/2 {
+				t.Errorf("export sorted %s: got %q in %d pages, want %q", s.Param(), got, calls, wantIDs)
+			}
+		}
+	}
+	if export != nil {
+		var exported []R
+		if err := export(store.Sort{}, 2, func(rows []R) error { exported = append(exported, rows...); return nil }); err != nil {
+			t.Fatalf("export in the list's own order: %v", err)
+		}
+		if got, want := mapIDs(exported, id), mapIDs(all, id); !slices.Equal(got, want) {
+			t.Errorf("export in the list's own order: got %q, want %q", got, want)
+		}
+		if err := export(store.Sort{Key: "nonsense"}, 2, func([]R) error { return nil }); !errors.Is(err, store.ErrUnknownSort) {
+			t.Errorf("export by an unknown key: %v, want ErrUnknownSort", err)
 		}
 	}
 	if _, _, err := list(store.Sort{Key: "nonsense"}, 10, 0); !errors.Is(err, store.ErrUnknownSort) {
@@ -129,8 +164,10 @@ func TestListCasesSorts(t *testing.T) {
 			"total":      func(r store.CaseRow) sortValue { return decimal.RequireFromString(r.TotalDue) },
 			"opened":     func(r store.CaseRow) sortValue { return r.OpenedAt }, "status": func(r store.CaseRow) sortValue { return r.Status },
 		}
-		checkSorts(t, store.CaseSorts, value, func(r store.CaseRow) string { return r.ID }, func(so store.Sort, limit, offset int) ([]store.CaseRow, int64, error) {
+		checkSortsAndExport(t, store.CaseSorts, value, func(r store.CaseRow) string { return r.ID }, func(so store.Sort, limit, offset int) ([]store.CaseRow, int64, error) {
 			return s.ListCases(t.Context(), store.CaseFilter{Sort: so, Limit: limit, Offset: offset})
+		}, func(so store.Sort, size int, each func([]store.CaseRow) error) error {
+			return s.ExportCases(t.Context(), store.CaseFilter{Sort: so, Limit: size}, each)
 		})
 		// The filter still applies under a sort.
 		rows, total, err := s.ListCases(t.Context(), store.CaseFilter{Status: "open", Step: "file_psc", Sort: store.Sort{Key: "due", Desc: true}})
@@ -152,8 +189,10 @@ func TestListShipmentsSorts(t *testing.T) {
 			"last_free_day": func(r store.ShipmentRow) sortValue { return orNil(r.LastFreeDay) },
 			"opened":        func(r store.ShipmentRow) sortValue { return r.OpenedAt },
 		}
-		checkSorts(t, store.ShipmentSorts, value, func(r store.ShipmentRow) string { return r.ID }, func(so store.Sort, limit, offset int) ([]store.ShipmentRow, int64, error) {
+		checkSortsAndExport(t, store.ShipmentSorts, value, func(r store.ShipmentRow) string { return r.ID }, func(so store.Sort, limit, offset int) ([]store.ShipmentRow, int64, error) {
 			return s.ListShipments(t.Context(), store.ShipmentFilter{Sort: so, Limit: limit, Offset: offset})
+		}, func(so store.Sort, size int, each func([]store.ShipmentRow) error) error {
+			return s.ExportShipments(t.Context(), store.ShipmentFilter{Sort: so, Limit: size}, each)
 		})
 	})
 }
@@ -183,8 +222,10 @@ func TestListProtestsSorts(t *testing.T) {
 			"claimed":       func(r store.ProtestRow) sortValue { return decimal.RequireFromString(r.AmountClaimed) },
 			"opened":        func(r store.ProtestRow) sortValue { return r.OpenedAt }, "status": func(r store.ProtestRow) sortValue { return r.Status },
 		}
-		checkSorts(t, store.ProtestSorts, value, func(r store.ProtestRow) string { return r.ID }, func(so store.Sort, limit, offset int) ([]store.ProtestRow, int64, error) {
+		checkSortsAndExport(t, store.ProtestSorts, value, func(r store.ProtestRow) string { return r.ID }, func(so store.Sort, limit, offset int) ([]store.ProtestRow, int64, error) {
 			return s.ListProtests(t.Context(), store.ProtestFilter{Sort: so, Limit: limit, Offset: offset})
+		}, func(so store.Sort, size int, each func([]store.ProtestRow) error) error {
+			return s.ExportProtests(t.Context(), store.ProtestFilter{Sort: so, Limit: size}, each)
 		})
 	})
 }
@@ -206,4 +247,46 @@ func TestSortKeysParse(t *testing.T) {
 			t.Errorf("Parse(%q).Param() = %q", tc.param, got.Param())
 		}
 	}
+}
+
+// TestExportKeepsItsPlace: cases change while an export is between pages
+// (two rows a page): the first row handed over is deleted and a case that
+// sorts before every other is opened. Read at offsets, the next page would
+// skip a row (the deleted one's place is taken) and repeat one (the new
+// first row pushes the rest down); read after the last row handed over,
+// every case there was comes once, in order.
+func TestExportKeepsItsPlace(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s *store.Store) {
+		listFixture(t, s)
+		for _, sort := range []store.Sort{{}, {Key: "importer"}, {Key: "due", Desc: true}} {
+			f := store.CaseFilter{Sort: sort, Limit: store.MaxPage}
+			before, _, err := s.ListCases(t.Context(), f)
+			if err != nil || len(before) < 4 {
+				t.Fatalf("the list: %d rows, %v", len(before), err)
+			}
+			var got []string
+			pages := 0
+			f.Limit = 2
+			err = s.ExportCases(t.Context(), f, func(rows []store.CaseRow) error {
+				pages++
+				got = append(got, ids(rows)...)
+				if pages == 1 {
+					if err := s.DBForTest().Exec("DELETE FROM cases WHERE id = ?", rows[0].ID).Error; err != nil {
+						return err
+					}
+					first := sampleCase("C-0-"+sort.Param(), 1, t0.Add(-time.Hour))
+					first.Case.ImporterOfRecord = "AAA Importers"
+					first.Steps[len(first.Steps)-1].DueAt = t0.Add(900 * 24 * time.Hour) // first by due, descending
+					if sort.Key == "" {
+						first.Steps[len(first.Steps)-1].DueAt = t0.Add(-24 * time.Hour) // first by the list's own order
+					}
+					mustUpsert(t, s, first)
+				}
+				return nil
+			})
+			if want := ids(before); err != nil || !slices.Equal(got, want) {
+				t.Errorf("sort %q: exported %q (%v), want the rows there were, %q", sort.Param(), got, err, want)
+			}
+		}
+	})
 }

@@ -39,3 +39,15 @@ document.addEventListener("DOMContentLoaded", function () {
     field.focus();
   });
 });
+// Where there is room, a list's folded filters open; on a phone they stay
+// folded under their summary, the list first, unless a filter is set.
+document.addEventListener("DOMContentLoaded", function () {
+  var wide = window.matchMedia("(min-width: 701px)");
+  var fold = function () {
+    document.querySelectorAll("details.filters").forEach(function (d) {
+      d.open = wide.matches || d.dataset.set === "true";
+    });
+  };
+  fold();
+  wide.addEventListener("change", fold);
+});
