@@ -57,6 +57,7 @@ type Server struct {
 	Cases     CaseService
 	Shipments ShipmentService
 	Protests  ProtestService // protests.go
+	Reviews   ReviewService  // reviews.go
 
 	pages *pages
 }
@@ -175,6 +176,7 @@ func New(s *Server) (*echo.Echo, error) {
 	v1.GET("/find", s.apiFind)                          // find.go
 	s.exportRoutes(v1)                                  // export.go
 	s.protestRoutes(v1)                                 // protests.go
+	s.reviewRoutes(v1)                                  // reviews.go
 
 	v1.GET("/audit", s.apiAudit) // audit.go
 	s.webRoutes(e)

@@ -48,7 +48,7 @@ var (
 
 // services fills in the services the Server was not given.
 func (s *Server) services() {
-	if s.Cases != nil && s.Shipments != nil && s.Protests != nil {
+	if s.Cases != nil && s.Shipments != nil && s.Protests != nil && s.Reviews != nil {
 		return
 	}
 	all := service.New(service.Config{Store: s.Store, Temporal: s.Temporal, Policy: s.Policy, LegalTimeZone: s.LegalTimeZone, ActionTimeout: s.ActionTimeout})
@@ -60,6 +60,9 @@ func (s *Server) services() {
 	}
 	if s.Protests == nil {
 		s.Protests = all.Protests
+	}
+	if s.Reviews == nil {
+		s.Reviews = all.Reviews
 	}
 }
 

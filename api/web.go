@@ -73,6 +73,7 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	s.webExportRoutes(auth)                               // export.go
 	s.webShipmentRoutes(auth)
 	s.webProtestRoutes(auth) // protests.go
+	s.webReviewRoutes(auth)  // reviews.go
 	auth.GET("/ports", s.webPorts)
 	auth.GET("/ports/new", s.webPortForm)
 	auth.POST("/ports", s.webSavePort)

@@ -41,6 +41,7 @@ type Services struct {
 	Cases     *Cases
 	Shipments *Shipments
 	Protests  *Protests
+	Reviews   *Reviews
 }
 
 // New builds the services of every kind on cfg.
@@ -48,7 +49,8 @@ func New(cfg Config) Services {
 	if cfg.ActionTimeout == 0 {
 		cfg.ActionTimeout = 30 * time.Second
 	}
-	return Services{Cases: &Cases{serve(&cfg, caseKind)}, Shipments: &Shipments{serve(&cfg, shipmentKind)}, Protests: &Protests{serve(&cfg, protestKind)}}
+	return Services{Cases: &Cases{serve(&cfg, caseKind)}, Shipments: &Shipments{serve(&cfg, shipmentKind)}, Protests: &Protests{serve(&cfg, protestKind)},
+		Reviews: &Reviews{serve(&cfg, reviewKind)}}
 }
 
 // Actor is the user as a workflow records who did what.

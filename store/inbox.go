@@ -16,6 +16,7 @@ const (
 	InboxCase     = "case"
 	InboxShipment = "shipment"
 	InboxProtest  = "protest"
+	InboxReview   = workflows.ReviewKind
 )
 
 // TopEscalationLevel is the highest level the dashboard tells apart: its
@@ -110,8 +111,8 @@ func (s *Store) Inbox(ctx context.Context, q InboxQuery) ([]InboxItem, int64, er
 	now := utc(nowOr(q.Now))
 	limit := PageSize(q.Limit)
 	offset := max(q.Offset, 0)
-	if q.Kind != "" && q.Kind != InboxCase && q.Kind != InboxShipment && q.Kind != InboxProtest {
-		return nil, 0, fmt.Errorf("inbox kind %q is not %q, %q or %q", q.Kind, InboxCase, InboxShipment, InboxProtest)
+	if q.Kind != "" && q.Kind != InboxCase && q.Kind != InboxShipment && q.Kind != InboxProtest && q.Kind != InboxReview {
+		return nil, 0, fmt.Errorf("inbox kind %q is not %q, %q, %q or %q", q.Kind, InboxCase, InboxShipment, InboxProtest, InboxReview)
 	}
 	if !q.Role.CanAct() || q.Email == "" {
 		return []InboxItem{}, 0, nil
@@ -174,6 +175,11 @@ func (s *Store) Inbox(ctx context.Context, q InboxQuery) ([]InboxItem, int64, er
 	if q.Kind == "" || q.Kind == InboxProtest {
 		tables = append(tables, table{InboxProtest, "protest_steps x", " JOIN protests p ON p.id = x.protest_id",
 			"'protest' AS kind, x.protest_id AS id, x.step AS task", "x.due_at, x.protest_id, x.step"})
+	}
+	// A review has no port: filtering by one leaves it out.
+	if (q.Kind == "" || q.Kind == InboxReview) && q.Port == "" {
+		tables = append(tables, table{InboxReview, "compliance_review_steps x", "",
+			"'" + InboxReview + "' AS kind, x.review_id AS id, x.step AS task", "x.due_at, x.review_id, x.step"})
 	}
 
 	var page, count []string
@@ -266,9 +272,12 @@ func (s *Store) decorateInbox(ctx context.Context, rows []inboxRow) error {
 	if err := s.decorateProtestInbox(ctx, rows); err != nil {
 		return err
 	}
+	if err := s.decorateReviewInbox(ctx, rows); err != nil {
+		return err
+	}
 	for i := range rows {
 		r := &rows[i]
-		if r.Kind == InboxProtest {
+		if r.Kind == InboxProtest || r.Kind == InboxReview {
 			continue
 		}
 		if r.Kind == InboxCase {
@@ -285,7 +294,7 @@ func (s *Store) decorateInbox(ctx context.Context, rows []inboxRow) error {
 // inboxTitle says what an item is about: a case's kind and product, a
 // task's title (its id for a row written before migration 0006).
 func inboxTitle(r inboxRow) string {
-	if r.Kind == InboxProtest {
+	if r.Kind == InboxProtest || r.Kind == InboxReview {
 		return r.Title
 	}
 	if r.Kind == InboxShipment {
