@@ -15,7 +15,6 @@ import (
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/timeline"
 	"github.com/postrelease/postrelease/workflows"
-	"github.com/postrelease/postrelease/workflows/kit"
 	"github.com/postrelease/postrelease/workflows/reviews"
 )
 
@@ -202,12 +201,7 @@ func (s *Server) reviewWeb() webKind[service.ReviewView, reviewPage] {
 		id: func(v service.ReviewView) string { return v.ReviewID }, refusalFirst: true}
 }
 
-func reviewFlash(code string) string {
-	if spec, ok := kit.Find(reviews.ReviewSpecs, code); ok {
-		return spec.Title + ": done"
-	}
-	return ""
-}
+func reviewFlash(code string) string { return specFlash(reviews.ReviewSpecs, code) }
 
 func (p reviewPage) actionForms() []actionForm { return p.Forms }
 

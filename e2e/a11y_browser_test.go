@@ -12,6 +12,7 @@ import (
 
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/service"
+	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
 )
 
@@ -71,6 +72,21 @@ func TestEveryPageIsAccessible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A compliance review, as its schedule opens one (a day apart: none comes on its own).
+	if err := service.EnsureReviewSchedule(ctx, stack.Temporal, service.ReviewSchedule{Every: 24 * time.Hour, OfficeTimeZone: "America/New_York", Policy: stack.Policy}); err != nil {
+		t.Fatal(err)
+	}
+	if err := service.TriggerReview(ctx, stack.Temporal); err != nil {
+		t.Fatal(err)
+	}
+	review := ""
+	for deadline := time.Now().Add(60 * time.Second); review == ""; time.Sleep(200 * time.Millisecond) {
+		if rows, _, err := stack.Store.ListReviews(ctx, store.ReviewFilter{}); err == nil && len(rows) == 1 {
+			review = "/compliance-reviews/" + rows[0].ID
+		} else if time.Now().After(deadline) {
+			t.Fatal("no compliance review opened within 60s")
+		}
+	}
 	b, stop := openTab(t, ctx, browser, "a11y-", 2*time.Minute)
 	defer stop()
 	// check runs axe-core on the page as it is, at both widths.
@@ -124,13 +140,14 @@ func TestEveryPageIsAccessible(t *testing.T) {
 	check(officer, "/cases/"+c.CaseID+" (refused)")
 	for _, path := range []string{"/inbox", "/notifications", "/cases?mine=true", "/cases", "/cases/new", "/cases/" + c.CaseID, "/cases/" + c.CaseID + "/history",
 		"/shipments", "/shipments/new", shipment, shipment + "/history", "/protests", "/protests/new", "/protests/" + p.ProtestID,
-		"/protests/" + p.ProtestID + "/history", "/ports", "/account/password"} {
+		"/protests/" + p.ProtestID + "/history", "/compliance-reviews", review, review + "/history", "/ports", "/account/password"} {
 		visit(officer, path)
 	}
 
 	b.run("sign out", chromedp.Navigate(site.URL+"/login"))
 	b.signIn(site.URL, manager, "correct horse battery", `a[href="/dashboard"]`)
-	for _, path := range []string{"/dashboard", "/manage", "/demurrage", "/search", "/notifications/outbox", "/ports/new", "/ports/2704", "/cases/" + c.CaseID} {
+	for _, path := range []string{"/dashboard", "/manage", "/demurrage", "/search", "/notifications/outbox", "/ports/new", "/ports/2704", "/cases/" + c.CaseID,
+		"/compliance-reviews", "/manage/review-checklist", review} {
 		visit(manager, path)
 	}
 }

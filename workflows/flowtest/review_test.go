@@ -93,6 +93,9 @@ func TestReviewWorkflow_ChecklistToSignOff(t *testing.T) {
 	unknown := h.act(3*time.Minute, workflows.ReviewResolveItem, olivia, workflows.ResolveItemInput{Item: "section_999", Resolution: "done", Note: "x", Evidence: "DOC-1"})
 	early := h.act(4*time.Minute, workflows.ReviewSignOff, maya, workflows.SignOffInput{Summary: "all good"})
 	auditor := h.act(5*time.Minute, workflows.ReviewResolveItem, audrey, workflows.ResolveItemInput{Item: "section_321", Resolution: "done", Note: "x", Evidence: "DOC-1"})
+	claim := h.act(30*time.Minute, workflows.ReviewClaim, olivia, struct{}{})
+	taken := h.act(31*time.Minute, workflows.ReviewClaim, oscar, struct{}{})
+	note := h.act(32*time.Minute, workflows.ReviewAddNote, olivia, workflows.NoteInput{Text: "EO 14324 text saved under DOC-7"})
 	first := h.act(time.Hour, workflows.ReviewResolveItem, olivia, workflows.ResolveItemInput{Item: "section_321", Resolution: "done",
 		Note: "no entry under Section 321 this quarter; EO 14324 still in force", Evidence: "ACE report ES-003, 2026-03-09"})
 	second := h.act(2*time.Hour, workflows.ReviewResolveItem, olivia, workflows.ResolveItemInput{Item: "prop65_list", Resolution: "not_applicable", Note: "no chemical added this quarter"})
@@ -122,6 +125,9 @@ func TestReviewWorkflow_ChecklistToSignOff(t *testing.T) {
 	mustReject(t, unknown, kit.ErrInvalid, "not an item")
 	mustReject(t, early, kit.ErrConflict, "3 of 3 checklist items are not resolved", "Section 321")
 	mustReject(t, auditor, kit.ErrForbidden)
+	mustAccept(t, claim)
+	mustReject(t, taken, kit.ErrConflict, "already assigned to olivia@example.com")
+	mustAccept(t, note)
 	mustAccept(t, first)
 	mustAccept(t, second)
 	mustReject(t, stillOpen, kit.ErrConflict, "1 of 3", "Overdue cases")
@@ -149,6 +155,9 @@ func TestReviewWorkflow_ChecklistToSignOff(t *testing.T) {
 	}
 	if n := h.newest(); n.Version != final.Version || n.Status != workflows.StatusClosed {
 		t.Errorf("newest projection v%d %s, want v%d closed", n.Version, n.Status, final.Version)
+	}
+	if len(final.Notes) != 1 || final.Notes[0].By.Email != olivia.Email || final.Steps[0].Assignee != olivia.Email {
+		t.Errorf("notes %+v, checklist assignee %q", final.Notes, final.Steps[0].Assignee)
 	}
 	if len(final.Steps) != 2 || final.Steps[0].Status != workflows.StepDone || final.Steps[1].CompletedBy == nil {
 		t.Errorf("steps = %+v", final.Steps)

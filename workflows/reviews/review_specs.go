@@ -41,7 +41,7 @@ var ReviewSpecs = []ReviewSpec{
 	kit.Define(ReviewSpec{Name: string(workflows.ReviewAddNote), Title: "Add a note", Minor: true,
 		Fields: []kit.Field{{Name: "text", Label: "Note", Kind: kit.FieldLongText}},
 		Permit: stepPermits.Note},
-		kit.CheckNote[*review], (*review).addNote),
+		kit.CheckNote[*review], stepWork.Note(string(workflows.ReviewAddNote))),
 	kit.Define(ReviewSpec{Name: string(workflows.ReviewReassign), Title: "Reassign", Minor: true,
 		Help:   "Gives the current step to another officer or manager (signing off needs a manager).",
 		Fields: []kit.Field{{Name: "assignee_email", Label: "Assign the current step to", Kind: kit.FieldUser}},
@@ -49,13 +49,13 @@ var ReviewSpecs = []ReviewSpec{
 		func(r *review, in *workflows.ReassignInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
 			cur := r.state.Current()
 			in.AssigneeEmail = kit.CheckAssignee(fe, "assignee_email", in.AssigneeEmail, in.AssigneeRole, cur.OwnerRole, cur.Assignee, label(cur.Name))
-		}, (*review).reassign),
+		}, stepWork.Reassign(string(workflows.ReviewReassign))),
 	kit.Define(ReviewSpec{Name: string(workflows.ReviewClaim), Title: "Claim", Minor: true, Recheck: true,
 		Help:   "Takes the open step: it is yours until you give it back.",
-		Permit: stepPermits.Claim}, nil, (*review).claim),
+		Permit: stepPermits.Claim}, nil, stepWork.Claim(string(workflows.ReviewClaim))),
 	kit.Define(ReviewSpec{Name: string(workflows.ReviewRelease), Title: "Unassign", Minor: true, Recheck: true,
 		Help:   "Gives the open step back to every user of its role.",
-		Permit: stepPermits.Release}, nil, (*review).release),
+		Permit: stepPermits.Release}, nil, stepWork.Release(string(workflows.ReviewRelease))),
 }
 
 // Actions lists every action of a review, in the order of ReviewSpecs.
@@ -174,26 +174,9 @@ func (r *review) signOff(ctx workflow.Context, actor workflows.Actor, in workflo
 	return nil
 }
 
-// Note, reassign, claim and release are the kit's, as in every step kind.
-
-func (r *review) addNote(ctx workflow.Context, actor workflows.Actor, in workflows.NoteInput) error {
-	r.AddNote(workflow.Now(ctx), actor, string(workflows.ReviewAddNote), &r.state.Notes, in.Text)
-	return nil
-}
-
-func (r *review) reassign(ctx workflow.Context, actor workflows.Actor, in workflows.ReassignInput) error {
-	r.ReassignStep(workflow.Now(ctx), actor, string(workflows.ReviewReassign), r.state.Current(), label(r.state.Current().Name), &r.officer, in)
-	return nil
-}
-
-func (r *review) claim(ctx workflow.Context, actor workflows.Actor, _ workflows.ClaimInput) error {
-	r.ClaimStep(workflow.Now(ctx), actor, string(workflows.ReviewClaim), r.state.Current(), label(r.state.Current().Name), &r.officer)
-	return nil
-}
-
-func (r *review) release(ctx workflow.Context, actor workflows.Actor, _ workflows.ReleaseInput) error {
-	r.ReleaseStep(workflow.Now(ctx), actor, string(workflows.ReviewRelease), r.state.Current(), label(r.state.Current().Name), &r.officer)
-	return nil
+// stepWork is what the kit's note, reassign, claim and release act on.
+var stepWork kit.StepActions[*review] = func(r *review) kit.StepWork {
+	return kit.WorkOn(&r.Journal, r.state.Current(), label, &r.officer, &r.state.Notes)
 }
 
 var _ kit.Machine[workflows.ReviewState] = (*review)(nil)
