@@ -76,7 +76,7 @@ func TestQuarterlyChecklistInTheBrowser(t *testing.T) {
 	b.run("sign out", chromedp.Navigate(site.URL+"/login"))
 	b.signIn(site.URL, officer, "correct horse battery", `a[href="/shipments"]`)
 	b.run("open the inbox", chromedp.Navigate(site.URL+"/inbox"), chromedp.WaitVisible(`main a[href="/compliance-reviews/`+id+`"]`, chromedp.ByQuery))
-	if main := b.text("main"); !strings.Contains(main, "4 of 4 items open") {
+	if main := b.text("main"); !strings.Contains(main, "checklist: 4 of 4 items open") {
 		t.Errorf("the inbox does not say how much of the checklist is open:\n%s", main)
 	}
 	b.run("follow the review", chromedp.Click(`main a[href="/compliance-reviews/`+id+`"]`, chromedp.ByQuery), chromedp.WaitVisible(`#action-resolve_review_item`, chromedp.ByQuery))

@@ -247,7 +247,7 @@ func (s *Store) decorateReviewInbox(ctx context.Context, rows []inboxRow) error 
 	for i := range rows {
 		r := &rows[i]
 		if v, ok := byID[r.ID]; ok && r.Kind == InboxReview {
-			r.Title = fmt.Sprintf("compliance review %s: %d of %d items open", v.Quarter, v.ItemsOpen, v.ItemsTotal)
+			r.Title = fmt.Sprintf("%s checklist: %d of %d items open", v.Quarter, v.ItemsOpen, v.ItemsTotal)
 			r.Sub = InboxReview
 		}
 	}

@@ -92,7 +92,7 @@ func TestUpsertReviewListsAndInbox(t *testing.T) {
 			t.Errorf("not yet due, but listed overdue")
 		}
 		items, _, err := s.Inbox(ctx, store.InboxQuery{Email: "olivia@example.com", Role: domain.RoleOfficer, Kind: store.InboxReview, Now: t0})
-		if err != nil || len(items) != 1 || items[0].ID != id || items[0].Title != "compliance review 2027-Q1: 1 of 2 items open" || items[0].Reason != store.InboxRole {
+		if err != nil || len(items) != 1 || items[0].ID != id || items[0].Title != "2027-Q1 checklist: 1 of 2 items open" || items[0].Reason != store.InboxRole {
 			t.Fatalf("inbox = %+v, %v", items, err)
 		}
 		hits, err := s.Search(ctx, "CR-2027-01", 10)

@@ -142,7 +142,7 @@ type ReviewState struct {
 func (s *ReviewState) Current() *StepRecord { return currentStep(s.Steps) }
 
 // Unresolved lists the items still open, in checklist order.
-func (s *ReviewState) Unresolved() []ReviewItem {
+func (s ReviewState) Unresolved() []ReviewItem {
 	var out []ReviewItem
 	for _, it := range s.Items {
 		if !it.Resolved() {
