@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/service"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
@@ -47,7 +48,7 @@ func TestReviewScheduleOpensAReviewWorkedToSignOff(t *testing.T) {
 	if fmt.Sprint(cal.Month) != "[{1 1 1} {4 4 1} {7 7 1} {10 10 1}]" || fmt.Sprint(cal.DayOfMonth) != "[{1 1 1}]" || fmt.Sprint(cal.Hour) != "[{9 9 1}]" {
 		t.Errorf("calendar = months %v, days %v, hours %v; want the first day of each quarter at 9", cal.Month, cal.DayOfMonth, cal.Hour)
 	}
-	if next := desc.Info.NextActionTimes; len(next) == 0 || next[0].In(mustZone(t, "America/New_York")).Day() != 1 {
+	if next := desc.Info.NextActionTimes; len(next) == 0 || next[0].In(domain.ZoneOrUTC("America/New_York")).Day() != 1 {
 		t.Errorf("next runs %v, want the first day of a quarter", next)
 	}
 
@@ -148,13 +149,4 @@ func TestReviewTemplateAPI(t *testing.T) {
 	if len(items) != 3 || items[2].Key != "cpsc_recalls" {
 		t.Fatalf("template after the edits = %+v", items)
 	}
-}
-
-func mustZone(t *testing.T, name string) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
 }
