@@ -140,6 +140,30 @@ var authzTable = map[string]authzRule{
 	"GET /hts/revisions":                  managerOnly,
 	"POST /hts/revisions":                 managerOnly,
 
+	// reviews.go: everyone reads the reviews and the checklist; officers and
+	// managers work a review; managers start one now and edit the checklist.
+	"GET /api/v1/compliance-reviews":                      anyone,
+	"POST /api/v1/compliance-reviews":                     managerOnly,
+	"GET /api/v1/compliance-reviews/:id":                  anyone,
+	"POST /api/v1/compliance-reviews/:id/actions/:action": actors,
+	"GET /api/v1/compliance-reviews/:id/history":          anyone,
+	"GET /api/v1/compliance-reviews/:id/export":           overseers,
+	"GET /api/v1/compliance-review-template":              anyone,
+	"POST /api/v1/compliance-review-template":             managerOnly,
+	"PUT /api/v1/compliance-review-template/:key":         managerOnly,
+	"DELETE /api/v1/compliance-review-template/:key":      managerOnly,
+	"GET /compliance-reviews":                             anyone,
+	"POST /compliance-reviews":                            managerOnly,
+	"GET /compliance-reviews/:id":                         anyone,
+	"POST /compliance-reviews/:id/actions/:action":        actors,
+	"GET /compliance-reviews/:id/actions/:action":         anyone,
+	"GET /compliance-reviews/:id/history":                 anyone,
+	"GET /compliance-reviews/:id/export.zip":              overseers,
+	"GET /manage/review-checklist":                        managerOnly,
+	"POST /manage/review-checklist":                       managerOnly,
+	"POST /manage/review-checklist/:key":                  managerOnly,
+	"POST /manage/review-checklist/:key/delete":           managerOnly,
+
 	// notifications.go: everyone reads and marks their own; the outbox is the managers'.
 	"GET /notifications":                          anyone,
 	"POST /notifications/read":                    self,

@@ -87,7 +87,7 @@ func (s *Server) bulk(ctx context.Context, u store.User, action, key string, ite
 		fe["items"] = fmt.Sprintf("at most %d items at a time", maxBulk)
 	}
 	for _, it := range items {
-		if it.Kind != store.InboxCase && it.Kind != store.InboxShipment && it.Kind != store.InboxProtest || it.ID == "" {
+		if it.Kind != store.InboxCase && it.Kind != store.InboxShipment && it.Kind != store.InboxProtest && it.Kind != store.InboxReview || it.ID == "" {
 			fe["items"] = "each item is a kind (case, shipment or protest) and an id: " + it.String() + " is not"
 		}
 	}
@@ -122,6 +122,8 @@ func (s *Server) bulkOne(ctx context.Context, u store.User, action, key string, 
 		_, err = s.Cases.Act(ctx, u, it.ID, action, json.RawMessage(`{}`), key)
 	case store.InboxProtest:
 		_, err = s.Protests.Act(ctx, u, it.ID, action, json.RawMessage(`{}`), key)
+	case store.InboxReview:
+		_, err = s.Reviews.Act(ctx, u, it.ID, action, json.RawMessage(`{}`), key)
 	case store.InboxShipment:
 		input, _ := json.Marshal(map[string]string{"task": it.Task})
 		_, err = s.Shipments.Act(ctx, u, it.ID, action, input, key)

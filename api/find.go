@@ -20,6 +20,7 @@ import (
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/search"
 	"github.com/postrelease/postrelease/store"
+	"github.com/postrelease/postrelease/workflows"
 )
 
 func init() {
@@ -68,6 +69,8 @@ func findHitOf(h store.SearchHit) findHit {
 		v.What, v.Doing, v.Link = "Shipment", inWords(h.Status)+" phase", "/shipments/"+url.PathEscape(h.ID)
 	case store.SearchProtest:
 		v.What, v.Doing, v.Link = "Protest", inWords(h.Step), "/protests/"+url.PathEscape(h.ID)
+	case store.SearchReview:
+		v.What, v.Doing, v.Link = "Compliance review", workflows.ReviewStepLabels[workflows.Step(h.Step)], "/compliance-reviews/"+url.PathEscape(h.ID)
 	}
 	return v
 }

@@ -32,8 +32,8 @@ func inboxQuery(c echo.Context, u store.User) (store.InboxQuery, error) {
 	formatParam(c, fe)
 	iq := store.InboxQuery{Email: u.Email, Role: u.Role, Kind: q.Get("kind"), Port: strings.TrimSpace(q.Get("port")), Now: time.Now(),
 		Sort: sortParam(c, store.InboxSorts, fe)}
-	if iq.Kind != "" && iq.Kind != store.InboxCase && iq.Kind != store.InboxShipment && iq.Kind != store.InboxProtest {
-		fe["kind"] = "must be case, shipment or protest"
+	if iq.Kind != "" && iq.Kind != store.InboxCase && iq.Kind != store.InboxShipment && iq.Kind != store.InboxProtest && iq.Kind != store.InboxReview {
+		fe["kind"] = "must be case, shipment, protest or compliance_review"
 	}
 	if len(iq.Port) > 10 {
 		fe["port"] = "is a CBP port code, e.g. 2704"
@@ -179,6 +179,8 @@ func inboxRows(items []store.InboxItem, u store.User) []inboxRow {
 			r.URL = "/cases/" + url.PathEscape(it.ID)
 		case store.InboxProtest:
 			r.URL = "/protests/" + url.PathEscape(it.ID)
+		case store.InboxReview:
+			r.URL = "/compliance-reviews/" + url.PathEscape(it.ID)
 		default:
 			r.URL = "/shipments/" + url.PathEscape(it.ID)
 		}

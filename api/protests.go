@@ -240,7 +240,13 @@ func protestFlash(code string) string {
 	if code == "opened" {
 		return "Protest opened"
 	}
-	if spec, ok := kit.Find(protests.ProtestSpecs, code); ok {
+	return specFlash(protests.ProtestSpecs, code)
+}
+
+// specFlash is what an item page says of the action code of specs just
+// done, "" for a code that is none of them.
+func specFlash[S, W any](specs []kit.Spec[S, W], code string) string {
+	if spec, ok := kit.Find(specs, code); ok {
 		return spec.Title + ": done"
 	}
 	return ""

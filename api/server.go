@@ -62,6 +62,7 @@ type Server struct {
 	Shipments ShipmentService
 	Protests  ProtestService // protests.go
 	HTS       *service.HTS   // hts.go: the tariff schedule
+	Reviews   ReviewService  // reviews.go
 
 	pages *pages
 }
@@ -181,6 +182,7 @@ func New(s *Server) (*echo.Echo, error) {
 	s.exportRoutes(v1)                                  // export.go
 	s.protestRoutes(v1)                                 // protests.go
 	s.htsRoutes(v1)                                     // hts.go
+	s.reviewRoutes(v1)                                  // reviews.go
 
 	v1.GET("/audit", s.apiAudit) // audit.go
 	s.webRoutes(e)

@@ -54,7 +54,7 @@ var (
 
 // services fills in the services the Server was not given.
 func (s *Server) services() {
-	if s.Cases != nil && s.Shipments != nil && s.Protests != nil && s.HTS != nil {
+	if s.Cases != nil && s.Shipments != nil && s.Protests != nil && s.HTS != nil && s.Reviews != nil {
 		return
 	}
 	all := service.New(service.Config{Store: s.Store, Temporal: s.Temporal, Policy: s.Policy, LegalTimeZone: s.LegalTimeZone, ActionTimeout: s.ActionTimeout,
@@ -70,6 +70,9 @@ func (s *Server) services() {
 	}
 	if s.HTS == nil {
 		s.HTS = all.HTS
+	}
+	if s.Reviews == nil {
+		s.Reviews = all.Reviews
 	}
 }
 

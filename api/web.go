@@ -75,6 +75,7 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	s.webShipmentRoutes(auth)
 	s.webProtestRoutes(auth) // protests.go
 	s.webHTSRoutes(auth)     // hts.go
+	s.webReviewRoutes(auth)  // reviews.go
 	auth.GET("/ports", s.webPorts)
 	auth.GET("/ports/new", s.webPortForm)
 	auth.POST("/ports", s.webSavePort)

@@ -71,7 +71,21 @@ type Config struct {
 	// and how many shipments it weighs as
 	// (POSTRELEASE_INSPECTION_PRIOR_STRENGTH, default 20).
 	Inspection inspection.Prior
+	// ReviewSchedule (POSTRELEASE_REVIEW_SCHEDULE) is when the compliance
+	// reviews start: "quarterly" (the first day of each quarter at
+	// ReviewHour in the office zone) or a duration of a minute or more
+	// ("5m": one every five minutes). Empty: quarterly, except under dev,
+	// where it is DevReviewEvery. ReviewEvery is the duration, 0 quarterly.
+	ReviewSchedule string
+	ReviewEvery    time.Duration
+	// ReviewHour (POSTRELEASE_REVIEW_HOUR, default 9) is the hour of the
+	// quarterly review's start in the office zone.
+	ReviewHour int
 }
+
+// DevReviewEvery is how often dev starts a compliance review unless
+// POSTRELEASE_REVIEW_SCHEDULE says otherwise: soon enough to watch one.
+const DevReviewEvery = 5 * time.Minute
 
 // DefaultOfficeTimeZone is the office zone when POSTRELEASE_OFFICE_TIME_ZONE
 // is unset (Config.OfficeTimeZone says why this one).
@@ -127,10 +141,39 @@ func FromEnv() (Config, error) {
 		return c, fmt.Errorf("POSTRELEASE_INSPECTION_BASELINE: %w", err)
 	}
 	c.Notify.OfficeTimeZone = c.OfficeTimeZone // e-mails to someone without a zone of their own
+	if c.ReviewSchedule, c.ReviewEvery, err = reviewScheduleFromEnv(os.Getenv("POSTRELEASE_REVIEW_SCHEDULE")); err != nil {
+		return c, err
+	}
+	if c.ReviewHour, err = strconv.Atoi(env("POSTRELEASE_REVIEW_HOUR", "9")); err != nil || c.ReviewHour < 0 || c.ReviewHour > 23 {
+		return c, fmt.Errorf("POSTRELEASE_REVIEW_HOUR: want an hour from 0 to 23")
+	}
 	if err := c.LogLevel.UnmarshalText([]byte(env("POSTRELEASE_LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("POSTRELEASE_LOG_LEVEL: %w", err)
 	}
 	return c, nil
+}
+
+// reviewScheduleFromEnv reads POSTRELEASE_REVIEW_SCHEDULE: "", "quarterly"
+// or a duration of a minute or more.
+func reviewScheduleFromEnv(v string) (string, time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if v == "" || v == "quarterly" {
+		return v, 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Minute {
+		return v, 0, fmt.Errorf("POSTRELEASE_REVIEW_SCHEDULE: want quarterly or a duration of a minute or more, like 5m")
+	}
+	return v, d, nil
+}
+
+// ReviewScheduleFor is when reviews start under this configuration: dev
+// runs one every DevReviewEvery unless the schedule was set.
+func (c Config) ReviewScheduleFor(dev bool) time.Duration {
+	if dev && c.ReviewSchedule == "" {
+		return DevReviewEvery
+	}
+	return c.ReviewEvery
 }
 
 // notifyFromEnv reads the e-mail and webhook settings.

@@ -121,6 +121,9 @@ func RunDev(ctx context.Context, cfg Config, out io.Writer) error {
 		return err
 	}
 	defer s.Close()
+	if err := ensureReviewSchedule(ctx, s.Temporal, s.Config, s.Policy, true); err != nil {
+		return err
+	}
 	credentials, err := seedDemo(ctx, s.Store, cfg.DataDir)
 	if err != nil {
 		return err

@@ -23,6 +23,7 @@ import (
 	"github.com/postrelease/postrelease/devserver"
 	"github.com/postrelease/postrelease/notify"
 	"github.com/postrelease/postrelease/policy"
+	"github.com/postrelease/postrelease/service"
 	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/worker"
 	"github.com/postrelease/postrelease/workflows"
@@ -346,5 +347,24 @@ func Migrate(ctx context.Context, cfg Config, withTemporal bool) error {
 		return err
 	}
 	log.Info("search attributes registered", "namespace", cfg.TemporalNamespace)
+	pol, err := loadPolicy(cfg, "production")
+	if err != nil {
+		return err
+	}
+	return ensureReviewSchedule(ctx, tc, cfg, pol, false)
+}
+
+// ensureReviewSchedule creates or updates the compliance review schedule
+// (migrate and dev, at every start).
+func ensureReviewSchedule(ctx context.Context, tc client.Client, cfg Config, pol policy.Policy, dev bool) error {
+	r := service.ReviewSchedule{Every: cfg.ReviewScheduleFor(dev), Hour: cfg.ReviewHour, OfficeTimeZone: cfg.OfficeTimeZone, Policy: pol}
+	if err := service.EnsureReviewSchedule(ctx, tc, r); err != nil {
+		return err
+	}
+	when := "quarterly"
+	if r.Every > 0 {
+		when = "every " + r.Every.String()
+	}
+	cfg.Logger().Info("compliance review schedule ready", "schedule", workflows.ReviewScheduleID, "runs", when, "time_zone", cfg.OfficeTimeZone)
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/postrelease/postrelease/domain"
 	"github.com/postrelease/postrelease/hts/demo"
 	"github.com/postrelease/postrelease/service"
+	"github.com/postrelease/postrelease/store"
 	"github.com/postrelease/postrelease/workflows"
 )
 
@@ -75,6 +76,21 @@ func TestEveryPageIsAccessible(t *testing.T) {
 		Bases: workflows.BasisList{domain.ProtestBasisClassification}, Grounds: "The wrench sets are hand tools of heading 8204.", AmountClaimed: "2267.75"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// A compliance review, as its schedule opens one (a day apart: none comes on its own).
+	if err := service.EnsureReviewSchedule(ctx, stack.Temporal, service.ReviewSchedule{Every: 24 * time.Hour, OfficeTimeZone: "America/New_York", Policy: stack.Policy}); err != nil {
+		t.Fatal(err)
+	}
+	if err := service.TriggerReview(ctx, stack.Temporal); err != nil {
+		t.Fatal(err)
+	}
+	review := ""
+	for deadline := time.Now().Add(60 * time.Second); review == ""; time.Sleep(200 * time.Millisecond) {
+		if rows, _, err := stack.Store.ListReviews(ctx, store.ReviewFilter{}); err == nil && len(rows) == 1 {
+			review = "/compliance-reviews/" + rows[0].ID
+		} else if time.Now().After(deadline) {
+			t.Fatal("no compliance review opened within 60s")
+		}
 	}
 	b, stop := openTab(t, ctx, browser, "a11y-", 2*time.Minute)
 	defer stop()
@@ -140,13 +156,14 @@ func TestEveryPageIsAccessible(t *testing.T) {
 	check(officer, "/hts?q=drills+battery")
 	for _, path := range []string{"/inbox", "/notifications", "/cases?mine=true", "/cases", "/cases/new", "/cases/" + c.CaseID, "/cases/" + c.CaseID + "/history",
 		"/shipments", "/shipments/new", shipment, shipment + "/history", "/protests", "/protests/new", "/protests/" + p.ProtestID,
-		"/protests/" + p.ProtestID + "/history", "/ports", "/account/password", "/hts?q=drills"} {
+		"/protests/" + p.ProtestID + "/history", "/compliance-reviews", review, review + "/history", "/ports", "/account/password", "/hts?q=drills"} {
 		visit(officer, path)
 	}
 
 	b.run("sign out", chromedp.Navigate(site.URL+"/login"))
 	b.signIn(site.URL, manager, "correct horse battery", `a[href="/dashboard"]`)
-	for _, path := range []string{"/dashboard", "/manage", "/demurrage", "/search", "/notifications/outbox", "/ports/new", "/ports/2704", "/cases/" + c.CaseID, "/hts/revisions"} {
+	for _, path := range []string{"/dashboard", "/manage", "/demurrage", "/search", "/notifications/outbox", "/ports/new", "/ports/2704", "/cases/" + c.CaseID, "/hts/revisions",
+		"/compliance-reviews", "/manage/review-checklist", review} {
 		visit(manager, path)
 	}
 }

@@ -72,6 +72,7 @@ type Store interface {
 	GetCase(ctx context.Context, id string) (store.CaseRow, error)
 	GetShipment(ctx context.Context, id string) (store.ShipmentRow, error)
 	GetProtest(ctx context.Context, id string) (store.ProtestRow, error)
+	GetReview(ctx context.Context, id string) (store.ReviewRow, error)
 	ListAuditOfTargets(ctx context.Context, targets ...string) ([]store.AuditEntry, error)
 	ListDocuments(ctx context.Context, shipmentID string) ([]store.DocumentRow, error)
 	// GetDocument answers a document's content after checking its SHA-256
@@ -216,6 +217,8 @@ func (x Exporter) Build(ctx context.Context, kind, id string, by store.User, at 
 		files, err = x.shipmentFiles(ctx, id, &sum)
 	case Protest:
 		files, err = x.protestFiles(ctx, id, &sum)
+	case Review:
+		files, err = x.reviewFiles(ctx, id, &sum)
 	default:
 		err = fmt.Errorf("no export of a %q", kind)
 	}

@@ -131,6 +131,7 @@ type fakeStore struct {
 	cases     map[string]store.CaseRow
 	shipments map[string]store.ShipmentRow
 	protests  map[string]store.ProtestRow
+	reviews   map[string]store.ReviewRow
 	audit     []store.AuditEntry
 	documents []store.DocumentRow
 	auditErr  error

@@ -46,6 +46,7 @@ type Services struct {
 	Shipments *Shipments
 	Protests  *Protests
 	HTS       *HTS
+	Reviews   *Reviews
 }
 
 // New builds the services of every kind on cfg.
@@ -57,7 +58,7 @@ func New(cfg Config) Services {
 		cfg.Inspection = inspection.DefaultPrior()
 	}
 	return Services{Cases: &Cases{serve(&cfg, caseKind)}, Shipments: &Shipments{serve(&cfg, shipmentKind)}, Protests: &Protests{serve(&cfg, protestKind)},
-		HTS: &HTS{&cfg}}
+		HTS: &HTS{&cfg}, Reviews: &Reviews{serve(&cfg, reviewKind)}}
 }
 
 // Actor is the user as a workflow records who did what.

@@ -80,7 +80,7 @@ func (d DashboardData) SLALate() int64 { return d.SLACounted - d.SLAMet }
 // slaTables are the tables of steps and tasks the overdue counts, the
 // escalations and the SLA rate read, by the inbox kind they belong to.
 var slaTables = []struct{ kind, table string }{
-	{InboxCase, "case_steps"}, {InboxShipment, "shipment_tasks"}, {InboxProtest, "protest_steps"},
+	{InboxCase, "case_steps"}, {InboxShipment, "shipment_tasks"}, {InboxProtest, "protest_steps"}, {InboxReview, "compliance_review_steps"},
 }
 
 // isoWeekStart is the Monday 00:00 UTC of t's ISO week.

@@ -16,6 +16,7 @@ const (
 	InboxCase     = "case"
 	InboxShipment = "shipment"
 	InboxProtest  = "protest"
+	InboxReview   = workflows.ReviewKind
 )
 
 // TopEscalationLevel is the highest level the dashboard tells apart: its
@@ -115,8 +116,8 @@ func (s *Store) Inbox(ctx context.Context, q InboxQuery) ([]InboxItem, int64, er
 	now := utc(nowOr(q.Now))
 	limit := PageSize(q.Limit)
 	offset := max(q.Offset, 0)
-	if q.Kind != "" && q.Kind != InboxCase && q.Kind != InboxShipment && q.Kind != InboxProtest {
-		return nil, 0, fmt.Errorf("inbox kind %q is not %q, %q or %q", q.Kind, InboxCase, InboxShipment, InboxProtest)
+	if q.Kind != "" && q.Kind != InboxCase && q.Kind != InboxShipment && q.Kind != InboxProtest && q.Kind != InboxReview {
+		return nil, 0, fmt.Errorf("inbox kind %q is not %q, %q, %q or %q", q.Kind, InboxCase, InboxShipment, InboxProtest, InboxReview)
 	}
 	if !q.Role.CanAct() || q.Email == "" {
 		return []InboxItem{}, 0, nil
@@ -182,20 +183,31 @@ func (s *Store) Inbox(ctx context.Context, q InboxQuery) ([]InboxItem, int64, er
 	}
 
 	type table struct {
-		kind, from, parent, cols, order, importer string
+		kind, from, parent, cols, order string
+		// sortCols are the parent's columns a sorted page reads.
+		sortCols string
 	}
 	var tables []table
+	parentSortCols := func(importer string) string {
+		return "p.entry_number AS entry_number, p.port AS port, " + importer + " AS importer"
+	}
 	if q.Kind == "" || q.Kind == InboxCase {
 		tables = append(tables, table{InboxCase, "case_steps x", " JOIN cases p ON p.id = x.case_id",
-			"'case' AS kind, x.case_id AS id, x.step AS task", "x.due_at, x.case_id, x.step", "p.importer"})
+			"'case' AS kind, x.case_id AS id, x.step AS task", "x.due_at, x.case_id, x.step", parentSortCols("p.importer")})
 	}
 	if q.Kind == "" || q.Kind == InboxShipment {
 		tables = append(tables, table{InboxShipment, "shipment_tasks x", " JOIN shipments p ON p.id = x.shipment_id",
-			"'shipment' AS kind, x.shipment_id AS id, x.task_id AS task", "x.due_at, x.shipment_id, x.task_id", "CAST(NULL AS TEXT)"})
+			"'shipment' AS kind, x.shipment_id AS id, x.task_id AS task", "x.due_at, x.shipment_id, x.task_id", parentSortCols("CAST(NULL AS TEXT)")})
 	}
 	if q.Kind == "" || q.Kind == InboxProtest {
 		tables = append(tables, table{InboxProtest, "protest_steps x", " JOIN protests p ON p.id = x.protest_id",
-			"'protest' AS kind, x.protest_id AS id, x.step AS task", "x.due_at, x.protest_id, x.step", "p.importer"})
+			"'protest' AS kind, x.protest_id AS id, x.step AS task", "x.due_at, x.protest_id, x.step", parentSortCols("p.importer")})
+	}
+	// A review has no port: filtering by one leaves it out.
+	if (q.Kind == "" || q.Kind == InboxReview) && q.Port == "" {
+		tables = append(tables, table{InboxReview, "compliance_review_steps x", "",
+			"'" + InboxReview + "' AS kind, x.review_id AS id, x.step AS task", "x.due_at, x.review_id, x.step",
+			"CAST(NULL AS TEXT) AS entry_number, CAST(NULL AS TEXT) AS port, CAST(NULL AS TEXT) AS importer"})
 	}
 
 	var page, count []string
@@ -219,8 +231,8 @@ func (s *Store) Inbox(ctx context.Context, q InboxQuery) ([]InboxItem, int64, er
 	FROM %s WHERE %s ORDER BY %s LIMIT ?) b%d`, t.cols, from, where, t.order, len(page)))
 			} else {
 				page = append(page, fmt.Sprintf(`SELECT * FROM (SELECT * FROM (SELECT %s, x.due_at AS due_at, x.escalation_level AS escalation_level,
-	x.assignee AS assignee, x.owner_role AS owner_role, p.entry_number AS entry_number, p.port AS port, %s AS importer
-	FROM %s WHERE %s) i%[5]d WHERE %[7]s ORDER BY %[6]s LIMIT ?) b%[5]d`, t.cols, t.importer, from, where, len(page), sorted, after))
+	x.assignee AS assignee, x.owner_role AS owner_role, %s
+	FROM %s WHERE %s) i%[5]d WHERE %[7]s ORDER BY %[6]s LIMIT ?) b%[5]d`, t.cols, t.sortCols, from, where, len(page), sorted, after))
 			}
 			pageArgs = append(pageArgs, args...)
 			if sorted != "" {
@@ -358,9 +370,12 @@ func (s *Store) decorateInbox(ctx context.Context, rows []inboxRow) error {
 	if err := s.decorateProtestInbox(ctx, rows); err != nil {
 		return err
 	}
+	if err := s.decorateReviewInbox(ctx, rows); err != nil {
+		return err
+	}
 	for i := range rows {
 		r := &rows[i]
-		if r.Kind == InboxProtest {
+		if r.Kind == InboxProtest || r.Kind == InboxReview {
 			continue
 		}
 		if r.Kind == InboxCase {
@@ -377,7 +392,7 @@ func (s *Store) decorateInbox(ctx context.Context, rows []inboxRow) error {
 // inboxTitle says what an item is about: a case's kind and product, a
 // task's title (its id for a row written before migration 0006).
 func inboxTitle(r inboxRow) string {
-	if r.Kind == InboxProtest {
+	if r.Kind == InboxProtest || r.Kind == InboxReview {
 		return r.Title
 	}
 	if r.Kind == InboxShipment {

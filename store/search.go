@@ -183,6 +183,15 @@ func (s *Store) searchHits(db *gorm.DB, ids map[string][]string) (map[string]*Se
 				Importer: r.Importer, Port: r.Port, OpenedAt: r.OpenedAt})
 		}
 	}
+	if len(ids[SearchReview]) > 0 {
+		var rows []ReviewRow
+		if err := db.Omit("state").Where("id IN ?", ids[SearchReview]).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("reading the compliance reviews found: %w", err)
+		}
+		for _, r := range rows {
+			add(SearchHit{Kind: SearchReview, ID: r.ID, Status: r.Status, Step: r.Step, OpenedAt: r.OpenedAt})
+		}
+	}
 	return hits, nil
 }
 

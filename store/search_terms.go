@@ -23,10 +23,11 @@ const (
 	SearchCase     = "case"
 	SearchShipment = "shipment"
 	SearchProtest  = "protest"
+	SearchReview   = workflows.ReviewKind
 )
 
 // SearchKinds lists them in the order results show them.
-var SearchKinds = []string{SearchCase, SearchShipment, SearchProtest}
+var SearchKinds = []string{SearchCase, SearchShipment, SearchProtest, SearchReview}
 
 // The fields a value comes from, as search_terms.field names them.
 const (

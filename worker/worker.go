@@ -13,6 +13,7 @@ import (
 	"github.com/postrelease/postrelease/workflows"
 	"github.com/postrelease/postrelease/workflows/cases"
 	"github.com/postrelease/postrelease/workflows/protests"
+	"github.com/postrelease/postrelease/workflows/reviews"
 	"github.com/postrelease/postrelease/workflows/shipments"
 )
 
@@ -21,6 +22,7 @@ func Register(w sdkworker.Registry, acts *activities.Activities) {
 	w.RegisterWorkflowWithOptions(cases.Workflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
 	w.RegisterWorkflowWithOptions(shipments.Workflow, workflow.RegisterOptions{Name: workflows.ShipmentWorkflowName})
 	w.RegisterWorkflowWithOptions(protests.Workflow, workflow.RegisterOptions{Name: workflows.ProtestWorkflowName})
+	w.RegisterWorkflowWithOptions(reviews.Workflow, workflow.RegisterOptions{Name: workflows.ReviewWorkflowName})
 	// Every method of Activities is registered under its own name
 	// (ProjectCase, Notify, ...): the name the workflows call it by
 	// (a.ProjectCase), as local activity or activity, and the one their

@@ -18,7 +18,7 @@ func TestActivityMethodsKeepTheirRegisteredNames(t *testing.T) {
 		got = append(got, typ.Method(i).Name)
 	}
 	want := []string{workflows.ActivityApplyCodeFix, workflows.ActivityNotify, workflows.ActivityProjectCase, workflows.ActivityProjectShipment,
-		workflows.ActivityProjectProtest}
+		workflows.ActivityProjectProtest, workflows.ActivityPrepareReview, workflows.ActivityProjectReview}
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("activity methods %v, want exactly the registered names %v", got, want)

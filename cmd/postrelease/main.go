@@ -84,7 +84,7 @@ func root() *cobra.Command {
 
 func migrateCmd(cfg *app.Config) *cobra.Command {
 	var storeOnly bool
-	c := &cobra.Command{Use: "migrate", Short: "Apply database migrations and register Temporal search attributes",
+	c := &cobra.Command{Use: "migrate", Short: "Apply database migrations, register Temporal search attributes and create the compliance review schedule",
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := app.Migrate(c.Context(), *cfg, !storeOnly); err != nil {
 				return err

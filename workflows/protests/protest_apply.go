@@ -118,26 +118,9 @@ func (p *protest) close(ctx workflow.Context, actor workflows.Actor, in workflow
 	return nil
 }
 
-// Note, reassign, claim and release are the kit's, as in every step kind.
-
-func (p *protest) addNote(ctx workflow.Context, actor workflows.Actor, in workflows.NoteInput) error {
-	p.AddNote(workflow.Now(ctx), actor, string(workflows.ProtestAddNote), &p.state.Notes, in.Text)
-	return nil
-}
-
-func (p *protest) reassign(ctx workflow.Context, actor workflows.Actor, in workflows.ReassignInput) error {
-	p.ReassignStep(workflow.Now(ctx), actor, string(workflows.ProtestReassign), p.state.Current(), label(p.state.Current().Name), &p.officer, in)
-	return nil
-}
-
-func (p *protest) claim(ctx workflow.Context, actor workflows.Actor, _ workflows.ClaimInput) error {
-	p.ClaimStep(workflow.Now(ctx), actor, string(workflows.ProtestClaim), p.state.Current(), label(p.state.Current().Name), &p.officer)
-	return nil
-}
-
-func (p *protest) release(ctx workflow.Context, actor workflows.Actor, _ workflows.ReleaseInput) error {
-	p.ReleaseStep(workflow.Now(ctx), actor, string(workflows.ProtestRelease), p.state.Current(), label(p.state.Current().Name), &p.officer)
-	return nil
+// stepWork is what the kit's note, reassign, claim and release act on.
+var stepWork kit.StepActions[*protest] = func(p *protest) kit.StepWork {
+	return kit.WorkOn(&p.Journal, p.state.Current(), label, &p.officer, &p.state.Notes)
 }
 
 var _ kit.Machine[workflows.ProtestState] = (*protest)(nil)

@@ -93,7 +93,7 @@ var ProtestSpecs = []ProtestSpec{
 	kit.Define(ProtestSpec{Name: string(workflows.ProtestAddNote), Title: "Add a note", Minor: true,
 		Fields: []kit.Field{{Name: "text", Label: "Note", Kind: kit.FieldLongText}},
 		Permit: stepPermits.Note},
-		kit.CheckNote[*protest], (*protest).addNote),
+		kit.CheckNote[*protest], stepWork.Note(string(workflows.ProtestAddNote))),
 	kit.Define(ProtestSpec{Name: string(workflows.ProtestReassign), Title: "Reassign", Minor: true,
 		Help:   "Gives the current step to another officer or manager (closing needs a manager).",
 		Fields: []kit.Field{{Name: "assignee_email", Label: "Assign the current step to", Kind: kit.FieldUser}},
@@ -101,13 +101,13 @@ var ProtestSpecs = []ProtestSpec{
 		func(p *protest, in *workflows.ReassignInput, fe kit.FieldErrors, _ workflows.Actor, _ time.Time) {
 			cur := p.state.Current()
 			in.AssigneeEmail = kit.CheckAssignee(fe, "assignee_email", in.AssigneeEmail, in.AssigneeRole, cur.OwnerRole, cur.Assignee, label(cur.Name))
-		}, (*protest).reassign),
+		}, stepWork.Reassign(string(workflows.ProtestReassign))),
 	kit.Define(ProtestSpec{Name: string(workflows.ProtestClaim), Title: "Claim", Minor: true, Recheck: true,
 		Help:   "Takes the open step: it is yours until you give it back.",
-		Permit: stepPermits.Claim}, nil, (*protest).claim),
+		Permit: stepPermits.Claim}, nil, stepWork.Claim(string(workflows.ProtestClaim))),
 	kit.Define(ProtestSpec{Name: string(workflows.ProtestRelease), Title: "Unassign", Minor: true, Recheck: true,
 		Help:   "Gives the open step back to every user of its role.",
-		Permit: stepPermits.Release}, nil, (*protest).release),
+		Permit: stepPermits.Release}, nil, stepWork.Release(string(workflows.ProtestRelease))),
 }
 
 // Actions lists every action of a protest, in the order of ProtestSpecs.
