@@ -95,6 +95,14 @@ func TestUpsertReviewListsAndInbox(t *testing.T) {
 		if err != nil || len(items) != 1 || items[0].ID != id || items[0].Title != "2027-Q1 checklist: 1 of 2 items open" || items[0].Reason != store.InboxRole {
 			t.Fatalf("inbox = %+v, %v", items, err)
 		}
+		// Sorted by a parent's column (a review has no entry, port or importer):
+		// the review is still listed, without one.
+		for _, key := range []string{"entry", "importer", "port", "what"} {
+			items, total, err := s.Inbox(ctx, store.InboxQuery{Email: "olivia@example.com", Role: domain.RoleOfficer, Now: t0, Sort: store.Sort{Key: key}})
+			if err != nil || total != 1 || len(items) != 1 || items[0].ID != id || items[0].EntryNumber != "" || items[0].Importer != "" {
+				t.Fatalf("inbox sorted by %s = %+v (total %d), %v", key, items, total, err)
+			}
+		}
 		hits, err := s.Search(ctx, "CR-2027-01", 10)
 		if err != nil {
 			t.Fatal(err)
