@@ -119,3 +119,20 @@ func (c Change) Affects(code string) bool {
 	// A line changes every code under it (an 8-digit line reports as its digits and 00).
 	return strings.HasPrefix(d, c.Digits)
 }
+
+// What says in words what kind of change c is, for pages.
+func (c Change) What() string {
+	switch c.Kind {
+	case Added:
+		return "New line"
+	case Removed:
+		return "Line removed"
+	case RateChanged:
+		return strings.ToUpper(c.Field[:1]) + c.Field[1:] + " rate changed"
+	case DescChanged:
+		return "Description changed"
+	case Chapter99:
+		return "New Chapter 99 line"
+	}
+	return string(c.Kind)
+}

@@ -105,3 +105,9 @@ func TestNamedCodes(t *testing.T) {
 		}
 	}
 }
+
+func TestChangeWhat(t *testing.T) {
+	if got := (hts.Change{Kind: hts.RateChanged, Field: "general"}).What(); got != "General rate changed" {
+		t.Errorf("What = %q", got)
+	}
+}
