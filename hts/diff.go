@@ -136,3 +136,27 @@ func (c Change) What() string {
 	}
 	return string(c.Kind)
 }
+
+// Chapters are the two-digit chapters of the codes the changes can affect
+// (see Affects), sorted: a code outside them is affected by none.
+func Chapters(changes []Change) []string {
+	var out []string
+	add := func(d string) {
+		if ch := d[:2]; !slices.Contains(out, ch) {
+			out = append(out, ch)
+		}
+	}
+	for _, c := range changes {
+		switch c.Kind {
+		case Added:
+		case Chapter99:
+			for _, n := range c.Names {
+				add(n)
+			}
+		default:
+			add(c.Digits)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

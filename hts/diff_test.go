@@ -111,3 +111,15 @@ func TestChangeWhat(t *testing.T) {
 		t.Errorf("What = %q", got)
 	}
 }
+
+func TestChapters(t *testing.T) {
+	got := hts.Chapters([]hts.Change{
+		{Kind: hts.RateChanged, Digits: "84672100"},
+		{Kind: hts.Added, Digits: "9903889900"},
+		{Kind: hts.Chapter99, Digits: "99038899", Names: []string{"8204.11", "8467.21.00"}},
+		{Kind: hts.Removed, Digits: "7326"},
+	})
+	if want := []string{"73", "82", "84"}; !slices.Equal(got, want) {
+		t.Errorf("Chapters = %q, want %q (a new line affects no declared code)", got, want)
+	}
+}

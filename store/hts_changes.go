@@ -72,7 +72,10 @@ func (s *Store) writeHTSDifference(tx *gorm.DB, rev *HTSRevision, lines []hts.Li
 		return nil // the first revision: nothing to compare it with
 	}
 	rev.ComparedWith = prev[0].Name
-	before, err := s.htsLines(tx.Where("revision = ?", prev[0].Name).Order("digits"))
+	// Only what Diff compares of the earlier lines: their paths, units and
+	// footnotes are not read.
+	before, err := s.htsLines(tx.Select("revision, digits, code, description, general, special, other, rate_from").
+		Where("revision = ?", prev[0].Name).Order("digits"))
 	if err != nil {
 		return err
 	}
@@ -97,7 +100,7 @@ func (s *Store) writeHTSDifference(tx *gorm.DB, rev *HTSRevision, lines []hts.Li
 	if err := tx.CreateInBatches(&rows, 100).Error; err != nil {
 		return fmt.Errorf("writing the changes of HTS revision %s: %w", rev.Name, err)
 	}
-	decl, err := declaredCodes(tx)
+	decl, err := declaredCodes(tx, hts.Chapters(changes))
 	if err != nil {
 		return err
 	}
@@ -111,9 +114,10 @@ func (s *Store) writeHTSDifference(tx *gorm.DB, rev *HTSRevision, lines []hts.Li
 	return nil
 }
 
-// declaredCodes are the catalog's products and the lines of open shipments,
-// the catalog first, shipments in id order.
-func declaredCodes(tx *gorm.DB) ([]declared, error) {
+// declaredCodes are the catalog's products and the lines of open shipments
+// with a line in one of chapters (shipment_chapters, so that only those
+// states are read), the catalog first, shipments in id order.
+func declaredCodes(tx *gorm.DB, chapters []string) ([]declared, error) {
 	var products []Product
 	if err := tx.Order("sku").Find(&products).Error; err != nil {
 		return nil, fmt.Errorf("reading the catalog: %w", err)
@@ -122,8 +126,13 @@ func declaredCodes(tx *gorm.DB) ([]declared, error) {
 	for _, p := range products {
 		out = append(out, declared{sku: p.SKU, code: p.HTSCode, description: p.Description, catalog: true})
 	}
+	if len(chapters) == 0 {
+		return out, nil
+	}
 	var open []SnapshotColumns
-	if err := tx.Table("shipments").Select("id, state").Where("closed_at IS NULL").Order("id").Find(&open).Error; err != nil {
+	if err := tx.Table("shipments").Select("id, state").Where("closed_at IS NULL").
+		Where("id IN (?)", tx.Table("shipment_chapters").Select("shipment_id").Where("chapter IN ?", chapters)).
+		Order("id").Find(&open).Error; err != nil {
 		return nil, fmt.Errorf("reading open shipments: %w", err)
 	}
 	for _, r := range open {
