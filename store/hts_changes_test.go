@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -75,6 +76,27 @@ func TestHTSDifferenceAndAffectedProducts(t *testing.T) {
 		}
 		if revs, _ := s.HTSRevisions(ctx); len(revs) != 2 || revs[0].Name != "second" || revs[0].ComparedWith != "first" {
 			t.Errorf("revisions %+v", revs)
+		}
+
+		// A new Chapter 99 line naming the wrench set's subheading: the
+		// wrench set (catalog only) is affected, the drill no longer.
+		var rows []map[string]any
+		if err := json.Unmarshal(demo.WithGeneralRate("8467.21.00", "3.9%"), &rows); err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, map[string]any{"htsno": "9903.88.99", "indent": "1",
+			"description": "Articles the product of China, as provided for in subheading 8204.11.00", "general": "The duty provided in the applicable subheading + 25%"})
+		third, _ := json.Marshal(rows)
+		rev, _ := loadRevision(t, s, "third", "2026-07-01", third)
+		if rev.ComparedWith != "second" || rev.Changes != 2 || rev.Affected != 1 {
+			t.Fatalf("third: %+v, want the new line and its Chapter 99 change, 1 product", rev)
+		}
+		ch, _ = s.HTSChanges(ctx, "third")
+		if len(ch) != 2 || ch[0].Kind != hts.Added || ch[1].Kind != hts.Chapter99 || !slices.Equal(ch[1].Names, []string{"8204.11.00"}) {
+			t.Errorf("third's changes %+v", ch)
+		}
+		if aff, _ := s.HTSAffectedBy(ctx, "third"); len(aff) != 1 || aff[0].SKU != "WR-SET" || !aff[0].InCatalog || len(aff[0].Shipments) != 0 || !slices.Equal(aff[0].Changes, []int{2}) {
+			t.Errorf("third affects %+v, want the wrench set from the catalog", aff)
 		}
 	})
 }
