@@ -88,6 +88,7 @@ var authzTable = map[string]authzRule{
 	"POST /api/v1/protests/:id/actions/:action":  actors,
 	"POST /api/v1/hts/revisions":                 managerOnly, // hts.go
 	"GET /api/v1/hts/revisions":                  anyone,
+	"GET /api/v1/hts/revisions/changes":          managerOnly,
 	"GET /api/v1/hts":                            anyone,
 	"GET /api/v1/hts/:code":                      anyone,
 
@@ -139,6 +140,7 @@ var authzTable = map[string]authzRule{
 	"GET /hts":                            anyone, // hts.go: the lookup
 	"GET /hts/revisions":                  managerOnly,
 	"POST /hts/revisions":                 managerOnly,
+	"GET /hts/revisions/changes":          managerOnly,
 
 	// reviews.go: everyone reads the reviews and the checklist; officers and
 	// managers work a review; managers start one now and edit the checklist.

@@ -25,6 +25,7 @@ const htsSearchLimit = 50
 func (s *Server) htsRoutes(v1 *echo.Group) {
 	v1.POST("/hts/revisions", s.apiLoadHTS)
 	v1.GET("/hts/revisions", s.apiHTSRevisions)
+	v1.GET("/hts/revisions/changes", s.apiHTSChanges)
 	v1.GET("/hts", s.apiSearchHTS)
 	v1.GET("/hts/:code", s.apiLookupHTS)
 }
@@ -32,6 +33,7 @@ func (s *Server) htsRoutes(v1 *echo.Group) {
 func (s *Server) webHTSRoutes(auth *echo.Group) {
 	auth.GET("/hts", s.webHTS)
 	auth.GET("/hts/revisions", s.webHTSRevisions)
+	auth.GET("/hts/revisions/changes", s.webHTSChanges)
 	auth.POST("/hts/revisions", s.webLoadHTS)
 }
 
@@ -85,6 +87,19 @@ func (s *Server) apiHTSRevisions(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"revisions": revs})
+}
+
+// apiHTSChanges is GET /hts/revisions/changes?revision=name: the
+// revision's difference from the one before it and the products it affects.
+func (s *Server) apiHTSChanges(c echo.Context) error {
+	if err := onlyParams(c, "revision"); err != nil {
+		return err
+	}
+	d, err := s.HTS.Difference(c.Request().Context(), currentUser(c), c.QueryParam("revision"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
 }
 
 // apiLookupHTS is GET /hts/{code}[?on=YYYY-MM-DD|revision=name].
@@ -181,6 +196,16 @@ func (s *Server) renderHTSRevisions(c echo.Context, status int, p page) error {
 	}
 	p.Title, p.Data = "Tariff schedule revisions", htsRevisionsPage{Revisions: revs}
 	return s.render(c, status, "hts_revisions", p)
+}
+
+// webHTSChanges is the managers' page of one revision's changes and the
+// products they affect.
+func (s *Server) webHTSChanges(c echo.Context) error {
+	d, err := s.HTS.Difference(c.Request().Context(), currentUser(c), c.QueryParam("revision"))
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "hts_changes", page{Title: "Changes in " + d.Revision.Name, Data: d})
 }
 
 func htsFlash(loaded, again string) string {

@@ -32,7 +32,7 @@ var staticFS, _ = fs.Sub(staticRoot, "templates/static")
 // pageNames are the templates every start must find and parse.
 var pageNames = []string{"login", "cases", "new_case", "case", "history", "manage", "ports", "port_form", "import", "error",
 	"shipments", "shipment_new", "shipment", "demurrage", "inbox",
-	"account_password", "account", "protests", "protest_new", "protest", "hts", "hts_revisions",
+	"account_password", "account", "protests", "protest_new", "protest", "hts", "hts_revisions", "hts_changes",
 	"reviews", "review", "review_template"}
 
 // pages are the parsed templates: base, parsed once at start and never

@@ -160,9 +160,15 @@ func TestEveryPageIsAccessible(t *testing.T) {
 		visit(officer, path)
 	}
 
+	// A second revision raising the drills' rate: its changes page lists the
+	// release list's drills.
+	if _, _, err := svc.HTS.Load(ctx, "a11y", "2026 drills", "2026-01-01", bytes.NewReader(demo.WithGeneralRate("8467.21.00", "3.9%"))); err != nil {
+		t.Fatal(err)
+	}
 	b.run("sign out", chromedp.Navigate(site.URL+"/login"))
 	b.signIn(site.URL, manager, "correct horse battery", `a[href="/dashboard"]`)
 	for _, path := range []string{"/dashboard", "/manage", "/demurrage", "/search", "/notifications/outbox", "/ports/new", "/ports/2704", "/cases/" + c.CaseID, "/hts/revisions",
+		"/hts/revisions/changes?revision=2026+drills",
 		"/compliance-reviews", "/manage/review-checklist", review} {
 		visit(manager, path)
 	}

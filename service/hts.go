@@ -314,3 +314,34 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// HTSDifference is a revision's difference from the one before it and the
+// products it affects.
+type HTSDifference struct {
+	Revision store.HTSRevision   `json:"revision"`
+	Changes  []store.HTSChange   `json:"changes"`
+	Affected []store.HTSAffected `json:"affected"`
+}
+
+// Difference is the difference of the revision named: managers only.
+func (h *HTS) Difference(ctx context.Context, user store.User, name string) (HTSDifference, error) {
+	if user.Role != domain.RoleManager {
+		return HTSDifference{}, errf(Forbidden, "only a manager may read the changes of the tariff schedule")
+	}
+	if strings.TrimSpace(name) == "" {
+		return HTSDifference{}, InvalidFields(map[string]string{"revision": "is required: the name of a loaded revision"})
+	}
+	rev, err := h.revisionFor(ctx, name, time.Time{})
+	if err != nil {
+		return HTSDifference{}, err
+	}
+	d := HTSDifference{Revision: rev}
+	if d.Changes, err = h.cfg.Store.HTSChanges(ctx, rev.Name); err != nil {
+		return d, internal(err)
+	}
+	if d.Affected, err = h.cfg.Store.HTSAffectedBy(ctx, rev.Name); err != nil {
+		return d, internal(err)
+	}
+	d.Changes, d.Affected = orNone(d.Changes), orNone(d.Affected)
+	return d, nil
+}

@@ -24,6 +24,11 @@ type HTSRevision struct {
 	Reportable int       `json:"reportable"`
 	LoadedAt   time.Time `gorm:"autoCreateTime:false" json:"loaded_at"`
 	LoadedBy   string    `json:"loaded_by"`
+	// ComparedWith is the revision before it, whose lines the difference
+	// (Changes lines, Affected products) is from; "" for the first.
+	ComparedWith string `json:"compared_with"`
+	Changes      int    `json:"changes"`
+	Affected     int    `json:"affected"`
 }
 
 func (HTSRevision) TableName() string { return "hts_revisions" }
@@ -117,6 +122,14 @@ func (s *Store) LoadHTSRevision(ctx context.Context, rev HTSRevision, lines []ht
 		}
 		if err := tx.Create(&rev).Error; err != nil {
 			return fmt.Errorf("writing HTS revision %s: %w", rev.Name, err)
+		}
+		if err := s.writeHTSDifference(tx, &rev, lines); err != nil {
+			return err
+		}
+		if rev.ComparedWith != "" {
+			if err := tx.Model(&rev).Select("compared_with", "changes", "affected").Updates(&rev).Error; err != nil {
+				return fmt.Errorf("writing the difference of HTS revision %s: %w", rev.Name, err)
+			}
 		}
 		// modernc's SQLite binds a statement's parameters in time that grows
 		// with their square: small batches there (30,000 rows: 4.7 s at 500

@@ -96,3 +96,61 @@ func TestSyntheticHTSParses(t *testing.T) {
 		t.Fatalf("%d numbered lines", len(lines))
 	}
 }
+
+// BenchmarkHTSDifference loads 30,000-row revisions that each change the
+// general rate of every tenth 8-digit line of the one before (692
+// changes), over a catalog with one product under each changed line: the
+// load with its difference and affected products, which BenchmarkHTSLoad's
+// identical files leave empty.
+func BenchmarkHTSDifference(b *testing.B) {
+	base, err := hts.Parse(bytes.NewReader(syntheticHTS(30_000)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	variant := make([]hts.Line, len(base))
+	copy(variant, base)
+	var products []store.Product
+	n := 0
+	for i, l := range variant {
+		if len(l.Digits) != 8 {
+			continue
+		}
+		if n++; n%10 == 0 {
+			variant[i].General = "9.9%"
+			products = append(products, store.Product{SKU: fmt.Sprintf("SKU-%04d", len(products)), Description: "bench", HTSCode: l.Code + "20"})
+		}
+	}
+	for _, be := range testdb.Backends {
+		b.Run(be.Name, func(b *testing.B) {
+			s := teststore.Open(b, be.DSN(b))
+			for _, p := range products {
+				if err := s.UpsertProduct(b.Context(), p); err != nil {
+					b.Fatal(err)
+				}
+			}
+			day := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+			load := func(i int, lines []hts.Line) store.HTSRevision {
+				rev, _, err := s.LoadHTSRevision(b.Context(), store.HTSRevision{Name: fmt.Sprintf("diff %d", i), Effective: day.AddDate(0, 0, i).Format(time.DateOnly),
+					SHA256: "bench", LoadedAt: time.Now().UTC(), LoadedBy: "bench"}, lines)
+				if err != nil {
+					b.Fatal(err)
+				}
+				return rev
+			}
+			load(0, base)
+			i := 1
+			var last store.HTSRevision
+			for b.Loop() {
+				lines := variant
+				if i%2 == 0 {
+					lines = base
+				}
+				last = load(i, lines)
+				i++
+			}
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/load")
+			b.Logf("%s: 30,000 rows loaded with %d changes and %d affected products in %v, mean of %d", be.Name, last.Changes, last.Affected,
+				(b.Elapsed() / time.Duration(b.N)).Round(time.Millisecond), b.N)
+		})
+	}
+}
