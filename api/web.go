@@ -203,6 +203,10 @@ func (p page) Summary() []summaryItem {
 	return out
 }
 
+// htsNotePages are the pages whose forms say whether HTS codes are checked
+// against a schedule (the "htsnote" partial); only they read it.
+var htsNotePages = []string{"new_case", "import", "shipment_new"}
+
 func (s *Server) render(c echo.Context, status int, name string, p page) error {
 	p.User = currentUser(c)
 	p.URL = c.Request().URL
@@ -213,6 +217,9 @@ func (s *Server) render(c echo.Context, status int, name string, p page) error {
 			s.Log.Warn("counting unread notifications", "request_id", requestID(c), "error", err)
 		}
 		p.Unread = n
+	}
+	if p.User.ID != "" && slices.Contains(htsNotePages, name) {
+		var err error
 		if p.HTSLoaded, err = s.HTS.Loaded(c.Request().Context()); err != nil {
 			s.Log.Warn("reading HTS revisions", "request_id", requestID(c), "error", err)
 		}
